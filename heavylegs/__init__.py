@@ -1,0 +1,61 @@
+"""heavylegs: why do this runner's legs feel heavy?
+
+A coaching aid, not a diagnosis. The public API:
+
+* the vocabulary and the catalogue: :data:`FIELDS`, :func:`load_causes`,
+  :func:`load_red_flags`;
+* profiles: :func:`read_profile`, :func:`validate_profile`,
+  :func:`write_profile`, :func:`read_roster`, :func:`write_roster`;
+* scoring: :func:`score_profile`, :func:`score_roster`;
+* training logs and load (imported on first use, as they need pandas):
+  :func:`read_log`, :func:`write_log`, :func:`weekly_table`,
+  :func:`log_facts`, :func:`import_sources`.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .causes import load_causes, load_red_flags
+from .errors import InputError, Problem
+from .fields import FIELDS
+from .profile import read_profile, read_roster, validate_profile, write_profile, write_roster
+from .scoring import score_profile, score_roster
+
+__version__ = "0.1.0"
+
+# Names served from modules that import pandas, loaded on first access so that
+# scoring a profile from the command line stays quick.
+_LAZY = {
+    "read_log": "traininglog",
+    "validate_log": "traininglog",
+    "write_log": "traininglog",
+    "weekly_table": "load",
+    "daily_load": "load",
+    "log_facts": "load",
+    "import_sources": "importers",
+}
+
+__all__ = [
+    "FIELDS",
+    "InputError",
+    "Problem",
+    "load_causes",
+    "load_red_flags",
+    "read_profile",
+    "validate_profile",
+    "write_profile",
+    "read_roster",
+    "write_roster",
+    "score_profile",
+    "score_roster",
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'heavylegs' has no attribute {name!r}")

@@ -1,0 +1,387 @@
+"""Plotly figures of the coach workbook, built from plain results.
+
+Each builder takes what the package computes (a ranking document from
+:func:`heavylegs.scoring.score_profile`, a weekly table from
+:func:`heavylegs.load.weekly_table`, the history from
+:func:`heavylegs.assessments.top_cause_history`) and returns a
+:class:`plotly.graph_objects.Figure`. Nothing here computes a metric or calls
+``.show()``; the widget copies the traces into a ``FigureWidget`` in place.
+
+Every builder returns the same traces in the same order whatever the data
+(empty traces stay in place), so a live figure can be updated trace by trace
+without being rebuilt.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import plotly.graph_objects as go
+
+from .scoring import BAND_LIKELY, BAND_POSSIBLE
+
+__all__ = [
+    "BAND_COLOURS",
+    "BANDS",
+    "ACWR_SAFE_BAND",
+    "ACWR_DANGER",
+    "MONOTONY_FLAG",
+    "LONG_RUN_SPIKE_FLAG_PCT",
+    "DISTANCE_RISE_FLAG_PCT",
+    "ranking_figure",
+    "weekly_load_figure",
+    "history_figure",
+    "flagged_weeks",
+    "evidence_text",
+]
+
+#: Bands of a cause score, strongest first.
+BANDS = ("likely", "possible", "unlikely")
+#: Colour of each band (Okabe-Ito vermilion and orange, a neutral grey).
+BAND_COLOURS = {"likely": "#D55E00", "possible": "#E69F00", "unlikely": "#A0A0A0"}
+
+#: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
+ACWR_SAFE_BAND = (0.8, 1.3)
+#: ACWR above which injury risk was reported to climb (Gabbett 2016); contested.
+ACWR_DANGER = 1.5
+#: Weekly monotony above which Foster (1998) saw more illness.
+MONOTONY_FLAG = 2.0
+#: Run longer than the longest of the 30 days before by more than this [%] (Frandsen et al. 2025).
+LONG_RUN_SPIKE_FLAG_PCT = 10.0
+#: Week-on-week rise in distance above this [%] (Nielsen et al. 2014).
+DISTANCE_RISE_FLAG_PCT = 30.0
+
+_FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=12)
+_FLAG_STYLE = {
+    "monotony": dict(symbol="diamond", color="#7B3294", label=f"monotony > {MONOTONY_FLAG:g}"),
+    "long_run_spike": dict(symbol="triangle-up", color="#CC0000",
+                           label=f"long-run spike > {LONG_RUN_SPIKE_FLAG_PCT:g} %"),
+    "distance_rise": dict(symbol="star", color="#0072B2",
+                          label=f"distance up > {DISTANCE_RISE_FLAG_PCT:g} % on the week before"),
+}
+_LINE_COLOURS = {"fitness": "#0072B2", "fatigue": "#D55E00", "form": "#009E73"}
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def _short(text: str, width: int = 34) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def evidence_text(cause: dict, max_items: int = 6) -> str:
+    """Hover text of one ranked cause: score, band, coverage and its evidence.
+
+    Parameters
+    ----------
+    cause : dict
+        One entry of ``ranking["causes"]``.
+    max_items : int
+        Evidence lines shown before "and N more".
+
+    Returns
+    -------
+    str
+        Plotly hover HTML (``<br>`` line breaks), evidence in the athlete's
+        own numbers as scoring wrote it.
+    """
+    lines = [f"<b>{_esc(cause['title'])}</b>",
+             f"score {cause['score']} ({cause['band']}), {cause['coverage']:.0%} of its questions answered"]
+    evidence = cause.get("evidence", [])
+    for item in evidence[:max_items]:
+        sign = "+" if item["points"] > 0 else ""
+        week = f" (week of {item['week']})" if item.get("week") else ""
+        lines.append(f"{sign}{item['points']}  {_esc(item['because'])}{week}")
+    if len(evidence) > max_items:
+        lines.append(f"… and {len(evidence) - max_items} more")
+    if not evidence:
+        lines.append("no evidence for it in the answers so far")
+    if cause.get("missing"):
+        lines.append(f"{len(cause['missing'])} question(s) still unknown")
+    return "<br>".join(lines)
+
+
+def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None = None,
+                   selected: str | None = None) -> go.Figure:
+    """Horizontal bar chart of the cause scores, coloured by band.
+
+    Parameters
+    ----------
+    ranking : dict
+        A ``heavylegs.ranking/1`` document (:func:`heavylegs.scoring.score_profile`).
+    compare : dict, optional
+        A second ranking (the saved answers during a what-if); its scores
+        are drawn as hollow markers so the change of each cause shows.
+    top : int, optional
+        Show only the best ``top`` causes (all by default).
+    selected : str, optional
+        Cause id to outline.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Four traces, always in this order: one bar trace per band
+        (``likely``, ``possible``, ``unlikely``; ``customdata`` holds the
+        cause ids, ``hovertext`` the evidence) and a scatter of the compared
+        scores (empty without ``compare``). Dotted lines mark the band
+        limits, score 35 and 60.
+    """
+    causes = ranking.get("causes", [])
+    if top is not None:
+        causes = causes[:top]
+    labels = [_short(c["title"]) for c in causes]
+    traces = []
+    for band in BANDS:
+        rows = [(label, c) for label, c in zip(labels, causes) if c["band"] == band]
+        traces.append(go.Bar(
+            name=band, orientation="h",
+            x=[c["score"] for _, c in rows], y=[label for label, _ in rows],
+            customdata=[c["id"] for _, c in rows],
+            text=[f"{c['score']}  ·  {c['coverage']:.0%} known" for _, c in rows],
+            textposition="outside", cliponaxis=False,
+            hovertext=[evidence_text(c) for _, c in rows],
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker=dict(color=BAND_COLOURS[band],
+                        line=dict(color=["#000000" if c["id"] == selected else BAND_COLOURS[band]
+                                         for _, c in rows],
+                                  width=[2.5 if c["id"] == selected else 0 for _, c in rows])),
+        ))
+    cx, cy, ctext = [], [], []
+    if compare is not None:
+        before = {c["id"]: c for c in compare.get("causes", [])}
+        for label, cause in zip(labels, causes):
+            old = before.get(cause["id"])
+            if old is None:
+                continue
+            cx.append(old["score"])
+            cy.append(label)
+            delta = cause["score"] - old["score"]
+            ctext.append(f"{_esc(cause['title'])}<br>saved answers: {old['score']}, "
+                         f"what-if: {cause['score']} ({delta:+d})")
+    traces.append(go.Scatter(
+        name="saved answers", mode="markers", x=cx, y=cy, hovertext=ctext,
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker=dict(symbol="line-ns-open", size=18, color="#222222", line=dict(width=3)),
+        showlegend=compare is not None,
+    ))
+    height = max(260, 70 + 24 * len(causes))
+    layout = go.Layout(
+        height=height, margin=dict(l=10, r=20, t=36, b=36), font=_FONT,
+        title=dict(text="Likely causes (score 0-100; hover a bar for the evidence)", x=0, font=dict(size=14)),
+        barmode="overlay", bargap=0.25, plot_bgcolor="white",
+        xaxis=dict(range=[0, 118], tickvals=[0, BAND_POSSIBLE, BAND_LIKELY, 100], gridcolor="#EEEEEE",
+                   title=dict(text="score", standoff=4), fixedrange=True),
+        yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed",
+                   automargin=True, fixedrange=True),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom", font=dict(size=11)),
+        shapes=[dict(type="line", xref="x", yref="paper", x0=v, x1=v, y0=0, y1=1,
+                     line=dict(color="#777777", width=1, dash="dot")) for v in (BAND_POSSIBLE, BAND_LIKELY)],
+        hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12)),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _num(value):
+    """A float, or None for missing values (None, NaN, pandas NA)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def flagged_weeks(weekly) -> dict:
+    """The weeks the load chart marks, by flag.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        From :func:`heavylegs.load.weekly_table`.
+
+    Returns
+    -------
+    dict
+        ``monotony`` (above 2.0, Foster 1998), ``long_run_spike`` (above
+        10 %, Frandsen et al. 2025) and ``distance_rise`` (above 30 %,
+        Nielsen et al. 2014): each a list of row positions. Missing values
+        never flag.
+    """
+    out = {"monotony": [], "long_run_spike": [], "distance_rise": []}
+    rules = (("monotony", "monotony", MONOTONY_FLAG),
+             ("long_run_spike", "long_run_spike_pct", LONG_RUN_SPIKE_FLAG_PCT),
+             ("distance_rise", "distance_change_pct", DISTANCE_RISE_FLAG_PCT))
+    for key, column, limit in rules:
+        if column not in getattr(weekly, "columns", ()):
+            continue
+        for i, value in enumerate(weekly[column].tolist()):
+            value = _num(value)
+            if value is not None and value > limit:
+                out[key].append(i)
+    return out
+
+
+def _column(weekly, name):
+    if weekly is None or name not in weekly.columns:
+        return []
+    return [_num(v) for v in weekly[name].tolist()]
+
+
+def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = False,
+                       daily=None) -> go.Figure:
+    """Weekly distance or load as bars, with the ACWR on a second axis.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame or None
+        From :func:`heavylegs.load.weekly_table`; ``None`` or empty gives
+        an empty chart that says no log is loaded.
+    metric : {"distance", "load"}
+        Bars of ``distance_km`` [km] or ``load_au`` [AU].
+    show_fitness : bool
+        Add a lower panel with fitness, fatigue and form [AU] (Banister
+        impulse-response, as in :func:`heavylegs.load.fitness_fatigue`).
+    daily : pandas.DataFrame, optional
+        Daily ``fitness``, ``fatigue`` and ``form`` (indexed by date or with
+        a ``date`` column); without it the weekly values at each week's end
+        are drawn.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces in this order: the bars, the coupled ACWR (``yaxis="y2"``),
+        one marker trace per flag of :func:`flagged_weeks`, then, with
+        ``show_fitness``, fitness, fatigue and form on ``yaxis="y3"``. Shapes
+        shade the ACWR band 0.8-1.3 and draw the 1.5 line on ``y2``; both are
+        labelled as contested heuristics.
+
+    Notes
+    -----
+    The ACWR band and line come from Gabbett (2016); Impellizzeri et al.
+    (2020) and Lolli et al. (2019) showed the ratio's statistical problems,
+    so the chart calls them heuristics.
+    """
+    if metric not in ("distance", "load"):
+        raise ValueError(f"found metric {metric!r}, expected 'distance' or 'load'")
+    column, unit, name = (("distance_km", "km", "weekly distance") if metric == "distance"
+                          else ("load_au", "AU", "weekly load (session RPE × min)"))
+    empty = weekly is None or len(weekly) == 0
+    weeks = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
+    bars = [] if empty else [v if v is not None else 0.0 for v in _column(weekly, column)]
+    acwr = [] if empty else _column(weekly, "acwr")
+    traces = [go.Bar(name=f"{name} [{unit}]", x=weeks, y=bars, marker=dict(color="#9CC3E6"),
+                     hovertemplate=f"week of %{{x|%Y-%m-%d}}<br>%{{y:.1f}} {unit}<extra></extra>"),
+              go.Scatter(name="ACWR (coupled, 7:28 days)", x=weeks, y=acwr, yaxis="y2", mode="lines+markers",
+                         connectgaps=False,
+                         line=dict(color="#333333", width=2), marker=dict(size=6),
+                         hovertemplate="week of %{x|%Y-%m-%d}<br>ACWR at the week's end %{y:.2f}<extra></extra>")]
+    flags = {k: [] for k in _FLAG_STYLE} if empty else flagged_weeks(weekly)
+    top = max([b for b in bars if b is not None] or [1.0])
+    for key, style in _FLAG_STYLE.items():
+        rows = flags[key]
+        traces.append(go.Scatter(
+            name=style["label"], mode="markers", x=[weeks[i] for i in rows],
+            y=[top * (1.06 + 0.07 * list(_FLAG_STYLE).index(key)) for _ in rows],
+            marker=dict(symbol=style["symbol"], size=11, color=style["color"]),
+            hovertemplate=f"week of %{{x|%Y-%m-%d}}: {style['label']}<extra></extra>",
+        ))
+    if show_fitness:
+        traces.extend(_fitness_traces(weekly, daily, empty))
+    shapes = [
+        dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
+             fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
+        dict(type="line", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_DANGER, y1=ACWR_DANGER,
+             line=dict(color="#CC0000", width=1.5, dash="dash")),
+    ]
+    annotations = [
+        dict(xref="paper", yref="y2", x=0.005, y=ACWR_SAFE_BAND[1], xanchor="left", yanchor="top",
+             text=f"ACWR {ACWR_SAFE_BAND[0]:g}-{ACWR_SAFE_BAND[1]:g}: a contested heuristic",
+             showarrow=False, font=dict(size=10, color="#00704F")),
+        dict(xref="paper", yref="y2", x=0.005, y=ACWR_DANGER, xanchor="left", yanchor="bottom",
+             text=f"ACWR {ACWR_DANGER:g} (Gabbett 2016): a contested heuristic",
+             showarrow=False, font=dict(size=10, color="#CC0000")),
+    ]
+    if empty:
+        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                                text="No training log yet: upload one above.", font=dict(size=14)))
+    acwr_top = max([a for a in acwr if a is not None] + [ACWR_DANGER]) * 1.15
+    main_domain = [0.36, 1.0] if show_fitness else [0.0, 1.0]
+    layout = dict(
+        height=520 if show_fitness else 380, font=_FONT, plot_bgcolor="white",
+        margin=dict(l=60, r=60, t=40, b=40), barmode="overlay", hovermode="closest",
+        title=dict(text=f"Weekly {'distance' if metric == 'distance' else 'load'} and acute:chronic ratio",
+                   x=0, font=dict(size=14)),
+        xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y3" if show_fitness else "y"),
+        yaxis=dict(title=dict(text=f"{name} [{unit}]"), domain=main_domain, gridcolor="#EEEEEE",
+                   range=[0, top * 1.3], rangemode="tozero"),
+        yaxis2=dict(title=dict(text="ACWR"), overlaying="y", side="right", range=[0, acwr_top],
+                    showgrid=False, zeroline=False),
+        legend=dict(orientation="h", x=0, y=-0.12 if not show_fitness else -0.08, yanchor="top",
+                    font=dict(size=11)),
+        shapes=shapes, annotations=annotations,
+    )
+    if show_fitness:
+        layout["yaxis3"] = dict(title=dict(text="fitness / fatigue / form [AU]"), domain=[0.0, 0.28],
+                                anchor="x", gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#BBBBBB")
+        layout["yaxis"]["anchor"] = "x"
+    return go.Figure(data=traces, layout=layout)
+
+
+def _fitness_traces(weekly, daily, empty):
+    if daily is not None and len(daily):
+        if "date" in daily.columns:
+            x = [str(d)[:10] for d in daily["date"].tolist()]
+        else:
+            x = [str(d)[:10] for d in daily.index.tolist()]
+        source = daily
+    else:
+        x = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
+        source = weekly
+    out = []
+    for key in ("fitness", "fatigue", "form"):
+        y = [] if (source is None or empty and source is weekly) else _column(source, key)
+        out.append(go.Scatter(name=f"{key} [AU]", x=x if y else [], y=y, yaxis="y3", mode="lines",
+                              line=dict(color=_LINE_COLOURS[key], width=2, dash="dot" if key == "form" else None),
+                              hovertemplate=f"%{{x|%Y-%m-%d}}<br>{key} %{{y:.1f}} AU<extra></extra>"))
+    return out
+
+
+def history_figure(history) -> go.Figure:
+    """How the top causes' scores changed across saved assessments.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        From :func:`heavylegs.assessments.top_cause_history`: one row per
+        assessment and cause, with ``saved_at``, ``cause_id``, ``title``,
+        ``score``, ``rank`` and ``band``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per cause (score against the time of saving), in the order
+        of the causes' best rank. Empty, with a note, when there is no
+        saved assessment.
+    """
+    traces = []
+    if history is not None and len(history):
+        best = history.groupby("cause_id")["rank"].min().sort_values(kind="stable")
+        for cause_id in best.index:
+            rows = history[history["cause_id"] == cause_id].sort_values("saved_at")
+            title = rows["title"].iloc[-1]
+            traces.append(go.Scatter(
+                name=_short(title, 30), x=[str(t) for t in rows["saved_at"].tolist()],
+                y=rows["score"].tolist(), mode="lines+markers", customdata=rows["rank"].tolist(),
+                hovertemplate=f"{_esc(title)}<br>%{{x}}<br>score %{{y}}, rank %{{customdata}}<extra></extra>",
+            ))
+    layout = dict(
+        height=260, font=_FONT, plot_bgcolor="white", margin=dict(l=50, r=20, t=36, b=30),
+        title=dict(text="Top causes across saved assessments", x=0, font=dict(size=14)),
+        yaxis=dict(title=dict(text="score"), range=[0, 105], gridcolor="#EEEEEE"),
+        xaxis=dict(gridcolor="#EEEEEE"),
+        legend=dict(font=dict(size=11)),
+        annotations=[] if traces else [dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                                            text="No saved assessment yet.", font=dict(size=13))],
+    )
+    return go.Figure(data=traces, layout=layout)

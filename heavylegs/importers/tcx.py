@@ -1,0 +1,143 @@
+"""Read sessions from Garmin Training Center (TCX) files.
+
+Each ``<Activity>`` becomes a session. Its duration and distance are the sums
+of its laps' ``TotalTimeSeconds`` and ``DistanceMeters`` (the device's own
+figures), its heart rate the lap averages weighted by lap time (else the mean
+of the track points), its sport the ``Sport`` attribute. Namespaces and their
+prefixes vary between writers, so elements are matched by local name only.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+
+from gpxpy.geo import calculate_uphill_downhill
+
+from ._common import FileResult, ReadError, make_row, read_bytes
+
+__all__ = ["read_tcx"]
+
+_SPORTS = {"running": ("run", None), "biking": ("cross", None)}
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _child(element, name):
+    for child in element:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _number(element, name, *, value_child=False):
+    found = _child(element, name)
+    if found is not None and value_child:
+        found = _child(found, "Value")
+    if found is None or not (found.text or "").strip():
+        return None
+    try:
+        return float(found.text)
+    except ValueError:
+        return None
+
+
+def _time(text):
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:
+    """Read the sessions of one TCX file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.tcx`` or ``.tcx.gz``).
+    data : bytes, optional
+        Its content, already read and gunzipped.
+    source : str, optional
+        Name to record as ``source``; defaults to ``str(path)``.
+
+    Returns
+    -------
+    FileResult
+        One row per activity, or the reason the file could not be read.
+    """
+    source = str(path) if source is None else source
+    result = FileResult()
+    try:
+        if data is None:
+            data = read_bytes(path)
+        # Some writers put blank lines before the XML declaration.
+        root = ET.fromstring(data.lstrip())
+    except ReadError as exc:
+        result.failed.append((source, str(exc)))
+        return result
+    except OSError as exc:
+        result.failed.append((source, f"could not open the file ({exc.strerror or exc})"))
+        return result
+    except ET.ParseError as exc:
+        result.failed.append((source, f"not well-formed XML ({exc}), expected a TCX document"))
+        return result
+    activities = [element for element in root.iter() if _local(element.tag) == "Activity"]
+    if not activities:
+        result.failed.append((source, f"found a <{_local(root.tag)}> document with no "
+                                      "<Activity>, expected a TCX activity"))
+        return result
+    for activity in activities:
+        try:
+            result.rows.append(_activity_row(activity, source))
+        except ReadError as exc:
+            result.failed.append((source, str(exc)))
+    return result
+
+
+def _activity_row(activity, source: str) -> dict:
+    sport = activity.get("Sport", "")
+    kind, surface = _SPORTS.get(sport.lower(), ("cross", None))
+    note = None
+    if sport.lower() not in _SPORTS:
+        note = f"TCX sport {sport!r} imported as cross training"
+    laps = [element for element in activity if _local(element.tag) == "Lap"]
+    points = [element for lap in laps for element in lap.iter()
+              if _local(element.tag) == "Trackpoint"]
+    times = [_time(getattr(_child(point, "Time"), "text", None)) for point in points]
+    times = [moment for moment in times if moment is not None]
+
+    lap_times = [_number(lap, "TotalTimeSeconds") for lap in laps]
+    duration_s = sum(t for t in lap_times if t) or None
+    if duration_s is None and len(times) > 1:
+        duration_s = (max(times) - min(times)).total_seconds()
+    distances = [_number(lap, "DistanceMeters") for lap in laps]
+    distance_m = sum(d for d in distances if d) or None
+    if distance_m is None:
+        cumulative = [d for d in (_number(point, "DistanceMeters") for point in points) if d is not None]
+        distance_m = max(cumulative) if cumulative else None
+
+    lap_hr = [_number(lap, "AverageHeartRateBpm", value_child=True) for lap in laps]
+    avg_hr = None
+    if laps and all(hr is not None for hr in lap_hr) and all(lap_times) and duration_s:
+        avg_hr = sum(hr * t for hr, t in zip(lap_hr, lap_times)) / sum(lap_times)
+    else:
+        heart = [hr for hr in (_number(point, "HeartRateBpm", value_child=True) for point in points)
+                 if hr is not None and hr > 0]
+        avg_hr = sum(heart) / len(heart) if heart else None
+
+    altitudes = [a for a in (_number(point, "AltitudeMeters") for point in points) if a is not None]
+    ascent = calculate_uphill_downhill(altitudes)[0] if len(altitudes) > 1 else None
+
+    start = _time(getattr(_child(activity, "Id"), "text", None))
+    if start is None and laps:
+        start = _time(laps[0].get("StartTime"))
+    if start is None and times:
+        start = min(times)
+    return make_row(start_utc=start, activity=kind, surface=surface, duration_s=duration_s,
+                    distance_m=distance_m, avg_hr=avg_hr, elevation_gain_m=ascent,
+                    source=source, notes=note)

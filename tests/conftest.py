@@ -1,0 +1,26 @@
+"""Shared fixtures; Jupyter and IPython write their files into a temporary folder, never $HOME."""
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_JUPYTER_TMP = Path(tempfile.mkdtemp(prefix="heavylegs-jupyter-"))
+for _var, _sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                   ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+    os.environ.setdefault(_var, str(_JUPYTER_TMP / _sub))
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of the repository's data/ folder; tests never write into the real one."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+@pytest.fixture
+def root():
+    return ROOT

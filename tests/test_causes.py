@@ -1,0 +1,89 @@
+"""The cause catalogue: every file valid, every example behaves, bad files fail by name."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from heavylegs.causes import (
+    SPEC_CAUSE_IDS, CatalogueError, KNOWLEDGE_DIR, load_causes, load_red_flags, parse_cause,
+)
+from heavylegs.scoring import score_profile
+
+SEEDS = {"000_587ea892a837ffe3.txt", "002_0de0b13480f62ef0.txt", "004_f087613d0aaf0555.txt"}
+CAUSES = load_causes()
+
+
+def _fired(cause, answers):
+    doc = score_profile({"athlete_id": "example", **answers}, causes=[cause], red_flags=())
+    return [e for e in doc["causes"][0]["evidence"] if e["points"] > 0]
+
+
+@pytest.mark.parametrize("cause", CAUSES, ids=lambda c: c.id)
+def test_cause_examples(cause):
+    for answers in cause.examples["fires"]:
+        assert _fired(cause, answers), f"{cause.id}: expected a rule to fire for {answers}"
+    for answers in cause.examples["does_not_fire"]:
+        assert not _fired(cause, answers), f"{cause.id}: expected no rule to fire for {answers}"
+
+
+def test_catalogue_has_every_spec_cause():
+    assert {c.id for c in CAUSES} >= set(SPEC_CAUSE_IDS)
+
+
+@pytest.mark.parametrize("cause", CAUSES, ids=lambda c: c.id)
+def test_cause_cites_seeds_and_literature(cause):
+    assert set(cause.sources["seeds"]) <= SEEDS
+    assert cause.sources["literature"]
+    assert all(rule.because for rule in cause.rules)
+
+
+@pytest.mark.parametrize("cause", CAUSES, ids=lambda c: c.id)
+def test_specific_signals_outweigh_shared_ones(cause):
+    for rule in cause.rules:
+        if rule.grade == "S":
+            assert rule.points == 3
+        elif rule.grade == "N":
+            assert rule.points == 1
+
+
+def _iron_raw():
+    return yaml.safe_load((KNOWLEDGE_DIR / "causes" / "iron_deficiency.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("mutate, key, hint", [
+    (lambda d: d["rules"][0].__setitem__("field", "ferritin"), "rules[0].field", "valid fields: athlete_id"),
+    (lambda d: d["rules"][0].__setitem__("op", "=<"), "rules[0].op", "valid operators"),
+    (lambda d: d["rules"][0].__setitem__("points", 2), "rules[0].points", "grade S carries 3"),
+    (lambda d: d["rules"][0].__setitem__("because", "ferritin is low"), "rules[0].because", "{value}"),
+    (lambda d: d["rules"][0].__setitem__("evidence", "XX"), "rules[0].evidence", "valid"),
+    (lambda d: d.pop("advice"), "advice", "missing"),
+    (lambda d: d.__setitem__("colour", "red"), "colour", "unknown key"),
+    (lambda d: d["rules"][5].__setitem__("value", ["vegetarian", "fruitarian"]), "rules[5].value", "valid"),
+    (lambda d: d["examples"]["fires"].append({"ferritin": 3}), "examples.fires[3].ferritin", "unknown field"),
+    (lambda d: d["sources"].__setitem__("literature", []), "sources.literature", "at least one"),
+])
+def test_malformed_cause_is_named(mutate, key, hint):
+    raw = _iron_raw()
+    mutate(raw)
+    with pytest.raises(CatalogueError, match="iron_test.yaml") as info:
+        parse_cause(raw, "iron_test.yaml")
+    assert key in str(info.value) and hint in str(info.value)
+
+
+def test_directory_loader_checks_ids(tmp_path):
+    raw = _iron_raw()
+    (tmp_path / "not_iron.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="differs from the file name"):
+        load_causes(tmp_path)
+
+
+def test_yaml_syntax_error_names_file(tmp_path):
+    (tmp_path / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="broken.yaml"):
+        load_causes(tmp_path)
+
+
+def test_red_flags_cover_the_spec():
+    ids = {f.id for f in load_red_flags()}
+    assert ids >= {"cannot_lift_leg", "progressive_weakness", "possible_clot", "possible_rhabdomyolysis",
+                   "cardiac_symptoms", "exertional_pain", "persistent_numbness", "anemia", "not_resolving"}

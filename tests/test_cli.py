@@ -1,0 +1,89 @@
+"""The command line as a user meets it: output, exit status, errors on standard error."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from heavylegs.cli import main
+
+
+def run(*args, cwd=None):
+    proc = subprocess.run([sys.executable, "-m", "heavylegs", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def profile(tmp_path):
+    path = tmp_path / "ana.json"
+    path.write_text(json.dumps({"athlete_id": "ana", "name": "Ana", "assessed_on": "2026-11-20",
+                                "sex": "female", "hemoglobin_g_dl": 11.2, "ferritin_ug_l": 14,
+                                "heavy_periods": True}), encoding="utf-8")
+    return path
+
+
+def test_score_json_is_the_spec_document(profile):
+    code, out, err = run("score", profile, "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["format"] == "heavylegs.ranking/1"
+    assert doc["athlete_id"] == "ana" and doc["assessed_on"] == "2026-11-20"
+    assert doc["red_flags"][0] == {
+        "id": "anemia", "urgency": "soon",
+        "reason": "haemoglobin 11.2 g/dL is below 12 g/dL (WHO anaemia threshold)",
+        "title": doc["red_flags"][0]["title"], "action": doc["red_flags"][0]["action"]}
+    top = doc["causes"][0]
+    assert top["id"] == "iron_deficiency" and top["rank"] == 1 and top["band"] == "likely"
+    assert {"field": "ferritin_ug_l", "value": 14, "points": 3}.items() <= top["evidence"][0].items()
+    assert "ferritin 14 µg/L is below 35 µg/L" in top["evidence"][0]["because"]
+    assert 0 <= top["coverage"] <= 1 and isinstance(top["advice"], list) and top["see_doctor_if"]
+    assert [c["rank"] for c in doc["causes"]] == list(range(1, len(doc["causes"]) + 1))
+    assert isinstance(doc["ask_next"], list) and doc["ask_next"]
+
+
+def test_score_text_is_readable(profile):
+    code, out, err = run("score", profile)
+    assert code == 0
+    assert out.index("RED FLAGS") < out.index("Low iron stores")
+    assert "ferritin 14 µg/L" in out and "not a diagnosis" in out
+
+
+def test_bad_profile_exit_2_one_line_per_problem(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"athlete_id": "ana", "sleep_h": 30, "diet": "paleo"}', encoding="utf-8")
+    code, out, err = run("score", bad, "--json")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{bad}: sleep_h: found 30, expected a number from 0 to 14")
+    assert lines[1].startswith(f"{bad}: diet: found \"paleo\", expected one of omnivore")
+    assert "Traceback" not in err
+
+
+def test_missing_profile_and_truncated_json(tmp_path):
+    code, out, err = run("score", tmp_path / "none.json")
+    assert code == 2 and out == "" and "cannot read" in err
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"athlete_id": "ana",\n "sleep_h": 7', encoding="utf-8")
+    code, out, err = run("score", cut)
+    assert code == 2 and out == "" and f"{cut}:2:" in err and "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["score"])
+    assert info.value.code == 2
+
+
+@pytest.mark.parametrize("bad_id", ["../ben", "ana/../ben", "ANA", "_x", ""])
+def test_export_refuses_ids_that_escape(tmp_path, bad_id):
+    code, out, err = run("export", bad_id, "-o", tmp_path / "out")
+    assert code == 2 and out == "" and "athlete_id" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_athlete_is_bad_input(tmp_path):
+    (tmp_path / "athletes").mkdir()
+    code, out, err = run("export", "nobody", "-o", tmp_path / "out", "--data", tmp_path)
+    assert code == 2 and "no profile for athlete 'nobody'" in err

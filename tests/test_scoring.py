@@ -1,0 +1,222 @@
+"""Scoring: points to scores and bands, red flags first, ask_next, log evidence, determinism."""
+import copy
+import json
+import random
+
+import pytest
+
+from heavylegs.causes import load_causes, load_red_flags, parse_cause
+from heavylegs.fields import FIELDS, PROFILE_FIELDS
+from heavylegs.profile import validate_profile
+from heavylegs.scoring import (
+    format_ranking, points_to_score, red_flags_for, score_profile, score_roster, score_to_band,
+)
+
+
+def _cause(cause_id, rules, prevalence="common"):
+    return parse_cause({
+        "id": cause_id, "title": cause_id.title(), "category": "training", "prevalence": prevalence,
+        "summary": "s", "mechanism": "m", "rules": rules, "advice": ["rest"], "see_doctor_if": "never",
+        "sources": {"seeds": [], "literature": ["Someone 2020"]},
+        "examples": {"fires": [{}], "does_not_fire": [{}]},
+    }, f"{cause_id}.yaml")
+
+
+SLEEP = _cause("sleepy", [
+    {"field": "sleep_h", "op": "<", "value": 7, "points": 2, "grade": "M", "evidence": "CS",
+     "because": "sleeps {value} h, under {threshold} h"},
+    {"field": "heaviness_onset", "op": "==", "value": "all_the_time", "points": 3, "grade": "S",
+     "evidence": "P", "because": "heavy {value}"},
+    {"field": "rest_week_helps", "op": "==", "value": "no", "points": -2, "grade": "against",
+     "evidence": "P", "because": "a lighter week did not help ({value})"},
+])
+LOAD = _cause("loady", [
+    {"field": "log_acwr", "op": ">", "value": 1.5, "points": 2, "grade": "M", "evidence": "NR",
+     "because": "in the week of {week} the ratio reached {value}"},
+    {"field": "rest_days_per_week", "op": "==", "value": 0, "points": 2, "grade": "M", "evidence": "H",
+     "because": "{value} rest days a week"},
+], prevalence="rare")
+
+
+@pytest.mark.parametrize("raw, score, band", [
+    (0, 0, "unlikely"), (-4, 0, "unlikely"), (1, 18, "unlikely"), (2, 33, "unlikely"),
+    (3, 45, "possible"), (4, 55, "possible"), (5, 63, "likely"), (8, 80, "likely"), (20, 98, "likely"),
+])
+def test_points_become_scores_and_bands(raw, score, band):
+    assert points_to_score(raw) == score
+    assert score_to_band(points_to_score(raw)) == band
+
+
+def test_band_edges():
+    assert score_to_band(59) == "possible" and score_to_band(60) == "likely"
+    assert score_to_band(34) == "unlikely" and score_to_band(35) == "possible"
+
+
+def test_evidence_quotes_the_athletes_value_and_counts_against():
+    doc = score_profile({"athlete_id": "a", "sleep_h": 5.5, "heaviness_onset": "all_the_time",
+                         "rest_week_helps": "no"}, causes=[SLEEP], red_flags=())
+    cause = doc["causes"][0]
+    assert [e["because"] for e in cause["evidence"]] == [
+        "sleeps 5.5 h, under 7 h", "heavy all the time", "a lighter week did not help (no)"]
+    assert cause["raw_points"] == 3 and cause["score"] == 45 and cause["band"] == "possible"
+    assert cause["coverage"] == 1.0 and cause["missing"] == []
+
+
+def test_unknown_never_fires_and_is_reported_missing():
+    doc = score_profile({"athlete_id": "a"}, causes=[SLEEP], red_flags=())
+    cause = doc["causes"][0]
+    assert cause["evidence"] == [] and cause["score"] == 0
+    assert cause["missing"] == ["sleep_h", "heaviness_onset", "rest_week_helps"]
+    assert cause["coverage"] == 0.0
+
+
+def test_ranking_order_and_ties_are_deterministic():
+    causes = [LOAD, SLEEP]
+    doc = score_profile({"athlete_id": "a"}, causes=causes, red_flags=())
+    # all zero: the common cause comes before the rare one
+    assert [c["id"] for c in doc["causes"]] == ["sleepy", "loady"]
+    assert [c["rank"] for c in doc["causes"]] == [1, 2]
+    doc = score_profile({"athlete_id": "a", "rest_days_per_week": 0, "sleep_h": 8}, causes=causes, red_flags=())
+    assert doc["causes"][0]["id"] == "loady"
+
+
+def test_log_facts_fill_unknown_fields_but_coach_answers_stand():
+    facts = {"values": {"log_acwr": 1.72}, "weeks": {"log_acwr": "2026-11-09"},
+             "fill": {"rest_days_per_week": 0, "sleep_h": 4}}
+    doc = score_profile({"athlete_id": "a", "sleep_h": 8}, causes=[LOAD, SLEEP], red_flags=(), log_facts=facts)
+    loady = next(c for c in doc["causes"] if c["id"] == "loady")
+    assert [e["because"] for e in loady["evidence"]] == [
+        "in the week of 2026-11-09 the ratio reached 1.72", "0 rest days a week"]
+    assert loady["evidence"][0]["week"] == "2026-11-09"
+    assert all(e["from_log"] for e in loady["evidence"])
+    assert doc["filled_from_log"] == ["rest_days_per_week"]  # sleep_h was answered by the coach
+    sleepy = next(c for c in doc["causes"] if c["id"] == "sleepy")
+    assert sleepy["evidence"] == []
+
+
+RED_FLAG_CASES = [
+    ({"cannot_lift_leg": True}, "cannot_lift_leg", "urgent"),
+    ({"progressive_weakness": True}, "progressive_weakness", "urgent"),
+    ({"calf_warm_red_swollen": True}, "possible_clot", "emergency"),
+    ({"dark_urine_after_run": True}, "possible_rhabdomyolysis", "emergency"),
+    ({"chest_pain_or_fainting": True}, "cardiac_symptoms", "emergency"),
+    ({"exertional_leg_pain": True}, "exertional_pain", "soon"),
+    ({"tingling_or_numbness": True, "duration_weeks": 2}, "persistent_numbness", "urgent"),
+    ({"hemoglobin_g_dl": 11.9, "sex": "female"}, "anemia", "soon"),
+    ({"hemoglobin_g_dl": 12.9, "sex": "male"}, "anemia", "soon"),
+    ({"hemoglobin_g_dl": 12.9, "sex": "other"}, "anemia", "soon"),
+    ({"hemoglobin_g_dl": 12.9}, "anemia", "soon"),
+    ({"duration_weeks": 3, "rest_week_helps": "no"}, "not_resolving", "soon"),
+]
+
+
+@pytest.mark.parametrize("answers, flag_id, urgency", RED_FLAG_CASES)
+def test_every_red_flag_is_reported_first(answers, flag_id, urgency):
+    doc = score_profile(validate_profile({"athlete_id": "a", **answers}))
+    flags = {f["id"]: f for f in doc["red_flags"]}
+    assert flag_id in flags and flags[flag_id]["urgency"] == urgency
+    assert list(doc)[:5] == ["format", "athlete_id", "assessed_on", "red_flags", "causes"]
+    assert "RED FLAGS - SEE A DOCTOR" in format_ranking(doc)
+    assert format_ranking(doc).index("RED FLAGS") < format_ranking(doc).index("rank")
+
+
+@pytest.mark.parametrize("answers", [
+    {"tingling_or_numbness": True, "duration_weeks": 1},
+    {"tingling_or_numbness": False, "duration_weeks": 10},
+    {"hemoglobin_g_dl": 12.5, "sex": "female"},
+    {"hemoglobin_g_dl": 13.0, "sex": "male"},
+    {"duration_weeks": 2, "rest_week_helps": "no"},
+    {"duration_weeks": 8, "rest_week_helps": "not_tried"},
+    {"cannot_lift_leg": False, "calf_warm_red_swollen": False},
+    {},
+])
+def test_no_red_flag_below_the_thresholds(answers):
+    assert red_flags_for({"athlete_id": "a", **answers}) == []
+
+
+def test_anemia_reason_quotes_value_and_threshold():
+    flags = red_flags_for({"hemoglobin_g_dl": 11.2, "sex": "female"})
+    assert flags[0]["reason"].startswith("haemoglobin 11.2 g/dL is below 12 g/dL")
+
+
+def test_red_flags_sorted_by_urgency():
+    flags = red_flags_for({"exertional_leg_pain": True, "calf_warm_red_swollen": True, "cannot_lift_leg": True})
+    assert [f["urgency"] for f in flags] == ["emergency", "urgent", "soon"]
+
+
+def test_ask_next_puts_unanswered_red_flag_questions_first():
+    doc = score_profile({"athlete_id": "a"})
+    first = doc["ask_next"][:3]
+    assert set(first) <= {"calf_warm_red_swollen", "dark_urine_after_run", "chest_pain_or_fainting"}
+    assert all(name in PROFILE_FIELDS for name in doc["ask_next"])
+
+
+def test_ask_next_prefers_fields_that_can_change_the_top():
+    everything_else = {f: False for f, s in PROFILE_FIELDS.items() if s.kind == "bool"}
+    base = {"athlete_id": "a", **everything_else}
+    doc = score_profile(base, causes=[SLEEP, LOAD], red_flags=())
+    assert doc["ask_next"][0] == "heaviness_onset"  # 3 points, more than sleep_h or rest days (2)
+    doc = score_profile({**base, "heaviness_onset": "all_the_time", "sleep_h": 6, "rest_days_per_week": 2},
+                        causes=[SLEEP, LOAD], red_flags=())
+    assert doc["ask_next"] == ["rest_week_helps"]  # the only unknown left could lower the top cause
+
+
+def _random_profile(rng, i):
+    profile = {"athlete_id": f"a{i}"}
+    for name, spec in PROFILE_FIELDS.items():
+        if name in ("athlete_id", "name", "assessed_on") or rng.random() < 0.4:
+            continue
+        if spec.kind == "bool":
+            profile[name] = rng.random() < 0.5
+        elif spec.kind == "enum":
+            profile[name] = rng.choice(spec.values)
+        elif spec.kind == "list":
+            profile[name] = rng.sample(spec.values, rng.randint(0, 3))
+        elif spec.kind == "int":
+            profile[name] = rng.randint(int(spec.minimum), int(spec.maximum))
+        else:
+            profile[name] = round(rng.uniform(spec.minimum, spec.maximum), 1)
+    return validate_profile(profile)
+
+
+def test_same_input_same_output():
+    rng = random.Random(7)
+    for i in range(20):
+        profile = _random_profile(rng, i)
+        first = json.dumps(score_profile(copy.deepcopy(profile)), sort_keys=True)
+        assert json.dumps(score_profile(copy.deepcopy(profile)), sort_keys=True) == first
+
+
+def test_roster_scores_match_single_scores():
+    rng = random.Random(11)
+    profiles = [_random_profile(rng, i) for i in range(150)]
+    table = score_roster(profiles)
+    for profile in profiles:
+        doc = score_profile(profile)
+        row = table.loc[profile["athlete_id"]]
+        assert [row[c["id"]] for c in doc["causes"]] == [c["score"] for c in doc["causes"]]
+        assert [row["top_1"], row["top_2"], row["top_3"]] == [c["id"] for c in doc["causes"][:3]]
+        assert row["red_flags"] == ";".join(f["id"] for f in doc["red_flags"])
+
+
+def test_every_cause_in_every_ranking():
+    doc = score_profile({"athlete_id": "a"})
+    assert sorted(c["id"] for c in doc["causes"]) == sorted(c.id for c in load_causes())
+    assert all(set(c) >= {"id", "rank", "score", "band", "evidence", "missing", "coverage", "advice",
+                          "see_doctor_if"} for c in doc["causes"])
+    assert all(name in FIELDS for c in doc["causes"] for name in c["missing"])
+    assert len(load_red_flags()) >= 9
+
+
+def test_worked_example_of_docs_scoring_md():
+    """docs/scoring.md walks a coach through this case by hand; keep the numbers true."""
+    ana = validate_profile({"athlete_id": "ana", "sex": "female", "age_years": 29, "ferritin_ug_l": 14,
+                            "hemoglobin_g_dl": 12.4, "heavy_periods": True, "diet": "vegetarian"})
+    doc = score_profile(ana)
+    assert doc["red_flags"] == []
+    iron = next(c for c in doc["causes"] if c["id"] == "iron_deficiency")
+    assert [e["points"] for e in iron["evidence"]] == [3, 2, 2, 2]
+    assert (iron["raw_points"], iron["score"], iron["band"], iron["coverage"]) == (9, 83, "likely", 0.63)
+    assert iron["missing"] == ["breathless_easily", "restless_legs", "energy_restriction"]
+    iron40 = next(c for c in score_profile({**ana, "ferritin_ug_l": 40})["causes"] if c["id"] == "iron_deficiency")
+    assert (iron40["raw_points"], iron40["score"], iron40["band"]) == (4, 55, "possible")
