@@ -116,8 +116,8 @@ def _plan_ana(w, rng):
 def _plan_ben(w, rng):
     # Marathon build: steady 50-64 km with cut-back weeks, then a copied "advanced" plan
     # from week 14: 85-92 km, seven days a week, everything at a medium-hard effort.
-    km = [50, 52, 55, 44, 56, 58, 60, 46, 60, 62, 64, 60, 45, 60, 88, 92, 90, 86][w]
-    long_km = [20, 21, 22, 16, 22, 23, 24, 18, 24, 25, 25, 24, 16, 25, 32, 34, 33, 32][w]
+    km = [50, 52, 55, 44, 56, 58, 60, 46, 60, 62, 64, 60, 45, 60, 88, 92, 90, 78][w]
+    long_km = [20, 21, 22, 16, 22, 23, 24, 18, 24, 25, 25, 24, 16, 25, 32, 34, 33, 16][w]
     if w < 14:
         rest = km - long_km
         week = [
@@ -146,8 +146,9 @@ def _plan_ben(w, rng):
             notes = "could not hold marathon pace, legs dead"
         week.append((day, _s(kind, km=share[day] * rest, rpe=rpe, pace=-0.15 if kind == "easy" else 0.0,
                              notes=notes)))
-    week.append((6, _s("long", km=long_km, hour=8.0, rpe=6, notes="new plan: long run at goal pace"
-                       if w == 14 else None)))
+    notes = {14: "new plan: long run with goal-pace blocks",
+             17: "planned 34 km, stopped at 16, legs empty"}.get(w)
+    week.append((6, _s("long", km=long_km, hour=8.0, rpe=7 if w == 17 else 6, notes=notes)))
     return week
 
 

@@ -11,6 +11,8 @@ _JUPYTER_TMP = Path(tempfile.mkdtemp(prefix="heavylegs-jupyter-"))
 for _var, _sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                    ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
     os.environ.setdefault(_var, str(_JUPYTER_TMP / _sub))
+# The importers' cache goes to a temporary folder too, never ~/.cache.
+os.environ.setdefault("HEAVYLEGS_CACHE_DIR", str(_JUPYTER_TMP / "cache"))
 
 
 @pytest.fixture

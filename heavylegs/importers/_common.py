@@ -171,8 +171,8 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     return {
         "date": date_text,
         "activity": activity,
-        "duration_min": round(duration_min, 3),
-        "distance_km": None if distance_km is None else round(distance_km, 4),
+        "duration_min": round(duration_min, 6),
+        "distance_km": None if distance_km is None else round(distance_km, 6),
         "rpe": rpe,
         "session_type": session_type,
         "avg_hr_bpm": None if avg_hr is None else round(avg_hr, 1),

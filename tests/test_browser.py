@@ -1,0 +1,217 @@
+"""The athlete dashboard in a real browser: Debian's Chromium driven by Playwright.
+
+One Voila server (module-scoped) serves the red-flag athlete gus; the exported
+HTML files of ana and gus are opened from disk. Every request that is not to
+127.0.0.1 or a file is aborted and recorded, so a page that needs the network
+fails here. Screenshots at 390×844 (a phone) and 1280×800 go to
+tests/artifacts/ for a person to look at.
+"""
+import json
+import re
+import shutil
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from heavylegs.dashboard import dashboard_content, export_dashboard, serve_dashboard
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+CHART = ".js-plotly-plot .main-svg"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    target = tmp_path_factory.mktemp("dash") / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(data_dir, tmp_path_factory):
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    env = {"JUPYTER_CONFIG_DIR": str(jupyter / "config"), "JUPYTER_DATA_DIR": str(jupyter / "data"),
+           "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"), "IPYTHONDIR": str(jupyter / "ipython")}
+    srv = serve_dashboard("gus", port=_free_port(), data_dir=data_dir, env=env)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def exported(data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    return {athlete: export_dashboard(athlete, out, data_dir=data_dir) for athlete in ("ana", "gus")}
+
+
+class _Offline:
+    """A page whose requests outside 127.0.0.1 and file:// are aborted and recorded."""
+
+    def __init__(self, browser, viewport):
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.blocked = []
+        self.page.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def _open(url, viewport=PHONE):
+        offline = _Offline(browser, viewport)
+        pages.append(offline)
+        offline.page.goto(url, wait_until="domcontentloaded", timeout=120_000)
+        return offline
+
+    yield _open
+    for offline in pages:
+        offline.close()
+
+
+def _top(page, selector):
+    return page.locator(selector).first.bounding_box()["y"]
+
+
+def _check_dashboard(offline, content, shot_name):
+    page = offline.page
+    page.wait_for_selector(CHART, state="attached", timeout=120_000)
+    top_title = content["causes"][0]["title"]
+    title = page.locator(".hl-cause-title").first
+    title.scroll_into_view_if_needed()
+    assert title.is_visible()
+    assert title.inner_text() == top_title
+    assert page.locator(".js-plotly-plot .main-svg .bars, .js-plotly-plot .main-svg .trace").count() > 0
+    if content["red_flags"]:
+        banner = page.locator("#hl-red-flags")
+        assert banner.is_visible()
+        assert "See a doctor" in banner.inner_text()
+        # first in the document and first on screen
+        order = page.evaluate("""() => {
+            const b = document.querySelector('#hl-red-flags');
+            const c = document.querySelector('#hl-causes');
+            return Boolean(b.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING);
+        }""")
+        assert order
+        assert _top(page, "#hl-red-flags") < _top(page, "#hl-causes") < _top(page, ".js-plotly-plot")
+    else:
+        assert page.locator("#hl-red-flags").count() == 0
+    assert page.locator("#hl-disclaimer").is_visible()
+    # nothing sticks out sideways on a phone
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow} px wider than the screen"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot_name), full_page=True)
+    assert offline.blocked == []
+
+
+def _others(data_dir, athlete_id):
+    out = []
+    for path in sorted((Path(data_dir) / "athletes").glob("*.json")):
+        if path.stem != athlete_id:
+            out.append((path.stem, json.loads(path.read_text(encoding="utf-8")).get("name", "")))
+    return out
+
+
+def _assert_no_other_athlete(text, data_dir, athlete_id):
+    for other_id, other_name in _others(data_dir, athlete_id):
+        assert not re.search(rf"\b{re.escape(other_id)}\b", text), other_id
+        for part in other_name.split():
+            assert part not in text, other_name
+
+
+# --- served by Voila -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_served_dashboard_renders(server, open_page, data_dir, viewport):
+    content = dashboard_content("gus", data_dir)
+    offline = open_page(server.url, viewport)
+    _check_dashboard(offline, content, f"served-gus-{viewport['width']}.png")
+    assert offline.page.locator(".jp-InputArea, .jp-CodeCell .jp-InputPrompt:visible").count() == 0
+
+
+def test_served_page_holds_only_that_athlete(server, open_page, data_dir):
+    offline = open_page(server.url)
+    page = offline.page
+    page.wait_for_selector(CHART, state="attached", timeout=120_000)
+    _assert_no_other_athlete(page.inner_text("body"), data_dir, "gus")
+    plotted = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].y")
+    weekly = dashboard_content("gus", data_dir)["weekly"]
+    assert plotted == pytest.approx(weekly["distance_km"].tolist())
+
+
+def test_served_dashboard_refuses_another_athlete(server, open_page, data_dir):
+    offline = open_page(server.url + "?athlete=ana")
+    page = offline.page
+    page.wait_for_selector("#hl-refused", timeout=120_000)
+    assert "another athlete" in page.inner_text("#hl-refused")
+    assert page.locator(".hl-cause, #hl-red-flags, .js-plotly-plot").count() == 0
+    text = page.inner_text("body")
+    assert "Ana" not in text and "Gus" not in text
+
+
+@pytest.mark.parametrize("path", [
+    "voila/files/data/athletes/ana.json",
+    "voila/files/../data/athletes/ana.json",
+    "voila/files/%2e%2e/%2e%2e/data/athletes/gus.json",
+    "files/data/athletes/gus.json",
+    "data/athletes/gus/log.csv",
+    "voila/files/athlete_dashboard.ipynb",
+    "voila/files/voila.log",
+    "api/contents/",
+    "voila/tree/",
+])
+def test_server_serves_no_file(server, path):
+    try:
+        with urllib.request.urlopen(server.url + path, timeout=30) as response:
+            status, body = response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read().decode("utf-8", "replace")
+    assert status in (403, 404), (path, status)
+    assert "Lindqvist" not in body and "duration_min" not in body
+
+
+# --- exported HTML -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("athlete,viewport", [("ana", PHONE), ("ana", DESKTOP), ("gus", PHONE)],
+                         ids=["ana-390", "ana-1280", "gus-390"])
+def test_exported_dashboard_renders_offline(exported, open_page, data_dir, athlete, viewport):
+    content = dashboard_content(athlete, data_dir)
+    offline = open_page(exported[athlete].as_uri(), viewport)
+    _check_dashboard(offline, content, f"export-{athlete}-{viewport['width']}.png")
+    plotted = offline.page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].y")
+    assert plotted == pytest.approx(content["weekly"]["distance_km"].tolist())
+    _assert_no_other_athlete(offline.page.inner_text("body"), data_dir, athlete)

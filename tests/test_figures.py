@@ -1,0 +1,204 @@
+"""Structure of the workbook's figures: traces, colours, shapes, hover text."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from heavylegs import figures
+from heavylegs.figures import (ACWR_DANGER, ACWR_SAFE_BAND, BAND_COLOURS, flagged_weeks, history_figure,
+                               ranking_figure, weekly_load_figure)
+
+
+def _cause(cid, score, band, rank, evidence=(), missing=(), coverage=0.5):
+    return {"id": cid, "rank": rank, "score": score, "band": band, "title": f"Cause {cid}",
+            "summary": "", "evidence": list(evidence), "missing": list(missing), "coverage": coverage,
+            "advice": ["rest"], "see_doctor_if": ""}
+
+
+@pytest.fixture
+def ranking():
+    return {"athlete_id": "ana", "assessed_on": "2026-11-16", "red_flags": [], "ask_next": ["sleep_h"],
+            "causes": [
+                _cause("iron", 91, "likely", 1, evidence=[
+                    {"field": "ferritin_ug_l", "value": 14.0, "points": 3,
+                     "because": "ferritin 14 µg/L is below 35 µg/L"},
+                    {"field": "log_acwr", "value": 1.62, "points": 2, "because": "ACWR reached 1.62",
+                     "week": "2026-11-02"}]),
+                _cause("sleep", 45, "possible", 2, evidence=[
+                    {"field": "sleep_h", "value": 6.0, "points": 3, "because": "sleeps 6 h a night"}]),
+                _cause("shoes", 0, "unlikely", 3, missing=["shoe_km", "shoe_type"], coverage=0.0),
+            ]}
+
+
+def test_ranking_figure_has_one_bar_trace_per_band_coloured_by_band(ranking):
+    fig = ranking_figure(ranking)
+    assert isinstance(fig, go.Figure)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["likely", "possible", "unlikely"]
+    for trace in bars:
+        assert trace.orientation == "h"
+        assert trace.marker.color == BAND_COLOURS[trace.name]
+    assert list(bars[0].customdata) == ["iron"] and list(bars[0].x) == [91]
+    assert list(bars[1].customdata) == ["sleep"] and list(bars[1].x) == [45]
+    assert list(bars[2].customdata) == ["shoes"] and list(bars[2].x) == [0]
+    # best cause on top: the category order follows the ranking, axis reversed
+    assert list(fig.layout.yaxis.categoryarray) == ["Cause iron", "Cause sleep", "Cause shoes"]
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_ranking_hover_holds_the_evidence_in_the_athletes_numbers(ranking):
+    fig = ranking_figure(ranking)
+    likely = fig.data[0].hovertext[0]
+    assert "ferritin 14 µg/L is below 35 µg/L" in likely
+    assert "+3" in likely and "week of 2026-11-02" in likely
+    assert "100%" not in likely and "50% of its questions answered" in likely
+    unlikely = fig.data[2].hovertext[0]
+    assert "no evidence" in unlikely and "2 question(s) still unknown" in unlikely
+
+
+def test_ranking_hover_escapes_html():
+    doc = {"causes": [_cause("x", 18, "unlikely", 1, evidence=[
+        {"field": "sleep_h", "value": 5, "points": 1, "because": "<script>sleep < 6</script>"}])]}
+    text = ranking_figure(doc).data[2].hovertext[0]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_ranking_band_limits_are_drawn(ranking):
+    fig = ranking_figure(ranking)
+    assert sorted(s.x0 for s in fig.layout.shapes) == [35, 60]
+
+
+def test_ranking_compare_trace_shows_saved_scores(ranking):
+    before = {"causes": [dict(c) for c in ranking["causes"]]}
+    before["causes"][1]["score"] = 63
+    fig = ranking_figure(ranking, compare=before)
+    saved = fig.data[3]
+    assert saved.type == "scatter" and saved.name == "saved answers"
+    assert list(saved.x) == [91, 63, 0]
+    assert "what-if: 45 (-18)" in saved.hovertext[1]
+    # without a comparison the trace is there but empty, so live figures keep their shape
+    plain = ranking_figure(ranking)
+    assert len(plain.data) == 4 and len(plain.data[3].x) == 0
+
+
+def test_ranking_selected_cause_is_outlined(ranking):
+    fig = ranking_figure(ranking, selected="sleep")
+    assert list(fig.data[1].marker.line.width) == [2.5]
+    assert list(fig.data[0].marker.line.width) == [0]
+
+
+def test_ranking_figure_empty_and_top():
+    fig = ranking_figure({"causes": []})
+    assert all(len(t.x) == 0 for t in fig.data)
+    doc = {"causes": [_cause(str(i), 50 - i, "possible", i + 1) for i in range(10)]}
+    assert sum(len(t.x) for t in ranking_figure(doc, top=4).data[:3]) == 4
+
+
+@pytest.fixture
+def weekly():
+    return pd.DataFrame({
+        "week_start": ["2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26", "2026-11-02"],
+        "distance_km": [30.0, 32.0, 45.0, 40.0, 20.5],
+        "load_au": [1500.0, 1600.0, 2400.0, 2100.0, 900.0],
+        "acwr": [np.nan, np.nan, np.nan, 1.62, 0.7],
+        "monotony": [1.1, 2.4, np.nan, 2.0, 1.5],       # 2.0 itself is not above 2
+        "long_run_spike_pct": [np.nan, 5.0, 25.0, 10.0, -20.0],
+        "distance_change_pct": [np.nan, 6.7, 40.6, -11.1, -48.8],
+        "fitness": [10.0, 12.0, 15.0, 17.0, 16.0],
+        "fatigue": [20.0, 22.0, 30.0, 28.0, 15.0],
+        "form": [-10.0, -10.0, -15.0, -11.0, 1.0],
+    })
+
+
+def test_flagged_weeks_uses_strict_limits_and_ignores_missing(weekly):
+    assert flagged_weeks(weekly) == {"monotony": [1], "long_run_spike": [2], "distance_rise": [2]}
+    assert flagged_weeks(pd.DataFrame({"week_start": []})) == {
+        "monotony": [], "long_run_spike": [], "distance_rise": []}
+
+
+def test_weekly_load_figure_bars_and_acwr_axis(weekly):
+    fig = weekly_load_figure(weekly)
+    bars, acwr = fig.data[0], fig.data[1]
+    assert bars.type == "bar" and list(bars.y) == [30.0, 32.0, 45.0, 40.0, 20.5]
+    assert "km" in bars.name
+    assert acwr.type == "scatter" and acwr.yaxis == "y2"
+    assert fig.layout.yaxis2.overlaying == "y" and fig.layout.yaxis2.side == "right"
+    assert list(acwr.y[:3]) == [None, None, None]  # gaps, not zeros
+    assert acwr.y[3] == pytest.approx(1.62)
+
+
+def test_weekly_load_figure_switches_to_load(weekly):
+    fig = weekly_load_figure(weekly, metric="load")
+    assert list(fig.data[0].y) == [1500.0, 1600.0, 2400.0, 2100.0, 900.0]
+    assert "AU" in fig.data[0].name
+    with pytest.raises(ValueError, match="expected 'distance' or 'load'"):
+        weekly_load_figure(weekly, metric="pace")
+
+
+def test_weekly_load_figure_shades_the_acwr_band_and_draws_the_danger_line(weekly):
+    fig = weekly_load_figure(weekly)
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(rects) == 1 and (rects[0].y0, rects[0].y1) == ACWR_SAFE_BAND == (0.8, 1.3)
+    assert rects[0].yref == "y2" and rects[0].fillcolor
+    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == ACWR_DANGER == 1.5 and lines[0].yref == "y2"
+    texts = [a.text for a in fig.layout.annotations]
+    assert sum("contested heuristic" in t for t in texts) == 2
+    assert any("1.5" in t and "Gabbett 2016" in t for t in texts)
+
+
+def test_weekly_load_figure_marks_flagged_weeks(weekly):
+    fig = weekly_load_figure(weekly)
+    marks = {t.name: t for t in fig.data[2:5]}
+    assert list(marks["monotony > 2"].x) == ["2026-10-12"]
+    assert list(marks["long-run spike > 10 %"].x) == ["2026-10-19"]
+    assert list(marks["distance up > 30 % on the week before"].x) == ["2026-10-19"]
+    # marks sit above the tallest bar, inside the axis range
+    top = max(weekly["distance_km"])
+    assert all(top < y < fig.layout.yaxis.range[1] for t in marks.values() for y in t.y)
+
+
+def test_weekly_load_figure_fitness_panel(weekly):
+    plain = weekly_load_figure(weekly)
+    assert len(plain.data) == 5 and "yaxis3" not in plain.layout.to_plotly_json()
+    fig = weekly_load_figure(weekly, show_fitness=True)
+    lines = fig.data[5:]
+    assert [t.name for t in lines] == ["fitness [AU]", "fatigue [AU]", "form [AU]"]
+    assert all(t.yaxis == "y3" for t in lines)
+    assert list(lines[2].y) == [-10.0, -10.0, -15.0, -11.0, 1.0]
+    daily = pd.DataFrame({"fitness": [1.0, 2.0], "fatigue": [3.0, 4.0], "form": [-2.0, -2.0]},
+                         index=pd.to_datetime(["2026-11-01", "2026-11-02"]))
+    fig = weekly_load_figure(weekly, show_fitness=True, daily=daily)
+    assert list(fig.data[5].x) == ["2026-11-01", "2026-11-02"] and list(fig.data[6].y) == [3.0, 4.0]
+
+
+def test_weekly_load_figure_without_a_log():
+    for empty in (None, pd.DataFrame(columns=["week_start", "distance_km", "acwr"])):
+        fig = weekly_load_figure(empty, show_fitness=True)
+        assert len(fig.data) == 8 and all(len(t.x or ()) == 0 for t in fig.data)
+        assert any("No training log" in a.text for a in fig.layout.annotations)
+
+
+def test_history_figure_one_line_per_cause():
+    history = pd.DataFrame({
+        "saved_at": pd.to_datetime(["2026-10-01T10:00", "2026-10-01T10:00", "2026-11-01T10:00",
+                                    "2026-11-01T10:00"]),
+        "assessed_on": ["2026-10-01"] * 2 + ["2026-11-01"] * 2,
+        "cause_id": ["iron", "sleep", "iron", "sleep"], "title": ["Iron", "Sleep", "Iron", "Sleep"],
+        "rank": [2, 1, 1, 2], "score": [45, 63, 80, 30], "band": ["possible", "likely", "likely", "unlikely"],
+    })
+    fig = history_figure(history)
+    assert [t.name for t in fig.data] == ["Iron", "Sleep"]  # best rank first: both reached 1
+    assert list(fig.data[0].y) == [45, 80] and list(fig.data[1].y) == [63, 30]
+    assert list(fig.data[0].customdata) == [2, 1]
+    empty = history_figure(None)
+    assert len(empty.data) == 0 and "No saved assessment" in empty.layout.annotations[0].text
+
+
+def test_figures_never_show(monkeypatch, ranking, weekly):
+    monkeypatch.setattr(go.Figure, "show", lambda *a, **k: pytest.fail("show() called"))
+    ranking_figure(ranking)
+    weekly_load_figure(weekly, show_fitness=True)
+    history_figure(None)
+    assert figures.evidence_text(ranking["causes"][0]).startswith("<b>Cause iron</b>")

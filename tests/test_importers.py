@@ -1,0 +1,568 @@
+"""Tests of heavylegs.importers against real activity files and synthetic exports.
+
+Reference values come from ``tests/data/LICENSES.md`` (the shared manifest):
+fitdecode 0.11 for FIT, gpxpy 1.6.2 for GPX, tcxreader for TCX.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import fitdecode
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from heavylegs.importers import (
+    LOG_COLUMNS,
+    ImportResult,
+    import_sources,
+    read_activity_file,
+    summary_lines,
+)
+from heavylegs.importers._common import ReadError, make_row
+from heavylegs.importers.fit import decode_fit, fit_activity
+from heavylegs.importers.strava import normalise_header, parse_strava_date, read_strava_csv, strava_activity
+
+DATA = Path(__file__).parent / "data" / "activities"
+HEADERS = Path(__file__).parent / "data" / "strava"
+
+# file -> (activity, distance [m], duration [s], mean HR [bpm] or None)
+# Durations: timer time for FIT, gpxpy moving time for GPX, sum of laps for TCX.
+REFERENCE = {
+    "fitparse__2013-02-06-12-11-14.fit": ("run", 4835.38, 2625.14, 147),
+    "fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit": ("cross", 78940.55, 13471.0, 124),
+    # session has no HR: the mean of the records' HR
+    "fitparse__activity-small-fenix2-run.fit": ("run", 9008.22, 2832.0, 154.0),
+    # no session: record span 16723 s less 6 pauses > 60 s (2294 s) between records
+    "fitparse__nick.fit": ("cross", 113550.9, 14429.0, 142.7),
+    "fitparse__strava-android-app-201.10-b1218918.fit": ("run", 11274.04, 3558.0, None),
+    "gap__12866632127.fit.gz": ("run", 3322.95, 1428.04, None),
+    "runpandas__run.fit": ("run", 5839.77, 3164.61, 130),
+    "tormoder__mornindew-broken.fit": ("run", 16773.34, 6855.96, 147),
+    "runpandas__nike_run.gpx": ("run", 8257.3, 2916.0, 177.8),
+    "runpandas__run.gpx": ("run", 4812.2, 1423.0, None),
+    "runpandas__strava_export.gpx": ("run", 12608.7, 4553.0, 151.2),
+    "runpandas__run.tcx": ("run", 4824.9, 1424.0, None),
+    "runpandas__run_garmin.tcx": ("run", 2153.7, 816.0, 142.0),
+}
+FIT_FILES = sorted(name for name in REFERENCE if ".fit" in name) + [
+    "fitparse__activity-large-fenxi2-multisport.fit"]
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return tmp_path / "cache"
+
+
+# --- single files against the reference values ------------------------------
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_reference_values(name):
+    activity, distance_m, duration_s, hr = REFERENCE[name]
+    result = read_activity_file(DATA / name)
+    assert result.failed == []
+    assert len(result.rows) == 1
+    row = result.rows[0]
+    assert row["activity"] == activity
+    assert_allclose(row["distance_km"] * 1000, distance_m, rtol=0.002)
+    assert_allclose(row["duration_min"] * 60, duration_s, atol=1.0)
+    if hr is None:
+        assert row["avg_hr_bpm"] is None
+    else:
+        assert_allclose(row["avg_hr_bpm"], hr, atol=0.6)
+    assert set(row) == set(LOG_COLUMNS)
+
+
+def test_same_run_as_gpx_and_tcx_agrees_within_one_percent():
+    gpx = read_activity_file(DATA / "runpandas__run.gpx").rows[0]
+    tcx = read_activity_file(DATA / "runpandas__run.tcx").rows[0]
+    assert_allclose(gpx["distance_km"], tcx["distance_km"], rtol=0.01)
+    assert_allclose(gpx["duration_min"], tcx["duration_min"], rtol=0.01)
+    assert gpx["start_time"] == tcx["start_time"] == "2017-05-27T08:13:01+00:00"
+
+
+def test_multisport_keeps_running_legs_as_runs_and_the_rest_as_cross():
+    rows = read_activity_file(DATA / "fitparse__activity-large-fenxi2-multisport.fit").rows
+    # 7 sessions: generic, transition, run, transition, run, transition, cycling
+    assert [row["activity"] for row in rows] == ["cross", "run", "run", "cross"]
+    assert_allclose([row["distance_km"] * 1000 for row in rows],
+                    [25072.07, 2245.23, 12740.37, 28928.27], atol=0.06)
+    assert_allclose([row["duration_min"] * 60 for row in rows],
+                    [11738.24, 2294.84, 6764.48, 3211.0], atol=0.01)
+    # no session carries HR, so each leg gets the mean of its own records
+    assert all(120 < row["avg_hr_bpm"] < 180 for row in rows)
+    assert rows[1]["start_time"] == "2015-08-29T10:36:00+00:00"
+    # activity.local_timestamp is 2 h ahead of UTC
+    assert rows[0]["date"] == "2015-08-29"
+
+
+def test_ride_files_are_cross_training():
+    for name in ("fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit", "fitparse__nick.fit"):
+        row = read_activity_file(DATA / name).rows[0]
+        assert (row["activity"], row["session_type"]) == ("cross", "cross")
+
+
+def test_truncated_fit_is_summarised_from_its_records():
+    result = read_activity_file(DATA / "fitparse__nick.fit")
+    row = result.rows[0]
+    assert "totals from 14391 records" in row["notes"]
+    assert result.warnings and "ends in the middle of a message" in result.warnings[0][1]
+    # pauses are left out, so the moving time is below the 16723 s span
+    assert row["duration_min"] * 60 < 16723
+
+
+def test_misframed_fit_keeps_its_session_totals_and_says_where_it_broke():
+    result = read_activity_file(DATA / "fitparse__strava-android-app-201.10-b1218918.fit")
+    assert result.failed == []
+    assert result.warnings[0][1].startswith("read up to byte 7471")
+    assert "undefined local message type 11" in result.rows[0]["notes"]
+
+
+def test_local_date_comes_from_the_activity_message(tmp_path):
+    # mornindew: local_timestamp is 6 h behind UTC, start 14:11 UTC, same day
+    row = read_activity_file(DATA / "tormoder__mornindew-broken.fit").rows[0]
+    assert (row["date"], row["start_time"]) == ("2019-05-18", "2019-05-18T14:11:39+00:00")
+
+
+# --- the FIT decoder against fitdecode ---------------------------------------
+
+def _fitdecode_summary(data: bytes):
+    records, hr, sessions = 0, [], []
+    try:
+        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED) as reader:
+            for frame in reader:
+                if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                    continue
+                if frame.name == "record":
+                    records += 1
+                    value = frame.get_value("heart_rate", fallback=None)
+                    if value:
+                        hr.append(value)
+                elif frame.name == "session":
+                    sessions.append((frame.get_value("total_timer_time", fallback=None),
+                                     frame.get_value("total_distance", fallback=None)))
+    except (fitdecode.FitError, EOFError):
+        pass  # the damaged files: compare what was read before the break
+    return records, (sum(hr) / len(hr) if hr else None), sessions
+
+
+@pytest.mark.parametrize("name", FIT_FILES)
+def test_decoder_reads_what_fitdecode_reads(name):
+    data = (DATA / name).read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    records, mean_hr, sessions = _fitdecode_summary(data)
+    messages = decode_fit(data)["messages"]
+    assert len(messages[20]) == records
+    ours_hr = [r[3] for r in messages[20] if r.get(3)]
+    if mean_hr is None:
+        assert ours_hr == []
+    else:
+        assert_allclose(sum(ours_hr) / len(ours_hr), mean_hr, rtol=1e-9)
+    ours = [(s.get(8, 0) / 1000, s.get(9, 0) / 100) for s in messages[18]]
+    assert_allclose(ours, sessions, rtol=1e-9)
+
+
+def test_decoder_refuses_a_file_without_fit_header():
+    with pytest.raises(ReadError, match="expected a FIT file header"):
+        decode_fit(b"hello, this is not a fit file")
+
+
+_HEADER = bytes([12, 0x10, 0x6C, 0x08, 0, 0, 0, 0]) + b".FIT"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_decoder_never_fails_on_arbitrary_bytes_after_a_header(body):
+    decoded = decode_fit(_HEADER + body)  # must not raise: stops where it stops
+    assert set(decoded["messages"]) == {0, 12, 18, 20, 34}
+
+
+def test_fit_with_a_header_and_nothing_usable_is_reported(tmp_path):
+    path = tmp_path / "hollow.fit"
+    path.write_bytes(_HEADER + bytes([0x05, 0x01, 0x02]))
+    result = read_activity_file(path)
+    assert result.rows == []
+    assert "no usable session or records" in result.failed[0][1]
+    assert "undefined local message type 5" in result.failed[0][1]
+
+
+def test_fit_cut_in_half_imports_from_its_records():
+    data = (DATA / "runpandas__run.fit").read_bytes()
+    decoded = decode_fit(data[: len(data) // 2])
+    assert decoded["stopped"] and decoded["messages"][18] == []
+    assert len(decoded["messages"][20]) > 100
+
+
+@pytest.mark.parametrize("sport, sub_sport, expected", [
+    (1, 0, ("run", None)), (1, 3, ("run", "trail")), (1, 1, ("run", "treadmill")),
+    (4, 1, ("run", "treadmill")), (10, 20, ("strength", None)), (4, 20, ("strength", None)),
+    (2, 0, ("cross", None)), (5, None, ("cross", None)), (0, None, ("cross", None)),
+    (3, None, None), (25, None, "golf"), (10, 43, "yoga"),
+])
+def test_fit_sport_mapping(sport, sub_sport, expected):
+    assert fit_activity(sport, sub_sport) == expected
+
+
+# --- the Strava bulk export ---------------------------------------------------
+
+def _export(folder: Path, csv_name="gap__activities.csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(DATA / csv_name, folder / "activities.csv")
+    (folder / "activities").mkdir(exist_ok=True)
+    shutil.copy(DATA / "gap__12866632127.fit.gz", folder / "activities" / "12866632127.fit.gz")
+    return folder
+
+
+def _zip(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.write(path, path.relative_to(folder))
+    return target
+
+
+def test_real_export_folder_and_zip_read_from_activities_csv(tmp_path, cache):
+    folder = _export(tmp_path / "export")
+    for source in (folder, _zip(folder, tmp_path / "export.zip")):
+        result = import_sources([source], cache_dir=cache, use_cache=False)
+        assert result.failed == [] and result.sessions == 1
+        row = result.log.iloc[0]
+        assert row["date"] == pd.Timestamp("2022-05-29")
+        assert row["start_time"] == "2022-05-29T15:53:35+00:00"  # Activity Date is UTC
+        assert row["activity"] == "run"
+        assert_allclose(row["distance_km"], 3.32295, atol=1e-5)  # second Distance, metres
+        assert_allclose(row["duration_min"] * 60, 1411.0)  # Moving Time, not 1428
+        assert row["source"] == f"{source}#12070555079"
+        assert row["notes"] == "Laufen Landal Park"
+
+
+def test_export_and_its_own_fit_file_count_once(tmp_path, cache):
+    folder = _export(tmp_path / "export")
+    result = import_sources([folder, folder / "activities" / "12866632127.fit.gz"], cache_dir=cache)
+    assert (result.sessions, result.duplicates_skipped) == (1, 1)
+    assert result.log.iloc[0]["source"].endswith("#12070555079")  # the first one is kept
+
+
+def _header(name):
+    text = (HEADERS / name).read_text(encoding="utf-8").strip()
+    return next(csv.reader([text]))
+
+
+def _csv(header, rows, columns=None) -> bytes:
+    """A csv under ``header``; each row maps (normalised name, occurrence) or name to text."""
+    keys, seen = [], {}
+    for cell in (columns or header):
+        name = normalise_header(cell)
+        keys.append((name, seen.get(name, 0)))
+        seen[name] = seen.get(name, 0) + 1
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for values in rows:
+        cells = []
+        for key in keys:
+            cells.append(values.get(key, values.get(key[0], "") if key[1] == 0 else ""))
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def _english_row(changes=None, **more):
+    row = {"activity id": "101", "activity date": "May 29, 2022, 3:53:35 PM",
+           "activity name": "Morning, run", "activity type": "Run",
+           ("elapsed time", 0): "3700", ("distance", 0): "10.02",
+           ("elapsed time", 1): "3700.0", "moving time": "3600.0",
+           ("distance", 1): "10020.5", "average heart rate": "151.5",
+           "elevation gain": "88.0", "type": "not the activity type"}
+    row.update(changes or {})
+    row.update(more)
+    return row
+
+
+@pytest.mark.parametrize("header_file", [
+    "header_en_79cols_export-2021-07_excel-resaved.txt",
+    "header_en_92cols_export-2024-06.txt",
+    "header_en_94cols_export-2024-08.txt",
+    "header_en_99cols_export-2025-12.txt",
+])
+def test_english_headers_map_the_right_columns(header_file):
+    header = _header(header_file)
+    result = read_strava_csv(_csv(header, [_english_row()]), "activities.csv")
+    assert result.failed == []
+    row = result.rows[0]
+    assert (row["activity"], row["date"], row["start_time"]) == (
+        "run", "2022-05-29", "2022-05-29T15:53:35+00:00")
+    assert_allclose([row["distance_km"], row["duration_min"], row["avg_hr_bpm"],
+                     row["elevation_gain_m"]], [10.0205, 60.0, 151.5, 88.0])
+    assert row["source"] == "activities.csv#101"
+
+
+def test_html_and_translation_missing_headers_are_cleaned():
+    html = ('<span class="translation_missing" title="translation missing: en-US.lib.export.'
+            'portability_exporter.activities.horton_values.start_time">Start Time</span>')
+    assert normalise_header(html) == "start time"
+    plain = "translation missing: en-GB.lib.export.portability_exporter.activities.horton_values.type"
+    assert normalise_header(plain) == "type"
+    assert normalise_header("\ufeffActivity ID") == "activity id"
+
+
+def test_99_columns_read_rpe_race_and_long_run():
+    header = _header("header_en_99cols_export-2025-12.txt")
+    rows = [_english_row({"perceived exertion": "7.0", "competition": "1.0"}),
+            _english_row({"activity date": "May 30, 2022, 6:00:00 AM", "long run": "1.0"})]
+    result = read_strava_csv(_csv(header, rows), "activities.csv")
+    assert [r["session_type"] for r in result.rows] == ["race", "long"]
+    assert result.rows[0]["rpe"] == 7.0 and result.rows[1]["rpe"] is None
+
+
+def test_german_export_with_decimal_commas():
+    english = _header("header_en_99cols_export-2025-12.txt")
+    german_names = {"Activity ID": "Aktivitäts-ID", "Activity Date": "Aktivitätsdatum",
+                    "Activity Name": "Name der Aktivität", "Activity Type": "Aktivitätsart",
+                    "Elapsed Time": "Verstrichene Zeit", "Distance": "Distanz",
+                    "Moving Time": "Bewegungszeit", "Elevation Gain": "Höhenzunahme",
+                    "Average Heart Rate": "Durchschnittliche Herzfrequenz",
+                    "Max Heart Rate": "Max. Herzfrequenz", "Filename": "Dateiname"}
+    header = [german_names.get(name, name) for name in english]
+    row = {"activity id": "7", "activity date": "09.12.2022, 15:24:49", "activity type": "Lauf",
+           ("elapsed time", 0): "3100", ("distance", 0): "9,44", ("elapsed time", 1): "3100,0",
+           "moving time": "3000,0", ("distance", 1): "9440,5", "average heart rate": "144,5",
+           "elevation gain": "1.204,0"}
+    result = read_strava_csv(_csv(header, [row]), "aktivitaeten.csv")
+    assert result.failed == []
+    out = result.rows[0]
+    assert (out["activity"], out["start_time"]) == ("run", "2022-12-09T15:24:49+00:00")
+    assert_allclose([out["distance_km"], out["duration_min"], out["avg_hr_bpm"],
+                     out["elevation_gain_m"]], [9.4405, 50.0, 144.5, 1204.0])
+
+
+def test_pre_2019_lowercase_header_has_metres_and_elapsed_time():
+    text = ("id,date,name,type,description,elapsed_time,distance,commute,gear,filename\n"
+            "55,2018-09-12 15:02:23,Lunch,Run,,1800,5000.0,false,,activities/55.gpx\n"
+            "56,2018-09-13 07:00:00,Spin,Ride,,3600,20000.0,false,,\n")
+    result = read_strava_csv(text.encode(), "old.csv")
+    assert [(r["activity"], r["distance_km"], r["duration_min"]) for r in result.rows] == [
+        ("run", 5.0, 30.0), ("cross", 20.0, 60.0)]
+    assert result.rows[0]["start_time"] == "2018-09-12T15:02:23+00:00"
+
+
+def test_single_display_distance_is_kilometres():
+    text = ("Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance\n"
+            '1,"Sep 12, 2018, 3:02:23 PM",x,Run,1800,5.01\n')
+    assert read_strava_csv(text.encode(), "a.csv").rows[0]["distance_km"] == 5.01
+
+
+@pytest.mark.parametrize("strava_type, expected", [
+    ("Run", ("run", None, None)), ("Trail Run", ("run", "trail", None)),
+    ("TrailRun", ("run", "trail", None)), ("Virtual Run", ("run", "treadmill", None)),
+    ("Weight Training", ("strength", None, None)), ("Workout", ("strength", None, None)),
+    ("Crossfit", ("strength", None, None)), ("Ride", ("cross", None, None)),
+    ("Nordic Ski", ("cross", None, None)), ("Swim", ("cross", None, None)),
+    ("Elliptical", ("cross", None, None)), ("Lauf", ("run", None, None)),
+    ("Golf", "Golf"), ("Yoga", "Yoga"),
+])
+def test_strava_type_mapping(strava_type, expected):
+    assert strava_activity(strava_type) == expected
+
+
+def test_unknown_strava_type_is_cross_with_a_note():
+    activity, surface, note = strava_activity("Underwater Hockey")
+    assert activity == "cross" and "Underwater Hockey" in note
+
+
+def test_bad_rows_are_reported_by_line_and_skipped():
+    header = _header("header_en_94cols_export-2024-08.txt")
+    rows = [
+        _english_row({"activity description": "two\nlines"}),            # line 2-3
+        _english_row({"activity date": ""}),                                # line 4
+        _english_row({"moving time": "", ("elapsed time", 1): "", ("elapsed time", 0): ""}),
+        _english_row({"activity type": "Golf"}),                            # skipped on purpose
+        _english_row({"moving time": "abc"}),                               # line 7
+        _english_row({"activity date": "May 31, 2022, 7:00:00 AM"}),        # line 8, good
+    ]
+    columns = None
+    result = read_strava_csv(_csv(header, rows, columns), "x/activities.csv")
+    assert len(result.rows) == 2
+    where = [w for w, _ in result.failed]
+    assert where == ["x/activities.csv:4", "x/activities.csv:5", "x/activities.csv:7"]
+    assert "Activity Date" in result.failed[0][1]
+    assert "Moving Time" in result.failed[1][1]
+    assert "found 'abc'" in result.failed[2][1]
+    assert result.skipped == {"Golf": 1}
+
+
+def test_csv_without_the_needed_columns_is_reported():
+    result = read_strava_csv(b"a,b,c\n1,2,3\n", "notstrava.csv")
+    assert result.rows == [] and "Activity Date or Activity Type" in result.failed[0][1]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("May 29, 2022, 3:53:35 PM", "2022-05-29T15:53:35+00:00"),
+    ("May 29, 2022, 12:03:35 AM", "2022-05-29T00:03:35+00:00"),
+    ("22 May 2024, 08:19:26", "2024-05-22T08:19:26+00:00"),
+    ("09.12.2022, 15:24:49", "2022-12-09T15:24:49+00:00"),
+    ("2018-09-12 15:02:23", "2018-09-12T15:02:23+00:00"),
+    ("7/15/2021 14:02", "2021-07-15T14:02:00+00:00"),
+    ("15/7/2021 14:02", "2021-07-15T14:02:00+00:00"),
+    ("3. Mär. 2023, 06:00:00", "2023-03-03T06:00:00+00:00"),
+])
+def test_strava_dates(text, expected):
+    assert parse_strava_date(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "Foo 29, 2022, 3:53:35 PM", "31.02.2022, 10:00:00",
+                                  "May 29, 2022, 13:00:00 PM"])
+def test_bad_strava_dates_raise(text):
+    with pytest.raises(ValueError, match="expected a date"):
+        parse_strava_date(text)
+
+
+# --- folders, bad files, duplicates, cache ------------------------------------
+
+def test_folder_with_good_and_corrupt_files(tmp_path, cache):
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(DATA / "runpandas__run.fit", folder / "good.fit")
+    shutil.copy(DATA / "runpandas__run_garmin.tcx", folder / "sub" / "good.tcx")
+    (folder / "garbage.fit").write_bytes(os.urandom(300))
+    (folder / "empty.gpx").write_bytes(b"")
+    (folder / "broken.tcx").write_text("this is not XML at all")
+    (folder / "notes.txt").write_text("ignored: not an activity file")
+    result = import_sources([folder], cache_dir=cache)
+    assert result.sessions == 2 and result.files_read == 2
+    reasons = {Path(where).name: reason for where, reason in result.failed}
+    assert set(reasons) == {"garbage.fit", "empty.gpx", "broken.tcx"}
+    assert "FIT file header" in reasons["garbage.fit"]
+    assert "empty" in reasons["empty.gpx"]
+    assert "not well-formed XML" in reasons["broken.tcx"]
+    text = "\n".join(summary_lines(result))
+    assert "Imported 2 sessions from 2 inputs" in text and "garbage.fit" in text
+
+
+def test_gzip_is_recognised_by_content_not_name(tmp_path):
+    zipped = tmp_path / "track.gpx"  # gzipped but not named .gz
+    zipped.write_bytes(gzip.compress((DATA / "runpandas__run.gpx").read_bytes()))
+    plain = tmp_path / "plain.fit.gz"  # named .gz but not gzipped
+    shutil.copy(DATA / "runpandas__run.fit", plain)
+    assert read_activity_file(zipped).rows[0]["activity"] == "run"
+    assert read_activity_file(plain).rows[0]["activity"] == "run"
+    broken = tmp_path / "broken.fit.gz"
+    broken.write_bytes(gzip.compress(b"x" * 1000)[:20])
+    assert "gzip" in read_activity_file(broken).failed[0][1]
+
+
+def test_missing_source_and_zip_without_csv_are_reported(tmp_path, cache):
+    empty_zip = tmp_path / "other.zip"
+    with zipfile.ZipFile(empty_zip, "w") as archive:
+        archive.writestr("readme.txt", "no activities here")
+    not_zip = tmp_path / "fake.zip"
+    not_zip.write_text("not a zip")
+    result = import_sources([tmp_path / "nope", empty_zip, not_zip], cache_dir=cache)
+    assert result.sessions == 0 and isinstance(result, ImportResult)
+    assert [reason for _, reason in result.failed] == [
+        "no such file or folder",
+        "found no activities.csv in the zip, expected a Strava export",
+        "not a valid zip file, expected a Strava export .zip"]
+    assert list(result.log.columns) == list(LOG_COLUMNS)
+
+
+def test_duplicates_are_kept_once(tmp_path, cache):
+    shutil.copy(DATA / "runpandas__run.fit", tmp_path / "copy.fit")
+    result = import_sources([DATA / "runpandas__run.fit", tmp_path / "copy.fit"], cache_dir=cache)
+    assert (result.sessions, result.duplicates_skipped) == (1, 1)
+    assert "1 duplicate session" in summary_lines(result)[2]
+
+
+def test_log_is_sorted_by_date_and_typed(cache):
+    names = ["runpandas__run.tcx", "runpandas__run.fit", "fitparse__2013-02-06-12-11-14.fit"]
+    log = import_sources([DATA / n for n in names], cache_dir=cache).log
+    assert list(log.columns) == list(LOG_COLUMNS)
+    assert log["date"].is_monotonic_increasing
+    assert pd.api.types.is_datetime64_any_dtype(log["date"])
+    assert log["duration_min"].dtype == "float64"
+
+
+def test_many_files_in_two_workers_match_serial_reading(tmp_path, cache):
+    names = sorted(REFERENCE) * 2  # 26 files: above the parallel threshold
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index, name in enumerate(names):
+        shutil.copy(DATA / name, folder / f"{index:02d}_{name}")
+    calls = []
+    parallel = import_sources([folder], workers=2, use_cache=False,
+                              progress=lambda done, total: calls.append((done, total)))
+    serial = import_sources([folder], workers=1, use_cache=False)
+    pd.testing.assert_frame_equal(parallel.log, serial.log)
+    assert parallel.duplicates_skipped == 14  # 13 twins plus run.gpx/run.tcx
+    assert calls[-1] == (26, 26) and len(calls) == 26
+
+
+def test_cache_returns_the_same_log(tmp_path, cache):
+    folder = _export(tmp_path / "export")
+    sources = [folder, DATA / "runpandas__run.gpx", DATA / "fitparse__nick.fit"]
+    first = import_sources(sources, cache_dir=cache)
+    second = import_sources(sources, cache_dir=cache)
+    assert (first.from_cache, second.from_cache) == (0, 3)
+    pd.testing.assert_frame_equal(first.log, second.log)
+    assert second.warnings == first.warnings
+    # a changed activities.csv is read again
+    csv_path = folder / "activities.csv"
+    csv_path.write_text(csv_path.read_text().replace("Laufen Landal Park", "Renamed"))
+    third = import_sources(sources, cache_dir=cache)
+    assert third.from_cache == 2 and "Renamed" in third.log["notes"].tolist()
+
+
+def test_cache_finds_a_copied_export_by_content(tmp_path, cache):
+    folder = _export(tmp_path / "export")
+    first = import_sources([_zip(folder, tmp_path / "a.zip")], cache_dir=cache)
+    second = import_sources([_zip(folder, tmp_path / "b.zip")], cache_dir=cache)
+    assert (first.from_cache, second.from_cache) == (0, 1)
+    assert second.log.iloc[0]["source"] == f"{tmp_path / 'b.zip'}#12070555079"
+
+
+def test_damaged_cache_entry_is_read_again(tmp_path, cache):
+    import_sources([DATA / "runpandas__run.gpx"], cache_dir=cache)
+    for entry in cache.glob("*.json"):
+        entry.write_text("{not json")
+    again = import_sources([DATA / "runpandas__run.gpx"], cache_dir=cache)
+    assert again.from_cache == 0 and again.sessions == 1
+
+
+def test_cache_dir_defaults_to_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEAVYLEGS_CACHE_DIR", str(tmp_path / "envcache"))
+    import_sources([DATA / "runpandas__run.gpx"])
+    assert list((tmp_path / "envcache").glob("stat-*.json"))
+
+
+# --- row checks ----------------------------------------------------------------
+
+def test_make_row_rejects_impossible_durations_and_drops_bad_values():
+    with pytest.raises(ReadError, match="at most 1440 min"):
+        make_row(start_utc=None, date_text="2024-01-01", activity="run",
+                 duration_s=25 * 3600, source="x")
+    with pytest.raises(ReadError, match="duration > 0"):
+        make_row(start_utc=None, date_text="2024-01-01", activity="run", duration_s=0, source="x")
+    row = make_row(start_utc=None, date_text="2024-01-01", activity="cross", duration_s=600,
+                   distance_m=600_000, avg_hr=300, rpe=12, source="x")
+    assert (row["distance_km"], row["avg_hr_bpm"], row["rpe"]) == (None, None, None)
+    assert "600.0 km" in row["notes"] and row["session_type"] == "cross"
+
+
+def test_summary_lines_list_skipped_types_and_damaged_files(tmp_path, cache):
+    header = _header("header_en_92cols_export-2024-06.txt")
+    export = tmp_path / "e"
+    export.mkdir()
+    (export / "activities.csv").write_bytes(_csv(header, [
+        _english_row(), _english_row({"activity type": "Golf", "activity date": "June 1, 2022, 9:00:00 AM"})]))
+    result = import_sources([export, DATA / "fitparse__nick.fit"], cache_dir=cache)
+    lines = summary_lines(result)
+    assert "Left out 1 activity with no training load: Golf 1." in lines
+    assert any("fitparse__nick.fit: read up to byte" in line for line in lines)
+    assert lines[-1] == "Every file could be read."
