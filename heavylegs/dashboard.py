@@ -68,6 +68,7 @@ DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
 #: Number of causes the dashboard explains.
 TOP_CAUSES = 3
 _NOTEBOOK_NAME = "athlete_dashboard.ipynb"
+_TEMPLATE = "heavylegs"
 
 # What each urgency asks the athlete to do, in words a runner acts on.
 _URGENCY = {
@@ -76,6 +77,10 @@ _URGENCY = {
     "soon": ("Book a doctor's appointment this week", "Within the next few days."),
 }
 _URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
+#: Advice items shown at once per cause; the rest fold under "more" (a phone screen is short).
+_ADVICE_SHOWN = 3
+#: Reasons shown at once per cause, strongest first.
+_BECAUSE_SHOWN = 4
 _BAND_WORDS = {"likely": "most likely", "possible": "possible", "unlikely": "less likely"}
 
 DISCLAIMER = ("This page is coaching support, not a diagnosis. It ranks common reasons for heavy legs "
@@ -188,7 +193,7 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> 
             "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": c.get("summary", ""),
             "band": c["band"], "score": c["score"],
             "because": [e["because"] + (f" (week of {_date_text(e['week'])})" if e.get("week") else "")
-                        for e in c["evidence"] if e["points"] > 0],
+                        for e in sorted(c["evidence"], key=lambda e: -e["points"]) if e["points"] > 0],
             "advice": list(c.get("advice", [])),
             "see_doctor_if": c.get("see_doctor_if") or "",
         } for c in ranking["causes"][:top]],
@@ -219,7 +224,7 @@ def dashboard_figure(content: dict):
         title=dict(text="Weekly distance [km] and load ratio", x=0, font=dict(size=14)),
         margin=dict(l=44, r=40, t=40, b=20), height=400, autosize=True,
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=10)),
-        yaxis=dict(title=dict(text="km")), yaxis2=dict(title=dict(text="ACWR")),
+        yaxis=dict(title=dict(text="km")), yaxis2=dict(title=dict(text="ACWR"), tickformat=".1f", dtick=0.5),
     )
     return fig
 
@@ -227,43 +232,47 @@ def dashboard_figure(content: dict):
 # --- HTML ------------------------------------------------------------------------------------
 
 CSS = """
-.hl-dash{--hl-red:#a50e0e;--hl-red-bg:#fdecea;--hl-ink:#1f2328;--hl-mute:#57606a;--hl-line:#d0d7de;
+div.hl-dash{--hl-red:#a50e0e;--hl-red-bg:#fdecea;--hl-ink:#1f2328;--hl-mute:#57606a;--hl-line:#d0d7de;
   font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--hl-ink);
   font-size:16px;line-height:1.5;max-width:820px;margin:0 auto;padding:0 4px;box-sizing:border-box}
-.hl-dash *{box-sizing:border-box}
-.hl-dash h1{font-size:1.5rem;line-height:1.25;margin:.4rem 0 .2rem}
-.hl-dash h2{font-size:1.2rem;line-height:1.3;margin:1.4rem 0 .5rem}
-.hl-dash h3{font-size:1.05rem;line-height:1.3;margin:0 0 .3rem}
-.hl-dash p{margin:.3rem 0}
-.hl-dash ul{margin:.2rem 0 .5rem;padding-left:1.2rem}
-.hl-dash li{margin:.15rem 0}
-.hl-dash .hl-meta{color:var(--hl-mute);font-size:.9rem;margin:0}
-.hl-dash .hl-flags{background:var(--hl-red-bg);border:3px solid var(--hl-red);border-radius:10px;
+div.hl-dash *{box-sizing:border-box}
+div.hl-dash h1{font-size:1.5rem;font-weight:700;line-height:1.25;margin:.4rem 0 .2rem}
+div.hl-dash h2{font-size:1.2rem;font-weight:700;line-height:1.3;margin:1.4rem 0 .5rem}
+div.hl-dash h3{font-size:1.05rem;font-weight:700;line-height:1.3;margin:0 0 .3rem}
+div.hl-dash p{margin:.3rem 0}
+div.hl-dash ul{margin:.2rem 0 .5rem;padding-left:1.2rem}
+div.hl-dash li{margin:.15rem 0}
+div.hl-dash .hl-meta{color:var(--hl-mute);font-size:.9rem;margin:0}
+div.hl-dash .hl-date{white-space:nowrap}
+div.hl-dash .hl-flags{background:var(--hl-red-bg);border:3px solid var(--hl-red);border-radius:10px;
   padding:12px 14px;margin:14px 0}
-.hl-dash .hl-flags>h2{color:var(--hl-red);font-size:1.35rem;margin:0 0 .4rem}
-.hl-dash .hl-flag{border-top:1px solid #f1b5b0;padding:.5rem 0 .2rem}
-.hl-dash .hl-flag:first-of-type{border-top:0}
-.hl-dash .hl-urgency{display:inline-block;background:var(--hl-red);color:#fff;font-weight:700;
+div.hl-dash .hl-flags>h2{color:var(--hl-red);font-size:1.35rem;margin:0 0 .4rem}
+div.hl-dash .hl-flag-group{margin-top:.7rem}
+div.hl-dash .hl-flag{border-top:1px solid #f1b5b0;padding:.45rem 0 .2rem;margin-top:.35rem}
+div.hl-dash .hl-flag:first-of-type{border-top:0}
+div.hl-dash .hl-more{list-style:none;margin-left:-1.2rem}
+div.hl-dash summary{cursor:pointer;color:#0b5cad;font-weight:600;padding:.2rem 0}
+div.hl-dash .hl-urgency{display:inline-block;background:var(--hl-red);color:#fff;font-weight:700;
   border-radius:6px;padding:2px 8px;font-size:.95rem;margin-bottom:.2rem}
-.hl-dash .hl-ok{background:#eef7f0;border-left:5px solid #2e7d32;border-radius:6px;padding:8px 12px;
+div.hl-dash .hl-ok{background:#eef7f0;border-left:5px solid #2e7d32;border-radius:6px;padding:8px 12px;
   margin:14px 0}
-.hl-dash .hl-cause{border:1px solid var(--hl-line);border-radius:10px;padding:12px 14px;margin:10px 0;
+div.hl-dash .hl-cause{border:1px solid var(--hl-line);border-radius:10px;padding:12px 14px;margin:10px 0;
   background:#fff}
-.hl-dash .hl-cause-head{display:flex;gap:10px;align-items:flex-start}
-.hl-dash .hl-rank{flex:0 0 auto;width:2rem;height:2rem;border-radius:50%;background:#1f2328;color:#fff;
+div.hl-dash .hl-cause-head{display:flex;gap:10px;align-items:flex-start}
+div.hl-dash .hl-rank{flex:0 0 auto;width:2rem;height:2rem;border-radius:50%;background:#1f2328;color:#fff;
   font-weight:700;display:flex;align-items:center;justify-content:center}
-.hl-dash .hl-band{display:inline-block;font-size:.8rem;font-weight:600;border-radius:999px;padding:1px 8px;
+div.hl-dash .hl-band{display:inline-block;font-size:.8rem;font-weight:600;border-radius:999px;padding:1px 8px;
   margin-left:2px;vertical-align:middle}
-.hl-dash .hl-band-likely{background:#fbe3d4;color:#8a3300}
-.hl-dash .hl-band-possible{background:#fdf0d2;color:#6b4a00}
-.hl-dash .hl-band-unlikely{background:#eeeeee;color:#444}
-.hl-dash .hl-label{font-weight:700;margin:.5rem 0 0}
-.hl-dash .hl-doctor{font-size:.92rem;color:var(--hl-mute);margin-top:.4rem}
-.hl-dash .hl-chart-note{font-size:.95rem}
-.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
+div.hl-dash .hl-band-likely{background:#fbe3d4;color:#8a3300}
+div.hl-dash .hl-band-possible{background:#fdf0d2;color:#6b4a00}
+div.hl-dash .hl-band-unlikely{background:#eeeeee;color:#444}
+div.hl-dash .hl-label{font-weight:700;margin:.5rem 0 0}
+div.hl-dash .hl-doctor{font-size:.92rem;color:var(--hl-mute);margin-top:.4rem}
+div.hl-dash .hl-chart-note{font-size:.95rem}
+div.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
   margin-top:1.2rem;padding-top:.6rem}
-.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
-@media (min-width:700px){.hl-dash{font-size:17px;padding:0 12px}.hl-dash h1{font-size:1.8rem}}
+div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
+@media (min-width:700px){div.hl-dash{font-size:17px;padding:0 12px}div.hl-dash h1{font-size:1.8rem}}
 """
 
 
@@ -278,20 +287,37 @@ def _flags_html(content: dict) -> str:
                 'was found in your answers.</strong> If anything listed under "see a doctor if" below '
                 'appears, do see one.</p></section>')
     worst = flags[0]
-    items = "".join(
-        f'<div class="hl-flag"><span class="hl-urgency">{_e(f["urgency_label"])}</span>'
-        f'<h3>{_e(f["title"])}</h3><p>{_e(f["reason"])}</p><p><strong>What to do:</strong> '
-        f'{_e(f["action"])}</p></div>' for f in flags)
-    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor: '
-            f'{_e(worst["urgency_label"].lower())}</h2><p><strong>{_e(worst["urgency_when"])}</strong> '
-            f'Your answers include warning signs that training cannot explain. Deal with this before '
-            f'anything else on this page; the training advice below does not replace it.</p>{items}</section>')
+    groups = []
+    for urgency in _URGENCY_ORDER:
+        group = [f for f in flags if f["urgency"] == urgency]
+        if not group:
+            continue
+        items = "".join(
+            f'<div class="hl-flag"><h3>{_e(f["title"])}</h3><p>{_e(f["reason"])}</p>'
+            f'<p><strong>What to do:</strong> {_e(f["action"])}</p></div>' for f in group)
+        groups.append(f'<div class="hl-flag-group"><span class="hl-urgency">{_e(group[0]["urgency_label"])}'
+                      f'</span>{items}</div>')
+    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor first</h2>'
+            f'<p class="hl-flags-lead"><strong>{_e(worst["urgency_label"])}.</strong> '
+            f'{_e(worst["urgency_when"])} Your answers include warning signs that training cannot explain; '
+            f'the training advice below does not replace a doctor.</p>{"".join(groups)}</section>')
+
+
+def _folded_list(items, shown, noun) -> str:
+    """``<li>`` items: the first ``shown`` open, the rest folded under "N more …"."""
+    html_items = "".join(f"<li>{_e(item)}</li>" for item in items[:shown])
+    rest = items[shown:]
+    if rest:
+        label = f"{len(rest)} {noun}{'s' if len(rest) > 1 else ''}"
+        html_items += (f'<li class="hl-more"><details><summary>{label}</summary><ul>'
+                       + "".join(f"<li>{_e(item)}</li>" for item in rest) + "</ul></details></li>")
+    return html_items
 
 
 def _cause_html(cause: dict) -> str:
-    because = "".join(f"<li>{_e(b)}</li>" for b in cause["because"]) or \
+    because = _folded_list(cause["because"], _BECAUSE_SHOWN, "more reason") or \
         "<li>Nothing in your answers points to it strongly yet; it ranks here because others score lower.</li>"
-    advice = "".join(f"<li>{_e(a)}</li>" for a in cause["advice"])
+    advice = _folded_list(cause["advice"], _ADVICE_SHOWN, "more tip")
     doctor = (f'<p class="hl-doctor"><strong>See a doctor if:</strong> {_e(cause["see_doctor_if"])}</p>'
               if cause["see_doctor_if"] else "")
     return (f'<article class="hl-cause" id="hl-cause-{cause["rank"]}" data-cause="{_e(cause["id"])}">'
@@ -321,8 +347,8 @@ def dashboard_sections(content: dict) -> tuple:
     after : str
         The disclaimer.
     """
-    dates = [f"Assessment: <strong>{_e(_date_text(content['assessed_on']) or 'not dated')}</strong>",
-             "Last logged run: <strong>"
+    dates = [f"Assessment: <strong class=\"hl-date\">{_e(_date_text(content['assessed_on']) or 'not dated')}"
+             "</strong>", "Last logged run: <strong class=\"hl-date\">"
              f"{_e(_date_text(content['last_run']) or 'none logged')}</strong>"]
     causes = "".join(_cause_html(c) for c in content["causes"])
     if content["acwr"]:
@@ -608,9 +634,31 @@ def voila_command(port: int = 8866, preheat: bool = True) -> list:
     return [sys.executable, "-m", "voila", _NOTEBOOK_NAME, "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
-            "--template=lab", "--theme=light", "--VoilaExecutor.timeout=60",
+            f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
             "--VoilaConfiguration.file_denylist=.*"]
+
+
+def _write_template(jupyter_dir: Path) -> None:
+    """Voila's ``lab`` template without the icon fonts it links from a CDN.
+
+    The page then loads nothing but what the local server sends (the same
+    icon font is bundled in Voila's own scripts).
+    """
+    from jupyter_core.paths import jupyter_path
+
+    for root in jupyter_path():
+        lab = Path(root) / "voila" / "templates" / "lab" / "index.html.j2"
+        if lab.exists():
+            break
+    else:
+        raise RuntimeError("Voila's lab template was not found; is voila installed?")
+    lines = lab.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = "".join(line for line in lines if not re.search(r"<link[^>]+href=\"https?://", line))
+    target = jupyter_dir / "voila" / "templates" / _TEMPLATE
+    target.mkdir(parents=True)
+    (target / "index.html.j2").write_text(kept, encoding="utf-8")
+    (target / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
 
 
 class DashboardServer:
@@ -688,6 +736,8 @@ def _check_port_free(port: int) -> None:
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
         raise InputError([Problem("--port", f"found {port!r}, expected a port from 1 to 65535")])
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as tornado does, so a port left in TIME_WAIT by a stopped server counts as free
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -749,9 +799,12 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
     site = base / "site"  # Voila's root: the notebook copy and nothing else
     site.mkdir()
     shutil.copy2(notebook_path(), site / _NOTEBOOK_NAME)
+    _write_template(base / "jupyter")
     package_root = str(Path(__file__).resolve().parent.parent)
     kernel_env = {**os.environ, **(env or {}), DATA_DIR_ENV: str(data_dir), SERVED_ATHLETE_ENV: athlete_id,
                   "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+    kernel_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(base / "jupyter"), kernel_env.get("JUPYTER_PATH"))
+                                                 if p)
     kernel_env.pop("QUERY_STRING", None)
     with open(base / "voila.log", "wb") as log:
         process = subprocess.Popen(voila_command(port, preheat), cwd=site, env=kernel_env,

@@ -150,19 +150,19 @@ def ranking_delta(before: dict, after: dict) -> list:
     return out
 
 
-def _duplicate_key(frame):
-    """Per row: start time to the minute and activity, else the session's own numbers."""
+def _no_start_key(frame):
+    """Per row: date, activity, duration and distance, for rows without a start time (else None)."""
     import pandas as pd
 
     def text(col):
         if col not in frame.columns:
-            return pd.Series([""] * len(frame), index=frame.index)
+            return pd.Series([""] * len(frame), index=frame.index, dtype="string")
         return frame[col].astype("string").fillna("")
 
-    start = text("start_time").str.slice(0, 16)
+    start = text("start_time").str.strip()
     activity = text("activity").replace("", "run")
-    by_numbers = text("date") + "|" + activity + "|" + text("duration_min") + "|" + text("distance_km")
-    return (start + "|" + activity).where(start != "", "n|" + by_numbers)
+    key = text("date").str.slice(0, 10) + "|" + activity + "|" + text("duration_min") + "|" + text("distance_km")
+    return key.where(start == "", None)
 
 
 def merge_logs(existing, new):
@@ -177,30 +177,34 @@ def merge_logs(existing, new):
     -------
     merged : pandas.DataFrame
         Every session of ``existing``, then the new ones, sorted by date
-        and start time.
+        (stable, so the existing order stays within a day).
     dropped : int
-        Sessions of ``new`` already in ``existing`` (or twice in ``new``).
+        Sessions dropped as repeats (of ``existing``, or twice in ``new``).
 
     Notes
     -----
-    Two sessions are the same when their ``start_time`` agrees to the minute
-    and their activity agrees (the rule of the training-log spec); rows
-    without a start time are the same when date, activity, duration and
-    distance all agree.
+    Sessions with a start time follow the spec's rule, applied by
+    :func:`heavylegs.traininglog.drop_duplicate_sessions`: the same start
+    minute and activity are one session. A log typed by hand has no start
+    times, so uploading it twice would double it; rows without a start time
+    are therefore also the same when date, activity, duration and distance
+    all agree.
     """
     import pandas as pd
+
+    from .traininglog import drop_duplicate_sessions
 
     frames = [f for f in (existing, new) if f is not None and len(f)]
     if not frames:
         return (existing if existing is not None else new), 0
-    n_new = 0 if new is None else len(new)
     merged = pd.concat(frames, ignore_index=True)
-    keep = ~_duplicate_key(merged).duplicated(keep="first")
-    dropped = int(n_new - keep.iloc[len(merged) - n_new:].sum()) if n_new else 0
-    merged = merged[keep.to_numpy()]
-    sort_cols = [c for c in ("date", "start_time") if c in merged.columns]
-    merged = merged.sort_values(sort_cols, kind="stable", na_position="first").reset_index(drop=True)
-    return merged, dropped
+    total = len(merged)
+    merged, _ = drop_duplicate_sessions(merged)
+    key = _no_start_key(merged)
+    repeat = key.notna() & key.duplicated(keep="first")
+    merged = merged[~repeat.to_numpy()]
+    merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
+    return merged, total - len(merged)
 
 
 # --- HTML fragments ------------------------------------------------------------------------
@@ -711,7 +715,9 @@ def _sync_figure(widget: go.FigureWidget, fig: go.Figure) -> bool:
             props = new.to_plotly_json()
             props.pop("type", None)
             old.update(props, overwrite=True)
-        widget.layout.update(fig.layout.to_plotly_json(), overwrite=True)
+        layout = fig.layout.to_plotly_json()
+        layout.pop("template", None)  # the same default template; copying it costs most of the update
+        widget.layout.update(layout, overwrite=True)
     return True
 
 

@@ -262,11 +262,11 @@ def _plan_hana(w, rng):
         for i, (day, spec) in enumerate(week):
             if spec["kind"] in ("easy", "interval", "hills"):
                 spec["rpe"] = _RPE[spec["kind"]] + 1.5
-        week[5] = (5, _s("race" if w == 16 else "easy", km=6 + rng.uniform(-0.3, 0.3) if w != 16 else 6.0,
-                         hour=10.0, surface="trail" if w == 16 else None,
-                         notes="county cross-country, 6 km, felt flat" if w == 16 else None))
+        week[5] = (5, _s("easy", km=6 + rng.uniform(-0.3, 0.3), hour=10.0,
+                         notes="parkrun easy" if w != 16 else "shake-out before the race"))
         if w == 16:
-            week[6] = (6, _s("recovery", km=6, hour=10.0))
+            week[6] = (6, _s("race", km=6.0, hour=11.0, surface="trail",
+                             notes="county cross-country, 6 km, felt flat"))
     return week
 
 
@@ -447,7 +447,7 @@ PROFILES = {
         hard_sessions_per_week=1, rest_days_per_week=2, strength_sessions_per_week=0,
         strength_within_48h=False, warmup_min=10.0, cooldown="always", trail_fraction=0.2,
         sleep_h=7.5, wellness_sleep=3, wellness_fatigue=4, wellness_stress=3, wellness_soreness=3,
-        low_motivation=False, rest_week_helps="no",
+        low_motivation=False, rest_week_helps="not_tried",
         diet="keto", carbs_g_per_kg=0.8, energy_restriction=True, fuels_long_runs=False,
         fluid_l_per_day=2.2, urine_color=3, water_only_long_runs=True, hot_climate=False,
         mass_change_kg_90d=-3.5, sun_exposure="high",

@@ -133,9 +133,23 @@ def _check_dashboard(offline, content, shot_name):
     # nothing sticks out sideways on a phone
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow} px wider than the screen"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / shot_name), full_page=True)
+    _screenshots(page, shot_name)
     assert offline.blocked == []
+
+
+def _screenshots(page, name):
+    """What the screen shows first, and with the chart scrolled into view.
+
+    Voila scrolls inside ``#rendered_cells``, so a full-page capture would
+    stop at the window; the exported page also gets one full-length capture.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => { window.scrollTo(0, 0); document.querySelector('#rendered_cells')?.scrollTo(0, 0); }")
+    page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
+    page.locator("#hl-training").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{name}-chart.png"))
+    if page.locator("#rendered_cells").count() == 0:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
 
 
 def _others(data_dir, athlete_id):
@@ -159,7 +173,7 @@ def _assert_no_other_athlete(text, data_dir, athlete_id):
 def test_served_dashboard_renders(server, open_page, data_dir, viewport):
     content = dashboard_content("gus", data_dir)
     offline = open_page(server.url, viewport)
-    _check_dashboard(offline, content, f"served-gus-{viewport['width']}.png")
+    _check_dashboard(offline, content, f"served-gus-{viewport['width']}")
     assert offline.page.locator(".jp-InputArea, .jp-CodeCell .jp-InputPrompt:visible").count() == 0
 
 
@@ -211,7 +225,7 @@ def test_server_serves_no_file(server, path):
 def test_exported_dashboard_renders_offline(exported, open_page, data_dir, athlete, viewport):
     content = dashboard_content(athlete, data_dir)
     offline = open_page(exported[athlete].as_uri(), viewport)
-    _check_dashboard(offline, content, f"export-{athlete}-{viewport['width']}.png")
+    _check_dashboard(offline, content, f"export-{athlete}-{viewport['width']}")
     plotted = offline.page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].y")
     assert plotted == pytest.approx(content["weekly"]["distance_km"].tolist())
     _assert_no_other_athlete(offline.page.inner_text("body"), data_dir, athlete)

@@ -117,7 +117,7 @@ def test_every_red_flag_is_reported_first(answers, flag_id, urgency):
     assert flag_id in flags and flags[flag_id]["urgency"] == urgency
     assert list(doc)[:5] == ["format", "athlete_id", "assessed_on", "red_flags", "causes"]
     assert "RED FLAGS - SEE A DOCTOR" in format_ranking(doc)
-    assert format_ranking(doc).index("RED FLAGS") < format_ranking(doc).index("rank")
+    assert format_ranking(doc).index("RED FLAGS") < format_ranking(doc).index("rank  score")
 
 
 @pytest.mark.parametrize("answers", [

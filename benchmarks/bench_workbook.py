@@ -1,0 +1,98 @@
+"""Speed of the coach workbook: one answer changed, and the whole notebook run.
+
+Prints, for the sample athlete (``ana``, on a private copy of ``data/``):
+
+* the median time of one widget change in the kernel: a form value set,
+  the ranking recomputed, the ranking figure and the weekly load figure
+  rebuilt and copied into their FigureWidgets (target < 50 ms), with the
+  parts it is made of;
+* the time to build the workbook widget once;
+* the time to execute ``notebooks/coach_workbook.ipynb`` top to bottom with
+  nbclient, kernel start included (target < 10 s).
+
+Run: ``.venv/bin/python benchmarks/bench_workbook.py``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_TMP = Path(tempfile.mkdtemp(prefix="heavylegs-bench-"))
+for _var, _sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                   ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+    os.environ.setdefault(_var, str(_TMP / _sub))
+
+
+def _median_ms(action, repeat):
+    times = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        action(i)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times), min(times), max(times)
+
+
+def bench_widget_change(data_dir, repeat=40):
+    from heavylegs import figures
+    from heavylegs.scoring import score_profile
+    from heavylegs.widgets import CoachWorkbook
+
+    start = time.perf_counter()
+    app = CoachWorkbook(data_dir=data_dir, athlete_id="ana")
+    build_s = time.perf_counter() - start
+    values = ["6", "7.5", "8", "5.5", "9"]
+
+    def change(i):
+        app.form.controls["sleep_h"].value = values[i % len(values)]   # ranking + ranking figure
+        app.refresh_load()                                              # weekly figure
+
+    app.show_fitness.value = True
+    rows = [("one answer changed -> ranking + both figures [ms]", _median_ms(change, repeat))]
+    model = app.model
+    rows.append(("  score_profile with log facts [ms]",
+                 _median_ms(lambda i: score_profile(model.answers, log_facts=model.log_facts), repeat)))
+    rows.append(("  ranking_figure [ms]", _median_ms(lambda i: figures.ranking_figure(model.ranking), repeat)))
+    rows.append(("  weekly_load_figure with fitness [ms]",
+                 _median_ms(lambda i: figures.weekly_load_figure(model.weekly, "load", True, model.daily), repeat)))
+    return build_s, rows, len(model.ranking["causes"]), 0 if model.weekly is None else len(model.weekly)
+
+
+def bench_notebook(data_dir):
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "coach_workbook.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def main():
+    data_dir = _TMP / "data"
+    shutil.copytree(ROOT / "data", data_dir)
+    try:
+        build_s, rows, n_causes, n_weeks = bench_widget_change(data_dir)
+        print(f"coach workbook, athlete ana: {n_causes} causes, {n_weeks} weeks of log")
+        print(f"{'build the workbook widget [s]':<55}{build_s:>8.2f}")
+        print(f"{'':<55}{'median':>8}{'min':>8}{'max':>8}")
+        for label, (median, low, high) in rows:
+            print(f"{label:<55}{median:>8.1f}{low:>8.1f}{high:>8.1f}")
+        runs = [bench_notebook(data_dir) for _ in range(3)]
+        print(f"{'notebook top to bottom, nbclient, kernel start incl. [s]':<55}"
+              f"{statistics.median(runs):>8.2f}{min(runs):>8.2f}{max(runs):>8.2f}")
+    finally:
+        shutil.rmtree(_TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

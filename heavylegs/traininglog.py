@@ -1,0 +1,604 @@
+"""Training logs, format 1: read, check, write (``spec/training-log.md``).
+
+A training log is one athlete's sessions, one a row. :func:`read_log` reads
+the CSV form and :func:`validate_log` checks a frame built in memory (by an
+importer or a widget); both apply the same rules and return the same frame:
+
+========================  =====================  ==================================
+column                    dtype                  unknown
+========================  =====================  ==================================
+``date``                  ``datetime64``         never (required)
+``activity``              str                    never (defaults to ``run``)
+``duration_min`` [min]    float                  NaN (only for ``rest`` rows)
+``distance_km`` [km]      float                  NaN
+``rpe``                   float (CR-10)          NaN
+``session_type``          str                    NaN
+``avg_hr_bpm`` [bpm]      float                  NaN
+``elevation_gain_m`` [m]  float                  NaN
+``surface``               str                    NaN
+``start_time``            str (ISO 8601)         NaN
+``source``, ``notes``     str                    NaN
+========================  =====================  ==================================
+
+followed by any extra columns as written. Rows are sorted by date, keeping
+the order of the file within a day.
+
+Every bad cell is reported, with its line and column, and a log with any
+bad cell is rejected whole, so a partial log is never used.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem
+from .storage import atomic_write_text
+
+__all__ = [
+    "LOG_COLUMNS",
+    "ACTIVITIES",
+    "SESSION_TYPES",
+    "SURFACES",
+    "NUMERIC_COLUMNS",
+    "read_log",
+    "validate_log",
+    "write_log",
+    "log_to_csv_text",
+    "empty_log",
+    "drop_duplicate_sessions",
+]
+
+#: Columns of a training log, format 1, in the order :func:`write_log` uses.
+LOG_COLUMNS = (
+    "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
+    "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
+)
+#: Columns that must be in the header.
+REQUIRED_COLUMNS = ("date", "duration_min")
+
+ACTIVITIES = ("run", "strength", "cross", "rest")
+SESSION_TYPES = ("recovery", "easy", "long", "tempo", "interval", "hills", "race", "strength", "cross")
+SURFACES = ("road", "trail", "track", "treadmill", "mixed")
+_ENUMS = {"activity": ACTIVITIES, "session_type": SESSION_TYPES, "surface": SURFACES}
+
+# (lowest, lowest is allowed, highest) for each numeric column; None = no bound.
+_RANGES = {
+    "duration_min": (0.0, False, 1440.0),
+    "distance_km": (0.0, True, 500.0),
+    "rpe": (0.0, True, 10.0),
+    "avg_hr_bpm": (30.0, True, 250.0),
+    "elevation_gain_m": (0.0, True, None),
+}
+_UNITS = {"duration_min": " [min]", "distance_km": " [km]", "avg_hr_bpm": " [bpm]",
+          "elevation_gain_m": " [m]", "rpe": " (CR-10)"}
+NUMERIC_COLUMNS = tuple(_RANGES)
+_STRING_COLUMNS = ("activity", "session_type", "surface", "start_time", "source", "notes")
+
+# A plain decimal number: no "nan", "inf", "1_000" or decimal commas, which
+# float() would accept or misread.
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+# The ISO 8601 extended forms Python reads: a date, optionally a time and an offset.
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                        r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
+
+
+def _range_text(column: str) -> str:
+    low, inclusive, high = _RANGES[column]
+    unit = _UNITS.get(column, "")
+    if high is None:
+        return f"a number ≥ {low:g}{unit}"
+    if inclusive:
+        return f"a number from {low:g} to {high:g}{unit}"
+    return f"a number > {low:g} and ≤ {high:g}{unit}"
+
+
+def _shown(value) -> str:
+    """A found value as it appears in a message, cut when long."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+# ---------------------------------------------------------------------------
+# The shared checker
+
+
+class _Checker:
+    """Collects problems of one log; knows where each cell came from."""
+
+    def __init__(self, source: str, lines, columns: dict):
+        self.source = source
+        self.lines = lines          # 1-based line of each row
+        self.columns = columns      # column name -> 1-based column number
+        self.problems: list[Problem] = []
+
+    def bad(self, rows, column: str, message_for):
+        """Report each row position in ``rows`` of ``column``; ``message_for(pos)`` says why."""
+        for pos in rows:
+            self.problems.append(Problem(self.source, message_for(pos), field=column,
+                                         line=int(self.lines[pos]), column=self.columns.get(column)))
+
+
+def _missing(value) -> bool:
+    """True for an empty cell: None, NaN, NaT, pd.NA or ''."""
+    return (value is None or value is pd.NaT or value is pd.NA or
+            (isinstance(value, str) and value == "") or (isinstance(value, float) and math.isnan(value)))
+
+
+def _text_series(series: pd.Series) -> pd.Series:
+    """Cells as stripped text, with missing cells (None, NaN, NaT, '') as NaN."""
+    values = series.astype(object)
+    out = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return out.where(~out.map(_missing).astype(bool), np.nan)
+
+
+def _parse_dates(series: pd.Series, check: _Checker) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)  # keep the wall-clock (local) date
+        missing = np.flatnonzero(values.isna().to_numpy())
+        check.bad(missing, "date", lambda pos: "found an empty cell, expected a date YYYY-MM-DD")
+        return values.dt.normalize().astype("datetime64[ns]")
+    out = np.empty(len(series), dtype="datetime64[ns]")
+    cache: dict = {}
+    for pos, value in enumerate(series.tolist()):
+        day = _one_date(value, cache)
+        if isinstance(day, str):  # a message
+            check.bad([pos], "date", lambda _p, m=day: m)
+            out[pos] = np.datetime64("NaT")
+        else:
+            out[pos] = day
+    return pd.Series(out, index=series.index)
+
+
+def _one_date(value, cache):
+    """A ``numpy.datetime64`` day, or a message saying what is wrong."""
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return "found an empty cell, expected a date YYYY-MM-DD"
+        return np.datetime64(value.date(), "ns")
+    if isinstance(value, datetime):
+        return np.datetime64(value.date(), "ns")
+    if isinstance(value, date):
+        return np.datetime64(value, "ns")
+    if _missing(value):
+        return "found an empty cell, expected a date YYYY-MM-DD"
+    if not isinstance(value, str):
+        return f"found {_shown(value)}, expected a date YYYY-MM-DD"
+    text = value.strip()
+    if text in cache:
+        return cache[text]
+    if not text:
+        result = "found an empty cell, expected a date YYYY-MM-DD"
+    else:
+        result = f"found {_shown(value)}, expected a date YYYY-MM-DD or an ISO 8601 date-time"
+        match = _DATE.match(text) or _DATE_TIME.match(text)
+        if match:
+            try:
+                if match.re is _DATE_TIME:
+                    datetime.fromisoformat(text.replace(",", "."))  # the time must be real too
+                    day = date.fromisoformat(match.group(1))
+                else:
+                    day = date.fromisoformat(text)
+                result = np.datetime64(day, "ns")
+            except ValueError:
+                result = f"found {_shown(value)}, which is not a real date or time, expected a date YYYY-MM-DD"
+    cache[text] = result
+    return result
+
+
+def _parse_numbers(series: pd.Series, column: str, check: _Checker) -> pd.Series:
+    """Numeric cells as float, NaN when empty; reports text that is not a finite number."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        check.bad(range(len(series)), column, lambda pos: f"found {series.iloc[pos]!r}, expected "
+                                                          f"{_range_text(column)}")
+        return pd.Series(np.nan, index=series.index)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        arr = np.array(series.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+        infinite = np.isinf(arr)
+        check.bad(np.flatnonzero(infinite), column,
+                  lambda pos: f"found {arr[pos]!r}, expected {_range_text(column)}")
+        arr[infinite] = np.nan
+        return pd.Series(arr, index=series.index)
+    text = _text_series(series)
+    out = np.full(len(series), np.nan)
+    for pos, value in enumerate(text.tolist()):
+        if isinstance(value, str):
+            if _NUMBER.match(value):
+                out[pos] = float(value)
+            else:
+                check.bad([pos], column, lambda _p, v=value: f"found {_shown(v)}, expected {_range_text(column)}")
+        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            if math.isfinite(value):
+                out[pos] = float(value)
+            elif not math.isnan(value):
+                check.bad([pos], column, lambda _p, v=value: f"found {v!r}, expected {_range_text(column)}")
+        elif not _missing(value):
+            check.bad([pos], column, lambda _p, v=value: f"found {_shown(v)}, expected {_range_text(column)}")
+    return pd.Series(out, index=series.index)
+
+
+def _check_range(values: pd.Series, column: str, check: _Checker, skip=None):
+    low, inclusive, high = _RANGES[column]
+    arr = values.to_numpy()
+    known = ~np.isnan(arr)
+    too_low = known & ((arr < low) if inclusive else (arr <= low))
+    too_high = known & (arr > high) if high is not None else np.zeros_like(known)
+    bad = too_low | too_high
+    if skip is not None:
+        bad &= ~skip
+    check.bad(np.flatnonzero(bad), column,
+              lambda pos: f"found {_num_text(arr[pos])}, expected {_range_text(column)}")
+
+
+def _num_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def _parse_enum(series: pd.Series, column: str, check: _Checker, default=None) -> pd.Series:
+    allowed = _ENUMS[column]
+    text = _text_series(series)
+    lowered = text.map(lambda v: v.lower() if isinstance(v, str) else v)
+    if default is not None:
+        lowered = lowered.fillna(default)
+    bad_mask = lowered.notna() & ~lowered.isin(allowed)
+    raw = text.tolist()
+    check.bad(np.flatnonzero(bad_mask.to_numpy()), column,
+              lambda pos: f"found {_shown(raw[pos])}, expected one of {', '.join(allowed)}")
+    return lowered.where(~bad_mask, np.nan)
+
+
+def _parse_start_times(series: pd.Series, check: _Checker) -> pd.Series:
+    def one(value):
+        if _missing(value):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return value
+
+    text = _text_series(series.astype(object).map(one))
+    raw = text.tolist()
+    bad = []
+    for pos, value in enumerate(raw):
+        if isinstance(value, str):
+            if not _DATE_TIME.match(value):
+                bad.append(pos)
+                continue
+            try:
+                datetime.fromisoformat(value.replace(",", "."))
+            except ValueError:
+                bad.append(pos)
+        elif not _missing(value):
+            bad.append(pos)
+    check.bad(bad, "start_time",
+              lambda pos: f"found {_shown(raw[pos])}, expected an ISO 8601 date-time such as "
+                          "2026-07-14T17:52:00+02:00")
+    return text
+
+
+def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=None) -> pd.DataFrame:
+    """Check every cell of ``frame`` and return the typed, sorted log."""
+    check = _Checker(source, lines, columns)
+    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
+    if missing:
+        found = ", ".join(map(str, frame.columns)) or "no columns"
+        raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
+                                          f"(found: {found})", field=name, line=header_line)
+                          for name in missing])
+
+    n = len(frame)
+    out = {}
+    out["date"] = _parse_dates(frame["date"], check)
+    if "activity" in frame.columns:
+        out["activity"] = _parse_enum(frame["activity"], "activity", check, default="run")
+    else:
+        out["activity"] = pd.Series(["run"] * n, index=frame.index, dtype=object)
+    for column in NUMERIC_COLUMNS:
+        if column in frame.columns:
+            out[column] = _parse_numbers(frame[column], column, check)
+        else:
+            out[column] = pd.Series(np.nan, index=frame.index, dtype="float64")
+    is_rest = (out["activity"] == "rest").to_numpy()
+    duration = out["duration_min"].to_numpy()
+    missing_duration = np.isnan(duration) & ~is_rest & out["activity"].notna().to_numpy()
+    # A cell that was there but unreadable is already reported; only report truly empty ones.
+    if "duration_min" in frame.columns:
+        empty = _text_series(frame["duration_min"]).isna().to_numpy()
+        missing_duration &= empty
+    activity = out["activity"].tolist()
+    check.bad(np.flatnonzero(missing_duration), "duration_min",
+              lambda pos: f"found an empty cell for a {activity[pos]} session, expected "
+                          f"{_range_text('duration_min')} (only rest rows may leave it empty)")
+    for column in NUMERIC_COLUMNS:
+        _check_range(out[column], column, check)
+    for column in ("session_type", "surface"):
+        if column in frame.columns:
+            out[column] = _parse_enum(frame[column], column, check)
+        else:
+            out[column] = pd.Series(np.nan, index=frame.index, dtype=object)
+    if "start_time" in frame.columns:
+        out["start_time"] = _parse_start_times(frame["start_time"], check)
+    else:
+        out["start_time"] = pd.Series(np.nan, index=frame.index, dtype=object)
+    for column in ("source", "notes"):
+        if column in frame.columns:
+            out[column] = _keep_text(frame[column])
+        else:
+            out[column] = pd.Series(np.nan, index=frame.index, dtype=object)
+    if check.problems:
+        check.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise InputError(check.problems)
+    log = pd.DataFrame({name: out[name] for name in LOG_COLUMNS}, index=frame.index)
+    for column in frame.columns:
+        if column not in LOG_COLUMNS:
+            log[column] = _keep_text(frame[column]) if not pd.api.types.is_numeric_dtype(frame[column]) \
+                else frame[column]
+    for column in ("activity", "session_type", "surface", "start_time", "source", "notes"):
+        log[column] = log[column].astype(object).where(log[column].notna(), np.nan)
+    log = log.sort_values("date", kind="stable").reset_index(drop=True)
+    return log
+
+
+def _keep_text(series: pd.Series) -> pd.Series:
+    """Free text as written; empty cells become NaN."""
+    values = series.astype(object)
+    return values.where(~values.map(_missing).astype(bool), np.nan)
+
+
+# ---------------------------------------------------------------------------
+# Public functions
+
+
+def empty_log() -> pd.DataFrame:
+    """A log with the format's columns and dtypes and no rows."""
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in LOG_COLUMNS})
+    frame["date"] = pd.Series(dtype="datetime64[ns]")
+    for column in NUMERIC_COLUMNS:
+        frame[column] = pd.Series(dtype="float64")
+    return frame
+
+
+def read_log(path) -> pd.DataFrame:
+    """Read a training-log CSV file (``spec/training-log.md``, format 1).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file: UTF-8 (a byte-order mark is allowed), comma-separated,
+        a header row, columns in any order, blank lines skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`LOG_COLUMNS` (types in the module docstring),
+        then any extra columns of the file as text; sorted by date, stable.
+        A header-only file gives an empty log.
+
+    Raises
+    ------
+    InputError
+        With one :class:`~heavylegs.errors.Problem` per bad cell (file, line,
+        column number, column name, what was found and what was expected),
+        or for a file that cannot be read, is empty or lacks a required
+        column. Nothing of a file with any problem is returned.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(source, f"cannot be read ({exc.strerror or exc}), expected a "
+                                          "training-log CSV file")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, "
+                                          "expected a UTF-8 text file", line=line)]) from None
+    return _log_from_text(text, source)
+
+
+def _log_from_text(text: str, source: str) -> pd.DataFrame:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = None
+    header_line = 0
+    rows, lines = [], []
+    problems = []
+    previous_end = 0
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if all(cell.strip() == "" for cell in record):
+                continue  # a blank line, or a spreadsheet's row of empty cells
+            if header is None:
+                header, header_line = [cell.strip() for cell in record], start
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise InputError([Problem(source, f"is not valid CSV ({exc}), expected comma-separated "
+                                          "values with balanced quotes", line=reader.line_num)]) from None
+    if header is None:
+        raise InputError([Problem(source, "is empty, expected a header row such as "
+                                          "'date,activity,duration_min,...' and one row per session")])
+    seen = set()
+    for number, name in enumerate(header, start=1):
+        if name in seen:
+            problems.append(Problem(source, f"column {name!r} appears twice, expected each column once",
+                                    field=name, line=header_line, column=number))
+        seen.add(name)
+    width = len(header)
+    for record, line in zip(rows, lines):
+        if len(record) != width:
+            problems.append(Problem(source, f"found {len(record)} cells, expected {width} as in the header",
+                                    line=line))
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
+        pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+    columns = {name: number for number, name in enumerate(header, start=1)}
+    return _validate(frame, source, np.asarray(lines, dtype=int), columns, header_line=header_line)
+
+
+def validate_log(df: pd.DataFrame, source: str = "<log>") -> pd.DataFrame:
+    """Check an in-memory training log with the rules of :func:`read_log`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A log as built by an importer or a form: columns named as in
+        :data:`LOG_COLUMNS` (any order, extras kept), cells as text or as
+        typed values (numbers, dates, timestamps).
+    source : str
+        Name used in problems, e.g. ``"<upload>"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The typed, date-sorted log, exactly as :func:`read_log` returns it.
+
+    Raises
+    ------
+    InputError
+        One problem per bad cell; the line is the row position + 2 (as if
+        the frame had been written to CSV with a header) and the column is
+        the 1-based position of the column in ``df``.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError([Problem(source, f"found {type(df).__name__}, expected a pandas DataFrame "
+                                          "with training-log columns")])
+    frame = df.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    columns = {name: number for number, name in enumerate(frame.columns, start=1)}
+    return _validate(frame, source, np.arange(len(frame)) + 2, columns)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return _num_text(value)
+    if isinstance(value, (np.floating, np.integer)):
+        return _cell_text(float(value))
+    if isinstance(value, pd.Timestamp):
+        return "" if pd.isna(value) else value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def log_to_csv_text(df: pd.DataFrame) -> str:
+    """The CSV text of a log, as :func:`write_log` writes it.
+
+    Columns in :data:`LOG_COLUMNS` order, then extras; dates ``YYYY-MM-DD``;
+    numbers in the shortest form that reads back exactly (``44.3``, ``3``);
+    empty cells for unknown values; no index; ``\\n`` line ends.
+    """
+    extras = [c for c in df.columns if c not in LOG_COLUMNS]
+    columns = [c for c in LOG_COLUMNS if c in df.columns] + extras
+    missing = [c for c in LOG_COLUMNS if c not in df.columns]
+    columns = list(LOG_COLUMNS) + extras if missing else columns
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    data = []
+    for column in columns:
+        if column not in df.columns:
+            data.append([""] * len(df))
+        elif column == "date":
+            dates = pd.to_datetime(df["date"])
+            data.append([d.strftime("%Y-%m-%d") if not pd.isna(d) else "" for d in dates])
+        else:
+            data.append([_cell_text(v) for v in df[column].tolist()])
+    for row in zip(*data):
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def write_log(df: pd.DataFrame, path) -> Path:
+    """Check a log and write it as a format-1 CSV file, atomically.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A training log (checked with :func:`validate_log` first, so an
+        invalid log raises :class:`~heavylegs.errors.InputError` and
+        nothing is written).
+    path : str or Path
+        The file to write; its folder is created when missing.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    log = validate_log(df, str(path))
+    return atomic_write_text(path, log_to_csv_text(log))
+
+
+def _session_keys(log: pd.DataFrame) -> list:
+    """The duplicate key of each row: (start minute, activity), or None without a start time."""
+    keys = []
+    starts = log["start_time"].tolist() if "start_time" in log.columns else [None] * len(log)
+    activities = log["activity"].tolist() if "activity" in log.columns else ["run"] * len(log)
+    for start, activity in zip(starts, activities):
+        if start is None or (isinstance(start, float) and math.isnan(start)) or start == "":
+            keys.append(None)
+            continue
+        try:
+            stamp = pd.Timestamp(start)
+        except (TypeError, ValueError):
+            keys.append(None)
+            continue
+        if stamp.tzinfo is not None:
+            # Compare instants: the same session exported in two time zones is one session.
+            key = ("utc", stamp.tz_convert("UTC").floor("min").tz_localize(None))
+        else:
+            key = ("local", stamp.floor("min"))
+        keys.append((key, activity if isinstance(activity, str) else "run"))
+    return keys
+
+
+def drop_duplicate_sessions(df: pd.DataFrame) -> tuple:
+    """Drop sessions imported twice, keeping the first.
+
+    Two rows are the same session when their ``start_time`` agrees to the
+    minute (compared as instants when both carry an offset) and their
+    ``activity`` agrees (``spec/training-log.md``). Rows without a start time
+    are never dropped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A training log.
+
+    Returns
+    -------
+    log : pandas.DataFrame
+        The rows kept, in their order, with a fresh index.
+    dropped : int
+        Rows dropped.
+    """
+    seen = set()
+    keep = np.ones(len(df), dtype=bool)
+    for pos, key in enumerate(_session_keys(df)):
+        if key is None:
+            continue
+        if key in seen:
+            keep[pos] = False
+        else:
+            seen.add(key)
+    return df[keep].reset_index(drop=True), int((~keep).sum())

@@ -1,0 +1,336 @@
+"""The athlete dashboard without a browser: content, HTML, export, request rules, notebook.
+
+The real-browser checks (Voila and the exported file in Chromium) are in
+tests/test_browser.py.
+"""
+import csv
+import json
+import re
+import socket
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from heavylegs.dashboard import (
+    DATA_DIR_ENV,
+    SERVED_ATHLETE_ENV,
+    AthleteDashboard,
+    _check_offline,
+    dashboard_content,
+    dashboard_figure,
+    dashboard_page,
+    dashboard_sections,
+    export_dashboard,
+    notebook_path,
+    requested_athlete,
+    serve_dashboard,
+    voila_command,
+)
+from heavylegs.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+BAD_IDS = ["../x", "ana/../ben", "ANA", "", "ana ", "/etc/passwd"]
+MAX_BYTES = 5 * 1000 * 1000
+
+
+def _profile(athlete_id):
+    return json.loads((DATA / "athletes" / f"{athlete_id}.json").read_text(encoding="utf-8"))
+
+
+def _others(athlete_id):
+    return [(p.stem, _profile(p.stem).get("name", "")) for p in sorted((DATA / "athletes").glob("*.json"))
+            if p.stem != athlete_id]
+
+
+def _without_plotly_js(page):
+    # plotly.js is a minified library full of short words; the athlete's own
+    # text and numbers are everything else on the page
+    return re.sub(r"<script[^>]*>\s*/\*\*\s*\n\* plotly\.js.*?</script>", "", page, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def ana():
+    return dashboard_content("ana", DATA)
+
+
+@pytest.fixture(scope="module")
+def gus():
+    return dashboard_content("gus", DATA)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    return {a: export_dashboard(a, out, data_dir=DATA) for a in ("ana", "gus")}
+
+
+# --- content -----------------------------------------------------------------------------
+
+def test_content_of_a_red_flag_athlete(gus):
+    assert gus["athlete_id"] == "gus" and gus["name"] == "Gus"
+    ids = [f["id"] for f in gus["red_flags"]]
+    assert "cannot_lift_leg" in ids and "progressive_weakness" in ids
+    order = {"emergency": 0, "urgent": 1, "soon": 2}
+    assert [order[f["urgency"]] for f in gus["red_flags"]] == sorted(order[f["urgency"]] for f in gus["red_flags"])
+    assert gus["red_flags"][0]["urgency_label"] == "See a doctor today or tomorrow"
+
+
+def test_content_of_ana(ana):
+    assert ana["red_flags"] == []
+    assert len(ana["causes"]) == 3
+    assert [c["rank"] for c in ana["causes"]] == [1, 2, 3]
+    top = ana["causes"][0]
+    assert top["id"] == "iron_deficiency"
+    # why, in her own numbers: ferritin 14 µg/L from her profile
+    assert any("14" in b and "ferritin" in b for b in top["because"])
+    assert top["advice"] and all(isinstance(a, str) and a for a in top["advice"])
+    assert ana["assessed_on"] == _profile("ana")["assessed_on"]
+
+
+def test_last_run_is_the_last_run_row_of_the_log(ana):
+    with open(DATA / "athletes" / "ana" / "log.csv", encoding="utf-8") as handle:
+        runs = [row["date"][:10] for row in csv.DictReader(handle) if row.get("activity", "run") in ("run", "")]
+    assert ana["last_run"] == max(runs)
+
+
+def test_latest_acwr_is_the_last_week_with_a_ratio(ana):
+    weekly = ana["weekly"]
+    known = weekly[weekly["acwr"].notna()]
+    assert ana["acwr"]["value"] == pytest.approx(float(known["acwr"].iloc[-1]))
+    assert ana["acwr"]["week"] == str(known["week_start"].iloc[-1])[:10]
+
+
+def test_athlete_without_log(tmp_path):
+    (tmp_path / "athletes").mkdir()
+    profile = _profile("ana")
+    (tmp_path / "athletes" / "ana.json").write_text(json.dumps(profile), encoding="utf-8")
+    content = dashboard_content("ana", tmp_path)
+    assert content["weekly"] is None and content["last_run"] is None and content["acwr"] is None
+    before, _ = dashboard_sections(content)
+    assert "No training log yet" in before and "none logged" in before
+    assert [type(p) for p in AthleteDashboard("ana", tmp_path).parts()] == [str, str]
+    assert "js-plotly-plot" not in dashboard_page(content)
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_bad_ids_are_refused(bad, tmp_path):
+    with pytest.raises(InputError, match="expected an id of lower-case"):
+        dashboard_content(bad, DATA)
+    with pytest.raises(InputError, match="expected an id of lower-case"):
+        export_dashboard(bad, tmp_path, data_dir=DATA)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_athlete(tmp_path):
+    with pytest.raises(InputError, match="no profile for athlete 'zoe'"):
+        export_dashboard("zoe", tmp_path, data_dir=DATA)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+def test_red_flags_come_before_the_causes(gus):
+    before, after = dashboard_sections(gus)
+    assert before.index('id="hl-red-flags"') < before.index('id="hl-causes"') < before.index('id="hl-training"')
+    assert "See a doctor first" in before
+    assert "not a diagnosis" in after
+    assert 'id="hl-no-flags"' not in before
+
+
+def test_no_red_flag_says_so(ana):
+    before, _ = dashboard_sections(ana)
+    assert 'id="hl-red-flags"' not in before and 'id="hl-no-flags"' in before
+    assert "16 Nov 2026" in before  # the assessment date, spelt out
+    assert "Your latest ratio is" in before and "green band (0.8 to 1.3)" in before
+
+
+def test_text_is_escaped(ana):
+    content = dict(ana, name="<b>x</b>", causes=[dict(ana["causes"][0], title="<script>alert(1)</script>",
+                                                      because=["a < b & c"])])
+    before, _ = dashboard_sections(content)
+    assert "<script>alert" not in before and "&lt;script&gt;alert(1)&lt;/script&gt;" in before
+    assert "a &lt; b &amp; c" in before and "&lt;b&gt;x&lt;/b&gt;" in before
+
+
+def test_long_lists_fold(ana):
+    content = dict(ana, causes=[dict(ana["causes"][0], advice=[f"tip {i}" for i in range(5)],
+                                     because=["only reason"])])
+    before, _ = dashboard_sections(content)
+    assert "<summary>2 more tips</summary>" in before and "more reason" not in before
+    assert before.index("tip 2") < before.index("<summary>") < before.index("tip 3")
+
+
+def test_figure_is_this_athletes_weekly_distance(ana):
+    fig = dashboard_figure(ana)
+    assert isinstance(fig, go.Figure)
+    assert list(fig.data[0].y) == pytest.approx(ana["weekly"]["distance_km"].tolist())
+    assert fig.layout.height == 400 and fig.layout.width is None  # width follows the screen
+
+
+# --- export --------------------------------------------------------------------------------
+
+def test_export_is_one_offline_file_under_5_mb(exported):
+    for athlete, path in exported.items():
+        assert path.name == f"{athlete}-dashboard.html"
+        page = path.read_text(encoding="utf-8")
+        assert path.stat().st_size < MAX_BYTES
+        assert page.count("* plotly.js v") == 1  # inlined once
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+        assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?\s*(https?:)?//", page, re.I)
+        assert "Plotly.newPlot" in page and 'id="hl-weekly-chart"' in page
+
+
+@pytest.mark.parametrize("athlete", ["ana", "gus"])
+def test_export_holds_only_that_athlete(exported, athlete):
+    page = _without_plotly_js(exported[athlete].read_text(encoding="utf-8"))
+    assert "plotly.js v" not in page  # the strip worked, so the check below is on the real text
+    assert _profile(athlete)["name"].split()[0] in page
+    for other_id, other_name in _others(athlete):
+        assert not re.search(rf"\b{re.escape(other_id)}\b", page), other_id
+        for part in other_name.split():
+            assert part not in page, other_name
+
+
+def test_export_overwrites_atomically(tmp_path):
+    path = export_dashboard("ana", tmp_path, data_dir=DATA)
+    path.write_text("old", encoding="utf-8")
+    assert export_dashboard("ana", tmp_path, data_dir=DATA) == path
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ana-dashboard.html"]
+
+
+@pytest.mark.parametrize("tag", ['<script src="https://cdn.plot.ly/plotly.min.js"></script>',
+                                 "<link rel=stylesheet href='//fonts.example/x.css'>",
+                                 '<img src = "http://example.org/a.png">'])
+def test_offline_guard_catches_remote_tags(tag):
+    with pytest.raises(RuntimeError, match="from the network"):
+        _check_offline(f"<html><body>{tag}</body></html>")
+
+
+def test_offline_guard_allows_urls_in_text():
+    _check_offline('<p>see https://example.org</p><script>var u = "https://plot.ly";</script>')
+
+
+# --- the request rules of a served dashboard ----------------------------------------------------
+
+@pytest.mark.parametrize("default,query,served,expected", [
+    ("ana", "", None, "ana"),
+    ("ana", None, None, "ana"),
+    ("ana", "athlete=ben", None, "ben"),
+    ("ana", "x=1&athlete=carla", None, "carla"),
+    ("ana", "", "gus", "gus"),
+    ("ana", "athlete=gus", "gus", "gus"),
+])
+def test_requested_athlete(default, query, served, expected):
+    assert requested_athlete(default, query, served) == expected
+
+
+@pytest.mark.parametrize("query", ["athlete=ana", "athlete=ben&x=1", "athlete=gus&athlete=ana"])
+def test_served_athlete_refuses_another(query):
+    with pytest.raises(InputError, match="asks for another athlete"):
+        requested_athlete("ana", query, "gus")
+
+
+@pytest.mark.parametrize("bad", ["..%2Fx", "ana%2F..%2Fben", "ANA", ""])
+def test_query_with_a_bad_id_is_refused(bad):
+    with pytest.raises(InputError, match="expected an id of lower-case"):
+        requested_athlete("ana", f"athlete={bad}", None)
+
+
+def test_from_request_refuses_another_athlete(monkeypatch):
+    monkeypatch.setenv(SERVED_ATHLETE_ENV, "gus")
+    monkeypatch.setenv("QUERY_STRING", "athlete=ana")
+    monkeypatch.setenv(DATA_DIR_ENV, str(DATA))
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    dash = AthleteDashboard.from_request("ana")
+    assert dash.content is None and "another athlete" in dash.error
+    page = dash.page()
+    assert 'id="hl-refused"' in page
+    for word in ("Gus", "Ana", "ferritin", "js-plotly-plot"):
+        assert word not in page
+
+
+def test_from_request_follows_the_query_when_not_locked(monkeypatch):
+    monkeypatch.delenv(SERVED_ATHLETE_ENV, raising=False)
+    monkeypatch.setenv("QUERY_STRING", "athlete=gus")
+    monkeypatch.setenv(DATA_DIR_ENV, str(DATA))
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert AthleteDashboard.from_request("ana").content["athlete_id"] == "gus"
+    monkeypatch.setenv("QUERY_STRING", "")
+    assert AthleteDashboard.from_request("ana").content["athlete_id"] == "ana"
+
+
+def test_unknown_athlete_in_the_notebook_shows_a_message():
+    dash = AthleteDashboard("zoe", DATA)
+    assert dash.content is None and "no profile" in dash.error
+    assert [type(p) for p in dash.parts()] == [str]
+
+
+def test_display_uses_plotly_mimetype(monkeypatch, gus):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
+    AthleteDashboard("gus", DATA)._ipython_display_()
+    assert len(shown) == 3
+    first, chart, last = shown
+    assert 'id="hl-red-flags"' in first[0].data and "not a diagnosis" in last[0].data
+    assert chart[1] is True and "application/vnd.plotly.v1+json" in chart[0]
+    assert "text/html" not in chart[0]  # never the renderer that inlines plotly.js
+    assert chart[0]["application/vnd.plotly.v1+json"]["data"][0]["y"] == pytest.approx(
+        gus["weekly"]["distance_km"].tolist())
+
+
+# --- serve: what can be checked without starting Voila -------------------------------------------
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_serve_refuses_bad_ids(bad):
+    with pytest.raises(InputError, match="expected an id of lower-case"):
+        serve_dashboard(bad, port=1, data_dir=DATA)
+
+
+def test_serve_refuses_unknown_athlete():
+    with pytest.raises(InputError, match="no profile for athlete 'zoe'"):
+        serve_dashboard("zoe", data_dir=DATA)
+
+
+@pytest.mark.parametrize("port", [0, 70000, "8866", True])
+def test_serve_refuses_bad_ports(port):
+    with pytest.raises(InputError, match="expected a port from 1 to 65535"):
+        serve_dashboard("ana", port=port, data_dir=DATA)
+
+
+def test_serve_refuses_a_busy_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(InputError, match="already in use"):
+            serve_dashboard("ana", port=port, data_dir=DATA)
+
+
+def test_voila_command():
+    cmd = voila_command(port=9123)
+    for flag in ("--no-browser", "--port=9123", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+                 "--preheat_kernel=True", "--show_tracebacks=False", "--strip_sources=True",
+                 "--VoilaConfiguration.file_denylist=.*"):
+        assert flag in cmd
+    assert "--preheat_kernel=False" in voila_command(preheat=False)
+
+
+# --- the notebook ----------------------------------------------------------------------------
+
+def test_notebook_is_committed_clean_and_thin():
+    nb = json.loads(notebook_path().read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["jupytext"]["formats"] == "ipynb,py:percent"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(params) == 1
+    assert "".join(params[0]["source"]) == 'athlete_id = "ana"\ndata_dir = None'
+    body = "".join(code[-1]["source"])
+    assert "AthleteDashboard.from_request(athlete_id, data_dir)" in body
+    assert notebook_path().stat().st_size < 4000
+    twin = notebook_path().with_suffix(".py").read_text(encoding="utf-8")
+    assert body in twin and 'athlete_id = "ana"' in twin
