@@ -125,6 +125,14 @@ def _latest_acwr(weekly) -> dict | None:
     return {"value": float(last["acwr"]), "week": str(last["week_start"])[:10]}
 
 
+def _because(item: dict) -> str:
+    """An evidence line, with its week when the text does not already name it."""
+    week = item.get("week")
+    if week and str(week) not in item["because"]:
+        return f"{item['because']} (week of {_date_text(week)})"
+    return item["because"]
+
+
 def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> dict:
     """Everything the athlete's page shows, as plain data.
 
@@ -192,8 +200,8 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> 
         "causes": [{
             "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": c.get("summary", ""),
             "band": c["band"], "score": c["score"],
-            "because": [e["because"] + (f" (week of {_date_text(e['week'])})" if e.get("week") else "")
-                        for e in sorted(c["evidence"], key=lambda e: -e["points"]) if e["points"] > 0],
+            "because": [_because(e) for e in sorted(c["evidence"], key=lambda e: -e["points"])
+                        if e["points"] > 0],
             "advice": list(c.get("advice", [])),
             "see_doctor_if": c.get("see_doctor_if") or "",
         } for c in ranking["causes"][:top]],

@@ -87,8 +87,9 @@ def _fmt_value(value) -> str:
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real):
+        # A float that is whole keeps one decimal ("12.0 g/dL"), as it was written.
         if float(value).is_integer():
-            return str(int(value))
+            return f"{float(value):.1f}"
         return f"{float(value):.2f}".rstrip("0").rstrip(".")
     if isinstance(value, (list, tuple)):
         return ", ".join(_fmt_value(v) for v in value) if value else "none"

@@ -31,7 +31,7 @@ def test_score_json_is_the_spec_document(profile):
     assert doc["athlete_id"] == "ana" and doc["assessed_on"] == "2026-11-20"
     assert doc["red_flags"][0] == {
         "id": "anemia", "urgency": "soon",
-        "reason": "haemoglobin 11.2 g/dL is below 12 g/dL (WHO anaemia threshold)",
+        "reason": "haemoglobin 11.2 g/dL is below 12.0 g/dL (WHO anaemia threshold)",
         "title": doc["red_flags"][0]["title"], "action": doc["red_flags"][0]["action"]}
     top = doc["causes"][0]
     assert top["id"] == "iron_deficiency" and top["rank"] == 1 and top["band"] == "likely"

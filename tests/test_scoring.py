@@ -97,6 +97,7 @@ def test_log_facts_fill_unknown_fields_but_coach_answers_stand():
 RED_FLAG_CASES = [
     ({"cannot_lift_leg": True}, "cannot_lift_leg", "urgent"),
     ({"progressive_weakness": True}, "progressive_weakness", "urgent"),
+    ({"saddle_numbness_or_bladder_change": True}, "possible_cauda_equina", "emergency"),
     ({"calf_warm_red_swollen": True}, "possible_clot", "emergency"),
     ({"dark_urine_after_run": True}, "possible_rhabdomyolysis", "emergency"),
     ({"chest_pain_or_fainting": True}, "cardiac_symptoms", "emergency"),
@@ -136,7 +137,7 @@ def test_no_red_flag_below_the_thresholds(answers):
 
 def test_anemia_reason_quotes_value_and_threshold():
     flags = red_flags_for({"hemoglobin_g_dl": 11.2, "sex": "female"})
-    assert flags[0]["reason"].startswith("haemoglobin 11.2 g/dL is below 12 g/dL")
+    assert flags[0]["reason"].startswith("haemoglobin 11.2 g/dL is below 12.0 g/dL")
 
 
 def test_red_flags_sorted_by_urgency():
@@ -147,7 +148,8 @@ def test_red_flags_sorted_by_urgency():
 def test_ask_next_puts_unanswered_red_flag_questions_first():
     doc = score_profile({"athlete_id": "a"})
     first = doc["ask_next"][:3]
-    assert set(first) <= {"calf_warm_red_swollen", "dark_urine_after_run", "chest_pain_or_fainting"}
+    assert set(first) <= {"calf_warm_red_swollen", "dark_urine_after_run", "chest_pain_or_fainting",
+                          "saddle_numbness_or_bladder_change"}
     assert all(name in PROFILE_FIELDS for name in doc["ask_next"])
 
 
