@@ -280,6 +280,9 @@ div.hl-dash .hl-chart-note{font-size:.95rem}
 div.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
   margin-top:1.2rem;padding-top:.6rem}
 div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
+/* Voila draws the chart outside our block: give it the same width as the text */
+div.jp-OutputArea-child:has(>div.jp-RenderedPlotly){max-width:820px;margin-left:auto;margin-right:auto}
+div.jp-OutputArea-child>div.jp-RenderedPlotly.jp-OutputArea-output{min-width:0}
 @media (min-width:700px){div.hl-dash{font-size:17px;padding:0 12px}div.hl-dash h1{font-size:1.8rem}}
 """
 
@@ -623,7 +626,7 @@ def notebook_path() -> Path:
     return Path(__file__).resolve().parent.parent / "notebooks" / _NOTEBOOK_NAME
 
 
-def voila_command(port: int = 8866, preheat: bool = True) -> list:
+def voila_command(port: int = 8866, preheat: bool = False) -> list:
     """The Voila command line that serves the dashboard notebook.
 
     Parameters
@@ -631,7 +634,8 @@ def voila_command(port: int = 8866, preheat: bool = True) -> list:
     port : int
         Port on 127.0.0.1; Voila fails rather than take another one.
     preheat : bool
-        Run the notebook in a kernel ahead of the first request.
+        Run the notebook in a kernel ahead of the first request (and keep
+        one spare kernel ready after each).
 
     Returns
     -------
@@ -644,7 +648,9 @@ def voila_command(port: int = 8866, preheat: bool = True) -> list:
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
             f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
-            "--VoilaConfiguration.file_denylist=.*"]
+            "--VoilaConfiguration.file_denylist=.*",
+            # the page needs only plotly's renderer (the widget manager is always loaded)
+            "--VoilaConfiguration.extension_allowlist=jupyterlab-plotly"]
 
 
 def _write_template(jupyter_dir: Path) -> None:
@@ -754,7 +760,7 @@ def _check_port_free(port: int) -> None:
 
 
 def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_browser: bool = False,
-                    out=None, preheat: bool = True, wait_ready: bool = True,
+                    out=None, preheat: bool = False, wait_ready: bool = True,
                     env: dict | None = None) -> DashboardServer:
     """Start Voila serving one athlete's dashboard on 127.0.0.1.
 
@@ -772,8 +778,12 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
     out : file-like, optional
         Where to write the address (one line), e.g. ``sys.stdout``.
     preheat : bool
-        Run the notebook ahead of the first request (a first page in about
-        5 s instead of about 15 s).
+        Run the notebook in a spare kernel ahead of each request. The
+        notebook is light (about 1 s), so this pays only when the page is
+        asked for well after the start: measured on 2 cores, a request at
+        once drew the chart 6.5 s after the start with it and 4.1 s
+        without; a request 10 s later drew it in 2.2 s with it and 2.9 s
+        without (``benchmarks/bench_dashboard.py``).
     wait_ready : bool
         Return only once the server answers HTTP.
     env : dict, optional
@@ -815,8 +825,10 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
                                                  if p)
     kernel_env.pop("QUERY_STRING", None)
     with open(base / "voila.log", "wb") as log:
+        # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
         process = subprocess.Popen(voila_command(port, preheat), cwd=site, env=kernel_env,
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
     server = DashboardServer(process, f"http://127.0.0.1:{port}/", base)
     if wait_ready:
         try:

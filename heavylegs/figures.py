@@ -112,8 +112,8 @@ def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None =
     ranking : dict
         A ``heavylegs.ranking/1`` document (:func:`heavylegs.scoring.score_profile`).
     compare : dict, optional
-        A second ranking (the saved answers during a what-if); its scores
-        are drawn as hollow markers so the change of each cause shows.
+        A second ranking (the saved answers during a what-if); the scores
+        it gives the causes that moved are drawn as black ticks.
     top : int, optional
         Show only the best ``top`` causes (all by default).
     selected : str, optional
@@ -139,7 +139,7 @@ def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None =
             name=band, orientation="h",
             x=[c["score"] for _, c in rows], y=[label for label, _ in rows],
             customdata=[c["id"] for _, c in rows],
-            text=[f"{c['score']}  ·  {c['coverage']:.0%} known" for _, c in rows],
+            text=[f"{c['score']} ({c['coverage']:.0%} known)" for _, c in rows],
             textposition="outside", cliponaxis=False,
             hovertext=[evidence_text(c) for _, c in rows],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -153,8 +153,8 @@ def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None =
         before = {c["id"]: c for c in compare.get("causes", [])}
         for label, cause in zip(labels, causes):
             old = before.get(cause["id"])
-            if old is None:
-                continue
+            if old is None or old["score"] == cause["score"]:
+                continue  # only the causes that moved, so the marks stand out
             cx.append(old["score"])
             cy.append(label)
             delta = cause["score"] - old["score"]
@@ -169,9 +169,11 @@ def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None =
     height = max(260, 70 + 24 * len(causes))
     layout = go.Layout(
         height=height, margin=dict(l=10, r=20, t=36, b=36), font=_FONT,
-        title=dict(text="Likely causes (score 0-100; hover a bar for the evidence)", x=0, font=dict(size=14)),
+        title=dict(text=("What-if ranking (black ticks: scores with the saved answers)" if compare is not None
+                         else "Likely causes (score 0-100; hover a bar for the evidence)"),
+                   x=0, font=dict(size=14)),
         barmode="overlay", bargap=0.25, plot_bgcolor="white",
-        xaxis=dict(range=[0, 118], tickvals=[0, BAND_POSSIBLE, BAND_LIKELY, 100], gridcolor="#EEEEEE",
+        xaxis=dict(range=[0, 135], tickvals=[0, BAND_POSSIBLE, BAND_LIKELY, 100], gridcolor="#EEEEEE",
                    title=dict(text="score", standoff=4), fixedrange=True),
         yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed",
                    automargin=True, fixedrange=True),
@@ -278,11 +280,12 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                          hovertemplate="week of %{x|%Y-%m-%d}<br>ACWR at the week's end %{y:.2f}<extra></extra>")]
     flags = {k: [] for k in _FLAG_STYLE} if empty else flagged_weeks(weekly)
     top = max([b for b in bars if b is not None] or [1.0])
-    for key, style in _FLAG_STYLE.items():
+    for n, (key, style) in enumerate(_FLAG_STYLE.items()):
         rows = flags[key]
+        # Stacked just above each flagged week's bar, one row per kind of flag.
         traces.append(go.Scatter(
             name=style["label"], mode="markers", x=[weeks[i] for i in rows],
-            y=[top * (1.06 + 0.07 * list(_FLAG_STYLE).index(key)) for _ in rows],
+            y=[bars[i] + top * (0.06 + 0.07 * n) for i in rows],
             marker=dict(symbol=style["symbol"], size=11, color=style["color"]),
             hovertemplate=f"week of %{{x|%Y-%m-%d}}: {style['label']}<extra></extra>",
         ))
@@ -314,9 +317,9 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                    x=0, font=dict(size=14)),
         xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y3" if show_fitness else "y"),
         yaxis=dict(title=dict(text=f"{name} [{unit}]"), domain=main_domain, gridcolor="#EEEEEE",
-                   range=[0, top * 1.3], rangemode="tozero"),
+                   range=[0, top * 1.3]),
         yaxis2=dict(title=dict(text="ACWR"), overlaying="y", side="right", range=[0, acwr_top],
-                    showgrid=False, zeroline=False),
+                    tickmode="linear", tick0=0, dtick=0.5, showgrid=False, zeroline=False),
         legend=dict(orientation="h", x=0, y=-0.12 if not show_fitness else -0.08, yanchor="top",
                     font=dict(size=11)),
         shapes=shapes, annotations=annotations,

@@ -263,10 +263,9 @@ def daily_load(log, until=None) -> pd.DataFrame:
     """
     series = _Series(log, until)
     arrays = series.arrays()
-    frame = pd.DataFrame({name: arrays[name] for name in _DAILY_COLUMNS if name in arrays
-                          and name != "longest_run_km"}, index=series.index())
-    frame["longest_run_km"] = np.nan_to_num(arrays["longest_run_nan"], nan=0.0)
-    return frame[list(_DAILY_COLUMNS)]
+    columns = {name: arrays[name] for name in _DAILY_COLUMNS if name != "longest_run_km"}
+    columns["longest_run_km"] = np.nan_to_num(arrays["longest_run_nan"], nan=0.0)
+    return pd.DataFrame(columns, index=series.index(), columns=list(_DAILY_COLUMNS))
 
 
 def _ewm(values: np.ndarray, alpha: float, seed: float) -> np.ndarray:

@@ -79,7 +79,6 @@ _RANGES = {
 _UNITS = {"duration_min": " [min]", "distance_km": " [km]", "avg_hr_bpm": " [bpm]",
           "elevation_gain_m": " [m]", "rpe": " (CR-10)"}
 NUMERIC_COLUMNS = tuple(_RANGES)
-_STRING_COLUMNS = ("activity", "session_type", "surface", "start_time", "source", "notes")
 
 # A plain decimal number: no "nan", "inf", "1_000" or decimal commas, which
 # float() would accept or misread.
@@ -226,15 +225,13 @@ def _parse_numbers(series: pd.Series, column: str, check: _Checker) -> pd.Series
     return pd.Series(out, index=series.index)
 
 
-def _check_range(values: pd.Series, column: str, check: _Checker, skip=None):
+def _check_range(values: pd.Series, column: str, check: _Checker):
     low, inclusive, high = _RANGES[column]
     arr = values.to_numpy()
     known = ~np.isnan(arr)
     too_low = known & ((arr < low) if inclusive else (arr <= low))
     too_high = known & (arr > high) if high is not None else np.zeros_like(known)
     bad = too_low | too_high
-    if skip is not None:
-        bad &= ~skip
     check.bad(np.flatnonzero(bad), column,
               lambda pos: f"found {_num_text(arr[pos])}, expected {_range_text(column)}")
 
@@ -508,9 +505,7 @@ def log_to_csv_text(df: pd.DataFrame) -> str:
     empty cells for unknown values; no index; ``\\n`` line ends.
     """
     extras = [c for c in df.columns if c not in LOG_COLUMNS]
-    columns = [c for c in LOG_COLUMNS if c in df.columns] + extras
-    missing = [c for c in LOG_COLUMNS if c not in df.columns]
-    columns = list(LOG_COLUMNS) + extras if missing else columns
+    columns = list(LOG_COLUMNS) + extras
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

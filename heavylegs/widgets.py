@@ -32,7 +32,7 @@ from .errors import InputError, Problem
 from .fields import FIELDS, PROFILE_FIELDS, SECTIONS
 from .profile import validate_profile
 from .scoring import score_profile
-from .storage import athlete_paths, atomic_write_text, default_data_dir, list_athletes, validate_athlete_id
+from .storage import athlete_paths, default_data_dir, list_athletes, validate_athlete_id
 
 __all__ = [
     "UNKNOWN",
@@ -47,12 +47,14 @@ __all__ = [
     "cause_detail_html",
     "ask_next_html",
     "delta_html",
+    "FIGURE_WIDTHS",
 ]
 
 #: What the form shows for an unknown answer.
 UNKNOWN = "unknown"
 _BOOL_TEXT = {"yes": True, "true": True, "no": False, "false": False}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
+_AUTO = {"width": "auto"}
 _URGENCY_TEXT = {"emergency": "EMERGENCY: get medical help now", "urgent": "URGENT: see a doctor today or tomorrow",
                  "soon": "SOON: book a doctor's appointment"}
 
@@ -73,8 +75,10 @@ def parse_answer(name: str, text):
     Returns
     -------
     object or None
-        The value to validate (None = unknown). Numbers accept a decimal
-        comma; yes/no questions accept yes, no, true, false.
+        The value to validate (None = unknown): numbers as typed (``"8"``
+        gives 8, ``"8.0"`` gives 8.0; whole-number fields take ``"2.0"``
+        as 2). Numbers accept a decimal comma;
+        yes/no questions accept yes, no, true, false.
 
     Raises
     ------
@@ -97,7 +101,11 @@ def parse_answer(name: str, text):
             value = float(raw.replace(",", "."))
         except ValueError:
             raise InputError([Problem("<form>", f"found {raw!r}, expected {spec.expected()}", field=name)]) from None
-        return int(value) if value.is_integer() else value
+        # Keep the number as typed ("14" stays 14, "14.0" stays 14.0) so messages and
+        # evidence quote the coach's own writing; a whole-number field takes "2.0" as 2.
+        if value.is_integer() and (spec.kind == "int" or re.fullmatch(r"[+-]?\d+", raw)):
+            return int(value)
+        return value
     if spec.kind == "bool":
         if raw.lower() not in _BOOL_TEXT:
             raise InputError([Problem("<form>", f"found {raw!r}, expected yes, no or unknown", field=name)])
@@ -108,13 +116,11 @@ def parse_answer(name: str, text):
 
 
 def format_answer(value) -> str:
-    """The text a form box shows for a value ("" for unknown)."""
+    """The text a form box shows for a value ("" for unknown; numbers as stored, 14.0 stays 14.0)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, (list, tuple)):
         return "; ".join(value)
     return str(value)
@@ -296,9 +302,9 @@ def delta_html(delta: list, changes: dict) -> str:
         f"<td style='text-align:right;color:{'#007A4D' if d['change'] < 0 else '#B00020'}'>"
         f"<b>{d['change']:+d}</b></td><td>{_esc(d['band_before'])} &rarr; {_esc(d['band_after'])}</td></tr>"
         for d in delta)
-    return (f"<b>What-if:</b> {tried}. The saved answers are untouched.<table style='margin-top:4px'>"
-            "<tr><th style='text-align:left'>cause</th><th>saved</th><th>what-if</th><th>change</th>"
-            f"<th style='text-align:left'>band</th></tr>{rows}</table>")
+    return (f"<b>What-if:</b> {tried}. The saved answers are untouched.<table style='margin-top:4px;"
+            "border-spacing:10px 0'><tr><th style='text-align:left'>cause</th><th>saved</th><th>what-if</th>"
+            f"<th>change</th><th style='text-align:left'>band</th></tr>{rows}</table>")
 
 
 # --- The model -----------------------------------------------------------------------------
@@ -327,6 +333,8 @@ class WorkbookModel:
     ranking, what_if_ranking : dict
         Rankings of ``answers`` and of ``answers`` with ``what_if`` applied
         (the same object when there is no what-if).
+    log_problems : list of Problem
+        Why the athlete's ``log.csv`` was left out when it could not be read.
     """
 
     def __init__(self, data_dir=None, athlete_id: str | None = None):
@@ -341,6 +349,7 @@ class WorkbookModel:
         self.ranking = None
         self.what_if_ranking = None
         self._facts_until = None
+        self.log_problems = []
         if athlete_id is not None:
             self.open(athlete_id)
 
@@ -357,9 +366,14 @@ class WorkbookModel:
         self.what_if = {}
         log_path = athlete_paths(self.data_dir, athlete_id)["log"]
         self.log = None
+        self.log_problems = []
         if log_path.exists():
             from .traininglog import read_log
-            self.log = read_log(log_path)
+            try:
+                self.log = read_log(log_path)
+            except InputError as exc:
+                # The answers still open; the coach sees why the log is left out.
+                self.log_problems = list(exc.problems)
         self._refresh_log()
         return self.rescore()
 
@@ -474,24 +488,34 @@ class WorkbookModel:
         frames, failed, duplicates = [], [], 0
         logs = [p for p in paths if p.suffix.lower() == ".csv"]
         others = [p for p in paths if p not in logs]
-        total = len(paths)
-        for i, path in enumerate(logs, start=1):
+        read, log_errors = 0, {}
+        for path in logs:
             try:
                 frames.append(read_log(path))
-            except InputError:
+            except InputError as exc:
                 others.append(path)  # maybe a Strava activities.csv; the importers decide
+                log_errors[str(path)] = exc
+                continue
+            read += 1
             if progress:
-                progress(i, total)
+                progress(read, len(paths))
         if others:
             from .importers import import_sources
 
             def _progress(done, n):
                 if progress:
-                    progress(len(logs) + done, len(logs) + n)
+                    progress(read + done, read + n)
             result = import_sources(others, progress=_progress)
             if result.log is not None and len(result.log):
                 frames.append(result.log)
-            failed.extend((str(p), str(r)) for p, r in result.failed)
+            for where, reason in result.failed:
+                # A CSV that is neither a log nor an export: the log's own problems help more.
+                exc = log_errors.get(str(where))
+                if exc is not None:
+                    reason = "not a training log: " + "; ".join(p.message if p.line is None else
+                                                                 f"line {p.line}: {p.field or ''} {p.message}"
+                                                                 for p in exc.problems[:3])
+                failed.append((str(where), str(reason)))
             duplicates += int(getattr(result, "duplicates_skipped", 0) or 0)
         if not frames:
             return {"added": 0, "duplicates": duplicates, "failed": failed, "path": None}
@@ -534,9 +558,9 @@ class _FieldControl:
         self.description = widgets.HTML(
             f"<div style='line-height:1.25'><b>{_esc(spec.label)}</b>{unit}<br>"
             f"<span style='color:#666;font-size:11px'>{_esc(spec.help)}</span></div>",
-            layout=widgets.Layout(width="260px"))
+            layout=widgets.Layout(width="230px"))
         self.unknown = None
-        box = widgets.Layout(width="190px")
+        box = widgets.Layout(width="170px")
         if spec.kind == "bool":
             self.input = widgets.Dropdown(options=[(UNKNOWN, ""), ("yes", "yes"), ("no", "no")], value="",
                                           layout=box)
@@ -547,15 +571,16 @@ class _FieldControl:
             self.input = widgets.SelectMultiple(options=[(v.replace("_", " "), v) for v in spec.values],
                                                 value=(), rows=4, disabled=True, layout=box)
             self.unknown = widgets.Checkbox(value=True, description=UNKNOWN, indent=False,
-                                            layout=widgets.Layout(width="90px"))
+                                            layout=widgets.Layout(width="80px"))
         else:
             hint = {"date": "YYYY-MM-DD (empty = today)"}.get(spec.kind, UNKNOWN)
             self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box)
             if spec.name == "athlete_id":
                 self.input.disabled = True
-        self.error = widgets.HTML("", layout=widgets.Layout(width="auto"))
-        parts = [self.description, self.input] + ([self.unknown] if self.unknown else []) + [self.error]
-        self.row = widgets.HBox(parts, layout=widgets.Layout(align_items="center", margin="1px 0"))
+        self.error = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 230px"))
+        parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
+        self.row = widgets.VBox([widgets.HBox(parts, layout=widgets.Layout(align_items="center")), self.error],
+                                layout=widgets.Layout(margin="1px 0"))
 
     def read(self):
         """The value in the controls (None = unknown); raises InputError for unreadable text."""
@@ -686,6 +711,12 @@ class ProfileForm(widgets.VBox):
             titles.append(f"{title} ({known} of {len(names)} known)")
         self.accordion.titles = tuple(titles)
 
+    def open_section(self, section: str):
+        """Unfold one section (a key of :data:`heavylegs.fields.SECTIONS`)."""
+        keys = [key for key, _ in self._sections]
+        if section in keys:
+            self.accordion.selected_index = keys.index(section)
+
     def set_value(self, name: str, value):
         """Set a question programmatically as a coach would (None = unknown)."""
         self._fields[name].show(value)
@@ -694,8 +725,14 @@ class ProfileForm(widgets.VBox):
 
 # --- The workbook view ---------------------------------------------------------------------
 
-def _figure_widget(fig: go.Figure) -> go.FigureWidget:
+#: Figure widths in the workbook [px]: a FigureWidget does not follow its box's width, so
+#: the widths are fixed to fit JupyterLab at 1280 px with the file browser closed.
+FIGURE_WIDTHS = {"ranking": 570, "load": 880, "history": 880}
+
+
+def _figure_widget(fig: go.Figure, width: int) -> go.FigureWidget:
     # Layout goes to the constructor: Voila drops layout set before the first render.
+    fig.layout.width = width
     return go.FigureWidget(data=fig.data, layout=fig.layout)
 
 
@@ -710,6 +747,7 @@ def _sync_figure(widget: go.FigureWidget, fig: go.Figure) -> bool:
     """Copy ``fig`` into ``widget`` in place; False when the structure differs and a new widget is needed."""
     if not _same_structure(widget, fig):
         return False
+    fig.layout.width = widget.layout.width
     with widget.batch_update():
         for old, new in zip(widget.data, fig.data):
             props = new.to_plotly_json()
@@ -773,13 +811,14 @@ class CoachWorkbook(widgets.VBox):
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))
         self.new_id = widgets.Text(placeholder="new athlete id", layout=widgets.Layout(width="160px"))
-        self.new_button = widgets.Button(description="New athlete", icon="user-plus")
-        self.save_button = widgets.Button(description="Save assessment", button_style="primary", icon="save")
-        self.export_button = widgets.Button(description="Export dashboard", icon="file-export")
+        self.new_button = widgets.Button(description="New athlete", icon="user-plus", layout=_AUTO)
+        self.save_button = widgets.Button(description="Save assessment", button_style="primary", icon="save",
+                                          layout=_AUTO)
+        self.export_button = widgets.Button(description="Export dashboard", icon="file-export", layout=_AUTO)
         self.status = widgets.HTML("")
         self.form = ProfileForm()
         empty = {"causes": [], "red_flags": [], "ask_next": []}
-        self.ranking_figure = _figure_widget(figures.ranking_figure(empty))
+        self.ranking_figure = _figure_widget(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
         self.cause_picker = widgets.Dropdown(description="Explain", options=[],
                                              layout=widgets.Layout(width="100%"))
         self.cause_detail = widgets.HTML(cause_detail_html(None))
@@ -788,28 +827,29 @@ class CoachWorkbook(widgets.VBox):
         self.what_if_toggle = widgets.ToggleButton(description="What-if", icon="flask", value=False,
                                                    tooltip="Try answers without changing the saved ones")
         choices = [(_label(n), n) for n in PROFILE_FIELDS if n not in ("athlete_id", "name")]
-        self.what_if_field = widgets.Dropdown(options=choices, description="Question",
-                                              layout=widgets.Layout(width="330px"))
+        self.what_if_field = widgets.Dropdown(options=choices, layout=widgets.Layout(width="250px"))
         self.what_if_value = widgets.Text(placeholder="value, e.g. 8 or yes", continuous_update=False,
-                                          layout=widgets.Layout(width="150px"))
-        self.what_if_try = widgets.Button(description="Try", icon="play")
-        self.what_if_reset = widgets.Button(description="Back to saved answers", icon="undo")
+                                          layout=widgets.Layout(width="130px"))
+        self.what_if_try = widgets.Button(description="Try", icon="play", layout=_AUTO)
+        self.what_if_reset = widgets.Button(description="Saved answers", icon="undo", layout=_AUTO,
+                                            tooltip="Forget the what-if answers")
         self.what_if_summary = widgets.HTML(delta_html([], {}))
         self.what_if_panel = widgets.VBox(
-            [widgets.HBox([self.what_if_field, self.what_if_value, self.what_if_try, self.what_if_reset]),
+            [widgets.HBox([self.what_if_field, self.what_if_value, self.what_if_try, self.what_if_reset],
+                          layout=widgets.Layout(flex_flow="row wrap")),
              self.what_if_summary], layout=widgets.Layout(display="none", border="1px dashed #999",
                                                           padding="6px"))
         # log
         self.upload = widgets.FileUpload(accept=_UPLOAD_TYPES, multiple=True,
-                                         description="Upload log or activities")
+                                         description="Upload log or activities", layout=_AUTO)
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Import",
                                             layout=widgets.Layout(width="300px"))
         self.log_status = widgets.HTML("")
         self.metric = widgets.ToggleButtons(options=[("Distance", "distance"), ("Load", "load")],
                                             value="distance")
         self.show_fitness = widgets.Checkbox(value=False, description="Fitness / fatigue / form", indent=False)
-        self.load_figure = _figure_widget(figures.weekly_load_figure(None))
-        self.history_figure = _figure_widget(figures.history_figure(None))
+        self.load_figure = _figure_widget(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
+        self.history_figure = _figure_widget(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._load_box = widgets.Box([self.load_figure], layout=widgets.Layout(width="100%"))
         self._ranking_box = widgets.Box([self.ranking_figure], layout=widgets.Layout(width="100%"))
         self._history_box = widgets.Box([self.history_figure], layout=widgets.Layout(width="100%"))
@@ -818,11 +858,12 @@ class CoachWorkbook(widgets.VBox):
     def _layout(self):
         bar = widgets.HBox([self.athlete_picker, self.new_id, self.new_button, self.save_button,
                             self.export_button], layout=widgets.Layout(flex_flow="row wrap"))
-        results = widgets.VBox([self._ranking_box, self.cause_picker, self.cause_detail,
-                                self.what_if_toggle, self.what_if_panel, self.ask_next],
-                               layout=widgets.Layout(width="50%", padding="0 0 0 10px"))
+        # Side by side when there is room, the ranking under the form when there is not.
+        results = widgets.VBox([self._ranking_box, self.what_if_toggle, self.what_if_panel, self.ask_next,
+                                self.cause_picker, self.cause_detail],
+                               layout=widgets.Layout(flex="1 1 580px", padding="0 0 0 12px"))
         form = widgets.VBox([widgets.HTML("<h3 style='margin:4px 0'>Answers</h3>"), self.form],
-                            layout=widgets.Layout(width="50%"))
+                            layout=widgets.Layout(flex="0 0 480px"))
         load = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>Training log</h3>"),
                              widgets.HBox([self.upload, self.progress, self.log_status],
                                           layout=widgets.Layout(align_items="center")),
@@ -830,7 +871,8 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center")),
                              self._load_box])
         history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
-        return [self.title, self.banner, bar, self.status, widgets.HBox([form, results]), load, history]
+        main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        return [self.title, self.banner, bar, self.status, main, load, history]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
@@ -873,7 +915,11 @@ class CoachWorkbook(widgets.VBox):
         """Open a saved athlete: latest answers, log, ranking and history."""
         self.model.open(athlete_id)
         self._after_open()
-        self._say(f"Opened {athlete_id}.")
+        if self.model.log_problems:
+            self._say(f"Opened {athlete_id}, without the training log, which has problems: "
+                      + "; ".join(str(p) for p in self.model.log_problems[:3]), error=True)
+        else:
+            self._say(f"Opened {athlete_id}.")
 
     def new_athlete(self, athlete_id: str, name: str | None = None):
         """Start a new athlete (saved on the first Save)."""
@@ -895,6 +941,9 @@ class CoachWorkbook(widgets.VBox):
         self.refresh()
         self.refresh_load()
         self.refresh_history()
+        # Unfold where the most useful unknown answer is, so the form starts somewhere helpful.
+        ask = self.model.ranking.get("ask_next") or []
+        self.form.open_section(PROFILE_FIELDS[ask[0]].section if ask else "training")
 
     # answers and ranking
     def _on_answers(self, change):
@@ -914,7 +963,7 @@ class CoachWorkbook(widgets.VBox):
         self.banner.value = red_flag_html(ranking)
         fig = figures.ranking_figure(ranking, compare=compare, selected=self.selected_cause)
         if not _sync_figure(self.ranking_figure, fig):
-            self.ranking_figure = _figure_widget(fig)
+            self.ranking_figure = _figure_widget(fig, FIGURE_WIDTHS["ranking"])
             self._ranking_box.children = [self.ranking_figure]
         for trace in self.ranking_figure.data[:3]:
             trace.on_click(self._bar_click, append=False)
@@ -963,7 +1012,7 @@ class CoachWorkbook(widgets.VBox):
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily)
         if not _sync_figure(self.load_figure, fig):
-            self.load_figure = _figure_widget(fig)
+            self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._load_box.children = [self.load_figure]
 
     def _on_upload(self):
@@ -985,8 +1034,10 @@ class CoachWorkbook(widgets.VBox):
         with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
             paths = []
             for i, item in enumerate(files):
+                # One folder per file keeps its own name (messages quote it) even when two share one.
                 name = Path(str(item["name"])).name or f"upload-{i}"
-                path = Path(tmp) / f"{i:03d}-{name}"
+                path = Path(tmp) / f"{i:03d}" / name
+                path.parent.mkdir()
                 path.write_bytes(bytes(item["content"]))
                 paths.append(path)
             outcome = self.model.import_files(paths, progress=progress)
@@ -1019,7 +1070,7 @@ class CoachWorkbook(widgets.VBox):
             self._say("History unreadable: " + "; ".join(str(p) for p in exc.problems), error=True)
         fig = figures.history_figure(history)
         if not _sync_figure(self.history_figure, fig):
-            self.history_figure = _figure_widget(fig)
+            self.history_figure = _figure_widget(fig, FIGURE_WIDTHS["history"])
             self._history_box.children = [self.history_figure]
 
     def export_dashboard(self, out_dir=None):

@@ -99,15 +99,15 @@ def _plan_ana(w, rng):
     long = 0.30 if not jump else 0.31
     week = [
         (0, _s("rest")),
-        (1, _s("easy", km=0.19 * km)),
+        (1, _s("easy", km=0.19 * km, rpe=4 if jump else None)),
         (2, _s("interval", km=0.18 * km, notes="6 x 800 m" if w % 2 else "5 x 1 km")),
         (3, _s("tempo" if jump else "easy", km=0.15 * km)),
         (4, _s("rest")),
-        (5, _s("easy", km=(1 - long - 0.19 - 0.18 - 0.15) * km, hour=9.0)),
+        (5, _s("easy", km=(1 - long - 0.19 - 0.18 - 0.15) * km, hour=9.0, rpe=4 if jump else None)),
         (6, _s("long", km=long * km, hour=8.5, surface="trail" if w % 3 == 0 else None)),
     ]
     if w >= 15:
-        week[1] = (1, _s("easy", km=0.19 * km, notes="breathing hard on the hill, HR high"))
+        week[1] = (1, _s("easy", km=0.19 * km, rpe=4, notes="breathing hard on the hill, HR high"))
     if w == 16:
         week[6] = (6, _s("long", km=long * km, hour=8.5, notes="had to walk twice, legs like lead"))
     return week
@@ -209,7 +209,7 @@ def _plan_elena(w, rng):
 
 
 def _plan_femi(w, rng):
-    # Road runner, four runs a week, one pair of max-cushion shoes since early last year.
+    # Road runner, four runs a week, one pair of heavy cushioned shoes since early last year.
     long_km = [15, 16, 16, 12, 16, 17, 16, 13, 17, 17, 16, 14, 17, 17, 16, 17, 16, 17][w]
     return [
         (1, _s("easy", km=8 + rng.uniform(-0.5, 0.5), hour=6.5)),
@@ -254,16 +254,16 @@ def _plan_hana(w, rng):
                notes="studied till 1 am, legs heavy" if exams and w % 2 == 0 else None)),
         (3, _s("hills", km=8 + rng.uniform(-0.5, 0.5), hour=18.0, notes="club hill reps")),
         (4, _s("rest")),
-        (5, _s("easy", km=6 + rng.uniform(-0.5, 0.5), hour=9.0, notes="parkrun easy")),
+        (5, _s("easy", km=6 + rng.uniform(-0.5, 0.5), hour=9.0, notes="easy with the club juniors")),
         (6, _s("long", km=[12, 12, 13, 11, 13, 13, 14, 12, 13, 14, 14, 12, 14, 14, 13, 14, 13, 13][w],
                hour=9.5, surface="trail")),
     ]
     if exams:
-        for i, (day, spec) in enumerate(week):
+        for _day, spec in week:
             if spec["kind"] in ("easy", "interval", "hills"):
                 spec["rpe"] = _RPE[spec["kind"]] + 1.5
         week[5] = (5, _s("easy", km=6 + rng.uniform(-0.3, 0.3), hour=10.0,
-                         notes="parkrun easy" if w != 16 else "shake-out before the race"))
+                         notes="shake-out before the race" if w == 16 else None))
         if w == 16:
             week[6] = (6, _s("race", km=6.0, hour=11.0, surface="trail",
                              notes="county cross-country, 6 km, felt flat"))
@@ -273,7 +273,7 @@ def _plan_hana(w, rng):
 RUNNERS = {
     "ana": Runner("ana", 0, 5.85, 52, 192, {"road": 0.6, "mixed": 0.25, "trail": 0.15},
                   "Europe/Berlin", 18.0, _plan_ana,
-                  week_hr={w: 2 * (w - 11) for w in range(12, 18)},
+                  week_hr={w: round(1.5 * (w - 11)) for w in range(12, 18)},
                   week_pace={w: 0.04 * (w - 11) for w in range(12, 18)}),
     "ben": Runner("ben", 1, 5.10, 46, 188, {"road": 0.8, "mixed": 0.1, "track": 0.1},
                   "Europe/London", 6.5, _plan_ben, rpe_missing=0.06,
@@ -297,8 +297,11 @@ RUNNERS = {
 # --- rendering sessions as rows ---------------------------------------------------------------
 
 def _pick_surface(runner, kind, rng):
-    # Nobody runs a long run round a track, and only short runs go on the treadmill.
+    # Nobody runs a long run round a track, fast work goes on even ground, and only
+    # short runs go on the treadmill.
     banned = {"track"} if kind != "interval" else set()
+    if kind in ("interval", "tempo"):
+        banned.add("trail")
     if kind in ("long", "race"):
         banned.add("treadmill")
     names = sorted(n for n in runner.surfaces if n not in banned)
@@ -394,7 +397,8 @@ def log_csv_text(athlete_id: str) -> str:
 
 # --- the profiles ------------------------------------------------------------------------------
 
-_NO_RED = dict(cannot_lift_leg=False, progressive_weakness=False, dark_urine_after_run=False,
+_NO_RED = dict(cannot_lift_leg=False, progressive_weakness=False, saddle_numbness_or_bladder_change=False,
+               dark_urine_after_run=False,
                calf_warm_red_swollen=False, chest_pain_or_fainting=False, exertional_leg_pain=False)
 
 PROFILES = {
@@ -510,15 +514,17 @@ PROFILES = {
         resting_hr_bpm=56.0, resting_hr_baseline_bpm=56.0, low_motivation=False, rest_week_helps="no",
         diet="omnivore", carbs_g_per_kg=5.0, energy_restriction=False, fuels_long_runs=True,
         fluid_l_per_day=2.5, urine_color=3, hot_climate=False, mass_change_kg_90d=0.0,
-        shoe_km=1100.0, shoe_mass_g=330.0, shoe_type="max_cushion", shoe_discomfort=True,
+        shoe_km=1100.0, shoe_mass_g=355.0, shoe_type="neutral", shoe_discomfort=True, cadence_spm=164.0,
+        overpronation=True,
         heaviness_onset="during_run", eases_after_warmup=False, duration_weeks=2.0, one_leg_only=False,
         recent_changes=[], cramps=False, tingling_or_numbness=False, dizziness=False,
         breathless_easily=False, swelling=False, varicose_veins=False, worse_after_standing=False,
         localized_pain=False, restless_legs=False, **_NO_RED,
         diabetes=False, smoker=False, recent_illness=False,
-        x_story="Runs almost only on roads, four times a week, all in one pair of max-cushion shoes "
-                "now at 1,100 km. The midsoles are creased, the shoes feel flat and heavy, and his "
-                "legs tire halfway through runs that used to be easy.",
+        x_story="Runs almost only on roads, four times a week, all in one pair of heavy cushioned "
+                "neutral shoes (355 g) now at 1,100 km, although his feet roll inwards. The midsoles "
+                "are creased, the shoes feel flat, and his legs tire halfway through runs that used "
+                "to be easy.",
     ),
     "gus": dict(
         name="Gus Lindqvist", sex="male", age_years=45, body_mass_kg=80.0, height_cm=181.0,
@@ -533,7 +539,8 @@ PROFILES = {
         recent_changes=[], cramps=True, tingling_or_numbness=True, dizziness=False,
         breathless_easily=False, swelling=False, varicose_veins=False, worse_after_standing=False,
         localized_pain=False, restless_legs=False,
-        cannot_lift_leg=True, progressive_weakness=True, dark_urine_after_run=False,
+        cannot_lift_leg=True, progressive_weakness=True, saddle_numbness_or_bladder_change=False,
+        dark_urine_after_run=False,
         calf_warm_red_swollen=False, chest_pain_or_fainting=False, exertional_leg_pain=False,
         diabetes=False, smoker=False, recent_illness=False,
         x_story="RED-FLAG EXAMPLE. Over six weeks his right foot has begun to slap and the toes "

@@ -312,10 +312,10 @@ def test_serve_refuses_a_busy_port():
 def test_voila_command():
     cmd = voila_command(port=9123)
     for flag in ("--no-browser", "--port=9123", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-                 "--preheat_kernel=True", "--show_tracebacks=False", "--strip_sources=True",
+                 "--preheat_kernel=False", "--show_tracebacks=False", "--strip_sources=True",
                  "--VoilaConfiguration.file_denylist=.*"):
         assert flag in cmd
-    assert "--preheat_kernel=False" in voila_command(preheat=False)
+    assert "--preheat_kernel=True" in voila_command(preheat=True)
 
 
 # --- the notebook ----------------------------------------------------------------------------

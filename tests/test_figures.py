@@ -75,8 +75,9 @@ def test_ranking_compare_trace_shows_saved_scores(ranking):
     fig = ranking_figure(ranking, compare=before)
     saved = fig.data[3]
     assert saved.type == "scatter" and saved.name == "saved answers"
-    assert list(saved.x) == [91, 63, 0]
-    assert "what-if: 45 (-18)" in saved.hovertext[1]
+    assert list(saved.x) == [63] and list(saved.y) == ["Cause sleep"]   # only the cause that moved
+    assert "what-if: 45 (-18)" in saved.hovertext[0]
+    assert fig.layout.title.text.startswith("What-if")
     # without a comparison the trace is there but empty, so live figures keep their shape
     plain = ranking_figure(ranking)
     assert len(plain.data) == 4 and len(plain.data[3].x) == 0
@@ -154,9 +155,10 @@ def test_weekly_load_figure_marks_flagged_weeks(weekly):
     assert list(marks["monotony > 2"].x) == ["2026-10-12"]
     assert list(marks["long-run spike > 10 %"].x) == ["2026-10-19"]
     assert list(marks["distance up > 30 % on the week before"].x) == ["2026-10-19"]
-    # marks sit above the tallest bar, inside the axis range
-    top = max(weekly["distance_km"])
-    assert all(top < y < fig.layout.yaxis.range[1] for t in marks.values() for y in t.y)
+    # marks sit just above their week's bar (45 km), stacked, inside the axis range
+    spike, rise = marks["long-run spike > 10 %"].y[0], marks["distance up > 30 % on the week before"].y[0]
+    assert 45 < spike < rise < fig.layout.yaxis.range[1]
+    assert 32 < marks["monotony > 2"].y[0] < 45
 
 
 def test_weekly_load_figure_fitness_panel(weekly):

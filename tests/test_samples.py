@@ -1,6 +1,7 @@
 """The bundled sample athletes: valid files, the story each one tells, reproducible logs."""
 import datetime as dt
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,12 @@ IDS = sorted(EXPECTED_TOP)
 def _script():
     spec = importlib.util.spec_from_file_location("make_sample_logs", ROOT / "scripts" / "make_sample_logs.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # dataclasses look their module up in sys.modules while the class is built
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
     return module
 
 
@@ -120,8 +126,9 @@ def test_red_flags_only_where_intended(profiles, facts, athlete_id):
             assert doc["red_flags"] == []
 
 
-def test_samples_show_many_different_causes():
-    assert len(set(EXPECTED_TOP.values())) >= 6
+def test_samples_show_many_different_causes(profiles, facts):
+    tops = {score_profile(profiles[a], log_facts=facts[a])["causes"][0]["id"] for a in IDS}
+    assert len(tops) >= 6, tops
 
 
 def test_ben_log_shows_the_load_spike(facts):

@@ -26,9 +26,10 @@ def _score(ranking, cause_id):
 # --- plain functions -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, text, expected", [
-    ("sleep_h", "7.5", 7.5), ("sleep_h", " 7,5 ", 7.5), ("sleep_h", "8", 8), ("sleep_h", "0", 0),
+    ("sleep_h", "7.5", 7.5), ("sleep_h", " 7,5 ", 7.5), ("sleep_h", "8", 8), ("sleep_h", "8.0", 8.0),
+    ("sleep_h", "0", 0),
     ("sleep_h", "", None), ("sleep_h", "unknown", None), ("sleep_h", None, None),
-    ("rest_days_per_week", "2", 2), ("cramps", "yes", True), ("cramps", "No", False),
+    ("rest_days_per_week", "2", 2), ("rest_days_per_week", "2.0", 2), ("cramps", "yes", True), ("cramps", "No", False),
     ("cramps", True, True), ("diet", "vegan", "vegan"),
     ("recent_changes", "heat; travel", ["heat", "travel"]), ("recent_changes", ("heat",), ["heat"]),
 ])
@@ -47,7 +48,7 @@ def test_parse_answer_refuses_what_it_cannot_read():
 
 
 def test_format_answer_shows_unknown_as_empty_never_zero():
-    assert format_answer(None) == "" and format_answer(0) == "0" and format_answer(0.0) == "0"
+    assert format_answer(None) == "" and format_answer(0) == "0" and format_answer(0.0) == "0.0"
     assert format_answer(7.5) == "7.5" and format_answer(False) == "no" and format_answer(["a", "b"]) == "a; b"
 
 
@@ -191,6 +192,14 @@ def test_model_opens_an_athlete_and_rescores_on_each_answer(data_copy):
     assert "ferritin_ug_l" not in model.answers
 
 
+def test_an_unreadable_log_leaves_the_answers_usable(data_copy):
+    (data_copy / "athletes" / "ana" / "log.csv").write_text("date,duration_min\nyesterday,30\n", encoding="utf-8")
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana")
+    assert app.model.answers["athlete_id"] == "ana" and app.model.log is None
+    assert "without the training log" in app.status.value and "log.csv:2" in app.status.value
+    assert any("No training log" in a.text for a in app.load_figure.layout.annotations)
+
+
 def test_model_what_if_leaves_the_answers_alone(data_copy):
     model = WorkbookModel(data_copy, "ana")
     saved = dict(model.answers)
@@ -300,7 +309,9 @@ def test_what_if_panel_shows_the_delta_without_touching_the_answers(app, data_co
     assert app.model.answers == answers and app.form.profile == answers
     assert "what-if" in app.what_if_summary.value and "Low iron" in app.what_if_summary.value
     saved_marks = app.ranking_figure.data[3]
-    assert len(saved_marks.x) == len(app.model.ranking["causes"])   # saved scores drawn for comparison
+    moved = app.model.what_if_delta()
+    assert len(saved_marks.x) == len(moved) >= 1   # saved scores of the moved causes, for comparison
+    assert app.ranking_figure.layout.title.text.startswith("What-if")
     shown = {cid: x for t in app.ranking_figure.data[:3] for cid, x in zip(t.customdata, t.x)}
     assert shown["iron_deficiency"] == _score(app.model.what_if_ranking, "iron_deficiency")
     app.what_if_reset.click()
@@ -322,13 +333,14 @@ def test_save_button_writes_a_dated_assessment_and_reopening_restores_it(app, da
     assert doc["profile"]["sleep_h"] == 6 and doc["ranking"]["causes"]
     assert len(app.history_figure.data) >= 1
     other = CoachWorkbook(data_dir=data_copy, athlete_id="ana")
-    assert other.form.controls["sleep_h"].value == "6"
+    assert other.form.controls["sleep_h"].value == "6"   # as typed, not "6.0"
     app.athlete_picker.value = "ben"
     assert app.model.athlete_id == "ben" and app.form.profile["athlete_id"] == "ben"
 
 
 def _upload(path, name=None):
-    return {"name": name or path.name, "type": "", "size": path.stat().st_size, "content": memoryview(path.read_bytes())}
+    data = path.read_bytes()
+    return {"name": name or path.name, "type": "", "size": len(data), "content": memoryview(data)}
 
 
 def test_uploading_a_csv_log_merges_it_without_duplicates(app, data_copy, tmp_path):
@@ -347,13 +359,36 @@ def test_uploading_a_csv_log_merges_it_without_duplicates(app, data_copy, tmp_pa
 
 
 def test_uploading_activity_files_reports_the_bad_ones(app, data_copy):
+    log_path = data_copy / "athletes" / "ana" / "log.csv"
+    n_before = len(pd.read_csv(log_path))
     good = ACTIVITIES / "runpandas__run.gpx"
-    broken = ACTIVITIES / "tormoder__mornindew-broken.fit"
-    app.import_uploads([_upload(good), _upload(broken)])
-    assert "session(s) added" in app.log_status.value
-    assert app.progress.max >= 2 and app.progress.value == app.progress.max
-    log = pd.read_csv(data_copy / "athletes" / "ana" / "log.csv")
-    assert "2026" in str(log["date"].max()) or len(log)
+    garmin_list = ACTIVITIES / "gap__activities.csv"   # neither a training log nor a Strava export
+    app.import_uploads([_upload(good), _upload(garmin_list)])
+    assert "1 session(s) added" in app.log_status.value
+    assert "gap__activities.csv:" in app.log_status.value   # named as uploaded, with the reason
+    assert app.progress.max == 2 and app.progress.value == 2
+    log = pd.read_csv(log_path)
+    assert len(log) == n_before + 1
+    assert log["source"].astype(str).str.contains("runpandas__run.gpx").sum() == 1
+    app.import_uploads([_upload(good)])   # the same file again adds nothing
+    assert "0 session(s) added, 1 duplicate(s) skipped" in app.log_status.value
+    assert len(pd.read_csv(log_path)) == n_before + 1
+
+
+def test_a_broken_training_log_is_reported_with_its_own_problems(app, data_copy, tmp_path):
+    bad = tmp_path / "log.csv"
+    bad.write_text("date,activity,duration_min\n2026-11-20,run,-5\n", encoding="utf-8")
+    before = _files(data_copy)
+    app.import_uploads([_upload(bad)])
+    assert "0 session(s) added" in app.log_status.value
+    assert "log.csv: not a training log: line 2: duration_min" in app.log_status.value
+    assert _files(data_copy) == before
+
+
+def test_export_dashboard_writes_the_page(app, tmp_path):
+    path = app.export_dashboard(out_dir=tmp_path / "out")
+    assert path == tmp_path / "out" / "ana-dashboard.html" and path.stat().st_size > 1000
+    assert "Dashboard exported" in app.status.value
 
 
 def test_metric_and_fitness_switches_redraw_the_load_chart(app):
