@@ -42,12 +42,19 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
-run: setup
+# JupyterLab must not ask about news or updates: the machine may be offline.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): | $(STAMP)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
+
+run: setup $(LAB_OVERRIDES)
 	@echo "Starting JupyterLab on notebooks/coach_workbook.ipynb (sample athlete: $(ATHLETE))"
 	@echo "Open: http://127.0.0.1:$(PORT)/lab/tree/coach_workbook.ipynb?token=heavylegs"
 	HEAVYLEGS_ATHLETE=$(ATHLETE) HEAVYLEGS_DATA_DIR=$(CURDIR)/data $(BIN)/jupyter lab --no-browser --allow-root \
 	  --ip=127.0.0.1 --port=$(PORT) --ServerApp.port_retries=0 --IdentityProvider.token=heavylegs \
-	  --ServerApp.root_dir=$(CURDIR)/notebooks --LabApp.default_url=/lab/tree/coach_workbook.ipynb
+	  --ServerApp.root_dir=$(CURDIR)/notebooks --LabApp.default_url=/lab/tree/coach_workbook.ipynb \
+	  --ContentsManager.pre_save_hook=heavylegs.jupyter_hooks.strip_outputs
 
 dashboard: setup
 	$(BIN)/heavylegs serve $(ATHLETE) --data $(CURDIR)/data

@@ -8,8 +8,17 @@ A coaching aid, not a diagnosis. The public API:
   :func:`write_profile`, :func:`read_roster`, :func:`write_roster`;
 * scoring: :func:`score_profile`, :func:`score_roster`;
 * training logs and load (imported on first use, as they need pandas):
-  :func:`read_log`, :func:`write_log`, :func:`weekly_table`,
-  :func:`log_facts`, :func:`import_sources`.
+  :func:`read_log`, :func:`validate_log`, :func:`write_log`,
+  :func:`drop_duplicate_sessions`, :func:`session_load`,
+  :func:`daily_load`, :func:`fitness_fatigue`, :func:`weekly_table`,
+  :func:`weekly_records`, :func:`weekly_display`, :func:`log_facts`;
+* importing activity files: :func:`import_sources` (returns an
+  :class:`ImportResult`), :func:`summary_lines`;
+* figures: :func:`ranking_figure`, :func:`weekly_load_figure`;
+* assessments: :func:`save_assessment`, :func:`list_assessments`,
+  :func:`load_latest_profile`, :func:`top_cause_history`;
+* the apps: :class:`CoachWorkbook`, :class:`AthleteDashboard`,
+  :func:`export_dashboard`, :func:`serve_dashboard`.
 """
 from __future__ import annotations
 
@@ -29,10 +38,27 @@ _LAZY = {
     "read_log": "traininglog",
     "validate_log": "traininglog",
     "write_log": "traininglog",
-    "weekly_table": "load",
+    "drop_duplicate_sessions": "traininglog",
+    "session_load": "load",
     "daily_load": "load",
+    "fitness_fatigue": "load",
+    "weekly_table": "load",
+    "weekly_records": "load",
+    "weekly_display": "load",
     "log_facts": "load",
     "import_sources": "importers",
+    "summary_lines": "importers",
+    "ImportResult": "importers",
+    "ranking_figure": "figures",
+    "weekly_load_figure": "figures",
+    "save_assessment": "assessments",
+    "list_assessments": "assessments",
+    "load_latest_profile": "assessments",
+    "top_cause_history": "assessments",
+    "CoachWorkbook": "widgets",
+    "AthleteDashboard": "dashboard",
+    "export_dashboard": "dashboard",
+    "serve_dashboard": "dashboard",
 }
 
 __all__ = [
@@ -59,3 +85,7 @@ def __getattr__(name):
         globals()[name] = value
         return value
     raise AttributeError(f"module 'heavylegs' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

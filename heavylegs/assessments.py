@@ -33,7 +33,7 @@ __all__ = [
 ASSESSMENT_FORMAT = "heavylegs.assessment/1"
 _STAMP = "%Y-%m-%dT%H%M%S"
 # A second save within the same second gets a suffix: 2025-03-01T101500-2.json
-_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6})(?:-(\d+))?\.json$")
+_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6})(?:-(\d+))?\.json\Z")
 
 
 def _sort_key(path: Path):

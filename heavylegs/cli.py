@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -178,7 +179,18 @@ def _cmd_serve(args, out):
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
     from .dashboard import serve_dashboard
 
-    serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    try:
+        status = server.wait()  # until Ctrl+C or until Voila ends
+    except KeyboardInterrupt:  # the way a user ends it: a clean stop, status 0
+        server.stop()
+        out.write("Stopped the dashboard server.\n")
+        return 0
+    server.stop()
+    if status in (0, -signal.SIGTERM, -signal.SIGINT):
+        return 0
+    sys.stderr.write(f"heavylegs: the dashboard server (voila) stopped on its own with status {status}\n")
+    return 1
 
 
 _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
@@ -190,7 +202,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     out = sys.stdout
     try:
-        _COMMANDS[args.command](args, out)
+        status = _COMMANDS[args.command](args, out)
     except InputError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
@@ -200,7 +212,7 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

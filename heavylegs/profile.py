@@ -33,8 +33,8 @@ __all__ = [
     "roster_to_csv",
 ]
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -28,7 +30,20 @@ __all__ = [
     "list_athletes",
 ]
 
-ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        with _UMASK_LOCK:
+            umask = os.umask(0o022)
+            os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
@@ -53,6 +68,9 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
             handle.flush()
+            # mkstemp makes the file private (0600); give it the mode a plain open() would:
+            # the old file's mode, or 0666 less the umask, so an exported page stays readable
+            os.fchmod(handle.fileno(), _mode_for(path))
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -82,11 +82,11 @@ NUMERIC_COLUMNS = tuple(_RANGES)
 
 # A plain decimal number: no "nan", "inf", "1_000" or decimal commas, which
 # float() would accept or misread.
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 # The ISO 8601 extended forms Python reads: a date, optionally a time and an offset.
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
-                        r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
+                        r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z")
 
 
 def _range_text(column: str) -> str:

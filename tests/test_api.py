@@ -12,8 +12,15 @@ EXPECTED = {
     "read_roster": "profile", "write_roster": "profile",
     "score_profile": "scoring", "score_roster": "scoring",
     "read_log": "traininglog", "validate_log": "traininglog", "write_log": "traininglog",
-    "weekly_table": "load", "daily_load": "load", "log_facts": "load",
-    "import_sources": "importers",
+    "drop_duplicate_sessions": "traininglog",
+    "session_load": "load", "daily_load": "load", "fitness_fatigue": "load", "weekly_table": "load",
+    "weekly_records": "load", "weekly_display": "load", "log_facts": "load",
+    "import_sources": "importers", "summary_lines": "importers", "ImportResult": "importers",
+    "ranking_figure": "figures", "weekly_load_figure": "figures",
+    "save_assessment": "assessments", "list_assessments": "assessments",
+    "load_latest_profile": "assessments", "top_cause_history": "assessments",
+    "CoachWorkbook": "widgets", "AthleteDashboard": "dashboard",
+    "export_dashboard": "dashboard", "serve_dashboard": "dashboard",
 }
 
 

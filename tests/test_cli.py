@@ -87,3 +87,36 @@ def test_unknown_athlete_is_bad_input(tmp_path):
     (tmp_path / "athletes").mkdir()
     code, out, err = run("export", "nobody", "-o", tmp_path / "out", "--data", tmp_path)
     assert code == 2 and "no profile for athlete 'nobody'" in err
+
+
+def test_serve_runs_until_ctrl_c_then_stops_cleanly(tmp_path):
+    """`heavylegs serve` prints the address, answers on it, and a Ctrl+C ends it with status 0."""
+    import os
+    import signal
+    import socket
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = Path(__file__).resolve().parent.parent / "data"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    proc = subprocess.Popen([sys.executable, "-m", "heavylegs", "serve", "ana", "--port", str(port),
+                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        assert proc.poll() is None, "serve returned instead of serving"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+            page = response.read().decode("utf-8")
+        assert response.status == 200 and "Ana" in page and "Low iron" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Stopped" in out and "Traceback" not in err
+    with socket.socket() as sock:  # Voila is gone: the port is free again
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
