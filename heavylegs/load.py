@@ -79,7 +79,6 @@ _EWMA_ACUTE_LAMBDA = 2.0 / (_ACUTE_DAYS + 1)
 _EWMA_CHRONIC_LAMBDA = 2.0 / (_CHRONIC_DAYS + 1)
 
 # Windows of log_facts [days or weeks].
-_FACT_WEEKS = 4
 _REST_WINDOW_DAYS = 14
 _RECENT_DAYS = 7
 _RATE_WINDOW_DAYS = 28
@@ -608,14 +607,17 @@ def log_facts(log, until=None) -> dict:
             * ``log_acwr``, ``log_monotony``, ``log_long_run_spike_pct``,
               ``log_distance_change_pct``: the highest value of ``acwr``,
               ``monotony``, ``long_run_spike_pct`` and
-              ``distance_change_pct`` in the last 4 rows of
-              :func:`weekly_table` (the last may be a part week);
+              ``distance_change_pct`` over the rows of :func:`weekly_table`
+              that have a day in the last 28 days of the series: 4 whole
+              weeks when the series ends on a Sunday, and otherwise the
+              current part week and the 4 weeks before it, so that an
+              assessment on a Monday still sees the week 4 weeks back;
             * ``log_rest_days_14d``: rest days in the last 14 days of the
               series (left out when the series is shorter);
             * ``log_strength_sessions_per_week``: strength sessions in the
-              last 4 rows of the table ÷ (their days ÷ 7), which is the mean
-              of the 4 weeks when they are whole and does not count the
-              missing days of a part week as weeks without strength work;
+              last 28 days ÷ 4 (a shorter series: ÷ its days ÷ 7, so the
+              days before the log began are not counted as days without
+              strength work);
             * ``log_trail_fraction``: ``trail`` run distance ÷ run distance
               with a known surface, in the last 28 days of the series
               (``mixed`` is not trail); left out when no run there has both
@@ -649,7 +651,8 @@ def log_facts(log, until=None) -> dict:
     if n == 0:
         return {"values": values, "weeks": weeks, "fill": fill}
     table = _weekly_from_series(series)
-    recent = table.iloc[-_FACT_WEEKS:]
+    window_first = series.start + pd.Timedelta(days=max(n - _RATE_WINDOW_DAYS, 0))
+    recent = table[pd.to_datetime(table["week_start"]) + pd.Timedelta(days=6) >= window_first]
     for name, column in (("log_acwr", "acwr"), ("log_monotony", "monotony"),
                          ("log_long_run_spike_pct", "long_run_spike_pct"),
                          ("log_distance_change_pct", "distance_change_pct")):
@@ -660,15 +663,15 @@ def log_facts(log, until=None) -> dict:
     a = series.arrays()
     if n >= _REST_WINDOW_DAYS:
         values["log_rest_days_14d"] = int(a["rest_day"][-_REST_WINDOW_DAYS:].sum())
-    recent_days = int(recent["days"].sum())
-    values["log_strength_sessions_per_week"] = float(recent["strength_sessions"].sum()) / (recent_days / 7.0)
-
     sessions, day = series.sessions, series.day
     activity = sessions["activity"].to_numpy(dtype=object)
+    last28 = day >= n - _RATE_WINDOW_DAYS
+    window_days = min(n, _RATE_WINDOW_DAYS)
+    values["log_strength_sessions_per_week"] = float(np.count_nonzero(last28 & (activity == "strength"))
+                                                     / (window_days / 7.0))
     run = activity == "run"
     distance = sessions["distance_km"].to_numpy(dtype=float)
     surface = sessions["surface"].to_numpy(dtype=object)
-    last28 = day >= n - _RATE_WINDOW_DAYS
     has_surface = run & last28 & ~np.isnan(distance) & pd.notna(surface)
     surfaced_km = distance[has_surface].sum()
     if has_surface.any() and surfaced_km > 0:

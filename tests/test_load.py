@@ -331,6 +331,25 @@ def test_log_facts_scale_a_part_week_and_a_short_window():
     assert facts["fill"]["weekly_distance_prev_km"] == 0.0            # 15 days of the 28 exist
 
 
+
+def test_log_facts_window_is_the_last_28_days_whatever_the_weekday():
+    # a 10 km run every Wednesday for 8 weeks, but 20 km in week 3 (day 23)
+    log = runs(*[(7 * w + 2, 20.0 if w == 3 else 10.0) for w in range(8)])
+    # assessed on the Friday of week 7: days 24-51 reach back into week 3, so its jump counts
+    friday = log_facts(log, until=_day(51))
+    assert friday["values"]["log_distance_change_pct"] == pytest.approx(100.0)
+    assert friday["weeks"]["log_distance_change_pct"] == _day(21)
+    assert friday["values"]["log_long_run_spike_pct"] == pytest.approx(100.0)
+    # assessed on the Sunday of week 7: days 28-55 are weeks 4-7 only
+    sunday = log_facts(log, until=_day(55))
+    assert sunday["values"]["log_distance_change_pct"] == pytest.approx(0.0)
+    assert sunday["values"]["log_long_run_spike_pct"] == pytest.approx(-50.0)  # 10 km, 20 km within 30 days
+    # strength per week counts the sessions of the last 28 days, not of the table's rows
+    strength = validate_log(pd.DataFrame({"date": [_day(d) for d in range(0, 57, 7)],
+                                          "activity": ["strength"] * 9, "duration_min": [30.0] * 9}))
+    facts = log_facts(strength, until=_day(56))  # Mondays 35, 42, 49 and 56 are in days 29-56
+    assert facts["values"]["log_strength_sessions_per_week"] == pytest.approx(1.0)
+
 # --- a plain loop twin of the spec, compared on random logs ---------------------
 
 def _loop_weekly(rows, until):
