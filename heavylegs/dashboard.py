@@ -73,8 +73,8 @@ _TEMPLATE = "heavylegs"
 # What each urgency asks the athlete to do, in words a runner acts on.
 _URGENCY = {
     "emergency": ("Get medical help now", "Today, at an emergency department or by calling emergency services."),
-    "urgent": ("See a doctor today or tomorrow", "Do not wait for the next training week."),
-    "soon": ("Book a doctor's appointment this week", "Within the next few days."),
+    "urgent": ("See a doctor today", "Do not wait until tomorrow or for the next training week."),
+    "soon": ("Book a doctor's appointment within days", "Within the next few days, before hard training."),
 }
 _URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
 #: Advice items shown at once per cause; the rest fold under "more" (a phone screen is short).

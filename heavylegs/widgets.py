@@ -55,8 +55,8 @@ UNKNOWN = "unknown"
 _BOOL_TEXT = {"yes": True, "true": True, "no": False, "false": False}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
 _AUTO = {"width": "auto"}
-_URGENCY_TEXT = {"emergency": "EMERGENCY: get medical help now", "urgent": "URGENT: see a doctor today or tomorrow",
-                 "soon": "SOON: book a doctor's appointment"}
+_URGENCY_TEXT = {"emergency": "EMERGENCY: get medical help now", "urgent": "URGENT: see a doctor today",
+                 "soon": "SOON: book a doctor's appointment within days"}
 
 
 # --- Plain functions -----------------------------------------------------------------------

@@ -83,6 +83,19 @@ def test_yaml_syntax_error_names_file(tmp_path):
         load_causes(tmp_path)
 
 
+@pytest.mark.parametrize("flag", load_red_flags(), ids=lambda f: f.id)
+def test_red_flag_actions_keep_to_their_urgency(flag):
+    """The dashboard heads each group of flags with its urgency's timing; the actions must agree."""
+    action = flag.action.lower()
+    if flag.urgency == "emergency":
+        assert "emergency" in action
+    elif flag.urgency == "urgent":
+        assert "today" in action and "within days" not in action
+    else:
+        assert flag.urgency == "soon"
+        assert "today" not in action and "emergency" not in action
+
+
 def test_red_flags_cover_the_spec():
     ids = {f.id for f in load_red_flags()}
     assert ids >= {"cannot_lift_leg", "progressive_weakness", "possible_clot", "possible_rhabdomyolysis",

@@ -74,7 +74,8 @@ def test_content_of_a_red_flag_athlete(gus):
     assert "cannot_lift_leg" in ids and "progressive_weakness" in ids
     order = {"emergency": 0, "urgent": 1, "soon": 2}
     assert [order[f["urgency"]] for f in gus["red_flags"]] == sorted(order[f["urgency"]] for f in gus["red_flags"])
-    assert gus["red_flags"][0]["urgency_label"] == "See a doctor today or tomorrow"
+    assert gus["red_flags"][0]["urgency_label"] == "See a doctor today"
+    assert gus["red_flags"][0]["id"] == "cannot_lift_leg"
 
 
 def test_content_of_ana(ana):

@@ -96,13 +96,13 @@ def test_log_facts_fill_unknown_fields_but_coach_answers_stand():
 
 RED_FLAG_CASES = [
     ({"cannot_lift_leg": True}, "cannot_lift_leg", "urgent"),
-    ({"progressive_weakness": True}, "progressive_weakness", "urgent"),
+    ({"progressive_weakness": True}, "progressive_weakness", "soon"),
     ({"saddle_numbness_or_bladder_change": True}, "possible_cauda_equina", "emergency"),
     ({"calf_warm_red_swollen": True}, "possible_clot", "emergency"),
     ({"dark_urine_after_run": True}, "possible_rhabdomyolysis", "emergency"),
     ({"chest_pain_or_fainting": True}, "cardiac_symptoms", "emergency"),
     ({"exertional_leg_pain": True}, "exertional_pain", "soon"),
-    ({"tingling_or_numbness": True, "duration_weeks": 2}, "persistent_numbness", "urgent"),
+    ({"tingling_or_numbness": True, "duration_weeks": 2}, "persistent_numbness", "soon"),
     ({"hemoglobin_g_dl": 11.9, "sex": "female"}, "anemia", "soon"),
     ({"hemoglobin_g_dl": 12.9, "sex": "male"}, "anemia", "soon"),
     ({"hemoglobin_g_dl": 12.9, "sex": "other"}, "anemia", "soon"),
