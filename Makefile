@@ -48,7 +48,14 @@ $(LAB_OVERRIDES): | $(STAMP)
 	@mkdir -p $(dir $@)
 	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
 
-run: setup $(LAB_OVERRIDES)
+# The first JupyterLab session opens with the side bar closed, so the answers and the ranking
+# sit side by side on a 1280 px screen; after that JupyterLab keeps the coach's own layout.
+LAB_WORKSPACE := $(JUPYTER_CONFIG_DIR)/lab/workspaces/default-37a8.jupyterlab-workspace
+$(LAB_WORKSPACE): | $(STAMP)
+	@mkdir -p $(dir $@)
+	@cp scripts/jupyterlab-workspace.json $@
+
+run: setup $(LAB_OVERRIDES) $(LAB_WORKSPACE)
 	@echo "Starting JupyterLab on notebooks/coach_workbook.ipynb (sample athlete: $(ATHLETE))"
 	@echo "Open: http://127.0.0.1:$(PORT)/lab/tree/coach_workbook.ipynb?token=heavylegs"
 	HEAVYLEGS_ATHLETE=$(ATHLETE) HEAVYLEGS_DATA_DIR=$(CURDIR)/data $(BIN)/jupyter lab --no-browser --allow-root \

@@ -166,12 +166,13 @@ def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None =
         marker=dict(symbol="line-ns-open", size=18, color="#222222", line=dict(width=3)),
         showlegend=compare is not None,
     ))
-    height = max(260, 70 + 24 * len(causes))
+    height = max(280, 90 + 24 * len(causes))
     layout = go.Layout(
-        height=height, margin=dict(l=10, r=20, t=36, b=36), font=_FONT,
+        # the title on the first line, the band legend on the second, so they never overlap
+        height=height, margin=dict(l=10, r=20, t=58, b=36), font=_FONT,
         title=dict(text=("What-if ranking (black ticks: scores with the saved answers)" if compare is not None
                          else "Likely causes (score 0-100; hover a bar for the evidence)"),
-                   x=0, font=dict(size=14)),
+                   x=0, y=1, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=14)),
         barmode="overlay", bargap=0.25, plot_bgcolor="white",
         xaxis=dict(range=[0, 135], tickvals=[0, BAND_POSSIBLE, BAND_LIKELY, 100], gridcolor="#EEEEEE",
                    title=dict(text="score", standoff=4), fixedrange=True),

@@ -38,3 +38,13 @@ def test_other_files_are_left_alone():
 def test_make_run_installs_the_hook():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--ContentsManager.pre_save_hook=heavylegs.jupyter_hooks.strip_outputs" in makefile
+
+
+def test_make_run_opens_the_workbook_with_the_side_bar_closed():
+    """The first session's layout: the workbook open, the side bar closed, so answers and ranking fit side by side."""
+    workspace = json.loads((ROOT / "scripts" / "jupyterlab-workspace.json").read_text(encoding="utf-8"))
+    layout = workspace["data"]["layout-restorer:data"]
+    assert layout["left"]["collapsed"] is True
+    assert layout["main"]["current"] == "notebook:coach_workbook.ipynb"
+    assert (ROOT / "notebooks" / "coach_workbook.ipynb").is_file()
+    assert "scripts/jupyterlab-workspace.json" in (ROOT / "Makefile").read_text(encoding="utf-8")
