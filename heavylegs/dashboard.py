@@ -626,6 +626,14 @@ def notebook_path() -> Path:
     return Path(__file__).resolve().parent.parent / "notebooks" / _NOTEBOOK_NAME
 
 
+# Voila started as ``python -m voila``, less one import: jsonschema (through jupyter_events)
+# imports rfc3987_syntax when it is installed, to check "iri" strings, and that module
+# builds a Lark grammar on import: about 1.0 of Voila's 1.9 s start on 2 cores. Nothing
+# Voila serves here validates IRIs, so the Voila process goes without it.
+_VOILA_MAIN = ("import sys; sys.modules['rfc3987_syntax'] = None; "
+               "from voila.app import main; sys.exit(main())")
+
+
 def voila_command(port: int = 8866, preheat: bool = False) -> list:
     """The Voila command line that serves the dashboard notebook.
 
@@ -643,7 +651,7 @@ def voila_command(port: int = 8866, preheat: bool = False) -> list:
         Arguments for :class:`subprocess.Popen`, run in the folder holding
         only the notebook copy.
     """
-    return [sys.executable, "-m", "voila", _NOTEBOOK_NAME, "--no-browser",
+    return [sys.executable, "-c", _VOILA_MAIN, _NOTEBOOK_NAME, "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
             f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
@@ -781,9 +789,9 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
         Run the notebook in a spare kernel ahead of each request. The
         notebook is light (about 1 s), so this pays only when the page is
         asked for well after the start: measured on 2 cores, a request at
-        once drew the chart 6.5 s after the start with it and 4.1 s
-        without; a request 10 s later drew it in 2.2 s with it and 2.9 s
-        without (``benchmarks/bench_dashboard.py``).
+        once drew the chart 6.1 s after the start with it and 3.6 s
+        without; a request 10 s later drew it 2.0 s after the request with
+        it and 2.9 s without (``benchmarks/bench_dashboard.py``).
     wait_ready : bool
         Return only once the server answers HTTP.
     env : dict, optional

@@ -319,6 +319,17 @@ def test_voila_command():
     assert "--preheat_kernel=True" in voila_command(preheat=True)
 
 
+def test_voila_command_starts_voila(tmp_path):
+    """The command really is Voila's: it answers --version like `python -m voila` does."""
+    import subprocess
+
+    cmd = voila_command()
+    version = subprocess.run(cmd[:3] + ["--version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    import voila
+
+    assert version.returncode == 0 and voila.__version__ in version.stdout
+
+
 # --- the notebook ----------------------------------------------------------------------------
 
 def test_notebook_is_committed_clean_and_thin():
