@@ -18,7 +18,6 @@ import argparse
 import csv
 import io
 import shutil
-import statistics
 import tempfile
 import time
 import zipfile
@@ -36,23 +35,15 @@ sys.path.insert(0, str(ROOT))
 from heavylegs.importers import import_sources  # noqa: E402
 from heavylegs.importers.fit import decode_fit  # noqa: E402
 from heavylegs.importers.strava import normalise_header  # noqa: E402
+from _timing import median_time  # noqa: E402  (benchmarks/_timing.py)
 
 TYPES = ["Run"] * 6 + ["Ride", "Weight Training", "Walk", "Golf"]
-
-
-def _median_time(func, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_fit():
     data = LARGEST_FIT.read_bytes()
     records = len(decode_fit(data)["messages"][20])
-    ours = _median_time(lambda: decode_fit(data))
+    ours = median_time(lambda: decode_fit(data))
     print(f"FIT decoder, {LARGEST_FIT.name} ({len(data) / 1e6:.2f} MB, {records} records):")
     print(f"  heavylegs decode_fit: {ours * 1000:.1f} ms  -> {records / ours:,.0f} records/s")
     try:
@@ -62,7 +53,7 @@ def bench_fit():
             with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED) as reader:
                 for _ in reader:
                     pass
-        theirs = _median_time(run_fitdecode, repeat=3)
+        theirs = median_time(run_fitdecode, repeat=3)
         print(f"  fitdecode (no CRC):   {theirs * 1000:.0f} ms  -> {records / theirs:,.0f} records/s "
               f"({theirs / ours:.0f}x slower)")
     except ImportError:

@@ -10,10 +10,8 @@ Cases (targets in brackets):
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from heavylegs.load import log_facts, weekly_table  # noqa: E402
 from heavylegs.traininglog import read_log, validate_log, write_log  # noqa: E402
+from _timing import median_time  # noqa: E402  (benchmarks/_timing.py)
 
 SESSION_TYPES = np.array(["easy", "easy", "long", "tempo", "interval", "recovery"], dtype=object)
 
@@ -47,15 +46,6 @@ def synthetic_log(years: float, seed: int) -> pd.DataFrame:
     strength = pd.DataFrame({"date": strength_days, "activity": "strength", "duration_min": 40.0,
                              "rpe": 5.0})
     return validate_log(pd.concat([frame, strength], ignore_index=True), "<synthetic>")
-
-
-def median_time(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv=None) -> None:

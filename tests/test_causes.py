@@ -1,5 +1,4 @@
 """The cause catalogue: every file valid, every example behaves, bad files fail by name."""
-from pathlib import Path
 
 import pytest
 import yaml
