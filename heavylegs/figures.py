@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import math
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from .scoring import BAND_LIKELY, BAND_POSSIBLE
@@ -364,26 +365,38 @@ def history_figure(history) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One line per cause (score against the time of saving), in the order
+        One line per cause (score at each saved assessment, evenly spaced and
+        labelled by the time of saving), in the order
         of the causes' best rank. Empty, with a note, when there is no
         saved assessment.
     """
     traces = []
+    labels = []
     if history is not None and len(history):
+        # One evenly spaced category per assessment, named by when it was saved: saves
+        # can be minutes or months apart, and a time axis would squash or stretch them.
+        times = sorted(set(history["saved_at"].tolist()))
+        label_of = {}
+        for t in times:
+            text = pd.Timestamp(t).strftime("%d %b %Y, %H:%M")
+            while text in labels:  # two saves in the same minute
+                text += "\u200b"  # an invisible mark keeps the categories apart
+            labels.append(text)
+            label_of[t] = text
         best = history.groupby("cause_id")["rank"].min().sort_values(kind="stable")
         for cause_id in best.index:
             rows = history[history["cause_id"] == cause_id].sort_values("saved_at")
             title = rows["title"].iloc[-1]
             traces.append(go.Scatter(
-                name=_short(title, 30), x=[str(t) for t in rows["saved_at"].tolist()],
+                name=_short(title, 30), x=[label_of[t] for t in rows["saved_at"].tolist()],
                 y=rows["score"].tolist(), mode="lines+markers", customdata=rows["rank"].tolist(),
-                hovertemplate=f"{_esc(title)}<br>%{{x}}<br>score %{{y}}, rank %{{customdata}}<extra></extra>",
+                hovertemplate=f"{_esc(title)}<br>saved %{{x}}<br>score %{{y}}, rank %{{customdata}}<extra></extra>",
             ))
     layout = dict(
         height=260, font=_FONT, plot_bgcolor="white", margin=dict(l=50, r=20, t=36, b=30),
         title=dict(text="Top causes across saved assessments", x=0, font=dict(size=14)),
         yaxis=dict(title=dict(text="score"), range=[0, 105], gridcolor="#EEEEEE"),
-        xaxis=dict(gridcolor="#EEEEEE"),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=labels, gridcolor="#EEEEEE"),
         legend=dict(font=dict(size=11)),
         annotations=[] if traces else [dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                                             text="No saved assessment yet.", font=dict(size=13))],

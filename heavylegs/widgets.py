@@ -309,6 +309,17 @@ def delta_html(delta: list, changes: dict) -> str:
 
 # --- The model -----------------------------------------------------------------------------
 
+def _rename_source(source, names: dict):
+    """``source`` with a temporary path replaced by its display name (kept inside a Strava export)."""
+    if not isinstance(source, str):
+        return source
+    for path, name in names.items():
+        # a Strava export's rows add "#<activity id>"; files inside a folder add "/<name>"
+        if source == path or (source.startswith(path) and source[len(path)] in "#!/:"):
+            return name + source[len(path):]
+    return source
+
+
 class WorkbookModel:
     """One athlete's answers, log and ranking: the workbook without widgets.
 
@@ -341,6 +352,7 @@ class WorkbookModel:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.athlete_id = None
         self.answers = {}
+        self.saved_answers = None
         self.what_if = {}
         self.log = None
         self.log_facts = None
@@ -363,6 +375,7 @@ class WorkbookModel:
         validate_athlete_id(athlete_id)
         self.athlete_id = athlete_id
         self.answers = validate_profile(load_latest_profile(self.data_dir, athlete_id), f"<{athlete_id}>")
+        self.saved_answers = dict(self.answers)
         self.what_if = {}
         log_path = athlete_paths(self.data_dir, athlete_id)["log"]
         self.log = None
@@ -389,6 +402,7 @@ class WorkbookModel:
         if name:
             raw["name"] = name
         self.answers = validate_profile(raw, "<new athlete>")
+        self.saved_answers = None
         self.what_if = {}
         self.log = None
         self._refresh_log()
@@ -465,7 +479,7 @@ class WorkbookModel:
         self.rescore()
         return {"added": added, "duplicates": dropped, "path": path}
 
-    def import_files(self, paths, progress=None) -> dict:
+    def import_files(self, paths, progress=None, names=None) -> dict:
         """Import activity files or training logs and merge them into the athlete's log.
 
         Parameters
@@ -474,6 +488,10 @@ class WorkbookModel:
             CSV training logs, FIT, GPX, TCX (also gzipped) or a Strava export zip.
         progress : callable, optional
             ``progress(done, total)`` after each file.
+        names : dict, optional
+            ``{str(path): name}``: the name to record in the log's ``source``
+            column instead of the path, e.g. the uploaded file's own name
+            rather than the temporary copy the upload was read from.
 
         Returns
         -------
@@ -507,7 +525,10 @@ class WorkbookModel:
                     progress(read + done, read + n)
             result = import_sources(others, progress=_progress)
             if result.log is not None and len(result.log):
-                frames.append(result.log)
+                log = result.log
+                if names:
+                    log = log.assign(source=log["source"].map(lambda src: _rename_source(src, names)))
+                frames.append(log)
             for where, reason in result.failed:
                 # A CSV that is neither a log nor an export: the log's own problems help more.
                 exc = log_errors.get(str(where))
@@ -540,7 +561,14 @@ class WorkbookModel:
     # saving
     def save(self, when: _dt.datetime | None = None) -> Path:
         """Write a dated assessment of the answers (never the what-if) and the profile file."""
-        return save_assessment(self.data_dir, self.answers, self.ranking, when=when)
+        path = save_assessment(self.data_dir, self.answers, self.ranking, when=when)
+        self.saved_answers = dict(self.answers)
+        return path
+
+    @property
+    def unsaved(self) -> bool:
+        """True when the answers differ from the last saved ones (or were never saved)."""
+        return self.saved_answers is None or self.answers != self.saved_answers
 
     def history(self, top: int = 3):
         """:func:`heavylegs.assessments.top_cause_history` of the athlete."""
@@ -1040,7 +1068,8 @@ class CoachWorkbook(widgets.VBox):
                 path.parent.mkdir()
                 path.write_bytes(bytes(item["content"]))
                 paths.append(path)
-            outcome = self.model.import_files(paths, progress=progress)
+            outcome = self.model.import_files(paths, progress=progress,
+                                              names={str(p): p.name for p in paths})
         self.progress.value = self.progress.max
         failed = "".join(f"<br>&#10007; {_esc(Path(p).name)}: {_esc(r)}" for p, r in outcome["failed"])
         self.log_status.value = (f"{outcome['added']} session(s) added, {outcome['duplicates']} duplicate(s) "
@@ -1084,18 +1113,19 @@ class CoachWorkbook(widgets.VBox):
 
         Returns
         -------
-        Path or None
-            The file written, or None when the dashboard module is missing.
+        Path
+            The file written. Answers changed since the last save are saved
+            first (a new dated assessment), as the dashboard shows the saved
+            answers.
         """
-        try:
-            from .dashboard import export_dashboard
-        except ImportError:
-            self._say("The dashboard export is not available in this installation "
-                      "(heavylegs.dashboard is missing).", error=True)
-            return None
+        from .dashboard import export_dashboard
+
+        # The dashboard shows the saved answers: save first what the coach sees on screen.
+        saved = self.save() if self.model.unsaved else None
         # Beside the data folder, not in it: the page is about 5 MB and is rebuilt at will.
         out_dir = Path(out_dir) if out_dir else Path(self.model.data_dir).resolve().parent / "exports"
         self._say(f"Exporting the dashboard of {self.model.athlete_id}...")
         result = export_dashboard(self.model.athlete_id, out_dir, data_dir=self.model.data_dir)
-        self._say(f"Dashboard exported to {result}.")
+        first = f"Saved {saved.name} first, so it shows these answers. " if saved else ""
+        self._say(f"{first}Dashboard exported to {result}.")
         return result

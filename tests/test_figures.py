@@ -194,6 +194,14 @@ def test_history_figure_one_line_per_cause():
     assert [t.name for t in fig.data] == ["Iron", "Sleep"]  # best rank first: both reached 1
     assert list(fig.data[0].y) == [45, 80] and list(fig.data[1].y) == [63, 30]
     assert list(fig.data[0].customdata) == [2, 1]
+    # one evenly spaced category per assessment, named by the time it was saved
+    assert list(fig.data[0].x) == ["01 Oct 2026, 10:00", "01 Nov 2026, 10:00"]
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.layout.xaxis.categoryarray) == ["01 Oct 2026, 10:00", "01 Nov 2026, 10:00"]
+    # two saves in the same minute stay two points
+    same_minute = history.assign(saved_at=pd.to_datetime(["2026-10-01T10:00:05"] * 2 + ["2026-10-01T10:00:40"] * 2))
+    xs = history_figure(same_minute).data[0].x
+    assert len(set(xs)) == 2 and all(x.startswith("01 Oct 2026, 10:00") for x in xs)
     empty = history_figure(None)
     assert len(empty.data) == 0 and "No saved assessment" in empty.layout.annotations[0].text
 

@@ -1,6 +1,5 @@
 """The workbook without a browser: set widget values, check the ranking, figures and files."""
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -370,6 +369,8 @@ def test_uploading_activity_files_reports_the_bad_ones(app, data_copy):
     log = pd.read_csv(log_path)
     assert len(log) == n_before + 1
     assert log["source"].astype(str).str.contains("runpandas__run.gpx").sum() == 1
+    # the log names the file as the coach uploaded it, not the temporary copy it was read from
+    assert "runpandas__run.gpx" in set(log["source"]) and not log["source"].astype(str).str.contains("tmp").any()
     app.import_uploads([_upload(good)])   # the same file again adds nothing
     assert "0 session(s) added, 1 duplicate(s) skipped" in app.log_status.value
     assert len(pd.read_csv(log_path)) == n_before + 1
@@ -400,7 +401,32 @@ def test_metric_and_fitness_switches_redraw_the_load_chart(app):
     assert len(app.load_figure.data) == 5
 
 
-def test_export_button_says_so_when_the_dashboard_module_is_missing(app, monkeypatch):
-    monkeypatch.setitem(sys.modules, "heavylegs.dashboard", None)
+def test_export_saves_changed_answers_first_so_the_page_shows_them(app, data_copy, tmp_path):
+    assessments = data_copy / "athletes" / "ana" / "assessments"
+    before = sorted(assessments.glob("*.json")) if assessments.exists() else []
+    plain = app.export_dashboard(out_dir=tmp_path / "a").read_text(encoding="utf-8")
+    after_plain = sorted(assessments.glob("*.json")) if assessments.exists() else []
+    assert after_plain == before                      # nothing changed: nothing saved
+    app.form.controls["ferritin_ug_l"].value = "80"   # the coach changes an answer, then exports
+    page = app.export_dashboard(out_dir=tmp_path / "b").read_text(encoding="utf-8")
+    assert len(sorted(assessments.glob("*.json"))) == len(before) + 1
+    assert "Saved" in app.status.value and "Dashboard exported" in app.status.value
+    assert "ferritin 14" in plain and "ferritin 14" not in page  # the low ferritin no longer counts
+
+
+def test_export_of_a_new_athlete_saves_it_first(app, data_copy, tmp_path):
+    app.new_athlete("zoe")
     app.export_button.click()
-    assert "not available" in app.status.value
+    assert "Dashboard exported" in app.status.value, app.status.value
+    assert (data_copy / "athletes" / "zoe.json").exists()
+    assert (data_copy.parent / "exports" / "zoe-dashboard.html").exists()
+
+
+def test_upload_sources_keep_the_uploaded_names():
+    from heavylegs.widgets import _rename_source
+
+    names = {"/tmp/u/000/export.zip": "export.zip", "/tmp/u/001/run.fit": "run.fit"}
+    assert _rename_source("/tmp/u/000/export.zip#12345", names) == "export.zip#12345"
+    assert _rename_source("/tmp/u/001/run.fit", names) == "run.fit"
+    assert _rename_source("/tmp/u/001/run.fit.gz", names) == "/tmp/u/001/run.fit.gz"  # another file
+    assert _rename_source(None, names) is None
