@@ -211,17 +211,34 @@ def flagged_weeks(weekly) -> dict:
         10 %, Frandsen et al. 2025) and ``distance_rise`` (above 30 %,
         Nielsen et al. 2014): each a list of row positions. Missing values
         never flag.
+
+    Notes
+    -----
+    When the table has its ``days`` column, comparisons that reach back
+    before the log began are not marked, as they compare with days the log
+    does not hold: a long-run spike in a week that starts less than 30 days
+    after the first logged day, and a distance rise over a part week. The
+    table's values stay as ``spec/metrics.md`` defines them.
     """
     out = {"monotony": [], "long_run_spike": [], "distance_rise": []}
-    rules = (("monotony", "monotony", MONOTONY_FLAG),
-             ("long_run_spike", "long_run_spike_pct", LONG_RUN_SPIKE_FLAG_PCT),
-             ("distance_rise", "distance_change_pct", DISTANCE_RISE_FLAG_PCT))
-    for key, column, limit in rules:
+    rows = len(weekly) if weekly is not None and hasattr(weekly, "columns") else 0
+    full_lookback = [True] * rows
+    after_whole_week = [True] * rows
+    if rows and {"week_start", "days"} <= set(weekly.columns):
+        starts = pd.to_datetime(weekly["week_start"])
+        days = weekly["days"].astype(int).tolist()
+        first_day = starts.iloc[0] + pd.Timedelta(days=7 - days[0])
+        full_lookback = [bool(start - pd.Timedelta(days=30) >= first_day) for start in starts]
+        after_whole_week = [i > 0 and days[i - 1] == 7 for i in range(rows)]
+    rules = (("monotony", "monotony", MONOTONY_FLAG, None),
+             ("long_run_spike", "long_run_spike_pct", LONG_RUN_SPIKE_FLAG_PCT, full_lookback),
+             ("distance_rise", "distance_change_pct", DISTANCE_RISE_FLAG_PCT, after_whole_week))
+    for key, column, limit, fair in rules:
         if column not in getattr(weekly, "columns", ()):
             continue
         for i, value in enumerate(weekly[column].tolist()):
             value = _num(value)
-            if value is not None and value > limit:
+            if value is not None and value > limit and (fair is None or fair[i]):
                 out[key].append(i)
     return out
 

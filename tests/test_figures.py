@@ -118,6 +118,19 @@ def test_flagged_weeks_uses_strict_limits_and_ignores_missing(weekly):
         "monotony": [], "long_run_spike": [], "distance_rise": []}
 
 
+def test_flags_that_reach_back_before_the_log_began_are_not_marked():
+    # the log starts on Wednesday 2026-10-07, so its first week holds 5 days
+    starts = pd.date_range("2026-10-05", periods=7, freq="7D")
+    table = pd.DataFrame({"week_start": starts, "days": [5, 7, 7, 7, 7, 7, 7],
+                          "long_run_spike_pct": [np.nan] + [25.0] * 6,
+                          "distance_change_pct": [np.nan] + [50.0] * 6})
+    flags = flagged_weeks(table)
+    # spikes: only weeks starting 30 days or more after 2026-10-07, i.e. from 2026-11-09
+    assert [str(starts[i].date()) for i in flags["long_run_spike"]] == ["2026-11-09", "2026-11-16"]
+    # rises: every week but the one compared with the 5-day first week
+    assert flags["distance_rise"] == [2, 3, 4, 5, 6]
+
+
 def test_weekly_load_figure_bars_and_acwr_axis(weekly):
     fig = weekly_load_figure(weekly)
     bars, acwr = fig.data[0], fig.data[1]
