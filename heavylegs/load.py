@@ -78,7 +78,7 @@ _FATIGUE_ALPHA = 1.0 - math.exp(-1.0 / _FATIGUE_DAYS)
 _EWMA_ACUTE_LAMBDA = 2.0 / (_ACUTE_DAYS + 1)
 _EWMA_CHRONIC_LAMBDA = 2.0 / (_CHRONIC_DAYS + 1)
 
-# Windows of log_facts [days or weeks].
+# Windows of log_facts [days].
 _REST_WINDOW_DAYS = 14
 _RECENT_DAYS = 7
 _RATE_WINDOW_DAYS = 28
