@@ -183,10 +183,10 @@ def _cmd_serve(args, out):
     try:
         status = server.wait()  # until Ctrl+C or until Voila ends
     except KeyboardInterrupt:  # the way a user ends it: a clean stop, status 0
-        server.stop()
         out.write("Stopped the dashboard server.\n")
         return 0
-    server.stop()
+    finally:
+        server.stop()  # idempotent: also removes the temporary folder
     if status in (0, -signal.SIGTERM, -signal.SIGINT):
         return 0
     sys.stderr.write(f"heavylegs: the dashboard server (voila) stopped on its own with status {status}\n")
