@@ -15,9 +15,11 @@ A coaching aid, not a diagnosis. The public API:
 * importing activity files: :func:`import_sources` (returns an
   :class:`ImportResult`), :func:`summary_lines`;
 * figures: :func:`ranking_figure`, :func:`weekly_load_figure`;
+* one assessment pipeline for every page: :func:`assess` (returns an
+  :class:`Assessment`), :func:`analyse_log`;
 * assessments: :func:`save_assessment`, :func:`list_assessments`,
   :func:`load_latest_profile`, :func:`top_cause_history`;
-* the apps: :class:`CoachWorkbook`, :class:`AthleteDashboard`,
+* the apps: :class:`WorkbookModel` (the workbook without widgets), :class:`CoachWorkbook`, :class:`AthleteDashboard`,
   :func:`export_dashboard`, :func:`serve_dashboard`.
 """
 from __future__ import annotations
@@ -55,6 +57,10 @@ _LAZY = {
     "list_assessments": "assessments",
     "load_latest_profile": "assessments",
     "top_cause_history": "assessments",
+    "assess": "pipeline",
+    "analyse_log": "pipeline",
+    "Assessment": "pipeline",
+    "WorkbookModel": "workbook",
     "CoachWorkbook": "widgets",
     "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard",

@@ -72,14 +72,13 @@ def _cmd_score(args, out):
     from .scoring import format_ranking, score_profile
 
     profile = read_profile(args.profile)
-    facts = None
     if args.log:
-        from .load import log_facts
+        from .pipeline import assess
         from .traininglog import read_log
 
-        log = read_log(args.log)
-        facts = log_facts(log, until=profile["assessed_on"])
-    doc = score_profile(profile, log_facts=facts)
+        doc = assess(profile, read_log(args.log)).ranking
+    else:
+        doc = score_profile(profile)
     if args.json:
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -13,12 +13,12 @@ without being rebuilt.
 """
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .fragments import BAND_COLOURS, escape
 from .scoring import BAND_LIKELY, BAND_POSSIBLE
 
 __all__ = [
@@ -38,8 +38,8 @@ __all__ = [
 
 #: Bands of a cause score, strongest first.
 BANDS = ("likely", "possible", "unlikely")
-#: Colour of each band (Okabe-Ito vermilion and orange, a neutral grey).
-BAND_COLOURS = {"likely": "#D55E00", "possible": "#E69F00", "unlikely": "#A0A0A0"}
+# BAND_COLOURS (Okabe-Ito vermilion and orange, a neutral grey) lives in heavylegs.fragments,
+# shared by the figures and the HTML panels.
 
 #: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
 ACWR_SAFE_BAND = (0.8, 1.3)
@@ -64,7 +64,8 @@ _LINE_COLOURS = {"fitness": "#0072B2", "fatigue": "#D55E00", "form": "#009E73"}
 
 
 def _esc(text) -> str:
-    return html.escape(str(text), quote=False)
+    # plotly's hover labels understand a few tags and entities; quotes may stay as they are
+    return escape(text, quote=False)
 
 
 def _short(text: str, width: int = 34) -> str:

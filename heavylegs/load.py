@@ -646,11 +646,15 @@ def log_facts(log, until=None) -> dict:
             holds fewer. Values are kept within the field's range.
     """
     series = _Series(log, until)
+    return _facts_from_series(series, _weekly_from_series(series) if series.n else None)
+
+
+def _facts_from_series(series: _Series, table) -> dict:
+    """:func:`log_facts` of a built series and its weekly table (shared with the pipeline)."""
     values, weeks, fill = {}, {}, {}
     n = series.n
     if n == 0:
         return {"values": values, "weeks": weeks, "fill": fill}
-    table = _weekly_from_series(series)
     window_first = series.start + pd.Timedelta(days=max(n - _RATE_WINDOW_DAYS, 0))
     recent = table[pd.to_datetime(table["week_start"]) + pd.Timedelta(days=6) >= window_first]
     for name, column in (("log_acwr", "acwr"), ("log_monotony", "monotony"),

@@ -1,11 +1,10 @@
-"""The coach workbook: a plain model and a thin ipywidgets view.
+"""The coach workbook's widgets: a thin ipywidgets view of :class:`heavylegs.workbook.WorkbookModel`.
 
-:class:`WorkbookModel` holds one athlete's answers, training log and ranking
-and recomputes them; it knows nothing of widgets and is tested as plain
-Python. :class:`ProfileForm` builds the question form from
+:class:`ProfileForm` builds the question form from
 :data:`heavylegs.fields.FIELDS`, and :class:`CoachWorkbook` wires the form,
-the figures of :mod:`heavylegs.figures` and the buttons to the model. A
-notebook only needs::
+the figures of :mod:`heavylegs.figures`, the HTML panels of
+:mod:`heavylegs.fragments` and the buttons to the model, which holds all the
+state. A notebook only needs::
 
     from heavylegs.widgets import CoachWorkbook
     CoachWorkbook(data_dir="data", athlete_id="ana")
@@ -16,9 +15,6 @@ multiple-choice question has an "unknown" box of its own.
 """
 from __future__ import annotations
 
-import datetime as _dt
-import html
-import re
 import tempfile
 from pathlib import Path
 
@@ -27,12 +23,15 @@ import plotly.graph_objects as go
 import traitlets
 
 from . import figures
-from .assessments import load_latest_profile, save_assessment, top_cause_history
-from .errors import InputError, Problem
-from .fields import FIELDS, PROFILE_FIELDS, SECTIONS
+from .errors import InputError
+from .fields import PROFILE_FIELDS, SECTIONS
+from .fragments import (UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html,
+                        status_html)
+from .fragments import escape as _esc
+from .fragments import field_label as _label
 from .profile import validate_profile
-from .scoring import score_profile
-from .storage import athlete_paths, default_data_dir, list_athletes, validate_athlete_id
+from .upload import ChunkedUpload
+from .workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401
 
 __all__ = [
     "UNKNOWN",
@@ -50,529 +49,8 @@ __all__ = [
     "FIGURE_WIDTHS",
 ]
 
-#: What the form shows for an unknown answer.
-UNKNOWN = "unknown"
-_BOOL_TEXT = {"yes": True, "true": True, "no": False, "false": False}
-_UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
 _AUTO = {"width": "auto"}
-_URGENCY_TEXT = {"emergency": "EMERGENCY: get medical help now", "urgent": "URGENT: see a doctor today",
-                 "soon": "SOON: book a doctor's appointment within days"}
-
-
-# --- Plain functions -----------------------------------------------------------------------
-
-def parse_answer(name: str, text):
-    """Turn what a coach typed into a profile value.
-
-    Parameters
-    ----------
-    name : str
-        A profile field of :data:`heavylegs.fields.FIELDS`.
-    text : str, bool, number, list or None
-        The typed text (``""``, ``"unknown"`` or None mean unknown); values
-        that already have the right Python type pass through.
-
-    Returns
-    -------
-    object or None
-        The value to validate (None = unknown): numbers as typed (``"8"``
-        gives 8, ``"8.0"`` gives 8.0; whole-number fields take ``"2.0"``
-        as 2). Numbers accept a decimal comma;
-        yes/no questions accept yes, no, true, false.
-
-    Raises
-    ------
-    InputError
-        When the text cannot be read as the field's kind; the message says
-        what was found and what was expected.
-    """
-    spec = PROFILE_FIELDS.get(name)
-    if spec is None:
-        raise InputError([Problem("<form>", "unknown field, expected a profile field name", field=name)])
-    if text is None:
-        return None
-    if not isinstance(text, str):
-        return list(text) if isinstance(text, tuple) else text
-    raw = text.strip()
-    if raw == "" or raw.lower() == UNKNOWN:
-        return None
-    if spec.kind in ("int", "number"):
-        try:
-            value = float(raw.replace(",", "."))
-        except ValueError:
-            raise InputError([Problem("<form>", f"found {raw!r}, expected {spec.expected()}", field=name)]) from None
-        # Keep the number as typed ("14" stays 14, "14.0" stays 14.0) so messages and
-        # evidence quote the coach's own writing; a whole-number field takes "2.0" as 2.
-        if value.is_integer() and (spec.kind == "int" or re.fullmatch(r"[+-]?\d+", raw)):
-            return int(value)
-        return value
-    if spec.kind == "bool":
-        if raw.lower() not in _BOOL_TEXT:
-            raise InputError([Problem("<form>", f"found {raw!r}, expected yes, no or unknown", field=name)])
-        return _BOOL_TEXT[raw.lower()]
-    if spec.kind == "list":
-        return [part.strip() for part in re.split(r"[;,]", raw) if part.strip()]
-    return raw
-
-
-def format_answer(value) -> str:
-    """The text a form box shows for a value ("" for unknown; numbers as stored, 14.0 stays 14.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(value)
-    return str(value)
-
-
-def ranking_delta(before: dict, after: dict) -> list:
-    """How each cause moved between two rankings (saved answers and a what-if).
-
-    Parameters
-    ----------
-    before, after : dict
-        Ranking documents of :func:`heavylegs.scoring.score_profile`.
-
-    Returns
-    -------
-    list of dict
-        ``id``, ``title``, ``score_before``, ``score_after``, ``change``
-        (after − before [score points]), ``band_before``, ``band_after``,
-        ``rank_before`` and ``rank_after``, for the causes whose score
-        changed, largest fall first, then largest rise.
-    """
-    old = {c["id"]: c for c in before.get("causes", [])}
-    out = []
-    for cause in after.get("causes", []):
-        prev = old.get(cause["id"])
-        if prev is None or prev["score"] == cause["score"]:
-            continue
-        out.append({"id": cause["id"], "title": cause["title"], "score_before": prev["score"],
-                    "score_after": cause["score"], "change": cause["score"] - prev["score"],
-                    "band_before": prev["band"], "band_after": cause["band"],
-                    "rank_before": prev["rank"], "rank_after": cause["rank"]})
-    out.sort(key=lambda d: (d["change"], d["id"]))
-    return out
-
-
-def _no_start_key(frame):
-    """Per row: date, activity, duration and distance, for rows without a start time (else None)."""
-    import pandas as pd
-
-    def text(col):
-        if col not in frame.columns:
-            return pd.Series([""] * len(frame), index=frame.index, dtype="string")
-        return frame[col].astype("string").fillna("")
-
-    start = text("start_time").str.strip()
-    activity = text("activity").replace("", "run")
-    key = text("date").str.slice(0, 10) + "|" + activity + "|" + text("duration_min") + "|" + text("distance_km")
-    return key.where(start == "", None)
-
-
-def merge_logs(existing, new):
-    """Join a new log to an existing one, dropping sessions seen twice.
-
-    Parameters
-    ----------
-    existing, new : pandas.DataFrame or None
-        Training logs (``spec/training-log.md``).
-
-    Returns
-    -------
-    merged : pandas.DataFrame
-        Every session of ``existing``, then the new ones, sorted by date
-        (stable, so the existing order stays within a day).
-    dropped : int
-        Sessions dropped as repeats (of ``existing``, or twice in ``new``).
-
-    Notes
-    -----
-    Sessions with a start time follow the spec's rule, applied by
-    :func:`heavylegs.traininglog.drop_duplicate_sessions`: the same start
-    minute and activity are one session. A log typed by hand has no start
-    times, so uploading it twice would double it; rows without a start time
-    are therefore also the same when date, activity, duration and distance
-    all agree.
-    """
-    import pandas as pd
-
-    from .traininglog import drop_duplicate_sessions
-
-    frames = [f for f in (existing, new) if f is not None and len(f)]
-    if not frames:
-        return (existing if existing is not None else new), 0
-    merged = pd.concat(frames, ignore_index=True)
-    total = len(merged)
-    merged, _ = drop_duplicate_sessions(merged)
-    key = _no_start_key(merged)
-    repeat = key.notna() & key.duplicated(keep="first")
-    merged = merged[~repeat.to_numpy()]
-    merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
-    return merged, total - len(merged)
-
-
-# --- HTML fragments ------------------------------------------------------------------------
-
-def _esc(text) -> str:
-    return html.escape(str(text))
-
-
-def _label(name: str) -> str:
-    spec = FIELDS.get(name)
-    if spec is None:
-        return name
-    return spec.label + (f" [{spec.unit}]" if spec.unit else "")
-
-
-def red_flag_html(ranking: dict) -> str:
-    """The "see a doctor" banner of a ranking ("" when no red flag applies)."""
-    flags = ranking.get("red_flags") or []
-    if not flags:
-        return ""
-    items = "".join(
-        f"<li><b>{_esc(_URGENCY_TEXT.get(f['urgency'], f['urgency']))}</b> — {_esc(f['title'])}. "
-        f"{_esc(f['reason'])} <i>{_esc(f['action'])}</i></li>" for f in flags)
-    return ("<div style='background:#B00020;color:white;padding:10px 14px;border-radius:6px;"
-            "font-size:14px;line-height:1.4'><div style='font-size:17px;font-weight:bold'>"
-            f"&#9888; See a doctor: {len(flags)} red flag{'s' if len(flags) > 1 else ''}</div>"
-            f"<ul style='margin:6px 0 0 0;padding-left:20px'>{items}</ul>"
-            "<div style='margin-top:6px'>These come before any cause below; the ranking does not "
-            "replace a medical opinion.</div></div>")
-
-
-def cause_detail_html(cause: dict | None) -> str:
-    """Evidence, advice and coverage of one ranked cause, for the detail panel."""
-    if cause is None:
-        return "<i>Pick a cause to see why it ranks where it does.</i>"
-    colour = figures.BAND_COLOURS.get(cause["band"], "#777")
-    n_missing = len(cause.get("missing", []))
-    parts = [f"<div style='border-left:6px solid {colour};padding-left:10px'>",
-             f"<b style='font-size:15px'>{_esc(cause['title'])}</b> — score {cause['score']}, "
-             f"<span style='color:{colour};font-weight:bold'>{_esc(cause['band'])}</span>, "
-             f"{cause['coverage']:.0%} of its questions answered",
-             f"<div style='color:#444;margin:4px 0'>{_esc(cause.get('summary', ''))}</div>"]
-    if cause["evidence"]:
-        rows = []
-        for item in cause["evidence"]:
-            sign = "+" if item["points"] > 0 else ""
-            tag = " <span style='color:#0072B2'>(training log" + (
-                f", week of {_esc(item['week'])}" if item.get("week") else "") + ")</span>" \
-                if item.get("from_log") or item.get("week") else ""
-            rows.append(f"<li><b>{sign}{item['points']}</b> {_esc(item['because'])}{tag}</li>")
-        parts.append("<b>Why:</b><ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
-    else:
-        parts.append("<div><b>Why:</b> nothing in the answers points to it yet.</div>")
-    if cause.get("advice"):
-        parts.append("<b>What to do:</b><ul style='margin:2px 0'>"
-                     + "".join(f"<li>{_esc(a)}</li>" for a in cause["advice"]) + "</ul>")
-    if cause.get("see_doctor_if"):
-        parts.append(f"<div><b>See a doctor if:</b> {_esc(cause['see_doctor_if'])}</div>")
-    if n_missing:
-        shown = ", ".join(_esc(_label(m)) for m in cause["missing"][:8])
-        more = f" and {n_missing - 8} more" if n_missing > 8 else ""
-        parts.append(f"<div style='color:#666'><b>Unknown so far:</b> {shown}{more}</div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def ask_next_html(ranking: dict, limit: int = 8) -> str:
-    """The "answer these next" list: unknown questions that could move the ranking most."""
-    names = (ranking.get("ask_next") or [])[:limit]
-    if not names:
-        return "<b>Answer these next:</b> nothing left that would change the top causes."
-    sections = dict(SECTIONS)
-    items = "".join(
-        f"<li><b>{_esc(_label(n))}</b> <span style='color:#666'>({_esc(sections.get(FIELDS[n].section, ''))})"
-        f" — {_esc(FIELDS[n].help)}</span></li>" for n in names if n in FIELDS)
-    return f"<b>Answer these next</b> (they could move the top causes most):<ol style='margin:2px 0'>{items}</ol>"
-
-
-def delta_html(delta: list, changes: dict) -> str:
-    """The what-if summary: the answers changed and the causes that moved."""
-    if not changes:
-        return "<i>No what-if change yet: pick a question, type a value and press Try.</i>"
-    tried = ", ".join(f"{_esc(_label(k))} = {_esc(format_answer(v) or UNKNOWN)}" for k, v in changes.items())
-    if not delta:
-        return f"<b>What-if:</b> {tried}.<br>No cause changed its score."
-    rows = "".join(
-        f"<tr><td>{_esc(d['title'])}</td><td style='text-align:right'>{d['score_before']}</td>"
-        f"<td style='text-align:right'>{d['score_after']}</td>"
-        f"<td style='text-align:right;color:{'#007A4D' if d['change'] < 0 else '#B00020'}'>"
-        f"<b>{d['change']:+d}</b></td><td>{_esc(d['band_before'])} &rarr; {_esc(d['band_after'])}</td></tr>"
-        for d in delta)
-    return (f"<b>What-if:</b> {tried}. The saved answers are untouched.<table style='margin-top:4px;"
-            "border-spacing:10px 0'><tr><th style='text-align:left'>cause</th><th>saved</th><th>what-if</th>"
-            f"<th>change</th><th style='text-align:left'>band</th></tr>{rows}</table>")
-
-
-# --- The model -----------------------------------------------------------------------------
-
-def _rename_source(source, names: dict):
-    """``source`` with a temporary path replaced by its display name (kept inside a Strava export)."""
-    if not isinstance(source, str):
-        return source
-    for path, name in names.items():
-        # a Strava export's rows add "#<activity id>"; files inside a folder add "/<name>"
-        if source == path or (source.startswith(path) and source[len(path)] in "#!/:"):
-            return name + source[len(path):]
-    return source
-
-
-class WorkbookModel:
-    """One athlete's answers, log and ranking: the workbook without widgets.
-
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        The data folder (``heavylegs.storage.default_data_dir()`` by default).
-    athlete_id : str, optional
-        Athlete to open at once.
-
-    Attributes
-    ----------
-    answers : dict
-        The validated profile being edited (unknown fields absent).
-    what_if : dict
-        Temporary answers layered over ``answers``; never saved.
-    log : pandas.DataFrame or None
-        The athlete's training log.
-    weekly, daily : pandas.DataFrame or None
-        :func:`heavylegs.load.weekly_table` and the daily fitness and fatigue
-        of the log, up to ``assessed_on``.
-    ranking, what_if_ranking : dict
-        Rankings of ``answers`` and of ``answers`` with ``what_if`` applied
-        (the same object when there is no what-if).
-    log_problems : list of Problem
-        Why the athlete's ``log.csv`` was left out when it could not be read.
-    """
-
-    def __init__(self, data_dir=None, athlete_id: str | None = None):
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.athlete_id = None
-        self.answers = {}
-        self.saved_answers = None
-        self.what_if = {}
-        self.log = None
-        self.log_facts = None
-        self.weekly = None
-        self.daily = None
-        self.ranking = None
-        self.what_if_ranking = None
-        self._facts_until = None
-        self.log_problems = []
-        if athlete_id is not None:
-            self.open(athlete_id)
-
-    # athletes
-    def athletes(self) -> list:
-        """Ids of the athletes in the data folder."""
-        return list_athletes(self.data_dir)
-
-    def open(self, athlete_id: str) -> dict:
-        """Load an athlete: latest saved answers and the training log; returns the ranking."""
-        validate_athlete_id(athlete_id)
-        self.athlete_id = athlete_id
-        self.answers = validate_profile(load_latest_profile(self.data_dir, athlete_id), f"<{athlete_id}>")
-        self.saved_answers = dict(self.answers)
-        self.what_if = {}
-        log_path = athlete_paths(self.data_dir, athlete_id)["log"]
-        self.log = None
-        self.log_problems = []
-        if log_path.exists():
-            from .traininglog import read_log
-            try:
-                self.log = read_log(log_path)
-            except InputError as exc:
-                # The answers still open; the coach sees why the log is left out.
-                self.log_problems = list(exc.problems)
-        self._refresh_log()
-        return self.rescore()
-
-    def new(self, athlete_id: str, name: str | None = None) -> dict:
-        """Start a new athlete with every answer unknown (nothing is written until saved)."""
-        validate_athlete_id(athlete_id, "<new athlete>")
-        if athlete_id in self.athletes():
-            raise InputError([Problem("<new athlete>", f"found {athlete_id!r}, which already exists; "
-                                                       "expected a new id (or pick it from the list)",
-                                      field="athlete_id")])
-        self.athlete_id = athlete_id
-        raw = {"athlete_id": athlete_id}
-        if name:
-            raw["name"] = name
-        self.answers = validate_profile(raw, "<new athlete>")
-        self.saved_answers = None
-        self.what_if = {}
-        self.log = None
-        self._refresh_log()
-        return self.rescore()
-
-    # answers
-    def set_answers(self, profile: dict) -> dict:
-        """Replace every answer (validated; the athlete id cannot change); returns the ranking."""
-        raw = dict(profile)
-        raw["athlete_id"] = self.athlete_id
-        self.answers = validate_profile(raw, "<form>")
-        self._refresh_log()
-        return self.rescore()
-
-    def set_answer(self, name: str, value) -> dict:
-        """Set one answer (None = unknown) and rescore; raises InputError and keeps the old answers."""
-        raw = dict(self.answers)
-        raw[name] = value
-        return self.set_answers(raw)
-
-    def set_what_if(self, name: str, value) -> dict:
-        """Try an answer without changing the saved ones; returns the what-if ranking."""
-        if name == "athlete_id":
-            raise InputError([Problem("<what-if>", "the athlete id cannot be tried", field=name)])
-        trial = dict(self.answers)
-        trial.update(self.what_if)
-        trial[name] = value
-        validate_profile(trial, "<what-if>")
-        self.what_if[name] = value
-        return self.rescore()
-
-    def clear_what_if(self) -> dict:
-        """Drop every what-if answer."""
-        self.what_if = {}
-        return self.rescore()
-
-    def what_if_delta(self) -> list:
-        """Causes whose score the what-if answers change (see :func:`ranking_delta`)."""
-        return ranking_delta(self.ranking, self.what_if_ranking) if self.what_if else []
-
-    # log
-    def _refresh_log(self):
-        until = self.answers.get("assessed_on")
-        if self.log is None or len(self.log) == 0:
-            self.log_facts = self.weekly = self.daily = None
-            self._facts_until = until
-            return
-        if self._facts_until == until and self.weekly is not None:
-            return
-        from .load import daily_load, fitness_fatigue, log_facts, weekly_table
-        self.log_facts = log_facts(self.log, until=until)
-        self.weekly = weekly_table(self.log, until=until)
-        self.daily = fitness_fatigue(daily_load(self.log, until=until))
-        self._facts_until = until
-
-    def add_log(self, new_log) -> dict:
-        """Merge sessions into the athlete's log and write ``log.csv`` atomically.
-
-        Returns
-        -------
-        dict
-            ``added`` and ``duplicates`` (sessions), ``path`` of the log.
-        """
-        from .traininglog import validate_log, write_log
-
-        new_log = validate_log(new_log, "<upload>")
-        merged, dropped = merge_logs(self.log, new_log)
-        path = athlete_paths(self.data_dir, self.athlete_id)["log"]
-        write_log(merged, path)
-        added = len(merged) - (0 if self.log is None else len(self.log))
-        self.log = merged
-        self.weekly = None
-        self._refresh_log()
-        self.rescore()
-        return {"added": added, "duplicates": dropped, "path": path}
-
-    def import_files(self, paths, progress=None, names=None) -> dict:
-        """Import activity files or training logs and merge them into the athlete's log.
-
-        Parameters
-        ----------
-        paths : sequence of str or Path
-            CSV training logs, FIT, GPX, TCX (also gzipped) or a Strava export zip.
-        progress : callable, optional
-            ``progress(done, total)`` after each file.
-        names : dict, optional
-            ``{str(path): name}``: the name to record in the log's ``source``
-            column instead of the path, e.g. the uploaded file's own name
-            rather than the temporary copy the upload was read from.
-
-        Returns
-        -------
-        dict
-            ``added``, ``duplicates``, ``failed`` (list of (file, reason)) and ``path``.
-        """
-        import pandas as pd
-
-        from .traininglog import read_log
-
-        paths = [Path(p) for p in paths]
-        frames, failed, duplicates = [], [], 0
-        logs = [p for p in paths if p.suffix.lower() == ".csv"]
-        others = [p for p in paths if p not in logs]
-        read, log_errors = 0, {}
-        for path in logs:
-            try:
-                frames.append(read_log(path))
-            except InputError as exc:
-                others.append(path)  # maybe a Strava activities.csv; the importers decide
-                log_errors[str(path)] = exc
-                continue
-            read += 1
-            if progress:
-                progress(read, len(paths))
-        if others:
-            from .importers import import_sources
-
-            def _progress(done, n):
-                if progress:
-                    progress(read + done, read + n)
-            result = import_sources(others, progress=_progress)
-            if result.log is not None and len(result.log):
-                log = result.log
-                if names:
-                    log = log.assign(source=log["source"].map(lambda src: _rename_source(src, names)))
-                frames.append(log)
-            for where, reason in result.failed:
-                # A CSV that is neither a log nor an export: the log's own problems help more.
-                exc = log_errors.get(str(where))
-                if exc is not None:
-                    reason = "not a training log: " + "; ".join(p.message if p.line is None else
-                                                                 f"line {p.line}: {p.field or ''} {p.message}"
-                                                                 for p in exc.problems[:3])
-                failed.append((str(where), str(reason)))
-            duplicates += int(getattr(result, "duplicates_skipped", 0) or 0)
-        if not frames:
-            return {"added": 0, "duplicates": duplicates, "failed": failed, "path": None}
-        outcome = self.add_log(pd.concat(frames, ignore_index=True))
-        outcome["duplicates"] += duplicates
-        outcome["failed"] = failed
-        return outcome
-
-    # scoring
-    def rescore(self) -> dict:
-        """Rank the causes for the answers (and the what-if); returns the ranking of the answers."""
-        self.ranking = score_profile(self.answers, log_facts=self.log_facts)
-        if self.what_if:
-            trial = dict(self.answers)
-            trial.update(self.what_if)
-            trial = validate_profile(trial, "<what-if>")
-            self.what_if_ranking = score_profile(trial, log_facts=self.log_facts)
-        else:
-            self.what_if_ranking = self.ranking
-        return self.ranking
-
-    # saving
-    def save(self, when: _dt.datetime | None = None) -> Path:
-        """Write a dated assessment of the answers (never the what-if) and the profile file."""
-        path = save_assessment(self.data_dir, self.answers, self.ranking, when=when)
-        self.saved_answers = dict(self.answers)
-        return path
-
-    @property
-    def unsaved(self) -> bool:
-        """True when the answers differ from the last saved ones (or were never saved)."""
-        return self.saved_answers is None or self.answers != self.saved_answers
-
-    def history(self, top: int = 3):
-        """:func:`heavylegs.assessments.top_cause_history` of the athlete."""
-        return top_cause_history(self.data_dir, self.athlete_id, top=top)
+_UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
 
 
 # --- The form ------------------------------------------------------------------------------
@@ -797,11 +275,15 @@ class CoachWorkbook(widgets.VBox):
     athlete_id : str, optional
         Athlete to open; the first in the folder by default. An id that is
         not in the folder starts a new athlete.
+    export_dir : str or Path, optional
+        Where "Export dashboard" writes: ``exports/`` under the current
+        folder by default, which is the notebook's folder, so JupyterLab
+        offers the file as a download link.
 
     Attributes
     ----------
     model : WorkbookModel
-        The plain model behind the widgets.
+        The plain model behind the widgets; it holds every piece of state.
     form : ProfileForm
         The questions.
     ranking_figure, load_figure, history_figure : plotly.graph_objects.FigureWidget
@@ -810,22 +292,23 @@ class CoachWorkbook(widgets.VBox):
     Notes
     -----
     Nothing is written into the data folder until the coach presses Save or
-    uploads a log.
+    imports a log. Every view is redrawn from the model's one athlete state,
+    so a switch of athlete can never leave another athlete's figures or
+    answers on screen.
     """
 
-    def __init__(self, data_dir=None, athlete_id: str | None = None, **kwargs):
+    def __init__(self, data_dir=None, athlete_id: str | None = None, export_dir=None, **kwargs):
         self.model = WorkbookModel(data_dir)
+        self.export_dir = Path(export_dir) if export_dir is not None else Path("exports")
         self.selected_cause = None
         self._busy = False
         self._build()
         super().__init__(self._layout(), **kwargs)
         ids = self.model.athletes()
-        self.athlete_picker.options = ids
+        self._set_picker(ids, None)
         athlete_id = athlete_id or (ids[0] if ids else None)
         if athlete_id in ids:
-            self.athlete_picker.value = athlete_id  # opens it through the observer
-            if self.model.athlete_id != athlete_id:
-                self.open_athlete(athlete_id)
+            self.open_athlete(athlete_id)
         elif athlete_id:
             self.new_athlete(athlete_id)
 
@@ -838,12 +321,15 @@ class CoachWorkbook(widgets.VBox):
         self.banner = widgets.HTML("")
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))
-        self.new_id = widgets.Text(placeholder="new athlete id", layout=widgets.Layout(width="160px"))
+        self.new_id = widgets.Text(placeholder="new athlete id", continuous_update=True,
+                                   layout=widgets.Layout(width="160px"))
         self.new_button = widgets.Button(description="New athlete", icon="user-plus", layout=_AUTO)
         self.save_button = widgets.Button(description="Save assessment", button_style="primary", icon="save",
                                           layout=_AUTO)
         self.export_button = widgets.Button(description="Export dashboard", icon="file-export", layout=_AUTO)
         self.status = widgets.HTML("")
+        # an Output, so JupyterLab turns the relative link into a download of the notebook folder's file
+        self.export_link = widgets.Output()
         self.form = ProfileForm()
         empty = {"causes": [], "red_flags": [], "ask_next": []}
         self.ranking_figure = _figure_widget(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
@@ -856,20 +342,28 @@ class CoachWorkbook(widgets.VBox):
                                                    tooltip="Try answers without changing the saved ones")
         choices = [(_label(n), n) for n in PROFILE_FIELDS if n not in ("athlete_id", "name")]
         self.what_if_field = widgets.Dropdown(options=choices, layout=widgets.Layout(width="250px"))
-        self.what_if_value = widgets.Text(placeholder="value, e.g. 8 or yes", continuous_update=False,
+        # every keystroke reaches the kernel before a click on Try does, so Try uses what is typed
+        self.what_if_value = widgets.Text(placeholder="value, e.g. 8 or yes", continuous_update=True,
                                           layout=widgets.Layout(width="130px"))
         self.what_if_try = widgets.Button(description="Try", icon="play", layout=_AUTO)
         self.what_if_reset = widgets.Button(description="Saved answers", icon="undo", layout=_AUTO,
                                             tooltip="Forget the what-if answers")
         self.what_if_summary = widgets.HTML(delta_html([], {}))
+        self.what_if_message = widgets.HTML("")
         self.what_if_panel = widgets.VBox(
             [widgets.HBox([self.what_if_field, self.what_if_value, self.what_if_try, self.what_if_reset],
                           layout=widgets.Layout(flex_flow="row wrap")),
-             self.what_if_summary], layout=widgets.Layout(display="none", border="1px dashed #999",
-                                                          padding="6px"))
+             self.what_if_message, self.what_if_summary],
+            layout=widgets.Layout(display="none", border="1px dashed #999", padding="6px"))
         # log
-        self.upload = widgets.FileUpload(accept=_UPLOAD_TYPES, multiple=True,
-                                         description="Upload log or activities", layout=_AUTO)
+        self.upload = ChunkedUpload(accept=_UPLOAD_TYPES, description="Upload log or activities")
+        self.upload.on_upload(lambda files: self._guard(lambda: self.import_uploads(files)))
+        self.upload.on_too_large(self._too_large)
+        self.import_path_text = widgets.Text(placeholder="or a path on this machine, e.g. ~/export_123.zip",
+                                             continuous_update=True, layout=widgets.Layout(width="330px"))
+        self.import_path_button = widgets.Button(description="Import from path", icon="folder-open",
+                                                 layout=_AUTO, tooltip="Import a Strava export (folder or "
+                                                 "zip), a training log or activity files where they lie")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Import",
                                             layout=widgets.Layout(width="300px"))
         self.log_status = widgets.HTML("")
@@ -893,14 +387,16 @@ class CoachWorkbook(widgets.VBox):
         form = widgets.VBox([widgets.HTML("<h3 style='margin:4px 0'>Answers</h3>"), self.form],
                             layout=widgets.Layout(flex="0 0 480px"))
         load = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>Training log</h3>"),
-                             widgets.HBox([self.upload, self.progress, self.log_status],
+                             widgets.HBox([self.upload, self.import_path_text, self.import_path_button],
+                                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
+                             widgets.HBox([self.progress, self.log_status],
                                           layout=widgets.Layout(align_items="center")),
                              widgets.HBox([self.metric, self.show_fitness],
                                           layout=widgets.Layout(align_items="center")),
                              self._load_box])
         history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
-        return [self.title, self.banner, bar, self.status, main, load, history]
+        return [self.title, self.banner, bar, self.status, self.export_link, main, load, history]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
@@ -910,9 +406,9 @@ class CoachWorkbook(widgets.VBox):
         self.form.observe(self._on_answers, names="profile")
         self.cause_picker.observe(lambda ch: self.select_cause(ch["new"]), names="value")
         self.what_if_toggle.observe(self._on_what_if_toggle, names="value")
-        self.what_if_try.on_click(lambda _b: self._guard(self.try_what_if))
-        self.what_if_reset.on_click(lambda _b: self._guard(self.reset_what_if))
-        self.upload.observe(lambda ch: self._guard(self._on_upload), names="value")
+        self.what_if_try.on_click(lambda _b: self._guard_what_if(self.try_what_if))
+        self.what_if_reset.on_click(lambda _b: self._guard_what_if(self.reset_what_if))
+        self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
 
@@ -927,17 +423,37 @@ class CoachWorkbook(widgets.VBox):
         except InputError as exc:
             self._say("; ".join(str(p) for p in exc.problems), error=True)
         except OSError as exc:
-            self._say(f"Could not write: {exc}", error=True)
+            self._say(f"Could not read or write a file: {exc}", error=True)
         return None
 
+    def _guard_what_if(self, action):
+        """Run a what-if action; its message shows in the what-if panel and a success clears it."""
+        try:
+            action()
+        except InputError as exc:
+            self.what_if_message.value = status_html("; ".join(str(p) for p in exc.problems), error=True)
+            return
+        self.what_if_message.value = ""
+
     def _say(self, text, error=False):
-        colour = "#B00020" if error else "#1B5E20"
-        self.status.value = f"<div style='color:{colour};margin:4px 0'>{_esc(text)}</div>"
+        self.status.value = status_html(text, error=error)
+
+    def _set_picker(self, options, value):
+        """Set the athlete list and choice without the change opening anything."""
+        self._busy = True
+        try:
+            self.athlete_picker.options = list(options)
+            self.athlete_picker.value = value
+        finally:
+            self._busy = False
 
     # athletes
     def _on_pick(self, change):
-        if change["new"] and change["new"] != self.model.athlete_id:
-            self._guard(lambda: self.open_athlete(change["new"]))
+        if self._busy or not change["new"] or change["new"] == self.model.athlete_id:
+            return
+        self._guard(lambda: self.open_athlete(change["new"]))
+        if self.athlete_picker.value != self.model.athlete_id:  # refused: show who is really open
+            self._set_picker(self.athlete_picker.options, self.model.athlete_id)
 
     def open_athlete(self, athlete_id: str):
         """Open a saved athlete: latest answers, log, ranking and history."""
@@ -950,22 +466,31 @@ class CoachWorkbook(widgets.VBox):
             self._say(f"Opened {athlete_id}.")
 
     def new_athlete(self, athlete_id: str, name: str | None = None):
-        """Start a new athlete (saved on the first Save)."""
+        """Start a new athlete (saved on the first Save); an id with files on disk is opened instead."""
+        if athlete_id and self.model.exists(athlete_id):
+            self.open_athlete(athlete_id)
+            self._say(f"{athlete_id} already has files here, so its saved answers and log are open; "
+                      "nothing was overwritten.")
+            return
         self.model.new(athlete_id, name)
         self._after_open()
+        self.new_id.value = ""
         self._say(f"New athlete {athlete_id}: answer what you know, then Save.")
 
     def _after_open(self):
-        self.what_if_toggle.value = False
         self.selected_cause = None
         self._busy = True
         try:
+            self.what_if_toggle.value = False
+            self.what_if_panel.layout.display = "none"
+            self.what_if_message.value = ""
             self.form.load(self.model.answers)
-            if self.model.athlete_id not in self.athlete_picker.options:
-                self.athlete_picker.options = sorted(set(self.athlete_picker.options) | {self.model.athlete_id})
-            self.athlete_picker.value = self.model.athlete_id
         finally:
             self._busy = False
+        self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
+        self.log_status.value = ""
+        self.progress.value = 0
+        self.export_link.clear_output()
         self.refresh()
         self.refresh_load()
         self.refresh_history()
@@ -979,6 +504,8 @@ class CoachWorkbook(widgets.VBox):
             return
         self._guard(lambda: self.model.set_answers(change["new"]))
         self.refresh()
+        if self.model.log is not None:
+            self.refresh_load()  # a new assessment date moves the end of the chart
 
     def shown_ranking(self) -> dict:
         """The ranking on screen: the what-if one while What-if is on."""
@@ -1017,21 +544,30 @@ class CoachWorkbook(widgets.VBox):
     # what-if
     def _on_what_if_toggle(self, change):
         self.what_if_panel.layout.display = "flex" if change["new"] else "none"
+        if self._busy:
+            return
         if not change["new"] and self.model.what_if:
             self.model.clear_what_if()
+        self.what_if_message.value = ""
         self.refresh()
 
     def try_what_if(self, name: str | None = None, text=None):
         """Apply one what-if answer (the panel's question and value by default)."""
         name = name or self.what_if_field.value
         text = self.what_if_value.value if text is None else text
+        try:
+            value = parse_answer(name, text)
+        except InputError as exc:
+            raise InputError([type(p)("What-if", p.message, field=_label(name)) for p in exc.problems]) from None
+        self.model.set_what_if(name, value)
         self.what_if_toggle.value = True
-        self.model.set_what_if(name, parse_answer(name, text))
+        self.what_if_message.value = ""
         self.refresh()
 
     def reset_what_if(self):
         """Forget the what-if answers."""
         self.model.clear_what_if()
+        self.what_if_message.value = ""
         self.refresh()
 
     # log
@@ -1043,49 +579,77 @@ class CoachWorkbook(widgets.VBox):
             self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._load_box.children = [self.load_figure]
 
-    def _on_upload(self):
-        files = self.upload.value
-        if not files:
-            return
-        self.import_uploads(files)
-        self.upload.value = ()
+    def _progress(self, done, total):
+        self.progress.max = max(1, total)
+        self.progress.value = min(done, self.progress.max)
+
+    def _too_large(self, files):
+        names = ", ".join(f"{f['name']} ({f['size'] / 1024 ** 3:.1f} GB)" for f in files)
+        self._say(f"Too large to upload through the browser: {names}. Type the file's path on this machine "
+                  "in the box beside the button and press Import from path instead.", error=True)
 
     def import_uploads(self, files):
-        """Import FileUpload entries (dicts with ``name`` and ``content``) into the athlete's log."""
-        self.progress.value = 0
-        self.progress.max = max(1, len(files))
+        """Import uploaded files into the open athlete's log.
 
-        def progress(done, total):
-            self.progress.max = max(1, total)
-            self.progress.value = min(done, self.progress.max)
-
+        Parameters
+        ----------
+        files : sequence of dict
+            ``{"name", "path"}`` (as :class:`heavylegs.upload.ChunkedUpload`
+            passes them) or ``{"name", "content"}`` (bytes, as
+            ``ipywidgets.FileUpload`` holds them).
+        """
         with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
             paths = []
             for i, item in enumerate(files):
+                if item.get("path") is not None:
+                    paths.append(Path(item["path"]))
+                    continue
                 # One folder per file keeps its own name (messages quote it) even when two share one.
                 name = Path(str(item["name"])).name or f"upload-{i}"
                 path = Path(tmp) / f"{i:03d}" / name
                 path.parent.mkdir()
                 path.write_bytes(bytes(item["content"]))
                 paths.append(path)
-            outcome = self.model.import_files(paths, progress=progress,
-                                              names={str(p): p.name for p in paths})
+            self._import(paths, names={str(p): p.name for p in paths})
+
+    def import_from_path(self, text: str | None = None):
+        """Import the file or folder typed in the path box (a large Strava export, say)."""
+        text = self.import_path_text.value if text is None else text
+        from .workbook import check_import_path
+
+        path = check_import_path(text, "Import from path")
+        self._say(f"Importing {path}...")
+        self._import([path])
+
+    def _import(self, paths, names=None):
+        athlete_id = self.model.athlete_id
+        self.progress.value = 0
+        self.progress.max = max(1, len(paths))
+        outcome = self.model.import_files(paths, progress=self._progress, names=names)
         self.progress.value = self.progress.max
         failed = "".join(f"<br>&#10007; {_esc(Path(p).name)}: {_esc(r)}" for p, r in outcome["failed"])
-        self.log_status.value = (f"{outcome['added']} session(s) added, {outcome['duplicates']} duplicate(s) "
-                                 f"skipped{failed}")
+        kept = "" if outcome["path"] is not None else " The log was left as it was."
+        self.log_status.value = (f"{outcome['added']} session(s) added to {_esc(athlete_id)}'s log, "
+                                 f"{outcome['duplicates']} duplicate(s) skipped.{kept}{failed}")
+        self._say(f"Imported into {athlete_id}'s log.")
+        if athlete_id not in self.athlete_picker.options:
+            self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
         self.refresh()
         self.refresh_load()
 
     # saving
-    def save(self) -> Path:
-        """Save a dated assessment of the answers; returns its file."""
+    def save(self) -> Path | None:
+        """Save a dated assessment of the answers; returns its file.
+
+        Nothing is saved while a box holds a refused value: the coach is told
+        which boxes to correct, so a save never silently keeps older values.
+        """
+        if self.form.errors:
+            boxes = ", ".join(_label(n) for n in self.form.errors)
+            self._say(f"Not saved: correct or empty these boxes first: {boxes}.", error=True)
+            return None
         path = self.model.save()
-        if self.model.athlete_id not in self.athlete_picker.options:
-            self._busy = True
-            self.athlete_picker.options = self.model.athletes()
-            self.athlete_picker.value = self.model.athlete_id
-            self._busy = False
+        self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
@@ -1108,24 +672,41 @@ class CoachWorkbook(widgets.VBox):
         Parameters
         ----------
         out_dir : str or Path, optional
-            Folder for the HTML file; ``exports/`` beside the data folder by
-            default.
+            Folder for the HTML file (``export_dir`` by default).
 
         Returns
         -------
-        Path
-            The file written. Answers changed since the last save are saved
-            first (a new dated assessment), as the dashboard shows the saved
-            answers.
+        Path or None
+            The file written (None when refused). Answers changed since the
+            last save are saved first (a new dated assessment), as the
+            dashboard shows the saved answers; a link to the file appears
+            under the buttons.
         """
+        from IPython.display import HTML, display
+
         from .dashboard import export_dashboard
 
         # The dashboard shows the saved answers: save first what the coach sees on screen.
-        saved = self.save() if self.model.unsaved else None
-        # Beside the data folder, not in it: the page is about 5 MB and is rebuilt at will.
-        out_dir = Path(out_dir) if out_dir else Path(self.model.data_dir).resolve().parent / "exports"
+        saved = None
+        if self.model.unsaved:
+            saved = self.save()
+            if saved is None:
+                return None
+        out_dir = Path(out_dir) if out_dir else self.export_dir
         self._say(f"Exporting the dashboard of {self.model.athlete_id}...")
         result = export_dashboard(self.model.athlete_id, out_dir, data_dir=self.model.data_dir)
         first = f"Saved {saved.name} first, so it shows these answers. " if saved else ""
         self._say(f"{first}Dashboard exported to {result}.")
+        self.export_link.clear_output()
+        try:
+            href = result.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            href = None
+        with self.export_link:
+            if href:
+                display(HTML(f"<a href='{_esc(href)}' download='{_esc(result.name)}' class='hl-export-link'>"
+                             f"&#11015; Download {_esc(result.name)}</a> (one file; it opens offline, on a "
+                             "phone too)"))
+            else:
+                display(HTML(f"Written to <code>{_esc(result)}</code>."))
         return result

@@ -19,6 +19,8 @@ EXPECTED = {
     "ranking_figure": "figures", "weekly_load_figure": "figures",
     "save_assessment": "assessments", "list_assessments": "assessments",
     "load_latest_profile": "assessments", "top_cause_history": "assessments",
+    "assess": "pipeline", "analyse_log": "pipeline", "Assessment": "pipeline",
+    "WorkbookModel": "workbook",
     "CoachWorkbook": "widgets", "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard", "serve_dashboard": "dashboard",
 }

@@ -206,7 +206,7 @@ def test_model_what_if_leaves_the_answers_alone(data_copy):
     assert model.answers == saved
     delta = model.what_if_delta()
     assert delta and delta[0]["id"] == "iron_deficiency" and delta[0]["change"] < 0
-    with pytest.raises(InputError, match="sleep_h"):
+    with pytest.raises(InputError, match=r"What-if: Sleep \[h\]: found 99"):
         model.set_what_if("sleep_h", 99)
     model.clear_what_if()
     assert model.what_if_ranking is model.ranking and model.what_if_delta() == []
@@ -214,7 +214,7 @@ def test_model_what_if_leaves_the_answers_alone(data_copy):
 
 def test_model_new_athlete_and_save(data_copy):
     model = WorkbookModel(data_copy)
-    with pytest.raises(InputError, match="already exists"):
+    with pytest.raises(InputError, match="already has files"):
         model.new("ana")
     with pytest.raises(InputError, match="athlete_id"):
         model.new("Bad Id")
@@ -233,7 +233,7 @@ def test_model_new_athlete_and_save(data_copy):
 
 @pytest.fixture
 def app(data_copy):
-    return CoachWorkbook(data_dir=data_copy, athlete_id="ana")
+    return CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=data_copy.parent / "exports")
 
 
 def test_opening_writes_nothing(data_copy):
@@ -317,7 +317,13 @@ def test_what_if_panel_shows_the_delta_without_touching_the_answers(app, data_co
     assert app.model.what_if == {}
     app.what_if_value.value = "lots"
     app.what_if_try.click()
-    assert "expected a number" in app.status.value
+    message = app.what_if_message.value
+    assert "What-if: Ferritin" in message and "found &#x27;lots&#x27;, expected a number" in message
+    assert "ferritin_ug_l" not in message and "<what-if>" not in message   # the coach's words, not ours
+    app.what_if_value.value = "80"
+    app.what_if_try.click()
+    assert app.what_if_message.value == ""                               # a success clears the old error
+    assert app.model.what_if == {"ferritin_ug_l": 80}
     app.what_if_toggle.value = False
     assert app.what_if_panel.layout.display == "none"
     assert _files(data_copy) == files
@@ -352,7 +358,7 @@ def test_uploading_a_csv_log_merges_it_without_duplicates(app, data_copy, tmp_pa
     app.import_uploads([_upload(extra)])
     after = pd.read_csv(log_path)
     assert len(after) == n_before + 1
-    assert "1 session(s) added, 3 duplicate(s) skipped" in app.log_status.value
+    assert "1 session(s) added to ana's log, 3 duplicate(s) skipped" in app.log_status.value
     assert app.progress.value == app.progress.max
     assert not list(log_path.parent.glob(".*tmp"))
 
@@ -372,7 +378,7 @@ def test_uploading_activity_files_reports_the_bad_ones(app, data_copy):
     # the log names the file as the coach uploaded it, not the temporary copy it was read from
     assert "runpandas__run.gpx" in set(log["source"]) and not log["source"].astype(str).str.contains("tmp").any()
     app.import_uploads([_upload(good)])   # the same file again adds nothing
-    assert "0 session(s) added, 1 duplicate(s) skipped" in app.log_status.value
+    assert "0 session(s) added to ana's log, 1 duplicate(s) skipped. The log was left as it was." in app.log_status.value
     assert len(pd.read_csv(log_path)) == n_before + 1
 
 

@@ -1,0 +1,356 @@
+"""HTML fragments and styles of every page, with one escape function and one urgency vocabulary.
+
+The workbook's banner and panels and the athlete dashboard's sections are
+built here from plain data (rankings and the dashboard's content model), so
+a red flag reads the same everywhere and every text from an athlete's files
+passes through :func:`escape` before it reaches a page.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+
+from .fields import FIELDS, SECTIONS
+
+__all__ = [
+    "escape",
+    "UNKNOWN",
+    "BAND_COLOURS",
+    "format_answer",
+    "URGENCY",
+    "URGENCY_ORDER",
+    "urgency_label",
+    "urgency_when",
+    "urgency_banner",
+    "date_text",
+    "field_label",
+    "CSS",
+    "DISCLAIMER",
+    "ACWR_SENTENCE",
+    "BAND_WORDS",
+    "flags_html",
+    "cause_html",
+    "dashboard_sections",
+    "refused_html",
+    "red_flag_html",
+    "cause_detail_html",
+    "ask_next_html",
+    "delta_html",
+    "status_html",
+]
+
+#: What the workbook shows for an unknown answer.
+UNKNOWN = "unknown"
+#: Colours of the ranking bands, on the figures and the panels alike (colour-blind safe).
+BAND_COLOURS = {"likely": "#D55E00", "possible": "#E69F00", "unlikely": "#A0A0A0"}
+
+
+def escape(text, quote: bool = True) -> str:
+    """``text`` made safe inside HTML (and inside a quoted attribute when ``quote``)."""
+    return _html.escape(str(text), quote=quote)
+
+
+def format_answer(value) -> str:
+    """The text a form box shows for a value ("" for unknown; numbers as stored, 14.0 stays 14.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(value)
+    return str(value)
+
+
+#: The one urgency vocabulary of every page: for each red-flag urgency, most urgent first, what
+#: the athlete is to do (``label``) and how soon (``when``), in words a runner acts on.
+URGENCY = {
+    "emergency": {"label": "Get medical help now",
+                  "when": "Today, at an emergency department or by calling emergency services."},
+    "urgent": {"label": "See a doctor today",
+               "when": "Do not wait until tomorrow or for the next training week."},
+    "soon": {"label": "Book a doctor's appointment within days",
+             "when": "Within the next few days, before hard training."},
+}
+#: Urgencies, most urgent first (the order flags are shown in).
+URGENCY_ORDER = {name: i for i, name in enumerate(URGENCY)}
+
+
+def urgency_label(urgency: str) -> str:
+    """What to do for an urgency ("See a doctor today"); the id itself when unknown."""
+    return URGENCY.get(urgency, {}).get("label", urgency)
+
+
+def urgency_when(urgency: str) -> str:
+    """How soon, in one sentence, for an urgency ("" when unknown)."""
+    return URGENCY.get(urgency, {}).get("when", "")
+
+
+def urgency_banner(urgency: str) -> str:
+    """The workbook's banner words: "URGENT: see a doctor today"."""
+    label = urgency_label(urgency)
+    return f"{urgency.upper()}: {label[:1].lower()}{label[1:]}" if urgency in URGENCY else urgency
+
+
+#: Advice items shown at once per cause; the rest fold under "more" (a phone screen is short).
+ADVICE_SHOWN = 3
+#: Reasons shown at once per cause, strongest first.
+BECAUSE_SHOWN = 4
+BAND_WORDS = {"likely": "most likely", "possible": "possible", "unlikely": "less likely"}
+
+DISCLAIMER = ("This page is coaching support, not a diagnosis. It ranks common reasons for heavy legs "
+              "from your answers and your training log; only a doctor can examine you and rule out illness.")
+ACWR_SENTENCE = ("The dark line compares your last 7 days of training load with your average week of the "
+                 "last 4: inside the green band (0.8 to 1.3) training grew at a pace legs usually absorb, "
+                 "and above the red dashed line (1.5) it rose faster than they usually adapt, a rough rule "
+                 "of thumb rather than a verdict.")
+
+def date_text(value) -> str | None:
+    """``YYYY-MM-DD`` as "16 Nov 2026" (unambiguous in any country)."""
+    if value is None:
+        return None
+    try:
+        day = _dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+
+CSS = """
+div.hl-dash{--hl-red:#a50e0e;--hl-red-bg:#fdecea;--hl-ink:#1f2328;--hl-mute:#57606a;--hl-line:#d0d7de;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--hl-ink);
+  font-size:16px;line-height:1.5;max-width:820px;margin:0 auto;padding:0 4px;box-sizing:border-box}
+div.hl-dash *{box-sizing:border-box}
+div.hl-dash h1{font-size:1.5rem;font-weight:700;line-height:1.25;margin:.4rem 0 .2rem}
+div.hl-dash h2{font-size:1.2rem;font-weight:700;line-height:1.3;margin:1.4rem 0 .5rem}
+div.hl-dash h3{font-size:1.05rem;font-weight:700;line-height:1.3;margin:0 0 .3rem}
+div.hl-dash p{margin:.3rem 0}
+div.hl-dash ul{margin:.2rem 0 .5rem;padding-left:1.2rem}
+div.hl-dash li{margin:.15rem 0}
+div.hl-dash .hl-meta{color:var(--hl-mute);font-size:.9rem;margin:0}
+div.hl-dash .hl-date{white-space:nowrap}
+div.hl-dash .hl-flags{background:var(--hl-red-bg);border:3px solid var(--hl-red);border-radius:10px;
+  padding:12px 14px;margin:14px 0}
+div.hl-dash .hl-flags>h2{color:var(--hl-red);font-size:1.35rem;margin:0 0 .4rem}
+div.hl-dash .hl-flag-group{margin-top:.7rem}
+div.hl-dash .hl-flag{border-top:1px solid #f1b5b0;padding:.45rem 0 .2rem;margin-top:.35rem}
+div.hl-dash .hl-flag:first-of-type{border-top:0}
+div.hl-dash .hl-more{list-style:none;margin-left:-1.2rem}
+div.hl-dash summary{cursor:pointer;color:#0b5cad;font-weight:600;padding:.2rem 0}
+div.hl-dash .hl-urgency{display:inline-block;background:var(--hl-red);color:#fff;font-weight:700;
+  border-radius:6px;padding:2px 8px;font-size:.95rem;margin-bottom:.2rem}
+div.hl-dash .hl-ok{background:#eef7f0;border-left:5px solid #2e7d32;border-radius:6px;padding:8px 12px;
+  margin:14px 0}
+div.hl-dash .hl-cause{border:1px solid var(--hl-line);border-radius:10px;padding:12px 14px;margin:10px 0;
+  background:#fff}
+div.hl-dash .hl-cause-head{display:flex;gap:10px;align-items:flex-start}
+div.hl-dash .hl-rank{flex:0 0 auto;width:2rem;height:2rem;border-radius:50%;background:#1f2328;color:#fff;
+  font-weight:700;display:flex;align-items:center;justify-content:center}
+div.hl-dash .hl-band{display:inline-block;font-size:.8rem;font-weight:600;border-radius:999px;padding:1px 8px;
+  margin-left:2px;vertical-align:middle}
+div.hl-dash .hl-band-likely{background:#fbe3d4;color:#8a3300}
+div.hl-dash .hl-band-possible{background:#fdf0d2;color:#6b4a00}
+div.hl-dash .hl-band-unlikely{background:#eeeeee;color:#444}
+div.hl-dash .hl-label{font-weight:700;margin:.5rem 0 0}
+div.hl-dash .hl-doctor{font-size:.92rem;color:var(--hl-mute);margin-top:.4rem}
+div.hl-dash .hl-chart-note{font-size:.95rem}
+div.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
+  margin-top:1.2rem;padding-top:.6rem}
+div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
+/* Voila draws the chart outside our block: give it the same width as the text */
+div.jp-OutputArea-child:has(>div.jp-RenderedPlotly){max-width:820px;margin-left:auto;margin-right:auto}
+div.jp-OutputArea-child>div.jp-RenderedPlotly.jp-OutputArea-output{min-width:0}
+@media (min-width:700px){div.hl-dash{font-size:17px;padding:0 12px}div.hl-dash h1{font-size:1.8rem}}
+"""
+
+
+def flags_html(content: dict) -> str:
+    flags = content["red_flags"]
+    if not flags:
+        return ('<section class="hl-ok" id="hl-no-flags"><p><strong>No warning sign that needs a doctor '
+                'was found in your answers.</strong> If anything listed under "see a doctor if" below '
+                'appears, do see one.</p></section>')
+    worst = flags[0]
+    groups = []
+    for urgency in URGENCY_ORDER:
+        group = [f for f in flags if f["urgency"] == urgency]
+        if not group:
+            continue
+        items = "".join(
+            f'<div class="hl-flag"><h3>{escape(f["title"])}</h3><p>{escape(f["reason"])}</p>'
+            f'<p><strong>What to do:</strong> {escape(f["action"])}</p></div>' for f in group)
+        groups.append(f'<div class="hl-flag-group"><span class="hl-urgency">{escape(group[0]["urgency_label"])}'
+                      f'</span>{items}</div>')
+    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor first</h2>'
+            f'<p class="hl-flags-lead"><strong>{escape(worst["urgency_label"])}.</strong> '
+            f'{escape(worst["urgency_when"])} Your answers include warning signs that training cannot explain; '
+            f'the training advice below does not replace a doctor.</p>{"".join(groups)}</section>')
+
+
+def _folded_list(items, shown, noun) -> str:
+    """``<li>`` items: the first ``shown`` open, the rest folded under "N more …"."""
+    html_items = "".join(f"<li>{escape(item)}</li>" for item in items[:shown])
+    rest = items[shown:]
+    if rest:
+        label = f"{len(rest)} {noun}{'s' if len(rest) > 1 else ''}"
+        html_items += (f'<li class="hl-more"><details><summary>{label}</summary><ul>'
+                       + "".join(f"<li>{escape(item)}</li>" for item in rest) + "</ul></details></li>")
+    return html_items
+
+
+def cause_html(cause: dict) -> str:
+    because = _folded_list(cause["because"], BECAUSE_SHOWN, "more reason") or \
+        "<li>Nothing in your answers points to it strongly yet; it ranks here because others score lower.</li>"
+    advice = _folded_list(cause["advice"], ADVICE_SHOWN, "more tip")
+    doctor = (f'<p class="hl-doctor"><strong>See a doctor if:</strong> {escape(cause["see_doctor_if"])}</p>'
+              if cause["see_doctor_if"] else "")
+    return (f'<article class="hl-cause" id="hl-cause-{cause["rank"]}" data-cause="{escape(cause["id"])}">'
+            f'<div class="hl-cause-head"><span class="hl-rank">{cause["rank"]}</span><div>'
+            f'<h3 class="hl-cause-title">{escape(cause["title"])}</h3>'
+            f'<span class="hl-band hl-band-{escape(cause["band"])}">{escape(BAND_WORDS.get(cause["band"], cause["band"]))}'
+            f' &middot; score {cause["score"]}/100</span></div></div>'
+            f'<p>{escape(cause["summary"])}</p>'
+            f'<p class="hl-label">Why, in your numbers</p><ul class="hl-because">{because}</ul>'
+            f'<p class="hl-label">This week</p><ul class="hl-advice">{advice}</ul>{doctor}</article>')
+
+
+def dashboard_sections(content: dict) -> tuple:
+    """The page's HTML around the chart.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`dashboard_content`.
+
+    Returns
+    -------
+    before : str
+        Styles, heading with the dates, red flags (or the all-clear), the
+        top causes and the chart's heading with its one-sentence
+        explanation, inside ``<div class="hl-dash">``.
+    after : str
+        The disclaimer.
+    """
+    dates = [f"Assessment: <strong class=\"hl-date\">{escape(date_text(content['assessed_on']) or 'not dated')}"
+             "</strong>", "Last logged run: <strong class=\"hl-date\">"
+             f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
+    causes = "".join(cause_html(c) for c in content["causes"])
+    if content["acwr"]:
+        latest = (f" Your latest ratio is <strong>{content['acwr']['value']:.2f}</strong> "
+                  f"(week of {escape(date_text(content['acwr']['week']))}).")
+    else:
+        latest = ""
+    chart_note = (f'<p class="hl-chart-note">Bars are your kilometres each week. {escape(ACWR_SENTENCE)}{latest}</p>'
+                  if content["weekly"] is not None else
+                  '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
+    before = (f'<style>{CSS}</style><div class="hl-dash">'
+              f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
+              f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
+              f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
+              f'{flags_html(content)}'
+              f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
+              f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
+    after = (f'<div class="hl-dash"><p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
+    return before, after
+
+
+def refused_html(message: str) -> str:
+    return (f'<style>{CSS}</style><div class="hl-dash"><section class="hl-refused" id="hl-refused">'
+            f'<h1>This dashboard cannot be shown</h1><p>{escape(message)}</p></section></div>')
+
+
+# --- the workbook's panels ---
+
+def field_label(name: str) -> str:
+    """A question's label with its unit, "Sleep [h]" (the name itself when unknown)."""
+    spec = FIELDS.get(name)
+    if spec is None:
+        return name
+    return spec.label + (f" [{spec.unit}]" if spec.unit else "")
+
+
+def red_flag_html(ranking: dict) -> str:
+    """The "see a doctor" banner of a ranking ("" when no red flag applies)."""
+    flags = ranking.get("red_flags") or []
+    if not flags:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(urgency_banner(f['urgency']))}</b> — {escape(f['title'])}. "
+        f"{escape(f['reason'])} <i>{escape(f['action'])}</i></li>" for f in flags)
+    return ("<div style='background:#B00020;color:white;padding:10px 14px;border-radius:6px;"
+            "font-size:14px;line-height:1.4'><div style='font-size:17px;font-weight:bold'>"
+            f"&#9888; See a doctor: {len(flags)} red flag{'s' if len(flags) > 1 else ''}</div>"
+            f"<ul style='margin:6px 0 0 0;padding-left:20px'>{items}</ul>"
+            "<div style='margin-top:6px'>These come before any cause below; the ranking does not "
+            "replace a medical opinion.</div></div>")
+
+
+def cause_detail_html(cause: dict | None) -> str:
+    """Evidence, advice and coverage of one ranked cause, for the detail panel."""
+    if cause is None:
+        return "<i>Pick a cause to see why it ranks where it does.</i>"
+    colour = BAND_COLOURS.get(cause["band"], "#777")
+    n_missing = len(cause.get("missing", []))
+    parts = [f"<div style='border-left:6px solid {colour};padding-left:10px'>",
+             f"<b style='font-size:15px'>{escape(cause['title'])}</b> — score {cause['score']}, "
+             f"<span style='color:{colour};font-weight:bold'>{escape(cause['band'])}</span>, "
+             f"{cause['coverage']:.0%} of its questions answered",
+             f"<div style='color:#444;margin:4px 0'>{escape(cause.get('summary', ''))}</div>"]
+    if cause["evidence"]:
+        rows = []
+        for item in cause["evidence"]:
+            sign = "+" if item["points"] > 0 else ""
+            tag = " <span style='color:#0072B2'>(training log" + (
+                f", week of {escape(item['week'])}" if item.get("week") else "") + ")</span>" \
+                if item.get("from_log") or item.get("week") else ""
+            rows.append(f"<li><b>{sign}{item['points']}</b> {escape(item['because'])}{tag}</li>")
+        parts.append("<b>Why:</b><ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
+    else:
+        parts.append("<div><b>Why:</b> nothing in the answers points to it yet.</div>")
+    if cause.get("advice"):
+        parts.append("<b>What to do:</b><ul style='margin:2px 0'>"
+                     + "".join(f"<li>{escape(a)}</li>" for a in cause["advice"]) + "</ul>")
+    if cause.get("see_doctor_if"):
+        parts.append(f"<div><b>See a doctor if:</b> {escape(cause['see_doctor_if'])}</div>")
+    if n_missing:
+        shown = ", ".join(escape(field_label(m)) for m in cause["missing"][:8])
+        more = f" and {n_missing - 8} more" if n_missing > 8 else ""
+        parts.append(f"<div style='color:#666'><b>Unknown so far:</b> {shown}{more}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def ask_next_html(ranking: dict, limit: int = 8) -> str:
+    """The "answer these next" list: unknown questions that could move the ranking most."""
+    names = (ranking.get("ask_next") or [])[:limit]
+    if not names:
+        return "<b>Answer these next:</b> nothing left that would change the top causes."
+    sections = dict(SECTIONS)
+    items = "".join(
+        f"<li><b>{escape(field_label(n))}</b> <span style='color:#666'>({escape(sections.get(FIELDS[n].section, ''))})"
+        f" — {escape(FIELDS[n].help)}</span></li>" for n in names if n in FIELDS)
+    return f"<b>Answer these next</b> (they could move the top causes most):<ol style='margin:2px 0'>{items}</ol>"
+
+
+def delta_html(delta: list, changes: dict) -> str:
+    """The what-if summary: the answers changed and the causes that moved."""
+    if not changes:
+        return "<i>No what-if change yet: pick a question, type a value and press Try.</i>"
+    tried = ", ".join(f"{escape(field_label(k))} = {escape(format_answer(v) or UNKNOWN)}" for k, v in changes.items())
+    if not delta:
+        return f"<b>What-if:</b> {tried}.<br>No cause changed its score."
+    rows = "".join(
+        f"<tr><td>{escape(d['title'])}</td><td style='text-align:right'>{d['score_before']}</td>"
+        f"<td style='text-align:right'>{d['score_after']}</td>"
+        f"<td style='text-align:right;color:{'#007A4D' if d['change'] < 0 else '#B00020'}'>"
+        f"<b>{d['change']:+d}</b></td><td>{escape(d['band_before'])} &rarr; {escape(d['band_after'])}</td></tr>"
+        for d in delta)
+    return (f"<b>What-if:</b> {tried}. The saved answers are untouched.<table style='margin-top:4px;"
+            "border-spacing:10px 0'><tr><th style='text-align:left'>cause</th><th>saved</th><th>what-if</th>"
+            f"<th>change</th><th style='text-align:left'>band</th></tr>{rows}</table>")
+
+
+def status_html(text: str, error: bool = False) -> str:
+    """One status line of the workbook, green when done, red for a problem."""
+    colour = "#B00020" if error else "#1B5E20"
+    return f"<div style='color:{colour};margin:4px 0'>{escape(text)}</div>"
