@@ -490,7 +490,7 @@ class CoachWorkbook(widgets.VBox):
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.log_status.value = ""
         self.progress.value = 0
-        self.export_link.clear_output()
+        self.export_link.outputs = ()
         self.refresh()
         self.refresh_load()
         self.refresh_history()
@@ -644,15 +644,21 @@ class CoachWorkbook(widgets.VBox):
         Nothing is saved while a box holds a refused value: the coach is told
         which boxes to correct, so a save never silently keeps older values.
         """
-        if self.form.errors:
-            boxes = ", ".join(_label(n) for n in self.form.errors)
-            self._say(f"Not saved: correct or empty these boxes first: {boxes}.", error=True)
+        if self._refuse_refused_boxes("Not saved"):
             return None
         path = self.model.save()
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
+
+    def _refuse_refused_boxes(self, what: str) -> bool:
+        """Say which boxes hold a refused value (True), or nothing (False)."""
+        if not self.form.errors:
+            return False
+        boxes = ", ".join(_label(n) for n in self.form.errors)
+        self._say(f"{what}: correct or empty these boxes first: {boxes}.", error=True)
+        return True
 
     def refresh_history(self):
         """Redraw the history of the top causes."""
@@ -682,11 +688,13 @@ class CoachWorkbook(widgets.VBox):
             dashboard shows the saved answers; a link to the file appears
             under the buttons.
         """
-        from IPython.display import HTML, display
+        from IPython.display import HTML
 
         from .dashboard import export_dashboard
 
         # The dashboard shows the saved answers: save first what the coach sees on screen.
+        if self._refuse_refused_boxes("Not saved, not exported"):
+            return None
         saved = None
         if self.model.unsaved:
             saved = self.save()
@@ -697,16 +705,16 @@ class CoachWorkbook(widgets.VBox):
         result = export_dashboard(self.model.athlete_id, out_dir, data_dir=self.model.data_dir)
         first = f"Saved {saved.name} first, so it shows these answers. " if saved else ""
         self._say(f"{first}Dashboard exported to {result}.")
-        self.export_link.clear_output()
         try:
             href = result.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             href = None
-        with self.export_link:
-            if href:
-                display(HTML(f"<a href='{_esc(href)}' download='{_esc(result.name)}' class='hl-export-link'>"
-                             f"&#11015; Download {_esc(result.name)}</a> (one file; it opens offline, on a "
-                             "phone too)"))
-            else:
-                display(HTML(f"Written to <code>{_esc(result)}</code>."))
+        if href:
+            link = (f"<a href='{_esc(href)}' download='{_esc(result.name)}' class='hl-export-link'>"
+                    f"&#11015; Download {_esc(result.name)}</a> (one file; it opens offline, on a phone too)")
+        else:
+            link = f"Written to <code>{_esc(result)}</code>."
+        # appended as output data, which JupyterLab renders with its links resolved to the file
+        self.export_link.outputs = ()
+        self.export_link.append_display_data(HTML(link))
         return result
