@@ -418,7 +418,8 @@ def summary_lines(result: ImportResult) -> list[str]:
         lines.append(f"Dates {result.log['date'].min():%Y-%m-%d} to "
                      f"{result.log['date'].max():%Y-%m-%d}.")
     lines.append(f"Skipped {_plural(result.duplicates_skipped, 'duplicate session')} "
-                 "(same start minute and activity).")
+                 "(same start minute and activity; without a start time, same date, activity, "
+                 "duration and distance).")
     if result.skipped:
         kinds = ", ".join(f"{name} {count}" for name, count in sorted(result.skipped.items()))
         lines.append(f"Left out {_plural(sum(result.skipped.values()), 'activity', 'activities')} with no "
