@@ -151,16 +151,20 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
                                                   f"expected one of {athlete_id!r}", field="athlete_id")])
     paths = athlete_paths(data_dir, athlete_id)
     with athlete_lock(data_dir, athlete_id):
-        _repair(data_dir, athlete_id, paths)
+        _, files = _repair(data_dir, athlete_id, paths)
         when = when or _dt.datetime.now()  # read under the lock, so names follow the order of saves
         doc = {"format": ASSESSMENT_FORMAT, "saved_at": when.isoformat(timespec="seconds"),
                "athlete_id": athlete_id, "profile": clean, "ranking": ranking}
         if not update_profile:
             doc["updates_profile"] = False
         data = (json.dumps(doc, indent=1, ensure_ascii=False, default=_plain) + "\n").encode("utf-8")
-        target = _write_new(paths["assessments"], when.strftime(_STAMP), data)
+        stamp = when.strftime(_STAMP)
+        # Start after the last suffix of this second, so a later save always sorts later.
+        first = 1 + max((_sort_key(p)[1] for p in files if _sort_key(p)[0] == stamp), default=0)
+        target = _write_new(paths["assessments"], stamp, data, first)
         try:
-            if update_profile and list_assessments(data_dir, athlete_id)[-1] == target:
+            # Other savers wait for the lock, so the newest file is now the old newest or this one.
+            if update_profile and (not files or _sort_key(target) > _sort_key(files[-1])):
                 atomic_write_text(paths["profile"], profile_to_json(clean))
         except BaseException:
             # the save failed as a whole: take back the assessment so the profile still matches
@@ -169,14 +173,14 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
     return target
 
 
-def _write_new(folder: Path, stamp: str, data: bytes) -> Path:
-    """Write ``data`` under the first free name ``<stamp>[-N].json`` of ``folder``, never over a file."""
+def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
+    """Write ``data`` under the first free name ``<stamp>[-N].json`` (N >= ``first``), never over a file."""
     folder.mkdir(parents=True, exist_ok=True)
     with _temp_file(folder, f"{stamp}.json") as (fd, tmp):
         _write_all(fd, data)
         os.fchmod(fd, _mode_for(folder / f"{stamp}.json"))  # as a plain open() would
         os.fsync(fd)
-        n = 1
+        n = first
         while True:
             target = folder / (f"{stamp}.json" if n == 1 else f"{stamp}-{n}.json")
             try:
@@ -204,22 +208,25 @@ def _reserve(target: Path) -> bool:
     return True
 
 
-def _repair(data_dir, athlete_id: str, paths: dict) -> bool:
-    """Clean stale temporary files and reconcile the profile; the caller holds the athlete's lock."""
+def _repair(data_dir, athlete_id: str, paths: dict) -> tuple:
+    """Clean stale temporary files and reconcile the profile; the caller holds the athlete's lock.
+
+    Returns (profile rewritten, the assessment files oldest first).
+    """
     remove_stale_temp_files(paths["assessments"])
     remove_stale_temp_files(paths["folder"])
     remove_stale_temp_files(paths["profile"].parent, prefix=paths["profile"].name)
     _remove_empty_reservations(paths["assessments"])
     files = list_assessments(data_dir, athlete_id)
     if not files:
-        return False
+        return False, files
     newest = files[-1]
     try:
         doc = read_assessment(newest)
     except InputError:
-        return False  # a damaged newest file: load_latest_profile reports it; never copy it
+        return False, files  # a damaged newest file: load_latest_profile reports it; never copy it
     if doc.get("updates_profile") is False:
-        return False
+        return False, files
     profile_path = paths["profile"]
     try:
         profile_mtime = profile_path.stat().st_mtime_ns
@@ -227,14 +234,14 @@ def _repair(data_dir, athlete_id: str, paths: dict) -> bool:
         profile_mtime = None
     if profile_mtime is not None:
         if profile_mtime > newest.stat().st_mtime_ns:
-            return False  # written after the newest assessment: a deliberate edit
+            return False, files  # written after the newest assessment: a deliberate edit
         try:
             if read_profile(profile_path) == doc["profile"]:
-                return False
+                return False, files
         except InputError:
             pass  # a damaged profile is rewritten
     atomic_write_text(profile_path, profile_to_json(doc["profile"]))
-    return True
+    return True, files
 
 
 def _remove_empty_reservations(folder: Path) -> None:
@@ -278,7 +285,7 @@ def reconcile_profile(data_dir, athlete_id) -> bool:
     if not paths["folder"].is_dir():
         return False  # nothing was ever saved: create nothing
     with athlete_lock(data_dir, athlete_id):
-        return _repair(data_dir, athlete_id, paths)
+        return _repair(data_dir, athlete_id, paths)[0]
 
 
 def _plain(value):
