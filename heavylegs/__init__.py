@@ -9,7 +9,7 @@ A coaching aid, not a diagnosis. The public API:
 * scoring: :func:`score_profile`, :func:`score_roster`;
 * training logs and load (imported on first use, as they need pandas):
   :func:`read_log`, :func:`validate_log`, :func:`write_log`,
-  :func:`drop_duplicate_sessions`, :func:`session_load`,
+  :func:`drop_duplicate_sessions`, :func:`merge_logs`, :func:`session_load`,
   :func:`daily_load`, :func:`fitness_fatigue`, :func:`weekly_table`,
   :func:`weekly_records`, :func:`weekly_display`, :func:`log_facts`;
 * importing activity files: :func:`import_sources` (returns an
@@ -41,6 +41,7 @@ _LAZY = {
     "validate_log": "traininglog",
     "write_log": "traininglog",
     "drop_duplicate_sessions": "traininglog",
+    "merge_logs": "traininglog",
     "session_load": "load",
     "daily_load": "load",
     "fitness_fatigue": "load",

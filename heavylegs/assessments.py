@@ -6,20 +6,44 @@ Every save of the workbook writes one file::
 
 holding the validated profile and its ranking. Files are never edited or
 removed, so the folder is the athlete's history; the newest file holds the
-answers the workbook restores. Writes are atomic (see
-:func:`heavylegs.storage.atomic_write_text`): a crash during a save leaves the
-earlier files as they were and no partial file.
+answers the workbook restores.
+
+Safety of a save, with any number of processes saving at once:
+
+* **No save overwrites another.** The assessment is written in full to a
+  temporary file, which is then hard-linked to its final name; the link fails
+  when the name exists, and the save tries the next ``-N`` suffix. A reader
+  therefore never sees a half-written or empty assessment. (Where a file
+  system has no hard links, the name is reserved with ``O_CREAT | O_EXCL``
+  and the content renamed onto it; :func:`list_assessments` skips an empty,
+  reserved file.)
+* **The profile and the newest assessment agree.** A save holds the
+  athlete's lock (:func:`heavylegs.storage.athlete_lock`) while it writes the
+  assessment and then ``athletes/<id>.json``. A save that raises removes the
+  assessment it wrote. A save killed between its two writes leaves the
+  profile older than the newest assessment; :func:`reconcile_profile`, run
+  at the start of every save and by :func:`load_latest_profile` (when the
+  workbook or dashboard opens the athlete), rewrites the profile from the
+  newest assessment. A profile written after that assessment (edited on
+  purpose) is left as it is.
+* **Stale temporary files are cleaned.** The same steps remove the temporary
+  files that killed writes left in the athlete's folders
+  (:func:`heavylegs.storage.remove_stale_temp_files`), never one that a live
+  process is writing.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
+import os
 import re
 from pathlib import Path
 
 from .errors import InputError, Problem
 from .profile import profile_to_json, read_profile, validate_profile
-from .storage import athlete_paths, atomic_write_text
+from .storage import (_fsync_folder, _mode_for, _temp_file, _write_all, athlete_lock, athlete_paths,
+                      atomic_write_text, remove_stale_temp_files)
 
 __all__ = [
     "ASSESSMENT_FORMAT",
@@ -27,6 +51,7 @@ __all__ = [
     "list_assessments",
     "read_assessment",
     "load_latest_profile",
+    "reconcile_profile",
     "top_cause_history",
 ]
 
@@ -34,6 +59,9 @@ ASSESSMENT_FORMAT = "heavylegs.assessment/1"
 _STAMP = "%Y-%m-%dT%H%M%S"
 # A second save within the same second gets a suffix: 2025-03-01T101500-2.json
 _NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{6})(?:-(\d+))?\.json\Z")
+# Errors of os.link on a file system without hard links
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, getattr(errno, "ENOTSUP", -1),
+             getattr(errno, "EOPNOTSUPP", -1), errno.ENOSYS}
 
 
 def _sort_key(path: Path):
@@ -56,12 +84,24 @@ def list_assessments(data_dir, athlete_id) -> list:
     list of Path
         Files named ``YYYY-MM-DDTHHMMSS.json`` (or with a ``-N`` suffix for
         a second save in the same second); temporary files of an interrupted
-        write and anything else in the folder are ignored.
+        write, empty files (a name reserved by a save still writing) and
+        anything else in the folder are ignored.
     """
     folder = athlete_paths(data_dir, athlete_id)["assessments"]
-    if not folder.is_dir():
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((p for p in folder.iterdir() if p.is_file() and _NAME_RE.match(p.name)), key=_sort_key)
+    found = []
+    for entry in entries:
+        if not _NAME_RE.match(entry.name):
+            continue
+        try:
+            if entry.is_file() and entry.stat().st_size > 0:
+                found.append(folder / entry.name)
+        except FileNotFoundError:
+            continue
+    return sorted(found, key=_sort_key)
 
 
 def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime | None = None,
@@ -88,7 +128,16 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
     -------
     Path
         The assessment file written. Earlier assessments are kept; a second
-        save in the same second gets a ``-2``, ``-3`` ... suffix.
+        save in the same second gets a ``-2``, ``-3`` ... suffix. Saves at
+        the same moment, from any processes, each get their own file.
+
+    Notes
+    -----
+    The profile file is written only when the new assessment is the newest
+    (a save dated before an existing assessment leaves the profile to that
+    one), so the profile always equals the newest assessment's profile.
+    A save with ``update_profile=False`` records ``"updates_profile": false``
+    so that :func:`reconcile_profile` does not copy it to the profile.
 
     Raises
     ------
@@ -101,19 +150,142 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
         raise InputError([Problem("<assessment>", f"found a ranking of {ranking.get('athlete_id')!r}, "
                                                   f"expected one of {athlete_id!r}", field="athlete_id")])
     paths = athlete_paths(data_dir, athlete_id)
-    when = when or _dt.datetime.now()
-    stamp = when.strftime(_STAMP)
-    target = paths["assessments"] / f"{stamp}.json"
-    n = 1
-    while target.exists():
-        n += 1
-        target = paths["assessments"] / f"{stamp}-{n}.json"
-    doc = {"format": ASSESSMENT_FORMAT, "saved_at": when.isoformat(timespec="seconds"),
-           "athlete_id": athlete_id, "profile": clean, "ranking": ranking}
-    atomic_write_text(target, json.dumps(doc, indent=1, ensure_ascii=False, default=_plain) + "\n")
-    if update_profile:
-        atomic_write_text(paths["profile"], profile_to_json(clean))
+    with athlete_lock(data_dir, athlete_id):
+        _, files = _repair(data_dir, athlete_id, paths)
+        when = when or _dt.datetime.now()  # read under the lock, so names follow the order of saves
+        doc = {"format": ASSESSMENT_FORMAT, "saved_at": when.isoformat(timespec="seconds"),
+               "athlete_id": athlete_id, "profile": clean, "ranking": ranking}
+        if not update_profile:
+            doc["updates_profile"] = False
+        data = (json.dumps(doc, indent=1, ensure_ascii=False, default=_plain) + "\n").encode("utf-8")
+        stamp = when.strftime(_STAMP)
+        # Start after the last suffix of this second, so a later save always sorts later.
+        first = 1 + max((_sort_key(p)[1] for p in files if _sort_key(p)[0] == stamp), default=0)
+        target = _write_new(paths["assessments"], stamp, data, first)
+        try:
+            # Other savers wait for the lock, so the newest file is now the old newest or this one.
+            if update_profile and (not files or _sort_key(target) > _sort_key(files[-1])):
+                atomic_write_text(paths["profile"], profile_to_json(clean))
+        except BaseException:
+            # the save failed as a whole: take back the assessment so the profile still matches
+            target.unlink(missing_ok=True)
+            raise
     return target
+
+
+def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
+    """Write ``data`` under the first free name ``<stamp>[-N].json`` (N >= ``first``), never over a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _temp_file(folder, f"{stamp}.json") as (fd, tmp):
+        _write_all(fd, data)
+        os.fchmod(fd, _mode_for(folder / f"{stamp}.json"))  # as a plain open() would
+        os.fsync(fd)
+        n = first
+        while True:
+            target = folder / (f"{stamp}.json" if n == 1 else f"{stamp}-{n}.json")
+            try:
+                os.link(tmp, target)  # fails when the name exists: nothing is overwritten
+                break
+            except FileExistsError:
+                n += 1
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise
+                if _reserve(target):  # no hard links here: reserve the name, then fill it
+                    os.replace(tmp, target)
+                    break
+                n += 1
+        tmp.unlink(missing_ok=True)
+    _fsync_folder(folder)
+    return target
+
+
+def _reserve(target: Path) -> bool:
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _repair(data_dir, athlete_id: str, paths: dict) -> tuple:
+    """Clean stale temporary files and reconcile the profile; the caller holds the athlete's lock.
+
+    Returns (profile rewritten, the assessment files oldest first).
+    """
+    remove_stale_temp_files(paths["assessments"])
+    remove_stale_temp_files(paths["folder"])
+    remove_stale_temp_files(paths["profile"].parent, prefix=paths["profile"].name)
+    _remove_empty_reservations(paths["assessments"])
+    files = list_assessments(data_dir, athlete_id)
+    if not files:
+        return False, files
+    newest = files[-1]
+    try:
+        doc = read_assessment(newest)
+    except InputError:
+        return False, files  # a damaged newest file: load_latest_profile reports it; never copy it
+    if doc.get("updates_profile") is False:
+        return False, files
+    profile_path = paths["profile"]
+    try:
+        profile_mtime = profile_path.stat().st_mtime_ns
+    except FileNotFoundError:
+        profile_mtime = None
+    if profile_mtime is not None:
+        if profile_mtime > newest.stat().st_mtime_ns:
+            return False, files  # written after the newest assessment: a deliberate edit
+        try:
+            if read_profile(profile_path) == doc["profile"]:
+                return False, files
+        except InputError:
+            pass  # a damaged profile is rewritten
+    atomic_write_text(profile_path, profile_to_json(doc["profile"]))
+    return True, files
+
+
+def _remove_empty_reservations(folder: Path) -> None:
+    # Only under the athlete's lock: a reserved name is filled before the lock is released,
+    # so an empty one now was left by a save that was killed.
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        try:
+            if _NAME_RE.match(entry.name) and entry.is_file() and entry.stat().st_size == 0:
+                os.unlink(folder / entry.name)
+        except FileNotFoundError:
+            continue
+
+
+def reconcile_profile(data_dir, athlete_id) -> bool:
+    """Repair what a killed save left behind for one athlete.
+
+    Under the athlete's lock: removes the temporary files of interrupted
+    writes whose writer is gone (:func:`heavylegs.storage.remove_stale_temp_files`)
+    and, when the profile file ``athletes/<id>.json`` is missing, damaged or
+    older than the newest assessment and holds other answers, rewrites it
+    from the newest assessment. Run by every save and by
+    :func:`load_latest_profile`; safe to call at any time.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    athlete_id : str
+        A valid athlete id.
+
+    Returns
+    -------
+    bool
+        True when the profile file was rewritten.
+    """
+    paths = athlete_paths(data_dir, athlete_id)
+    if not paths["folder"].is_dir():
+        return False  # nothing was ever saved: create nothing
+    with athlete_lock(data_dir, athlete_id):
+        return _repair(data_dir, athlete_id, paths)[0]
 
 
 def _plain(value):
@@ -173,10 +345,19 @@ def load_latest_profile(data_dir, athlete_id) -> dict:
         The profile of the newest assessment; else the athlete's profile
         file ``athletes/<id>.json``; else ``{"athlete_id": athlete_id}``
         (a new athlete, every answer unknown).
+
+    Notes
+    -----
+    Opening an athlete first runs :func:`reconcile_profile`, so a profile
+    file left behind by a killed save is brought up to date.
     """
     files = list_assessments(data_dir, athlete_id)
     if files:
-        return read_assessment(files[-1])["profile"]
+        try:
+            reconcile_profile(data_dir, athlete_id)
+        except OSError:
+            pass  # a read-only data folder: the newest assessment is still the answer
+        return read_assessment(list_assessments(data_dir, athlete_id)[-1])["profile"]
     profile_path = athlete_paths(data_dir, athlete_id)["profile"]
     if profile_path.exists():
         return read_profile(profile_path)

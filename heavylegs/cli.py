@@ -109,14 +109,38 @@ def _cmd_load(args, out):
             out.write(weekly_display(table).to_string(index=False, na_rep="-") + "\n")
 
 
+def _check_output_file(output: str) -> None:
+    """Refuse an output path that can never be written as a file, before any work."""
+    path = Path(output)
+    if path.is_dir():
+        raise InputError([Problem(output, "is a folder, expected the path of a training-log CSV file "
+                                          "to write, e.g. " + str(path / "log.csv"))])
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError([Problem(output, f"cannot be written: {parent} is a file, "
+                                                  "expected a folder there")])
+            break
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _sources_text(sources) -> str:
+    shown = ", ".join(str(s) for s in sources[:3])
+    return shown + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+
+
 def _cmd_import(args, out):
     from .importers import import_sources, summary_lines
-    from .traininglog import read_log, write_log
+    from .traininglog import merge_logs, read_log, write_log
 
     missing = [s for s in args.sources if not Path(s).exists()]
     if missing:
         raise InputError([Problem(s, "no such file or folder, expected an activity file, a folder "
                                      "or a Strava export") for s in missing])
+    _check_output_file(args.output)
     existing = None
     if args.append and Path(args.output).exists():
         existing = read_log(args.output)  # a bad existing log stops here, before anything is written
@@ -136,19 +160,28 @@ def _cmd_import(args, out):
     finally:
         if bar is not None:
             bar.close()
-    log = result.log
-    if existing is not None:
-        import pandas as pd
-
-        from .traininglog import drop_duplicate_sessions
-
-        log, _ = drop_duplicate_sessions(pd.concat([existing, log], ignore_index=True))
-        log = log.sort_values("date", kind="stable").reset_index(drop=True)
     if result.sessions == 0 and result.failed:
         raise InputError([Problem(str(path), reason) for path, reason in result.failed])
+    sources = _sources_text(args.sources)
+    if result.sessions == 0:
+        # An import that adds nothing never replaces a log.
+        left_out = sum(result.skipped.values())
+        found = (f"found only {_count(left_out, 'activity', 'activities')} with no training load" if left_out
+                 else f"found no session in {_count(result.files_read, 'input')} read")
+        raise InputError([Problem(sources, f"{found}, expected .fit, .gpx or .tcx files (also .gz) or a "
+                                           f"Strava export; nothing written to {args.output}")])
+    log = result.log
+    if existing is not None:
+        log, _ = merge_logs(existing, log)
+        if len(log) == len(existing):
+            raise InputError([Problem(sources, f"found {_count(result.sessions, 'session')}, all already in "
+                                               f"{args.output}, expected at least one new session; "
+                                               f"{args.output} left as it was")])
     write_log(log, args.output)
     for line in summary_lines(result):
         out.write(line + "\n")
+    if existing is not None:
+        out.write(f"added {_count(len(log) - len(existing), 'new session')} to the {len(existing)} already there\n")
     out.write(f"wrote {len(log)} sessions to {args.output}\n")
 
 

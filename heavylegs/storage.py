@@ -9,15 +9,32 @@ A data folder holds one profile per athlete and a folder per athlete::
 Every write goes to a temporary file in the same folder, is flushed to disk
 and then renamed over the target, so a crash leaves either the old file or the
 new one, never half of one.
+
+Temporary files are named ``.<target name>.<pid>.<random>.tmp`` and their
+writer holds an advisory lock (``flock``) on them until the rename. A process
+killed mid-write leaves its temporary file behind; :func:`remove_stale_temp_files`
+removes such files once no process holds their lock and their writer is dead
+(or, without a readable pid, once they are older than
+:data:`STALE_TEMP_AGE_S`), so a file another live process is writing is never
+touched. Writers to one athlete's files take :func:`athlete_lock`
+(``athletes/<id>/.lock``) so that their steps do not interleave.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
+
+try:  # POSIX; elsewhere locks fall back to one process (see athlete_lock)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 from .errors import InputError, Problem
 
@@ -28,7 +45,18 @@ __all__ = [
     "ATHLETE_ID_PATTERN",
     "default_data_dir",
     "list_athletes",
+    "athlete_lock",
+    "remove_stale_temp_files",
+    "STALE_TEMP_AGE_S",
 ]
+
+#: Age [s] after which a temporary file whose writer cannot be identified
+#: (no pid in its name, or a pid that is alive again) counts as abandoned.
+STALE_TEMP_AGE_S = 600.0
+
+# .<target>.<pid>.<random>.tmp as written by temp_file(); older files lack the pid
+_TEMP_RE = re.compile(r"^\.(?P<target>.+?)(?:\.(?P<pid>\d+))?\.(?P<rand>[A-Za-z0-9_]+)\.tmp\Z")
+
 
 ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 
@@ -46,6 +74,47 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+@contextlib.contextmanager
+def _temp_file(folder: Path, target_name: str):
+    """Create ``.<target_name>.<pid>.<random>.tmp`` in ``folder``, locked for this writer.
+
+    Yields ``(fd, path)``; the file descriptor stays open (and the lock held)
+    until the block ends, and the temporary file is removed when the block
+    raises.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target_name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        if fcntl is not None:
+            # Held until the fd is closed, so a cleaner never takes a file being written.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd, Path(tmp)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:  # make a rename or link itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
 def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically.
 
@@ -60,34 +129,154 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     -------
     Path
         The path written.
+
+    Notes
+    -----
+    The text goes to ``.<name>.<pid>.<random>.tmp`` in the same folder,
+    locked by this writer, is flushed to disk and renamed over ``path``. A
+    crash leaves the old file or the new one; a temporary file left by a
+    killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            # mkstemp makes the file private (0600); give it the mode a plain open() would:
-            # the old file's mode, or 0666 less the umask, so an exported page stays readable
-            os.fchmod(handle.fileno(), _mode_for(path))
-            os.fsync(handle.fileno())
+    data = text.encode(encoding)
+    with _temp_file(path.parent, path.name) as (fd, tmp):
+        _write_all(fd, data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would:
+        # the old file's mode, or 0666 less the umask, so an exported page stays readable
+        os.fchmod(fd, _mode_for(path))
+        os.fsync(fd)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+    _fsync_folder(path.parent)
     return path
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    except OSError:
+        return True  # cannot tell: treat as alive, the age rule still applies
+    return True
+
+
+def _remove_if_abandoned(path: Path, pid, now: float, max_age_s: float) -> bool:
+    """Remove one temporary file when no writer holds it and it is abandoned."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False  # gone already, or not ours to open
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    return False  # a live process is writing it
+                raise
+        age = now - info.st_mtime
+        dead_writer = pid is not None and pid != os.getpid() and not _pid_alive(pid)
+        if not (dead_writer or age > max_age_s):
+            return False  # e.g. created a moment ago, its writer about to lock it
+        try:
+            if os.stat(path, follow_symlinks=False).st_ino != info.st_ino:
+                return False  # the name now belongs to another file
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        return True
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_TEMP_AGE_S) -> list:
+    """Remove the temporary files that interrupted atomic writes left in ``folder``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder to clean (not its sub-folders); a missing folder is fine.
+    prefix : str
+        Only temporary files of targets whose name starts with this, e.g.
+        ``"ana.json"`` for the profile of ``ana`` in ``athletes/``.
+    max_age_s : float
+        Age [s] after which a temporary file whose writer cannot be told
+        apart from a live process counts as abandoned.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Notes
+    -----
+    A temporary file ``.<target>.<pid>.<random>.tmp`` is removed only when no
+    process holds its lock (a writer holds it from creation to rename) and
+    either its writer ``pid`` is not running or it is older than
+    ``max_age_s``. A file another live process is writing is never removed.
+    """
+    folder = Path(folder)
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        match = _TEMP_RE.match(entry.name)
+        if not match or not match.group("target").startswith(prefix):
+            continue
+        pid = int(match.group("pid")) if match.group("pid") else None
+        path = folder / entry.name
+        if _remove_if_abandoned(path, pid, now, max_age_s):
+            removed.append(path)
+    if removed:
+        _fsync_folder(folder)
+    return removed
+
+
+_THREAD_LOCKS: dict = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def athlete_lock(data_dir, athlete_id):
+    """Hold the athlete's lock (``athletes/<id>/.lock``) for the ``with`` block.
+
+    Writers that must not interleave (a save writes an assessment, then the
+    profile) take this lock, across processes and threads. It is an advisory
+    ``flock``: readers never wait for it, and it is released when the holder
+    ends, even by a crash. Creates the athlete's folder when missing.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    athlete_id : str
+        A valid athlete id (checked).
+    """
+    folder = athlete_paths(data_dir, athlete_id)["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover - no flock: one process only
+        with _THREAD_LOCKS_GUARD:
+            lock = _THREAD_LOCKS.setdefault(str(folder.resolve()), threading.Lock())
+        with lock:
+            yield
+        return
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def validate_athlete_id(athlete_id, source: str = "<input>") -> str:

@@ -53,6 +53,8 @@ __all__ = [
     "log_to_csv_text",
     "empty_log",
     "drop_duplicate_sessions",
+    "merge_logs",
+    "session_keys",
 ]
 
 #: Columns of a training log, format 1, in the order :func:`write_log` uses.
@@ -544,36 +546,110 @@ def write_log(df: pd.DataFrame, path) -> Path:
     return atomic_write_text(path, log_to_csv_text(log))
 
 
-def _session_keys(log: pd.DataFrame) -> list:
-    """The duplicate key of each row: (start minute, activity), or None without a start time."""
+# ---------------------------------------------------------------------------
+# The same session, imported twice: one rule for the workbook, the importers
+# and ``heavylegs import --append``.
+
+
+def _is_blank(value) -> bool:
+    return _missing(value) or (isinstance(value, str) and not value.strip())
+
+
+def _start_key(value):
+    """The start minute of a session, or None when there is no usable start time."""
+    if _is_blank(value):
+        return None
+    try:
+        stamp = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(stamp):
+        return None
+    if stamp.tzinfo is not None:
+        # Compare instants: the same session exported in two time zones is one session.
+        return ("utc", stamp.tz_convert("UTC").floor("min").tz_localize(None))
+    return ("local", stamp.floor("min"))
+
+
+def _day_key(value):
+    if _is_blank(value):
+        return None
+    try:
+        return pd.Timestamp(value.strip() if isinstance(value, str) else value).date().isoformat()
+    except (TypeError, ValueError, AttributeError):
+        return str(value).strip()[:10]
+
+
+def _number_key(value):
+    if _is_blank(value):
+        return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return str(value).strip()
+    return None if math.isnan(number) else round(number, 6)
+
+
+def session_keys(log: pd.DataFrame) -> list:
+    """The key of each row: two rows with equal keys are the same session.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        A training log, typed (:func:`read_log`) or as built by an importer
+        or a form (text cells are read the same way).
+
+    Returns
+    -------
+    list of tuple
+        One hashable key per row, in row order:
+
+        * with a start time, ``("start", minute, activity)``: the same start
+          time to the minute (compared as instants when it carries an offset)
+          and the same activity are one session (``spec/training-log.md``);
+        * without one, ``("day", date, activity, duration_min, distance_km)``:
+          a log typed by hand has no start times, so uploading it twice would
+          double it; such rows are the same when date, activity, duration
+          [min] and distance [km] all agree (numbers compared as numbers,
+          ``45`` equals ``45.0``).
+
+        A missing activity counts as ``run``.
+    """
+    n = len(log)
+
+    def column(name):
+        return log[name].tolist() if name in log.columns else [None] * n
+
     keys = []
-    starts = log["start_time"].tolist() if "start_time" in log.columns else [None] * len(log)
-    activities = log["activity"].tolist() if "activity" in log.columns else ["run"] * len(log)
-    for start, activity in zip(starts, activities):
-        if start is None or (isinstance(start, float) and math.isnan(start)) or start == "":
-            keys.append(None)
-            continue
-        try:
-            stamp = pd.Timestamp(start)
-        except (TypeError, ValueError):
-            keys.append(None)
-            continue
-        if stamp.tzinfo is not None:
-            # Compare instants: the same session exported in two time zones is one session.
-            key = ("utc", stamp.tz_convert("UTC").floor("min").tz_localize(None))
+    for start, activity, day, duration, distance in zip(column("start_time"), column("activity"), column("date"),
+                                                         column("duration_min"), column("distance_km")):
+        activity = activity.strip().lower() if isinstance(activity, str) and activity.strip() else "run"
+        minute = _start_key(start)
+        if minute is not None:
+            keys.append(("start", minute, activity))
         else:
-            key = ("local", stamp.floor("min"))
-        keys.append((key, activity if isinstance(activity, str) else "run"))
+            keys.append(("day", _day_key(day), activity, _number_key(duration), _number_key(distance)))
     return keys
+
+
+def _first_of_each(keys, seen: set) -> np.ndarray:
+    """True for each key not in ``seen`` nor earlier in ``keys``; adds the kept keys to ``seen``."""
+    keep = np.ones(len(keys), dtype=bool)
+    for pos, key in enumerate(keys):
+        if key in seen:
+            keep[pos] = False
+        else:
+            seen.add(key)
+    return keep
 
 
 def drop_duplicate_sessions(df: pd.DataFrame) -> tuple:
     """Drop sessions imported twice, keeping the first.
 
-    Two rows are the same session when their ``start_time`` agrees to the
-    minute (compared as instants when both carry an offset) and their
-    ``activity`` agrees (``spec/training-log.md``). Rows without a start time
-    are never dropped.
+    Two rows are the same session when their :func:`session_keys` agree:
+    the same ``start_time`` to the minute and the same ``activity``
+    (``spec/training-log.md``), or, for rows without a start time, the same
+    date, activity, duration and distance.
 
     Parameters
     ----------
@@ -587,13 +663,47 @@ def drop_duplicate_sessions(df: pd.DataFrame) -> tuple:
     dropped : int
         Rows dropped.
     """
-    seen = set()
-    keep = np.ones(len(df), dtype=bool)
-    for pos, key in enumerate(_session_keys(df)):
-        if key is None:
-            continue
-        if key in seen:
-            keep[pos] = False
-        else:
-            seen.add(key)
+    keep = _first_of_each(session_keys(df), set())
     return df[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def merge_logs(existing, new):
+    """Join a new log to an existing one, dropping sessions seen twice.
+
+    Parameters
+    ----------
+    existing, new : pandas.DataFrame or None
+        Training logs (``spec/training-log.md``).
+
+    Returns
+    -------
+    merged : pandas.DataFrame
+        Every session of ``existing``, then the new ones, sorted by date
+        (stable, so the existing order stays within a day).
+    dropped : int
+        Sessions of ``new`` dropped as repeats (of ``existing``, or twice in
+        ``new``).
+
+    Notes
+    -----
+    Sessions are the same when their :func:`session_keys` agree: with a
+    start time, the spec's rule (the same start minute and activity are one
+    session); without one, the same date, activity, duration and distance,
+    so that uploading a log typed by hand twice does not double it. The rows
+    of ``existing`` are all kept, even two that look alike: a merge only
+    ever adds.
+    """
+    frames = [f for f in (existing, new) if f is not None and len(f)]
+    if not frames:
+        return (existing if existing is not None else new), 0
+    seen = set(session_keys(existing)) if existing is not None and len(existing) else set()
+    parts = [existing] if existing is not None and len(existing) else []
+    dropped = 0
+    if new is not None and len(new):
+        keep = _first_of_each(session_keys(new), seen)
+        dropped = int((~keep).sum())
+        if keep.any():
+            parts.append(new[keep])
+    merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+    merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
+    return merged, dropped

@@ -12,7 +12,7 @@ EXPECTED = {
     "read_roster": "profile", "write_roster": "profile",
     "score_profile": "scoring", "score_roster": "scoring",
     "read_log": "traininglog", "validate_log": "traininglog", "write_log": "traininglog",
-    "drop_duplicate_sessions": "traininglog",
+    "drop_duplicate_sessions": "traininglog", "merge_logs": "traininglog",
     "session_load": "load", "daily_load": "load", "fitness_fatigue": "load", "weekly_table": "load",
     "weekly_records": "load", "weekly_display": "load", "log_facts": "load",
     "import_sources": "importers", "summary_lines": "importers", "ImportResult": "importers",

@@ -144,3 +144,207 @@ def test_numpy_numbers_from_a_log_are_stored_as_plain_json(tmp_path):
     path = save_assessment(tmp_path, {"athlete_id": "zoe"}, ranking, when=T1)
     assert json.loads(path.read_text())["ranking"]["causes"][0]["evidence"][0]["value"] == 1.62
     assert assessments.ASSESSMENT_FORMAT == "heavylegs.assessment/1"
+
+
+# --- many processes, killed processes, repair --------------------------------------------------
+
+# A child process: saves assessments of "zoe" and prints "<path> <sleep_h>" after each save returns.
+# argv: data_dir, count (0 = forever), first sleep value index, "same" (one fixed time) or "now",
+# and an optional crash point ("between": SIGKILL after the assessment, before the profile;
+# "midwrite": SIGKILL halfway through writing the assessment's temporary file).
+_CHILD = r"""
+import datetime as dt, os, signal, sys, time
+from heavylegs import assessments, storage
+data, count, first, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+crash = sys.argv[5] if len(sys.argv) > 5 else ""
+if crash == "between":
+    assessments.atomic_write_text = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+elif crash == "midwrite":
+    def half(fd, data):
+        os.write(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+    assessments._write_all = half
+go = os.path.join(data, "go")
+while not os.path.exists(go):
+    time.sleep(0.002)
+ranking = {"athlete_id": "zoe", "causes": []}
+i = 0
+while count == 0 or i < count:
+    sleep = round(4 + ((first + i) % 1000) / 100, 2)
+    when = dt.datetime(2026, 11, 1, 9, 30, 5) if mode == "same" else None
+    path = assessments.save_assessment(data, {"athlete_id": "zoe", "sleep_h": sleep}, ranking, when=when)
+    sys.stdout.write(f"{path} {sleep}\n")
+    sys.stdout.flush()
+    i += 1
+"""
+
+
+def _start_child(tmp_path, *args):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", _CHILD, str(tmp_path), *map(str, args)],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def _acknowledged(output):
+    """The (path, sleep_h) pairs a child printed in full (a killed child may leave half a line)."""
+    pairs = []
+    for line in output.splitlines(keepends=True):
+        if line.endswith("\n"):
+            path, sleep = line.split()
+            pairs.append((path, float(sleep)))
+    return pairs
+
+
+def _temp_files(tmp_path):
+    athletes = tmp_path / "athletes"
+    return sorted(p.name for folder in (athletes, athletes / "zoe", athletes / "zoe" / "assessments")
+                  if folder.is_dir() for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def _profile_file(tmp_path):
+    from heavylegs.profile import read_profile
+
+    return read_profile(tmp_path / "athletes" / "zoe.json")
+
+
+def test_saves_from_several_processes_at_once_are_all_kept(tmp_path):
+    children = [_start_child(tmp_path, 80, 100 * k, "same") for k in range(3)]
+    (tmp_path / "go").write_text("")
+    outputs = [child.communicate(timeout=120)[0] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0]
+    saved = [pair for output in outputs for pair in _acknowledged(output)]
+    assert len(saved) == 240
+    assert len({path for path, _ in saved}) == 240  # no two saves were given the same file
+    files = list_assessments(tmp_path, "zoe")
+    assert sorted(map(str, files)) == sorted(path for path, _ in saved)
+    for path, sleep in saved:
+        assert read_assessment(path)["profile"]["sleep_h"] == sleep
+    names = {p.name for p in files}
+    assert "2026-11-01T093005.json" in names and "2026-11-01T093005-240.json" in names
+    assert _profile_file(tmp_path) == read_assessment(files[-1])["profile"]
+    assert _temp_files(tmp_path) == []
+
+
+def test_a_save_killed_between_its_two_writes_is_repaired(tmp_path):
+    save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+    (tmp_path / "go").write_text("")
+    child = _start_child(tmp_path, 1, 300, "now", "between")  # sleep_h 7.0, killed before the profile
+    child.communicate(timeout=60)
+    assert child.returncode == -9
+    newest = list_assessments(tmp_path, "zoe")[-1]
+    assert read_assessment(newest)["profile"]["sleep_h"] == 7.0
+    assert _profile_file(tmp_path)["sleep_h"] == 6.0  # the crash left the profile behind
+    assert assessments.reconcile_profile(tmp_path, "zoe") is True
+    assert _profile_file(tmp_path)["sleep_h"] == 7.0
+    assert assessments.reconcile_profile(tmp_path, "zoe") is False  # nothing left to repair
+
+
+def test_opening_an_athlete_repairs_the_profile_and_a_newer_edit_is_kept(tmp_path):
+    save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+    profile_path = tmp_path / "athletes" / "zoe.json"
+    old = profile_path.read_bytes()
+    save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 8.0}, _ranking("zoe", []), when=T2)
+    newest = list_assessments(tmp_path, "zoe")[-1]
+    # as a crash would leave it: the profile of the save before, written before the newest assessment
+    profile_path.write_bytes(old)
+    stamp = newest.stat().st_mtime - 10
+    os.utime(profile_path, (stamp, stamp))
+    assert load_latest_profile(tmp_path, "zoe")["sleep_h"] == 8.0
+    assert _profile_file(tmp_path)["sleep_h"] == 8.0
+    # a coach's edit written after the newest assessment is theirs to keep
+    profile_path.write_text(json.dumps({"athlete_id": "zoe", "sleep_h": 9.5}), encoding="utf-8")
+    stamp = newest.stat().st_mtime + 10
+    os.utime(profile_path, (stamp, stamp))
+    assert assessments.reconcile_profile(tmp_path, "zoe") is False
+    assert _profile_file(tmp_path)["sleep_h"] == 9.5
+    # a missing profile is written again
+    profile_path.unlink()
+    assert assessments.reconcile_profile(tmp_path, "zoe") is True
+    assert _profile_file(tmp_path)["sleep_h"] == 8.0
+
+
+def test_reconcile_creates_nothing_for_an_athlete_never_saved(tmp_path):
+    assert assessments.reconcile_profile(tmp_path, "nobody") is False
+    assert not (tmp_path / "athletes").exists()
+
+
+def test_a_backdated_save_leaves_the_profile_to_the_newest_assessment(tmp_path):
+    save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 8.0}, _ranking("zoe", []), when=T2)
+    older = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+    assert list_assessments(tmp_path, "zoe")[0] == older
+    assert _profile_file(tmp_path)["sleep_h"] == 8.0
+    kept = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 5.0}, _ranking("zoe", []),
+                           when=dt.datetime(2026, 12, 1), update_profile=False)
+    assert _profile_file(tmp_path)["sleep_h"] == 8.0
+    assert json.loads(kept.read_text())["updates_profile"] is False
+    assert assessments.reconcile_profile(tmp_path, "zoe") is False
+
+
+def test_a_save_killed_mid_write_leaves_no_assessment_and_its_temp_is_cleaned(tmp_path):
+    first = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+    (tmp_path / "go").write_text("")
+    child = _start_child(tmp_path, 1, 300, "same", "midwrite")
+    child.communicate(timeout=60)
+    assert child.returncode == -9
+    left = _temp_files(tmp_path)
+    assert len(left) == 1 and left[0].startswith(f".2026-11-01T093005.json.{child.pid}.")
+    assert list_assessments(tmp_path, "zoe") == [first]  # half a file is never an assessment
+    second = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 9.0}, _ranking("zoe", []), when=T1)
+    assert second.name == "2026-11-01T093005-2.json"
+    assert _temp_files(tmp_path) == []
+
+
+def test_an_empty_reserved_name_is_not_an_assessment_and_is_cleaned(tmp_path):
+    first = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+    reserved = first.parent / "2026-11-01T093005-2.json"
+    reserved.write_bytes(b"")  # a name reserved by a save killed before it wrote (no hard links)
+    assert list_assessments(tmp_path, "zoe") == [first]
+    second = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 9.0}, _ranking("zoe", []), when=T1)
+    assert second == reserved and read_assessment(second)["profile"]["sleep_h"] == 9.0
+
+
+def test_without_hard_links_the_name_is_reserved_then_filled(tmp_path, monkeypatch):
+    import errno
+
+    first = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 6.0}, _ranking("zoe", []), when=T1)
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "hard links not supported")
+    monkeypatch.setattr(os, "link", no_links)
+    second = save_assessment(tmp_path, {"athlete_id": "zoe", "sleep_h": 7.0}, _ranking("zoe", []), when=T1)
+    assert second.name == "2026-11-01T093005-2.json"
+    assert read_assessment(first)["profile"]["sleep_h"] == 6.0
+    assert read_assessment(second)["profile"]["sleep_h"] == 7.0
+    assert _profile_file(tmp_path)["sleep_h"] == 7.0 and _temp_files(tmp_path) == []
+
+
+def test_saves_killed_at_random_moments_lose_nothing_acknowledged(tmp_path):
+    import random
+    import signal
+    import time
+
+    from heavylegs.profile import read_profile
+
+    rng = random.Random(8)
+    (tmp_path / "go").write_text("")
+    acknowledged = []
+    for round_ in range(10):
+        child = _start_child(tmp_path, 0, 1000 * round_, "same" if round_ % 2 else "now")
+        first_line = child.stdout.readline()  # the child is saving
+        time.sleep(rng.uniform(0.0, 0.15))
+        child.send_signal(signal.SIGKILL)
+        rest = child.communicate(timeout=60)[0]
+        assert child.returncode == -signal.SIGKILL
+        acknowledged += _acknowledged(first_line + rest)
+        files = list_assessments(tmp_path, "zoe")
+        for path, sleep in acknowledged:  # every save that returned is there and whole
+            assert read_assessment(path)["profile"]["sleep_h"] == sleep
+        for path in files:  # and no file listed is half-written
+            read_assessment(path)
+        assessments.reconcile_profile(tmp_path, "zoe")
+        assert read_profile(tmp_path / "athletes" / "zoe.json") == read_assessment(files[-1])["profile"]
+        assert _temp_files(tmp_path) == []  # the killed child's temporary files are gone
+    assert len(acknowledged) > 10
+    assert len({path for path, _ in acknowledged}) == len(acknowledged)

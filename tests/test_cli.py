@@ -120,3 +120,71 @@ def test_serve_runs_until_ctrl_c_then_stops_cleanly(tmp_path):
     with socket.socket() as sock:  # Voila is gone: the port is free again
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
+
+
+# --- import: an import that adds nothing never replaces a log ------------------------------------
+
+ACTIVITIES = __import__("pathlib").Path(__file__).parent / "data" / "activities"
+HAND_LOG = ("date,activity,duration_min,distance_km\n"
+            "2026-11-05,strength,30,\n2026-11-05,strength,30,\n2026-11-06,run,40,8\n")
+
+
+def _import(capsys, *args):
+    status = main(["import", *map(str, args), "--no-progress"])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_import_of_an_empty_folder_refuses_and_keeps_the_log(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    log = tmp_path / "log.csv"
+    log.write_text(HAND_LOG, encoding="utf-8")
+    status, out, err = _import(capsys, empty, "-o", log)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"{empty}: found no session in 0 inputs read")
+    assert f"nothing written to {log}" in err
+    assert log.read_text(encoding="utf-8") == HAND_LOG
+    status, out, err = _import(capsys, empty, "-o", tmp_path / "new.csv")
+    assert status == 2 and not (tmp_path / "new.csv").exists()
+
+
+def test_import_append_with_only_known_sessions_refuses_without_touching_the_log(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    gpx = ACTIVITIES / "runpandas__run.gpx"
+    status, out, err = _import(capsys, gpx, "-o", log)
+    assert status == 0 and "wrote 1 sessions" in out
+    written = log.read_bytes()
+    status, out, err = _import(capsys, gpx, "-o", log, "--append")
+    assert status == 2 and out == ""
+    assert err == f"{gpx}: found 1 session, all already in {log}, expected at least one new session; " \
+                  f"{log} left as it was\n"
+    assert log.read_bytes() == written
+    status, out, err = _import(capsys, gpx, ACTIVITIES / "runpandas__run.fit", "-o", log, "--append")
+    assert status == 0 and "added 1 new session to the 1 already there" in out
+
+
+def test_import_append_keeps_every_session_already_in_the_log(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text(HAND_LOG, encoding="utf-8")
+    status, out, err = _import(capsys, ACTIVITIES / "runpandas__run.gpx", "-o", log, "--append")
+    assert status == 0, err
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 5  # header, the two strength sessions typed alike, the run, the imported run
+    assert sum(line.startswith("2026-11-05,strength,30,") for line in lines) == 2
+
+
+@pytest.mark.parametrize("where", ["folder", "under_a_file"])
+def test_import_refuses_an_output_that_cannot_be_a_file_before_importing(tmp_path, capsys, monkeypatch, where):
+    import heavylegs.importers
+
+    def no_import(*args, **kwargs):
+        raise AssertionError("imported before checking -o")
+    monkeypatch.setattr(heavylegs.importers, "import_sources", no_import)
+    (tmp_path / "notes.txt").write_text("x")
+    output = tmp_path if where == "folder" else tmp_path / "notes.txt" / "log.csv"
+    status, out, err = _import(capsys, ACTIVITIES / "runpandas__run.gpx", "-o", output)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"{output}: ")
+    assert ("is a folder" in err) if where == "folder" else (f"{tmp_path / 'notes.txt'} is a file" in err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -566,3 +566,22 @@ def test_summary_lines_list_skipped_types_and_damaged_files(tmp_path, cache):
     assert "Left out 1 activity with no training load: Golf 1." in lines
     assert any("fitparse__nick.fit: read up to byte" in line for line in lines)
     assert lines[-1] == "Every file could be read."
+
+
+def test_the_importers_drop_duplicates_by_the_shared_session_rule():
+    from heavylegs.importers import _drop_duplicates
+
+    def row(day, start, activity="run", duration=30.0, distance=5.0, source="a"):
+        return {"date": day, "activity": activity, "duration_min": duration, "distance_km": distance,
+                "start_time": start, "source": source}
+
+    rows = [row("2026-07-01", "2026-07-01T05:00:10+00:00"),
+            row("2026-07-01", "2026-07-01T07:00:50+02:00", source="b"),  # same instant and minute
+            row("2026-07-01", "2026-07-01T05:00:10+00:00", activity="cross"),
+            row("2026-07-02", None), row("2026-07-02", None, source="c"),  # no start, same numbers
+            row("2026-07-02", None, distance=6.0)]
+    kept, dropped = _drop_duplicates(rows)
+    assert dropped == 2
+    assert [(r["activity"], r["source"], r["distance_km"]) for r in kept] == [
+        ("run", "a", 5.0), ("cross", "a", 5.0), ("run", "a", 5.0), ("run", "a", 6.0)]
+    assert _drop_duplicates([]) == ([], 0)

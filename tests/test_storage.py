@@ -7,10 +7,12 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.storage import (
+    athlete_lock,
     athlete_paths,
     atomic_write_text,
     default_data_dir,
     list_athletes,
+    remove_stale_temp_files,
     validate_athlete_id,
 )
 
@@ -95,3 +97,102 @@ def test_list_athletes_ignores_files_that_are_not_profiles(tmp_path):
     for name in ["ben.json", "ana.json", "notes.txt", "Bad Name.json", ".ana.json.x1.tmp"]:
         (root / name).write_text("{}")
     assert list_athletes(tmp_path) == ["ana", "ben"]
+
+
+# --- temporary files of killed writers, and the athlete's lock ---------------------------------
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_temporary_file_carries_the_writers_pid_and_is_locked_while_written(tmp_path, monkeypatch):
+    import fcntl
+
+    seen = {}
+    real_replace = os.replace
+
+    def look(src, dst):
+        seen["name"] = Path(src).name
+        fd = os.open(src, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        seen["kept"] = remove_stale_temp_files(tmp_path, max_age_s=3600)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", look)
+    atomic_write_text(tmp_path / "log.csv", "date\n")
+    assert seen["name"].startswith(f".log.csv.{os.getpid()}.") and seen["name"].endswith(".tmp")
+    assert seen["kept"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
+
+
+def test_stale_temporary_files_are_removed_and_live_or_foreign_ones_kept(tmp_path):
+    import time
+
+    dead = _dead_pid()
+    names = {
+        f".log.csv.{dead}.k3j4h5g6.tmp": True,        # its writer is gone
+        f".log.csv.{os.getpid()}.a1b2c3d4.tmp": False,  # this live process, written just now
+        ".log.csv.oldstyle.tmp": False,                 # no pid, fresh
+        ".log.csv.ancient.tmp": True,                   # no pid, older than the limit
+        f".ben.json.{dead}.zzzz1234.tmp": False,        # another target than the prefix
+        "log.csv": False, "notes.tmp": False, ".lock": False,
+    }
+    for name in names:
+        (tmp_path / name).write_text("x")
+    old = time.time() - 3600
+    os.utime(tmp_path / ".log.csv.ancient.tmp", (old, old))
+    removed = remove_stale_temp_files(tmp_path, prefix="log.csv", max_age_s=600)
+    assert sorted(p.name for p in removed) == sorted(n for n, gone in names.items() if gone)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, gone in names.items() if not gone)
+    assert remove_stale_temp_files(tmp_path / "missing") == []
+
+
+def test_a_temporary_file_another_live_process_is_writing_is_never_removed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time\nfrom pathlib import Path\nfrom heavylegs.storage import _temp_file\n"
+            "with _temp_file(Path(sys.argv[1]), 'log.csv') as (fd, tmp):\n"
+            "    print(tmp.name, flush=True)\n    time.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        name = child.stdout.readline().strip()
+        assert name.startswith(f".log.csv.{child.pid}.")
+        # even past any age limit, a locked file is being written
+        assert remove_stale_temp_files(tmp_path, max_age_s=0) == []
+        assert (tmp_path / name).exists()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=30)
+    assert remove_stale_temp_files(tmp_path) == [tmp_path / name]
+
+
+def test_the_athlete_lock_excludes_other_holders_until_released(tmp_path):
+    import fcntl
+
+    lock_file = tmp_path / "athletes" / "ana" / ".lock"
+    with athlete_lock(tmp_path, "ana"):
+        fd = os.open(lock_file, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    fd = os.open(lock_file, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    finally:
+        os.close(fd)
+    with pytest.raises(InputError):
+        with athlete_lock(tmp_path, "../evil"):
+            pass

@@ -9,6 +9,8 @@ from heavylegs.errors import InputError
 from heavylegs.traininglog import (
     LOG_COLUMNS,
     drop_duplicate_sessions,
+    merge_logs,
+    session_keys,
     empty_log,
     log_to_csv_text,
     read_log,
@@ -250,17 +252,74 @@ def test_csv_text_of_an_empty_log_is_the_header():
 
 def test_same_start_minute_and_activity_is_one_session():
     log = pd.DataFrame({
-        "date": ["2026-07-01"] * 5,
-        "activity": ["run", "run", "strength", "run", "run"],
-        "duration_min": [30, 31, 30, 30, 30],
+        "date": ["2026-07-01"] * 6,
+        "activity": ["run", "run", "strength", "run", "run", "run"],
+        "duration_min": [30, 31, 30, 30, 30, 30],
+        "distance_km": [None, None, None, 5.0, 6.0, 5.0],
         "start_time": ["2026-07-01T07:00:10+02:00", "2026-07-01T05:00:50Z",  # same instant, same minute
                        "2026-07-01T07:00:10+02:00",                          # other activity
-                       None, None],                                          # no start time: kept
+                       None, None,                                           # no start time, other distance
+                       None],                                                # same day, numbers as row 4
     })
     kept, dropped = drop_duplicate_sessions(validate_log(log))
-    assert dropped == 1
+    assert dropped == 2
     assert kept["duration_min"].tolist() == [30, 30, 30, 30]
+    assert kept["distance_km"].tolist()[2:] == [5.0, 6.0]
     assert kept.index.tolist() == [0, 1, 2, 3]
-    later, dropped = drop_duplicate_sessions(validate_log(log.assign(
+    later, dropped = drop_duplicate_sessions(validate_log(log.iloc[:5].assign(
         start_time=["2026-07-01T07:00:10", "2026-07-01T07:01:00", None, None, None])))
     assert dropped == 0 and len(later) == 5
+
+
+def test_session_keys_compare_instants_minutes_and_numbers():
+    frame = pd.DataFrame({
+        "date": ["2026-07-01", pd.Timestamp("2026-07-01"), "2026-07-02", "2026-07-02"],
+        "activity": ["Run", None, "run", "strength"],
+        "duration_min": ["45", 45.0, 30, 30],
+        "distance_km": [None, np.nan, "8.50", 8.5],
+        "start_time": [None, "", "2026-07-02T06:59:59-01:00", "2026-07-02T07:59:00Z"],
+    })
+    keys = session_keys(frame)
+    assert keys[0] == keys[1] == ("day", "2026-07-01", "run", 45.0, None)
+    assert keys[2] == ("start", ("utc", pd.Timestamp("2026-07-02T07:59:00")), "run")
+    assert keys[3] == ("start", ("utc", pd.Timestamp("2026-07-02T07:59:00")), "strength")
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["date", "activity", "duration_min", "distance_km", "start_time", "notes"])
+
+
+def test_merge_logs_drops_sessions_seen_twice():
+    old = _frame([["2026-11-01", "run", 40.0, 8.0, "2026-11-01T07:00:12+01:00", "old"],
+                  ["2026-11-02", "run", 50.0, 10.0, None, "old"]])
+    new = _frame([["2026-11-01", "run", 41.0, 8.1, "2026-11-01T07:00:48+01:00", "watch"],  # start minute
+                  ["2026-11-02", "run", 50.0, 10.0, None, "sheet"],                      # no start time
+                  ["2026-11-03", "strength", 30.0, None, None, "sheet"],
+                  ["2026-11-03", "strength", 30.0, None, None, "sheet again"],          # repeat in new
+                  ["2026-11-01", "cross", 40.0, None, "2026-11-01T07:00:12+01:00", "bike"],  # other activity
+                  ["2026-11-02", "run", 50.0, 11.0, None, "longer"]])                   # other distance
+    merged, dropped = merge_logs(old, new)
+    assert dropped == 3
+    assert list(merged["date"]) == ["2026-11-01", "2026-11-01", "2026-11-02", "2026-11-02", "2026-11-03"]
+    assert list(merged["notes"]) == ["old", "bike", "old", "longer", "sheet"]  # existing first within a day
+    assert merged.index.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_merge_logs_keeps_every_existing_session_and_handles_empty_sides():
+    twin = ["2026-11-05", "strength", 30.0, None, None, "am"]
+    old = _frame([twin, twin[:5] + ["pm"]])  # two alike sessions a coach typed: both stay
+    merged, dropped = merge_logs(old, _frame([twin[:5] + ["upload"]]))
+    assert (len(merged), dropped) == (2, 1) and list(merged["notes"]) == ["am", "pm"]
+    merged, dropped = merge_logs(None, old.iloc[:1])
+    assert len(merged) == 1 and dropped == 0
+    merged, dropped = merge_logs(old, None)
+    assert list(merged["notes"]) == ["am", "pm"] and dropped == 0
+    assert merge_logs(None, None) == (None, 0)
+
+
+def test_merge_of_read_logs_matches_what_was_written(tmp_path):
+    first = validate_log(_frame([["2026-11-01", "run", 40.0, 8.0, None, None]]))
+    write_log(first, tmp_path / "log.csv")
+    again = read_log(tmp_path / "log.csv")
+    merged, dropped = merge_logs(again, first)
+    assert (len(merged), dropped) == (1, 1)

@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from ..storage import atomic_write_text
+from ..traininglog import session_keys
 from ._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
 from .fit import read_fit
 from .gpx import read_gpx
@@ -65,8 +66,10 @@ class ImportResult:
     sessions : int
         Rows in ``log``.
     duplicates_skipped : int
-        Sessions dropped because one with the same start minute and activity
-        was already imported.
+        Sessions dropped because the same session was already imported
+        (:func:`heavylegs.traininglog.session_keys`: the same start minute
+        and activity, or without a start time the same date, activity,
+        duration and distance).
     failed : list of (str, str)
         ``(file or file:line, reason)`` for every file or row not imported.
     files_read : int
@@ -363,16 +366,15 @@ def import_sources(sources: Iterable, *, progress: Callable[[int, int], None] | 
 
 
 def _drop_duplicates(rows: list) -> tuple[list, int]:
-    """Keep the first session per (start minute in UTC, activity)."""
+    """Keep the first of each session, by the one rule of :func:`heavylegs.traininglog.session_keys`."""
+    if not rows:
+        return [], 0
+    keys = session_keys(pd.DataFrame(rows, columns=list(LOG_COLUMNS)))
     seen, kept = set(), []
-    for row in rows:
-        start = row.get("start_time")
-        if start:
-            key = (pd.Timestamp(start).tz_convert("UTC").floor("min"), row["activity"])
-            if key in seen:
-                continue
+    for row, key in zip(rows, keys):
+        if key not in seen:
             seen.add(key)
-        kept.append(row)
+            kept.append(row)
     return kept, len(rows) - len(kept)
 
 
@@ -416,7 +418,8 @@ def summary_lines(result: ImportResult) -> list[str]:
         lines.append(f"Dates {result.log['date'].min():%Y-%m-%d} to "
                      f"{result.log['date'].max():%Y-%m-%d}.")
     lines.append(f"Skipped {_plural(result.duplicates_skipped, 'duplicate session')} "
-                 "(same start minute and activity).")
+                 "(same start minute and activity; without a start time, same date, activity, "
+                 "duration and distance).")
     if result.skipped:
         kinds = ", ".join(f"{name} {count}" for name, count in sorted(result.skipped.items()))
         lines.append(f"Left out {_plural(sum(result.skipped.values()), 'activity', 'activities')} with no "
