@@ -29,6 +29,7 @@ from .pipeline import Assessment, LogAnalysis, analyse_log, assess, assessment_d
 from .profile import validate_profile
 from .scoring import score_profile
 from .storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
+from .traininglog import merge_logs  # the one same-session rule, shared with the importers and the CLI
 
 __all__ = [
     "UNKNOWN",
@@ -131,63 +132,6 @@ def ranking_delta(before: dict, after: dict) -> list:
                     "rank_before": prev["rank"], "rank_after": cause["rank"]})
     out.sort(key=lambda d: (d["change"], d["id"]))
     return out
-
-
-def _no_start_key(frame):
-    """Per row: date, activity, duration and distance, for rows without a start time (else None)."""
-    import pandas as pd
-
-    def text(col):
-        if col not in frame.columns:
-            return pd.Series([""] * len(frame), index=frame.index, dtype="string")
-        return frame[col].astype("string").fillna("")
-
-    start = text("start_time").str.strip()
-    activity = text("activity").replace("", "run")
-    key = text("date").str.slice(0, 10) + "|" + activity + "|" + text("duration_min") + "|" + text("distance_km")
-    return key.where(start == "", None)
-
-
-def merge_logs(existing, new):
-    """Join a new log to an existing one, dropping sessions seen twice.
-
-    Parameters
-    ----------
-    existing, new : pandas.DataFrame or None
-        Training logs (``spec/training-log.md``).
-
-    Returns
-    -------
-    merged : pandas.DataFrame
-        Every session of ``existing``, then the new ones, sorted by date
-        (stable, so the existing order stays within a day).
-    dropped : int
-        Sessions dropped as repeats (of ``existing``, or twice in ``new``).
-
-    Notes
-    -----
-    Sessions with a start time follow the spec's rule, applied by
-    :func:`heavylegs.traininglog.drop_duplicate_sessions`: the same start
-    minute and activity are one session. A log typed by hand has no start
-    times, so uploading it twice would double it; rows without a start time
-    are therefore also the same when date, activity, duration and distance
-    all agree.
-    """
-    import pandas as pd
-
-    from .traininglog import drop_duplicate_sessions
-
-    frames = [f for f in (existing, new) if f is not None and len(f)]
-    if not frames:
-        return (existing if existing is not None else new), 0
-    merged = pd.concat(frames, ignore_index=True)
-    total = len(merged)
-    merged, _ = drop_duplicate_sessions(merged)
-    key = _no_start_key(merged)
-    repeat = key.notna() & key.duplicated(keep="first")
-    merged = merged[~repeat.to_numpy()]
-    merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
-    return merged, total - len(merged)
 
 
 def _rename_source(source, names: dict):
