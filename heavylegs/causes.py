@@ -80,7 +80,7 @@ EVIDENCE_TAGS = {
     "P": "pattern question (a discriminating symptom pattern, no single study)",
 }
 
-CATEGORIES = ("training", "recovery", "nutrition", "blood", "equipment", "body",
+CATEGORIES = ("training", "recovery", "nutrition", "fuel", "blood", "equipment", "body",
               "environment", "circulation", "injury", "neurological")
 
 PREVALENCE = ("common", "occasional", "rare")
