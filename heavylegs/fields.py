@@ -39,7 +39,6 @@ SECTIONS = (
     ("equipment", "Equipment and form"),
     ("symptoms", "Symptoms"),
     ("health", "Health and laboratory values"),
-    ("computed", "Computed from answers"),
     ("log", "From the training log"),
 )
 
@@ -301,14 +300,15 @@ _ALL = [
        "Serum vitamin B12; divide pmol/L by 0.738 to get pg/mL.", "pg/mL", 50, 3000),
     _f("sodium_mmol_l", _NUM, "health", "Sodium", "Serum sodium from a blood test.", "mmol/L", 100, 170),
     # Facts computed from two answers (spec/profile.md, "Facts computed from answers")
-    _f("distance_change_pct", _NUM, "computed", "Weekly distance change",
-       "Weekly distance against the 4 weeks before: (recent - earlier) / earlier x 100.",
+    _f("distance_change_pct", _NUM, "training", "Weekly distance change",
+       "Computed, not entered: weekly distance against the 4 weeks before, "
+       "(weekly_distance_km - weekly_distance_prev_km) / weekly_distance_prev_km x 100.",
        "%", -100, 100000, source="computed"),
-    _f("resting_hr_rise_bpm", _NUM, "computed", "Resting heart rate rise",
-       "Resting heart rate (waking, else morning) minus the usual resting heart rate.",
+    _f("resting_hr_rise_bpm", _NUM, "recovery", "Resting heart rate rise",
+       "Computed, not entered: hr_rest_bpm (else resting_hr_bpm) - resting_hr_baseline_bpm.",
        "bpm", -125, 125, source="computed"),
-    _f("mass_change_pct_90d", _NUM, "computed", "Mass change (90 days)",
-       "Body-mass change over 90 days as a share of the mass 90 days ago (+ = gain).",
+    _f("mass_change_pct_90d", _NUM, "nutrition", "Mass change (90 days, %)",
+       "Computed, not entered: mass_change_kg_90d / (body_mass_kg - mass_change_kg_90d) x 100 (+ = gain).",
        "%", -100, 10000, source="computed"),
     # Facts derived from a training log (never entered in a profile)
     _f("log_acwr", _NUM, "log", "Highest ACWR (4 weeks)",
