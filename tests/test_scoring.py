@@ -2,6 +2,7 @@
 import copy
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -324,3 +325,14 @@ def test_worked_example_of_docs_scoring_md():
                                "gut_condition", "recent_changes"]
     iron40 = next(c for c in score_profile({**ana, "ferritin_ug_l": 40})["causes"] if c["id"] == "iron_deficiency")
     assert (iron40["raw_points"], iron40["score"], iron40["band"]) == (4, 55, "possible")
+
+
+VIGNETTES = json.loads((Path(__file__).parent / "data" / "vignettes.json").read_text(encoding="utf-8"))["vignettes"]
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=lambda v: v["id"])
+def test_vignettes_put_the_expected_cause_in_the_top_three(vignette):
+    doc = score_profile(validate_profile({"athlete_id": "v", **vignette["profile"]}))
+    assert vignette["expected"] in [c["id"] for c in doc["causes"][:3]]
+    if "red_flags" in vignette:
+        assert [f["id"] for f in doc["red_flags"]] == vignette["red_flags"]
