@@ -339,27 +339,24 @@ def _ask_next(values, results, causes, flags):
     for cause in causes:
         result = by_id[cause.id]
         net = sum(e["points"] for e in result["evidence"])
+        # One pass over the rules: the points each unknown field could still add or take away.
+        up, down = {}, {}
+        for rule in cause.rules:
+            if _rule_state(rule, values) is False:
+                continue
+            bucket = up if rule.points > 0 else down
+            for name in rule.fields:
+                if name not in values:
+                    bucket[name] = bucket.get(name, 0) + rule.points
+        in_top = cause.id in top_ids
         for name in cause.fields:
             if name in values or FIELDS[name].source == "log":
                 continue
-            asks = _questions_for(name, values)
-            up = down = 0
-            for rule in cause.rules:
-                if name not in rule.fields:
-                    continue
-                state = _rule_state(rule, values)
-                if state is False:
-                    continue
-                if rule.points > 0:
-                    up += rule.points
-                else:
-                    down += rule.points
-            gain = points_to_score(net + up) - result["score"]
-            if not (cause.id in top_ids or points_to_score(net + up) > cutoff):
-                gain = 0
-            loss = result["score"] - points_to_score(net + down) if cause.id in top_ids else 0
+            reach = points_to_score(net + up.get(name, 0))
+            gain = reach - result["score"] if (in_top or reach > cutoff) else 0
+            loss = result["score"] - points_to_score(net + down.get(name, 0)) if in_top else 0
             best = max(gain, loss)
-            for ask in asks:
+            for ask in _questions_for(name, values):
                 if best > impact.get(ask, 0):
                     impact[ask] = best
     ranked = [n for n in impact if impact[n] > 0]
@@ -417,9 +414,8 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) ->
 
 # --- Vectorised roster scoring -------------------------------------------------------------
 
-def _is_computed(name):
-    spec = FIELDS.get(name)
-    return spec is not None and spec.source == "computed"
+#: Names of the facts computed from answers; never taken from a profile as typed.
+_COMPUTED = frozenset(COMPUTED_INPUTS)
 
 
 def _encode_column(name, profiles):
@@ -436,6 +432,30 @@ def _encode_column(name, profiles):
         codes = {v: float(i) for i, v in enumerate(spec.values)}
         return np.array([np.nan if v is None else codes[v] for v in raw], dtype=float)
     raise TypeError(name)
+
+
+def _computed_column(name, columns, profiles):
+    """A computed fact for every athlete, with the arithmetic of :func:`computed_facts` (NaN unknown)."""
+    import numpy as np
+
+    def col(field):
+        if field not in columns:
+            columns[field] = _encode_column(field, profiles)
+        return columns[field]
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if name == "distance_change_pct":
+            now, before = col("weekly_distance_km"), col("weekly_distance_prev_km")
+            return np.where(before != 0, (now - before) / before * 100.0, np.nan)
+        if name == "resting_hr_rise_bpm":
+            rest = col("hr_rest_bpm")
+            rest = np.where(np.isnan(rest), col("resting_hr_bpm"), rest)
+            return rest - col("resting_hr_baseline_bpm")
+        if name == "mass_change_pct_90d":
+            change, mass = col("mass_change_kg_90d"), col("body_mass_kg")
+            earlier = mass - change
+            return np.where(earlier > 0, change / earlier * 100.0, np.nan)
+    raise KeyError(name)
 
 
 def _encode_ref(spec, value):
@@ -459,7 +479,10 @@ def _vector_condition(cond, columns, profiles, n):
         holds, unknown = columns[key]
     else:
         if cond.field not in columns:
-            columns[cond.field] = _encode_column(cond.field, profiles)
+            if cond.field in _COMPUTED:
+                columns[cond.field] = _computed_column(cond.field, columns, profiles)
+            else:
+                columns[cond.field] = _encode_column(cond.field, profiles)
         x = columns[cond.field]
         unknown = np.isnan(x)
         with np.errstate(invalid="ignore"):
@@ -499,9 +522,7 @@ def score_roster(profiles, causes=None, red_flags=None):
 
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
-    profiles = [{k: v for k, v in p.items() if v is not None and not _is_computed(k)} for p in profiles]
-    for p in profiles:
-        p.update(computed_facts(p))
+    profiles = [{k: v for k, v in p.items() if v is not None and k not in _COMPUTED} for p in profiles]
     n = len(profiles)
     columns = {}
     scores = np.zeros((n, len(causes)), dtype=np.int64)
