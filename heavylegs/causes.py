@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import string
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field as _dc_field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -61,6 +61,7 @@ OPERATORS = {
     "in": "one of the listed values",
     "not_in": "none of the listed values",
     "contains": "a list answer that includes the value",
+    "unknown": "the answer is unknown (value: true)",
 }
 
 #: Specificity grades and the points each carries (``spec`` grades S/M/N of
@@ -79,14 +80,14 @@ EVIDENCE_TAGS = {
     "P": "pattern question (a discriminating symptom pattern, no single study)",
 }
 
-CATEGORIES = ("training", "recovery", "nutrition", "blood", "equipment", "body",
+CATEGORIES = ("training", "recovery", "nutrition", "fuel", "blood", "equipment", "body",
               "environment", "circulation", "injury", "neurological")
 
 PREVALENCE = ("common", "occasional", "rare")
 
 _CAUSE_KEYS = {"id", "title", "category", "prevalence", "summary", "mechanism", "rules",
                "advice", "see_doctor_if", "sources", "examples"}
-_RULE_KEYS = {"field", "op", "value", "and", "points", "grade", "evidence", "because"}
+_RULE_KEYS = {"field", "op", "value", "and", "points", "grade", "evidence", "because", "examples"}
 _COND_KEYS = {"field", "op", "value", "if_unknown"}
 _FLAG_KEYS = {"id", "title", "urgency", "when", "reason", "action"}
 URGENCIES = ("emergency", "urgent", "soon")
@@ -130,25 +131,32 @@ class Condition:
             return observed not in ref
         if op == "contains":
             return ref in observed
+        if op == "unknown":
+            return False  # a known answer; the unknown case is ``if_unknown`` (always true)
         raise AssertionError(op)  # unreachable: validated on load
 
 
 @dataclass(frozen=True)
 class Rule:
-    """An evidence rule: when all its conditions hold, the cause gains ``points``."""
+    """An evidence rule: when all its conditions hold, the cause gains ``points``.
+
+    ``examples`` holds answers with which this very rule must fire
+    (``fires``) and must not fire (``does_not_fire``).
+    """
 
     conditions: tuple
     points: int
     grade: str
     evidence: str
     because: str
+    examples: dict = _dc_field(default_factory=dict, compare=False)
 
     @property
     def field(self) -> str:
         """The field whose value the rule quotes (its first condition's)."""
         return self.conditions[0].field
 
-    @property
+    @cached_property
     def fields(self) -> tuple:
         return tuple(dict.fromkeys(c.field for c in self.conditions))
 
@@ -170,7 +178,7 @@ class Cause:
     examples: dict
     path: str = ""
 
-    @property
+    @cached_property
     def fields(self) -> tuple:
         """Every field the cause's rules read, in rule order."""
         return tuple(dict.fromkeys(f for r in self.rules for f in r.fields))
@@ -187,7 +195,7 @@ class RedFlag:
     reason: str
     action: str
 
-    @property
+    @cached_property
     def fields(self) -> tuple:
         return tuple(dict.fromkeys(c.field for alt in self.when for c in alt))
 
@@ -222,11 +230,19 @@ def _parse_condition(raw, path, key):
     if_unknown = raw.get("if_unknown")
     if if_unknown is not None and not isinstance(if_unknown, bool):
         _fail(path, f"{key}.if_unknown", f"expected true or false, found {if_unknown!r}")
+    if op == "unknown":
+        if if_unknown is not None:
+            _fail(path, f"{key}.if_unknown", "the operator unknown takes no if_unknown")
+        if_unknown = True
     return Condition(name, op, value, if_unknown)
 
 
 def _check_value(spec, op, value, path, key):
     kind = spec.kind
+    if op == "unknown":
+        if value is not True:
+            _fail(path, key, f"operator unknown takes the value true, found {value!r}")
+        return
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value:
             _fail(path, key, f"operator {op} needs a non-empty list, found {value!r}")
@@ -340,7 +356,11 @@ def parse_cause(raw, path="<cause>") -> Cause:
             _fail(path, f"{key}.because", "must quote the athlete's value with {value}")
         if "week" in names and first.source != "log":
             _fail(path, f"{key}.because", "{week} is only available for fields from the training log")
-        rules.append(Rule(tuple(conds), points, grade, evidence, " ".join(r["because"].split())))
+        if conds[0].op == "unknown":
+            _fail(path, f"{key}.op", "a rule's first condition must test a known answer")
+        rule_examples = _parse_examples(r.get("examples", {}), path, f"{key}.examples", required=False)
+        rules.append(Rule(tuple(conds), points, grade, evidence, " ".join(r["because"].split()),
+                          rule_examples))
     advice = raw["advice"]
     if not isinstance(advice, list) or not advice or not all(isinstance(a, str) and a.strip() for a in advice):
         _fail(path, "advice", "expected a non-empty list of actions")
@@ -353,17 +373,7 @@ def parse_cause(raw, path="<cause>") -> Cause:
             _fail(path, f"sources.{key}", "expected a list of texts")
     if not sources["literature"]:
         _fail(path, "sources.literature", "at least one reference is required")
-    examples = raw["examples"]
-    if not isinstance(examples, dict) or set(examples) != {"fires", "does_not_fire"}:
-        _fail(path, "examples", "expected a mapping with fires and does_not_fire")
-    for key in ("fires", "does_not_fire"):
-        cases = examples[key]
-        if not isinstance(cases, list) or not cases or not all(isinstance(c, dict) for c in cases):
-            _fail(path, f"examples.{key}", "expected a non-empty list of answer mappings")
-        for j, case in enumerate(cases):
-            for name in case:
-                if name not in FIELDS:
-                    _fail(path, f"examples.{key}[{j}].{name}", f"unknown field; {_valid_fields_hint()}")
+    examples = _parse_examples(raw["examples"], path, "examples", required=True)
     return Cause(
         id=cause_id,
         title=_require_text(raw, "title", path),
@@ -380,10 +390,37 @@ def parse_cause(raw, path="<cause>") -> Cause:
     )
 
 
+def _parse_examples(examples, path, key, required):
+    """``{"fires": [answers...], "does_not_fire": [answers...]}``, each answer mapping of known fields."""
+    if not isinstance(examples, dict) or set(examples) - {"fires", "does_not_fire"} \
+            or (required and set(examples) != {"fires", "does_not_fire"}):
+        _fail(path, key, "expected a mapping with fires and does_not_fire")
+    out = {}
+    for kind in ("fires", "does_not_fire"):
+        cases = examples.get(kind, [] if not required else None)
+        if not isinstance(cases, list) or (required and not cases) \
+                or not all(isinstance(c, dict) for c in cases):
+            _fail(path, f"{key}.{kind}", "expected a non-empty list of answer mappings")
+        for j, case in enumerate(cases):
+            for name in case:
+                if name not in FIELDS:
+                    _fail(path, f"{key}.{kind}[{j}].{name}", f"unknown field; {_valid_fields_hint()}")
+                if FIELDS[name].source == "computed":
+                    _fail(path, f"{key}.{kind}[{j}].{name}",
+                          "a computed fact: give the answers it is computed from instead")
+        out[kind] = list(cases)
+    return out
+
+
+#: libyaml's safe loader when PyYAML was built with it: the catalogue parses several times
+#: faster, which is most of what ``heavylegs score`` spends. Same safe subset of YAML.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path):
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: (yaml): {exc}") from None
 
@@ -534,6 +571,8 @@ def _cond_text(cond):
         value = "[" + ", ".join(str(v) for v in value) + "]"
     elif isinstance(value, bool):
         value = "true" if value else "false"
+    if cond.op == "unknown":
+        return f"`{cond.field}` is unknown"
     text = f"`{cond.field}` {cond.op} {value}"
     if cond.if_unknown:
         text += " (or unknown)"

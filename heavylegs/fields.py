@@ -19,6 +19,8 @@ __all__ = [
     "FIELDS",
     "PROFILE_FIELDS",
     "LOG_FIELDS",
+    "COMPUTED_FIELDS",
+    "COMPUTED_INPUTS",
     "SECTIONS",
     "RECENT_CHANGES",
     "PROFILE_FORMAT",
@@ -43,6 +45,8 @@ SECTIONS = (
 RECENT_CHANGES = (
     "load_increase", "new_strength_training", "new_shoes", "new_surface",
     "diet_change", "weight_loss_plan", "heat", "more_stress", "travel",
+    # Additions of spec/profile.md
+    "return_from_layoff", "illness", "altitude", "more_hills", "weight_gain",
 )
 
 
@@ -71,7 +75,8 @@ class Field:
         Allowed values for ``enum`` and ``list`` fields.
     source : str
         ``"profile"`` for fields a coach enters, ``"log"`` for facts computed
-        from a training log.
+        from a training log, ``"computed"`` for facts computed from two
+        answers of the profile (see :data:`COMPUTED_INPUTS`).
     """
 
     name: str
@@ -153,6 +158,14 @@ _ALL = [
        "Share of running on concrete or asphalt (0 = none, 1 = all).", "fraction", 0, 1),
     _f("days_since_race", _INT, "training", "Days since race",
        "Days since the last race or all-out effort.", "days", 0, 3650),
+    _f("downhill_running", _BOOL, "training", "Downhill running",
+       "Long or steep descents in the last 2 weeks."),
+    _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
+       "Highest heart rate the athlete reaches.", "bpm", 120, 230),
+    _f("lthr_bpm", _INT, "training", "Threshold heart rate",
+       "Lactate-threshold heart rate: the average of a hard one-hour effort.", "bpm", 100, 220),
+    _f("threshold_pace_min_km", _NUM, "training", "Threshold pace",
+       "Pace the athlete can hold for about an hour.", "min/km", 2.5, 12),
     # Recovery
     _f("sleep_h", _NUM, "recovery", "Sleep", "Average sleep a night over the last 2 weeks.", "h", 0, 14),
     _f("wellness_sleep", _INT, "recovery", "Sleep quality (Hooper)",
@@ -167,6 +180,8 @@ _ALL = [
        "Morning resting heart rate over recent days.", "bpm", 25, 150),
     _f("resting_hr_baseline_bpm", _NUM, "recovery", "Usual resting heart rate",
        "The athlete's usual morning resting heart rate.", "bpm", 25, 150),
+    _f("hr_rest_bpm", _INT, "recovery", "Waking heart rate",
+       "Heart rate lying still after waking (used before the morning resting heart rate).", "bpm", 25, 100),
     _f("low_motivation", _BOOL, "recovery", "Low motivation", "Motivation to train has dropped."),
     _f("rest_week_helps", _ENUM, "recovery", "Did a lighter week help?",
        "Did a lighter week make the legs feel normal again?", values=("yes", "no", "not_tried")),
@@ -194,6 +209,9 @@ _ALL = [
        values=("low", "moderate", "high")),
     _f("low_fat_diet", _BOOL, "nutrition", "Very low-fat diet", "Very little fat in the diet."),
     _f("alcohol_drinks_per_week", _NUM, "nutrition", "Alcohol", "Alcoholic drinks a week.", "drinks/week", 0, 150),
+    _f("gut_condition", _BOOL, "nutrition", "Gut condition",
+       "Coeliac disease, Crohn's, colitis, chronic diarrhoea, bariatric surgery or pancreas disease: "
+       "nutrients absorbed poorly."),
     # Equipment and form
     _f("shoe_km", _NUM, "equipment", "Shoe distance",
        "Distance run in the current main pair.", "km", 0, 10000),
@@ -220,6 +238,10 @@ _ALL = [
        values=RECENT_CHANGES),
     _f("cramps", _BOOL, "symptoms", "Cramps", "Muscle cramps in or after runs."),
     _f("tingling_or_numbness", _BOOL, "symptoms", "Tingling or numbness", "Pins and needles or numb areas."),
+    _f("numbness_weeks", _NUM, "symptoms", "Numbness for", "How long tingling or numbness has lasted.",
+       "weeks", 0, 520),
+    _f("numbness_pattern", _ENUM, "symptoms", "Where is the numbness?",
+       "Where the tingling or numbness is.", values=("one_leg", "both_feet")),
     _f("dizziness", _BOOL, "symptoms", "Dizziness", "Light-headed, especially on standing or running."),
     _f("breathless_easily", _BOOL, "symptoms", "Breathless easily",
        "Out of breath at paces that used to be easy."),
@@ -243,16 +265,51 @@ _ALL = [
        "One calf swollen, warm, red or painful."),
     _f("chest_pain_or_fainting", _BOOL, "symptoms", "Chest pain or fainting",
        "Chest pain, fainting or palpitations when running."),
+    _f("confusion_or_vomiting_after_run", _BOOL, "symptoms", "Confused or vomiting after a run",
+       "Confusion, severe headache, vomiting or bloating after a long run or race."),
+    _f("cold_pale_foot", _BOOL, "symptoms", "Cold, pale foot",
+       "A foot or lower leg that is cold, pale or blue, or hurts at rest or at night."),
+    _f("bone_pain_point", _BOOL, "symptoms", "Pain at one point on a bone",
+       "Pain at one point on a bone that hurts to press or to hop on, or at night."),
+    _f("weight_loss_fever_night_sweats", _BOOL, "symptoms", "Weight loss, fever or night sweats",
+       "Unexplained weight loss, fevers or night sweats."),
     # Health and labs
     _f("diabetes", _BOOL, "health", "Diabetes", "Diagnosed diabetes."),
     _f("smoker", _BOOL, "health", "Smoker", "Smokes tobacco."),
     _f("diuretics", _BOOL, "health", "Diuretics", "Takes diuretic medication."),
     _f("heavy_periods", _BOOL, "health", "Heavy periods", "Heavy menstrual bleeding."),
+    _f("menstrual_status", _ENUM, "health", "Periods",
+       "Periods missing for 3 months or more is a sign of low energy availability.",
+       values=("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable")),
     _f("recent_illness", _BOOL, "health", "Recent illness", "Ill in the last 2 weeks."),
+    _f("bone_stress_history", _BOOL, "health", "Stress fracture before",
+       "A stress fracture or bone stress injury before."),
+    _f("blood_donations_12m", _INT, "health", "Blood donations (12 months)",
+       "Whole-blood donations in the last 12 months.", "donations", 0, 12),
+    _f("nsaid_use", _BOOL, "health", "Painkillers around runs",
+       "Takes ibuprofen, naproxen or similar before or during runs."),
     _f("ferritin_ug_l", _NUM, "health", "Ferritin", "Serum ferritin from a blood test.", "µg/L", 1, 2000),
     _f("hemoglobin_g_dl", _NUM, "health", "Haemoglobin", "Haemoglobin from a blood test.", "g/dL", 3, 25),
     _f("vitamin_d_ng_ml", _NUM, "health", "Vitamin D",
        "Serum 25(OH)D; divide nmol/L by 2.5 to get ng/mL.", "ng/mL", 1, 200),
+    _f("transferrin_saturation_pct", _NUM, "health", "Transferrin saturation",
+       "Share of the iron carrier protein loaded with iron, from a blood test.", "%", 1, 100),
+    _f("crp_mg_l", _NUM, "health", "CRP",
+       "C-reactive protein; ferritin reads falsely high when it is raised.", "mg/L", 0, 500),
+    _f("vitamin_b12_pg_ml", _NUM, "health", "Vitamin B12",
+       "Serum vitamin B12; divide pmol/L by 0.738 to get pg/mL.", "pg/mL", 50, 3000),
+    _f("sodium_mmol_l", _NUM, "health", "Sodium", "Serum sodium from a blood test.", "mmol/L", 100, 170),
+    # Facts computed from two answers (spec/profile.md, "Facts computed from answers")
+    _f("distance_change_pct", _NUM, "training", "Weekly distance change",
+       "Computed, not entered: weekly distance against the 4 weeks before, "
+       "(weekly_distance_km - weekly_distance_prev_km) / weekly_distance_prev_km x 100.",
+       "%", -100, 100000, source="computed"),
+    _f("resting_hr_rise_bpm", _NUM, "recovery", "Resting heart rate rise",
+       "Computed, not entered: hr_rest_bpm (else resting_hr_bpm) - resting_hr_baseline_bpm.",
+       "bpm", -125, 125, source="computed"),
+    _f("mass_change_pct_90d", _NUM, "nutrition", "Mass change (90 days, %)",
+       "Computed, not entered: mass_change_kg_90d / (body_mass_kg - mass_change_kg_90d) x 100 (+ = gain).",
+       "%", -100, 10000, source="computed"),
     # Facts derived from a training log (never entered in a profile)
     _f("log_acwr", _NUM, "log", "Highest ACWR (4 weeks)",
        "Highest coupled acute:chronic workload ratio at a week's end in the last 4 weeks.",
@@ -279,6 +336,15 @@ FIELDS: dict[str, Field] = {f.name: f for f in _ALL}
 PROFILE_FIELDS: dict[str, Field] = {k: v for k, v in FIELDS.items() if v.source == "profile"}
 #: Facts computed from a training log.
 LOG_FIELDS: dict[str, Field] = {k: v for k, v in FIELDS.items() if v.source == "log"}
+#: Facts computed from two profile answers.
+COMPUTED_FIELDS: dict[str, Field] = {k: v for k, v in FIELDS.items() if v.source == "computed"}
+#: The profile answers each computed fact needs (in the first tuple, any one of the
+#: alternatives will do: ``hr_rest_bpm`` is used before ``resting_hr_bpm``).
+COMPUTED_INPUTS: dict[str, tuple] = {
+    "distance_change_pct": (("weekly_distance_km",), ("weekly_distance_prev_km",)),
+    "resting_hr_rise_bpm": (("hr_rest_bpm", "resting_hr_bpm"), ("resting_hr_baseline_bpm",)),
+    "mass_change_pct_90d": (("mass_change_kg_90d",), ("body_mass_kg",)),
+}
 
 
 def field_names(section: str | None = None, source: str | None = None) -> list[str]:
@@ -298,8 +364,9 @@ def nomenclature_markdown() -> str:
         "",
         "Every field heavylegs knows, generated from `heavylegs/fields.py` (do not edit by hand: run",
         "`python scripts/make_docs.py`). Profile fields follow `spec/profile.md`; a missing key or",
-        "`null` means unknown, never \"no\" or 0. Log fields are computed from a training log and",
-        "cannot be entered in a profile.",
+        "`null` means unknown, never \"no\" or 0. Log fields are computed from a training log, and",
+        "computed fields from two answers of the profile (unknown when either is); neither can be",
+        "entered in a profile.",
         "",
     ]
     for key, title in SECTIONS:

@@ -21,13 +21,14 @@ import math
 import numbers
 
 from .causes import load_causes, load_red_flags
-from .fields import FIELDS
+from .fields import COMPUTED_INPUTS, FIELDS
 
 __all__ = [
     "RANKING_FORMAT",
     "score_to_band",
     "points_to_score",
     "merge_log_facts",
+    "computed_facts",
     "red_flags_for",
     "score_profile",
     "score_roster",
@@ -150,6 +151,56 @@ def merge_log_facts(profile: dict, log_facts: dict | None) -> tuple:
     return values, dict(log_facts.get("weeks", {})), filled
 
 
+def computed_facts(values: dict) -> dict:
+    """The facts of ``spec/profile.md`` computed from two answers.
+
+    Parameters
+    ----------
+    values : dict
+        Known values of one athlete (a profile, possibly merged with log
+        facts); ``None`` counts as unknown.
+
+    Returns
+    -------
+    dict
+        Only the facts whose answers are known:
+
+        * ``distance_change_pct`` [%] = (``weekly_distance_km`` −
+          ``weekly_distance_prev_km``) ÷ ``weekly_distance_prev_km`` × 100,
+          unknown when the earlier distance is 0;
+        * ``resting_hr_rise_bpm`` [bpm] = ``hr_rest_bpm`` (else
+          ``resting_hr_bpm``) − ``resting_hr_baseline_bpm``;
+        * ``mass_change_pct_90d`` [%] = ``mass_change_kg_90d`` ÷
+          (``body_mass_kg`` − ``mass_change_kg_90d``) × 100, unknown when the
+          mass 90 days ago would not be positive.
+
+    Examples
+    --------
+    >>> computed_facts({"weekly_distance_km": 68, "weekly_distance_prev_km": 42,
+    ...                 "resting_hr_bpm": 58, "resting_hr_baseline_bpm": 52,
+    ...                 "body_mass_kg": 57, "mass_change_kg_90d": -3})
+    {'distance_change_pct': 61.904761904761905, 'resting_hr_rise_bpm': 6.0, 'mass_change_pct_90d': -5.0}
+    """
+    def known(name):
+        value = values.get(name)
+        return None if value is None else float(value)
+
+    out = {}
+    now, before = known("weekly_distance_km"), known("weekly_distance_prev_km")
+    if now is not None and before:
+        out["distance_change_pct"] = (now - before) / before * 100.0
+    rest = known("hr_rest_bpm")
+    rest = known("resting_hr_bpm") if rest is None else rest
+    baseline = known("resting_hr_baseline_bpm")
+    if rest is not None and baseline is not None:
+        out["resting_hr_rise_bpm"] = rest - baseline
+    change, mass = known("mass_change_kg_90d"), known("body_mass_kg")
+    if change is not None and mass is not None and mass - change > 0:
+        out["mass_change_pct_90d"] = change / (mass - change) * 100.0
+    assert set(out) <= set(COMPUTED_INPUTS)
+    return out
+
+
 def _rule_state(rule, values):
     """True (fires), False (cannot fire), or the tuple of unknown fields blocking it."""
     unknown = []
@@ -205,6 +256,13 @@ def _alt_fires(alt, values):
     return True
 
 
+def _from_log(name, filled):
+    """Whether a value came from the training log (directly, or computed from a filled answer)."""
+    if name in filled or FIELDS[name].source == "log":
+        return True
+    return any(n in filled for alt in COMPUTED_INPUTS.get(name, ()) for n in alt)
+
+
 def _score_cause(cause, values, weeks, filled):
     evidence, raw = [], 0
     missing = [f for f in cause.fields if f not in values]
@@ -220,7 +278,7 @@ def _score_cause(cause, values, weeks, filled):
                 "because": because, "grade": rule.grade, "evidence_tag": rule.evidence}
         if rule.field in weeks:
             item["week"] = weeks[rule.field]
-        if rule.field in filled or FIELDS[rule.field].source == "log":
+        if _from_log(rule.field, filled):
             item["from_log"] = True
         evidence.append(item)
     n_fields = len(cause.fields)
@@ -250,6 +308,15 @@ def _sort_key(cause_by_id):
     return key
 
 
+def _questions_for(name, values):
+    """The profile questions whose answers would make an unknown field known."""
+    if FIELDS[name].source == "profile":
+        return [name]
+    # A computed fact: ask for each missing input; of alternatives (waking or morning
+    # resting heart rate) ask the last, the one most athletes know.
+    return [group[-1] for group in COMPUTED_INPUTS[name] if not any(n in values for n in group)]
+
+
 def _ask_next(values, results, causes, flags):
     """Unknown profile fields ordered by how much their answer could move the top of the ranking."""
     top = results[:3]
@@ -272,27 +339,26 @@ def _ask_next(values, results, causes, flags):
     for cause in causes:
         result = by_id[cause.id]
         net = sum(e["points"] for e in result["evidence"])
-        for name in cause.fields:
-            if name in values or FIELDS[name].source != "profile":
+        # One pass over the rules: the points each unknown field could still add or take away.
+        up, down = {}, {}
+        for rule in cause.rules:
+            if _rule_state(rule, values) is False:
                 continue
-            up = down = 0
-            for rule in cause.rules:
-                if name not in rule.fields:
-                    continue
-                state = _rule_state(rule, values)
-                if state is False:
-                    continue
-                if rule.points > 0:
-                    up += rule.points
-                else:
-                    down += rule.points
-            gain = points_to_score(net + up) - result["score"]
-            if not (cause.id in top_ids or points_to_score(net + up) > cutoff):
-                gain = 0
-            loss = result["score"] - points_to_score(net + down) if cause.id in top_ids else 0
+            bucket = up if rule.points > 0 else down
+            for name in rule.fields:
+                if name not in values:
+                    bucket[name] = bucket.get(name, 0) + rule.points
+        in_top = cause.id in top_ids
+        for name in cause.fields:
+            if name in values or FIELDS[name].source == "log":
+                continue
+            reach = points_to_score(net + up.get(name, 0))
+            gain = reach - result["score"] if (in_top or reach > cutoff) else 0
+            loss = result["score"] - points_to_score(net + down.get(name, 0)) if in_top else 0
             best = max(gain, loss)
-            if best > impact.get(name, 0):
-                impact[name] = best
+            for ask in _questions_for(name, values):
+                if best > impact.get(ask, 0):
+                    impact[ask] = best
     ranked = [n for n in impact if impact[n] > 0]
     ranked.sort(key=lambda n: (-impact[n], _FIELD_ORDER[n]))
     return ranked
@@ -327,7 +393,9 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) ->
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
     values, weeks, filled = merge_log_facts(profile, log_facts)
-    values = {k: v for k, v in values.items() if v is not None and k in FIELDS}
+    values = {k: v for k, v in values.items()
+              if v is not None and k in FIELDS and FIELDS[k].source != "computed"}
+    values.update(computed_facts(values))
     results = [_score_cause(c, values, weeks, filled) for c in causes]
     results.sort(key=_sort_key({c.id: c for c in causes}))
     for rank, result in enumerate(results, start=1):
@@ -346,6 +414,10 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) ->
 
 # --- Vectorised roster scoring -------------------------------------------------------------
 
+#: Names of the facts computed from answers; never taken from a profile as typed.
+_COMPUTED = frozenset(COMPUTED_INPUTS)
+
+
 def _encode_column(name, profiles):
     import numpy as np
 
@@ -360,6 +432,30 @@ def _encode_column(name, profiles):
         codes = {v: float(i) for i, v in enumerate(spec.values)}
         return np.array([np.nan if v is None else codes[v] for v in raw], dtype=float)
     raise TypeError(name)
+
+
+def _computed_column(name, columns, profiles):
+    """A computed fact for every athlete, with the arithmetic of :func:`computed_facts` (NaN unknown)."""
+    import numpy as np
+
+    def col(field):
+        if field not in columns:
+            columns[field] = _encode_column(field, profiles)
+        return columns[field]
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if name == "distance_change_pct":
+            now, before = col("weekly_distance_km"), col("weekly_distance_prev_km")
+            return np.where(before != 0, (now - before) / before * 100.0, np.nan)
+        if name == "resting_hr_rise_bpm":
+            rest = col("hr_rest_bpm")
+            rest = np.where(np.isnan(rest), col("resting_hr_bpm"), rest)
+            return rest - col("resting_hr_baseline_bpm")
+        if name == "mass_change_pct_90d":
+            change, mass = col("mass_change_kg_90d"), col("body_mass_kg")
+            earlier = mass - change
+            return np.where(earlier > 0, change / earlier * 100.0, np.nan)
+    raise KeyError(name)
 
 
 def _encode_ref(spec, value):
@@ -383,11 +479,16 @@ def _vector_condition(cond, columns, profiles, n):
         holds, unknown = columns[key]
     else:
         if cond.field not in columns:
-            columns[cond.field] = _encode_column(cond.field, profiles)
+            if cond.field in _COMPUTED:
+                columns[cond.field] = _computed_column(cond.field, columns, profiles)
+            else:
+                columns[cond.field] = _encode_column(cond.field, profiles)
         x = columns[cond.field]
         unknown = np.isnan(x)
         with np.errstate(invalid="ignore"):
-            if cond.op in ("in", "not_in"):
+            if cond.op == "unknown":
+                holds = np.zeros(n, dtype=bool)
+            elif cond.op in ("in", "not_in"):
                 refs = [_encode_ref(spec, v) for v in cond.value]
                 holds = np.isin(x, refs)
                 if cond.op == "not_in":
@@ -421,7 +522,7 @@ def score_roster(profiles, causes=None, red_flags=None):
 
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
-    profiles = [{k: v for k, v in p.items() if v is not None} for p in profiles]
+    profiles = [{k: v for k, v in p.items() if v is not None and k not in _COMPUTED} for p in profiles]
     n = len(profiles)
     columns = {}
     scores = np.zeros((n, len(causes)), dtype=np.int64)

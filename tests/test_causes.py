@@ -1,4 +1,5 @@
 """The cause catalogue: every file valid, every example behaves, bad files fail by name."""
+import dataclasses
 
 import pytest
 import yaml
@@ -23,6 +24,59 @@ def test_cause_examples(cause):
         assert _fired(cause, answers), f"{cause.id}: expected a rule to fire for {answers}"
     for answers in cause.examples["does_not_fire"]:
         assert not _fired(cause, answers), f"{cause.id}: expected no rule to fire for {answers}"
+
+
+RULES = [(cause, i) for cause in CAUSES for i in range(len(cause.rules))]
+
+
+def _rule_fires(cause, rule, answers):
+    """Whether this very rule fires: scored as the cause's only rule, through the whole pipeline."""
+    alone = dataclasses.replace(cause, rules=(rule,))
+    doc = score_profile({"athlete_id": "example", **answers}, causes=[alone], red_flags=())
+    evidence = doc["causes"][0]["evidence"]
+    assert len(evidence) <= 1
+    if evidence:
+        assert evidence[0]["points"] == rule.points and evidence[0]["field"] == rule.field
+    return bool(evidence)
+
+
+@pytest.mark.parametrize("cause, index", RULES, ids=lambda x: x.id if hasattr(x, "id") else f"rule{x}")
+def test_every_rule_fires_on_its_examples_and_only_there(cause, index):
+    """Like semgrep's ruleid:/ok: cases: each rule, `against` rules too, has both kinds of example."""
+    rule = cause.rules[index]
+    assert rule.examples.get("fires") and rule.examples.get("does_not_fire"), \
+        f"{cause.id} rules[{index}] ({rule.field}) needs examples that fire and that do not"
+    for answers in rule.examples["fires"]:
+        assert _rule_fires(cause, rule, answers), f"{cause.id} rules[{index}] should fire for {answers}"
+    for answers in rule.examples["does_not_fire"]:
+        assert not _rule_fires(cause, rule, answers), f"{cause.id} rules[{index}] should not fire for {answers}"
+
+
+def test_rule_examples_are_validated():
+    raw = _iron_raw()
+    raw["rules"][0]["examples"] = {"fires": [{"ferritin": 3}], "does_not_fire": []}
+    with pytest.raises(CatalogueError, match=r"rules\[0\]\.examples\.fires\[0\]\.ferritin: unknown field"):
+        parse_cause(raw, "iron_test.yaml")
+    raw["rules"][0]["examples"] = {"fires": [{"distance_change_pct": 40}]}
+    with pytest.raises(CatalogueError, match="computed fact"):
+        parse_cause(raw, "iron_test.yaml")
+
+
+def test_operator_unknown_holds_only_for_unknown_answers():
+    raw = _iron_raw()
+    raw["rules"][0]["and"] = [{"field": "crp_mg_l", "op": "unknown", "value": True}]
+    rule = parse_cause(raw, "iron_test.yaml").rules[0]
+    assert rule.conditions[1].if_unknown is True and rule.conditions[1].test(3.0) is False
+    raw["rules"][0]["and"] = [{"field": "crp_mg_l", "op": "unknown", "value": False}]
+    with pytest.raises(CatalogueError, match="operator unknown takes the value true"):
+        parse_cause(raw, "iron_test.yaml")
+
+
+def test_low_energy_availability_is_its_own_cause():
+    cause = next(c for c in CAUSES if c.id == "low_energy_availability")
+    assert cause.category == "fuel"
+    assert any("Mountjoy" in ref and "2023" in ref for ref in cause.sources["literature"])
+    assert {"menstrual_status", "energy_restriction", "mass_change_pct_90d", "bone_stress_history"} <= set(cause.fields)
 
 
 def test_catalogue_has_every_spec_cause():
@@ -57,7 +111,7 @@ def _iron_raw():
     (lambda d: d["rules"][0].__setitem__("evidence", "XX"), "rules[0].evidence", "valid"),
     (lambda d: d.pop("advice"), "advice", "missing"),
     (lambda d: d.__setitem__("colour", "red"), "colour", "unknown key"),
-    (lambda d: d["rules"][5].__setitem__("value", ["vegetarian", "fruitarian"]), "rules[5].value", "valid"),
+    (lambda d: d["rules"][8].__setitem__("value", ["vegetarian", "fruitarian"]), "rules[8].value", "valid"),
     (lambda d: d["examples"]["fires"].append({"ferritin": 3}), "examples.fires[3].ferritin", "unknown field"),
     (lambda d: d["sources"].__setitem__("literature", []), "sources.literature", "at least one"),
 ])
@@ -99,3 +153,8 @@ def test_red_flags_cover_the_spec():
     ids = {f.id for f in load_red_flags()}
     assert ids >= {"cannot_lift_leg", "progressive_weakness", "possible_clot", "possible_rhabdomyolysis",
                    "cardiac_symptoms", "exertional_pain", "persistent_numbness", "anemia", "not_resolving"}
+    urgency = {f.id: f.urgency for f in load_red_flags()}
+    assert {k: urgency[k] for k in ("possible_hyponatremia", "possible_limb_ischemia", "possible_stress_fracture",
+                                    "constitutional_symptoms", "persistent_numbness")} == {
+        "possible_hyponatremia": "emergency", "possible_limb_ischemia": "urgent",
+        "possible_stress_fracture": "soon", "constitutional_symptoms": "soon", "persistent_numbness": "soon"}

@@ -150,3 +150,18 @@ def test_roster_unknown_column_and_empty_file(tmp_path):
         read_roster(_write(tmp_path, "athlete_id,sleeep\nana,7\n", "r.csv"))
     with pytest.raises(InputError, match="empty"):
         read_roster(_write(tmp_path, "", "e.csv"))
+
+
+def test_profile_with_the_additions_round_trips(tmp_path):
+    """The optional fields added to format 1 (spec/profile.md, "Additions") save and load unchanged."""
+    additions = {**GOOD, "menstrual_status": "absent_3_months", "gut_condition": True, "blood_donations_12m": 2,
+                 "nsaid_use": False, "downhill_running": True, "bone_stress_history": False, "numbness_weeks": 3.5,
+                 "numbness_pattern": "both_feet", "confusion_or_vomiting_after_run": False, "cold_pale_foot": False,
+                 "bone_pain_point": False, "weight_loss_fever_night_sweats": False,
+                 "transferrin_saturation_pct": 14.0, "crp_mg_l": 0.0, "vitamin_b12_pg_ml": 310.0,
+                 "sodium_mmol_l": 139.0, "hr_max_bpm": 188, "hr_rest_bpm": 47, "lthr_bpm": 171,
+                 "threshold_pace_min_km": 4.25, "recent_changes": ["return_from_layoff", "weight_gain"]}
+    path = tmp_path / "p.json"
+    write_profile(additions, path)
+    assert read_profile(path) == validate_profile(additions)
+    assert read_profile(path)["crp_mg_l"] == 0.0   # 0 is an answer, not unknown
