@@ -307,10 +307,11 @@ class CoachWorkbook(widgets.VBox):
         ids = self.model.athletes()
         self._set_picker(ids, None)
         athlete_id = athlete_id or (ids[0] if ids else None)
+        # a bad id or an unreadable profile shows as a message, never as a traceback
         if athlete_id in ids:
-            self.open_athlete(athlete_id)
+            self._guard(lambda: self.open_athlete(athlete_id))
         elif athlete_id:
-            self.new_athlete(athlete_id)
+            self._guard(lambda: self.new_athlete(athlete_id))
 
     # building
     def _build(self):

@@ -328,3 +328,11 @@ class WorkbookMachine(RuleBasedStateMachine):
 TestWorkbookMachine = WorkbookMachine.TestCase
 TestWorkbookMachine.settings = settings(max_examples=25, stateful_step_count=10, deadline=None,
                                         suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_a_bad_athlete_id_at_start_is_a_message_not_a_traceback(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="Not Valid!", export_dir=tmp_path / "exports")
+    assert app.model.state is None
+    assert "Not Valid!" in app.status.value and "expected an id" in app.status.value
+    app.athlete_picker.value = "ben"                   # the coach can still pick one
+    assert app.model.athlete_id == "ben"
