@@ -302,6 +302,7 @@ class CoachWorkbook(widgets.VBox):
         self.export_dir = Path(export_dir) if export_dir is not None else Path("exports")
         self.selected_cause = None
         self._busy = False
+        self._drawn_log = None
         self._build()
         super().__init__(self._layout(), **kwargs)
         ids = self.model.athletes()
@@ -505,7 +506,7 @@ class CoachWorkbook(widgets.VBox):
             return
         self._guard(lambda: self.model.set_answers(change["new"]))
         self.refresh()
-        if self.model.log is not None:
+        if self.model.assessment is not None and self.model.assessment.log is not self._drawn_log:
             self.refresh_load()  # a new assessment date moves the end of the chart
 
     def shown_ranking(self) -> dict:
@@ -574,6 +575,7 @@ class CoachWorkbook(widgets.VBox):
     # log
     def refresh_load(self):
         """Redraw the weekly load chart from the model's log."""
+        self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily)
         if not _sync_figure(self.load_figure, fig):

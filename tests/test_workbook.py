@@ -336,3 +336,15 @@ def test_a_bad_athlete_id_at_start_is_a_message_not_a_traceback(data_copy, tmp_p
     assert "Not Valid!" in app.status.value and "expected an id" in app.status.value
     app.athlete_picker.value = "ben"                   # the coach can still pick one
     assert app.model.athlete_id == "ben"
+
+
+def test_a_new_assessment_date_moves_the_end_of_the_chart(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ben", export_dir=tmp_path / "exports")
+    weeks = len(app.load_figure.data[0].x)
+    app.form.controls["sleep_h"].value = "6"                 # no new date: the chart is not redrawn
+    assert len(app.load_figure.data[0].x) == weeks
+    day = pd.Timestamp(app.model.answers["assessed_on"]) - pd.Timedelta(days=21)
+    app.form.controls["assessed_on"].value = day.strftime("%Y-%m-%d")
+    assert len(app.load_figure.data[0].x) == weeks - 3
+    expected = weekly_table(read_log(data_copy / "athletes" / "ben" / "log.csv"), until=day)
+    assert list(app.load_figure.data[0].y) == pytest.approx(list(expected["distance_km"]))
