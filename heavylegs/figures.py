@@ -25,6 +25,7 @@ __all__ = [
     "BAND_COLOURS",
     "BANDS",
     "ACWR_SAFE_BAND",
+    "RECENT_WEEKS",
     "ACWR_DANGER",
     "MONOTONY_FLAG",
     "LONG_RUN_SPIKE_FLAG_PCT",
@@ -41,6 +42,8 @@ BANDS = ("likely", "possible", "unlikely")
 # BAND_COLOURS (Okabe-Ito vermilion and orange, a neutral grey) lives in heavylegs.fragments,
 # shared by the figures and the HTML panels.
 
+#: Weeks the weekly chart shows when it opens; the whole log is one click away.
+RECENT_WEEKS = 16
 #: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
 ACWR_SAFE_BAND = (0.8, 1.3)
 #: ACWR above which injury risk was reported to climb (Gabbett 2016); contested.
@@ -344,6 +347,19 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                     font=dict(size=11)),
         shapes=shapes, annotations=annotations,
     )
+    if len(weeks) > RECENT_WEEKS:
+        # open on the recent weeks, so a log that starts years back does not squeeze this month
+        # into a sliver; the whole log is one click away
+        first = pd.Timestamp(weeks[-RECENT_WEEKS]) - pd.Timedelta(days=4)
+        last = pd.Timestamp(weeks[-1]) + pd.Timedelta(days=4)
+        recent = [b for b in bars[-RECENT_WEEKS:] if b is not None] or [1.0]
+        layout["xaxis"]["range"] = [first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]
+        layout["yaxis"]["range"] = [0, max(recent) * 1.3]
+        layout["xaxis"]["rangeselector"] = dict(
+            x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=11),
+            buttons=[dict(count=RECENT_WEEKS * 7 + 4, label=f"last {RECENT_WEEKS} weeks", step="day",
+                          stepmode="backward"),
+                     dict(step="all", label=f"whole log ({len(weeks)} weeks)")])
     if show_fitness:
         layout["yaxis3"] = dict(title=dict(text="fitness / fatigue / form [AU]"), domain=[0.0, 0.28],
                                 anchor="x", gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#BBBBBB")

@@ -225,3 +225,25 @@ def test_figures_never_show(monkeypatch, ranking, weekly):
     weekly_load_figure(weekly, show_fitness=True)
     history_figure(None)
     assert figures.evidence_text(ranking["causes"][0]).startswith("<b>Cause iron</b>")
+
+
+def test_a_long_log_opens_on_the_recent_16_weeks_with_the_whole_log_a_click_away():
+    import pandas as pd
+
+    from heavylegs.figures import RECENT_WEEKS, weekly_load_figure
+    from heavylegs.load import weekly_table
+    from heavylegs.traininglog import validate_log
+
+    days = pd.date_range("2022-01-03", "2026-11-29", freq="2D")
+    log = validate_log(pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "duration_min": 40.0,
+                                     "distance_km": [5.0 + (i % 9) for i in range(len(days))]}))
+    weekly = weekly_table(log)
+    fig = weekly_load_figure(weekly)
+    start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert (end - start).days == RECENT_WEEKS * 7 - 7 + 8          # 16 weekly bars, half a bar each side
+    assert end > pd.Timestamp(weekly["week_start"].iloc[-1]) > start > pd.Timestamp("2026-07-01")
+    labels = [b.label for b in fig.layout.xaxis.rangeselector.buttons]
+    assert labels == ["last 16 weeks", f"whole log ({len(weekly)} weeks)"]
+    assert len(fig.data[0].x) == len(weekly)                         # every week is still in the figure
+    short = weekly_load_figure(weekly.tail(10))
+    assert short.layout.xaxis.range is None and not short.layout.xaxis.rangeselector.buttons
