@@ -170,6 +170,10 @@ def _expand(sources) -> tuple[list, list]:
                 units.append(("export", path))
             else:
                 units.append(("file", path))
+        elif os.path.lexists(path):
+            # A pipe, a device, a socket or a broken link: the reader refuses
+            # it by name, with the reason, without ever blocking on it.
+            units.append(("file", path))
         else:
             failed.append((str(source), "no such file or folder"))
     return units, failed
@@ -250,7 +254,10 @@ def _read_export(path: Path, cache: _Cache) -> tuple[FileResult, bool]:
         result = _rename(cached[0], {cached[1]: name, cached[2]: str(path)})
         cache.put(stat_key, result, path, name)
         return result, True
-    result = read_strava_csv(data, name, origin=str(path))
+    try:
+        result = read_strava_csv(data, name, origin=str(path))
+    except Exception as exc:  # noqa: BLE001 - one odd export must never stop an import
+        result = FileResult(failed=[(name, f"could not be read ({type(exc).__name__}: {exc})")])
     cache.put(stat_key, result, path, name)
     cache.put(content_key, result, path, name)
     return result, False

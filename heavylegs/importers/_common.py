@@ -8,10 +8,16 @@ from a damaged file, and the activity types skipped on purpose.
 from __future__ import annotations
 
 import gzip
+import io
 import math
+import os
+import stat
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from xml.parsers import expat
+
+from ..errors import ascii_number, check_date_range
 
 __all__ = [
     "LOG_COLUMNS",
@@ -19,7 +25,13 @@ __all__ = [
     "ReadError",
     "make_row",
     "read_bytes",
+    "read_regular_file",
+    "gunzip_limited",
+    "check_xml",
     "sniff_format",
+    "MAX_ACTIVITY_BYTES",
+    "MAX_EXPORT_CSV_BYTES",
+    "MAX_XML_DEPTH",
 ]
 
 #: Columns of a training log, format 1 (``spec/training-log.md``). Kept here so
@@ -34,6 +46,27 @@ _MAX_DURATION_MIN = 1440.0
 _MAX_DISTANCE_KM = 500.0
 _HR_RANGE_BPM = (30.0, 250.0)
 _RPE_RANGE = (0.0, 10.0)
+
+# --- limits on what is read --------------------------------------------------
+# Every file is read with a cap on its size and on what it unpacks to, so a
+# compressed bomb, a device or a runaway file is refused by name instead of
+# filling the memory. The caps are sized from real files, with headroom:
+
+#: Largest activity file read, on disk and after gunzip [bytes]. A 6-hour FIT
+#: file recorded every second is about 5 MB; a day-long (24 h) recording every
+#: second as GPX or TCX with heart rate is 86,400 points of 250-400 bytes,
+#: 20-35 MB of XML. 64 MiB is about twice the largest of these.
+MAX_ACTIVITY_BYTES = 64 * 2**20
+#: Largest ``activities.csv`` read from a Strava export [bytes]. Strava writes
+#: about 10 MB per 10,000 activities; 128 MiB holds about 130,000, which is
+#: two activities a day for 170 years.
+MAX_EXPORT_CSV_BYTES = 128 * 2**20
+#: Deepest element nesting accepted in GPX and TCX files. Real files nest 5 to
+#: 10 levels (TCX's TrainingCenterDatabase/Activities/Activity/Lap/Track/
+#: Trackpoint/Extensions/TPX/Speed is 9 deep); 64 leaves room for any vendor
+#: extension, and keeps far below the depth at which a reader could recurse
+#: too deep.
+MAX_XML_DEPTH = 64
 
 # Offsets seen on Earth lie within -12 h .. +14 h; anything else is a bad clock.
 _MAX_UTC_OFFSET = timedelta(hours=14)
@@ -148,6 +181,12 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
         date_text = local.date().isoformat()
     if date_text is None:
         raise ReadError("found no start time, expected one to date the session")
+    try:
+        out_of_range = check_date_range(date.fromisoformat(date_text))
+    except ValueError:
+        raise ReadError(f"found the date {date_text!r}, expected YYYY-MM-DD") from None
+    if out_of_range:
+        raise ReadError(f"session date: {out_of_range}")
 
     distance_km = _finite(distance_m)
     if distance_km is not None:
@@ -184,27 +223,166 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     }
 
 
-def read_bytes(path) -> bytes:
-    """Read a file, gunzipping it when it starts with the gzip magic bytes.
+def _size_text(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} bytes"
 
-    A ``.gz`` name alone is not trusted: a file that is not really gzipped is
-    read as it is.
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _not_regular(path, mode: int) -> ReadError:
+    via = ""
+    if os.path.islink(path):
+        via = f" (through a link to {os.path.realpath(path)})"
+    return ReadError(f"is {_kind_of(mode)}{via}, expected a regular file")
+
+
+def read_regular_file(path, limit: int, what: str = "an activity file") -> bytes:
+    """The bytes of a regular file no larger than ``limit``.
+
+    Links are followed and their target checked; named pipes, devices,
+    sockets and folders are refused without being opened for long (a pipe is
+    opened non-blocking, so it can never hang the import).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    limit : int
+        Largest size accepted [bytes].
+    what : str
+        What the file should be, for messages.
 
     Raises
     ------
     ReadError
-        When the file is empty or its gzip stream is damaged.
+        When the file is not a regular file or is larger than ``limit``.
+    OSError
+        When it cannot be opened.
     """
-    with open(path, "rb") as handle:
-        data = handle.read()
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):  # replaced between the two looks
+            raise _not_regular(path, info.st_mode)
+        if info.st_size > limit:
+            raise ReadError(f"is {_size_text(info.st_size)}, expected {what} of at most "
+                            f"{_size_text(limit)}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ReadError(f"grew past {_size_text(limit)} while being read, expected {what} "
+                        f"of at most {_size_text(limit)}")
+    return data
+
+
+def gunzip_limited(data: bytes, limit: int, what: str = "an activity file") -> bytes:
+    """Gunzip ``data`` by streaming, stopping as soon as it passes ``limit`` bytes.
+
+    Raises
+    ------
+    ReadError
+        When the stream is damaged or unpacks to more than ``limit`` bytes.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ReadError(f"found a damaged gzip stream ({exc}), expected a complete .gz file") from None
+    if len(out) > limit:
+        raise ReadError(f"unpacks to more than {_size_text(limit)}, expected {what} of at most "
+                        f"{_size_text(limit)} (a compressed bomb, or not an activity)")
+    return out
+
+
+def read_bytes(path, limit: int = MAX_ACTIVITY_BYTES) -> bytes:
+    """Read an activity file, gunzipping it when it starts with the gzip magic bytes.
+
+    A ``.gz`` name alone is not trusted: a file that is not really gzipped is
+    read as it is. Only regular files are read, at most ``limit`` bytes on
+    disk and ``limit`` bytes unpacked (:data:`MAX_ACTIVITY_BYTES`).
+
+    Raises
+    ------
+    ReadError
+        When the file is not a regular file, too large, empty, or its gzip
+        stream is damaged or unpacks to too much.
+    OSError
+        When it cannot be opened.
+    """
+    data = read_regular_file(path, limit)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ReadError(f"found a damaged gzip stream ({exc}), expected a complete .gz file") from None
+        data = gunzip_limited(data, limit)
     if not data:
         raise ReadError("file is empty (0 bytes), expected an activity")
     return data
+
+
+class _XMLStop(Exception):
+    """Raised from the expat handlers to stop a scan early."""
+
+
+def check_xml(data, kind: str) -> None:
+    """Refuse XML nested deeper than :data:`MAX_XML_DEPTH` or declaring entities.
+
+    One fast pass of expat before the real parser runs, so no reader ever
+    sees an input that could make it recurse without end or expand entities
+    (GPX and TCX never declare any).
+
+    Parameters
+    ----------
+    data : bytes or str
+        The document.
+    kind : str
+        ``"GPX"`` or ``"TCX"``, for messages.
+
+    Raises
+    ------
+    ReadError
+        Naming the depth found or the entity declared.
+    """
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_name, _attrs):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _XMLStop(f"nests elements more than {MAX_XML_DEPTH} deep, expected a {kind} "
+                           "file (real ones nest about 10 deep)")
+
+    def end(_name):
+        nonlocal depth
+        depth -= 1
+
+    def entity(name, *_rest):
+        raise _XMLStop(f"declares the XML entity {name!r}, expected a {kind} file (they declare none)")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
+    try:
+        parser.Parse(data, True)
+    except _XMLStop as exc:
+        raise ReadError(str(exc)) from None
+    except expat.ExpatError:
+        pass  # not well-formed: the reader itself says where and why
+
+
+def parse_ascii_float(text) -> float | None:
+    """A number written with ASCII digits, else None (see :func:`heavylegs.errors.ascii_number`)."""
+    if text is None:
+        return None
+    return ascii_number(str(text))
 
 
 def sniff_format(data: bytes, name: str) -> str | None:
