@@ -58,10 +58,12 @@ class InputError(ValueError):
 # Limits every input respects, whatever its format.
 
 import datetime as _dt  # noqa: E402 - kept with the limits it serves
+import os as _os  # noqa: E402
 import re as _re  # noqa: E402
+import stat as _stat  # noqa: E402
 
 __all__ += ["FIRST_DATE", "LAST_DATE", "date_range_text", "check_date_range",
-            "find_lone_surrogate", "ascii_number"]
+            "find_lone_surrogate", "ascii_number", "read_input_file", "size_text"]
 
 #: Earliest and latest date accepted in a log, a profile or a command-line
 #: option. Training data are recent; the range keeps every date far inside
@@ -113,3 +115,71 @@ def ascii_number(text: str) -> float | None:
     """
     text = text.strip()
     return float(text) if _ASCII_NUMBER.fullmatch(text) else None
+
+
+def size_text(size: int) -> str:
+    """A size for messages: ``"64 MiB"``, ``"512 bytes"``."""
+    return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} bytes"
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((_stat.S_ISDIR, "a folder"), (_stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (_stat.S_ISCHR, "a character device"), (_stat.S_ISBLK, "a block device"),
+                       (_stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _not_regular(path, mode: int) -> InputError:
+    via = ""
+    if _os.path.islink(path):
+        via = f" (through a link to {_os.path.realpath(path)})"
+    return InputError([Problem(str(path), f"is {_kind_of(mode)}{via}, expected a regular file")])
+
+
+def read_input_file(path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than ``limit``.
+
+    Links are followed and their target checked; named pipes, devices,
+    sockets and folders are refused (a pipe is opened non-blocking, so it can
+    never hang a command), and so is a file larger than ``limit``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    limit : int
+        Largest size accepted [bytes].
+    what : str
+        What the file should be, for messages (``"a training-log CSV file"``).
+
+    Returns
+    -------
+    bytes
+        The whole file.
+
+    Raises
+    ------
+    InputError
+        One problem naming the file: not a regular file, or too large.
+    OSError
+        When the file cannot be opened.
+    """
+    mode = _os.stat(path).st_mode
+    if not _stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    flags = _os.O_RDONLY | getattr(_os, "O_NONBLOCK", 0) | getattr(_os, "O_NOCTTY", 0)
+    fd = _os.open(path, flags)
+    with _os.fdopen(fd, "rb") as handle:
+        info = _os.fstat(handle.fileno())
+        if not _stat.S_ISREG(info.st_mode):  # replaced between the two looks
+            raise _not_regular(path, info.st_mode)
+        if info.st_size > limit:
+            raise InputError([Problem(str(path), f"is {size_text(info.st_size)}, expected {what} "
+                                                 f"of at most {size_text(limit)}")])
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError([Problem(str(path), f"grew past {size_text(limit)} while being read, "
+                                             f"expected {what} of at most {size_text(limit)}")])
+    return data

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import (FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range,
-                     find_lone_surrogate)
+                     find_lone_surrogate, read_input_file)
 from .storage import atomic_write_text
 
 __all__ = [
@@ -61,6 +61,9 @@ LOG_COLUMNS = (
     "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
     "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
 )
+#: Largest training-log file read [bytes]. A session is a row of 60-200
+#: bytes, so 64 MiB holds over 300,000 sessions: eight a day for a century.
+MAX_LOG_BYTES = 64 * 2**20
 #: Columns that must be in the header.
 REQUIRED_COLUMNS = ("date", "duration_min")
 
@@ -436,7 +439,7 @@ def read_log(path) -> pd.DataFrame:
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_input_file(path, MAX_LOG_BYTES, "a training-log CSV file")
     except OSError as exc:
         raise InputError([Problem(source, f"cannot be read ({exc.strerror or exc}), expected a "
                                           "training-log CSV file")]) from None

@@ -10,14 +10,12 @@ from __future__ import annotations
 import gzip
 import io
 import math
-import os
-import stat
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from xml.parsers import expat
 
-from ..errors import ascii_number, check_date_range
+from ..errors import InputError, ascii_number, check_date_range, read_input_file, size_text
 
 __all__ = [
     "LOG_COLUMNS",
@@ -223,41 +221,11 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     }
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} bytes"
-
-
-def _kind_of(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _not_regular(path, mode: int) -> ReadError:
-    via = ""
-    if os.path.islink(path):
-        via = f" (through a link to {os.path.realpath(path)})"
-    return ReadError(f"is {_kind_of(mode)}{via}, expected a regular file")
-
-
 def read_regular_file(path, limit: int, what: str = "an activity file") -> bytes:
-    """The bytes of a regular file no larger than ``limit``.
+    """:func:`heavylegs.errors.read_input_file`, raising :class:`ReadError`.
 
-    Links are followed and their target checked; named pipes, devices,
-    sockets and folders are refused without being opened for long (a pipe is
-    opened non-blocking, so it can never hang the import).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    limit : int
-        Largest size accepted [bytes].
-    what : str
-        What the file should be, for messages.
+    Only a regular file (links followed and checked) of at most ``limit``
+    bytes is read; a pipe, a device or a socket is refused without blocking.
 
     Raises
     ------
@@ -266,23 +234,10 @@ def read_regular_file(path, limit: int, what: str = "an activity file") -> bytes
     OSError
         When it cannot be opened.
     """
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise _not_regular(path, mode)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):  # replaced between the two looks
-            raise _not_regular(path, info.st_mode)
-        if info.st_size > limit:
-            raise ReadError(f"is {_size_text(info.st_size)}, expected {what} of at most "
-                            f"{_size_text(limit)}")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ReadError(f"grew past {_size_text(limit)} while being read, expected {what} "
-                        f"of at most {_size_text(limit)}")
-    return data
+    try:
+        return read_input_file(path, limit, what)
+    except InputError as exc:
+        raise ReadError(exc.problems[0].message) from None
 
 
 def gunzip_limited(data: bytes, limit: int, what: str = "an activity file") -> bytes:
@@ -299,8 +254,8 @@ def gunzip_limited(data: bytes, limit: int, what: str = "an activity file") -> b
     except (OSError, EOFError, zlib.error) as exc:
         raise ReadError(f"found a damaged gzip stream ({exc}), expected a complete .gz file") from None
     if len(out) > limit:
-        raise ReadError(f"unpacks to more than {_size_text(limit)}, expected {what} of at most "
-                        f"{_size_text(limit)} (a compressed bomb, or not an activity)")
+        raise ReadError(f"unpacks to more than {size_text(limit)}, expected {what} of at most "
+                        f"{size_text(limit)} (a compressed bomb, or not an activity)")
     return out
 
 

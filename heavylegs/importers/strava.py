@@ -413,8 +413,7 @@ def export_csv_bytes(path) -> tuple[bytes, str]:
         if not os.path.lexists(csv_path):
             raise ReadError("found no activities.csv in the folder, expected a Strava export")
         return read_regular_file(csv_path, MAX_EXPORT_CSV_BYTES, "a Strava activities.csv"), str(csv_path)
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(os.stat(path).st_mode):
         read_regular_file(path, 0)  # raises the ReadError that names the kind of file
     if zipfile.is_zipfile(path):
         try:
