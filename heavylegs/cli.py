@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import re
 import signal
 import sys
@@ -120,7 +121,7 @@ def _cmd_load(args, out):
     from .load import weekly_display, weekly_records, weekly_table
     from .traininglog import read_log
 
-    until = _parse_date(args.until) if args.until else None
+    until = _parse_date(args.until) if args.until is not None else None
     log = read_log(args.log)
     if until is not None and len(log) and until < log["date"].min().date():
         first = log["date"].min().date().isoformat()
@@ -149,7 +150,7 @@ def _cmd_import(args, out):
     from .importers import import_sources, summary_lines
     from .traininglog import read_log, write_log
 
-    missing = [s for s in args.sources if not Path(s).exists()]
+    missing = [s for s in args.sources if not os.path.lexists(s)]  # a broken link is reported by name
     if missing:
         raise InputError([Problem(s, "no such file or folder, expected an activity file, a folder "
                                      "or a Strava export") for s in missing])

@@ -237,7 +237,7 @@ def _parse_numbers(series: pd.Series, column: str, check: _Checker) -> pd.Series
     out = np.full(len(series), np.nan)
     for pos, value in enumerate(text.tolist()):
         if isinstance(value, str):
-            if _NUMBER.match(value):
+            if _NUMBER.match(value) and math.isfinite(float(value)):  # "1e999" is inf
                 out[pos] = float(value)
             else:
                 check.bad([pos], column, lambda _p, v=value: f"found {_shown(v)}, expected {_range_text(column)}")
