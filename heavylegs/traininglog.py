@@ -578,6 +578,20 @@ def _unquote_cell(text: str) -> str:
     return text[1:] if _QUOTED.match(text) else text
 
 
+def _csv_line(cells) -> str:
+    """One CSV line: a cell holding a comma, a quote, CR or LF is quoted.
+
+    Not :func:`csv.writer`: with ``\\n`` line ends it leaves a lone ``\\r``
+    unquoted, which every reader then takes for a line break.
+    """
+    out = []
+    for cell in cells:
+        if any(char in cell for char in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        out.append(cell)
+    return ",".join(out) + "\n"
+
+
 def log_to_csv_text(df: pd.DataFrame) -> str:
     """The CSV text of a log, as :func:`write_log` writes it.
 
@@ -592,8 +606,7 @@ def log_to_csv_text(df: pd.DataFrame) -> str:
     extras = [c for c in df.columns if c not in LOG_COLUMNS]
     columns = list(LOG_COLUMNS) + extras
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    buffer.write(_csv_line(columns))
     data = []
     for column in columns:
         if column not in df.columns:
@@ -606,7 +619,7 @@ def log_to_csv_text(df: pd.DataFrame) -> str:
         else:
             data.append([_cell_text(v) for v in df[column].tolist()])
     for row in zip(*data):
-        writer.writerow(row)
+        buffer.write(_csv_line(row))
     return buffer.getvalue()
 
 

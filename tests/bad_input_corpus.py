@@ -137,6 +137,21 @@ def _patch_zip(data: bytes, *, flags: int | None = None, method: int | None = No
     return bytes(out)
 
 
+def tiny_message_fit(count: int) -> bytes:
+    """A FIT file of ``count`` two-byte record messages (heart rate only)."""
+    body = bytes([0x40, 0, 0]) + struct.pack("<HB", 20, 1) + bytes([3, 1, 0x02])
+    body += bytes([0x00, 120]) * count
+    return struct.pack("<BBHI4s", 12, 0x10, 2100, len(body), b".FIT") + body + b"\0\0"
+
+
+def many_points_gpx(count: int) -> bytes:
+    """A GPX track of ``count`` minimal timed points, one a second."""
+    points = "".join(f'<trkpt lat="0" lon="0"><time>2026-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:'
+                     f'{i % 60:02d}Z</time></trkpt>' for i in range(count))
+    return (f'<?xml version="1.0"?><gpx version="1.1" creator="x"><trk><trkseg>{points}'
+            "</trkseg></trk></gpx>").encode()
+
+
 def _sparse(path: Path, size: int) -> None:
     with open(path, "wb") as handle:
         handle.truncate(size)
@@ -467,8 +482,12 @@ def _activity_cases(folder: Path, rng: random.Random) -> list:
     case("gzip-bomb-gpx", gpx_bomb, expect=2)
     case("gzip-bomb-gpx-with-good", gpx_bomb, with_good=True)
     big = folder / "huge.fit"
-    _sparse(big, 65 * 2**20)
-    case("65mib-fit", big, expect=2)
+    _sparse(big, 129 * 2**20)
+    case("129mib-fit", big, expect=2)
+    case("fit-600k-tiny-messages", write("tiny.fit.gz", gzip.compress(tiny_message_fit(600_000))), expect=2)
+    case("gpx-200k-points", write("points.gpx.gz", gzip.compress(many_points_gpx(200_000))), expect=2)
+    case("gpx-3m-empty-elements", write("padded.gpx.gz", gzip.compress(
+        b'<gpx version="1.1"><trk><trkseg>' + b"<x/>" * 3_000_000 + b"</trkseg></trk></gpx>")), expect=2)
     for label, path in _odd_files(folder, "a.gpx"):
         case(label, path, expect=2)
         case(f"{label}-with-good", path, with_good=True)

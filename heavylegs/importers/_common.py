@@ -30,6 +30,8 @@ __all__ = [
     "MAX_ACTIVITY_BYTES",
     "MAX_EXPORT_CSV_BYTES",
     "MAX_XML_DEPTH",
+    "MAX_TRACK_POINTS",
+    "MAX_XML_ELEMENTS",
 ]
 
 #: Columns of a training log, format 1 (``spec/training-log.md``). Kept here so
@@ -51,10 +53,11 @@ _RPE_RANGE = (0.0, 10.0)
 # filling the memory. The caps are sized from real files, with headroom:
 
 #: Largest activity file read, on disk and after gunzip [bytes]. A 6-hour FIT
-#: file recorded every second is about 5 MB; a day-long (24 h) recording every
-#: second as GPX or TCX with heart rate is 86,400 points of 250-400 bytes,
-#: 20-35 MB of XML. 64 MiB is about twice the largest of these.
-MAX_ACTIVITY_BYTES = 64 * 2**20
+#: file recorded every second is about 5 MB (20 MB for a whole day); the
+#: sample files of tests/data take 160-290 bytes a point as GPX and 310-730
+#: as TCX, so a day-long (24 h) recording every second, 86,400 points, is
+#: 14-63 MB of XML. 128 MiB is twice the largest of these.
+MAX_ACTIVITY_BYTES = 128 * 2**20
 #: Largest ``activities.csv`` read from a Strava export [bytes]. Strava writes
 #: about 10 MB per 10,000 activities; 128 MiB holds about 130,000, which is
 #: two activities a day for 170 years.
@@ -65,6 +68,16 @@ MAX_EXPORT_CSV_BYTES = 128 * 2**20
 #: extension, and keeps far below the depth at which a reader could recurse
 #: too deep.
 MAX_XML_DEPTH = 64
+#: Most track points (``trkpt``, ``Trackpoint``) read from one GPX or TCX
+#: file: a day at one point per second is 86,400, and a session over 24 h is
+#: refused anyway. The cap bounds the time and memory of the XML readers
+#: (gpxpy takes about 3.5 kB and 0.25 ms a point: ~0.5 GB and ~40 s at the cap).
+MAX_TRACK_POINTS = 150_000
+#: Most XML elements in one GPX or TCX file: real points carry 4 to 12
+#: elements each (TCX's Time, Position, Latitude..., HeartRateBpm/Value,
+#: Extensions/TPX/Speed/RunCadence), so 2,000,000 holds the largest
+#: recordings the point cap allows, and stops files padded with empty elements.
+MAX_XML_ELEMENTS = 2_000_000
 
 # Offsets seen on Earth lie within -12 h .. +14 h; anything else is a bad clock.
 _MAX_UTC_OFFSET = timedelta(hours=14)
@@ -282,12 +295,18 @@ def read_bytes(path, limit: int = MAX_ACTIVITY_BYTES) -> bytes:
     return data
 
 
+_POINT_TAGS = frozenset({"trkpt", "rtept", "wpt", "Trackpoint"})
+
+
 class _XMLStop(Exception):
     """Raised from the expat handlers to stop a scan early."""
 
 
 def check_xml(data, kind: str) -> None:
-    """Refuse XML nested deeper than :data:`MAX_XML_DEPTH` or declaring entities.
+    """Refuse XML that is too deep, too large or declares entities.
+
+    The caps are :data:`MAX_XML_DEPTH`, :data:`MAX_XML_ELEMENTS` and
+    :data:`MAX_TRACK_POINTS`.
 
     One fast pass of expat before the real parser runs, so no reader ever
     sees an input that could make it recurse without end or expand entities
@@ -306,14 +325,24 @@ def check_xml(data, kind: str) -> None:
         Naming the depth found or the entity declared.
     """
     parser = expat.ParserCreate()
-    depth = 0
+    depth = elements = points = 0
 
-    def start(_name, _attrs):
-        nonlocal depth
+    def start(name, _attrs):
+        nonlocal depth, elements, points
         depth += 1
+        elements += 1
         if depth > MAX_XML_DEPTH:
             raise _XMLStop(f"nests elements more than {MAX_XML_DEPTH} deep, expected a {kind} "
                            "file (real ones nest about 10 deep)")
+        if elements > MAX_XML_ELEMENTS:
+            raise _XMLStop(f"holds more than {MAX_XML_ELEMENTS:,} XML elements, expected a {kind} "
+                           "file of one activity")
+        local = name.rpartition(":")[2]
+        if local in _POINT_TAGS:
+            points += 1
+            if points > MAX_TRACK_POINTS:
+                raise _XMLStop(f"holds more than {MAX_TRACK_POINTS:,} track points, expected one "
+                               "activity of at most 24 h (86,400 points at one a second)")
 
     def end(_name):
         nonlocal depth

@@ -435,11 +435,11 @@ def export_csv_bytes(path) -> tuple[bytes, str]:
                                     f"{MAX_EXPORT_CSV_BYTES // 2**20} MiB (more than its zip entry "
                                     "says), expected a Strava activities.csv")
                 return data, name
-        except RuntimeError as exc:  # zipfile's way of saying "encrypted"
-            raise ReadError(f"cannot read the zip ({exc}); export it again without a password") from None
         except NotImplementedError as exc:  # e.g. Deflate64, as Windows' "send to zip" writes
             raise ReadError(f"cannot read the zip ({exc}); re-pack it with ordinary "
                             "Deflate compression") from None
+        except RuntimeError as exc:  # zipfile's way of saying "encrypted" (checked after its subclass)
+            raise ReadError(f"cannot read the zip ({exc}); export it again without a password") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OverflowError, OSError) as exc:
             raise ReadError(f"damaged zip file ({exc}), expected a complete Strava export .zip") from None
     if path.suffix.lower() == ".zip":
