@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 #: Largest profile JSON file read [bytes]. A profile with every field
 #: answered is about 3 kB; 1 MiB leaves room for any ``x_`` notes.
 MAX_PROFILE_BYTES = 2**20
