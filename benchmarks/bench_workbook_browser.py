@@ -19,8 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from tests.lab import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook  # noqa: E402
+from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook  # noqa: E402
 
 
 def main(switches: int = 8, saves: int = 6) -> None:

@@ -318,6 +318,8 @@ def read_assessment(path) -> dict:
         raise InputError([Problem(source, f"cannot read the file ({exc.strerror or exc})")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(source, f"not a JSON assessment ({exc})")]) from None
+    except RecursionError:
+        raise InputError([Problem(source, "nested too deeply, expected a heavylegs assessment")]) from None
     if not isinstance(doc, dict) or doc.get("format") != ASSESSMENT_FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         raise InputError([Problem(source, f"found format {found!r}, expected {ASSESSMENT_FORMAT!r}",

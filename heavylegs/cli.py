@@ -10,13 +10,22 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
+import re
 import signal
 import sys
 from pathlib import Path
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, check_date_range, date_range_text
 
 __all__ = ["main", "build_parser"]
+
+
+def _ascii_int(text: str) -> int:
+    """An argparse type: a whole number in ASCII digits (``int()`` also reads "٣" and "1_0")."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text.strip(), re.ASCII) or len(text.strip()) > 18:
+        raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number such as 5")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("profile", help="profile JSON file (format heavylegs.profile/1)")
     score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
     score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
-    score.add_argument("--top", type=int, default=5, help="show the evidence of this many causes (text output)")
+    score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
 
     load = sub.add_parser("load", help="weekly training-load table of a training log")
     load.add_argument("log", help="training log CSV")
@@ -55,22 +64,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     srv = sub.add_parser("serve", help="serve the athlete's dashboard with Voila on 127.0.0.1")
     srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
-    srv.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    srv.add_argument("--port", type=_ascii_int, default=8866, help="port (default 8866)")
     srv.add_argument("--data", metavar="DIR", help="data folder (default: ./data or $HEAVYLEGS_DATA_DIR)")
     return parser
 
 
 def _parse_date(text, source="--until"):
+    """A date option: ``YYYY-MM-DD`` in ASCII digits, from 1900 to 2100."""
     try:
-        return _dt.date.fromisoformat(text)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, re.ASCII):
+            raise ValueError(text)
+        day = _dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise InputError([Problem(source, f"found {text!r}, expected a date YYYY-MM-DD")]) from None
+        raise InputError([Problem(source, f"found {text!r}, expected {date_range_text()} "
+                                          "written YYYY-MM-DD")]) from None
+    out_of_range = check_date_range(day)
+    if out_of_range:
+        raise InputError([Problem(source, out_of_range)])
+    return day
+
+
+def _check_top(text) -> int:
+    """``--top`` as an int from 1 to the number of causes, in ASCII digits."""
+    from .causes import load_causes
+
+    most = len(load_causes())
+    text = str(text).strip()
+    top = int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text, re.ASCII) else None
+    if top is None or not 1 <= top <= most:
+        raise InputError([Problem("--top", f"found {text!r}, expected a whole number from 1 to {most} "
+                                           "(the causes in the catalogue)")])
+    return top
 
 
 def _cmd_score(args, out):
     from .profile import read_profile
     from .scoring import format_ranking, score_profile
 
+    top = _check_top(args.top)
     profile = read_profile(args.profile)
     if args.log:
         from .pipeline import assess
@@ -82,15 +113,20 @@ def _cmd_score(args, out):
     if args.json:
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(format_ranking(doc, top=args.top) + "\n")
+        out.write(format_ranking(doc, top=top) + "\n")
 
 
 def _cmd_load(args, out):
     from .load import weekly_display, weekly_records, weekly_table
     from .traininglog import read_log
 
-    until = _parse_date(args.until) if args.until else None
+    until = _parse_date(args.until) if args.until is not None else None
     log = read_log(args.log)
+    if until is not None and len(log) and until < log["date"].min().date():
+        first = log["date"].min().date().isoformat()
+        raise InputError([Problem("--until", f"found {until.isoformat()}, which is before the first "
+                                             f"session of {args.log} ({first}), expected a date "
+                                             f"from {first} on")])
     table = weekly_table(log, until=until)
     if args.json:
         out.write(json.dumps({"format": "heavylegs.load/1", "weeks": weekly_records(table)}, indent=2) + "\n")
@@ -136,7 +172,7 @@ def _cmd_import(args, out):
     from .importers import import_sources, summary_lines
     from .traininglog import merge_logs, read_log, write_log
 
-    missing = [s for s in args.sources if not Path(s).exists()]
+    missing = [s for s in args.sources if not os.path.lexists(s)]  # a broken link is reported by name
     if missing:
         raise InputError([Problem(s, "no such file or folder, expected an activity file, a folder "
                                      "or a Strava export") for s in missing])
@@ -197,8 +233,35 @@ def _check_athlete(athlete_id, data):
     return data_dir
 
 
+def _check_output_folder(output) -> None:
+    """Refuse ``-o DIR`` when DIR, or a folder above it, is an existing file."""
+    path = Path(output)
+    for place in (path, *path.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                where = "is" if place == path else f"would be inside {place}, which is"
+                raise InputError([Problem(str(path), f"{where} an existing file, expected a folder "
+                                                     "to write the HTML into (nothing was written)")])
+            return
+
+
+def _check_answers(data_dir, athlete_id) -> None:
+    """Read the athlete's answers once, so bad files stop the command before it writes anything."""
+    from .assessments import list_assessments, load_latest_profile
+
+    try:
+        load_latest_profile(data_dir, athlete_id)
+    except RecursionError:
+        files = list_assessments(data_dir, athlete_id)
+        name = str(files[-1]) if files else athlete_id
+        raise InputError([Problem(name, "invalid JSON: lists or objects nested too deep to read, "
+                                        "expected an assessment document")]) from None
+
+
 def _cmd_export(args, out):
+    _check_output_folder(args.output)
     data_dir = _check_athlete(args.athlete, args.data)
+    _check_answers(data_dir, args.athlete)
     from .dashboard import export_dashboard
 
     path = export_dashboard(args.athlete, args.output, data_dir=data_dir)
@@ -231,7 +294,10 @@ _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage error (status 2) or the help (0)
+        return exc.code if isinstance(exc.code, int) else 2
     out = sys.stdout
     try:
         status = _COMMANDS[args.command](args, out)

@@ -19,7 +19,8 @@ import math
 import re
 from pathlib import Path
 
-from .errors import InputError, Problem
+from .errors import (InputError, Problem, ascii_number, check_date_range, find_lone_surrogate,
+                     read_input_file)
 from .fields import PROFILE_FIELDS, PROFILE_FORMAT
 from .storage import atomic_write_text
 
@@ -34,7 +35,19 @@ __all__ = [
 ]
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+#: Largest profile JSON file read [bytes]. A profile with every field
+#: answered is about 3 kB; 1 MiB leaves room for any ``x_`` notes.
+MAX_PROFILE_BYTES = 2**20
+#: Largest roster CSV read [bytes]: a row is under 2 kB, so 16 MiB holds
+#: thousands of athletes.
+MAX_ROSTER_BYTES = 16 * 2**20
+#: Deepest nesting of lists and objects accepted in an ``x_`` extension value.
+#: Extensions hold a note, a number or a small record; 32 levels is far more
+#: than any of them needs, and far below Python's recursion limit (1000),
+#: which a JSON document nested 1,000 deep would otherwise hit.
+MAX_EXTENSION_DEPTH = 32
+_SURROGATE_TEXT = "holds a lone surrogate character (a broken \\ud800-style escape), expected plain text"
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -42,8 +55,61 @@ _FALSE = {"false", "no", "0"}
 def _show(value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
+    if isinstance(value, (list, dict)) and _depth_over(value, 3):
+        return f"a nested {'list' if isinstance(value, list) else 'object'}"
+    try:
+        text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
+    except ValueError:  # NaN inside a list
+        text = repr(value)
+    # A lone surrogate is shown as its escape, so the message itself can be printed.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _depth_over(value, limit: int) -> bool:
+    """True when lists and objects nest more than ``limit`` deep in ``value`` (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _check_extension(key: str, value, source, line, problems) -> bool:
+    """Check an ``x_`` value: JSON-safe, finite numbers, plain text, not too deep."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_EXTENSION_DEPTH:
+            problems.append(Problem(source, f"found lists or objects nested more than "
+                                            f"{MAX_EXTENSION_DEPTH} deep, expected a simple value",
+                                    field=key, line=line))
+            return False
+        if isinstance(item, float) and not math.isfinite(item):
+            problems.append(Problem(source, f"found {_show(item)}, expected a finite number "
+                                            "(JSON has no NaN or Infinity)", field=key, line=line))
+            return False
+        if isinstance(item, str) and find_lone_surrogate(item) is not None:
+            problems.append(Problem(source, f"text {_SURROGATE_TEXT}", field=key, line=line))
+            return False
+        if isinstance(item, dict):
+            for child_key, child in item.items():
+                if not isinstance(child_key, str) or find_lone_surrogate(child_key) is not None:
+                    problems.append(Problem(source, f"found the key {_show(child_key)}, expected "
+                                                    "plain text keys", field=key, line=line))
+                    return False
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif not (item is None or isinstance(item, (bool, int, float, str))):
+            problems.append(Problem(source, f"found a {type(item).__name__}, expected a JSON value",
+                                    field=key, line=line))
+            return False
+    return True
 
 
 def _check_one(spec, value, source, line, problems):
@@ -85,10 +151,15 @@ def _check_one(spec, value, source, line, problems):
             _dt.date.fromisoformat(value)
         except ValueError:
             return bad("a real calendar date YYYY-MM-DD")
+        if check_date_range(_dt.date.fromisoformat(value)):
+            return bad("a date from 1900-01-01 to 2100-12-31")
         return value
     # strings
     if not isinstance(value, str):
         return bad()
+    if find_lone_surrogate(value) is not None:
+        problems.append(Problem(source, f"the text {_SURROGATE_TEXT}", field=spec.name, line=line))
+        return None
     if spec.name == "athlete_id":
         return value if _ID_RE.match(value) else bad()
     if not 1 <= len(value) <= 100 or not value.strip():
@@ -131,8 +202,13 @@ def validate_profile(raw, source: str = "<profile>", line: int | None = None,
         if not isinstance(key, str):
             problems.append(Problem(source, f"found key {key!r}, expected a field name", line=line))
             continue
+        if find_lone_surrogate(key) is not None:
+            problems.append(Problem(source, f"found the key {_show(key)}, which {_SURROGATE_TEXT}",
+                                    line=line))
+            continue
         if key.startswith("x_"):
-            extras[key] = value
+            if _check_extension(key, value, source, line, problems):
+                extras[key] = value
             continue
         if key == "format":
             if value is not None and value != PROFILE_FORMAT:
@@ -191,7 +267,7 @@ def read_profile(path, today: _dt.date | None = None) -> dict:
     path = Path(path)
     source = str(path)
     try:
-        data = path.read_bytes()
+        data = read_input_file(path, MAX_PROFILE_BYTES, "a profile JSON file")
     except OSError as exc:
         raise InputError([Problem(source, f"cannot read the file ({exc.strerror or exc})")]) from None
     try:
@@ -206,6 +282,9 @@ def read_profile(path, today: _dt.date | None = None) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(source, f"invalid JSON: {exc.msg}", line=exc.lineno,
                                   column=exc.colno)]) from None
+    except RecursionError:
+        raise InputError([Problem(source, "invalid JSON: lists or objects nested too deep to read, "
+                                          "expected a flat object of athlete fields")]) from None
     except ValueError as exc:
         raise InputError([Problem(source, f"invalid JSON: {exc}")]) from None
     return validate_profile(raw, source, today=today)
@@ -215,7 +294,8 @@ def profile_to_json(profile: dict) -> str:
     """The JSON text of a validated profile, with ``format`` first."""
     doc = {"format": PROFILE_FORMAT}
     doc.update({k: v for k, v in profile.items() if k != "format"})
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: never the NaN or Infinity tokens, which are not JSON.
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_profile(profile: dict, path) -> Path:
@@ -233,11 +313,8 @@ def write_profile(profile: dict, path) -> Path:
 def _parse_cell(spec, text):
     """Turn one CSV cell into a JSON-like value; unparseable text stays text so validation reports it."""
     if spec.kind == "int" or spec.kind == "number":
-        try:
-            num = float(text)
-        except ValueError:
-            return text
-        if not math.isfinite(num):
+        num = ascii_number(text)  # not float(): it reads "٣", "nan" and "1_000" too
+        if num is None:
             return text
         if spec.kind == "int" and num.is_integer():
             return int(num)
@@ -277,7 +354,7 @@ def read_roster(path, today: _dt.date | None = None) -> list:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_input_file(path, MAX_ROSTER_BYTES, "a roster CSV file").decode("utf-8-sig")
     except OSError as exc:
         raise InputError([Problem(source, f"cannot read the file ({exc.strerror or exc})")]) from None
     except UnicodeDecodeError as exc:

@@ -38,7 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import (FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range,
+                     find_lone_surrogate, read_input_file)
 from .storage import atomic_write_text
 
 __all__ = [
@@ -62,6 +63,9 @@ LOG_COLUMNS = (
     "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
     "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
 )
+#: Largest training-log file read [bytes]. A session is a row of 60-200
+#: bytes, so 64 MiB holds over 300,000 sessions: eight a day for a century.
+MAX_LOG_BYTES = 64 * 2**20
 #: Columns that must be in the header.
 REQUIRED_COLUMNS = ("date", "duration_min")
 
@@ -83,12 +87,20 @@ _UNITS = {"duration_min": " [min]", "distance_km": " [km]", "avg_hr_bpm": " [bpm
 NUMERIC_COLUMNS = tuple(_RANGES)
 
 # A plain decimal number: no "nan", "inf", "1_000" or decimal commas, which
-# float() would accept or misread.
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+# float() would accept or misread. re.ASCII: \d is 0-9 only, never "٣" or "３".
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
 # The ISO 8601 extended forms Python reads: a date, optionally a time and an offset.
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
-                        r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z")
+                        r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z", re.ASCII)
+
+# Spreadsheet formula injection (OWASP, "CSV Injection"): a cell that starts
+# with one of these is run as a formula by Excel, LibreOffice or Google
+# Sheets. Free-text cells that start so are written with a leading "'"
+# (which spreadsheets show as text), and one leading "'" is removed again
+# when the log is read, so every value reads back exactly as it was.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 
 def _range_text(column: str) -> str:
@@ -147,7 +159,11 @@ def _parse_dates(series: pd.Series, check: _Checker) -> pd.Series:
             values = values.dt.tz_localize(None)  # keep the wall-clock (local) date
         missing = np.flatnonzero(values.isna().to_numpy())
         check.bad(missing, "date", lambda pos: "found an empty cell, expected a date YYYY-MM-DD")
-        return values.dt.normalize().astype("datetime64[ns]")
+        days = values.dt.normalize().astype("datetime64[ns]")
+        outside = ((days < pd.Timestamp(FIRST_DATE)) | (days > pd.Timestamp(LAST_DATE))).to_numpy()
+        check.bad(np.flatnonzero(outside), "date",
+                  lambda pos: check_date_range(days.iloc[pos].date()))
+        return days.where(~outside, pd.NaT)
     out = np.empty(len(series), dtype="datetime64[ns]")
     cache: dict = {}
     for pos, value in enumerate(series.tolist()):
@@ -160,16 +176,26 @@ def _parse_dates(series: pd.Series, check: _Checker) -> pd.Series:
     return pd.Series(out, index=series.index)
 
 
+def _day_in_range(day: date):
+    """``day`` as ``numpy.datetime64[ns]``, or the message when outside 1900-2100.
+
+    Checked before the conversion: a day outside the years a nanosecond
+    timestamp holds would otherwise wrap around silently (1000-01-01 became
+    2169).
+    """
+    return check_date_range(day) or np.datetime64(day, "ns")
+
+
 def _one_date(value, cache):
     """A ``numpy.datetime64`` day, or a message saying what is wrong."""
     if isinstance(value, pd.Timestamp):
         if pd.isna(value):
             return "found an empty cell, expected a date YYYY-MM-DD"
-        return np.datetime64(value.date(), "ns")
+        return _day_in_range(value.date())
     if isinstance(value, datetime):
-        return np.datetime64(value.date(), "ns")
+        return _day_in_range(value.date())
     if isinstance(value, date):
-        return np.datetime64(value, "ns")
+        return _day_in_range(value)
     if _missing(value):
         return "found an empty cell, expected a date YYYY-MM-DD"
     if not isinstance(value, str):
@@ -189,7 +215,7 @@ def _one_date(value, cache):
                     day = date.fromisoformat(match.group(1))
                 else:
                     day = date.fromisoformat(text)
-                result = np.datetime64(day, "ns")
+                result = _day_in_range(day)
             except ValueError:
                 result = f"found {_shown(value)}, which is not a real date or time, expected a date YYYY-MM-DD"
     cache[text] = result
@@ -213,7 +239,7 @@ def _parse_numbers(series: pd.Series, column: str, check: _Checker) -> pd.Series
     out = np.full(len(series), np.nan)
     for pos, value in enumerate(text.tolist()):
         if isinstance(value, str):
-            if _NUMBER.match(value):
+            if _NUMBER.match(value) and math.isfinite(float(value)):  # "1e999" is inf
                 out[pos] = float(value)
             else:
                 check.bad([pos], column, lambda _p, v=value: f"found {_shown(v)}, expected {_range_text(column)}")
@@ -274,14 +300,17 @@ def _parse_start_times(series: pd.Series, check: _Checker) -> pd.Series:
                 bad.append(pos)
                 continue
             try:
-                datetime.fromisoformat(value.replace(",", "."))
+                moment = datetime.fromisoformat(value.replace(",", "."))
             except ValueError:
+                bad.append(pos)
+                continue
+            if check_date_range(moment.date()):
                 bad.append(pos)
         elif not _missing(value):
             bad.append(pos)
     check.bad(bad, "start_time",
               lambda pos: f"found {_shown(raw[pos])}, expected an ISO 8601 date-time such as "
-                          "2026-07-14T17:52:00+02:00")
+                          "2026-07-14T17:52:00+02:00, from 1900 to 2100")
     return text
 
 
@@ -295,6 +324,7 @@ def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_lin
                                           f"(found: {found})", field=name, line=header_line)
                           for name in missing])
 
+    _check_surrogates(frame, check)
     n = len(frame)
     out = {}
     out["date"] = _parse_dates(frame["date"], check)
@@ -348,6 +378,23 @@ def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_lin
     return log
 
 
+def _check_surrogates(frame: pd.DataFrame, check: _Checker) -> None:
+    """Report text cells and column names holding a lone surrogate, which UTF-8 cannot encode."""
+    for name in frame.columns:
+        if find_lone_surrogate(name) is not None:
+            check.problems.append(Problem(check.source, "the column name holds a lone surrogate "
+                                          "character (a broken \\ud800-style escape), expected "
+                                          "plain text", column=check.columns.get(name)))
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        bad = [pos for pos, value in enumerate(series.tolist())
+               if isinstance(value, str) and find_lone_surrogate(value) is not None]
+        check.bad(bad, column, lambda pos: "found text with a lone surrogate character (a broken "
+                                           "\\ud800-style escape), expected plain text")
+
+
 def _keep_text(series: pd.Series) -> pd.Series:
     """Free text as written; empty cells become NaN."""
     values = series.astype(object)
@@ -394,7 +441,7 @@ def read_log(path) -> pd.DataFrame:
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_input_file(path, MAX_LOG_BYTES, "a training-log CSV file")
     except OSError as exc:
         raise InputError([Problem(source, f"cannot be read ({exc.strerror or exc}), expected a "
                                           "training-log CSV file")]) from None
@@ -444,6 +491,12 @@ def _log_from_text(text: str, source: str) -> pd.DataFrame:
                                     line=line))
     if problems:
         raise InputError(problems)
+    free = [pos for pos, name in enumerate(header) if name in _FREE_TEXT or name not in LOG_COLUMNS]
+    if free:
+        for record in rows:
+            for pos in free:
+                if record[pos][:1] == "'":
+                    record[pos] = _unquote_cell(record[pos])
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
         pd.DataFrame({name: pd.Series(dtype=object) for name in header})
     columns = {name: number for number, name in enumerate(header, start=1)}
@@ -499,18 +552,63 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+#: Columns of free text, where a cell could start like a spreadsheet formula
+#: (extra columns are treated as free text too).
+_FREE_TEXT = ("source", "notes")
+
+
+def _safe_cell(text: str) -> str:
+    """A free-text cell as written: a leading ``'`` when it could run as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return (after any ``'``) gets one more ``'`` in front; :func:`_unquote_cell`
+    removes it on reading. A plain number such as ``-5`` is left alone: no
+    spreadsheet runs it.
+
+    Examples
+    --------
+    >>> _safe_cell("=cmd|' /C calc'!A0"), _safe_cell("-5 min warm-up"), _safe_cell("-5")
+    ("'=cmd|' /C calc'!A0", "'-5 min warm-up", '-5')
+    """
+    if _NEEDS_QUOTE.match(text) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _unquote_cell(text: str) -> str:
+    """The inverse of :func:`_safe_cell`, applied to free-text cells read from a CSV file."""
+    return text[1:] if _QUOTED.match(text) else text
+
+
+def _csv_line(cells) -> str:
+    """One CSV line: a cell holding a comma, a quote, CR or LF is quoted.
+
+    Not :func:`csv.writer`: with ``\\n`` line ends it leaves a lone ``\\r``
+    unquoted, which every reader then takes for a line break.
+    """
+    out = []
+    for cell in cells:
+        if any(char in cell for char in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        out.append(cell)
+    return ",".join(out) + "\n"
+
+
 def log_to_csv_text(df: pd.DataFrame) -> str:
     """The CSV text of a log, as :func:`write_log` writes it.
 
     Columns in :data:`LOG_COLUMNS` order, then extras; dates ``YYYY-MM-DD``;
     numbers in the shortest form that reads back exactly (``44.3``, ``3``);
-    empty cells for unknown values; no index; ``\\n`` line ends.
+    empty cells for unknown values; no index; ``\\n`` line ends. Free-text
+    cells (``source``, ``notes`` and extra columns) that a spreadsheet would
+    run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return) are written with a leading ``'``, which :func:`read_log`
+    removes again (``docs/importing.md``).
     """
     extras = [c for c in df.columns if c not in LOG_COLUMNS]
     columns = list(LOG_COLUMNS) + extras
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    buffer.write(_csv_line(columns))
     data = []
     for column in columns:
         if column not in df.columns:
@@ -518,10 +616,12 @@ def log_to_csv_text(df: pd.DataFrame) -> str:
         elif column == "date":
             dates = pd.to_datetime(df["date"])
             data.append([d.strftime("%Y-%m-%d") if not pd.isna(d) else "" for d in dates])
+        elif column in _FREE_TEXT or column not in LOG_COLUMNS:
+            data.append([_safe_cell(_cell_text(v)) for v in df[column].tolist()])
         else:
             data.append([_cell_text(v) for v in df[column].tolist()])
     for row in zip(*data):
-        writer.writerow(row)
+        buffer.write(_csv_line(row))
     return buffer.getvalue()
 
 

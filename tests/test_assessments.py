@@ -348,3 +348,10 @@ def test_saves_killed_at_random_moments_lose_nothing_acknowledged(tmp_path):
         assert _temp_files(tmp_path) == []  # the killed child's temporary files are gone
     assert len(acknowledged) > 10
     assert len({path for path, _ in acknowledged}) == len(acknowledged)
+
+
+def test_an_assessment_nested_too_deeply_is_a_clean_error(tmp_path):
+    path = tmp_path / "2026-01-01T000000.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_assessment(path)

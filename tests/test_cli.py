@@ -71,9 +71,10 @@ def test_missing_profile_and_truncated_json(tmp_path):
 
 
 def test_usage_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["score"])
-    assert info.value.code == 2
+    # main() returns argparse's status instead of raising SystemExit, so an
+    # in-process caller (tests/test_bad_input.py) sees it like any other.
+    assert main(["score"]) == 2
+    assert "the following arguments are required: profile" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("bad_id", ["../ben", "ana/../ben", "ANA", "_x", ""])
@@ -188,3 +189,89 @@ def test_import_refuses_an_output_that_cannot_be_a_file_before_importing(tmp_pat
     assert err.startswith(f"{output}: ")
     assert ("is a folder" in err) if where == "folder" else (f"{tmp_path / 'notes.txt'} is a file" in err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+# ---------------------------------------------------------------------------
+# Bad arguments and inputs (issue 9): exit 2, one line naming the option or file
+
+LOG = "date,duration_min,rpe\n2026-10-01,45,4\n2026-10-08,50,5\n"
+
+
+N_CAUSES = len(__import__("heavylegs").load_causes())
+
+
+@pytest.mark.parametrize("top", ["-5", "0", str(N_CAUSES + 1), "99999999999999999999", "٣", "1.5", ""])
+def test_score_top_out_of_range_exit_2(profile, capsys, top):
+    assert main(["score", str(profile), "--top", top]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"--top: found {top!r}, expected a whole number from 1 to {N_CAUSES} "
+                            "(the causes in the catalogue)\n")
+
+
+def test_score_top_in_range_works(profile, capsys):
+    assert main(["score", str(profile), "--top", "1"]) == 0
+    assert "Low iron stores" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("until, message", [
+    ("9999-12-31", "--until: found 9999-12-31, expected a date from 1900-01-01 to 2100-12-31"),
+    ("1899-12-31", "--until: found 1899-12-31, expected a date from 1900-01-01 to 2100-12-31"),
+    ("", "--until: found '', expected a date from 1900-01-01 to 2100-12-31 written YYYY-MM-DD"),
+    ("٢٠٢٦-10-10", "--until: found '٢٠٢٦-10-10', expected a date from 1900-01-01 to 2100-12-31 written YYYY-MM-DD"),
+    ("2026-W41-1", "--until: found '2026-W41-1', expected a date from 1900-01-01 to 2100-12-31 written YYYY-MM-DD"),
+])
+def test_load_until_out_of_range_exit_2(tmp_path, capsys, until, message):
+    log = tmp_path / "log.csv"
+    log.write_text(LOG, encoding="utf-8")
+    assert main(["load", str(log), "--until", until]) == 2
+    assert capsys.readouterr().err == message + "\n"
+
+
+def test_load_until_before_the_log_exit_2(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text(LOG, encoding="utf-8")
+    assert main(["load", str(log), "--until", "2026-09-30"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Empty DataFrame" not in captured.err
+    assert captured.err == (f"--until: found 2026-09-30, which is before the first session of {log} "
+                            "(2026-10-01), expected a date from 2026-10-01 on\n")
+    assert main(["load", str(log), "--until", "2026-10-01", "--csv"]) == 0  # the first day itself is fine
+
+
+def test_load_date_that_would_wrap_around_exit_2(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text("date,duration_min\n1000-01-01,30\n", encoding="utf-8")
+    assert main(["load", str(log)]) == 2
+    assert capsys.readouterr().err == \
+        f"{log}:2:1: date: found 1000-01-01, expected a date from 1900-01-01 to 2100-12-31\n"
+
+
+def test_score_assessed_far_in_the_future_with_log_exit_2(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    log.write_text(LOG, encoding="utf-8")
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"athlete_id": "ana", "assessed_on": "9999-12-31"}), encoding="utf-8")
+    assert main(["score", str(path), "--log", str(log)]) == 2
+    assert capsys.readouterr().err == \
+        f'{path}: assessed_on: found "9999-12-31", expected a date from 1900-01-01 to 2100-12-31\n'
+
+
+@pytest.mark.parametrize("under", [False, True])
+def test_export_to_an_existing_file_exit_2_before_anything(data_copy, tmp_path, capsys, under):
+    target = tmp_path / "dashboard.html"
+    target.write_text("keep me", encoding="utf-8")
+    output = target / "sub" if under else target
+    assert main(["export", "ana", "-o", str(output), "--data", str(data_copy)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"{output}: ")
+    assert "an existing file, expected a folder to write the HTML into" in captured.err
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_import_reports_a_broken_link_by_name(tmp_path, capsys):
+    link = tmp_path / "gone.fit"
+    link.symlink_to(tmp_path / "missing.fit")
+    out = tmp_path / "log.csv"
+    assert main(["import", str(link), "-o", str(out), "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith(f"{link}: could not open the file")
+    assert not out.exists()

@@ -585,3 +585,226 @@ def test_the_importers_drop_duplicates_by_the_shared_session_rule():
     assert [(r["activity"], r["source"], r["distance_km"]) for r in kept] == [
         ("run", "a", 5.0), ("cross", "a", 5.0), ("run", "a", 5.0), ("run", "a", 6.0)]
     assert _drop_duplicates([]) == ([], 0)
+
+# ---------------------------------------------------------------------------
+# Bad input (issue 9): caps, odd files, one bad file never stops the others
+
+import bad_input_corpus as corpus  # noqa: E402
+from heavylegs.importers._common import (  # noqa: E402
+    MAX_ACTIVITY_BYTES, MAX_EXPORT_CSV_BYTES, MAX_TRACK_POINTS, MAX_XML_DEPTH, MAX_XML_ELEMENTS,
+    check_xml, gunzip_limited, read_bytes,
+)
+from heavylegs.importers.fit import MAX_FIT_MESSAGES  # noqa: E402
+from heavylegs.importers.strava import export_csv_bytes  # noqa: E402
+
+GOOD_FIT = DATA / "fitparse__2013-02-06-12-11-14.fit"
+GOOD_CSV = (DATA / "gap__activities.csv").read_text(encoding="utf-8")
+
+
+def test_caps_are_sized_above_the_largest_real_files():
+    # Bytes a point of the sample files: up to 290 as GPX, 730 as TCX; a day at 1 s is 86,400 points.
+    for name, per_point in (("runpandas__strava_export.gpx", 290), ("runpandas__run_garmin.tcx", 730)):
+        text = (DATA / name).read_text(encoding="utf-8")
+        points = text.count("<trkpt") + text.count("<Trackpoint>")
+        assert (DATA / name).stat().st_size / points <= per_point
+    assert MAX_ACTIVITY_BYTES >= 2 * 730 * 86_400   # a day-long TCX, twice over
+    assert MAX_EXPORT_CSV_BYTES >= 10 * 10e6        # 10 MB per 10,000 activities: room for 100,000
+    assert 10 < MAX_XML_DEPTH <= 100
+    assert MAX_TRACK_POINTS > 86_400 and MAX_XML_ELEMENTS > 12 * MAX_TRACK_POINTS
+    assert MAX_FIT_MESSAGES > 86_400
+
+
+def test_too_many_points_or_messages_are_refused(tmp_path):
+    gpx = tmp_path / "points.gpx"
+    gpx.write_bytes(corpus.many_points_gpx(MAX_TRACK_POINTS + 1))
+    assert read_activity_file(gpx).failed == [(str(gpx), "holds more than 150,000 track points, expected "
+                                                         "one activity of at most 24 h (86,400 points at "
+                                                         "one a second)")]
+    fit = tmp_path / "tiny.fit"
+    fit.write_bytes(corpus.tiny_message_fit(MAX_FIT_MESSAGES + 1))
+    assert read_activity_file(fit).failed == [(str(fit), "holds more than 500,000 messages of one kind, "
+                                                         "expected one activity (a day at one record per "
+                                                         "second is 86,400)")]
+    fit.write_bytes(corpus.tiny_message_fit(100))  # the same file, small, is read
+    assert read_activity_file(fit).failed[0][1].startswith("no usable session")
+
+
+def test_gzip_bomb_is_refused_after_the_cap_not_read_whole(tmp_path):
+    bomb = tmp_path / "bomb.fit.gz"
+    corpus._gzip_bomb(bomb, 2**30)
+    assert bomb.stat().st_size < 2**21  # a 1 GiB bomb in under 2 MiB
+    with pytest.raises(ReadError, match=r"unpacks to more than 128 MiB, expected an activity file"):
+        read_bytes(bomb)
+    with pytest.raises(ReadError, match=r"unpacks to more than 10 bytes"):
+        gunzip_limited(gzip.compress(bytes(11)), 10)
+    assert gunzip_limited(gzip.compress(bytes(10)), 10) == bytes(10)
+
+
+@pytest.mark.parametrize("data, reason", [
+    (gzip.compress(b"<gpx>")[:-4], "damaged gzip stream"),
+    (b"\x1f\x8b" + bytes(30), "damaged gzip stream"),
+])
+def test_damaged_gzip_is_a_read_error(tmp_path, data, reason):
+    path = tmp_path / "a.gpx.gz"
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match=reason):
+        read_bytes(path)
+
+
+def test_only_regular_files_are_read_and_the_rest_still_imports(tmp_path):
+    os.mkfifo(tmp_path / "a.gpx")
+    (tmp_path / "z.fit").symlink_to("/dev/zero")
+    with open(tmp_path / "big.fit", "wb") as handle:
+        handle.truncate(MAX_ACTIVITY_BYTES + 2**20)
+    shutil.copy(GOOD_FIT, tmp_path / "run.fit")
+    result = import_sources([tmp_path], use_cache=False)
+    assert result.sessions == 1
+    assert sorted(result.failed) == [
+        (str(tmp_path / "a.gpx"), "is a named pipe (FIFO), expected a regular file"),
+        (str(tmp_path / "big.fit"), "is 129 MiB, expected an activity file of at most 128 MiB"),
+        (str(tmp_path / "z.fit"), "is a character device (through a link to /dev/zero), "
+                                  "expected a regular file"),
+    ]
+
+
+def test_two_links_to_one_file_are_reported_under_their_own_names(tmp_path):
+    (tmp_path / "a.fit").symlink_to("/dev/zero")
+    (tmp_path / "b.fit").symlink_to("/dev/zero")
+    result = import_sources([tmp_path / "a.fit", tmp_path / "b.fit"], cache_dir=tmp_path / "cache")
+    assert [where for where, _ in result.failed] == [str(tmp_path / "a.fit"), str(tmp_path / "b.fit")]
+
+
+@pytest.mark.parametrize("depth, ok", [(MAX_XML_DEPTH, True), (MAX_XML_DEPTH + 1, False), (100000, False)])
+def test_xml_depth_is_capped(depth, ok):
+    text = "<a>" * depth + "</a>" * depth
+    if ok:
+        check_xml(text, "GPX")
+    else:
+        with pytest.raises(ReadError, match=f"nests elements more than {MAX_XML_DEPTH} deep"):
+            check_xml(text, "GPX")
+
+
+def test_xml_entities_are_refused(tmp_path):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE g [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+              '<gpx><trk><name>&b;</name></trk></gpx>')
+    path = tmp_path / "laughs.gpx"
+    path.write_text(laughs, encoding="utf-8")
+    assert read_activity_file(path).failed == [(str(path), "declares the XML entity 'a', expected a GPX "
+                                                           "file (they declare none)")]
+
+
+@pytest.mark.parametrize("year", ["0001", "1899", "2101", "9999"])
+def test_dates_out_of_range_fail_one_file_only(tmp_path, year):
+    text = (DATA / "runpandas__run.gpx").read_text(encoding="utf-8")
+    start = text[text.index("<time>") + 6:][:4]
+    bad = tmp_path / "bad.gpx"
+    bad.write_text(text.replace(f">{start}-", f">{year}-"), encoding="utf-8")
+    result = import_sources([bad, GOOD_FIT], use_cache=False)
+    assert result.sessions == 1
+    ((where, reason),) = result.failed
+    assert where == str(bad) and "expected a date from 1900-01-01 to 2100-12-31" in reason
+
+
+def test_make_row_refuses_dates_out_of_range():
+    with pytest.raises(ReadError, match=r"session date: found 2101-01-01, expected a date from 1900"):
+        make_row(start_utc=None, date_text="2101-01-01", activity="run", duration_s=60, source="x")
+
+
+def _strava_export(tmp_path, rows, name="activities.csv"):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    header = GOOD_CSV.splitlines()[0]
+    (folder / name).write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_strava_rows_out_of_range_or_with_foreign_digits_fail_by_line(tmp_path):
+    good = GOOD_CSV.splitlines()[1]
+    future = good.replace("May 29, 2022, 3:53:35 PM", "May 29, 9999, 3:53:35 PM")
+    arabic = good.replace(",1411.0,", ",١٤١١,", 1)  # Moving Time
+    folder = _strava_export(tmp_path, [future, arabic, good])
+    result = import_sources([folder], use_cache=False)
+    assert result.sessions == 1
+    csv_name = str(folder / "activities.csv")
+    assert [(where, reason.split(":")[0]) for where, reason in result.failed] == [
+        (f"{csv_name}:2", "session date"), (f"{csv_name}:3", "Moving Time")]
+
+
+def test_zip_bomb_is_refused_by_its_declared_size(tmp_path):
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(corpus._zip_bytes("activities.csv", corpus._deflate_zeros(2 * 2**30), 2 * 2**30))
+    assert bomb.stat().st_size < 2**23
+    with pytest.raises(ReadError, match=r"activities.csv unpacks to 2048 MiB, expected a Strava "
+                                        r"activities.csv of at most 128 MiB"):
+        export_csv_bytes(bomb)
+
+
+def test_zip_that_lies_about_its_size_is_read_no_further_than_the_cap(tmp_path):
+    liar = tmp_path / "liar.zip"
+    liar.write_bytes(corpus._zip_bytes("activities.csv", corpus._deflate_zeros(256 * 2**20), 1000))
+    with pytest.raises(ReadError, match="damaged zip file"):
+        export_csv_bytes(liar)
+
+
+@pytest.mark.parametrize("patch, reason", [
+    ({"flags": 1}, r"cannot read the zip \(.*encrypted.*\); export it again without a password"),
+    ({"method": 9}, r"cannot read the zip \(.*not supported.*\); re-pack it with ordinary Deflate"),
+])
+def test_encrypted_or_deflate64_zip_fails_alone(tmp_path, patch, reason):
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(corpus._patch_zip(corpus._small_zip(GOOD_CSV), **patch))
+    result = import_sources([archive, GOOD_FIT], use_cache=False)
+    assert result.sessions == 1
+    ((where, message),) = result.failed
+    assert where == str(archive)
+    assert __import__("re").search(reason, message), message
+
+
+def test_truncated_zip_fails_alone(tmp_path):
+    data = corpus._small_zip(GOOD_CSV)
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(data[: len(data) - 30])
+    result = import_sources([archive, GOOD_FIT], use_cache=False)
+    assert result.sessions == 1 and result.failed[0][0] == str(archive)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "devzero"])
+def test_export_folder_whose_csv_is_not_a_file_is_refused(tmp_path, kind):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    if kind == "fifo":
+        os.mkfifo(folder / "activities.csv")
+    else:
+        (folder / "activities.csv").symlink_to("/dev/zero")
+    result = import_sources([folder], use_cache=False)
+    assert result.sessions == 0
+    ((where, reason),) = result.failed
+    assert where == str(folder) and "expected a regular file" in reason
+
+
+@pytest.mark.parametrize("name, written", [
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("-5 min warm-up", "'-5 min warm-up"), ("+1", "+1"),  # a plain number runs nothing
+])
+def test_strava_names_reach_the_log_as_text_never_as_formulas(tmp_path, name, written):
+    from heavylegs.traininglog import read_log, write_log
+
+    cells = next(csv.reader([GOOD_CSV.splitlines()[1]]))
+    cells[2] = name
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    folder = _strava_export(tmp_path, [buffer.getvalue().strip()])
+    log = import_sources([folder], use_cache=False).log
+    path = write_log(log, tmp_path / "log.csv")
+    assert next(csv.DictReader(open(path, encoding="utf-8", newline="")))["notes"] == written
+    assert read_log(path)["notes"].tolist() == [name]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400), ext=st.sampled_from([".fit", ".gpx", ".tcx", ".fit.gz", ".zip"]))
+def test_any_bytes_are_a_session_or_a_reason(tmp_path_factory, data, ext):
+    path = tmp_path_factory.mktemp("any") / f"x{ext}"
+    path.write_bytes(data)
+    result = import_sources([path], use_cache=False)
+    assert result.sessions + len(result.failed) + sum(result.skipped.values()) >= 1
+    assert all(where.startswith(str(path)) for where, _ in result.failed)

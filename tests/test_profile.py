@@ -165,3 +165,102 @@ def test_profile_with_the_additions_round_trips(tmp_path):
     write_profile(additions, path)
     assert read_profile(path) == validate_profile(additions)
     assert read_profile(path)["crp_mg_l"] == 0.0   # 0 is an answer, not unknown
+
+# ---------------------------------------------------------------------------
+# Bad input (issue 9)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"])
+def test_dates_outside_1900_2100_are_refused(tmp_path, day):
+    path = _write(tmp_path, json.dumps({"athlete_id": "ana", "assessed_on": day}))
+    with pytest.raises(InputError) as info:
+        read_profile(path)
+    assert [str(p) for p in info.value.problems] == [
+        f'{path}: assessed_on: found "{day}", expected a date from 1900-01-01 to 2100-12-31']
+
+
+@pytest.mark.parametrize("opener, closer", [("[", "]"), ('{"a":', "}")])
+def test_json_nested_1000_deep_is_a_clean_error(tmp_path, opener, closer):
+    inner = "1" if opener != "[" else ""
+    path = _write(tmp_path, '{"athlete_id": "ana", "x_deep": ' + opener * 1000 + inner + closer * 1000 + "}")
+    with pytest.raises(InputError, match="nested too deep to read"):
+        read_profile(path)
+
+
+def test_deep_extension_values_are_refused_before_they_reach_a_writer(tmp_path):
+    path = _write(tmp_path, '{"athlete_id": "ana", "x_deep": ' + "[" * 40 + "]" * 40 + "}")
+    with pytest.raises(InputError, match=r"x_deep: found lists or objects nested more than 32 deep"):
+        read_profile(path)
+    assert validate_profile({"athlete_id": "ana", "x_ok": {"a": [1, {"b": 2}]}})["x_ok"] == {"a": [1, {"b": 2}]}
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_extensions_are_refused(tmp_path, token):
+    path = _write(tmp_path, '{"athlete_id": "ana", "x_a": 1, "x_b": {"c": [1, ' + token + "]}}")
+    with pytest.raises(InputError, match=r"x_b: found .*, expected a finite number \(JSON has no NaN"):
+        read_profile(path)
+    with pytest.raises(InputError):
+        write_profile({"athlete_id": "ana", "x_b": float(token.lower().replace("infinity", "inf"))},
+                      tmp_path / "out.json")
+    assert not (tmp_path / "out.json").exists()
+    with pytest.raises(ValueError):  # the writer itself never emits the tokens either
+        profile_to_json({"athlete_id": "ana", "x_b": float("nan")})
+
+
+@pytest.mark.parametrize("text, field", [
+    ('{"athlete_id": "ana", "name": "An\\ud800a"}', "name"),
+    ('{"athlete_id": "ana", "x_note": ["\\udfff"]}', "x_note"),
+])
+def test_lone_surrogates_are_refused(tmp_path, text, field):
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        read_profile(path)
+    (problem,) = info.value.problems
+    assert problem.field == field and "lone surrogate" in problem.message
+    str(problem).encode("utf-8")  # the message itself can be printed
+
+
+def test_lone_surrogate_in_a_key_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r'found the key "x_\\ud800", which holds a lone surrogate'):
+        read_profile(_write(tmp_path, '{"athlete_id": "ana", "x_\\ud800": 1}'))
+
+
+@pytest.mark.parametrize("cell", ["٣٣", "３３", "nan", "1_0"])
+def test_roster_cells_with_non_ascii_digits_are_not_numbers(tmp_path, cell):
+    path = _write(tmp_path, f"athlete_id,age_years\nana,{cell}\n", name="roster.csv")
+    with pytest.raises(InputError, match=r"roster.csv:2: age_years: found"):
+        read_roster(path)
+
+
+def test_a_profile_that_is_a_pipe_or_too_big_is_refused(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is a named pipe"):
+        read_profile(fifo)
+    big = _write(tmp_path, '{"athlete_id": "ana", "x_pad": "' + "x" * 2**20 + '"}', name="big.json")
+    with pytest.raises(InputError, match="expected a profile JSON file of at most 1 MiB"):
+        read_profile(big)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=st.dictionaries(st.sampled_from(["athlete_id", "name", "sleep_h", "age_years", "assessed_on",
+                                            "diet", "recent_changes", "x_a", "x_b", "heavy_periods"]),
+                           _JSON, max_size=6))
+def test_any_json_object_is_a_profile_or_an_input_error(raw):
+    try:
+        profile = validate_profile(raw, "p.json")
+    except InputError as exc:
+        assert exc.problems and all(str(p).startswith("p.json") for p in exc.problems)
+    else:
+        profile_to_json(profile).encode("utf-8")  # writable: standard JSON, valid UTF-8

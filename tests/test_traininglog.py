@@ -323,3 +323,123 @@ def test_merge_of_read_logs_matches_what_was_written(tmp_path):
     again = read_log(tmp_path / "log.csv")
     merged, dropped = merge_logs(again, first)
     assert (len(merged), dropped) == (1, 1)
+
+# ---------------------------------------------------------------------------
+# Bad input (issue 9): dates 1900-2100, ASCII digits, lone surrogates, formulas
+
+
+@pytest.mark.parametrize("day", ["1000-01-01", "9999-12-31", "1899-12-31", "2101-01-01", "1677-09-21"])
+def test_dates_outside_1900_2100_name_line_and_column(tmp_path, day):
+    path = _write(tmp_path, f"duration_min,date\n30,2026-01-01\n40,{day}\n")
+    with pytest.raises(InputError) as info:
+        read_log(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:3:2: date: found {day}, expected a date from 1900-01-01 to 2100-12-31"]
+
+
+def test_dates_at_the_range_ends_are_kept(tmp_path):
+    log = read_log(_write(tmp_path, "date,duration_min\n1900-01-01,30\n2100-12-31,40\n"))
+    assert [d.date() for d in log["date"]] == [dt.date(1900, 1, 1), dt.date(2100, 12, 31)]
+
+
+def test_typed_dates_outside_the_range_are_refused_too():
+    frame = pd.DataFrame({"date": [pd.Timestamp("2262-01-01"), dt.date(1000, 1, 1), dt.date(2026, 1, 1)],
+                          "duration_min": [30, 30, 30]})
+    with pytest.raises(InputError) as info:
+        validate_log(frame)
+    assert [(p.line, p.field) for p in info.value.problems] == [(2, "date"), (3, "date")]
+    assert "found 2262-01-01, expected a date from 1900-01-01" in info.value.problems[0].message
+
+
+def test_start_time_outside_the_range_is_refused(tmp_path):
+    path = _write(tmp_path, "date,duration_min,start_time\n2026-01-01,30,9999-12-31T10:00:00\n")
+    with pytest.raises(InputError, match=r"log.csv:2:3: start_time: found '9999-12-31T10:00:00'"):
+        read_log(path)
+
+
+@pytest.mark.parametrize("cell", ["٣", "３", "४५", "1e999", "-1e999", "٢٠"])
+def test_non_ascii_digits_and_overflow_are_not_numbers(tmp_path, cell):
+    path = _write(tmp_path, f"date,duration_min,elevation_gain_m\n2026-01-01,30,{cell}\n")
+    with pytest.raises(InputError, match=r":2:3: elevation_gain_m: found"):
+        read_log(path)
+
+
+@pytest.mark.parametrize("day", ["٢٠٢٦-٠١-٠١", "２０２６-01-01"])
+def test_non_ascii_digits_are_not_dates(tmp_path, day):
+    with pytest.raises(InputError, match=r":2:1: date: found"):
+        read_log(_write(tmp_path, f"date,duration_min\n{day},30\n"))
+
+
+def test_lone_surrogate_in_text_is_refused_before_writing(tmp_path):
+    frame = pd.DataFrame({"date": ["2026-01-01"], "duration_min": [30], "notes": ["bad \ud800 note"]})
+    with pytest.raises(InputError, match=r"<log>:2:3: notes: found text with a lone surrogate"):
+        validate_log(frame)
+    with pytest.raises(InputError):
+        write_log(frame, tmp_path / "log.csv")
+    assert not (tmp_path / "log.csv").exists()
+
+
+def test_a_huge_log_file_is_refused_unread(tmp_path):
+    path = tmp_path / "log.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(65 * 2**20)
+    with pytest.raises(InputError, match=r"log.csv: is 65 MiB, expected a training-log CSV file of at most 64 MiB"):
+        read_log(path)
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "\tx", "\rx", "'=already quoted"]
+
+
+def test_formula_cells_are_written_with_a_quote(tmp_path):
+    frame = pd.DataFrame({"date": ["2026-01-01"] * len(FORMULAS), "duration_min": [30] * len(FORMULAS),
+                          "notes": FORMULAS, "source": ["=HYPERLINK(\"http://x\")"] * len(FORMULAS),
+                          "coach": ["@x"] * len(FORMULAS)})
+    path = write_log(frame, tmp_path / "log.csv")
+    rows = list(__import__("csv").DictReader(open(path, encoding="utf-8", newline="")))
+    assert [row["notes"] for row in rows] == ["'" + text for text in FORMULAS]
+    assert {row["source"] for row in rows} == {"'=HYPERLINK(\"http://x\")"}
+    assert {row["coach"] for row in rows} == {"'@x"}
+    back = read_log(path)
+    assert back["notes"].tolist() == FORMULAS  # read back exactly as they were
+    assert back["coach"].tolist() == ["@x"] * len(FORMULAS)
+
+
+@pytest.mark.parametrize("note, written", [
+    ("-5 min warm-up", "'-5 min warm-up"), ("-5", "-5"), ("+3.5", "+3.5"), ("5 x 1 km", "5 x 1 km"),
+    ("it's fine", "it's fine"), ("'quoted'", "'quoted'"), ("''=x", "'''=x"),
+])
+def test_legitimate_notes_read_back_unchanged(tmp_path, note, written):
+    frame = pd.DataFrame({"date": ["2026-01-01"], "duration_min": [30], "notes": [note]})
+    path = write_log(frame, tmp_path / "log.csv")
+    assert path.read_text(encoding="utf-8").splitlines()[1].endswith("," + written)
+    assert read_log(path)["notes"].tolist() == [note]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+@settings(max_examples=80, deadline=None)
+@given(notes=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                              min_size=1, max_size=30).filter(lambda t: t.strip() != ""),
+                      min_size=1, max_size=4))
+def test_any_note_reads_back_exactly_and_no_cell_starts_a_formula(tmp_path_factory, notes):
+    frame = pd.DataFrame({"date": ["2026-01-01"] * len(notes), "duration_min": [30] * len(notes),
+                          "notes": notes})
+    path = write_log(frame, tmp_path_factory.mktemp("log") / "log.csv")
+    cells = [row["notes"] for row in __import__("csv").DictReader(open(path, encoding="utf-8", newline=""))]
+    assert not any(cell[:1] in "=+-@\t\r" and not cell.lstrip("+-").replace(".", "", 1).isdigit()
+                   for cell in cells)
+    assert read_log(path)["notes"].tolist() == notes
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=300))
+def test_any_text_is_a_log_or_an_input_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("log") / "log.csv"
+    path.write_text("date,duration_min,notes\n" + text, encoding="utf-8", errors="surrogatepass")
+    try:
+        log = read_log(path)
+    except InputError as exc:
+        assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
+    else:
+        assert log["date"].between(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")).all()

@@ -14,7 +14,7 @@ from heavylegs.assessments import list_assessments, read_assessment
 from heavylegs.load import weekly_table
 from heavylegs.traininglog import read_log
 
-from .lab import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook
+from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

@@ -20,6 +20,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Callable, Iterable
 
 import pandas as pd
@@ -150,12 +151,14 @@ def _expand(sources) -> tuple[list, list]:
     for source in sources:
         path = Path(source)
         if path.is_dir():
-            if (path / "activities.csv").is_file():
+            # lexists, not is_file: an activities.csv that is a pipe or a link
+            # to a device still marks an export, and its reader refuses it by name.
+            if os.path.lexists(path / "activities.csv"):
                 units.append(("export", path))
                 continue
             for folder, subfolders, files in os.walk(path):
                 here = Path(folder)
-                if here != path and (here / "activities.csv").is_file():
+                if here != path and os.path.lexists(here / "activities.csv"):
                     units.append(("export", here))
                     subfolders[:] = []  # its activity files are described by the csv
                     continue
@@ -173,6 +176,10 @@ def _expand(sources) -> tuple[list, list]:
                 units.append(("export", path))
             else:
                 units.append(("file", path))
+        elif os.path.lexists(path):
+            # A pipe, a device, a socket or a broken link: the reader refuses
+            # it by name, with the reason, without ever blocking on it.
+            units.append(("file", path))
         else:
             failed.append((str(source), "no such file or folder"))
     return units, failed
@@ -190,7 +197,11 @@ def _stat_key(path: Path) -> str | None:
             stat = (path / "activities.csv").stat()
         except OSError:
             return None
-    text = f"{PARSER_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    if not S_ISREG(stat.st_mode):
+        return None  # a pipe or a device is never cached: it is refused afresh each time
+    # The path as given, not resolved: two links to one file are reported
+    # (and recorded as source) under their own names.
+    text = f"{PARSER_VERSION}|{os.path.abspath(path)}|{stat.st_size}|{stat.st_mtime_ns}"
     return "stat-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
@@ -253,7 +264,10 @@ def _read_export(path: Path, cache: _Cache) -> tuple[FileResult, bool]:
         result = _rename(cached[0], {cached[1]: name, cached[2]: str(path)})
         cache.put(stat_key, result, path, name)
         return result, True
-    result = read_strava_csv(data, name, origin=str(path))
+    try:
+        result = read_strava_csv(data, name, origin=str(path))
+    except Exception as exc:  # noqa: BLE001 - one odd export must never stop an import
+        result = FileResult(failed=[(name, f"could not be read ({type(exc).__name__}: {exc})")])
     cache.put(stat_key, result, path, name)
     cache.put(content_key, result, path, name)
     return result, False

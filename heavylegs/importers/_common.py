@@ -8,10 +8,14 @@ from a damaged file, and the activity types skipped on purpose.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from xml.parsers import expat
+
+from ..errors import InputError, ascii_number, check_date_range, read_input_file, size_text
 
 __all__ = [
     "LOG_COLUMNS",
@@ -19,7 +23,15 @@ __all__ = [
     "ReadError",
     "make_row",
     "read_bytes",
+    "read_regular_file",
+    "gunzip_limited",
+    "check_xml",
     "sniff_format",
+    "MAX_ACTIVITY_BYTES",
+    "MAX_EXPORT_CSV_BYTES",
+    "MAX_XML_DEPTH",
+    "MAX_TRACK_POINTS",
+    "MAX_XML_ELEMENTS",
 ]
 
 #: Columns of a training log, format 1 (``spec/training-log.md``). Kept here so
@@ -34,6 +46,38 @@ _MAX_DURATION_MIN = 1440.0
 _MAX_DISTANCE_KM = 500.0
 _HR_RANGE_BPM = (30.0, 250.0)
 _RPE_RANGE = (0.0, 10.0)
+
+# --- limits on what is read --------------------------------------------------
+# Every file is read with a cap on its size and on what it unpacks to, so a
+# compressed bomb, a device or a runaway file is refused by name instead of
+# filling the memory. The caps are sized from real files, with headroom:
+
+#: Largest activity file read, on disk and after gunzip [bytes]. A 6-hour FIT
+#: file recorded every second is about 5 MB (20 MB for a whole day); the
+#: sample files of tests/data take 160-290 bytes a point as GPX and 310-730
+#: as TCX, so a day-long (24 h) recording every second, 86,400 points, is
+#: 14-63 MB of XML. 128 MiB is twice the largest of these.
+MAX_ACTIVITY_BYTES = 128 * 2**20
+#: Largest ``activities.csv`` read from a Strava export [bytes]. Strava writes
+#: about 10 MB per 10,000 activities; 128 MiB holds about 130,000, which is
+#: two activities a day for 170 years.
+MAX_EXPORT_CSV_BYTES = 128 * 2**20
+#: Deepest element nesting accepted in GPX and TCX files. Real files nest 5 to
+#: 10 levels (TCX's TrainingCenterDatabase/Activities/Activity/Lap/Track/
+#: Trackpoint/Extensions/TPX/Speed is 9 deep); 64 leaves room for any vendor
+#: extension, and keeps far below the depth at which a reader could recurse
+#: too deep.
+MAX_XML_DEPTH = 64
+#: Most track points (``trkpt``, ``Trackpoint``) read from one GPX or TCX
+#: file: a day at one point per second is 86,400, and a session over 24 h is
+#: refused anyway. The cap bounds the time and memory of the XML readers
+#: (gpxpy takes about 3.5 kB and 0.25 ms a point: ~0.5 GB and ~40 s at the cap).
+MAX_TRACK_POINTS = 150_000
+#: Most XML elements in one GPX or TCX file: real points carry 4 to 12
+#: elements each (TCX's Time, Position, Latitude..., HeartRateBpm/Value,
+#: Extensions/TPX/Speed/RunCadence), so 2,000,000 holds the largest
+#: recordings the point cap allows, and stops files padded with empty elements.
+MAX_XML_ELEMENTS = 2_000_000
 
 # Offsets seen on Earth lie within -12 h .. +14 h; anything else is a bad clock.
 _MAX_UTC_OFFSET = timedelta(hours=14)
@@ -148,6 +192,12 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
         date_text = local.date().isoformat()
     if date_text is None:
         raise ReadError("found no start time, expected one to date the session")
+    try:
+        out_of_range = check_date_range(date.fromisoformat(date_text))
+    except ValueError:
+        raise ReadError(f"found the date {date_text!r}, expected YYYY-MM-DD") from None
+    if out_of_range:
+        raise ReadError(f"session date: {out_of_range}")
 
     distance_km = _finite(distance_m)
     if distance_km is not None:
@@ -184,27 +234,139 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     }
 
 
-def read_bytes(path) -> bytes:
-    """Read a file, gunzipping it when it starts with the gzip magic bytes.
+def read_regular_file(path, limit: int, what: str = "an activity file") -> bytes:
+    """:func:`heavylegs.errors.read_input_file`, raising :class:`ReadError`.
 
-    A ``.gz`` name alone is not trusted: a file that is not really gzipped is
-    read as it is.
+    Only a regular file (links followed and checked) of at most ``limit``
+    bytes is read; a pipe, a device or a socket is refused without blocking.
 
     Raises
     ------
     ReadError
-        When the file is empty or its gzip stream is damaged.
+        When the file is not a regular file or is larger than ``limit``.
+    OSError
+        When it cannot be opened.
     """
-    with open(path, "rb") as handle:
-        data = handle.read()
+    try:
+        return read_input_file(path, limit, what)
+    except InputError as exc:
+        raise ReadError(exc.problems[0].message) from None
+
+
+def gunzip_limited(data: bytes, limit: int, what: str = "an activity file") -> bytes:
+    """Gunzip ``data`` by streaming, stopping as soon as it passes ``limit`` bytes.
+
+    Raises
+    ------
+    ReadError
+        When the stream is damaged or unpacks to more than ``limit`` bytes.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ReadError(f"found a damaged gzip stream ({exc}), expected a complete .gz file") from None
+    if len(out) > limit:
+        raise ReadError(f"unpacks to more than {size_text(limit)}, expected {what} of at most "
+                        f"{size_text(limit)} (a compressed bomb, or not an activity)")
+    return out
+
+
+def read_bytes(path, limit: int = MAX_ACTIVITY_BYTES) -> bytes:
+    """Read an activity file, gunzipping it when it starts with the gzip magic bytes.
+
+    A ``.gz`` name alone is not trusted: a file that is not really gzipped is
+    read as it is. Only regular files are read, at most ``limit`` bytes on
+    disk and ``limit`` bytes unpacked (:data:`MAX_ACTIVITY_BYTES`).
+
+    Raises
+    ------
+    ReadError
+        When the file is not a regular file, too large, empty, or its gzip
+        stream is damaged or unpacks to too much.
+    OSError
+        When it cannot be opened.
+    """
+    data = read_regular_file(path, limit)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ReadError(f"found a damaged gzip stream ({exc}), expected a complete .gz file") from None
+        data = gunzip_limited(data, limit)
     if not data:
         raise ReadError("file is empty (0 bytes), expected an activity")
     return data
+
+
+_POINT_TAGS = frozenset({"trkpt", "rtept", "wpt", "Trackpoint"})
+
+
+class _XMLStop(Exception):
+    """Raised from the expat handlers to stop a scan early."""
+
+
+def check_xml(data, kind: str) -> None:
+    """Refuse XML that is too deep, too large or declares entities.
+
+    The caps are :data:`MAX_XML_DEPTH`, :data:`MAX_XML_ELEMENTS` and
+    :data:`MAX_TRACK_POINTS`.
+
+    One fast pass of expat before the real parser runs, so no reader ever
+    sees an input that could make it recurse without end or expand entities
+    (GPX and TCX never declare any).
+
+    Parameters
+    ----------
+    data : bytes or str
+        The document.
+    kind : str
+        ``"GPX"`` or ``"TCX"``, for messages.
+
+    Raises
+    ------
+    ReadError
+        Naming the depth found or the entity declared.
+    """
+    parser = expat.ParserCreate()
+    depth = elements = points = 0
+
+    def start(name, _attrs):
+        nonlocal depth, elements, points
+        depth += 1
+        elements += 1
+        if depth > MAX_XML_DEPTH:
+            raise _XMLStop(f"nests elements more than {MAX_XML_DEPTH} deep, expected a {kind} "
+                           "file (real ones nest about 10 deep)")
+        if elements > MAX_XML_ELEMENTS:
+            raise _XMLStop(f"holds more than {MAX_XML_ELEMENTS:,} XML elements, expected a {kind} "
+                           "file of one activity")
+        local = name.rpartition(":")[2]
+        if local in _POINT_TAGS:
+            points += 1
+            if points > MAX_TRACK_POINTS:
+                raise _XMLStop(f"holds more than {MAX_TRACK_POINTS:,} track points, expected one "
+                               "activity of at most 24 h (86,400 points at one a second)")
+
+    def end(_name):
+        nonlocal depth
+        depth -= 1
+
+    def entity(name, *_rest):
+        raise _XMLStop(f"declares the XML entity {name!r}, expected a {kind} file (they declare none)")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
+    try:
+        parser.Parse(data, True)
+    except _XMLStop as exc:
+        raise ReadError(str(exc)) from None
+    except expat.ExpatError:
+        pass  # not well-formed: the reader itself says where and why
+
+
+def parse_ascii_float(text) -> float | None:
+    """A number written with ASCII digits, else None (see :func:`heavylegs.errors.ascii_number`)."""
+    if text is None:
+        return None
+    return ascii_number(str(text))
 
 
 def sniff_format(data: bytes, name: str) -> str | None:

@@ -26,7 +26,7 @@ from gpxpy.geo import calculate_uphill_downhill, haversine_distance
 
 from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes
 
-__all__ = ["decode_fit", "read_fit", "fit_activity"]
+__all__ = ["decode_fit", "read_fit", "fit_activity", "MAX_FIT_MESSAGES"]
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -73,6 +73,11 @@ _SUB_NO_LOAD = {19: "flexibility", 43: "yoga", 44: "pilates", 62: "breathing"}
 _SEMICIRCLE_DEG = 180.0 / 2**31
 # A gap between records longer than this means the timer was paused.
 PAUSE_GAP_S = 60.0
+#: Most messages of one kind (records, laps, ...) decoded from one file. A
+#: day-long recording at one record per second holds 86,400 records (and a
+#: session over 24 h is refused anyway); 500,000 is about six times that and
+#: bounds the memory a crafted file of tiny messages can take (~200 MB).
+MAX_FIT_MESSAGES = 500_000
 # Records whose clock is this far from the median are treated as corrupt.
 _MAX_CLOCK_JUMP_S = 86400.0
 
@@ -160,7 +165,7 @@ def _decode_chunk(data: bytes, pos: int, end: int, messages: dict):
             if mesg in _KEPT:
                 message = _to_dict(names, values, invalids)
                 message[_TIMESTAMP] = last_ts
-                messages[mesg].append(message)
+                _append(messages[mesg], message)
             continue
         local = header & 0x0F
         if header & 0x40:  # definition message
@@ -200,8 +205,15 @@ def _decode_chunk(data: bytes, pos: int, end: int, messages: dict):
         if ts_index is not None and values[ts_index] != 0xFFFFFFFF:
             last_ts = values[ts_index]
         if mesg in _KEPT:
-            messages[mesg].append(_to_dict(names, values, invalids))
+            _append(messages[mesg], _to_dict(names, values, invalids))
     return None
+
+
+def _append(kept: list, message: dict) -> None:
+    if len(kept) >= MAX_FIT_MESSAGES:
+        raise ReadError(f"holds more than {MAX_FIT_MESSAGES:,} messages of one kind, expected "
+                        "one activity (a day at one record per second is 86,400)")
+    kept.append(message)
 
 
 def _to_dict(names, values, invalids) -> dict:

@@ -14,7 +14,8 @@ from datetime import timezone
 import gpxpy
 import gpxpy.gpx
 
-from ._common import NO_LOAD, FileResult, ReadError, make_row, normalise_sport, read_bytes
+from ._common import (NO_LOAD, FileResult, ReadError, check_xml, make_row, normalise_sport,
+                      parse_ascii_float, read_bytes)
 
 __all__ = ["read_gpx", "gpx_activity"]
 
@@ -80,8 +81,10 @@ def read_gpx(path, data: bytes | None = None, *, source: str | None = None) -> F
 
 
 def _gpx_row(data: bytes, source: str, result: FileResult):
+    text = data.decode("utf-8-sig", errors="replace")
+    check_xml(text, "GPX")
     try:
-        gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
+        gpx = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise ReadError(f"not a readable GPX file ({exc})") from None
     points = [point for track in gpx.tracks for segment in track.segments
@@ -105,10 +108,9 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
         for extension in point.extensions or ():
             for element in extension.iter():
                 if element.tag.rpartition("}")[2].lower() in _HR_TAGS and element.text:
-                    try:
-                        heart.append(float(element.text))
-                    except ValueError:
-                        pass
+                    value = parse_ascii_float(element.text)
+                    if value is not None:
+                        heart.append(value)
     ascent = None
     if any(point.elevation is not None for point in points):
         ascent = gpx.get_uphill_downhill().uphill

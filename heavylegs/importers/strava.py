@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ._common import NO_LOAD, FileResult, ReadError, make_row, normalise_sport
+from ._common import (MAX_EXPORT_CSV_BYTES, NO_LOAD, FileResult, ReadError, make_row,
+                      normalise_sport, parse_ascii_float, read_regular_file)
 
 __all__ = [
     "read_strava_csv",
@@ -88,18 +92,19 @@ for _number, _names in enumerate((
     for _name in _names:
         _MONTHS[_name] = _number
 
-_CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?\s?m\.?)?"
+# Digits are ASCII only ([0-9], not \d): other scripts' digits are not dates.
+_CLOCK = r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*([ap]\.?\s?m\.?)?"
 _DATE_PATTERNS = (
     # 2018-09-12 15:02:23, 2018-09-12T15:02:23Z
-    ("ymd", re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T]" + _CLOCK + r"\s*(?:z|utc|\+00:?00)?$")),
+    ("ymd", re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]" + _CLOCK + r"\s*(?:z|utc|\+00:?00)?$")),
     # May 29, 2022, 3:53:35 PM
-    ("mdy_name", re.compile(r"^([^\W\d_]+)\.? (\d{1,2}),? (\d{4}),? " + _CLOCK + "$")),
+    ("mdy_name", re.compile(r"^([^\W\d_]+)\.? ([0-9]{1,2}),? ([0-9]{4}),? " + _CLOCK + "$")),
     # 22 May 2024, 08:19:26 / 22. Mai 2024, 08:19:26
-    ("dmy_name", re.compile(r"^(\d{1,2})\.? ([^\W\d_]+)\.? (\d{4}),? " + _CLOCK + "$")),
+    ("dmy_name", re.compile(r"^([0-9]{1,2})\.? ([^\W\d_]+)\.? ([0-9]{4}),? " + _CLOCK + "$")),
     # 09.12.2022, 15:24:49
-    ("dmy_dot", re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}),? " + _CLOCK + "$")),
+    ("dmy_dot", re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}),? " + _CLOCK + "$")),
     # 7/15/2021 14:02 (US, as Excel re-saves it); 15/7/2021 when the first part > 12
-    ("slash", re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}),? " + _CLOCK + "$")),
+    ("slash", re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}),? " + _CLOCK + "$")),
 )
 
 
@@ -170,18 +175,23 @@ def _parse_number(text: str, decimal_comma: bool) -> float | None:
     if not text:
         return None
     if decimal_comma:
-        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d*)?", text):
+        if re.fullmatch(r"-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?", text):
             text = text.replace(".", "")  # 1.025,5: dots group thousands
         text = text.replace(",", ".")
     else:
         text = text.replace(",", "")  # 1,025: commas group thousands
-    return float(text)
+    number = parse_ascii_float(text)
+    if number is None:
+        raise ValueError(f"not a number: {text!r}")
+    return number
 
 
 def _parse_seconds(text: str, decimal_comma: bool) -> float | None:
     """Seconds from ``1428``, ``1428.0`` or ``0:23:48``."""
     if ":" in text:
-        parts = [float(p) for p in text.strip().split(":")]
+        parts = [parse_ascii_float(p) for p in text.strip().split(":")]
+        if any(part is None for part in parts):
+            raise ValueError(f"not a time: {text!r}")
         seconds = 0.0
         for part in parts:
             seconds = seconds * 60 + part
@@ -379,6 +389,11 @@ def _strava_row(row, columns, date_col, type_col, time_cols, distance_col, dista
 def export_csv_bytes(path) -> tuple[bytes, str]:
     """The ``activities.csv`` of an export: its bytes and a name for messages.
 
+    The csv is read only from a regular file (links followed and checked),
+    and from a zip by streaming, stopping at :data:`MAX_EXPORT_CSV_BYTES`:
+    a zip bomb is refused after reading that much, whatever size its
+    directory claims.
+
     Parameters
     ----------
     path : str or Path
@@ -387,28 +402,49 @@ def export_csv_bytes(path) -> tuple[bytes, str]:
     Raises
     ------
     ReadError
-        When no ``activities.csv`` is found or the zip is damaged.
+        When no ``activities.csv`` is found, it is too large, or the zip is
+        damaged, encrypted or uses a compression Python cannot read.
+    OSError
+        When a file cannot be opened.
     """
     path = Path(path)
     if path.is_dir():
         csv_path = path / "activities.csv"
-        if not csv_path.is_file():
+        if not os.path.lexists(csv_path):
             raise ReadError("found no activities.csv in the folder, expected a Strava export")
-        return csv_path.read_bytes(), str(csv_path)
+        return read_regular_file(csv_path, MAX_EXPORT_CSV_BYTES, "a Strava activities.csv"), str(csv_path)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        read_regular_file(path, 0)  # raises the ReadError that names the kind of file
     if zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
-                members = [name for name in archive.namelist()
-                           if name.rsplit("/", 1)[-1].lower() == "activities.csv"]
+                members = [info for info in archive.infolist()
+                           if info.filename.rsplit("/", 1)[-1].lower() == "activities.csv"]
                 if not members:
                     raise ReadError("found no activities.csv in the zip, expected a Strava export")
-                member = min(members, key=lambda name: (name.count("/"), name))
-                return archive.read(member), f"{path}/{member}"
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ReadError(f"damaged zip file ({exc})") from None
+                member = min(members, key=lambda info: (info.filename.count("/"), info.filename))
+                name = f"{path}/{member.filename}"
+                if member.file_size > MAX_EXPORT_CSV_BYTES:
+                    raise ReadError(f"{member.filename} unpacks to {member.file_size / 2**20:.0f} MiB, "
+                                    f"expected a Strava activities.csv of at most "
+                                    f"{MAX_EXPORT_CSV_BYTES // 2**20} MiB")
+                with archive.open(member) as stream:
+                    data = stream.read(MAX_EXPORT_CSV_BYTES + 1)
+                if len(data) > MAX_EXPORT_CSV_BYTES:
+                    raise ReadError(f"{member.filename} unpacks to more than "
+                                    f"{MAX_EXPORT_CSV_BYTES // 2**20} MiB (more than its zip entry "
+                                    "says), expected a Strava activities.csv")
+                return data, name
+        except NotImplementedError as exc:  # e.g. Deflate64, as Windows' "send to zip" writes
+            raise ReadError(f"cannot read the zip ({exc}); re-pack it with ordinary "
+                            "Deflate compression") from None
+        except RuntimeError as exc:  # zipfile's way of saying "encrypted" (checked after its subclass)
+            raise ReadError(f"cannot read the zip ({exc}); export it again without a password") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OverflowError, OSError) as exc:
+            raise ReadError(f"damaged zip file ({exc}), expected a complete Strava export .zip") from None
     if path.suffix.lower() == ".zip":
         raise ReadError("not a valid zip file, expected a Strava export .zip")
-    return path.read_bytes(), str(path)
+    return read_regular_file(path, MAX_EXPORT_CSV_BYTES, "a Strava activities.csv"), str(path)
 
 
 def read_strava_export(path, data: bytes | None = None, name: str | None = None) -> FileResult:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
 
-from ._common import FileResult, ReadError, make_row, read_bytes
+from ._common import FileResult, ReadError, check_xml, make_row, parse_ascii_float, read_bytes
 
 __all__ = ["read_tcx"]
 
@@ -37,10 +37,7 @@ def _number(element, name, *, value_child=False):
         found = _child(found, "Value")
     if found is None or not (found.text or "").strip():
         return None
-    try:
-        return float(found.text)
-    except ValueError:
-        return None
+    return parse_ascii_float(found.text)
 
 
 def _time(text):
@@ -76,7 +73,9 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
         if data is None:
             data = read_bytes(path)
         # Some writers put blank lines before the XML declaration.
-        root = ET.fromstring(data.lstrip())
+        data = data.lstrip()
+        check_xml(data, "TCX")
+        root = ET.fromstring(data)
     except ReadError as exc:
         result.failed.append((source, str(exc)))
         return result
