@@ -323,7 +323,10 @@ def _profile_cases(folder: Path, rng: random.Random) -> list:
     cases.append(Case("profile/missing", ["score", str(folder / "missing.json")], 2,
                       [str(folder / "missing.json")]))
     cases.append(Case("profile/folder", ["score", str(folder)], 2, [str(folder)]))
-    for top in ("-5", "0", "21", "99999999999999999999", "٣", "1.5", "", "5e1"):
+    from heavylegs import load_causes
+
+    beyond = str(len(load_causes()) + 1)  # one more than the catalogue holds
+    for top in ("-5", "0", beyond, "99999999999999999999", "٣", "1.5", "", "5e1"):
         cases.append(Case(f"score/top={top!r}", ["score", str(good), "--top", top], 2, ["--top"]))
     return cases
 

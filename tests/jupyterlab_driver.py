@@ -154,8 +154,10 @@ class Workbook:
 
     def weekly_bars(self) -> list:
         """The y values of the weekly load chart's first trace (the bars)."""
+        # JupyterLab lays out only what is on screen: scroll to the chart, as a coach does
+        self.page.get_by_text("Training log", exact=True).first.scroll_into_view_if_needed(timeout=60_000)
         self.page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
-            p => p.layout && p.layout.title && /week/i.test(p.layout.title.text || ''))""", timeout=60_000)
+            p => p.layout && p.layout.title && /week/i.test(p.layout.title.text || ''))""", timeout=120_000)
         return self.page.evaluate("""() => {
             const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
             const chart = plots.find(p => p.layout && p.layout.title && p.layout.title.text
