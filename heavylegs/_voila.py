@@ -128,7 +128,7 @@ def _install_gate(token: str, port: int) -> None:
 def _kernel_manager_class():
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from tornado.web import HTTPError
-    from traitlets import Float, Integer
+    from traitlets import Bool, Float, Integer
 
     class BoundedKernelManager(AsyncMappingKernelManager):
         """Voila's kernel manager with a cap on the kernels running at once.
@@ -141,6 +141,8 @@ def _kernel_manager_class():
 
         max_kernels = Integer(4, config=True, help="Kernels running at once.")
         queue_timeout = Float(60.0, config=True, help="Seconds a request waits for a free kernel [s].")
+        shutdown_after_page = Bool(True, config=True,
+                                   help="Shut a kernel down once its page has been sent (no live widgets).")
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -199,8 +201,9 @@ def _install_one_shot() -> None:
         finally:
             # start_kernel ran in this task, so the kernel it set is this request's
             kernel_id = _STARTED.get()
-            if kernel_id is not None and kernel_id in self.kernel_manager:
-                await self.kernel_manager.shutdown_kernel(kernel_id)
+            manager = self.kernel_manager
+            if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
+                await manager.shutdown_kernel(kernel_id)
 
     tornado_handler.TornadoVoilaHandler.get = get
 
@@ -227,10 +230,10 @@ def main(argv=None) -> int:
     sys.modules["rfc3987_syntax"] = None
     token = os.environ.pop(_TOKEN_ENV, "")
     root = os.environ.pop(_ROOT_ENV, None)
-    if not token:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not token and not {"--version", "--help", "--help-all"} & set(argv):
         sys.stderr.write(f"heavylegs._voila: ${_TOKEN_ENV} is not set; refusing to serve without a token\n")
         return 2
-    argv = list(sys.argv[1:] if argv is None else argv)
     port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
     _install_gate(token, port)
     this = sys.modules[__name__]

@@ -19,6 +19,10 @@ from .errors import InputError, Problem
 __all__ = ["main", "build_parser"]
 
 
+_DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
+              "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -51,12 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the athlete's dashboard as one standalone HTML file")
     exp.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the HTML into")
-    exp.add_argument("--data", metavar="DIR", help="data folder (default: ./data or $HEAVYLEGS_DATA_DIR)")
+    exp.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
     srv = sub.add_parser("serve", help="serve the athlete's dashboard with Voila on 127.0.0.1")
     srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
     srv.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    srv.add_argument("--data", metavar="DIR", help="data folder (default: ./data or $HEAVYLEGS_DATA_DIR)")
+    srv.add_argument("--data", metavar="DIR", help=_DATA_HELP)
     return parser
 
 
@@ -181,12 +185,15 @@ def _cmd_serve(args, out):
 
     server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
     try:
-        status = server.wait()  # until Ctrl+C or until Voila ends
+        status = server.wait()  # until Ctrl+C, SIGTERM (`kill PID`) or until Voila ends
     except KeyboardInterrupt:  # the way a user ends it: a clean stop, status 0
         out.write("Stopped the dashboard server.\n")
         return 0
     finally:
         server.stop()  # idempotent: also removes the temporary folder
+    if server.stopped_by is not None:
+        out.write("Stopped the dashboard server.\n")
+        return 0
     if status in (0, -signal.SIGTERM, -signal.SIGINT):
         return 0
     sys.stderr.write(f"heavylegs: the dashboard server (voila) stopped on its own with status {status}\n")

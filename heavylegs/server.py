@@ -90,7 +90,7 @@ def notebook_path() -> Path:
 
 def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MAX_KERNELS,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
-                  cull_interval: int | None = None) -> list:
+                  cull_interval: int | None = None, shutdown_after_page: bool = True) -> list:
     """The command line that serves the dashboard notebook with Voila.
 
     Parameters
@@ -109,6 +109,9 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     cull_interval : int, optional
         Seconds [s] between two checks for idle kernels; a sixth of
         ``cull_idle_timeout`` (at least 1 s) by default.
+    shutdown_after_page : bool
+        Shut each kernel down once its page has been sent (the page has no
+        live widget); False keeps it until it is culled.
 
     Returns
     -------
@@ -129,6 +132,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
             "--VoilaConfiguration.multi_kernel_manager_class=heavylegs._voila.BoundedKernelManager",
             f"--BoundedKernelManager.max_kernels={max_kernels}",
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
+            f"--BoundedKernelManager.shutdown_after_page={shutdown_after_page}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
             f"--MappingKernelManager.cull_interval={cull_interval}",
             "--MappingKernelManager.cull_connected=True"]
@@ -174,6 +178,8 @@ class DashboardServer:
         The address without the token, e.g. ``http://127.0.0.1:8866/``.
     token : str
         The server's token.
+    stopped_by : int or None
+        The signal (SIGTERM, SIGHUP) that ended :meth:`wait`, if any.
     root : Path
         The temporary folder holding ``site/`` (Voila's root, only the
         notebook copy), ``jupyter/`` (the template) and ``voila.log``;
@@ -186,6 +192,7 @@ class DashboardServer:
         self.token = token
         self.url = f"{base_url}?token={token}"
         self.root = Path(root)
+        self.stopped_by = None
 
     def link(self, path: str = "", **query) -> str:
         """An address on this server carrying the token.
@@ -242,7 +249,8 @@ class DashboardServer:
                 break
         try:
             return self.process.wait()
-        except _Stopped:
+        except _Stopped as exc:
+            self.stopped_by = exc.args[0]
             self.stop()
             return self.process.returncode
         except KeyboardInterrupt:
@@ -294,7 +302,7 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
                     out=None, preheat: bool = False, wait_ready: bool = True,
                     env: dict | None = None, max_kernels: int = MAX_KERNELS,
                     cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
-                    cull_interval: int | None = None) -> DashboardServer:
+                    cull_interval: int | None = None, shutdown_after_page: bool = True) -> DashboardServer:
     """Start Voila serving one athlete's dashboard on 127.0.0.1.
 
     Parameters
@@ -331,6 +339,9 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
         Seconds [s] a request waits for a free kernel.
     cull_interval : int, optional
         Seconds [s] between checks for idle kernels.
+    shutdown_after_page : bool
+        Shut each kernel down once its page has been sent (the default: the
+        page holds no live widget, so nothing needs the kernel afterwards).
 
     Returns
     -------
@@ -374,7 +385,8 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
             p for p in (str(base / "jupyter"), kernel_env.get("JUPYTER_PATH")) if p)
         kernel_env.pop("QUERY_STRING", None)
         command = voila_command(port, preheat, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout,
-                                queue_timeout=queue_timeout, cull_interval=cull_interval)
+                                queue_timeout=queue_timeout, cull_interval=cull_interval,
+                                shutdown_after_page=shutdown_after_page)
         with open(base / "voila.log", "wb") as log:
             # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
             process = subprocess.Popen(command, cwd=site, env=kernel_env, stdout=log, stderr=subprocess.STDOUT,
