@@ -99,3 +99,15 @@ def test_red_flags_cover_the_spec():
     ids = {f.id for f in load_red_flags()}
     assert ids >= {"cannot_lift_leg", "progressive_weakness", "possible_clot", "possible_rhabdomyolysis",
                    "cardiac_symptoms", "exertional_pain", "persistent_numbness", "anemia", "not_resolving"}
+
+
+def test_libyaml_loader_reads_the_same_catalogue():
+    """causes.py uses libyaml's CSafeLoader when it is there; it must give the pure-Python loader's data."""
+    from heavylegs import causes
+
+    assert causes._SafeLoader is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    files = sorted(KNOWLEDGE_DIR.rglob("*.yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert causes._read_yaml(path) == yaml.load(text, Loader=yaml.SafeLoader), path.name
