@@ -30,6 +30,7 @@ import hmac
 import os
 import shutil
 import sys
+import time
 from http.cookies import SimpleCookie
 
 _TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
@@ -143,6 +144,9 @@ def _kernel_manager_class():
         queue_timeout = Float(60.0, config=True, help="Seconds a request waits for a free kernel [s].")
         shutdown_after_page = Bool(True, config=True,
                                    help="Shut a kernel down once its page has been sent (no live widgets).")
+        page_cache_ttl = Float(0.0, config=True,
+                               help="Seconds a rendered page is sent again while the athlete's files are "
+                                    "unchanged [s]; 0 renders every request.")
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -188,22 +192,110 @@ def _kernel_manager_class():
     return BoundedKernelManager
 
 
+def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None) -> tuple:
+    """What a rendered page depends on: the request's query (less the token) and the athlete's files.
+
+    Parameters
+    ----------
+    query_arguments : dict
+        The request's query, name to list of bytes values.
+    data_dir, athlete_id : str or None
+        The served data folder and athlete (``$HEAVYLEGS_DATA_DIR``,
+        ``$HEAVYLEGS_ATHLETE``).
+
+    Returns
+    -------
+    tuple
+        Hashable; it changes when the query does, or when the athlete's
+        profile, training log or saved assessments change (name, size and
+        modification time of each).
+    """
+    query = tuple(sorted((name, tuple(values)) for name, values in query_arguments.items() if name != "token"))
+    files = []
+    if data_dir and athlete_id:
+        from .storage import athlete_paths
+
+        paths = athlete_paths(data_dir, athlete_id)
+        candidates = [paths["profile"], paths["log"]]
+        if paths["assessments"].is_dir():
+            candidates += sorted(paths["assessments"].iterdir())
+        for path in candidates:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            files.append((str(path), info.st_size, info.st_mtime_ns))
+    return query, tuple(files)
+
+
+# Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> Future.
+_PAGES: dict = {}
+_RENDERING: dict = {}
+_VOILA_ERROR = b"There was an error when executing cell"
+
+
 def _install_one_shot() -> None:
-    """Shut each page's kernel down once the page has been sent."""
+    """Shut each page's kernel down once the page has been sent, and reuse rendered pages.
+
+    The server shows one athlete and the page holds no live widget, so the
+    same query on the same files gives the same page: it is rendered once
+    (concurrent requests for it wait for that one render) and sent again for
+    ``page_cache_ttl`` seconds, or until one of the athlete's files changes.
+    A page whose notebook failed is never reused.
+    """
     from voila.tornado import handler as tornado_handler
 
     base_get = tornado_handler.TornadoVoilaHandler.get
 
+    def send(handler, body):
+        handler.set_header("Content-Type", "text/html")
+        handler.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+        handler.set_header("Pragma", "no-cache")
+        handler.set_header("Expires", "0")
+        handler.write(body)
+
     async def get(self, path=None):
+        manager = self.kernel_manager
+        ttl = getattr(manager, "page_cache_ttl", 0)
+        key = None
+        if ttl > 0 and not path:
+            key = page_key(self.request.query_arguments, os.environ.get("HEAVYLEGS_DATA_DIR"),
+                           os.environ.get("HEAVYLEGS_ATHLETE"))
+            cached = _PAGES.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return send(self, cached[1])
+            if key in _RENDERING:  # the same page is being rendered: wait for it
+                body = await asyncio.shield(_RENDERING[key])
+                if body is not None:
+                    return send(self, body)
+                key = None  # that render failed: render this one on its own
+            else:
+                _RENDERING[key] = asyncio.get_running_loop().create_future()
+        chunks = []
+        if key is not None:
+            write = self.write
+
+            def capture(chunk):
+                chunks.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
+                return write(chunk)
+
+            self.write = capture
+        body = None
         _STARTED.set(None)
         try:
             await base_get(self, path)
+            body = b"".join(chunks)
         finally:
             # start_kernel ran in this task, so the kernel it set is this request's
             kernel_id = _STARTED.get()
-            manager = self.kernel_manager
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
                 await manager.shutdown_kernel(kernel_id)
+            if key is not None:
+                if not body or self.get_status() != 200 or _VOILA_ERROR in body:
+                    body = None
+                else:
+                    _PAGES[key] = (time.monotonic() + ttl, body)
+                _RENDERING.pop(key).set_result(body)
 
     tornado_handler.TornadoVoilaHandler.get = get
 

@@ -16,6 +16,10 @@ needs:
   503; the page holds no live widget, so each kernel is shut down once its
   page has been sent, and kernels left idle (a page Voila could not finish)
   are culled after ``cull_idle_timeout`` seconds;
+* **pages rendered once**: the server shows one athlete, so a page is reused
+  for later (and concurrent) requests with the same query for
+  ``page_cache_ttl`` seconds, or until the athlete's profile, log or
+  assessments change;
 * **a clean stop**: SIGTERM (``kill PID``) or Ctrl+C on ``heavylegs serve``
   stops Voila and its kernels and removes the temporary folder; should the
   manager die without cleaning up (SIGKILL), Voila notices within a second
@@ -49,6 +53,8 @@ __all__ = [
     "DATA_DIR_ENV",
     "MAX_KERNELS",
     "CULL_IDLE_TIMEOUT",
+    "QUEUE_TIMEOUT",
+    "PAGE_CACHE_TTL",
 ]
 
 #: Environment variable naming the one athlete a server shows.
@@ -62,6 +68,8 @@ MAX_KERNELS = 4
 CULL_IDLE_TIMEOUT = 60
 #: Seconds a request waits for a free kernel before it gets 503.
 QUEUE_TIMEOUT = 60
+#: Seconds a rendered page is sent again to later visitors while the athlete's files are unchanged.
+PAGE_CACHE_TTL = 300
 
 _NOTEBOOK_NAME = "athlete_dashboard.ipynb"
 _TEMPLATE = "heavylegs"
@@ -90,7 +98,8 @@ def notebook_path() -> Path:
 
 def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MAX_KERNELS,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
-                  cull_interval: int | None = None, shutdown_after_page: bool = True) -> list:
+                  cull_interval: int | None = None, shutdown_after_page: bool = True,
+                  page_cache_ttl: float = PAGE_CACHE_TTL) -> list:
     """The command line that serves the dashboard notebook with Voila.
 
     Parameters
@@ -112,6 +121,10 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     shutdown_after_page : bool
         Shut each kernel down once its page has been sent (the page has no
         live widget); False keeps it until it is culled.
+    page_cache_ttl : float
+        Seconds [s] a rendered page is sent again, without a kernel, to
+        requests with the same query while the athlete's profile, log and
+        assessments are unchanged; 0 runs the notebook for every request.
 
     Returns
     -------
@@ -133,6 +146,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
             f"--BoundedKernelManager.max_kernels={max_kernels}",
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
             f"--BoundedKernelManager.shutdown_after_page={shutdown_after_page}",
+            f"--BoundedKernelManager.page_cache_ttl={page_cache_ttl}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
             f"--MappingKernelManager.cull_interval={cull_interval}",
             "--MappingKernelManager.cull_connected=True"]
@@ -302,7 +316,8 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
                     out=None, preheat: bool = False, wait_ready: bool = True,
                     env: dict | None = None, max_kernels: int = MAX_KERNELS,
                     cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
-                    cull_interval: int | None = None, shutdown_after_page: bool = True) -> DashboardServer:
+                    cull_interval: int | None = None, shutdown_after_page: bool = True,
+                    page_cache_ttl: float = PAGE_CACHE_TTL) -> DashboardServer:
     """Start Voila serving one athlete's dashboard on 127.0.0.1.
 
     Parameters
@@ -342,6 +357,10 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
     shutdown_after_page : bool
         Shut each kernel down once its page has been sent (the default: the
         page holds no live widget, so nothing needs the kernel afterwards).
+    page_cache_ttl : float
+        Seconds [s] a rendered page is reused for the same query while the
+        athlete's files are unchanged (:data:`PAGE_CACHE_TTL`); 0 renders
+        every request.
 
     Returns
     -------
@@ -386,7 +405,7 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
         kernel_env.pop("QUERY_STRING", None)
         command = voila_command(port, preheat, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout,
                                 queue_timeout=queue_timeout, cull_interval=cull_interval,
-                                shutdown_after_page=shutdown_after_page)
+                                shutdown_after_page=shutdown_after_page, page_cache_ttl=page_cache_ttl)
         with open(base / "voila.log", "wb") as log:
             # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
             process = subprocess.Popen(command, cwd=site, env=kernel_env, stdout=log, stderr=subprocess.STDOUT,

@@ -124,7 +124,7 @@ def _wait_until(predicate, timeout=90):
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("server")
     srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp),
-                          max_kernels=1, queue_timeout=0)
+                          max_kernels=1, queue_timeout=0, page_cache_ttl=0)
     yield srv
     srv.stop()
 
@@ -211,6 +211,48 @@ def test_idle_kernels_are_culled(tmp_path):
     finally:
         srv.stop()
     assert not srv.root.exists()
+
+
+def _started(server):
+    return (server.root / "voila.log").read_text(encoding="utf-8", errors="replace").count("Kernel started:")
+
+
+def test_pages_are_rendered_once_until_the_athletes_files_change(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    srv = serve_dashboard("ana", port=_free_port(), data_dir=data, env=_jupyter_env(tmp_path))
+    try:
+        port, results = _port(srv), []
+        visitors = [threading.Thread(target=lambda: results.append(_get(port, f"/?token={srv.token}")))
+                    for _ in range(3)]
+        for thread in visitors:
+            thread.start()
+        for thread in visitors:
+            thread.join()
+        assert [r[0] for r in results] == [200, 200, 200]
+        assert len({r[2] for r in results}) == 1 and "Low iron" in results[0][2]
+        assert _started(srv) == 1  # three visitors at once, one kernel
+        assert _get(port, f"/?token={srv.token}")[2] == results[0][2] and _started(srv) == 1
+        refused = _get(port, f"/?token={srv.token}&athlete=ben")[2]  # another query: its own page
+        assert "another athlete" in refused and _started(srv) == 2
+        profile = data / "athletes" / "ana.json"
+        profile.write_text(profile.read_text(encoding="utf-8").replace('"Ana ', '"Anneke '), encoding="utf-8")
+        status, _, body = _get(port, f"/?token={srv.token}")
+        assert status == 200 and "Anneke" in body and _started(srv) == 3
+    finally:
+        srv.stop()
+
+
+def test_page_key_follows_the_query_and_the_files(tmp_path):
+    (tmp_path / "athletes" / "ana" / "assessments").mkdir(parents=True)
+    profile = tmp_path / "athletes" / "ana.json"
+    profile.write_text("{}")
+    key = _voila.page_key({"token": [b"a"]}, str(tmp_path), "ana")
+    assert key == _voila.page_key({"token": [b"b"]}, str(tmp_path), "ana")  # the token is not part of it
+    assert key != _voila.page_key({"athlete": [b"ben"]}, str(tmp_path), "ana")
+    (tmp_path / "athletes" / "ana" / "assessments" / "2026-11-20.json").write_text("{}")
+    assert key != _voila.page_key({}, str(tmp_path), "ana")
+    assert _voila.page_key({}, None, None) == ((), ())
 
 
 def test_a_failed_start_leaves_no_folder(monkeypatch, tmp_path):
