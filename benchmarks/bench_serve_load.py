@@ -10,8 +10,9 @@ A visitor is one GET of the page with the token, timed until the last byte:
 Voila streams the page while the notebook runs and ends it once the chart's
 data is in it, so this is the moment the browser can draw the chart (the
 scripts are cached after a first visit; drawing then takes about 0.3 s in
-Chromium). All visitors start together on a fresh server, once with each cap
-on the kernels running at once. Memory is sampled every 50 ms.
+Chromium). All visitors start together on a fresh server: once with the
+defaults (one render, reused by every visitor), then with every request
+rendered in its own kernel, once with each cap on the kernels running at once. Memory is sampled every 50 ms.
 """
 import argparse
 import http.client
@@ -101,12 +102,12 @@ def _visit(port, path, results, start):
         conn.close()
 
 
-def concurrent_visitors(athlete, data_dir, visitors, max_kernels):
+def concurrent_visitors(athlete, data_dir, visitors, max_kernels, page_cache_ttl):
     """Latencies [s] of ``visitors`` simultaneous page loads, and the peak RSS [bytes] meanwhile."""
     from heavylegs.server import serve_dashboard
 
     server = serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, env=_jupyter_env(),
-                             max_kernels=max_kernels, queue_timeout=300)
+                             max_kernels=max_kernels, queue_timeout=300, page_cache_ttl=page_cache_ttl)
     try:
         port = int(server.base_url.rsplit(":", 1)[1].strip("/"))
         idle = _rss(server.process.pid)
@@ -166,11 +167,13 @@ def main():
           + ", ".join(f"{r[1]:.2f}" for r in runs) + ")")
 
     print(f"\n{args.visitors} visitors at once, each one GET of the page until its last byte")
-    for cap in args.max_kernels:
-        results, idle, peak, after, wall = concurrent_visitors(args.athlete, args.data, args.visitors, cap)
+    settings = [(4, 300, "the defaults (page reused)")] + [(cap, 0, "every request rendered")
+                                                            for cap in args.max_kernels]
+    for cap, ttl, label in settings:
+        results, idle, peak, after, wall = concurrent_visitors(args.athlete, args.data, args.visitors, cap, ttl)
         latencies = [r[0] for r in results]
         served = sum(1 for r in results if r[2])
-        print(f"  max_kernels={cap}: {served}/{len(results)} pages with the chart; latency median "
+        print(f"  {label}, max_kernels={cap}: {served}/{len(results)} pages with the chart; latency median "
               f"{statistics.median(latencies):.2f} s, p90 {_quantile(latencies, 0.9):.2f} s, max "
               f"{max(latencies):.2f} s; all served in {wall:.2f} s; RSS of Voila and kernels: idle "
               f"{idle / 2**20:.0f} MB, peak {peak / 2**20:.0f} MB, after {after / 2**20:.0f} MB")
