@@ -183,7 +183,14 @@ def _cmd_serve(args, out):
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
     from .dashboard import serve_dashboard
 
-    server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    def interrupted(signum, frame):  # `kill PID` while Voila starts: serve_dashboard cleans up
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     try:
         status = server.wait()  # until Ctrl+C, SIGTERM (`kill PID`) or until Voila ends
     except KeyboardInterrupt:  # the way a user ends it: a clean stop, status 0

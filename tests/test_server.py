@@ -323,3 +323,23 @@ def test_server_repr_and_link():
     assert srv.url == "http://127.0.0.1:9/?token=abc"
     assert srv.link("voila/static/", athlete="ben") == "http://127.0.0.1:9/voila/static/?token=abc&athlete=ben"
     assert repr(srv) == "DashboardServer('http://127.0.0.1:9/', pid=7)"
+
+
+def test_sigterm_while_voila_starts_leaves_nothing(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, **_jupyter_env(tmp_path), "TMPDIR": str(temp)}
+    proc = subprocess.Popen([sys.executable, "-m", "heavylegs", "serve", "gus", "--port", str(_free_port()),
+                             "--data", str(ROOT / "data")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        assert _wait_until(lambda: any(temp.glob("heavylegs-dashboard-*")) or proc.poll() is not None, 60)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode in (0, 130) and "Traceback" not in err, err
+    assert _wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children))
+    assert _wait_until(lambda: not any(temp.glob("heavylegs-dashboard-*")))
