@@ -160,10 +160,16 @@ def _kernel_manager_class():
 
         async def start_kernel(self, **kwargs):
             slots = self._semaphore()
-            try:
-                await asyncio.wait_for(slots.acquire(), self.queue_timeout if self.queue_timeout > 0 else 0.001)
-            except asyncio.TimeoutError:
-                raise HTTPError(503, "every kernel is busy; try again in a minute") from None
+            busy = HTTPError(503, "every kernel is busy; try again in a minute")
+            if self.queue_timeout <= 0:  # no queue: a free slot or 503 at once
+                if slots.locked():
+                    raise busy
+                await slots.acquire()
+            else:
+                try:
+                    await asyncio.wait_for(slots.acquire(), self.queue_timeout)
+                except asyncio.TimeoutError:
+                    raise busy from None
             try:
                 kernel_id = await super().start_kernel(**kwargs)
             except BaseException:
