@@ -12,7 +12,8 @@ data is in it, so this is the moment the browser can draw the chart (the
 scripts are cached after a first visit; drawing then takes about 0.3 s in
 Chromium). All visitors start together on a fresh server: once with the
 defaults (one render, reused by every visitor), then with every request
-rendered in its own kernel, once with each cap on the kernels running at once. Memory is sampled every 50 ms.
+rendered in its own kernel, once with each cap on the kernels running at once. Memory is sampled every 50 ms, and once
+more 3 s after the last visitor.
 """
 import argparse
 import http.client
@@ -132,6 +133,7 @@ def concurrent_visitors(athlete, data_dir, visitors, max_kernels, page_cache_ttl
         wall = time.perf_counter() - t0
         done.set()
         sampler.join()
+        time.sleep(3)  # the last kernel is shut down just after its page has been sent
         after = _rss(server.process.pid)
     finally:
         server.stop()

@@ -13,6 +13,8 @@ kernel starts). It is Voila's own ``main`` with:
 * :class:`BoundedKernelManager`, which caps the kernels running at once and
   shuts a kernel down once its page has been sent (the dashboard has no live
   widget, so nothing talks to the kernel afterwards);
+* the page rendered once as soon as Voila listens, and then reused (see
+  :func:`_install_one_shot`), so the athlete's first visit finds it ready;
 * a watch on the parent process: should ``heavylegs serve`` die without
   stopping Voila, Voila stops (its kernels with it) and removes the folder;
 * the module ``rfc3987_syntax`` kept out: jsonschema (through
@@ -234,10 +236,50 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
     return query, tuple(files)
 
 
-# Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> Future.
+# Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> _Render.
 _PAGES: dict = {}
 _RENDERING: dict = {}
 _VOILA_ERROR = b"There was an error when executing cell"
+
+
+class _Render:
+    """A page being rendered, streamed to every request that asked for it meanwhile."""
+
+    def __init__(self):
+        self.chunks = []
+        self.done = False
+        self._changed = asyncio.Event()
+
+    def _wake(self):
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self._wake()
+
+    def finish(self) -> None:
+        self.done = True
+        self._wake()
+
+    async def follow(self, handler) -> None:
+        """Write the page to ``handler`` as it is rendered, to its end."""
+        from tornado.iostream import StreamClosedError
+
+        sent = 0
+        while True:
+            changed = self._changed
+            if sent < len(self.chunks):
+                handler.write(b"".join(self.chunks[sent:]))
+                sent = len(self.chunks)
+                try:
+                    await handler.flush()
+                except StreamClosedError:  # the visitor left
+                    return
+            elif self.done:
+                return
+            else:
+                await changed.wait()
 
 
 def _install_one_shot() -> None:
@@ -245,44 +287,39 @@ def _install_one_shot() -> None:
 
     The server shows one athlete and the page holds no live widget, so the
     same query on the same files gives the same page: it is rendered once
-    (concurrent requests for it wait for that one render) and sent again for
-    ``page_cache_ttl`` seconds, or until one of the athlete's files changes.
-    A page whose notebook failed is never reused.
+    (requests for it meanwhile get it streamed from that one render) and
+    sent again for ``page_cache_ttl`` seconds, or until one of the athlete's
+    files changes. A page whose notebook failed is never reused.
     """
     from voila.tornado import handler as tornado_handler
 
     base_get = tornado_handler.TornadoVoilaHandler.get
 
-    def send(handler, body):
+    def headers(handler):
         handler.set_header("Content-Type", "text/html")
         handler.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
         handler.set_header("Pragma", "no-cache")
         handler.set_header("Expires", "0")
-        handler.write(body)
 
     async def get(self, path=None):
         manager = self.kernel_manager
         ttl = getattr(manager, "page_cache_ttl", 0)
-        key = None
+        key = render = None
         if ttl > 0 and not path:
             key = page_key(self.request.query_arguments, os.environ.get("HEAVYLEGS_DATA_DIR"),
                            os.environ.get("HEAVYLEGS_ATHLETE"))
             cached = _PAGES.get(key)
             if cached is not None and cached[0] > time.monotonic():
-                return send(self, cached[1])
-            if key in _RENDERING:  # the same page is being rendered: wait for it
-                body = await asyncio.shield(_RENDERING[key])
-                if body is not None:
-                    return send(self, body)
-                key = None  # that render failed: render this one on its own
-            else:
-                _RENDERING[key] = asyncio.get_running_loop().create_future()
-        chunks = []
-        if key is not None:
+                headers(self)
+                return self.write(cached[1])
+            if key in _RENDERING:  # the same page is being rendered: take it as it comes
+                headers(self)
+                return await _RENDERING[key].follow(self)
+            render = _RENDERING[key] = _Render()
             write = self.write
 
             def capture(chunk):
-                chunks.append(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
+                render.add(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
                 return write(chunk)
 
             self.write = capture
@@ -290,20 +327,32 @@ def _install_one_shot() -> None:
         _STARTED.set(None)
         try:
             await base_get(self, path)
-            body = b"".join(chunks)
+            if render is not None:
+                body = b"".join(render.chunks)
         finally:
+            if render is not None:
+                if body and self.get_status() == 200 and _VOILA_ERROR not in body:
+                    _PAGES[key] = (time.monotonic() + ttl, body)
+                render.finish()
+                _RENDERING.pop(key, None)
             # start_kernel ran in this task, so the kernel it set is this request's
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
                 await manager.shutdown_kernel(kernel_id)
-            if key is not None:
-                if not body or self.get_status() != 200 or _VOILA_ERROR in body:
-                    body = None
-                else:
-                    _PAGES[key] = (time.monotonic() + ttl, body)
-                _RENDERING.pop(key).set_result(body)
 
     tornado_handler.TornadoVoilaHandler.get = get
+
+
+def _warm_up(port: int, token: str) -> None:
+    """Render the page once as soon as Voila listens, so the athlete's first visit finds it ready."""
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.ioloop import IOLoop
+
+    async def fetch():
+        await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/?token={token}", request_timeout=300,
+                                      raise_error=False)
+
+    IOLoop.current().add_callback(fetch)
 
 
 def _watch_parent() -> None:
@@ -342,6 +391,9 @@ def main(argv=None) -> int:
     app = Voila.instance()
     app.initialize(argv)
     _watch_parent()
+    cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
+    if float(cache) > 0 and "--preheat_kernel=True" not in argv:
+        _warm_up(port, token)
     try:
         app.start()
     finally:
