@@ -17,9 +17,10 @@ needs:
   page has been sent, and kernels left idle (a page Voila could not finish)
   are culled after ``cull_idle_timeout`` seconds;
 * **pages rendered once**: the server shows one athlete, so a page is reused
-  for later (and concurrent) requests with the same query for
-  ``page_cache_ttl`` seconds, or until the athlete's profile, log or
-  assessments change;
+  for later requests with the same query for ``page_cache_ttl`` seconds, or
+  until the athlete's profile, log or assessments change; requests that
+  come while it is rendered get that render streamed; the page is rendered
+  once as soon as Voila listens, so the first visit finds it ready;
 * **a clean stop**: SIGTERM (``kill PID``) or Ctrl+C on ``heavylegs serve``
   stops Voila and its kernels and removes the temporary folder; should the
   manager die without cleaning up (SIGKILL), Voila notices within a second

@@ -343,3 +343,15 @@ def test_sigterm_while_voila_starts_leaves_nothing(tmp_path):
     assert proc.returncode in (0, 130) and "Traceback" not in err, err
     assert _wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children))
     assert _wait_until(lambda: not any(temp.glob("heavylegs-dashboard-*")))
+
+
+def test_the_page_is_rendered_as_soon_as_voila_listens(tmp_path):
+    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path))
+    try:
+        log = srv.root / "voila.log"
+        assert _wait_until(lambda: "Kernel shutdown:" in log.read_text(encoding="utf-8", errors="replace"))
+        assert _started(srv) == 1  # before any visitor
+        status, _, body = _get(_port(srv), f"/?token={srv.token}")
+        assert status == 200 and "Low iron" in body and _started(srv) == 1
+    finally:
+        srv.stop()
