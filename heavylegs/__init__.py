@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 
+from . import _imports
 from .causes import load_causes, load_red_flags
 from .errors import InputError, Problem
 from .fields import FIELDS
@@ -33,6 +34,9 @@ from .profile import read_profile, read_roster, validate_profile, write_profile,
 from .scoring import score_profile, score_roster
 
 __version__ = "0.1.0"
+
+# jsonschema's optional IRI check costs the workbook's first figure 0.9 s to import; see _imports.
+_imports.install()
 
 # Names served from modules that import pandas, loaded on first access so that
 # scoring a profile from the command line stays quick.

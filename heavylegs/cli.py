@@ -28,6 +28,10 @@ def _ascii_int(text: str) -> int:
     return int(text)
 
 
+_DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
+              "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -60,12 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write the athlete's dashboard as one standalone HTML file")
     exp.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the HTML into")
-    exp.add_argument("--data", metavar="DIR", help="data folder (default: ./data or $HEAVYLEGS_DATA_DIR)")
+    exp.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
     srv = sub.add_parser("serve", help="serve the athlete's dashboard with Voila on 127.0.0.1")
     srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
     srv.add_argument("--port", type=_ascii_int, default=8866, help="port (default 8866)")
-    srv.add_argument("--data", metavar="DIR", help="data folder (default: ./data or $HEAVYLEGS_DATA_DIR)")
+    srv.add_argument("--data", metavar="DIR", help=_DATA_HELP)
     return parser
 
 
@@ -274,14 +278,24 @@ def _cmd_serve(args, out):
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
     from .dashboard import serve_dashboard
 
-    server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    def interrupted(signum, frame):  # `kill PID` while Voila starts: serve_dashboard cleans up
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
     try:
-        status = server.wait()  # until Ctrl+C or until Voila ends
+        server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        status = server.wait()  # until Ctrl+C, SIGTERM (`kill PID`) or until Voila ends
     except KeyboardInterrupt:  # the way a user ends it: a clean stop, status 0
         out.write("Stopped the dashboard server.\n")
         return 0
     finally:
         server.stop()  # idempotent: also removes the temporary folder
+    if server.stopped_by is not None:
+        out.write("Stopped the dashboard server.\n")
+        return 0
     if status in (0, -signal.SIGTERM, -signal.SIGINT):
         return 0
     sys.stderr.write(f"heavylegs: the dashboard server (voila) stopped on its own with status {status}\n")

@@ -27,22 +27,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from .errors import InputError, Problem
 # The page's HTML lives in heavylegs.fragments; CSS, DISCLAIMER and dashboard_sections stay importable here.
 from .fragments import (ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_sections, date_text,  # noqa: F401
                         escape, refused_html, urgency_label, urgency_when)
+# The Voila process manager lives in heavylegs.server; its names stay importable from here.
+from .server import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, DashboardServer, notebook_path, serve_dashboard,
+                     voila_command)
 from .storage import athlete_paths, atomic_write_text, default_data_dir, validate_athlete_id
 
 __all__ = [
@@ -62,14 +56,8 @@ __all__ = [
     "TOP_CAUSES",
 ]
 
-#: Environment variable naming the one athlete a server shows.
-SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
-#: Environment variable naming the data folder (read by :func:`heavylegs.storage.default_data_dir`).
-DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
 #: Number of causes the dashboard explains.
 TOP_CAUSES = 3
-_NOTEBOOK_NAME = "athlete_dashboard.ipynb"
-_TEMPLATE = "heavylegs"
 
 
 
@@ -439,238 +427,3 @@ def export_dashboard(athlete_id: str, out_dir, data_dir=None) -> Path:
     page = dashboard_page(content)
     _check_offline(page)
     return atomic_write_text(Path(out_dir) / f"{athlete_id}-dashboard.html", page)
-
-
-# --- serve ----------------------------------------------------------------------------------
-
-def notebook_path() -> Path:
-    """The dashboard notebook of the source checkout (``notebooks/athlete_dashboard.ipynb``)."""
-    return Path(__file__).resolve().parent.parent / "notebooks" / _NOTEBOOK_NAME
-
-
-# Voila started as ``python -m voila``, less one import: jsonschema (through jupyter_events)
-# imports rfc3987_syntax when it is installed, to check "iri" strings, and that module
-# builds a Lark grammar on import: about 1.0 of Voila's 1.9 s start on 2 cores. Nothing
-# Voila serves here validates IRIs, so the Voila process goes without it.
-_VOILA_MAIN = ("import sys; sys.modules['rfc3987_syntax'] = None; "
-               "from voila.app import main; sys.exit(main())")
-
-
-def voila_command(port: int = 8866, preheat: bool = False) -> list:
-    """The Voila command line that serves the dashboard notebook.
-
-    Parameters
-    ----------
-    port : int
-        Port on 127.0.0.1; Voila fails rather than take another one.
-    preheat : bool
-        Run the notebook in a kernel ahead of the first request (and keep
-        one spare kernel ready after each).
-
-    Returns
-    -------
-    list of str
-        Arguments for :class:`subprocess.Popen`, run in the folder holding
-        only the notebook copy.
-    """
-    return [sys.executable, "-c", _VOILA_MAIN, _NOTEBOOK_NAME, "--no-browser",
-            f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
-            f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
-            # no file of the folder is served, not even images
-            "--VoilaConfiguration.file_denylist=.*",
-            # the page needs only plotly's renderer (the widget manager is always loaded)
-            "--VoilaConfiguration.extension_allowlist=jupyterlab-plotly"]
-
-
-def _write_template(jupyter_dir: Path) -> None:
-    """Voila's ``lab`` template without the icon fonts it links from a CDN.
-
-    The page then loads nothing but what the local server sends (the same
-    icon font is bundled in Voila's own scripts).
-    """
-    from jupyter_core.paths import jupyter_path
-
-    for root in jupyter_path():
-        lab = Path(root) / "voila" / "templates" / "lab" / "index.html.j2"
-        if lab.exists():
-            break
-    else:
-        raise RuntimeError("Voila's lab template was not found; is voila installed?")
-    lines = lab.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = "".join(line for line in lines if not re.search(r"<link[^>]+href=\"https?://", line))
-    target = jupyter_dir / "voila" / "templates" / _TEMPLATE
-    target.mkdir(parents=True)
-    (target / "index.html.j2").write_text(kept, encoding="utf-8")
-    (target / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
-
-
-class DashboardServer:
-    """A running Voila server of one athlete's dashboard.
-
-    Attributes
-    ----------
-    process : subprocess.Popen
-        The Voila process.
-    url : str
-        The page's address.
-    root : Path
-        The temporary folder holding ``site/`` (Voila's root, only the
-        notebook copy) and ``voila.log``; removed by :meth:`stop`.
-    """
-
-    def __init__(self, process, url, root):
-        self.process = process
-        self.url = url
-        self.root = Path(root)
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        """Block until the server answers HTTP, or raise RuntimeError."""
-        deadline = time.monotonic() + timeout
-        probe = self.url.rsplit("/", 1)[0] + "/voila/static/"  # answers without running the notebook
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"voila stopped with status {self.process.returncode}: {self._stderr_tail()}")
-            try:
-                with urllib.request.urlopen(probe, timeout=2):
-                    return
-            except urllib.error.HTTPError:
-                return  # any HTTP answer means the server is up
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"voila did not answer on {self.url} within {timeout:g} s")
-
-    def _stderr_tail(self) -> str:
-        log = self.root / "voila.log"
-        try:
-            return log.read_text(encoding="utf-8", errors="replace")[-2000:]
-        except OSError:
-            return ""
-
-    def wait(self) -> int:
-        """Wait until the server stops (Ctrl+C stops it); returns its exit status."""
-        try:
-            return self.process.wait()
-        except KeyboardInterrupt:
-            self.stop()
-            raise
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop Voila with SIGTERM (SIGKILL after ``timeout`` s) and remove the folder."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def __repr__(self) -> str:
-        return f"DashboardServer({self.url!r}, pid={self.process.pid})"
-
-
-def _check_port_free(port: int) -> None:
-    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-        raise InputError([Problem("--port", f"found {port!r}, expected a port from 1 to 65535")])
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # as tornado does, so a port left in TIME_WAIT by a stopped server counts as free
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            raise InputError([Problem("--port", f"found {port}, which is already in use on 127.0.0.1, "
-                                                "expected a free port")]) from None
-
-
-def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_browser: bool = False,
-                    out=None, preheat: bool = False, wait_ready: bool = True,
-                    env: dict | None = None) -> DashboardServer:
-    """Start Voila serving one athlete's dashboard on 127.0.0.1.
-
-    Parameters
-    ----------
-    athlete_id : str
-        A valid athlete id with a profile in ``data_dir``.
-    port : int
-        Port to listen on; an error when it is in use.
-    data_dir : str or Path, optional
-        The data folder (:func:`heavylegs.storage.default_data_dir` by
-        default); passed to the kernel as ``$HEAVYLEGS_DATA_DIR``.
-    open_browser : bool
-        Open the page in the default browser once the server answers.
-    out : file-like, optional
-        Where to write the address (one line), e.g. ``sys.stdout``.
-    preheat : bool
-        Run the notebook in a spare kernel ahead of each request. The
-        notebook is light (about 1 s), so this pays only when the page is
-        asked for well after the start: measured on 2 cores, a request at
-        once drew the chart 6.1 s after the start with it and 3.6 s
-        without; a request 10 s later drew it 2.0 s after the request with
-        it and 2.9 s without (``benchmarks/bench_dashboard.py``).
-    wait_ready : bool
-        Return only once the server answers HTTP.
-    env : dict, optional
-        Extra environment variables for Voila and its kernel.
-
-    Returns
-    -------
-    DashboardServer
-        Call ``.wait()`` to block until Ctrl+C, ``.stop()`` to end it.
-
-    Raises
-    ------
-    InputError
-        For an invalid or unknown athlete, or a port in use.
-
-    Notes
-    -----
-    Voila runs in a new temporary folder holding only a copy of the
-    notebook, with every file download refused, so no file of the data
-    folder can be fetched through it. The kernel finds the athlete in
-    ``$HEAVYLEGS_ATHLETE`` and refuses a query string naming another one.
-    """
-    validate_athlete_id(athlete_id, "ATHLETE")
-    data_dir = Path(data_dir if data_dir is not None else default_data_dir()).resolve()
-    profile = athlete_paths(data_dir, athlete_id)["profile"]
-    if not profile.exists():
-        raise InputError([Problem(str(profile), f"no profile for athlete {athlete_id!r}, "
-                                                "expected a file DATA/athletes/<id>.json")])
-    _check_port_free(port)
-    base = Path(tempfile.mkdtemp(prefix="heavylegs-dashboard-"))
-    site = base / "site"  # Voila's root: the notebook copy and nothing else
-    site.mkdir()
-    shutil.copy2(notebook_path(), site / _NOTEBOOK_NAME)
-    _write_template(base / "jupyter")
-    package_root = str(Path(__file__).resolve().parent.parent)
-    kernel_env = {**os.environ, **(env or {}), DATA_DIR_ENV: str(data_dir), SERVED_ATHLETE_ENV: athlete_id,
-                  "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
-    kernel_env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(base / "jupyter"), kernel_env.get("JUPYTER_PATH"))
-                                                 if p)
-    kernel_env.pop("QUERY_STRING", None)
-    with open(base / "voila.log", "wb") as log:
-        # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
-        process = subprocess.Popen(voila_command(port, preheat), cwd=site, env=kernel_env,
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    server = DashboardServer(process, f"http://127.0.0.1:{port}/", base)
-    if wait_ready:
-        try:
-            server.wait_ready()
-        except BaseException:
-            server.stop()
-            raise
-    if out is not None:
-        out.write(f"Serving {athlete_id}'s dashboard at {server.url} (Ctrl+C to stop)\n")
-        out.flush()
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(server.url)
-    return server

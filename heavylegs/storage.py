@@ -44,6 +44,7 @@ __all__ = [
     "validate_athlete_id",
     "ATHLETE_ID_PATTERN",
     "default_data_dir",
+    "PACKAGED_DATA_DIR",
     "list_athletes",
     "athlete_lock",
     "remove_stale_temp_files",
@@ -130,6 +131,12 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     Path
         The path written.
 
+    Raises
+    ------
+    InputError
+        When ``path`` lies inside the sample athletes shipped with the
+        package (:data:`PACKAGED_DATA_DIR`), which are read-only.
+
     Notes
     -----
     The text goes to ``.<name>.<pid>.<random>.tmp`` in the same folder,
@@ -138,6 +145,7 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
+    _check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode(encoding)
     with _temp_file(path.parent, path.name) as (fd, tmp):
@@ -318,11 +326,30 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     }
 
 
+#: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
+PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "samples"
+
+
+def _checkout_data_dir() -> Path | None:
+    """``data/`` of the source checkout the package runs from, or None when installed."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data" / "athletes").is_dir():
+        return checkout / "data"
+    return None
+
+
 def default_data_dir() -> Path:
     """The data folder to use when none is given.
 
-    ``$HEAVYLEGS_DATA_DIR`` when set; else ``./data`` when it holds
-    ``athletes/``; else the ``data`` folder of the source checkout.
+    Returns
+    -------
+    Path
+        ``$HEAVYLEGS_DATA_DIR`` when set; else ``./data`` when it holds
+        ``athletes/``; else the data folder the package was installed with:
+        the checkout's ``data/`` when it runs from a source checkout (an
+        editable install), else the sample athletes shipped inside the
+        package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
+        folder beside an installed package (``site-packages/data``).
     """
     env = os.environ.get("HEAVYLEGS_DATA_DIR")
     if env:
@@ -330,7 +357,18 @@ def default_data_dir() -> Path:
     here = Path.cwd() / "data"
     if (here / "athletes").is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "data"
+    return _checkout_data_dir() or PACKAGED_DATA_DIR
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse to write inside the packaged sample athletes."""
+    try:
+        path.resolve().relative_to(PACKAGED_DATA_DIR)
+    except ValueError:
+        return
+    raise InputError([Problem(str(path), "found a path inside the sample athletes shipped with heavylegs, which "
+                                         "are read-only, expected a data folder of your own: copy them with "
+                                         f"`cp -r {PACKAGED_DATA_DIR} data` and work in ./data, or pass --data DIR")])
 
 
 def list_athletes(data_dir=None) -> list:

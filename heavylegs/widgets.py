@@ -31,7 +31,7 @@ from .fragments import escape as _esc
 from .fragments import field_label as _label
 from .profile import validate_profile
 from .upload import ChunkedUpload
-from .workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401
+from .workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401 (re-exported)
 
 __all__ = [
     "UNKNOWN",

@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import stat
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assessments import list_assessments, load_latest_profile, save_assessment, top_cause_history
 from .errors import InputError, Problem
 from .fields import PROFILE_FIELDS
 from .fragments import UNKNOWN, field_label, format_answer
-from .pipeline import Assessment, LogAnalysis, analyse_log, assess, assessment_day
+from .pipeline import Assessment, LogAnalysis, assess, assessment_day
 from .profile import validate_profile
 from .scoring import score_profile
 from .storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id

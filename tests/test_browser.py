@@ -188,7 +188,7 @@ def test_served_page_holds_only_that_athlete(server, open_page, data_dir):
 
 
 def test_served_dashboard_refuses_another_athlete(server, open_page, data_dir):
-    offline = open_page(server.url + "?athlete=ana")
+    offline = open_page(server.link(athlete="ana"))
     page = offline.page
     page.wait_for_selector("#hl-refused", timeout=120_000)
     assert "another athlete" in page.inner_text("#hl-refused")
@@ -210,7 +210,7 @@ def test_served_dashboard_refuses_another_athlete(server, open_page, data_dir):
 ])
 def test_server_serves_no_file(server, path):
     try:
-        with urllib.request.urlopen(server.url + path, timeout=30) as response:
+        with urllib.request.urlopen(server.link(path), timeout=30) as response:
             status, body = response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read().decode("utf-8", "replace")

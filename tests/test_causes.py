@@ -158,3 +158,15 @@ def test_red_flags_cover_the_spec():
                                     "constitutional_symptoms", "persistent_numbness")} == {
         "possible_hyponatremia": "emergency", "possible_limb_ischemia": "urgent",
         "possible_stress_fracture": "soon", "constitutional_symptoms": "soon", "persistent_numbness": "soon"}
+
+
+def test_libyaml_loader_reads_the_same_catalogue():
+    """causes.py uses libyaml's CSafeLoader when it is there; it must give the pure-Python loader's data."""
+    from heavylegs import causes
+
+    assert causes._SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    files = sorted(KNOWLEDGE_DIR.rglob("*.yaml"))
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert causes._read_yaml(path) == yaml.load(text, Loader=yaml.SafeLoader), path.name

@@ -108,9 +108,10 @@ def test_serve_runs_until_ctrl_c_then_stops_cleanly(tmp_path):
                             text=True, env=env)
     try:
         line = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        assert f"http://127.0.0.1:{port}/?token=" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
         assert proc.poll() is None, "serve returned instead of serving"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+        url = line.split(" at ", 1)[1].split()[0]
+        with urllib.request.urlopen(url, timeout=60) as response:
             page = response.read().decode("utf-8")
         assert response.status == 200 and "Ana" in page and "Low iron" in page
     finally:

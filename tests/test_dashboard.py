@@ -316,6 +316,7 @@ def test_voila_command():
                  "--preheat_kernel=False", "--show_tracebacks=False", "--strip_sources=True",
                  "--VoilaConfiguration.file_denylist=.*"):
         assert flag in cmd
+    assert cmd[1:3] == ["-m", "heavylegs._voila"]
     assert "--preheat_kernel=True" in voila_command(preheat=True)
 
 

@@ -51,3 +51,36 @@ def test_generated_docs_are_in_sync(root):
 
     assert (root / "docs" / "nomenclature.md").read_text(encoding="utf-8") == nomenclature_markdown()
     assert (root / "docs" / "causes.md").read_text(encoding="utf-8") == catalogue_markdown()
+
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_packaged_copies_match_the_checkout(root):
+    """The wheel ships copies of the dashboard notebook and the sample athletes; they must not drift.
+
+    After changing one, refresh the copy: ``cp notebooks/athlete_dashboard.ipynb heavylegs/notebooks/``
+    or ``rm -r heavylegs/samples/athletes && cp -r data/athletes heavylegs/samples/``.
+    """
+    assert (root / "heavylegs/notebooks/athlete_dashboard.ipynb").read_bytes() == \
+        (root / "notebooks/athlete_dashboard.ipynb").read_bytes()
+    assert sorted(p.name for p in (root / "heavylegs/notebooks").iterdir()) == ["athlete_dashboard.ipynb"]
+    assert _tree(root / "heavylegs/samples/athletes") == _tree(root / "data/athletes")
+    assert (root / "heavylegs/samples/README.md").read_bytes() == (root / "data/README.md").read_bytes()
+
+
+def test_package_data_covers_every_shipped_file(root):
+    """Every file under heavylegs/ that is not Python matches a package-data pattern, and every pattern a file."""
+    import fnmatch
+
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["heavylegs"]
+    package = root / "heavylegs"
+    files = [str(p.relative_to(package)) for p in package.rglob("*")
+             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    unmatched = [f for f in files if not any(fnmatch.fnmatch(f, pat) and f.count("/") == pat.count("/")
+                                             for pat in patterns)]
+    assert unmatched == []
+    empty = [pat for pat in patterns if not list(package.glob(pat))]
+    assert empty == []

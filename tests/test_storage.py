@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from heavylegs.errors import InputError
+from heavylegs import storage
 from heavylegs.storage import (
+    PACKAGED_DATA_DIR,
     athlete_lock,
     athlete_paths,
     atomic_write_text,
@@ -89,6 +91,24 @@ def test_default_data_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data" / "athletes").mkdir(parents=True)
     assert default_data_dir() == tmp_path / "data"
+
+
+def test_default_data_dir_is_the_checkouts_then_the_packaged_samples(tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.delenv("HEAVYLEGS_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./data here
+    assert default_data_dir() == root / "data"  # run from the checkout (an editable install)
+    monkeypatch.setattr(storage, "_checkout_data_dir", lambda: None)  # as installed from a wheel
+    assert default_data_dir() == PACKAGED_DATA_DIR == root / "heavylegs" / "samples"
+    assert list_athletes() == list_athletes(root / "data")
+
+
+def test_packaged_samples_are_read_only(tmp_path):
+    target = PACKAGED_DATA_DIR / "athletes" / "ana" / "assessments" / "2026-11-20.json"
+    with pytest.raises(InputError, match="read-only.*expected a data folder of your own"):
+        atomic_write_text(target, "{}")
+    assert not target.parent.exists()
+    atomic_write_text(tmp_path / "samples" / "x.json", "{}")  # another folder named samples is fine
 
 
 def test_list_athletes_ignores_files_that_are_not_profiles(tmp_path):

@@ -11,7 +11,7 @@ from heavylegs.widgets import (UNKNOWN, CoachWorkbook, ProfileForm, WorkbookMode
                                cause_detail_html, delta_html, format_answer, merge_logs, parse_answer,
                                ranking_delta, red_flag_html)
 
-ACTIVITIES = Path("/work/shared/data/activities")
+ACTIVITIES = Path(__file__).resolve().parent / "data" / "activities"
 
 
 def _files(folder):
