@@ -43,16 +43,18 @@ _LAB_FIELDS = ("hemoglobin_g_dl", "ferritin_ug_l", "transferrin_saturation_pct",
                "vitamin_d_ng_ml", "vitamin_b12_pg_ml", "sodium_mmol_l")
 
 _PRINT_CSS = """
-@page{size:A4;margin:12mm}
+@page{size:A4;margin:10mm}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1f2328;
-  font-size:9.5pt;line-height:1.35;margin:0 auto;max-width:186mm}
-h1{font-size:14pt;margin:0 0 2pt}h2{font-size:11pt;margin:8pt 0 3pt}
+  font-size:9pt;line-height:1.3;margin:0 auto;max-width:186mm}
+h1{font-size:13pt;margin:0 0 2pt}h2{font-size:10.5pt;margin:6pt 0 2pt}
 p{margin:2pt 0}ul{margin:2pt 0 4pt;padding-left:14pt}li{margin:1pt 0}
 .meta{color:#57606a}
-.flag{border:2px solid #a50e0e;background:#fdecea;padding:4pt 6pt;margin:4pt 0;border-radius:4pt}
+.flag{border:2px solid #a50e0e;background:#fdecea;padding:2pt 6pt;margin:3pt 0;border-radius:4pt}
+.flag ul{padding-left:10pt;font-size:8.5pt}
+.causes{font-size:8.5pt}
 .flag strong{color:#a50e0e}
 table{border-collapse:collapse;width:100%;margin:3pt 0}
-th,td{border:1px solid #d0d7de;padding:2pt 4pt;text-align:left;vertical-align:top}
+th,td{border:1px solid #d0d7de;padding:1pt 4pt;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
 td.day{white-space:nowrap}
 td.num,th.num{text-align:right;white-space:nowrap}
@@ -372,11 +374,13 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
     flags = ranking.get("red_flags") or []
     parts.append("<h2>Warning signs</h2>")
     if flags:
+        items = []
         for flag in flags:
             answers = _flag_answers(flag["id"], profile)
-            parts.append(f'<div class="flag"><strong>{escape(urgency_label(flag["urgency"]))}: '
+            items.append(f'<li><strong>{escape(urgency_label(flag["urgency"]))}: '
                          f'{escape(flag.get("title") or flag["id"])}</strong>. {escape(flag.get("reason") or "")}'
-                         + (f"<br>Answers: {escape('; '.join(answers))}." if answers else "") + "</div>")
+                         + (f" <em>Answers: {escape('; '.join(answers))}.</em>" if answers else "") + "</li>")
+        parts.append('<div class="flag"><ul>' + "".join(items) + "</ul></div>")
     else:
         parts.append("<p>No red flag. The coach asks for a check because a likely cause below calls for one.</p>")
     thresholds = lab_thresholds()
@@ -391,7 +395,7 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
                 return "; ".join(fired[f])
             return ", ".join(dict.fromkeys(t.split(" (")[0] for t in thresholds[f])) or "–"
 
-        rows = "".join(f"<tr><td>{escape(field_label(f))}</td><td class=\"num\">{escape(format_answer(profile[f]))} "
+        rows = "".join(f"<tr><td>{escape(field_label(f).split(' [')[0])}</td><td class=\"num\">{escape(format_answer(profile[f]))} "
                        f"{escape(FIELDS[f].unit)}</td><td class=\"small\">{escape(used(f))}</td></tr>" for f in known)
         parts.append("<table><thead><tr><th>Test</th><th class=\"num\">Value</th><th>Against the thresholds "
                      f"used</th></tr></thead><tbody>{rows}</tbody></table>")
@@ -401,9 +405,9 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
     top = [c for c in ranking.get("causes", []) if c.get("rank", 99) <= 3 and c.get("score", 0) > 0]
     parts.append("<h2>Most likely causes, from the coach's answers and the training log</h2>")
     if top:
-        parts.append("<ul>")
+        parts.append('<ul class="causes">')
         for cause in top:
-            evidence = [e.get("because", "") for e in cause.get("evidence", []) if e.get("points", 0) > 0][:3]
+            evidence = [e.get("because", "") for e in cause.get("evidence", []) if e.get("points", 0) > 0][:2]
             parts.append(f"<li><strong>{escape(cause.get('title', cause['id']))}</strong> "
                          f"({escape(cause.get('band', ''))}, {cause.get('score', 0)}/100): "
                          + escape("; ".join(evidence)) + ".</li>")
@@ -413,10 +417,16 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
     parts.append(_weeks_table(weekly, unit))
     changes = profile_changes(previous_profile, profile)
     parts.append("<h2>What the coach changed</h2>")
-    lines = [f"{field_label(f)}: {format_answer(b) or 'unknown'} → {format_answer(n) or 'unknown'}"
-             for f, b, n in changes[:10]]
-    if len(changes) > 10:
-        lines.append(f"and {len(changes) - 10} more answers")
+    # answers changed from one known value to another are what the coach acted on: in full;
+    # answers given for the first time (or dropped) are only counted after a few
+    changed = [c for c in changes if c[1] is not None and c[2] is not None]
+    other = [c for c in changes if c[1] is None or c[2] is None]
+    shown = changed[:8] + other[: max(0, 4 - len(changed))]
+    answers = "; ".join(f"{field_label(f)}: {format_answer(b) or 'unknown'} → {format_answer(n) or 'unknown'}"
+                        for f, b, n in shown)
+    if len(changes) > len(shown):
+        answers += f"; and {len(changes) - len(shown)} more answers"
+    lines = [f"Answers since the assessment before: {answers}."] if changes else []
     if plan is not None:
         if plan.get("withheld_for"):
             lines.append("Training stopped until a doctor has seen the athlete.")
@@ -434,23 +444,27 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
 
 
 def _weeks_table(weekly, unit) -> str:
+    """The last 8 weeks of the weekly table, one column a week (fits the page's width)."""
     head = "<h2>Training load, last 8 weeks</h2>"
     if weekly is None or not len(weekly):
         return head + "<p>No training log.</p>"
     from .plan import _load_source
 
     column, metric = _load_source(weekly)
-    rows = []
-    for _, week in weekly.tail(8).iterrows():
-        acwr = week.get("acwr")
-        acwr_text = "–" if acwr is None or (isinstance(acwr, float) and math.isnan(acwr)) else f"{acwr:.2f}"
-        rows.append(f"<tr><td>{escape(str(week['week_start'])[:10])}</td><td class=\"num\">{int(week['runs'])}</td>"
-                    f"<td class=\"num\">{escape(distance_text(float(week['distance_km']), unit))}</td>"
-                    f"<td class=\"num\">{float(week['duration_min']) / 60:.1f}</td>"
-                    f"<td class=\"num\">{float(week[column]):.0f}</td><td class=\"num\">{acwr_text}</td></tr>")
-    return (head + "<table><thead><tr><th>Week of</th><th class=\"num\">Runs</th><th class=\"num\">Distance</th>"
-            f"<th class=\"num\">Hours</th><th class=\"num\">Load ({escape(metric)})</th>"
-            "<th class=\"num\">ACWR</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    weeks = weekly.tail(8)
+
+    def acwr(value):
+        return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
+
+    rows = [("Week of", [date_text(str(w)[:10])[:-5] for w in weeks["week_start"]]),
+            ("Runs", [str(int(x)) for x in weeks["runs"]]),
+            (f"Distance [{unit}]", [distance_text(float(x), unit).split()[0] for x in weeks["distance_km"]]),
+            ("Hours", [f"{float(x) / 60:.1f}" for x in weeks["duration_min"]]),
+            (f"Load ({metric})", [f"{float(x):.0f}" for x in weeks[column]]),
+            ("ACWR", [acwr(x) for x in weeks["acwr"]])]
+    body = "".join(f"<tr><th>{escape(label)}</th>" + "".join(f'<td class="num">{escape(v)}</td>' for v in values)
+                   + "</tr>" for label, values in rows)
+    return head + f"<table><tbody>{body}</tbody></table>"
 
 
 # --------------------------------------------------------------------------- all files at once
