@@ -743,7 +743,7 @@ def day_texts(day: dict, unit: str = "km", metric: str | None = None) -> dict:
 
 # --------------------------------------------------------------------------- validation and editing
 
-_LIMITS = {"minutes": (0, 600, "min"), "max_km": (0, 300, "km"), "load": (0, 100000, ""),
+_LIMITS = {"minutes": (0, 1440, "min"), "max_km": (0, 1000, "km"), "load": (0, 100000, ""),
            "carbs_g": (0, 2000, "g"), "sleep_h": (0, 14, "h")}
 
 
@@ -885,6 +885,10 @@ def apply_plan_edits(plan: dict, rows, unit: str = "km") -> dict:
                                             "days and dates cannot be edited", field="day", line=i + 1))
             continue
         clean = _check_day(i + 1, day["date"], row, unit, problems, source, withheld)
+        original = day["training"].get("max_km")
+        if unit == "mi" and original is not None and clean["max_km"] is not None and \
+                abs(clean["max_km"] - round(original / KM_PER_MILE, 1) * KM_PER_MILE) < 0.006:
+            clean["max_km"] = original  # an untouched cell in miles keeps its kilometres exactly
         target = new["days"][i]
         target["training"] = {"kind": clean["kind"], "minutes": clean["minutes"], "max_km": clean["max_km"],
                               "load": 0.0 if clean["kind"] == "rest" and clean["load"] is None else clean["load"]}

@@ -241,6 +241,7 @@ def test_edits_in_miles_are_stored_in_km(steady):
     plan = build_plan(steady)
     rows = plan_rows(plan, unit="mi")
     assert rows[6]["max_mi"] == 13.7
+    assert apply_plan_edits(plan, rows, unit="mi")["days"] == plan["days"]  # untouched: km kept exactly
     rows[6]["max_mi"] = 10
     assert apply_plan_edits(plan, rows, unit="mi")["days"][6]["training"]["max_km"] == pytest.approx(16.09, abs=0.01)
 
@@ -255,7 +256,7 @@ def test_bad_edits_name_day_and_column(steady):
     with pytest.raises(InputError) as err:
         apply_plan_edits(plan, rows)
     lines = [str(p) for p in err.value.problems]
-    assert "plan table:3: minutes: day 3 (2026-11-18): found 'abc', expected a number from 0 to 600 [min] or empty" in lines
+    assert "plan table:3: minutes: day 3 (2026-11-18): found 'abc', expected a number from 0 to 1440 [min] or empty" in lines
     assert any(line.startswith("plan table:4: kind: day 4 (2026-11-19): found 'jog', expected one of rest, easy")
                for line in lines)
     assert any(line.startswith("plan table:5: sleep_h: day 5") for line in lines)
