@@ -51,6 +51,7 @@ __all__ = [
     "list_assessments",
     "read_assessment",
     "load_latest_profile",
+    "load_latest_plan",
     "reconcile_profile",
     "top_cause_history",
 ]
@@ -105,7 +106,7 @@ def list_assessments(data_dir, athlete_id) -> list:
 
 
 def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime | None = None,
-                    update_profile: bool = True) -> Path:
+                    update_profile: bool = True, plan: dict | None = None) -> Path:
     """Write one dated assessment (profile and ranking) atomically.
 
     Parameters
@@ -123,6 +124,11 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
     update_profile : bool
         Also write the answers to ``athletes/<id>.json``, the athlete's
         current profile read by the command line and the dashboard.
+    plan : dict, optional
+        The two-week plan (``heavylegs.plan/1``, :func:`heavylegs.plan.build_plan`,
+        perhaps edited by the coach), stored in the assessment as ``plan``;
+        checked with :func:`heavylegs.plan.validate_plan` and refused when it
+        belongs to another athlete.
 
     Returns
     -------
@@ -149,6 +155,8 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
     if ranking.get("athlete_id") not in (None, athlete_id):
         raise InputError([Problem("<assessment>", f"found a ranking of {ranking.get('athlete_id')!r}, "
                                                   f"expected one of {athlete_id!r}", field="athlete_id")])
+    if plan is not None:
+        _check_plan(plan, athlete_id, "<assessment>")
     paths = athlete_paths(data_dir, athlete_id)
     with athlete_lock(data_dir, athlete_id):
         _, files = _repair(data_dir, athlete_id, paths)
@@ -157,6 +165,8 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
                "athlete_id": athlete_id, "profile": clean, "ranking": ranking}
         if not update_profile:
             doc["updates_profile"] = False
+        if plan is not None:
+            doc["plan"] = plan
         data = (json.dumps(doc, indent=1, ensure_ascii=False, default=_plain) + "\n").encode("utf-8")
         stamp = when.strftime(_STAMP)
         # Start after the last suffix of this second, so a later save always sorts later.
@@ -302,7 +312,7 @@ def read_assessment(path) -> dict:
     -------
     dict
         ``format``, ``saved_at``, ``athlete_id``, ``profile`` (validated)
-        and ``ranking``.
+        and ``ranking``; ``plan`` (validated) when one was saved with it.
 
     Raises
     ------
@@ -328,7 +338,40 @@ def read_assessment(path) -> dict:
         if key not in doc:
             raise InputError([Problem(source, "missing, expected it in every assessment", field=key)])
     doc["profile"] = validate_profile(doc["profile"], source)
+    if doc.get("plan") is not None:
+        _check_plan(doc["plan"], doc.get("athlete_id") or doc["profile"]["athlete_id"], source)
     return doc
+
+
+def _check_plan(plan, athlete_id: str, source: str) -> None:
+    from .plan import validate_plan
+
+    validate_plan(plan, source)
+    if plan.get("athlete_id") not in (None, athlete_id):
+        raise InputError([Problem(source, f"found a plan of {plan.get('athlete_id')!r}, expected one of "
+                                          f"{athlete_id!r}", field="plan.athlete_id")])
+
+
+def load_latest_plan(data_dir, athlete_id) -> dict | None:
+    """The plan saved with the athlete's newest assessment, or None.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    athlete_id : str
+        A valid athlete id.
+
+    Returns
+    -------
+    dict or None
+        The ``heavylegs.plan/1`` document (validated); None when there is no
+        assessment or the newest one holds no plan.
+    """
+    files = list_assessments(data_dir, athlete_id)
+    if not files:
+        return None
+    return read_assessment(files[-1]).get("plan")
 
 
 def load_latest_profile(data_dir, athlete_id) -> dict:

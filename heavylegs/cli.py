@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
     srv.add_argument("--port", type=_ascii_int, default=8866, help="port (default 8866)")
     srv.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+
+    pln = sub.add_parser("plan", help="write the athlete's two-week plan as plan.ics, plan.html and plan.json")
+    pln.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
+    pln.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the files into")
+    pln.add_argument("--start", help="first day of the plan, YYYY-MM-DD (default: the day after the assessment)")
+    pln.add_argument("--data", metavar="DIR", help=_DATA_HELP)
     return parser
 
 
@@ -302,8 +308,55 @@ def _cmd_serve(args, out):
     return 1
 
 
+def _check_output_dir(output: str) -> Path:
+    """Refuse an output folder that is a file or lies under a file, before any work."""
+    path = Path(output)
+    if path.exists() and not path.is_dir():
+        raise InputError([Problem(output, "is a file, expected a folder to write the plan into")])
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError([Problem(output, f"cannot be written: {parent} is a file, expected a folder there")])
+            break
+    return path
+
+
+def _cmd_plan(args, out):
+    """``heavylegs plan``: the plan saved with the newest assessment, else one built from it."""
+    data_dir = _check_athlete(args.athlete, args.data)
+    start = _parse_date(args.start, "--start") if args.start else None
+    folder = _check_output_dir(args.output)
+    from .assessments import list_assessments, read_assessment
+    from .pipeline import assess
+    from .plan import build_plan, validate_plan
+    from .planfiles import plan_files
+    from .profile import read_profile
+    from .storage import athlete_paths, atomic_write_text
+
+    paths = athlete_paths(data_dir, args.athlete)
+    files = list_assessments(data_dir, args.athlete)
+    latest = read_assessment(files[-1]) if files else None
+    previous = read_assessment(files[-2])["profile"] if len(files) > 1 else None
+    profile = latest["profile"] if latest else read_profile(paths["profile"])
+    log = None
+    if paths["log"].exists():
+        from .traininglog import read_log
+
+        log = read_log(paths["log"])
+    result = assess(profile, log)
+    saved = latest.get("plan") if latest else None
+    if saved is not None and (start is None or saved.get("start") == start.isoformat()):
+        plan = validate_plan(saved, str(files[-1]))  # the coach's plan, edits and all
+    else:
+        plan = build_plan(result, start=start)
+    texts = plan_files(result, plan, previous_profile=previous)  # every file made before any is written
+    for name, text in texts.items():
+        path = atomic_write_text(folder / name, text)
+        out.write(f"wrote {path}\n")
+
+
 _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
-             "export": _cmd_export, "serve": _cmd_serve}
+             "export": _cmd_export, "serve": _cmd_serve, "plan": _cmd_plan}
 
 
 def main(argv=None) -> int:

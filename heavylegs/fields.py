@@ -134,6 +134,10 @@ _ALL = [
     _f("age_years", _INT, "identity", "Age", "Age in whole years.", "years", 10, 100),
     _f("body_mass_kg", _NUM, "identity", "Body mass", "Body mass today.", "kg", 25, 250),
     _f("height_cm", _NUM, "identity", "Height", "Standing height.", "cm", 100, 250),
+    # Issue 12, "units an athlete reads": distances and paces shown in km or miles (files keep km)
+    _f("distance_unit", _ENUM, "identity", "Distance unit",
+       "Kilometres or miles, for every distance the athlete reads; files keep km. Unknown: km.",
+       values=("km", "mi")),
     # Training
     _f("runs_per_week", _INT, "training", "Runs per week", "Runs in a typical recent week.", "runs/week", 0, 21),
     _f("weekly_distance_km", _NUM, "training", "Weekly distance",

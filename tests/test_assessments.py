@@ -355,3 +355,37 @@ def test_an_assessment_nested_too_deeply_is_a_clean_error(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(InputError, match="nested too deeply"):
         read_assessment(path)
+
+# --- the two-week plan saved with the assessment (issue 12) ---
+
+def _plan(athlete_id):
+    from heavylegs.pipeline import assess
+    from heavylegs.plan import build_plan
+
+    return build_plan(assess({"athlete_id": athlete_id, "assessed_on": "2026-11-16", "weekly_distance_km": 30.0}))
+
+
+def test_a_plan_is_saved_with_the_assessment_and_read_back(tmp_path):
+    from heavylegs.assessments import load_latest_plan
+    from heavylegs.plan import apply_plan_edits, plan_rows
+
+    assert load_latest_plan(tmp_path, "zoe") is None
+    plan = _plan("zoe")
+    rows = plan_rows(plan)
+    rows[0]["notes"] = "coach's note"
+    edited = apply_plan_edits(plan, rows)
+    path = save_assessment(tmp_path, {"athlete_id": "zoe"}, _ranking("zoe", []), when=T1, plan=edited)
+    assert read_assessment(path)["plan"] == edited
+    assert load_latest_plan(tmp_path, "zoe")["days"][0]["notes"] == ["coach's note"]
+    save_assessment(tmp_path, {"athlete_id": "zoe"}, _ranking("zoe", []), when=T2)  # a later save without one
+    assert load_latest_plan(tmp_path, "zoe") is None
+    assert "plan" not in read_assessment(list_assessments(tmp_path, "zoe")[-1])
+
+
+def test_a_bad_plan_or_another_athletes_plan_is_refused_before_writing(tmp_path):
+    with pytest.raises(InputError, match="found a plan of 'ben', expected one of 'zoe'"):
+        save_assessment(tmp_path, {"athlete_id": "zoe"}, _ranking("zoe", []), when=T1, plan=_plan("ben"))
+    broken = dict(_plan("zoe"), days=[])
+    with pytest.raises(InputError, match="plan.days: found 0 days, expected 14"):
+        save_assessment(tmp_path, {"athlete_id": "zoe"}, _ranking("zoe", []), when=T1, plan=broken)
+    assert list_assessments(tmp_path, "zoe") == []

@@ -276,3 +276,66 @@ def test_import_reports_a_broken_link_by_name(tmp_path, capsys):
     assert main(["import", str(link), "-o", str(out), "--no-progress"]) == 2
     assert capsys.readouterr().err.startswith(f"{link}: could not open the file")
     assert not out.exists()
+
+
+# --- heavylegs plan (issue 12) ---
+
+def test_plan_writes_the_three_files(data_copy, tmp_path):
+    out_dir = tmp_path / "out"
+    code, out, err = run("plan", "ben", "-o", out_dir, "--data", data_copy)
+    assert code == 0 and err == ""
+    assert sorted(p.name for p in out_dir.iterdir()) == ["plan.html", "plan.ics", "plan.json"]
+    assert out.splitlines() == [f"wrote {out_dir / name}" for name in ("plan.json", "plan.ics", "plan.html")]
+    doc = json.loads((out_dir / "plan.json").read_text(encoding="utf-8"))
+    assert doc["format"] == "heavylegs.plan/1" and doc["athlete_id"] == "ben"
+    assert doc["start"] == "2026-11-17" and len(doc["days"]) == 14  # the day after the assessment
+    assert (out_dir / "plan.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+
+
+def test_plan_start_option_and_doctor_page(data_copy, tmp_path):
+    code, out, err = run("plan", "gus", "-o", tmp_path / "out", "--start", "2026-12-01", "--data", data_copy)
+    assert code == 0, err
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert doc["start"] == "2026-12-01" and doc["withheld_for"] == ["cannot_lift_leg"]
+    assert {d["training"]["kind"] for d in doc["days"]} == {"rest"}
+    assert "For the doctor" in (tmp_path / "out" / "doctor.html").read_text(encoding="utf-8")
+
+
+def test_plan_uses_the_plan_saved_with_the_newest_assessment(data_copy, tmp_path):
+    from heavylegs.assessments import save_assessment
+    from heavylegs.pipeline import assess
+    from heavylegs.plan import apply_plan_edits, build_plan, plan_rows
+    from heavylegs.profile import read_profile
+    from heavylegs.traininglog import read_log
+
+    profile = read_profile(data_copy / "athletes" / "ben.json")
+    result = assess(profile, read_log(data_copy / "athletes" / "ben" / "log.csv"))
+    rows = plan_rows(build_plan(result))
+    rows[0]["notes"] = "edited by the coach"
+    plan = apply_plan_edits(build_plan(result), rows)
+    save_assessment(data_copy, profile, result.ranking, plan=plan)
+    code, out, err = run("plan", "ben", "-o", tmp_path / "out", "--data", data_copy)
+    assert code == 0, err
+    assert json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8")) == plan
+    # another start makes a new plan from the assessment
+    code, out, err = run("plan", "ben", "-o", tmp_path / "out2", "--start", "2026-11-20", "--data", data_copy)
+    doc = json.loads((tmp_path / "out2" / "plan.json").read_text(encoding="utf-8"))
+    assert code == 0 and doc["start"] == "2026-11-20" and "edited" not in doc
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ben", "--start", "2026-02-30"], "--start: found '2026-02-30', expected a date YYYY-MM-DD"),
+    (["nobody"], "no profile for athlete 'nobody'"),
+    (["Ben"], "athlete_id"),
+])
+def test_plan_bad_input_exit_2_nothing_written(data_copy, tmp_path, args, message):
+    code, out, err = run("plan", *args, "-o", tmp_path / "out", "--data", data_copy)
+    assert code == 2 and out == "" and message in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_plan_output_that_is_a_file_is_refused(data_copy, tmp_path):
+    (tmp_path / "notes.txt").write_text("keep")
+    code, out, err = run("plan", "ben", "-o", tmp_path / "notes.txt", "--data", data_copy)
+    assert code == 2 and err == f"{tmp_path / 'notes.txt'}: is a file, expected a folder to write the plan into\n"
+    assert (tmp_path / "notes.txt").read_text() == "keep"
