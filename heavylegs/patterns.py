@@ -25,8 +25,9 @@ whose sleep is unknown) is left out of that fact's test; "the week's longest
 run" is the longest run by distance of d−1's calendar week (Monday to
 Sunday) and "the median run" the median distance of the runs of the 28 days
 before d−1; a hard day needs a load above 0; "the top third" of 7-day loads
-is at or above their 2/3 quantile (linear interpolation) over the window's
-days. All the shuffles come from one permutation matrix shared by the facts;
+is above their 2/3 quantile (linear interpolation) over the 7-day sums
+ending on each day of the window, so that a steady load whose sums tie
+exposes no day. All the shuffles come from one permutation matrix shared by the facts;
 restricting a uniform random permutation to a subset of days is a uniform
 permutation of that subset, so facts with fewer known days use the same
 matrix.
@@ -259,7 +260,7 @@ def exposures(checkin_days, sleep_h=None, log=None, *, until=None, daily=None) -
     in_window = all_acute[max(first_u - 6, 0):]
     if len(in_window):
         threshold = float(np.quantile(in_window, _TOP_SHARE))
-        set_fact("high_acute_load", known(7), acute >= threshold)
+        set_fact("high_acute_load", known(7), acute > threshold)
     out["after_long_run"] = _after_long_run(t, inside, arrays)
     return out
 
