@@ -451,6 +451,9 @@ def _because(fact, row, n_window, n_tested) -> str:
     if row["reported"]:
         return (f"{fact.headline}: {row['mean_exposed']:.1f} {fact.exposed}, "
                 f"{row['mean_other']:.1f} on other days ({counts})")
+    if n_window == 0:
+        return (f"not tested: no check-in in the last {WINDOW_DAYS} days, {MIN_CHECKINS} needed "
+                f"({MIN_CHECKINS} more check-ins needed)")
     if row["p"] is None:
         if k + other == 0:
             reason = ("no training log covers the days before the check-ins"

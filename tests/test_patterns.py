@@ -272,3 +272,13 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(heavylegs.patterns)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_no_checkins_tests_nothing_and_says_what_is_needed(small_log):
+    from heavylegs.checkins import empty_checkins
+
+    patterns = find_patterns(empty_checkins(), small_log, until=day(39))
+    assert [p["id"] for p in patterns] == [f.id for f in FACTS]
+    assert all(p["p"] is None and not p["reported"] and p["checkins_needed"] == 21 for p in patterns)
+    assert patterns[0]["because"] == ("not tested: no check-in in the last 180 days, 21 needed "
+                                      "(21 more check-ins needed)")
