@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
     score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
     score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
+    score.add_argument("--checkins", metavar="CHECKINS",
+                       help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
+
+    checkins = sub.add_parser("checkins", help="daily check-ins: import form or spreadsheet exports")
+    checkins_sub = checkins.add_subparsers(dest="checkins_command", required=True, metavar="ACTION")
+    checkins_import = checkins_sub.add_parser("import", help="turn check-in exports (CSV) into a check-in file")
+    checkins_import.add_argument("files", nargs="+", metavar="FILE", help="CSV exports of a form or spreadsheet")
+    checkins_import.add_argument("-o", "--output", required=True, metavar="CHECKINS",
+                                 help="check-in CSV to write; check-ins already in it are kept, "
+                                      "a day in the exports replaces the same day")
 
     load = sub.add_parser("load", help="weekly training-load table of a training log")
     load.add_argument("log", help="training log CSV")
@@ -113,17 +123,37 @@ def _cmd_score(args, out):
 
     top = _check_top(args.top)
     profile = read_profile(args.profile)
-    if args.log:
+    if args.log or args.checkins:
         from .pipeline import assess
-        from .traininglog import read_log
 
-        doc = assess(profile, read_log(args.log)).ranking
+        log = None
+        if args.log:
+            from .traininglog import read_log
+
+            log = read_log(args.log)
+        checkins = None
+        if args.checkins:
+            from .checkins import read_checkins
+
+            checkins = read_checkins(args.checkins)
+        doc = assess(profile, log, checkins=checkins).ranking
     else:
         doc = score_profile(profile)
     if args.json:
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(format_ranking(doc, top=top) + "\n")
+        if doc.get("patterns") is not None:
+            out.write(_patterns_text(doc["patterns"]) + "\n")
+
+
+def _patterns_text(patterns) -> str:
+    """The check-ins' patterns as text: the reported ones, then the ones not seen."""
+    reported = [p for p in patterns if p["reported"]]
+    lines = ["", "Patterns in the check-ins (the 180 days up to the assessment):"]
+    lines += [f"  + {p['because']} (p = {p['p']:.4f})" for p in reported] or ["  none reported"]
+    lines += [f"  - {p['id']}: {p['because']}" for p in patterns if not p["reported"]]
+    return "\n".join(lines)
 
 
 def _cmd_load(args, out):
@@ -229,6 +259,40 @@ def _cmd_import(args, out):
     if existing is not None:
         out.write(f"added {_count(len(log) - len(existing), 'new session')} to the {len(existing)} already there\n")
     out.write(f"wrote {len(log)} sessions to {args.output}\n")
+
+
+def _cmd_checkins(args, out):
+    from .checkins import import_checkins, merge_checkins, read_checkins, write_checkins
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise InputError([Problem(f, "no such file, expected a CSV export of check-ins") for f in missing])
+    output = Path(args.output)
+    if output.is_dir():
+        raise InputError([Problem(args.output, "is a folder, expected the path of a check-in CSV file to "
+                                               "write, e.g. " + str(output / "checkins.csv"))])
+    existing = read_checkins(output) if output.exists() else None  # a bad file stops here
+    result = import_checkins(args.files)
+    if len(result.checkins) == 0:
+        raise InputError([Problem(_sources_text(args.files), f"found no check-in, expected rows with a date "
+                                                             f"and a heaviness; nothing written to {args.output}")])
+    checkins, replaced = result.checkins, []
+    if existing is not None:
+        checkins, replaced = merge_checkins(existing, result.checkins)
+    write_checkins(checkins, output)
+    for source, mapping in result.mapping.items():
+        mapped = ", ".join(f"{h!r} → {c}" for h, c in mapping.items() if h != c)
+        if mapped:
+            out.write(f"{source}: mapped {mapped}\n")
+        if result.unmapped.get(source):
+            out.write(f"{source}: left out the columns it could not map: "
+                      f"{', '.join(repr(h) for h in result.unmapped[source])}\n")
+    for note in result.replaced:
+        out.write(note + "\n")
+    if existing is not None:
+        out.write(f"kept {len(existing) - len(replaced)} check-ins already in {args.output}, "
+                  f"replaced {len(replaced)}\n")
+    out.write(f"wrote {len(checkins)} check-ins to {args.output}\n")
 
 
 def _check_athlete(athlete_id, data):
@@ -357,6 +421,7 @@ def _cmd_plan(args, out):
 
 _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
              "export": _cmd_export, "serve": _cmd_serve, "plan": _cmd_plan}
+_COMMANDS["checkins"] = _cmd_checkins
 
 
 def main(argv=None) -> int:

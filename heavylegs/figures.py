@@ -436,3 +436,109 @@ def history_figure(history) -> go.Figure:
                                             text="No saved assessment yet.", font=dict(size=13))],
     )
     return go.Figure(data=traces, layout=layout)
+
+
+# --- Check-ins: heaviness with the daily load beneath it ------------------------------------
+
+__all__.append("heaviness_figure")
+
+_HEAVINESS_COLOUR = "#D55E00"
+_HEAVINESS_MEAN_DAYS = 7
+
+
+def heaviness_figure(checkins, daily=None, plan_start=None, last_days: int | None = 112,
+                     until=None) -> go.Figure:
+    """Daily heaviness [0-10] with the daily training load [AU] beneath it.
+
+    Parameters
+    ----------
+    checkins : pandas.DataFrame or None
+        :func:`heavylegs.checkins.read_checkins` (``date``, ``heaviness``).
+    daily : pandas.DataFrame, optional
+        The daily series (:func:`heavylegs.load.daily_load`, or
+        :attr:`heavylegs.pipeline.Assessment.daily`), indexed by date or with
+        a ``date`` column, with ``load_au`` [AU].
+    plan_start : str or date, optional
+        The first day of a plan, drawn as a dashed vertical line on both
+        panels.
+    last_days : int or None
+        Show the days up to ``until`` of this many days (None: everything).
+    until : str or date, optional
+        Last day shown (default: the latest check-in or log day).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three traces, in this order whatever the data: the heaviness of each
+        check-in (markers, ``yaxis="y"``, 0-10), its mean over the
+        7 days ending each check-in day (a line; days without a check-in are
+        left out of the mean), and the daily load (bars, ``yaxis="y2"``, the
+        lower panel). Empty traces and a note when there is no check-in.
+    """
+    def dates_of(frame):
+        if frame is None or len(frame) == 0:
+            return pd.DatetimeIndex([])
+        values = frame["date"] if "date" in frame.columns else frame.index
+        return pd.DatetimeIndex(pd.to_datetime(values)).normalize()
+
+    ck_dates = dates_of(checkins)
+    load_dates = dates_of(daily)
+    ends = [d.max() for d in (ck_dates, load_dates) if len(d)]
+    end = pd.Timestamp(str(until)[:10]) if until is not None else (max(ends) if ends else None)
+    first = None if end is None or last_days is None else end - pd.Timedelta(days=last_days - 1)
+
+    def keep(dates):
+        mask = pd.Series(True, index=range(len(dates)))
+        if end is not None and len(dates):
+            mask = pd.Series((dates <= end) & ((dates >= first) if first is not None else True))
+        return mask.to_numpy(dtype=bool)
+
+    x_ck, y_ck, x_mean, y_mean = [], [], [], []
+    if len(ck_dates):
+        heaviness = pd.Series(checkins["heaviness"].to_numpy(dtype=float), index=ck_dates).sort_index()
+        mean = heaviness.rolling(f"{_HEAVINESS_MEAN_DAYS}D").mean()
+        shown = keep(heaviness.index)
+        x_ck = [d.strftime("%Y-%m-%d") for d in heaviness.index[shown]]
+        y_ck = heaviness.to_numpy()[shown].tolist()
+        x_mean, y_mean = x_ck, mean.to_numpy()[shown].round(2).tolist()
+    x_load, y_load = [], []
+    if len(load_dates) and "load_au" in daily.columns:
+        shown = keep(load_dates)
+        x_load = [d.strftime("%Y-%m-%d") for d in load_dates[shown]]
+        y_load = daily["load_au"].to_numpy(dtype=float)[shown].tolist()
+    traces = [
+        go.Scatter(name="heaviness (0 light - 10 like lead)", x=x_ck, y=y_ck, mode="markers",
+                   marker=dict(color=_HEAVINESS_COLOUR, size=7, opacity=0.75),
+                   hovertemplate="%{x|%a %Y-%m-%d}<br>heaviness %{y:.0f} of 10<extra></extra>"),
+        go.Scatter(name=f"heaviness, {_HEAVINESS_MEAN_DAYS}-day mean", x=x_mean, y=y_mean, mode="lines",
+                   line=dict(color=_HEAVINESS_COLOUR, width=2),
+                   hovertemplate="%{x|%a %Y-%m-%d}<br>7-day mean %{y:.1f}<extra></extra>"),
+        go.Bar(name="daily load [AU]", x=x_load, y=y_load, yaxis="y2", marker=dict(color="#9CC3E6"),
+               hovertemplate="%{x|%a %Y-%m-%d}<br>load %{y:.0f} AU<extra></extra>"),
+    ]
+    shapes, annotations = [], []
+    if plan_start is not None:
+        day = str(plan_start)[:10]
+        for yref in ("y domain", "y2 domain"):
+            shapes.append(dict(type="line", xref="x", yref=yref, x0=day, x1=day, y0=0, y1=1,
+                               line=dict(color="#009E73", width=2, dash="dash")))
+        annotations.append(dict(xref="x", yref="y domain", x=day, y=1.0, xanchor="left", yanchor="bottom",
+                                text="plan began", showarrow=False, font=dict(size=11, color="#00704F")))
+    if not x_ck:
+        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.75, showarrow=False,
+                                text="No check-in yet: add today's heaviness above.", font=dict(size=14)))
+    x_range = None if first is None else [first.strftime("%Y-%m-%d"),
+                                          (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")]
+    layout = dict(
+        height=380, font=_FONT, plot_bgcolor="white", margin=dict(l=60, r=20, t=40, b=40),
+        hovermode="closest", bargap=0.15,
+        title=dict(text="How heavy the legs felt, and the training load of each day", x=0, font=dict(size=14)),
+        xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y2", range=x_range),
+        yaxis=dict(title=dict(text="heaviness (0-10)"), domain=[0.4, 1.0], range=[-0.3, 10.5],
+                   tickmode="linear", tick0=0, dtick=2, gridcolor="#EEEEEE"),
+        yaxis2=dict(title=dict(text="load [AU]"), domain=[0.0, 0.3], anchor="x", gridcolor="#EEEEEE",
+                    rangemode="tozero"),
+        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=11)),
+        shapes=shapes, annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -354,3 +354,101 @@ def status_html(text: str, error: bool = False) -> str:
     """One status line of the workbook, green when done, red for a problem."""
     colour = "#B00020" if error else "#1B5E20"
     return f"<div style='color:{colour};margin:4px 0'>{escape(text)}</div>"
+
+
+# --- Check-ins: patterns in words, and the follow-up of a plan ------------------------------
+
+__all__ += ["patterns_html", "follow_up_html"]
+
+
+def _one_decimal(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _not_seen_words(pattern: dict) -> str:
+    """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
+    from .patterns import FACTS
+
+    fact = next((f for f in FACTS if f.id == pattern["id"]), None)
+    exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
+    counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"
+    if pattern["p"] is None or min(pattern["n_exposed"], pattern["n_other"]) < 4:
+        return f"{exposed[0].upper()}{exposed[1:]}: too few such days to compare ({counts})."
+    return (f"{exposed[0].upper()}{exposed[1:]}: {_one_decimal(pattern['mean_exposed'])}, against "
+            f"{_one_decimal(pattern['mean_other'])} on other days ({counts}), not a clear pattern.")
+
+
+def patterns_html(patterns, detail: bool = True) -> str:
+    """What comes before the heavy days, in words (``spec/checkins.md``).
+
+    Parameters
+    ----------
+    patterns : list of dict or None
+        From :func:`heavylegs.patterns.find_patterns` (reported first); None
+        or empty: no check-ins yet.
+    detail : bool
+        True for the coach (each pattern "not seen" with its figures and the
+        reason, statistics included); False for the athlete's dashboard
+        (the figures in plain words, no p-values).
+
+    Returns
+    -------
+    str
+        ``<section class="hl-patterns">``: the reported patterns as a list,
+        then the ones not seen folded under a ``<details>``; a line saying
+        how many more check-ins are needed when the window holds too few.
+        Every text passes through :func:`escape`.
+    """
+    head = '<section class="hl-patterns" id="hl-patterns"><h2>What comes before the heavy days</h2>'
+    if not patterns:
+        return (head + "<p>No check-ins yet. A daily note of how heavy the legs felt (0-10) lets "
+                "heavylegs find what comes before the heavy days.</p></section>")
+    n_window = patterns[0].get("window_checkins")
+    needed = patterns[0].get("checkins_needed", 0)
+    reported = [p for p in patterns if p["reported"]]
+    others = [p for p in patterns if not p["reported"]]
+    parts = [head]
+    if needed:
+        parts.append(f'<p class="hl-patterns-needed">{escape(n_window)} check-ins so far; '
+                     f'{escape(needed)} more {"check-in is" if needed == 1 else "check-ins are"} needed '
+                     "before a pattern can be reported.</p>")
+    if reported:
+        items = "".join(f"<li>{escape(p['because'])}</li>" for p in reported)
+        parts.append(f'<p class="hl-label">Seen in the check-ins</p><ul class="hl-patterns-seen">{items}</ul>')
+    elif not needed:
+        parts.append("<p>No clear pattern: the heavy days do not follow any of the tested kinds of day "
+                     "more than the others.</p>")
+    if others:
+        texts = [p["because"] if detail else _not_seen_words(p) for p in others]
+        items = "".join(f"<li>{escape(t)}</li>" for t in texts)
+        parts.append(f'<details class="hl-patterns-not-seen"><summary>Not seen ({len(others)})</summary>'
+                     f"<ul>{items}</ul></details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def follow_up_html(follow: dict | None) -> str:
+    """Heaviness before a plan began against the days since, in words.
+
+    Parameters
+    ----------
+    follow : dict or None
+        From :func:`heavylegs.checkins.follow_up`; None: no plan has started.
+
+    Returns
+    -------
+    str
+        ``<section class="hl-follow-up">`` with the comparison (or how many
+        more check-ins are needed), every text escaped; "" for None.
+    """
+    if follow is None:
+        return ""
+    start = date_text(follow["plan_start"]) or follow["plan_start"]
+    if follow["ready"]:
+        change = follow["change"]
+        verdict = ("lighter" if change <= -0.5 else "heavier" if change >= 0.5 else "about the same")
+        lead = f"Since the plan began on {start}, the legs feel {verdict}."
+    else:
+        lead = f"The plan began on {start}; it is too early to tell whether it helps."
+    return (f'<section class="hl-follow-up" id="hl-follow-up"><h2>Is the plan working?</h2>'
+            f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")

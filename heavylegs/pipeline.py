@@ -60,12 +60,16 @@ class Assessment:
         The ``heavylegs.ranking/1`` document (:func:`heavylegs.scoring.score_profile`).
     log : LogAnalysis or None
         The training log's part; None without a log.
+    patterns : list of dict or None
+        The check-ins' patterns (:func:`heavylegs.patterns.find_patterns`),
+        reported first; None when no check-ins were given.
     """
 
     athlete_id: str
     profile: dict
     ranking: dict
     log: LogAnalysis | None
+    patterns: list | None = None
 
     @property
     def weekly(self):
@@ -139,7 +143,7 @@ def analyse_log(log, until=None) -> LogAnalysis | None:
 
 
 def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None = None,
-           causes=None, red_flags=None) -> Assessment:
+           causes=None, red_flags=None, checkins=None, patterns: list | None = None) -> Assessment:
     """Rank the causes for a profile and its training log, from one daily series.
 
     Parameters
@@ -157,6 +161,15 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
         it is (the caller vouches for it); built here when None.
     causes, red_flags : optional
         Catalogue overrides for :func:`heavylegs.scoring.score_profile`.
+    checkins : pandas.DataFrame, optional
+        The athlete's check-ins (:func:`heavylegs.checkins.read_checkins`):
+        their patterns over the 180 days up to the assessment day, from the
+        same daily series, are tested and the reported ones join the
+        evidence (``spec/checkins.md``).
+    patterns : list of dict, optional
+        :func:`heavylegs.patterns.find_patterns` of these very check-ins,
+        log and day, reused as it is (a caller that rescores at every
+        answer computes them once); computed here from ``checkins`` when None.
 
     Returns
     -------
@@ -166,5 +179,18 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
     if analysis is None and log is not None:
         analysis = analyse_log(log, day)
     facts = None if analysis is None else analysis.facts
-    ranking = score_profile(profile, causes=causes, red_flags=red_flags, log_facts=facts)
-    return Assessment(profile.get("athlete_id"), profile, ranking, analysis)
+    if patterns is None and checkins is not None:
+        from .patterns import find_patterns
+
+        patterns = find_patterns(checkins, log, until=day,
+                                 daily=None if analysis is None else analysis.daily)
+    evidence = None
+    if patterns is not None:
+        from .patterns import pattern_evidence
+
+        evidence = pattern_evidence(patterns)
+    ranking = score_profile(profile, causes=causes, red_flags=red_flags, log_facts=facts,
+                            pattern_evidence=evidence)
+    if patterns is not None:
+        ranking["patterns"] = patterns
+    return Assessment(profile.get("athlete_id"), profile, ranking, analysis, patterns)

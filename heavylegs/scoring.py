@@ -364,7 +364,18 @@ def _ask_next(values, results, causes, flags):
     return ranked
 
 
-def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) -> dict:
+def _add_evidence(results, extra) -> None:
+    """Add evidence found outside the rules (the check-ins' patterns) to the causes it points to."""
+    for result in results:
+        items = extra.get(result["id"], ())
+        if items:
+            result["evidence"].extend(dict(item) for item in items)
+            result["raw_points"] += sum(item["points"] for item in items)
+            result["score"] = points_to_score(result["raw_points"])
+            result["band"] = score_to_band(result["score"])
+
+
+def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pattern_evidence=None) -> dict:
     """Rank every cause of the catalogue for one athlete.
 
     Parameters
@@ -379,6 +390,10 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) ->
         Evidence from a training log (:func:`heavylegs.load.log_facts`).
         Training fields the coach left unknown are filled from it; fields the
         coach entered stand.
+    pattern_evidence : dict, optional
+        ``{cause id: [evidence item, ...]}`` from the check-ins' reported
+        patterns (:func:`heavylegs.patterns.pattern_evidence`); each item's
+        points join the cause's raw points.
 
     Returns
     -------
@@ -397,6 +412,8 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None) ->
               if v is not None and k in FIELDS and FIELDS[k].source != "computed"}
     values.update(computed_facts(values))
     results = [_score_cause(c, values, weeks, filled) for c in causes]
+    if pattern_evidence:
+        _add_evidence(results, pattern_evidence)
     results.sort(key=_sort_key({c.id: c for c in causes}))
     for rank, result in enumerate(results, start=1):
         result["rank"] = rank

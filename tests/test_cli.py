@@ -339,3 +339,81 @@ def test_plan_output_that_is_a_file_is_refused(data_copy, tmp_path):
     code, out, err = run("plan", "ben", "-o", tmp_path / "notes.txt", "--data", data_copy)
     assert code == 2 and err == f"{tmp_path / 'notes.txt'}: is a file, expected a folder to write the plan into\n"
     assert (tmp_path / "notes.txt").read_text() == "keep"
+
+
+# --- check-ins: `checkins import` and `score --checkins` ------------------------------------
+
+def _checkins(capsys, *args):
+    status = main(["checkins", "import", *map(str, args)])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_checkins_import_maps_headers_and_reports_the_unmapped(tmp_path, capsys):
+    form = tmp_path / "form.csv"
+    form.write_text("Timestamp,Heavy legs (0-10),Sleep (h),Email\n"
+                    "2026-11-01 07:58:02,5,7.5,a@b.c\n2026-11-02 08:00:00,3,8,a@b.c\n", encoding="utf-8")
+    output = tmp_path / "checkins.csv"
+    status, out, err = _checkins(capsys, form, "-o", output)
+    assert status == 0 and err == ""
+    assert out.splitlines() == [
+        f"{form}: mapped 'Timestamp' → date, 'Heavy legs (0-10)' → heaviness, 'Sleep (h)' → sleep_h",
+        f"{form}: left out the columns it could not map: 'Email'",
+        f"wrote 2 check-ins to {output}"]
+    assert output.read_text(encoding="utf-8").splitlines() == [
+        "date,heaviness,sleep_h,sleep_quality,fatigue,stress,soreness,notes",
+        "2026-11-01,5,7.5,,,,,", "2026-11-02,3,8,,,,,"]
+    # a second import keeps the days already there; a day in the export replaces the same day
+    more = tmp_path / "more.csv"
+    more.write_text("date,heaviness\n2026-11-02,6\n2026-11-03,2\n", encoding="utf-8")
+    status, out, err = _checkins(capsys, more, "-o", output)
+    assert status == 0
+    assert out.splitlines()[-2:] == [f"kept 1 check-ins already in {output}, replaced 1",
+                                     f"wrote 3 check-ins to {output}"]
+    assert output.read_text(encoding="utf-8").splitlines()[2:] == ["2026-11-02,6,,,,,,", "2026-11-03,2,,,,,,"]
+
+
+def test_checkins_import_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,heaviness\n2026-11-01,3\n2026-11-02,eleven\n", encoding="utf-8")
+    output = tmp_path / "checkins.csv"
+    status, out, err = _checkins(capsys, bad, "-o", output)
+    assert status == 2 and out == "" and not output.exists()
+    assert err == (f"{bad}:3:2: heaviness: found 'eleven', expected a whole number from 0 to 10 "
+                   "(0 = light, normal; 10 = like lead)\n")
+    status, out, err = _checkins(capsys, tmp_path / "none.csv", "-o", output)
+    assert status == 2 and err == f"{tmp_path / 'none.csv'}: no such file, expected a CSV export of check-ins\n"
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("date,heaviness\n", encoding="utf-8")
+    status, out, err = _checkins(capsys, header_only, "-o", output)
+    assert status == 2 and "found no check-in" in err and not output.exists()
+    status, out, err = _checkins(capsys, header_only, "-o", tmp_path)
+    assert status == 2 and "is a folder" in err
+
+
+def test_score_with_checkins_adds_patterns_and_their_evidence():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "data" / "athletes"
+    code, out, err = run("score", root / "dev.json", "--log", root / "dev" / "log.csv",
+                         "--checkins", root / "dev" / "checkins.csv", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    first = doc["patterns"][0]
+    assert first["id"] == "after_strength" and first["reported"] is True
+    assert {"n_exposed", "n_other", "mean_exposed", "mean_other", "delta", "p", "because"} <= set(first)
+    assert len(doc["patterns"]) == 7
+    top = doc["causes"][0]
+    assert top["id"] == "strength_overload"
+    item = next(e for e in top["evidence"] if e["field"] == "pattern_after_strength")
+    assert item["points"] == 3 and item["because"] == first["because"]
+    code, text, err = run("score", root / "dev.json", "--checkins", root / "dev" / "checkins.csv")
+    assert code == 0 and "Patterns in the check-ins" in text and "after_strength" in text
+
+
+def test_score_with_bad_checkins_exits_2(tmp_path, profile):
+    bad = tmp_path / "checkins.csv"
+    bad.write_text("date,heaviness\n2026-13-01,3\n", encoding="utf-8")
+    code, out, err = run("score", profile, "--checkins", bad, "--json")
+    assert code == 2 and out == ""
+    assert err == f"{bad}:2:1: date: found '2026-13-01', which is not a real date, expected a date YYYY-MM-DD\n"

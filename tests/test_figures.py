@@ -247,3 +247,36 @@ def test_a_long_log_opens_on_the_recent_16_weeks_with_the_whole_log_a_click_away
     assert len(fig.data[0].x) == len(weekly)                         # every week is still in the figure
     short = weekly_load_figure(weekly.tail(10))
     assert short.layout.xaxis.range is None and not short.layout.xaxis.rangeselector.buttons
+
+# --- heaviness_figure -------------------------------------------------------------------------
+
+def test_heaviness_figure_draws_heaviness_over_the_daily_load():
+    from heavylegs.figures import heaviness_figure
+
+    checkins = pd.DataFrame({"date": pd.to_datetime(["2026-11-01", "2026-11-02", "2026-11-04"]),
+                             "heaviness": [2, 6, 7]})
+    daily = pd.DataFrame({"load_au": [90.0, 0.0, 300.0, 120.0]},
+                         index=pd.date_range("2026-11-01", periods=4, name="date"))
+    fig = heaviness_figure(checkins, daily, plan_start="2026-11-03")
+    assert [t.type for t in fig.data] == ["scatter", "scatter", "bar"]
+    marks, mean, load = fig.data
+    assert list(marks.x) == ["2026-11-01", "2026-11-02", "2026-11-04"] and list(marks.y) == [2, 6, 7]
+    # 7-day mean over the check-ins of the 7 days ending each check-in day: 2, (2+6)/2, (2+6+7)/3
+    np.testing.assert_allclose(mean.y, [2.0, 4.0, 5.0])
+    assert list(load.y) == [90.0, 0.0, 300.0, 120.0] and load.yaxis == "y2"
+    assert fig.layout.yaxis.range == (-0.3, 10.5)
+    assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]  # the load panel lies beneath
+    assert [s.x0 for s in fig.layout.shapes] == ["2026-11-03", "2026-11-03"]
+    assert "plan began" in [a.text for a in fig.layout.annotations]
+
+
+def test_heaviness_figure_keeps_its_traces_when_empty_and_cuts_to_the_last_days():
+    from heavylegs.figures import heaviness_figure
+
+    empty = heaviness_figure(None)
+    assert [len(t.x or ()) for t in empty.data] == [0, 0, 0]
+    assert any("No check-in yet" in a.text for a in empty.layout.annotations)
+    checkins = pd.DataFrame({"date": pd.date_range("2026-08-01", periods=100), "heaviness": 3})
+    fig = heaviness_figure(checkins, last_days=14)
+    assert len(fig.data[0].x) == 14 and fig.data[0].x[-1] == "2026-11-08"
+    assert fig.layout.xaxis.range == ("2026-10-26", "2026-11-09")

@@ -1,0 +1,46 @@
+"""HTML fragments of the check-ins: patterns in words and the follow-up of a plan."""
+from heavylegs.fragments import follow_up_html, patterns_html
+
+
+def _pattern(pid, reported, **kw):
+    row = {"id": pid, "reported": reported, "n_exposed": 9, "n_other": 38, "mean_exposed": 6.4,
+           "mean_other": 3.1, "delta": 3.3, "p": 0.0004, "because": f"{pid} <because>",
+           "window_checkins": 47, "checkins_needed": 0}
+    row.update(kw)
+    return row
+
+
+def test_patterns_html_reported_first_and_not_seen_folded_escaped():
+    html = patterns_html([_pattern("after_strength", True),
+                          _pattern("after_race", False, p=None, n_exposed=0, mean_exposed=None),
+                          _pattern("after_short_sleep", False, mean_exposed=3.4, mean_other=3.2, p=0.6)])
+    assert html.startswith('<section class="hl-patterns" id="hl-patterns"><h2>What comes before the heavy days')
+    assert "<li>after_strength &lt;because&gt;</li>" in html and "<because>" not in html
+    assert html.index("after_strength") < html.index("<summary>Not seen (2)</summary>")
+    assert "<li>after_short_sleep &lt;because&gt;</li>" in html  # the coach sees the full reason
+
+
+def test_patterns_html_for_the_athlete_uses_plain_words():
+    html = patterns_html([_pattern("after_short_sleep", False, mean_exposed=3.4, mean_other=3.2, p=0.6),
+                          _pattern("after_race", False, p=None, n_exposed=0, mean_exposed=None)], detail=False)
+    assert ("<li>After a night of less than 7 h: 3.4, against 3.2 on other days (9 and 38 check-ins), "
+            "not a clear pattern.</li>") in html
+    assert "<li>On the three days after a race: too few such days to compare (0 and 38 check-ins).</li>" in html
+    assert "No clear pattern" in html and "p =" not in html
+
+
+def test_patterns_html_says_how_many_more_check_ins_are_needed():
+    html = patterns_html([_pattern("after_strength", False, window_checkins=20, checkins_needed=1)])
+    assert "20 check-ins so far; 1 more check-in is needed before a pattern can be reported." in html
+    assert "No check-ins yet" in patterns_html([]) and "No check-ins yet" in patterns_html(None)
+
+
+def test_follow_up_html():
+    ready = {"plan_start": "2026-11-17", "ready": True, "change": -2.3,
+             "text": "heaviness 6.2 → 3.9 since the plan began (−2.3; 14 and 9 check-ins)"}
+    html = follow_up_html(ready)
+    assert "Since the plan began on 17 Nov 2026, the legs feel lighter." in html
+    assert "<strong>heaviness 6.2 → 3.9 since the plan began (−2.3; 14 and 9 check-ins)</strong>" in html
+    early = follow_up_html({"plan_start": "2026-11-17", "ready": False, "change": None, "text": "3 more <x>"})
+    assert "too early to tell" in early and "3 more &lt;x&gt;" in early
+    assert follow_up_html(None) == ""
