@@ -254,7 +254,7 @@ def _column(weekly, name):
 
 
 def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = False,
-                       daily=None) -> go.Figure:
+                       daily=None, plan=None) -> go.Figure:
     """Weekly distance or load as bars, with the ACWR on a second axis.
 
     Parameters
@@ -271,13 +271,20 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         Daily ``fitness``, ``fatigue`` and ``form`` (indexed by date or with
         a ``date`` column); without it the weekly values at each week's end
         are drawn.
+    plan : pandas.DataFrame, optional
+        :func:`heavylegs.plan.plan_load_projection`: the plan's daily loads
+        after the log (``load``, ``planned``) and the ACWR they lead to
+        (``acwr``). Drawn as hatched bars of planned weekly load (with
+        ``metric="load"``) and a dashed ACWR line.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Traces in this order: the bars, the coupled ACWR (``yaxis="y2"``),
         one marker trace per flag of :func:`flagged_weeks`, then, with
-        ``show_fitness``, fitness, fatigue and form on ``yaxis="y3"``. Shapes
+        ``show_fitness``, fitness, fatigue and form on ``yaxis="y3"``, and
+        last the planned weekly load and the planned ACWR (empty without a
+        plan, so the structure stays the same). Shapes
         shade the ACWR band 0.8-1.3 and draw the 1.5 line on ``y2``; both are
         labelled as contested heuristics.
 
@@ -314,6 +321,7 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         ))
     if show_fitness:
         traces.extend(_fitness_traces(weekly, daily, empty))
+    traces.extend(_plan_traces(plan, metric))
     shapes = [
         dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
              fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
@@ -365,6 +373,28 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                                 anchor="x", gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#BBBBBB")
         layout["yaxis"]["anchor"] = "x"
     return go.Figure(data=traces, layout=layout)
+
+
+def _plan_traces(plan, metric):
+    """The plan's weekly load (hatched bars, load metric only) and its daily ACWR (dashed line)."""
+    weeks, loads, days, acwr = [], [], [], []
+    if plan is not None and len(plan):
+        frame = plan.copy()
+        index = pd.DatetimeIndex(frame.index)
+        planned = frame["planned"].to_numpy(dtype=bool)
+        if metric == "load" and planned.any():
+            monday = (index - pd.to_timedelta(index.day_of_week, unit="D")).normalize()
+            sums = pd.Series(frame["load"].to_numpy(dtype=float)[planned], index=monday[planned]).groupby(level=0).sum()
+            weeks = [d.strftime("%Y-%m-%d") for d in sums.index]
+            loads = [float(v) for v in sums.to_numpy()]
+        days = [d.strftime("%Y-%m-%d") for d in index]
+        acwr = [_num(v) for v in frame["acwr"].tolist()]
+    return [go.Bar(name="planned weekly load", x=weeks, y=loads, marker=dict(color="rgba(0,114,178,0.25)",
+                                                                              pattern=dict(shape="/")),
+                   hovertemplate="planned, week of %{x|%Y-%m-%d}<br>%{y:.0f}<extra></extra>"),
+            go.Scatter(name="ACWR the plan leads to", x=days, y=acwr, yaxis="y2", mode="lines",
+                       line=dict(color="#0072B2", width=2, dash="dash"),
+                       hovertemplate="planned, %{x|%Y-%m-%d}<br>ACWR %{y:.2f}<extra></extra>")]
 
 
 def _fitness_traces(weekly, daily, empty):

@@ -24,6 +24,7 @@ import traitlets
 
 from . import figures
 from .errors import InputError
+from .errors import Problem as type_problem
 from .fields import PROFILE_FIELDS, SECTIONS
 from .fragments import (UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html,
                         status_html)
@@ -377,7 +378,35 @@ class CoachWorkbook(widgets.VBox):
         self._load_box = widgets.Box([self.load_figure], layout=widgets.Layout(width="100%"))
         self._ranking_box = widgets.Box([self.ranking_figure], layout=widgets.Layout(width="100%"))
         self._history_box = widgets.Box([self.history_figure], layout=widgets.Layout(width="100%"))
+        self._build_checkins()
+        self._build_plan()
         self._wire()
+
+    def _build_checkins(self):
+        small = widgets.Layout(width="150px")
+        self.checkin_date = widgets.Text(placeholder="YYYY-MM-DD (empty = today)", continuous_update=True,
+                                         description="Day", layout=widgets.Layout(width="230px"))
+        self.checkin_heaviness = widgets.Dropdown(options=[("heaviness?", None)] + [(str(i), i) for i in range(11)],
+                                                  value=None, description="Heavy 0-10", layout=small)
+        self.checkin_items = {}
+        for name, label in (("sleep_quality", "Sleep 1-7"), ("fatigue", "Fatigue 1-7"),
+                            ("stress", "Stress 1-7"), ("soreness", "Soreness 1-7")):
+            self.checkin_items[name] = widgets.Dropdown(options=[(UNKNOWN, None)] + [(str(i), i) for i in range(1, 8)],
+                                                        value=None, description=label, layout=small)
+        self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
+        self.checkin_status = widgets.HTML("")
+        self.heaviness_figure = _figure_widget(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
+        self._heaviness_box = widgets.Box([self.heaviness_figure], layout=widgets.Layout(width="100%"))
+        self.patterns = widgets.HTML("")
+        self.follow_up = widgets.HTML("")
+
+    def _build_plan(self):
+        self.plan_new_button = widgets.Button(description="New plan from these answers", icon="calendar",
+                                              layout=_AUTO)
+        self.plan_apply_button = widgets.Button(description="Apply plan edits", icon="check", layout=_AUTO)
+        self.plan_status = widgets.HTML("")
+        self.plan_grid = widgets.GridBox([], layout=widgets.Layout(grid_gap="2px 4px"))
+        self._plan_cells = []
 
     def _layout(self):
         bar = widgets.HBox([self.athlete_picker, self.new_id, self.new_button, self.save_button,
@@ -397,8 +426,20 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center")),
                              self._load_box])
         history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
+        checkins = widgets.VBox([
+            widgets.HTML("<h3 style='margin:8px 0 4px 0'>Daily check-ins</h3>"
+                         "<div style='color:#555'>How heavy the legs felt today (0 light, 10 like lead) and the "
+                         "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
+            widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
+                          self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
+            self.checkin_status, self.follow_up, self._heaviness_box, self.patterns])
+        plan = widgets.VBox([
+            widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
+            widgets.HBox([self.plan_new_button, self.plan_apply_button, self.plan_status],
+                          layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
+            self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
-        return [self.title, self.banner, bar, self.status, self.export_link, main, load, history]
+        return [self.title, self.banner, bar, self.status, self.export_link, main, load, plan, checkins, history]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
@@ -411,6 +452,9 @@ class CoachWorkbook(widgets.VBox):
         self.what_if_try.on_click(lambda _b: self._guard_what_if(self.try_what_if))
         self.what_if_reset.on_click(lambda _b: self._guard_what_if(self.reset_what_if))
         self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
+        self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
+        self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
+        self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
 
@@ -436,6 +480,15 @@ class CoachWorkbook(widgets.VBox):
             self.what_if_message.value = status_html("; ".join(str(p) for p in exc.problems), error=True)
             return
         self.what_if_message.value = ""
+
+    def _guard_in(self, where, action):
+        """Run an action whose message belongs beside its own button."""
+        try:
+            action()
+        except InputError as exc:
+            where.value = status_html("; ".join(str(p) for p in exc.problems), error=True)
+        except OSError as exc:
+            where.value = status_html(f"Could not read or write a file: {exc}", error=True)
 
     def _say(self, text, error=False):
         self.status.value = status_html(text, error=error)
@@ -493,8 +546,12 @@ class CoachWorkbook(widgets.VBox):
         self.log_status.value = ""
         self.progress.value = 0
         self.export_link.outputs = ()
+        self.checkin_status.value = ""
+        self.plan_status.value = ""
         self.refresh()
         self.refresh_load()
+        self.refresh_checkins()
+        self.refresh_plan()
         self.refresh_history()
         # Unfold where the most useful unknown answer is, so the form starts somewhere helpful.
         ask = self.model.ranking.get("ask_next") or []
@@ -508,6 +565,8 @@ class CoachWorkbook(widgets.VBox):
         self.refresh()
         if self.model.assessment is not None and self.model.assessment.log is not self._drawn_log:
             self.refresh_load()  # a new assessment date moves the end of the chart
+        if self.model.plan_source == "draft":
+            self.refresh_plan()  # a draft follows the answers until the coach edits or saves it
 
     def shown_ranking(self) -> dict:
         """The ranking on screen: the what-if one while What-if is on."""
@@ -576,8 +635,10 @@ class CoachWorkbook(widgets.VBox):
     def refresh_load(self):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
+        projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
-                                         show_fitness=self.show_fitness.value, daily=self.model.daily)
+                                         show_fitness=self.show_fitness.value, daily=self.model.daily,
+                                         plan=projection)
         if not _sync_figure(self.load_figure, fig):
             self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._load_box.children = [self.load_figure]
@@ -650,10 +711,113 @@ class CoachWorkbook(widgets.VBox):
         if self._refuse_refused_boxes("Not saved"):
             return None
         path = self.model.save()
+        self.refresh_plan()
+        self.refresh_checkins()
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
+
+    # check-ins
+    def add_checkin(self):
+        """Add the check-in typed in the quick-entry row for the open athlete."""
+        import datetime as _dt
+
+        if self.checkin_heaviness.value is None:
+            raise InputError([type_problem("Check-in", "found no heaviness, expected a number from 0 to 10",
+                                           "heaviness")])
+        day = self.checkin_date.value.strip() or _dt.date.today().isoformat()
+        entry = {"date": day, "heaviness": self.checkin_heaviness.value}
+        entry.update({name: box.value for name, box in self.checkin_items.items() if box.value is not None})
+        outcome = self.model.add_checkin(entry)
+        word = "replaced" if outcome.get("replaced") else "added"
+        self.checkin_status.value = status_html(
+            f"Check-in of {outcome['entry']['date']} {word} for {self.model.athlete_id} "
+            f"({outcome.get('count', len(self.model.checkins))} in all).")
+        self.checkin_heaviness.value = None
+        for box in self.checkin_items.values():
+            box.value = None
+        self.refresh_checkins()
+        self.refresh()
+
+    def refresh_checkins(self):
+        """Redraw the heaviness chart, the patterns and the follow-up."""
+        from .fragments import follow_up_html, patterns_html
+
+        plan = self.model.state.saved_plan if self.model.state is not None else None
+        fig = figures.heaviness_figure(self.model.checkins, self.model.daily,
+                                       plan_start=plan["start"] if plan else None)
+        if not _sync_figure(self.heaviness_figure, fig):
+            self.heaviness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
+            self._heaviness_box.children = [self.heaviness_figure]
+        self.patterns.value = patterns_html(self.model.patterns, detail=True)
+        self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
+
+    # the plan
+    def new_plan(self):
+        """Draft a new plan from the current answers and log."""
+        self.model.new_plan()
+        self.plan_status.value = status_html("A new plan was drafted from these answers; Save keeps it.")
+        self.refresh_plan()
+        self.refresh_load()
+
+    def apply_plan_edits(self):
+        """Apply what the coach typed in the plan table."""
+        from .plan import distance_unit, plan_columns
+
+        unit = distance_unit(self.model.answers)
+        columns = plan_columns(unit)
+        rows = [{col: (cell.value if not isinstance(cell, widgets.Label) else cell.value)
+                 for col, cell in zip(columns, cells)} for cells in self._plan_cells]
+        for row in rows:
+            row["day"], row["date"] = int(row["day"]), str(row["date"])
+        self.model.edit_plan(rows)
+        self.plan_status.value = status_html("Plan edits applied; Save keeps them with the assessment.")
+        self.refresh_plan()
+        self.refresh_load()
+
+    def refresh_plan(self):
+        """Show the plan as an editable table (one row a day)."""
+        from .plan import distance_unit, plan_columns, plan_rows
+
+        plan = self.model.plan if self.model.state is not None else None
+        if plan is None:
+            self.plan_grid.children = ()
+            self._plan_cells = []
+            return
+        unit = distance_unit(self.model.answers)
+        columns = plan_columns(unit)
+        widths = {"day": "40px", "date": "95px", "kind": "95px", "minutes": "70px", f"max_{unit}": "70px",
+                  "load": "70px", "carbs_g": "70px", "fluid": "150px", "sleep_h": "60px", "notes": "1fr"}
+        header = [widgets.HTML(f"<b>{_esc(c.replace('_', ' '))}</b>") for c in columns]
+        cells, rows = [], []
+        for row in plan_rows(plan, unit):
+            line = []
+            for col in columns:
+                value = row.get(col)
+                if col in ("day", "date"):
+                    line.append(widgets.Label(str(value)))
+                elif col == "kind":
+                    from .plan import KINDS
+
+                    line.append(widgets.Dropdown(options=list(KINDS), value=value,
+                                                 layout=widgets.Layout(width="auto")))
+                else:
+                    line.append(widgets.Text(value="" if value is None else str(value), continuous_update=True,
+                                             layout=widgets.Layout(width="auto")))
+            rows.append(line)
+            cells.extend(line)
+        self._plan_cells = rows
+        self.plan_grid.layout.grid_template_columns = " ".join(widths[c] for c in columns)
+        self.plan_grid.children = tuple(header + cells)
+        source = {"saved": "the plan saved with the last assessment",
+                  "edited": "your edits, not saved yet",
+                  "draft": "a draft from these answers, not saved yet"}.get(self.model.plan_source, "")
+        withheld = plan.get("withheld_for") or []
+        note = (f"Training withheld for the red flag(s) {', '.join(withheld)}: every day is rest. "
+                if withheld else "")
+        if not self.plan_status.value or "Plan:" in self.plan_status.value:
+            self.plan_status.value = status_html(f"Plan: {note}{source}, from {plan['start']}.")
 
     def _refuse_refused_boxes(self, what: str) -> bool:
         """Say which boxes hold a refused value (True), or nothing (False)."""

@@ -223,21 +223,43 @@ class AthleteState:
     log_problems: tuple
     assessment: Assessment
     what_if_ranking: dict
+    checkins: object = None
+    plan: dict | None = None
+    plan_source: str = "none"
+    saved_plan: dict | None = None
 
     @staticmethod
     def build(athlete_id: str, answers: dict, saved_answers, what_if: dict, log, log_problems=(),
-              analysis: LogAnalysis | None = None) -> "AthleteState":
-        """Assess ``answers`` with ``log`` (reusing ``analysis`` when it covers the same day)."""
+              analysis: LogAnalysis | None = None, checkins=None, patterns=None, plan=None,
+              plan_source: str = "draft", saved_plan=None) -> "AthleteState":
+        """Assess ``answers`` with ``log`` and ``checkins``.
+
+        ``analysis`` and ``patterns`` are reused when they cover the same day
+        (the caller vouches that the log and the check-ins are the same). A
+        ``plan_source`` of ``"draft"`` (no saved or edited plan) rebuilds the
+        plan from the new assessment, so a draft follows the answers.
+        """
         day = assessment_day(answers)
         if analysis is not None and analysis.until != day:
-            analysis = None
-        result = assess(answers, log, analysis=analysis)
+            analysis, patterns = None, None
+        has_checkins = checkins is not None and len(checkins) > 0
+        result = assess(answers, log, analysis=analysis, checkins=checkins if has_checkins else None,
+                        patterns=patterns if has_checkins else None)
         trial = result.ranking
         if what_if:
             merged = validate_profile({**answers, **what_if}, "What-if")
-            trial = score_profile(merged, log_facts=result.log_facts)
+            evidence = None
+            if result.patterns is not None:
+                from .patterns import pattern_evidence
+
+                evidence = pattern_evidence(result.patterns)
+            trial = score_profile(merged, log_facts=result.log_facts, pattern_evidence=evidence)
+        if plan_source == "draft":
+            from .plan import build_plan
+
+            plan = build_plan(result)
         return AthleteState(athlete_id, answers, saved_answers, dict(what_if), log, tuple(log_problems),
-                            result, trial)
+                            result, trial, checkins, plan, plan_source, saved_plan)
 
 
 class WorkbookModel:
@@ -290,6 +312,12 @@ class WorkbookModel:
     log_facts = property(lambda self: None if self.state is None else self.state.assessment.log_facts,
                          doc="The log's evidence.")
     assessment = property(lambda self: self._get("assessment"), doc="The whole assessment.")
+    checkins = property(lambda self: self._get("checkins"), doc="The athlete's daily check-ins.")
+    plan = property(lambda self: self._get("plan"), doc="The two-week plan shown (saved, edited or a draft).")
+    plan_source = property(lambda self: self._get("plan_source", "none"),
+                           doc='Where the plan comes from: "saved", "edited" or "draft".')
+    patterns = property(lambda self: None if self.state is None else self.state.assessment.patterns,
+                        doc="The check-ins' patterns (None without check-ins).")
 
     def _require(self) -> AthleteState:
         if self.state is None:
@@ -339,8 +367,18 @@ class WorkbookModel:
         saved = dict(answers) if (self._paths(athlete_id)["profile"].exists()
                                   or list_assessments(self.data_dir, athlete_id)) else None
         log, problems = self._read_log(athlete_id)
-        self.state = AthleteState.build(athlete_id, answers, saved, {}, log, problems)
+        checkins = self._read_checkins(athlete_id)
+        from .assessments import load_latest_plan
+
+        plan = load_latest_plan(self.data_dir, athlete_id)
+        self.state = AthleteState.build(athlete_id, answers, saved, {}, log, problems, checkins=checkins,
+                                        plan=plan, plan_source="saved" if plan else "draft", saved_plan=plan)
         return self.ranking
+
+    def _read_checkins(self, athlete_id: str):
+        from .checkins import load_checkins
+
+        return load_checkins(self.data_dir, athlete_id)
 
     def _read_log(self, athlete_id: str):
         log_path = self._paths(athlete_id)["log"]
@@ -379,15 +417,20 @@ class WorkbookModel:
 
     # answers
     def _rebuild(self, state: AthleteState, answers=None, what_if=None, log=None, log_changed=False,
-                 saved=...) -> dict:
+                 saved=..., checkins=None, plan=None, plan_source=None, saved_plan=...) -> dict:
         answers = state.answers if answers is None else answers
         what_if = state.what_if if what_if is None else what_if
         new_log = log if log_changed else state.log
         analysis = None if log_changed else state.assessment.log
         saved_answers = state.saved_answers if saved is ... else saved
         problems = () if log_changed else state.log_problems
+        checkins = state.checkins if checkins is None else checkins
+        patterns = None if (log_changed or checkins is not state.checkins) else state.assessment.patterns
         built = AthleteState.build(state.athlete_id, answers, saved_answers, what_if, new_log, problems,
-                                   analysis=analysis)
+                                   analysis=analysis, checkins=checkins, patterns=patterns,
+                                   plan=state.plan if plan is None else plan,
+                                   plan_source=state.plan_source if plan_source is None else plan_source,
+                                   saved_plan=state.saved_plan if saved_plan is ... else saved_plan)
         if self.state is not state:  # never write a result over another athlete's state
             raise RuntimeError("the athlete changed while its answers were being scored")
         self.state = built
@@ -576,10 +619,77 @@ class WorkbookModel:
             The assessment file, on disk and complete when this returns.
         """
         state = self._require()
-        path = save_assessment(self.data_dir, state.answers, state.assessment.ranking, when=when)
+        path = save_assessment(self.data_dir, state.answers, state.assessment.ranking, when=when, plan=state.plan)
         if self.state is state:
-            self.state = replace(state, saved_answers=dict(state.answers))
+            self.state = replace(state, saved_answers=dict(state.answers), saved_plan=state.plan,
+                                 plan_source="saved" if state.plan is not None else state.plan_source)
         return path
+
+    # check-ins
+    def add_checkin(self, entry: dict) -> dict:
+        """Add one day's check-in of the open athlete (written at once, atomically).
+
+        Parameters
+        ----------
+        entry : dict
+            ``date`` and any of ``heaviness`` [0-10], the four Hooper items
+            and ``notes`` (:func:`heavylegs.checkins.add_checkin`).
+
+        Returns
+        -------
+        dict
+            What :func:`heavylegs.checkins.add_checkin` returns.
+        """
+        from .checkins import add_checkin
+
+        state = self._require()
+        outcome = add_checkin(self.data_dir, state.athlete_id, entry)
+        self._rebuild(state, checkins=self._read_checkins(state.athlete_id))
+        return outcome
+
+    def follow_up(self) -> dict | None:
+        """Heaviness before the saved plan began against since (:func:`heavylegs.checkins.follow_up`)."""
+        state = self._require()
+        plan = state.saved_plan
+        if plan is None or state.checkins is None or len(state.checkins) == 0:
+            return None
+        from .checkins import follow_up
+
+        return follow_up(state.checkins, plan["start"])
+
+    # the plan
+    def new_plan(self) -> dict:
+        """Draft a new two-week plan from the current answers and log (saved with the next Save)."""
+        state = self._require()
+        self._rebuild(state, plan_source="draft")
+        return self.plan
+
+    def edit_plan(self, rows) -> dict:
+        """Apply the coach's edits of the plan table (:func:`heavylegs.plan.apply_plan_edits`).
+
+        Raises
+        ------
+        InputError
+            One problem per bad cell, naming the day and the column; the plan
+            stays as it was.
+        """
+        from .plan import apply_plan_edits, distance_unit
+
+        state = self._require()
+        if state.plan is None:
+            raise InputError([Problem("plan", "there is no plan to edit, expected one drafted first")])
+        edited = apply_plan_edits(state.plan, rows, distance_unit(state.answers))
+        self._rebuild(state, plan=edited, plan_source="edited")
+        return edited
+
+    def plan_projection(self):
+        """The plan's daily loads after the log and the ACWR they lead to, or None."""
+        state = self._require()
+        if state.plan is None:
+            return None
+        from .plan import plan_load_projection
+
+        return plan_load_projection(state.assessment, state.plan)
 
     @property
     def unsaved(self) -> bool:

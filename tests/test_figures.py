@@ -176,9 +176,10 @@ def test_weekly_load_figure_marks_flagged_weeks(weekly):
 
 def test_weekly_load_figure_fitness_panel(weekly):
     plain = weekly_load_figure(weekly)
-    assert len(plain.data) == 5 and "yaxis3" not in plain.layout.to_plotly_json()
+    assert len(plain.data) == 7 and "yaxis3" not in plain.layout.to_plotly_json()
+    assert [t.name for t in plain.data[5:]] == ["planned weekly load", "ACWR the plan leads to"]
     fig = weekly_load_figure(weekly, show_fitness=True)
-    lines = fig.data[5:]
+    lines = fig.data[5:8]
     assert [t.name for t in lines] == ["fitness [AU]", "fatigue [AU]", "form [AU]"]
     assert all(t.yaxis == "y3" for t in lines)
     assert list(lines[2].y) == [-10.0, -10.0, -15.0, -11.0, 1.0]
@@ -191,7 +192,7 @@ def test_weekly_load_figure_fitness_panel(weekly):
 def test_weekly_load_figure_without_a_log():
     for empty in (None, pd.DataFrame(columns=["week_start", "distance_km", "acwr"])):
         fig = weekly_load_figure(empty, show_fitness=True)
-        assert len(fig.data) == 8 and all(len(t.x or ()) == 0 for t in fig.data)
+        assert len(fig.data) == 10 and all(len(t.x or ()) == 0 for t in fig.data)
         assert any("No training log" in a.text for a in fig.layout.annotations)
 
 
@@ -280,3 +281,17 @@ def test_heaviness_figure_keeps_its_traces_when_empty_and_cuts_to_the_last_days(
     fig = heaviness_figure(checkins, last_days=14)
     assert len(fig.data[0].x) == 14 and fig.data[0].x[-1] == "2026-11-08"
     assert fig.layout.xaxis.range == ("2026-10-26", "2026-11-09")
+
+
+
+def test_weekly_load_figure_draws_the_plan_after_the_log(weekly):
+    days = pd.date_range("2026-12-07", periods=14, freq="D")
+    plan = pd.DataFrame({"load": [300.0, 0.0] * 7, "planned": True, "acwr": [None] * 6 + [1.1] * 8},
+                        index=days)
+    fig = weekly_load_figure(weekly, metric="load", plan=plan)
+    bars, acwr = fig.data[-2], fig.data[-1]
+    assert list(bars.x) == ["2026-12-07", "2026-12-14"] and list(bars.y) == [1200.0, 900.0]
+    assert list(acwr.x)[0] == "2026-12-07" and acwr.yaxis == "y2" and acwr.line.dash == "dash"
+    assert list(acwr.y)[5:7] == [None, 1.1]
+    distance = weekly_load_figure(weekly, metric="distance", plan=plan)
+    assert list(distance.data[-2].x) == [] and len(distance.data[-1].x) == 14   # km bars cannot hold loads

@@ -402,9 +402,12 @@ def test_metric_and_fitness_switches_redraw_the_load_chart(app):
     app.metric.value = "load"
     assert "AU" in app.load_figure.data[0].name
     app.show_fitness.value = True
-    assert [t.name for t in app.load_figure.data[-3:]] == ["fitness [AU]", "fatigue [AU]", "form [AU]"]
+    assert [t.name for t in app.load_figure.data[5:8]] == ["fitness [AU]", "fatigue [AU]", "form [AU]"]
     app.show_fitness.value = False
-    assert len(app.load_figure.data) == 5
+    assert len(app.load_figure.data) == 7
+    # ana has no saved plan: the draft's loads follow the log, with the ACWR they lead to
+    assert app.model.plan_source == "draft" and len(app.load_figure.data[-2].x) >= 2
+    assert len(app.load_figure.data[-1].x) >= 14
 
 
 def test_export_saves_changed_answers_first_so_the_page_shows_them(app, data_copy, tmp_path):
