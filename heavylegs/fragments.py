@@ -37,6 +37,7 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "status_html",
+    "plan_table_html",
 ]
 
 #: What the workbook shows for an unknown answer.
@@ -452,3 +453,15 @@ def follow_up_html(follow: dict | None) -> str:
         lead = f"The plan began on {start}; it is too early to tell whether it helps."
     return (f'<section class="hl-follow-up" id="hl-follow-up"><h2>Is the plan working?</h2>'
             f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")
+
+
+def plan_table_html(rows, columns) -> str:
+    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.plan.plan_rows`)."""
+    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(c.replace('_', ' '))}</th>"
+                   for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
+                         f"{escape('' if row.get(c) is None else row.get(c))}</td>" for c in columns) + "</tr>"
+        for row in rows)
+    return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")

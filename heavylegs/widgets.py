@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import ipywidgets as widgets
+from ipywidgets.widgets import widget_description, widget_string
 import plotly.graph_objects as go
 import traitlets
 
@@ -57,37 +58,51 @@ _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
 # --- The form ------------------------------------------------------------------------------
 
 class _FieldControl:
-    """The widgets of one question: a description, an input and an inline error."""
+    """The widgets of one question: a description (with its inline error) and an input.
 
-    def __init__(self, spec):
+    Layouts and styles are shared by every question of a form (``shared``):
+    each widget model is one message to the browser, and about 80 questions
+    with a layout and a style each used to send over a thousand, enough to
+    fill the kernel's output queue when the workbook opens.
+    """
+
+    def __init__(self, spec, shared: dict):
         self.spec = spec
         unit = f" <span style='color:#555'>[{_esc(spec.unit)}]</span>" if spec.unit else ""
-        self.description = widgets.HTML(
-            f"<div style='line-height:1.25'><b>{_esc(spec.label)}</b>{unit}<br>"
-            f"<span style='color:#666;font-size:11px'>{_esc(spec.help)}</span></div>",
-            layout=widgets.Layout(width="230px"))
+        self._text = (f"<div style='line-height:1.25'><b>{_esc(spec.label)}</b>{unit}<br>"
+                      f"<span style='color:#666;font-size:11px'>{_esc(spec.help)}</span></div>")
+        self.description = widgets.HTML(self._text, layout=shared["description"], style=shared["html"])
         self.unknown = None
-        box = widgets.Layout(width="170px")
+        box = shared["input"]
         if spec.kind == "bool":
             self.input = widgets.Dropdown(options=[(UNKNOWN, ""), ("yes", "yes"), ("no", "no")], value="",
-                                          layout=box)
+                                          layout=box, style=shared["description_style"])
         elif spec.kind == "enum":
             self.input = widgets.Dropdown(options=[(UNKNOWN, "")] + [(v.replace("_", " "), v) for v in spec.values],
-                                          value="", layout=box)
+                                          value="", layout=box, style=shared["description_style"])
         elif spec.kind == "list":
             self.input = widgets.SelectMultiple(options=[(v.replace("_", " "), v) for v in spec.values],
-                                                value=(), rows=4, disabled=True, layout=box)
+                                                value=(), rows=4, disabled=True, layout=box,
+                                                style=shared["description_style"])
             self.unknown = widgets.Checkbox(value=True, description=UNKNOWN, indent=False,
                                             layout=widgets.Layout(width="80px"))
         else:
             hint = {"date": "YYYY-MM-DD (empty = today)"}.get(spec.kind, UNKNOWN)
-            self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box)
+            self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box,
+                                      style=shared["text"])
             if spec.name == "athlete_id":
                 self.input.disabled = True
-        self.error = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 230px"))
         parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
-        self.row = widgets.VBox([widgets.HBox(parts, layout=widgets.Layout(align_items="center")), self.error],
-                                layout=widgets.Layout(margin="1px 0"))
+        self.row = widgets.HBox(parts, layout=shared["row"])
+        self._message = ""
+
+    @staticmethod
+    def shared() -> dict:
+        """Layouts and styles for every question of one form."""
+        return {"description": widgets.Layout(width="230px"), "input": widgets.Layout(width="170px"),
+                "row": widgets.Layout(align_items="flex-start", margin="1px 0"),
+                "html": widget_string.HTMLStyle(), "text": widget_string.TextStyle(),
+                "description_style": widget_description.DescriptionStyle()}
 
     def read(self):
         """The value in the controls (None = unknown); raises InputError for unreadable text."""
@@ -108,9 +123,18 @@ class _FieldControl:
         else:
             self.input.value = format_answer(value)
 
+    @property
+    def error_text(self) -> str:
+        """The refusal shown under the question ("" when none)."""
+        return self._message
+
     def set_error(self, message: str):
-        self.error.value = ("" if not message else
-                            f"<span style='color:#B00020;font-size:12px'>&#10007; {_esc(message)}</span>")
+        if message == self._message:
+            return
+        self._message = message
+        self.description.value = self._text + ("" if not message else
+                                               f"<div style='color:#B00020;font-size:12px'>&#10007; "
+                                               f"{_esc(message)}</div>")
 
 
 class ProfileForm(widgets.VBox):
@@ -137,7 +161,8 @@ class ProfileForm(widgets.VBox):
     errors = traitlets.Dict()
 
     def __init__(self, profile: dict | None = None, **kwargs):
-        self._fields = {name: _FieldControl(spec) for name, spec in PROFILE_FIELDS.items()}
+        shared = _FieldControl.shared()
+        self._fields = {name: _FieldControl(spec, shared) for name, spec in PROFILE_FIELDS.items()}
         self.controls = {name: fc.input for name, fc in self._fields.items()}
         self.unknown_boxes = {name: fc.unknown for name, fc in self._fields.items() if fc.unknown is not None}
         self._sections = [(key, title) for key, title in SECTIONS
@@ -405,8 +430,27 @@ class CoachWorkbook(widgets.VBox):
                                               layout=_AUTO)
         self.plan_apply_button = widgets.Button(description="Apply plan edits", icon="check", layout=_AUTO)
         self.plan_status = widgets.HTML("")
-        self.plan_grid = widgets.GridBox([], layout=widgets.Layout(grid_gap="2px 4px"))
+        self.plan_view = widgets.HTML("")
+        self.plan_edit_toggle = widgets.ToggleButton(description="Edit the plan", icon="edit", value=False,
+                                                     layout=_AUTO, tooltip="Change days, minutes, loads, notes")
+        self._plan_unit = "km"
+        self._plan_header, self._plan_cells = [], []
+        # the editable grid (140 widgets) is built the first time the coach asks for it
+        self.plan_grid = widgets.GridBox([], layout=widgets.Layout(grid_gap="2px 4px", display="none"))
+
+    def _build_plan_grid(self):
+        """The 14-row editable grid, built once and refilled: a plan always has 14 days."""
+        from .plan import KINDS
+
+        self._plan_header = [widgets.HTML("") for _ in range(10)]
         self._plan_cells = []
+        for _ in range(14):
+            row = [widgets.Label(""), widgets.Label(""),
+                   widgets.Dropdown(options=list(KINDS), layout=widgets.Layout(width="auto"))]
+            row += [widgets.Text(continuous_update=True, layout=widgets.Layout(width="auto")) for _ in range(7)]
+            self._plan_cells.append(row)
+        self.plan_grid.layout.grid_template_columns = "40px 95px 95px 70px 70px 70px 70px 150px 60px 1fr"
+        self.plan_grid.children = tuple(self._plan_header + [cell for row in self._plan_cells for cell in row])
 
     def _layout(self):
         bar = widgets.HBox([self.athlete_picker, self.new_id, self.new_button, self.save_button,
@@ -435,9 +479,9 @@ class CoachWorkbook(widgets.VBox):
             self.checkin_status, self.follow_up, self._heaviness_box, self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
-            widgets.HBox([self.plan_new_button, self.plan_apply_button, self.plan_status],
+            widgets.HBox([self.plan_new_button, self.plan_edit_toggle, self.plan_apply_button, self.plan_status],
                           layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.plan_grid])
+            self.plan_view, self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         return [self.title, self.banner, bar, self.status, self.export_link, main, load, plan, checkins, history]
 
@@ -455,6 +499,7 @@ class CoachWorkbook(widgets.VBox):
         self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
+        self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
 
@@ -763,53 +808,45 @@ class CoachWorkbook(widgets.VBox):
 
     def apply_plan_edits(self):
         """Apply what the coach typed in the plan table."""
-        from .plan import distance_unit, plan_columns
+        from .plan import plan_columns
 
-        unit = distance_unit(self.model.answers)
-        columns = plan_columns(unit)
-        rows = [{col: (cell.value if not isinstance(cell, widgets.Label) else cell.value)
-                 for col, cell in zip(columns, cells)} for cells in self._plan_cells]
-        for row in rows:
-            row["day"], row["date"] = int(row["day"]), str(row["date"])
+        columns = plan_columns(self._plan_unit)
+        rows = []
+        for cells in self._plan_cells:
+            row = {col: cell.value for col, cell in zip(columns, cells)}
+            row["day"] = int(row["day"])
+            rows.append(row)
         self.model.edit_plan(rows)
         self.plan_status.value = status_html("Plan edits applied; Save keeps them with the assessment.")
         self.refresh_plan()
         self.refresh_load()
 
     def refresh_plan(self):
-        """Show the plan as an editable table (one row a day)."""
+        """Show the plan: a table to read, and the editable grid while "Edit the plan" is on."""
+        from .fragments import plan_table_html
         from .plan import distance_unit, plan_columns, plan_rows
 
         plan = self.model.plan if self.model.state is not None else None
+        editing = self.plan_edit_toggle.value and plan is not None
+        self.plan_apply_button.layout.display = "" if editing else "none"
         if plan is None:
-            self.plan_grid.children = ()
-            self._plan_cells = []
+            self.plan_view.value = ""
+            self.plan_grid.layout.display = "none"
             return
-        unit = distance_unit(self.model.answers)
+        unit = self._plan_unit = distance_unit(self.model.answers)
         columns = plan_columns(unit)
-        widths = {"day": "40px", "date": "95px", "kind": "95px", "minutes": "70px", f"max_{unit}": "70px",
-                  "load": "70px", "carbs_g": "70px", "fluid": "150px", "sleep_h": "60px", "notes": "1fr"}
-        header = [widgets.HTML(f"<b>{_esc(c.replace('_', ' '))}</b>") for c in columns]
-        cells, rows = [], []
-        for row in plan_rows(plan, unit):
-            line = []
-            for col in columns:
-                value = row.get(col)
-                if col in ("day", "date"):
-                    line.append(widgets.Label(str(value)))
-                elif col == "kind":
-                    from .plan import KINDS
-
-                    line.append(widgets.Dropdown(options=list(KINDS), value=value,
-                                                 layout=widgets.Layout(width="auto")))
-                else:
-                    line.append(widgets.Text(value="" if value is None else str(value), continuous_update=True,
-                                             layout=widgets.Layout(width="auto")))
-            rows.append(line)
-            cells.extend(line)
-        self._plan_cells = rows
-        self.plan_grid.layout.grid_template_columns = " ".join(widths[c] for c in columns)
-        self.plan_grid.children = tuple(header + cells)
+        rows = plan_rows(plan, unit)
+        self.plan_view.value = "" if editing else plan_table_html(rows, columns)
+        if editing:
+            if not self._plan_cells:
+                self._build_plan_grid()
+            for box, col in zip(self._plan_header, columns):
+                box.value = f"<b>{_esc(col.replace('_', ' '))}</b>"
+            for cells, row in zip(self._plan_cells, rows):
+                for cell, col in zip(cells, columns):
+                    value = row.get(col)
+                    cell.value = value if col == "kind" else ("" if value is None else str(value))
+        self.plan_grid.layout.display = "grid" if editing else "none"
         source = {"saved": "the plan saved with the last assessment",
                   "edited": "your edits, not saved yet",
                   "draft": "a draft from these answers, not saved yet"}.get(self.model.plan_source, "")

@@ -324,7 +324,7 @@ def test_plan_uses_the_plan_saved_with_the_newest_assessment(data_copy, tmp_path
 
 
 @pytest.mark.parametrize("args, message", [
-    (["ben", "--start", "2026-02-30"], "--start: found '2026-02-30', expected a date YYYY-MM-DD"),
+    (["ben", "--start", "2026-02-30"], "--start: found '2026-02-30', expected a date from 1900-01-01 to 2100-12-31 written YYYY-MM-DD"),
     (["nobody"], "no profile for athlete 'nobody'"),
     (["Ben"], "athlete_id"),
 ])

@@ -142,11 +142,11 @@ def test_form_accepts_refuses_and_forgets_answers():
     assert form.profile["sleep_h"] == 0   # 0 is an answer, distinct from unknown
     form.controls["sleep_h"].value = "20"
     assert form.errors == {"sleep_h": "found 20, expected a number from 0 to 14 [h]"}
-    assert "expected a number from 0 to 14" in form._fields["sleep_h"].error.value
+    assert "expected a number from 0 to 14" in form._fields["sleep_h"].error_text
     assert form.profile["sleep_h"] == 0   # the refused value never reaches the profile
     form.controls["sleep_h"].value = ""
     assert "sleep_h" not in form.profile and form.errors == {}
-    assert form._fields["sleep_h"].error.value == ""
+    assert form._fields["sleep_h"].error_text == ""
 
 
 def test_form_bool_enum_and_list_controls():
@@ -267,7 +267,7 @@ def test_a_changed_answer_updates_the_ranking_and_the_figure(app):
 def test_out_of_range_answer_is_refused_inline(app):
     ranking = app.model.ranking
     app.form.controls["sleep_h"].value = "25"
-    assert "expected a number from 0 to 14" in app.form._fields["sleep_h"].error.value
+    assert "expected a number from 0 to 14" in app.form._fields["sleep_h"].error_text
     assert app.model.ranking is ranking and app.model.answers["sleep_h"] == 7.5
 
 

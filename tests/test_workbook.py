@@ -348,3 +348,51 @@ def test_a_new_assessment_date_moves_the_end_of_the_chart(data_copy, tmp_path):
     assert len(app.load_figure.data[0].x) == weeks - 3
     expected = weekly_table(read_log(data_copy / "athletes" / "ben" / "log.csv"), until=day)
     assert list(app.load_figure.data[0].y) == pytest.approx(list(expected["distance_km"]))
+
+
+def test_the_plan_table_edits_are_checked_applied_and_saved(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ben", export_dir=tmp_path / "exports")
+    assert app.model.plan_source == "draft" and app.plan_grid.layout.display == "none"
+    assert app.model.plan["days"][0]["date"] in app.plan_view.value            # shown to read
+    app.plan_edit_toggle.value = True
+    assert app.plan_grid.layout.display == "grid" and app.plan_view.value == ""
+    first = app._plan_cells[0]
+    assert first[1].value == app.model.plan["days"][0]["date"]
+    first[2].value = "rest"
+    first[3].value = "30"                                   # minutes on a rest day: refused
+    app.plan_apply_button.click()
+    assert "day 1" in app.plan_status.value and app.model.plan_source == "draft"
+    first[3].value = ""
+    first[5].value = ""
+    app.plan_apply_button.click()
+    assert app.model.plan_source == "edited" and app.model.plan["days"][0]["training"]["kind"] == "rest"
+    app.form.controls["sleep_h"].value = "6"               # an answer no longer redrafts an edited plan
+    assert app.model.plan["days"][0]["training"]["kind"] == "rest"
+    app.save_button.click()
+    from heavylegs.assessments import load_latest_plan
+
+    saved = load_latest_plan(data_copy, "ben")
+    assert saved["days"][0]["training"]["kind"] == "rest" and app.model.plan_source == "saved"
+    again = WorkbookModel(data_copy, "ben")
+    assert again.plan_source == "saved" and again.plan == saved
+
+
+def test_a_check_in_is_added_for_the_open_athlete_and_feeds_the_patterns(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="dev", export_dir=tmp_path / "exports")
+    n = len(app.model.checkins)
+    assert "after strength" in app.patterns.value.lower() or "strength" in app.patterns.value.lower()
+    app.checkin_date.value = "2026-11-20"
+    app.checkin_heaviness.value = 7
+    app.checkin_items["fatigue"].value = 5
+    app.checkin_button.click()
+    assert "2026-11-20" in app.checkin_status.value and "dev" in app.checkin_status.value
+    assert len(app.model.checkins) in (n, n + 1)
+    from heavylegs.checkins import load_checkins
+
+    on_disk = load_checkins(data_copy, "dev")
+    row = on_disk[on_disk["date"] == pd.Timestamp("2026-11-20")]
+    assert int(row["heaviness"].iloc[0]) == 7 and int(row["fatigue"].iloc[0]) == 5
+    assert not (data_copy / "athletes" / "ana" / "checkins.csv").read_bytes() == b""   # others untouched
+    app.checkin_heaviness.value = None
+    app.checkin_button.click()
+    assert "heaviness" in app.checkin_status.value and "expected a number from 0 to 10" in app.checkin_status.value
