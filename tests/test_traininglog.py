@@ -7,6 +7,7 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.traininglog import (
+    DEVICE_COLUMNS,
     LOG_COLUMNS,
     drop_duplicate_sessions,
     empty_log,
@@ -16,7 +17,7 @@ from heavylegs.traininglog import (
     write_log,
 )
 
-HEADER = ",".join(LOG_COLUMNS)
+HEADER = ",".join(c for c in LOG_COLUMNS if c not in DEVICE_COLUMNS)  # written when empty
 
 GOOD = """\
 date,activity,duration_min,distance_km,rpe,session_type,avg_hr_bpm,elevation_gain_m,surface,start_time,source,notes
