@@ -271,6 +271,15 @@ _ALL = [
        "Strength sessions a week, averaged over the last 4 weeks.", "sessions/week", 0, 50, source="log"),
     _f("log_trail_fraction", _NUM, "log", "Trail share (4 weeks)",
        "Share of running distance on trails in the last 4 weeks.", "fraction", 0, 1, source="log"),
+    # -- Athlete thresholds (spec/device-load.md): the heart-rate and pace load use them. --
+    _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
+       "Highest heart rate the athlete reaches (from a hard race finish or a test).", "bpm", 120, 230),
+    _f("hr_rest_bpm", _INT, "training", "Heart rate at rest",
+       "Heart rate lying still after waking.", "bpm", 25, 100),
+    _f("lthr_bpm", _INT, "training", "Threshold heart rate",
+       "Lactate-threshold heart rate: about the average of an all-out 30-60 min effort.", "bpm", 100, 220),
+    _f("threshold_pace_min_km", _NUM, "training", "Threshold pace",
+       "Pace the athlete can hold for about an hour.", "min/km", 2.5, 12),
 ]
 
 #: Every field, keyed by name, in form order.

@@ -21,6 +21,7 @@ EXPECTED = {
     "load_latest_profile": "assessments", "top_cause_history": "assessments",
     "CoachWorkbook": "widgets", "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard", "serve_dashboard": "dashboard",
+    "session_loads": "deviceload", "load_summary": "deviceload", "resolve_thresholds": "deviceload",
 }
 
 
