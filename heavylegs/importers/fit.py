@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
 
-from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes
+from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes, record_fields
 
 __all__ = ["decode_fit", "read_fit", "fit_activity"]
 
@@ -49,8 +49,8 @@ _WANTED = {
     MESG_FILE_ID: {4},                                # time_created
     MESG_SPORT: {0, 1},                               # sport, sub_sport
     # start_time, sport, sub_sport, total_elapsed_time, total_timer_time,
-    # total_distance, avg_heart_rate, total_ascent
-    MESG_SESSION: {2, 5, 6, 7, 8, 9, 16, 22},
+    # total_distance, avg_heart_rate, max_heart_rate, total_ascent
+    MESG_SESSION: {2, 5, 6, 7, 8, 9, 16, 17, 22},
     # position_lat, position_long, altitude, heart_rate, distance, enhanced_altitude
     MESG_RECORD: {0, 1, 2, 3, 5, 78},
     MESG_ACTIVITY: {5},                               # local_timestamp
@@ -303,6 +303,37 @@ def _record_totals(records, start=None, stop=None) -> dict:
     return out
 
 
+def _device_fields(records, start=None, stop=None, distance_m=None) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the records in [start, stop]."""
+    import numpy as np
+
+    from ..deviceload import cumulative_distance
+
+    if start is not None:
+        records = [r for r in records if start <= r[_TIMESTAMP] <= stop]
+    fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
+    if len(records) >= 2:
+        records = sorted(records, key=lambda r: r[_TIMESTAMP])
+        nan = float("nan")
+        times = np.array([r[_TIMESTAMP] for r in records], dtype=float)
+        heart = np.array([r.get(3, nan) for r in records], dtype=float)
+        altitude = np.array([(r[78] if 78 in r else r[2]) / 5.0 - 500.0 if (78 in r or 2 in r) else nan
+                             for r in records], dtype=float)
+        if any(5 in r for r in records):
+            distance = np.array([r[5] / 100.0 if 5 in r else nan for r in records], dtype=float)
+        else:
+            placed = np.array([0 in r and 1 in r for r in records], dtype=bool)
+            distance = np.full(len(records), nan)
+            if placed.sum() > 1:
+                lat = np.array([r[0] for r in records if 0 in r and 1 in r], dtype=float) * _SEMICIRCLE_DEG
+                lon = np.array([r[1] for r in records if 0 in r and 1 in r], dtype=float) * _SEMICIRCLE_DEG
+                distance[placed] = cumulative_distance(lat, lon)
+        fields = record_fields(times, heart, distance, altitude)
+    if fields["gap_distance_m"] is None:
+        fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
+    return fields
+
+
 def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:
     """Read the sessions of one FIT file.
 
@@ -365,6 +396,7 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
                 duration_s=totals["timer_s"], distance_m=totals["distance_m"],
                 avg_hr=totals["avg_hr"], elevation_gain_m=totals["ascent_m"],
                 utc_offset=offset, source=source,
+                **_device_fields(records, distance_m=totals["distance_m"]),
                 notes=f"{note}no session summary; totals from {totals['n']} records"))
         except ReadError as exc:
             result.failed.append((source, str(exc)))
@@ -415,11 +447,17 @@ def _session_row(session, records, offset, source, note, result, n_sessions):
             timer_s = totals["timer_s"]
             extra.append("time from records")
     notes = note + "; ".join(extra) if (note or extra) else None
+    if start is not None:
+        device = _device_fields(records, start, start + (elapsed if elapsed else 86400), distance_m)
+    else:
+        device = _device_fields([], distance_m=distance_m)
+    if session.get(17) is not None:
+        device["max_hr"] = session[17]  # the device's own maximum, which sees every beat
     try:
         result.rows.append(make_row(
             start_utc=_timestamp(start), activity=activity, surface=surface,
             duration_s=timer_s, distance_m=distance_m, avg_hr=avg_hr,
-            elevation_gain_m=ascent, utc_offset=offset, source=source,
+            elevation_gain_m=ascent, utc_offset=offset, source=source, **device,
             notes=notes.rstrip("; ") if notes else None))
     except ReadError as exc:
         result.failed.append((source, f"session at {_timestamp(start)}: {exc}"))

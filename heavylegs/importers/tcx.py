@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
 
-from ._common import FileResult, ReadError, make_row, read_bytes
+from ._common import FileResult, ReadError, make_row, read_bytes, record_fields
 
 __all__ = ["read_tcx"]
 
@@ -140,4 +140,39 @@ def _activity_row(activity, source: str) -> dict:
         start = min(times)
     return make_row(start_utc=start, activity=kind, surface=surface, duration_s=duration_s,
                     distance_m=distance_m, avg_hr=avg_hr, elevation_gain_m=ascent,
-                    source=source, notes=note)
+                    source=source, notes=note, **_device_fields(points, distance_m))
+
+
+def _device_fields(points, distance_m) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the track points."""
+    import numpy as np
+
+    from ..deviceload import cumulative_distance
+
+    nan = float("nan")
+    timed = []
+    for point in points:
+        moment = _time(getattr(_child(point, "Time"), "text", None))
+        if moment is not None:
+            timed.append((moment.timestamp(), point))
+    fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
+    if len(timed) >= 2:
+        times = np.array([t for t, _ in timed], dtype=float)
+        heart = np.array([_or_nan(_number(p, "HeartRateBpm", value_child=True)) for _, p in timed])
+        altitude = np.array([_or_nan(_number(p, "AltitudeMeters")) for _, p in timed])
+        distance = np.array([_or_nan(_number(p, "DistanceMeters")) for _, p in timed])
+        if np.isnan(distance).all():
+            positions = [_child(p, "Position") for _, p in timed]
+            lat = np.array([nan if q is None else _or_nan(_number(q, "LatitudeDegrees")) for q in positions])
+            lon = np.array([nan if q is None else _or_nan(_number(q, "LongitudeDegrees")) for q in positions])
+            placed = ~np.isnan(lat) & ~np.isnan(lon)
+            if placed.sum() > 1:
+                distance[placed] = cumulative_distance(lat[placed], lon[placed])
+        fields = record_fields(times, heart, distance, altitude)
+    if fields["gap_distance_m"] is None:
+        fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
+    return fields
+
+
+def _or_nan(value):
+    return float("nan") if value is None else value
