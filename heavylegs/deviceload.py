@@ -56,6 +56,7 @@ __all__ = [
     "HeartRateBins",
     "heart_rate_bins",
     "session_loads",
+    "check_metric",
     "choose_metric",
     "load_summary",
 ]
@@ -572,13 +573,18 @@ def heart_rate_bins(log) -> HeartRateBins:
     one bin, ``round(avg_hr_bpm)`` for ``duration_min`` × 60 s ("from the
     average"); ``rest`` rows and sessions with neither have no bins.
     """
-    log = _as_log(log)
+    return _heart_rate_bins(_as_log(log))
+
+
+def _heart_rate_bins(log) -> HeartRateBins:
     n = len(log)
     hist = log["hr_histogram"].to_numpy(dtype=object) if "hr_histogram" in log else np.full(n, np.nan, dtype=object)
     avg = log["avg_hr_bpm"].to_numpy(dtype=float)
     duration = log["duration_min"].to_numpy(dtype=float)
     rest = (log["activity"] == "rest").to_numpy()
-    has_hist = np.array([isinstance(h, str) and h.strip() != "" for h in hist], dtype=bool) & ~rest
+    has_hist = pd.notna(hist) & ~rest
+    for i in np.flatnonzero(has_hist):
+        has_hist[i] = isinstance(hist[i], str) and hist[i].strip() != ""
     from_avg = ~has_hist & ~np.isnan(avg) & ~np.isnan(duration) & ~rest
     source = np.full(n, None, dtype=object)
     source[has_hist] = "histogram"
@@ -643,16 +649,21 @@ def session_loads(log, profile=None, *, thresholds=None, bins=None) -> pd.DataFr
     the 365 days up to its date (d − 364 … d), when there are at least 8;
     otherwise the RPE of its session type (``spec/metrics.md``).
     """
+    log = _as_log(log)
+    return pd.DataFrame(_session_loads(log, profile, thresholds, bins), index=log.index)
+
+
+def _session_loads(log, profile=None, thresholds=None, bins=None) -> dict:
+    """:func:`session_loads` of a checked log, as a dict of arrays."""
     from .load import _session_rpe
 
-    log = _as_log(log)
     n = len(log)
     profile = dict(profile or {})
     per_session_pace = thresholds is None
     if thresholds is None:
         thresholds = resolve_thresholds(profile, None)
     if bins is None:
-        bins = heart_rate_bins(log)
+        bins = _heart_rate_bins(log)
     sex = thresholds.get("sex")
     hr_max = thresholds["hr_max"]["value"]
     hr_rest = thresholds["hr_rest"]["value"]
@@ -708,12 +719,12 @@ def session_loads(log, profile=None, *, thresholds=None, bins=None) -> pd.DataFr
 
     for values in (trimp_values, hrss_values, rtss_values, stress):
         values[rest] = 0.0
-    return pd.DataFrame({
+    return {
         "srpe": srpe, "srpe_method": method, "trimp": trimp_values, "hrss": hrss_values,
         "rtss": rtss_values, "stress": stress,
         "hr_from": np.where(rest, None, bins.source),
         "threshold_pace_min_km": pace,
-    }, index=log.index)
+    }
 
 
 def _log_paces(log, dates) -> np.ndarray:
@@ -754,6 +765,15 @@ def _calibration(dates, srpe, hrss_values, pair, candidates) -> np.ndarray:
     return k
 
 
+def check_metric(metric) -> str:
+    """``metric`` when it is one of :data:`LOAD_METRICS`, else an :class:`~heavylegs.errors.InputError`."""
+    from .errors import InputError, Problem
+
+    if metric not in LOAD_METRICS:
+        raise InputError([Problem("metric", f"found {metric!r}, expected one of {', '.join(LOAD_METRICS)}")])
+    return metric
+
+
 def choose_metric(loads: pd.DataFrame, log, metric="auto", until=None) -> tuple:
     """The metric the weekly table uses, and why.
 
@@ -780,13 +800,13 @@ def choose_metric(loads: pd.DataFrame, log, metric="auto", until=None) -> tuple:
     when at least half have a stress value (heart rate with a known maximum,
     or a run pace with a threshold pace); otherwise ``srpe``.
     """
-    from .errors import InputError, Problem
-
-    if metric not in LOAD_METRICS:
-        raise InputError([Problem("metric", f"found {metric!r}, expected one of {', '.join(LOAD_METRICS)}")])
+    check_metric(metric)
     if metric != "auto":
         return metric, "chosen by the coach"
-    log = _as_log(log)
+    return _choose_auto(loads["stress"], _as_log(log), until)
+
+
+def _choose_auto(stress, log, until) -> tuple:
     if len(log) == 0:
         return "srpe", "no sessions: session RPE × duration"
     dates = log["date"].to_numpy(dtype="datetime64[D]")
@@ -798,7 +818,7 @@ def choose_metric(loads: pd.DataFrame, log, metric="auto", until=None) -> tuple:
     with_rpe = int((window & ~np.isnan(log["rpe"].to_numpy(dtype=float))).sum())
     if 2 * with_rpe >= total:
         return "srpe", f"{with_rpe} of {total} sessions in the last 90 days have an RPE"
-    with_stress = int((window & ~np.isnan(loads["stress"].to_numpy(dtype=float))).sum())
+    with_stress = int((window & ~np.isnan(np.asarray(stress, dtype=float))).sum())
     if 2 * with_stress >= total:
         return "stress", (f"only {with_rpe} of {total} sessions in the last 90 days have an RPE; "
                           f"{with_stress} have heart rate or a pace with a threshold pace")
@@ -873,11 +893,11 @@ def load_summary(log, profile=None, metric="auto", until=None) -> dict:
     }
 
 
-def _metric_values(loads: pd.DataFrame, log, metric: str) -> np.ndarray:
+def _metric_values(loads, log, metric: str) -> np.ndarray:
     """Each session's value in ``metric`` (NaN where missing; rest rows 0)."""
     rest = (log["activity"] == "rest").to_numpy()
     if metric in SESSION_METRICS:
-        return loads[metric].to_numpy(dtype=float)
+        return np.asarray(loads[metric], dtype=float)
     if metric == "duration":
         return np.where(rest, 0.0, log["duration_min"].to_numpy(dtype=float))
     if metric == "distance":

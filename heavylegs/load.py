@@ -175,8 +175,10 @@ def _session_rpe(log: pd.DataFrame):
     rest = (log["activity"] == "rest").to_numpy()
     unknown = np.isnan(rpe) & ~rest
     if unknown.any():
-        assumed = np.array(log["session_type"].map(DEFAULT_RPE), dtype=float)
-        assumed[np.isnan(assumed)] = DEFAULT_RPE_UNKNOWN_TYPE
+        session_type = log["session_type"].to_numpy(dtype=object)
+        assumed = np.full(len(rpe), DEFAULT_RPE_UNKNOWN_TYPE)
+        for name, value in DEFAULT_RPE.items():
+            assumed[session_type == name] = value
         rpe[unknown] = assumed[unknown]
     return rpe, unknown
 
@@ -190,7 +192,7 @@ class _Series:
 
     def __init__(self, log, until, metric="auto", profile=None):
         log = _as_log(log)
-        self.metric, self.profile = metric, profile
+        self.metric, self.profile = deviceload.check_metric(metric), profile
         if len(log) == 0:
             self.start, self.n, self.sessions, self.day = None, 0, log, np.zeros(0, dtype=int)
         else:
@@ -211,18 +213,20 @@ class _Series:
         activity = log["activity"].to_numpy(dtype=object)
         rest = activity == "rest"
         run = activity == "run"
-        _rpe, estimated = _session_rpe(log)
         duration = log["duration_min"].to_numpy(dtype=float)
-        loads = deviceload.session_loads(log, self.profile)
-        last = None if self.start is None else self.start + pd.Timedelta(days=n - 1)
-        metric, why = deviceload.choose_metric(loads, log, self.metric, last)
+        loads = deviceload._session_loads(log, self.profile)
+        estimated = ~rest & (loads["srpe_method"] != "rpe")   # the RPE was unknown
+        if self.metric == "auto":
+            last = None if self.start is None else self.start + pd.Timedelta(days=n - 1)
+            metric, why = deviceload._choose_auto(loads["stress"], log, last)
+        else:
+            metric, why = deviceload.choose_metric(loads, log, self.metric)
         values = deviceload._metric_values(loads, log, metric)
         if metric == "srpe":
-            load_estimated = np.isin(loads["srpe_method"].to_numpy(dtype=object),
-                                     ("hr_calibrated", "session_type"))
+            load_estimated = estimated
         else:
             load_estimated = ~rest & np.isnan(values)
-        load = loads["srpe"].to_numpy(dtype=float)
+        load = loads["srpe"]
         distance = log["distance_km"].to_numpy(dtype=float)
         run_km = np.where(run, np.nan_to_num(distance), 0.0)
 
@@ -249,7 +253,7 @@ class _Series:
             "load_metric_why": why,
         }
         for name in _DEVICE_METRICS:
-            column = loads[name].to_numpy(dtype=float)
+            column = np.asarray(loads[name], dtype=float)
             known = ~np.isnan(column)
             self._arrays[name] = per_day(np.where(known, column, 0.0))
             self._arrays[name + "_known"] = per_day(known.astype(float))
