@@ -28,6 +28,7 @@ their parameters (see ``tests/test_deviceload.py``).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -258,16 +259,21 @@ def grade_adjusted_distance(distance_m, altitude_m) -> float | None:
     if len(d) < 2:
         return None
     d = np.maximum.accumulate(d)  # a cumulative distance never goes back
-    total = 0.0
-    i, n = 0, len(d)
+    cumulative = d.tolist()
+    ends = [0]
+    i, n = 0, len(cumulative)
     while True:
-        j = int(np.searchsorted(d, d[i] + _SEGMENT_M, side="left"))
+        j = bisect_left(cumulative, cumulative[i] + _SEGMENT_M, i + 1)
         if j >= n:
             break
-        run = d[j] - d[i]
-        total += run * gap_factor(100.0 * (z[j] - z[i]) / run)
+        ends.append(j)
         i = j
-    return total / 1000.0
+    if len(ends) < 2:
+        return 0.0
+    ends = np.asarray(ends)
+    run = np.diff(d[ends])
+    rise = np.diff(z[ends])
+    return float(np.sum(run * gap_factor(100.0 * rise / run))) / 1000.0
 
 
 # ---------------------------------------------------------------------------

@@ -149,7 +149,6 @@ def _device_fields(points, distance_m) -> dict:
 
     from ..deviceload import cumulative_distance
 
-    nan = float("nan")
     timed = []
     for point in points:
         moment = _time(getattr(_child(point, "Time"), "text", None))
@@ -158,13 +157,10 @@ def _device_fields(points, distance_m) -> dict:
     fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
     if len(timed) >= 2:
         times = np.array([t for t, _ in timed], dtype=float)
-        heart = np.array([_or_nan(_number(p, "HeartRateBpm", value_child=True)) for _, p in timed])
-        altitude = np.array([_or_nan(_number(p, "AltitudeMeters")) for _, p in timed])
-        distance = np.array([_or_nan(_number(p, "DistanceMeters")) for _, p in timed])
+        values = np.array([_point_values(p) for _, p in timed], dtype=float).reshape(-1, 5)
+        heart, altitude, distance, lat, lon = values.T
+        distance = distance.copy()
         if np.isnan(distance).all():
-            positions = [_child(p, "Position") for _, p in timed]
-            lat = np.array([nan if q is None else _or_nan(_number(q, "LatitudeDegrees")) for q in positions])
-            lon = np.array([nan if q is None else _or_nan(_number(q, "LongitudeDegrees")) for q in positions])
             placed = ~np.isnan(lat) & ~np.isnan(lon)
             if placed.sum() > 1:
                 distance[placed] = cumulative_distance(lat[placed], lon[placed])
@@ -174,5 +170,23 @@ def _device_fields(points, distance_m) -> dict:
     return fields
 
 
-def _or_nan(value):
-    return float("nan") if value is None else value
+_POINT_FIELDS = {"HeartRateBpm": 0, "AltitudeMeters": 1, "DistanceMeters": 2,
+                 "LatitudeDegrees": 3, "LongitudeDegrees": 4}
+
+
+def _point_values(point) -> list:
+    """Heart rate, altitude, distance, latitude, longitude of a track point (NaN when missing)."""
+    out = [float("nan")] * 5
+    for element in point.iter():
+        index = _POINT_FIELDS.get(_local(element.tag))
+        if index is None:
+            continue
+        if index == 0:
+            element = _child(element, "Value")
+            if element is None:
+                continue
+        try:
+            out[index] = float(element.text)
+        except (TypeError, ValueError):
+            pass
+    return out
