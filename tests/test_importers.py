@@ -653,3 +653,15 @@ def test_imported_log_with_device_columns_round_trips(tmp_path, cache):
     path = write_log(result.log, tmp_path / "log.csv")
     log = read_log(path)
     assert log["hr_histogram"].notna().all() and (log["gap_distance_km"] > 0).all()
+
+
+def test_fit_with_a_power_on_clock_is_dated_by_its_local_time_stamp():
+    # Forerunner 70: every time counts from power-on; only the activity's local_timestamp is a date.
+    result = read_activity_file(DATA / "fitparse__compressed-speed-distance.fit")
+    assert result.failed == []
+    row = result.rows[0]
+    assert (row["date"], row["start_time"]) == ("2012-02-13", None)
+    assert "clock counted from power-on" in row["notes"]
+    assert_allclose([row["distance_km"], row["duration_min"], row["avg_hr_bpm"], row["max_hr_bpm"]],
+                    [10.24867, 3772.75 / 60, 170, 190])
+    assert sum(parse_histogram(row["hr_histogram"]).values()) > 3600   # records timed from power-on

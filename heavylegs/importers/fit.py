@@ -263,9 +263,40 @@ def _utc_offset(messages) -> timedelta | None:
     return None
 
 
+def _power_on_clock(messages) -> bool:
+    """True when no session, record or file-id time is a calendar date (the clock counts from power-on)."""
+    for mesg, field in ((MESG_SESSION, 2), (MESG_RECORD, _TIMESTAMP), (MESG_FILE_ID, 4)):
+        if any(m.get(field, 0) >= _MIN_DATE_TIME for m in messages[mesg]):
+            return False
+    return True
+
+
+def _fallback_date(messages, offset):
+    """``(YYYY-MM-DD, note)`` for a file whose session has no calendar start, else ``(None, None)``.
+
+    The best date found: the activity message's ``local_timestamp`` (local
+    time already), else the file id's ``time_created``.
+    """
+    for activity in messages[MESG_ACTIVITY]:
+        if activity.get(5, 0) >= _MIN_DATE_TIME:
+            day = datetime.fromtimestamp(FIT_EPOCH_S + activity[5], tz=timezone.utc).date()
+            return day.isoformat(), ("the watch's clock counted from power-on; dated by the activity's "
+                                     "local time stamp, which may be wrong")
+    for file_id in messages[MESG_FILE_ID]:
+        created = _timestamp(file_id.get(4))
+        if created is not None:
+            local = created + offset if offset is not None else created
+            return local.date().isoformat(), ("the session has no start date; dated by the file's "
+                                              "creation time")
+    return None, None
+
+
 def _records(messages):
     """Record columns with corrupt clocks removed: times [FIT s], hr, dist [m], lat, lon, alt [m]."""
     records = [r for r in messages[MESG_RECORD] if r.get(_TIMESTAMP, 0) >= _MIN_DATE_TIME]
+    if not records and _power_on_clock(messages):
+        # Every time counts from the watch's power-on: still good for durations.
+        records = [r for r in messages[MESG_RECORD] if _TIMESTAMP in r]
     if records:
         times = sorted(r[_TIMESTAMP] for r in records)
         median = times[len(times) // 2]
@@ -378,7 +409,8 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
     sessions = messages[MESG_SESSION]
     if sessions:
         for session in sessions:
-            _session_row(session, records, offset, source, note, result, len(sessions))
+            _session_row(session, records, offset, source, note, result, len(sessions),
+                         _fallback_date(messages, offset))
     else:
         default_sport = messages[MESG_SPORT][0] if messages[MESG_SPORT] else {}
         totals = _record_totals(records)
@@ -412,7 +444,7 @@ def _skip(result: FileResult, name: str) -> None:
     result.skipped[name] = result.skipped.get(name, 0) + 1
 
 
-def _session_row(session, records, offset, source, note, result, n_sessions):
+def _session_row(session, records, offset, source, note, result, n_sessions, fallback=(None, None)):
     mapped = fit_activity(session.get(5), session.get(6))
     if mapped is None:
         if _SPORT_NAMES.get(session.get(5)) == "multisport" and n_sessions == 1:
@@ -446,6 +478,10 @@ def _session_row(session, records, offset, source, note, result, n_sessions):
         if timer_s is None and totals["timer_s"]:
             timer_s = totals["timer_s"]
             extra.append("time from records")
+    date_text = None
+    if _timestamp(start) is None and fallback[0] is not None:
+        date_text = fallback[0]
+        extra.insert(0, fallback[1])
     notes = note + "; ".join(extra) if (note or extra) else None
     if start is not None:
         device = _device_fields(records, start, start + (elapsed if elapsed else 86400), distance_m)
@@ -455,7 +491,7 @@ def _session_row(session, records, offset, source, note, result, n_sessions):
         device["max_hr"] = session[17]  # the device's own maximum, which sees every beat
     try:
         result.rows.append(make_row(
-            start_utc=_timestamp(start), activity=activity, surface=surface,
+            start_utc=_timestamp(start), date_text=date_text, activity=activity, surface=surface,
             duration_s=timer_s, distance_m=distance_m, avg_hr=avg_hr,
             elevation_gain_m=ascent, utc_offset=offset, source=source, **device,
             notes=notes.rstrip("; ") if notes else None))
