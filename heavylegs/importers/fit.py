@@ -340,25 +340,24 @@ def _device_fields(records, start=None, stop=None, distance_m=None) -> dict:
 
     from ..deviceload import cumulative_distance
 
-    if start is not None:
-        records = [r for r in records if start <= r[_TIMESTAMP] <= stop]
+    nan = float("nan")
+    if start is None:
+        start, stop = float("-inf"), float("inf")
+    # One pass: time, heart rate, distance, altitude, latitude, longitude of each record.
+    rows = [(r[_TIMESTAMP], r.get(3, nan), r.get(5, nan), r.get(78, r.get(2, nan)), r.get(0, nan), r.get(1, nan))
+            for r in records if start <= r[_TIMESTAMP] <= stop]
     fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
-    if len(records) >= 2:
-        records = sorted(records, key=lambda r: r[_TIMESTAMP])
-        nan = float("nan")
-        times = np.array([r[_TIMESTAMP] for r in records], dtype=float)
-        heart = np.array([r.get(3, nan) for r in records], dtype=float)
-        altitude = np.array([(r[78] if 78 in r else r[2]) / 5.0 - 500.0 if (78 in r or 2 in r) else nan
-                             for r in records], dtype=float)
-        if any(5 in r for r in records):
-            distance = np.array([r[5] / 100.0 if 5 in r else nan for r in records], dtype=float)
-        else:
-            placed = np.array([0 in r and 1 in r for r in records], dtype=bool)
-            distance = np.full(len(records), nan)
+    if len(rows) >= 2:
+        values = np.array(rows, dtype=float)
+        values = values[np.argsort(values[:, 0], kind="stable")]
+        times, heart = values[:, 0], values[:, 1]
+        altitude = values[:, 3] / 5.0 - 500.0
+        distance = values[:, 2] / 100.0
+        if np.isnan(distance).all():
+            placed = ~np.isnan(values[:, 4]) & ~np.isnan(values[:, 5])
             if placed.sum() > 1:
-                lat = np.array([r[0] for r in records if 0 in r and 1 in r], dtype=float) * _SEMICIRCLE_DEG
-                lon = np.array([r[1] for r in records if 0 in r and 1 in r], dtype=float) * _SEMICIRCLE_DEG
-                distance[placed] = cumulative_distance(lat, lon)
+                distance[placed] = cumulative_distance(values[placed, 4] * _SEMICIRCLE_DEG,
+                                                       values[placed, 5] * _SEMICIRCLE_DEG)
         fields = record_fields(times, heart, distance, altitude)
     if fields["gap_distance_m"] is None:
         fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
