@@ -12,6 +12,8 @@ A coaching aid, not a diagnosis. The public API:
   :func:`drop_duplicate_sessions`, :func:`merge_logs`, :func:`session_load`,
   :func:`daily_load`, :func:`fitness_fatigue`, :func:`weekly_table`,
   :func:`weekly_records`, :func:`weekly_display`, :func:`log_facts`;
+* heart-rate and pace load: :func:`session_loads`, :func:`load_summary`,
+  :func:`resolve_thresholds`;
 * importing activity files: :func:`import_sources` (returns an
   :class:`ImportResult`), :func:`summary_lines`;
 * figures: :func:`ranking_figure`, :func:`weekly_load_figure`;
@@ -70,6 +72,10 @@ _LAZY = {
     "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard",
     "serve_dashboard": "dashboard",
+    # Training load from heart rate and pace (spec/device-load.md).
+    "session_loads": "deviceload",
+    "load_summary": "deviceload",
+    "resolve_thresholds": "deviceload",
 }
 
 __all__ = [

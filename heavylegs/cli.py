@@ -31,6 +31,9 @@ def _ascii_int(text: str) -> int:
 _DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
               "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
 
+# The load metrics of spec/device-load.md (kept here so the parser needs no pandas).
+_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
@@ -45,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
     score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
     score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
+    score.add_argument("--metric", default="auto", choices=_METRICS,
+                       help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
     score.add_argument("--checkins", metavar="CHECKINS",
                        help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
 
@@ -59,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="weekly training-load table of a training log")
     load.add_argument("log", help="training log CSV")
     load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
+    load.add_argument("--metric", default="auto", choices=_METRICS,
+                      help="load metric of the ratio columns (default auto: sRPE when half the sessions "
+                           "have an RPE, else heart-rate/pace stress)")
+    load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")
     fmt = load.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.load/1", "weeks": [...]}')
     fmt.add_argument("--csv", action="store_true", help="print the table as CSV")
@@ -136,7 +145,7 @@ def _cmd_score(args, out):
             from .checkins import read_checkins
 
             checkins = read_checkins(args.checkins)
-        doc = assess(profile, log, checkins=checkins).ranking
+        doc = assess(profile, log, checkins=checkins, metric=args.metric).ranking
     else:
         doc = score_profile(profile)
     if args.json:
@@ -157,19 +166,27 @@ def _patterns_text(patterns) -> str:
 
 
 def _cmd_load(args, out):
+    from .deviceload import load_summary
     from .load import weekly_display, weekly_records, weekly_table
     from .traininglog import read_log
 
     until = _parse_date(args.until) if args.until is not None else None
+    profile = None
+    if args.profile:
+        from .profile import read_profile
+
+        profile = read_profile(args.profile)
     log = read_log(args.log)
     if until is not None and len(log) and until < log["date"].min().date():
         first = log["date"].min().date().isoformat()
         raise InputError([Problem("--until", f"found {until.isoformat()}, which is before the first "
                                              f"session of {args.log} ({first}), expected a date "
                                              f"from {first} on")])
-    table = weekly_table(log, until=until)
+    table = weekly_table(log, until=until, metric=args.metric, profile=profile)
     if args.json:
-        out.write(json.dumps({"format": "heavylegs.load/1", "weeks": weekly_records(table)}, indent=2) + "\n")
+        summary = load_summary(log, profile, metric=args.metric, until=until)
+        out.write(json.dumps({"format": "heavylegs.load/1", "load": summary, "weeks": weekly_records(table)},
+                             indent=2, ensure_ascii=False) + "\n")
     elif args.csv:
         records = weekly_records(table)
         import csv
@@ -183,6 +200,31 @@ def _cmd_load(args, out):
 
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
             out.write(weekly_display(table).to_string(index=False, na_rep="-") + "\n")
+        for line in _summary_lines(load_summary(log, profile, metric=args.metric, until=until)):
+            out.write(line + "\n")
+
+
+def _summary_lines(summary) -> list:
+    """The load summary for a person: the metric and why, the thresholds, the estimates."""
+    lines = [f"load metric: {summary['metric']} ({summary['why']})"]
+    names = {"hr_max": "max HR", "hr_rest": "rest HR", "lthr": "threshold HR", "threshold_pace": "threshold pace"}
+    for key, label in names.items():
+        item = summary["thresholds"][key]
+        if item["value"] is None:
+            lines.append(f"  {label}: {item['how']}")
+        elif item["unit"] == "min/km":
+            minutes, seconds = divmod(round(item["value"] * 60), 60)
+            lines.append(f"  {label}: {minutes}:{seconds:02d} min/km, {item['how']}")
+        else:
+            lines.append(f"  {label}: {item['value']:.0f} bpm, {item['how']}")
+    estimated = summary["estimated"]
+    lines.append(f"  {summary['sessions']} sessions: sRPE estimated for {estimated['session_type']} by "
+                 f"session type and {estimated['hr_calibrated']} from heart rate; heart rate from the "
+                 f"average only for {estimated['hr_from_average']}; {summary['missing']} without a value "
+                 f"in {summary['metric']}")
+    if summary["hr_max_note"]:
+        lines.append(f"  note: {summary['hr_max_note']}")
+    return lines
 
 
 def _check_output_file(output: str) -> None:

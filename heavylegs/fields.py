@@ -164,12 +164,7 @@ _ALL = [
        "Days since the last race or all-out effort.", "days", 0, 3650),
     _f("downhill_running", _BOOL, "training", "Downhill running",
        "Long or steep descents in the last 2 weeks."),
-    _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
-       "Highest heart rate the athlete reaches.", "bpm", 120, 230),
-    _f("lthr_bpm", _INT, "training", "Threshold heart rate",
-       "Lactate-threshold heart rate: the average of a hard one-hour effort.", "bpm", 100, 220),
-    _f("threshold_pace_min_km", _NUM, "training", "Threshold pace",
-       "Pace the athlete can hold for about an hour.", "min/km", 2.5, 12),
+    # (the heart-rate and pace thresholds of spec/device-load.md close the table, below)
     # Recovery
     _f("sleep_h", _NUM, "recovery", "Sleep", "Average sleep a night over the last 2 weeks.", "h", 0, 14),
     _f("wellness_sleep", _INT, "recovery", "Sleep quality (Hooper)",
@@ -332,10 +327,21 @@ _ALL = [
        "Strength sessions a week, averaged over the last 4 weeks.", "sessions/week", 0, 50, source="log"),
     _f("log_trail_fraction", _NUM, "log", "Trail share (4 weeks)",
        "Share of running distance on trails in the last 4 weeks.", "fraction", 0, 1, source="log"),
+    # -- Athlete thresholds (spec/device-load.md): the heart-rate and pace load use them. --
+    _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
+       "Highest heart rate the athlete reaches (from a hard race finish or a test).", "bpm", 120, 230),
+    # hr_rest_bpm sits with the other resting heart rates under recovery
+    _f("lthr_bpm", _INT, "training", "Threshold heart rate",
+       "Lactate-threshold heart rate: about the average of an all-out 30-60 min effort.", "bpm", 100, 220),
+    _f("threshold_pace_min_km", _NUM, "training", "Threshold pace",
+       "Pace the athlete can hold for about an hour.", "min/km", 2.5, 12),
 ]
 
 #: Every field, keyed by name, in form order.
 FIELDS: dict[str, Field] = {f.name: f for f in _ALL}
+if len(FIELDS) != len(_ALL):  # a field defined twice would silently take the second definition
+    raise RuntimeError("heavylegs.fields: a field name is defined twice: "
+                       + ", ".join(sorted({f.name for f in _ALL if sum(g.name == f.name for g in _ALL) > 1})))
 #: Fields a profile may carry.
 PROFILE_FIELDS: dict[str, Field] = {k: v for k, v in FIELDS.items() if v.source == "profile"}
 #: Facts computed from a training log.

@@ -33,6 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .errors import InputError, Problem
 from .fields import FIELDS
 from .traininglog import LOG_COLUMNS, NUMERIC_COLUMNS, validate_log
+from . import deviceload
 
 __all__ = [
     "DEFAULT_RPE",
@@ -62,8 +63,13 @@ WEEKLY_COLUMNS = (
     "sessions_rpe_estimated", "strength_sessions", "rest_days", "longest_run_km",
     "distance_change_pct", "long_run_spike_pct", "acwr", "acwr_uncoupled", "acwr_ewma",
     "monotony", "strain", "fitness", "fatigue", "form",
+    # Device load (spec/device-load.md): every metric's weekly sum, and the one in use.
+    "trimp", "hrss", "rtss", "stress", "load_metric", "load", "sessions_load_estimated",
 )
-_INT_COLUMNS = ("days", "runs", "sessions_rpe_estimated", "strength_sessions", "rest_days")
+_INT_COLUMNS = ("days", "runs", "sessions_rpe_estimated", "strength_sessions", "rest_days",
+                "sessions_load_estimated")
+_TEXT_COLUMNS = ("load_metric",)
+_DEVICE_METRICS = ("trimp", "hrss", "rtss", "stress")
 
 #: Session types counted as hard sessions (as is any session with RPE ≥ 7).
 HARD_SESSION_TYPES = ("interval", "tempo", "hills", "race")
@@ -169,8 +175,10 @@ def _session_rpe(log: pd.DataFrame):
     rest = (log["activity"] == "rest").to_numpy()
     unknown = np.isnan(rpe) & ~rest
     if unknown.any():
-        assumed = np.array(log["session_type"].map(DEFAULT_RPE), dtype=float)
-        assumed[np.isnan(assumed)] = DEFAULT_RPE_UNKNOWN_TYPE
+        session_type = log["session_type"].to_numpy(dtype=object)
+        assumed = np.full(len(rpe), DEFAULT_RPE_UNKNOWN_TYPE)
+        for name, value in DEFAULT_RPE.items():
+            assumed[session_type == name] = value
         rpe[unknown] = assumed[unknown]
     return rpe, unknown
 
@@ -182,8 +190,9 @@ def _session_rpe(log: pd.DataFrame):
 class _Series:
     """The daily series as numpy arrays (``n`` days from ``start``) and the sessions in it."""
 
-    def __init__(self, log, until):
+    def __init__(self, log, until, metric="auto", profile=None):
         log = _as_log(log)
+        self.metric, self.profile = deviceload.check_metric(metric), profile
         if len(log) == 0:
             self.start, self.n, self.sessions, self.day = None, 0, log, np.zeros(0, dtype=int)
         else:
@@ -204,9 +213,20 @@ class _Series:
         activity = log["activity"].to_numpy(dtype=object)
         rest = activity == "rest"
         run = activity == "run"
-        rpe, estimated = _session_rpe(log)
         duration = log["duration_min"].to_numpy(dtype=float)
-        load = np.where(rest, 0.0, rpe * np.nan_to_num(duration))
+        loads = deviceload._session_loads(log, self.profile)
+        estimated = ~rest & (loads["srpe_method"] != "rpe")   # the RPE was unknown
+        if self.metric == "auto":
+            last = None if self.start is None else self.start + pd.Timedelta(days=n - 1)
+            metric, why = deviceload._choose_auto(loads["stress"], log, last)
+        else:
+            metric, why = deviceload.choose_metric(loads, log, self.metric)
+        values = deviceload._metric_values(loads, log, metric)
+        if metric == "srpe":
+            load_estimated = estimated
+        else:
+            load_estimated = ~rest & np.isnan(values)
+        load = loads["srpe"]
         distance = log["distance_km"].to_numpy(dtype=float)
         run_km = np.where(run, np.nan_to_num(distance), 0.0)
 
@@ -227,7 +247,16 @@ class _Series:
             "strength_sessions": per_day((activity == "strength").astype(float)).astype(np.int64),
             "sessions_rpe_estimated": per_day(estimated.astype(float)).astype(np.int64),
             "longest_run_nan": longest,  # NaN on days without a run of known distance
+            "load": per_day(np.nan_to_num(values)),
+            "sessions_load_estimated": per_day(load_estimated.astype(float)).astype(np.int64),
+            "load_metric": metric,
+            "load_metric_why": why,
         }
+        for name in _DEVICE_METRICS:
+            column = np.asarray(loads[name], dtype=float)
+            known = ~np.isnan(column)
+            self._arrays[name] = per_day(np.where(known, column, 0.0))
+            self._arrays[name + "_known"] = per_day(known.astype(float))
         return self._arrays
 
     def index(self) -> pd.DatetimeIndex:
@@ -325,7 +354,7 @@ def _by_week(values: np.ndarray, offset: int, fill) -> np.ndarray:
     return padded.reshape(weeks, 7)
 
 
-def weekly_table(log, until=None) -> pd.DataFrame:
+def weekly_table(log, until=None, *, metric="auto", profile=None) -> pd.DataFrame:
     """The weekly training-load table of ``spec/metrics.md``.
 
     Parameters
@@ -334,6 +363,15 @@ def weekly_table(log, until=None) -> pd.DataFrame:
         A training log.
     until : str, date or Timestamp, optional
         Last day of the series (see :func:`daily_load`).
+    metric : str
+        The load the ratio columns use, one of
+        :data:`heavylegs.deviceload.LOAD_METRICS` (``spec/device-load.md``);
+        ``auto`` (default) picks ``srpe`` when at least half of the sessions
+        of the last 90 days have an RPE, else ``stress`` when at least half
+        have one, else ``srpe``.
+    profile : dict, optional
+        Profile fields giving the heart-rate and pace thresholds and sex
+        (:func:`heavylegs.deviceload.resolve_thresholds`).
 
     Returns
     -------
@@ -349,8 +387,14 @@ def weekly_table(log, until=None) -> pd.DataFrame:
         ``longest_run_km`` [km] (0 without a run); ``distance_change_pct``
         [%]; ``long_run_spike_pct`` [%]; ``acwr``, ``acwr_uncoupled`` and
         ``acwr_ewma`` (ratios at the week's end); ``monotony``; ``strain``
-        [AU]; ``fitness``, ``fatigue`` and ``form`` [AU] at the week's end.
-        Counts are int64, the rest float64 with NaN for null. Nothing is
+        [AU]; ``fitness``, ``fatigue`` and ``form`` [AU] at the week's end;
+        then ``trimp`` [AU], ``hrss``, ``rtss`` and ``stress`` (the week's
+        sums, null when no session of the week has the metric);
+        ``load_metric`` (text: the metric in use); ``load`` (the week's sum
+        of it); ``sessions_load_estimated`` (sessions whose value in it was
+        estimated or missing). ``acwr`` … ``form`` and ``strain`` are
+        computed on the daily series of ``load_metric``; ``load_au`` stays
+        the session-RPE sum. Counts are int64, the rest float64 with NaN for null. Nothing is
         rounded.
 
     Notes
@@ -393,7 +437,7 @@ def weekly_table(log, until=None) -> pd.DataFrame:
     Williams S, West S, Cross MJ, Stokes KA (2017). Better way to determine
     the acute:chronic workload ratio? Br J Sports Med 51:209-210.
     """
-    return _weekly_from_series(_Series(log, until))
+    return _weekly_from_series(_Series(log, until, metric, profile))
 
 
 def _empty_weekly() -> pd.DataFrame:
@@ -401,6 +445,8 @@ def _empty_weekly() -> pd.DataFrame:
     frame["week_start"] = pd.Series(dtype="datetime64[ns]")
     for name in _INT_COLUMNS:
         frame[name] = pd.Series(dtype="int64")
+    for name in _TEXT_COLUMNS:
+        frame[name] = pd.Series(dtype=object)
     return frame
 
 
@@ -410,7 +456,7 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
         return _empty_weekly()
     a = series.arrays()
     offset = series.start.weekday()
-    load = a["load_au"]
+    load = a["load"]  # the daily series of the metric in use; every ratio is computed on it
     n_weeks = -(-(offset + n) // 7)
     ends = np.minimum(np.arange(n_weeks) * 7 + 6 - offset, n - 1)
 
@@ -420,7 +466,7 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
     in_series = _by_week(np.ones(n, dtype=np.int64), offset, 0)
     days = in_series.sum(axis=1)
     distance = week_sum("distance_km", 0.0)
-    weekly_load = week_sum("load_au", 0.0)
+    weekly_load = week_sum("load", 0.0)
     longest = np.fmax.reduce(_by_week(a["longest_run_nan"], offset, np.nan), axis=1)
 
     previous = np.concatenate(([np.nan], distance[:-1]))
@@ -468,7 +514,7 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
         "runs": week_sum("runs").astype(np.int64),
         "distance_km": distance,
         "duration_min": week_sum("duration_min", 0.0),
-        "load_au": weekly_load,
+        "load_au": week_sum("load_au", 0.0),
         "sessions_rpe_estimated": week_sum("sessions_rpe_estimated").astype(np.int64),
         "strength_sessions": week_sum("strength_sessions").astype(np.int64),
         "rest_days": _by_week(a["rest_day"], offset, False).sum(axis=1).astype(np.int64),
@@ -483,6 +529,11 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
         "fitness": fitness,
         "fatigue": fatigue,
         "form": fitness - fatigue,
+        **{name: np.where(week_sum(name + "_known", 0.0) > 0, week_sum(name, 0.0), np.nan)
+           for name in _DEVICE_METRICS},
+        "load_metric": np.full(n_weeks, a["load_metric"], dtype=object),
+        "load": weekly_load,
+        "sessions_load_estimated": week_sum("sessions_load_estimated").astype(np.int64),
     }, columns=list(WEEKLY_COLUMNS))
 
 
@@ -517,6 +568,8 @@ def weekly_records(table: pd.DataFrame) -> list:
                 row[c] = pd.Timestamp(value).strftime("%Y-%m-%d")
             elif c in _INT_COLUMNS:
                 row[c] = int(value)
+            elif c in _TEXT_COLUMNS:
+                row[c] = None if value is None else str(value)
             elif value is None or (isinstance(value, float) and not math.isfinite(value)):
                 row[c] = None
             else:
@@ -530,6 +583,7 @@ DISPLAY_DECIMALS = {
     "distance_km": 1, "duration_min": 0, "load_au": 0, "longest_run_km": 1,
     "distance_change_pct": 0, "long_run_spike_pct": 0, "acwr": 2, "acwr_uncoupled": 2,
     "acwr_ewma": 2, "monotony": 2, "strain": 0, "fitness": 1, "fatigue": 1, "form": 1,
+    "trimp": 0, "hrss": 0, "rtss": 0, "stress": 0, "load": 0,
 }
 
 
@@ -586,7 +640,7 @@ def _clip(name: str, value):
     return _round_half_up(value) if field.kind == "int" else float(value)
 
 
-def log_facts(log, until=None) -> dict:
+def log_facts(log, until=None, *, metric="auto", profile=None) -> dict:
     """The evidence a training log gives to scoring.
 
     Parameters
@@ -596,6 +650,9 @@ def log_facts(log, until=None) -> dict:
     until : str, date or Timestamp, optional
         Last day of the series, usually the assessment date (see
         :func:`daily_load`).
+    metric, profile :
+        The load metric and the thresholds, as in :func:`weekly_table`; the
+        ratio facts (``log_acwr``, ``log_monotony``) use that metric.
 
     Returns
     -------
@@ -645,7 +702,7 @@ def log_facts(log, until=None) -> dict:
             still holds at least 7 days, and its field is left out when it
             holds fewer. Values are kept within the field's range.
     """
-    series = _Series(log, until)
+    series = _Series(log, until, metric, profile)
     return _facts_from_series(series, _weekly_from_series(series) if series.n else None)
 
 

@@ -38,6 +38,12 @@ class LogAnalysis:
         :func:`heavylegs.load.log_facts`, the evidence given to scoring.
     sessions : int
         Sessions of the log (all rows, also those after ``until``).
+    metric : str
+        The load metric asked for (``auto`` or one of ``spec/device-load.md``).
+    load_metric : str or None
+        The metric ``load`` and every ratio use (``auto`` resolved).
+    metric_why : str
+        Why that metric (one sentence).
     """
 
     until: str | None
@@ -45,6 +51,9 @@ class LogAnalysis:
     daily: object
     facts: dict | None
     sessions: int
+    metric: str = "auto"
+    load_metric: str | None = None
+    metric_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ def assessment_day(profile: dict, until=None) -> str | None:
     return str(until)[:10]
 
 
-def analyse_log(log, until=None) -> LogAnalysis | None:
+def analyse_log(log, until=None, *, metric: str = "auto", profile: dict | None = None) -> LogAnalysis | None:
     """Build the daily series of a log once and derive everything from it.
 
     Parameters
@@ -113,6 +122,11 @@ def analyse_log(log, until=None) -> LogAnalysis | None:
         A training log (:func:`heavylegs.traininglog.read_log`).
     until : str or date, optional
         Last day of the series (default: the log's last date).
+    metric : str
+        Load metric of the weekly table and the ratios (``spec/device-load.md``;
+        ``auto`` chooses from the log).
+    profile : dict, optional
+        Gives the heart-rate and pace thresholds, age and sex.
 
     Returns
     -------
@@ -124,26 +138,30 @@ def analyse_log(log, until=None) -> LogAnalysis | None:
     from .load import _facts_from_series, _Series, _weekly_from_series, fitness_fatigue
 
     day = None if until is None else str(until)[:10]
-    series = _Series(log, day)
+    series = _Series(log, day, metric, profile)
     if series.n == 0:  # every session after ``until``
-        return LogAnalysis(day, None, None, None, len(log))
+        return LogAnalysis(day, None, None, None, len(log), metric)
     weekly = _weekly_from_series(series)
     facts = _facts_from_series(series, weekly)
     import numpy as np
     import pandas as pd
 
     arrays = series.arrays()
-    daily = pd.DataFrame({name: arrays[name] for name in ("load_au", "sessions", "rest_day", "runs",
+    daily = pd.DataFrame({name: arrays[name] for name in ("load_au", "load", "sessions", "rest_day", "runs",
                                                            "distance_km", "duration_min",
-                                                           "strength_sessions", "sessions_rpe_estimated")},
+                                                           "strength_sessions", "sessions_rpe_estimated",
+                                                           "sessions_load_estimated")},
                          index=series.index())
     daily["longest_run_km"] = np.nan_to_num(arrays["longest_run_nan"], nan=0.0)
-    daily = daily.join(fitness_fatigue(daily))
-    return LogAnalysis(day, weekly, daily, facts, len(log))
+    # fitness and fatigue on the metric in use, as the weekly table computes them
+    daily = daily.join(fitness_fatigue(daily["load"]))
+    return LogAnalysis(day, weekly, daily, facts, len(log), metric, arrays["load_metric"],
+                       arrays.get("load_metric_why", ""))
 
 
 def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None = None,
-           causes=None, red_flags=None, checkins=None, patterns: list | None = None) -> Assessment:
+           causes=None, red_flags=None, checkins=None, patterns: list | None = None,
+           metric: str = "auto") -> Assessment:
     """Rank the causes for a profile and its training log, from one daily series.
 
     Parameters
@@ -166,6 +184,10 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
         their patterns over the 180 days up to the assessment day, from the
         same daily series, are tested and the reported ones join the
         evidence (``spec/checkins.md``).
+    metric : str
+        Load metric of the weekly table and the log's ratio evidence
+        (``spec/device-load.md``; ``auto`` by default); the profile gives the
+        thresholds.
     patterns : list of dict, optional
         :func:`heavylegs.patterns.find_patterns` of these very check-ins,
         log and day, reused as it is (a caller that rescores at every
@@ -177,7 +199,7 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
     """
     day = assessment_day(profile, until)
     if analysis is None and log is not None:
-        analysis = analyse_log(log, day)
+        analysis = analyse_log(log, day, metric=metric, profile=profile)
     facts = None if analysis is None else analysis.facts
     if patterns is None and checkins is not None:
         from .patterns import find_patterns

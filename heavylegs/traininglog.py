@@ -18,7 +18,14 @@ column                    dtype                  unknown
 ``surface``               str                    NaN
 ``start_time``            str (ISO 8601)         NaN
 ``source``, ``notes``     str                    NaN
+``max_hr_bpm`` [bpm]      float                  NaN
+``gap_distance_km`` [km]  float                  NaN
+``relative_effort``       float                  NaN
+``hr_histogram``          str (``bpm:seconds``)  NaN
 ========================  =====================  ==================================
+
+The last four columns come from ``spec/device-load.md`` (heart rate and
+grade-adjusted distance written by the importers, Strava's Relative Effort).
 
 followed by any extra columns as written. Rows are sorted by date, keeping
 the order of the file within a day.
@@ -44,6 +51,7 @@ from .storage import atomic_write_text
 
 __all__ = [
     "LOG_COLUMNS",
+    "DEVICE_COLUMNS",
     "ACTIVITIES",
     "SESSION_TYPES",
     "SURFACES",
@@ -62,10 +70,15 @@ __all__ = [
 LOG_COLUMNS = (
     "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
     "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
+    # Device load (spec/device-load.md), all optional.
+    "max_hr_bpm", "gap_distance_km", "relative_effort", "hr_histogram",
 )
 #: Largest training-log file read [bytes]. A session is a row of 60-200
 #: bytes, so 64 MiB holds over 300,000 sessions: eight a day for a century.
 MAX_LOG_BYTES = 64 * 2**20
+
+#: The optional columns of ``spec/device-load.md``.
+DEVICE_COLUMNS = ("max_hr_bpm", "gap_distance_km", "relative_effort", "hr_histogram")
 #: Columns that must be in the header.
 REQUIRED_COLUMNS = ("date", "duration_min")
 
@@ -81,9 +94,14 @@ _RANGES = {
     "rpe": (0.0, True, 10.0),
     "avg_hr_bpm": (30.0, True, 250.0),
     "elevation_gain_m": (0.0, True, None),
+    # Device load (spec/device-load.md).
+    "max_hr_bpm": (30.0, True, 250.0),
+    "gap_distance_km": (0.0, True, None),
+    "relative_effort": (0.0, True, None),
 }
 _UNITS = {"duration_min": " [min]", "distance_km": " [km]", "avg_hr_bpm": " [bpm]",
-          "elevation_gain_m": " [m]", "rpe": " (CR-10)"}
+          "elevation_gain_m": " [m]", "rpe": " (CR-10)", "max_hr_bpm": " [bpm]",
+          "gap_distance_km": " [km]"}
 NUMERIC_COLUMNS = tuple(_RANGES)
 
 # A plain decimal number: no "nan", "inf", "1_000" or decimal commas, which
@@ -364,6 +382,10 @@ def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_lin
             out[column] = _keep_text(frame[column])
         else:
             out[column] = pd.Series(np.nan, index=frame.index, dtype=object)
+    if "hr_histogram" in frame.columns:
+        out["hr_histogram"] = _parse_histograms(frame["hr_histogram"], check)
+    else:
+        out["hr_histogram"] = pd.Series(np.nan, index=frame.index, dtype=object)
     if check.problems:
         check.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise InputError(check.problems)
@@ -372,7 +394,7 @@ def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_lin
         if column not in LOG_COLUMNS:
             log[column] = _keep_text(frame[column]) if not pd.api.types.is_numeric_dtype(frame[column]) \
                 else frame[column]
-    for column in ("activity", "session_type", "surface", "start_time", "source", "notes"):
+    for column in ("activity", "session_type", "surface", "start_time", "source", "notes", "hr_histogram"):
         log[column] = log[column].astype(object).where(log[column].notna(), np.nan)
     log = log.sort_values("date", kind="stable").reset_index(drop=True)
     return log
@@ -393,6 +415,33 @@ def _check_surrogates(frame: pd.DataFrame, check: _Checker) -> None:
                if isinstance(value, str) and find_lone_surrogate(value) is not None]
         check.bad(bad, column, lambda pos: "found text with a lone surrogate character (a broken "
                                            "\\ud800-style escape), expected plain text")
+
+
+# A heart-rate histogram: space-separated ``bpm:seconds`` pairs (spec/device-load.md).
+_HISTOGRAM = re.compile(r"^\d{1,3}:(?:\d+(?:\.\d*)?|\.\d+)(?: +\d{1,3}:(?:\d+(?:\.\d*)?|\.\d+))*\Z")
+_HISTOGRAM_BPM = (30, 250)
+
+
+def _parse_histograms(series: pd.Series, check: _Checker) -> pd.Series:
+    """``hr_histogram`` cells as stripped text; reports cells that are not ``bpm:seconds`` pairs."""
+    text = _text_series(series)
+    raw = text.tolist()
+    for pos, value in enumerate(raw):
+        if _missing(value):
+            continue
+        message = None
+        if not isinstance(value, str) or not _HISTOGRAM.match(value):
+            message = (f"found {_shown(value)}, expected space-separated bpm:seconds pairs "
+                       "such as '128:30 129:42.5'")
+        else:
+            low, high = _HISTOGRAM_BPM
+            bad = [pair for pair in value.split() if not low <= int(pair.split(":")[0]) <= high]
+            if bad:
+                message = (f"found heart rate {bad[0].split(':')[0]} in {bad[0]!r}, expected "
+                           f"whole bpm from {low} to {high}")
+        if message:
+            check.bad([pos], "hr_histogram", lambda _p, m=message: m)
+    return text
 
 
 def _keep_text(series: pd.Series) -> pd.Series:
@@ -597,7 +646,8 @@ def _csv_line(cells) -> str:
 def log_to_csv_text(df: pd.DataFrame) -> str:
     """The CSV text of a log, as :func:`write_log` writes it.
 
-    Columns in :data:`LOG_COLUMNS` order, then extras; dates ``YYYY-MM-DD``;
+    Columns in :data:`LOG_COLUMNS` order (the :data:`DEVICE_COLUMNS` only
+    when a row has a value in them), then extras; dates ``YYYY-MM-DD``;
     numbers in the shortest form that reads back exactly (``44.3``, ``3``);
     empty cells for unknown values; no index; ``\\n`` line ends. Free-text
     cells (``source``, ``notes`` and extra columns) that a spreadsheet would
@@ -606,7 +656,10 @@ def log_to_csv_text(df: pd.DataFrame) -> str:
     removes again (``docs/importing.md``).
     """
     extras = [c for c in df.columns if c not in LOG_COLUMNS]
-    columns = list(LOG_COLUMNS) + extras
+    # The device-load columns are written only when some row has a value, so a
+    # log without device data keeps the twelve columns it always had.
+    columns = [c for c in LOG_COLUMNS if c not in DEVICE_COLUMNS
+               or (c in df.columns and df[c].map(lambda v: not _missing(v)).any())] + extras
     buffer = io.StringIO()
     buffer.write(_csv_line(columns))
     data = []

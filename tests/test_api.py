@@ -23,6 +23,7 @@ EXPECTED = {
     "WorkbookModel": "workbook",
     "CoachWorkbook": "widgets", "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard", "serve_dashboard": "dashboard",
+    "session_loads": "deviceload", "load_summary": "deviceload", "resolve_thresholds": "deviceload",
 }
 
 

@@ -417,3 +417,64 @@ def test_score_with_bad_checkins_exits_2(tmp_path, profile):
     code, out, err = run("score", profile, "--checkins", bad, "--json")
     assert code == 2 and out == ""
     assert err == f"{bad}:2:1: date: found '2026-13-01', which is not a real date, expected a date YYYY-MM-DD\n"
+
+# --- load on a chosen metric (spec/device-load.md) ---------------------------
+
+DEVICE_LOG = "date,duration_min,distance_km,hr_histogram,max_hr_bpm\n" + "".join(
+    f"2026-03-{day:02d},30,6,130:1800,{150 + day}\n" for day in range(1, 11))
+
+
+@pytest.fixture
+def device_files(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text(DEVICE_LOG, encoding="utf-8")
+    athlete = tmp_path / "bo.json"
+    athlete.write_text(json.dumps({"athlete_id": "bo", "assessed_on": "2026-03-10", "sex": "male",
+                                   "hr_max_bpm": 200, "hr_rest_bpm": 40, "lthr_bpm": 172}), encoding="utf-8")
+    return log, athlete
+
+
+def test_load_metric_and_profile_json(device_files, capsys):
+    log, athlete = device_files
+    assert main(["load", str(log), "--profile", str(athlete), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["load"]["metric"] == "stress" and doc["load"]["thresholds"]["hr_max"]["provenance"] == "entered"
+    week = doc["weeks"][-1]   # Monday 9 and Tuesday 10 March
+    assert week["load_metric"] == "stress" and round(week["hrss"], 2) == round(2 * 20.5946, 2)
+    assert week["load"] == week["stress"] == week["hrss"] and week["sessions_load_estimated"] == 0
+    assert main(["load", str(log), "--profile", str(athlete), "--metric", "trimp", "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(",trimp,hrss,rtss,stress,load_metric,load,sessions_load_estimated")
+    assert ",trimp,63.6" in lines[-1]
+
+
+def test_load_text_says_the_metric_and_the_thresholds(device_files, capsys):
+    log, _ = device_files
+    assert main(["load", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "load metric: stress" in out and "max HR: unknown" in out
+    assert "threshold pace: 5:00 min/km, estimated from the log" in out
+
+
+def test_load_bad_metric_is_a_usage_error(device_files, capsys):
+    log, _ = device_files
+    assert main(["load", str(log), "--metric", "tss"]) == 2
+    assert "invalid choice: 'tss'" in capsys.readouterr().err
+
+
+def test_score_log_uses_the_same_metric(device_files, capsys, monkeypatch):
+    import heavylegs.pipeline
+
+    seen = []
+    real = heavylegs.pipeline.analyse_log
+
+    def spy(log, until=None, **options):
+        seen.append((options["metric"], options["profile"]["hr_max_bpm"]))
+        return real(log, until, **options)
+
+    monkeypatch.setattr(heavylegs.pipeline, "analyse_log", spy)
+    log, athlete = device_files
+    assert main(["score", str(athlete), "--log", str(log), "--json"]) == 0
+    assert main(["score", str(athlete), "--log", str(log), "--json", "--metric", "hrss"]) == 0
+    capsys.readouterr()
+    assert seen == [("auto", 200), ("hrss", 200)]

@@ -6,6 +6,7 @@ fitdecode 0.11 for FIT, gpxpy 1.6.2 for GPX, tcxreader for TCX.
 from __future__ import annotations
 
 import csv
+import math
 import gzip
 import io
 import os
@@ -808,3 +809,100 @@ def test_any_bytes_are_a_session_or_a_reason(tmp_path_factory, data, ext):
     result = import_sources([path], use_cache=False)
     assert result.sessions + len(result.failed) + sum(result.skipped.values()) >= 1
     assert all(where.startswith(str(path)) for where, _ in result.failed)
+
+# --- device-load columns: heart-rate histogram, maximum, grade-adjusted distance ---
+
+from heavylegs.deviceload import gap_factor, grade_adjusted_distance, parse_histogram  # noqa: E402
+
+_GPX_POINT = ('<trkpt lat="{lat:.7f}" lon="0"><ele>{ele}</ele><time>2026-03-01T08:{m:02d}:{s:02d}Z</time>'
+              '<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr>'
+              '</gpxtpx:TrackPointExtension></extensions></trkpt>')
+
+
+def _gpx(points) -> str:
+    body = "".join(_GPX_POINT.format(lat=lat, ele=ele, m=t // 60, s=t % 60, hr=hr) for t, lat, ele, hr in points)
+    return ('<?xml version="1.0"?><gpx version="1.1" creator="test" '
+            'xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            f'<trk><type>running</type><trkseg>{body}</trkseg></trk></gpx>')
+
+
+def test_gpx_writes_histogram_maximum_and_grade_adjusted_distance(tmp_path):
+    # 1° of latitude / 100,000: 1.11 m a step; every 10 s, 25 steps = 27.8 m a point, 10 % uphill.
+    step = 25e-5
+    metres = 6_371_008.8 * math.radians(step)
+    points = [(10 * i, i * step, round(0.1 * metres * i, 3), 140 + (i >= 5) * 10) for i in range(10)]
+    points.append((200, 10 * step, round(0.1 * metres * 10, 3), 180))  # after a 110 s pause
+    path = tmp_path / "hill.gpx"
+    path.write_text(_gpx(points), encoding="utf-8")
+    row = read_activity_file(path).rows[0]
+    assert row["hr_histogram"] == "140:50 150:40"   # the last point before the pause counts 0
+    assert row["max_hr_bpm"] == 180
+    assert_allclose(row["gap_distance_km"], 10 * metres * gap_factor(10.0) / 1000, rtol=1e-4)
+
+
+def test_gpx_without_elevation_has_gap_equal_to_distance(tmp_path):
+    text = _gpx([(10 * i, i * 25e-5, 0, 140) for i in range(10)]).replace("<ele>0</ele>", "")
+    path = tmp_path / "flat.gpx"
+    path.write_text(text, encoding="utf-8")
+    row = read_activity_file(path).rows[0]
+    assert row["gap_distance_km"] == row["distance_km"]
+
+
+def test_tcx_histogram_and_gap_from_track_points():
+    row = read_activity_file(DATA / "runpandas__run_garmin.tcx").rows[0]
+    histogram = parse_histogram(row["hr_histogram"])
+    # 823 s between track points with a heart rate, against 816 s of lap timer time.
+    assert sum(histogram.values()) == 823 and (min(histogram), max(histogram)) == (112, 153)
+    assert row["max_hr_bpm"] == 153
+    assert 0.9 < row["gap_distance_km"] / row["distance_km"] < 1.2
+
+
+def test_fit_histogram_and_gap_agree_with_the_records():
+    name = "runpandas__run.fit"
+    data = (DATA / name).read_bytes()
+    session = decode_fit(data)["messages"][18][0]
+    start, stop = session[2], session[2] + session[7] / 1000   # start_time + total_elapsed_time
+    records = sorted((r for r in decode_fit(data)["messages"][20] if 253 in r and start <= r[253] <= stop),
+                     key=lambda r: r[253])
+    row = read_activity_file(DATA / name).rows[0]
+    histogram = parse_histogram(row["hr_histogram"])
+    # Every second between records (pauses over 60 s excepted) at the record's heart rate.
+    times = [r[253] for r in records]
+    expected = sum(b - a for a, b, r in zip(times, times[1:], records) if 0 < b - a <= 60 and r.get(3, 0) >= 30)
+    assert_allclose(sum(histogram.values()), expected)
+    gap = grade_adjusted_distance([r.get(5, float("nan")) / 100 for r in records],
+                                  [(r[78] if 78 in r else r.get(2, float("nan"))) / 5 - 500 for r in records])
+    assert_allclose(row["gap_distance_km"], gap, rtol=1e-6)
+    assert row["max_hr_bpm"] == 160   # the session's own max_heart_rate
+
+
+def test_strava_reads_max_heart_rate_and_relative_effort():
+    header = _header("header_en_99cols_export-2025-12.txt")
+    rows = [_english_row({("max heart rate", 1): "181.0", ("relative effort", 1): "57.0"}),
+            _english_row({"activity date": "May 30, 2022, 6:00:00 AM"})]
+    result = read_strava_csv(_csv(header, rows), "activities.csv")
+    assert (result.rows[0]["max_hr_bpm"], result.rows[0]["relative_effort"]) == (181.0, 57.0)
+    assert (result.rows[1]["max_hr_bpm"], result.rows[1]["relative_effort"]) == (None, None)
+    assert result.rows[0]["hr_histogram"] is None and result.rows[0]["gap_distance_km"] is None
+
+
+def test_imported_log_with_device_columns_round_trips(tmp_path, cache):
+    from heavylegs.traininglog import read_log, write_log
+
+    result = import_sources([DATA / "runpandas__run.fit", DATA / "runpandas__nike_run.gpx"], cache_dir=cache)
+    path = write_log(result.log, tmp_path / "log.csv")
+    log = read_log(path)
+    assert log["hr_histogram"].notna().all() and (log["gap_distance_km"] > 0).all()
+
+
+def test_fit_with_a_power_on_clock_is_dated_by_its_local_time_stamp():
+    # Forerunner 70: every time counts from power-on; only the activity's local_timestamp is a date.
+    result = read_activity_file(DATA / "fitparse__compressed-speed-distance.fit")
+    assert result.failed == []
+    row = result.rows[0]
+    assert (row["date"], row["start_time"]) == ("2012-02-13", None)
+    assert "clock counted from power-on" in row["notes"]
+    assert_allclose([row["distance_km"], row["duration_min"], row["avg_hr_bpm"], row["max_hr_bpm"]],
+                    [10.24867, 3772.75 / 60, 170, 190])
+    assert sum(parse_histogram(row["hr_histogram"]).values()) > 3600   # records timed from power-on

@@ -459,10 +459,11 @@ def test_weekly_table_matches_a_plain_loop(sessions, start_weekday, until_offset
         "rpe": [np.nan if r["rpe"] is None else r["rpe"] for r in rows],
         "session_type": [r["session_type"] for r in rows],
     })
-    table = weekly_table(validate_log(frame), until=until)
+    table = weekly_table(validate_log(frame), until=until, metric="srpe")
     expected = _loop_weekly(rows, until)
     assert len(table) == len(expected)
-    for column in WEEKLY_COLUMNS:
+    assert_allclose(table["load"].to_numpy(dtype=float), table["load_au"].to_numpy(dtype=float))
+    for column in WEEKLY_COLUMNS[:WEEKLY_COLUMNS.index("trimp")]:  # the columns of metrics.md
         got = table[column].tolist()
         want = [row[column] for row in expected]
         if column == "week_start":
@@ -471,3 +472,85 @@ def test_weekly_table_matches_a_plain_loop(sessions, start_weekday, until_offset
         want = np.array([np.nan if v is None else v for v in want], dtype=float)
         assert_allclose(np.array(got, dtype=float), want, rtol=1e-9, atol=1e-9, equal_nan=True,
                         err_msg=column)
+
+
+# --- the weekly table on a chosen load metric (spec/device-load.md) ---------
+
+HR_PROFILE = {"sex": "male", "hr_max_bpm": 200, "hr_rest_bpm": 40, "lthr_bpm": 172, "threshold_pace_min_km": 4.0}
+
+
+def _device_week():
+    """Monday to Sunday: HR runs, a paced run without HR, a rest row, strength without RPE."""
+    return validate_log(pd.DataFrame([
+        {"date": _day(0), "duration_min": 30, "hr_histogram": "130:1800"},
+        {"date": _day(1), "duration_min": 30, "avg_hr_bpm": 130},
+        {"date": _day(2), "duration_min": 50, "distance_km": 10},
+        {"date": _day(3), "activity": "rest"},
+        {"date": _day(4), "activity": "strength", "duration_min": 40},
+        {"date": _day(6), "duration_min": 60, "hr_histogram": "172:3600", "rpe": 6},
+    ]))
+
+
+def test_weekly_sums_of_every_metric_and_the_chosen_one():
+    table = weekly_table(_device_week(), metric="stress", profile=HR_PROFILE)
+    week = table.iloc[0]
+    trimp_30 = 30 * 0.5625 * 0.64 * math.exp(1.92 * 0.5625)
+    hrss_30 = 100 * trimp_30 / (60 * 0.825 * 0.64 * math.exp(1.92 * 0.825))
+    assert week["trimp"] == pytest.approx(2 * trimp_30 + 60 * 0.825 * 0.64 * math.exp(1.92 * 0.825))
+    assert week["hrss"] == pytest.approx(2 * hrss_30 + 100)
+    assert week["rtss"] == pytest.approx(100 * (50 / 60) * 0.64)   # the only run with a distance
+    assert week["stress"] == pytest.approx(2 * hrss_30 + 100 + 100 * (50 / 60) * 0.64)
+    assert week["load_metric"] == "stress" and week["load"] == pytest.approx(week["stress"])
+    assert week["sessions_load_estimated"] == 1           # the strength session has no stress
+    assert week["load_au"] == pytest.approx(3 * 30 + 3 * 30 + 3 * 50 + 3 * 40 + 6 * 60)
+    assert week["strain"] == pytest.approx(week["load"] * week["monotony"])
+    daily = np.array([hrss_30, hrss_30, 100 * (50 / 60) * 0.64, 0, 0, 0, 100])
+    assert week["monotony"] == pytest.approx(daily.mean() / daily.std(ddof=1))
+
+
+def test_metric_duration_distance_and_nulls():
+    log = _device_week()
+    by_duration = weekly_table(log, metric="duration").iloc[0]
+    assert by_duration["load"] == 210 and by_duration["load_metric"] == "duration"
+    by_distance = weekly_table(log, metric="distance").iloc[0]
+    assert by_distance["load"] == 10 and by_distance["sessions_load_estimated"] == 3  # runs without a distance
+    no_hr = weekly_table(log, metric="trimp").iloc[0]       # no maximum heart rate: no TRIMP
+    assert no_hr["trimp"] == 0                                 # only the rest row's 0
+    assert no_hr["load"] == 0 and no_hr["sessions_load_estimated"] == 5
+    assert np.isnan(no_hr["acwr"]) and np.isnan(no_hr["monotony"])
+    with pytest.raises(InputError, match="metric: found 'tss', expected one of auto"):
+        weekly_table(log, metric="tss")
+
+
+def test_auto_keeps_srpe_for_a_rated_log_and_the_reference_cases():
+    # The reference cases of metrics.md are rated logs: auto is srpe and nothing moves.
+    table = weekly_table(daily_log([50] * 28 + [100] * 7))
+    assert set(table["load_metric"]) == {"srpe"}
+    assert_allclose(table["load"], table["load_au"])
+    assert table["acwr"].iloc[-1] == pytest.approx(1.6)
+
+
+def test_srpe_calibrated_from_heart_rate_enters_load_au():
+    rows = [{"date": _day(i), "duration_min": 60, "hr_histogram": "172:3600", "rpe": 5} for i in range(8)]
+    rows.append({"date": _day(8), "duration_min": 30, "hr_histogram": "172:1800"})
+    log = validate_log(pd.DataFrame(rows))
+    # k = 300/100 = 3 AU per HRSS point; 30 min at threshold = 50 HRSS -> 150 AU,
+    # in the week of day 7 (a rated 300 AU) and day 8.
+    with_hr = weekly_table(log, metric="srpe", profile=HR_PROFILE)
+    assert with_hr["load_au"].iloc[-1] == pytest.approx(300 + 150)
+    assert with_hr["sessions_load_estimated"].iloc[-1] == 1 and with_hr["sessions_rpe_estimated"].iloc[-1] == 1
+    assert weekly_table(log, metric="srpe")["load_au"].iloc[-1] == 300 + 90   # without thresholds: by type
+
+
+def test_records_carry_the_metric_as_text():
+    record = weekly_records(weekly_table(_device_week(), profile=HR_PROFILE))[0]
+    assert record["load_metric"] == "stress" and isinstance(record["sessions_load_estimated"], int)
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_log_facts_ratios_follow_the_metric():
+    log = _device_week()
+    by_stress = log_facts(log, metric="stress", profile=HR_PROFILE)["values"]["log_monotony"]
+    by_srpe = log_facts(log, metric="srpe", profile=HR_PROFILE)["values"]["log_monotony"]
+    assert by_stress == pytest.approx(weekly_table(log, metric="stress", profile=HR_PROFILE)["monotony"].iloc[0])
+    assert by_stress != pytest.approx(by_srpe)

@@ -23,13 +23,22 @@ def test_assess_equals_the_separate_functions(root, athlete):
     log = read_log(root / "data" / "athletes" / athlete / "log.csv")
     until = profile["assessed_on"]
     result = assess(profile, log)
-    pd.testing.assert_frame_equal(result.weekly, weekly_table(log, until=until))
-    assert result.log_facts == log_facts(log, until=until)
-    assert result.ranking == score_profile(profile, log_facts=log_facts(log, until=until))
+    pd.testing.assert_frame_equal(result.weekly, weekly_table(log, until=until, profile=profile))
+    assert result.log_facts == log_facts(log, until=until, profile=profile)
+    assert result.ranking == score_profile(profile, log_facts=log_facts(log, until=until, profile=profile))
+    assert result.log.load_metric == result.weekly["load_metric"].iloc[-1]
     expected_daily = daily_load(log, until=until)
-    pd.testing.assert_frame_equal(result.daily[expected_daily.columns], expected_daily, check_freq=False)
+    same = ["sessions", "rest_day", "runs", "distance_km", "duration_min", "strength_sessions", "longest_run_km"]
+    pd.testing.assert_frame_equal(result.daily[same], expected_daily[same], check_freq=False)
+    # the loads use the athlete's thresholds, as the weekly table does: its weekly sums are the table's
+    weeks = result.daily["load_au"].groupby(result.daily.index.to_period("W-SUN")).sum()
+    assert list(weeks) == pytest.approx(list(result.weekly["load_au"]))
     pd.testing.assert_frame_equal(result.daily[["fitness", "fatigue", "form"]],
-                                  fitness_fatigue(expected_daily), check_freq=False)
+                                  fitness_fatigue(result.daily["load"]), check_freq=False)
+    # fitness at each week's end is the weekly table's, on the same metric
+    ends = result.weekly["week_start"] + pd.Timedelta(days=6)
+    ends = ends.where(ends <= result.daily.index[-1], result.daily.index[-1])
+    assert list(result.daily.loc[ends, "fitness"]) == pytest.approx(list(result.weekly["fitness"]))
     # the series stops on the assessment day, not on the log's last date
     assert result.daily.index[-1] == pd.Timestamp(until)
 
@@ -69,8 +78,10 @@ def test_dashboard_workbook_and_cli_show_the_same_assessment(root, athlete):
     assert [c["score"] for c in content["causes"]] == [c["score"] for c in model.ranking["causes"][:3]]
     out = io.StringIO()
     with redirect_stdout(out):
+        checkins = data / "athletes" / athlete / "checkins.csv"
+        extra = ["--checkins", str(checkins)] if checkins.exists() else []
         status = cli.main(["score", str(data / "athletes" / f"{athlete}.json"),
-                           "--log", str(data / "athletes" / athlete / "log.csv"), "--json"])
+                           "--log", str(data / "athletes" / athlete / "log.csv"), "--json", *extra])
     assert status == 0
     doc = json.loads(out.getvalue())
     assert doc == json.loads(json.dumps(model.ranking))

@@ -7,6 +7,7 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.traininglog import (
+    DEVICE_COLUMNS,
     LOG_COLUMNS,
     drop_duplicate_sessions,
     merge_logs,
@@ -18,7 +19,7 @@ from heavylegs.traininglog import (
     write_log,
 )
 
-HEADER = ",".join(LOG_COLUMNS)
+HEADER = ",".join(c for c in LOG_COLUMNS if c not in DEVICE_COLUMNS)  # written when empty
 
 GOOD = """\
 date,activity,duration_min,distance_km,rpe,session_type,avg_hr_bpm,elevation_gain_m,surface,start_time,source,notes
@@ -443,3 +444,34 @@ def test_any_text_is_a_log_or_an_input_error(tmp_path_factory, text):
         assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
     else:
         assert log["date"].between(pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")).all()
+
+# --- device-load columns (spec/device-load.md) --------------------------------
+
+def test_device_columns_are_read_typed_and_written_back(tmp_path):
+    text = ("date,duration_min,max_hr_bpm,hr_histogram,gap_distance_km,relative_effort\n"
+            "2026-07-14,30,171,128:30 129:42.5,6.1,37\n"
+            "2026-07-15,20,,,,\n")
+    log = read_log(_write(tmp_path, text))
+    assert list(log.columns) == list(LOG_COLUMNS)
+    assert log["max_hr_bpm"].tolist()[0] == 171.0 and np.isnan(log["max_hr_bpm"].iloc[1])
+    assert log["hr_histogram"].iloc[0] == "128:30 129:42.5" and pd.isna(log["hr_histogram"].iloc[1])
+    assert log["gap_distance_km"].dtype == "float64" and log["relative_effort"].iloc[0] == 37
+    written = log_to_csv_text(log)
+    assert written.splitlines()[0].endswith(",notes,max_hr_bpm,gap_distance_km,relative_effort,hr_histogram")
+    pd.testing.assert_frame_equal(read_log(_write(tmp_path, written, "again.csv")), log)
+
+
+@pytest.mark.parametrize("column, cell, expected", [
+    ("max_hr_bpm", "260", "found 260, expected a number from 30 to 250 [bpm]"),
+    ("gap_distance_km", "-1", "found -1, expected a number ≥ 0 [km]"),
+    ("relative_effort", "lots", "found 'lots', expected a number ≥ 0"),
+    ("hr_histogram", "128-30", "found '128-30', expected space-separated bpm:seconds pairs"),
+    ("hr_histogram", "128:30,129:2", "found '128:30,129:2', expected space-separated bpm:seconds"),
+    ("hr_histogram", "128:30 12:5", "found heart rate 12 in '12:5', expected whole bpm from 30 to 250"),
+])
+def test_bad_device_cells_name_line_column_and_expectation(tmp_path, column, cell, expected):
+    problems = _problems(tmp_path, f"date,duration_min,{column}\n2026-07-14,30,\"{cell}\"\n")
+    assert len(problems) == 1
+    problem = problems[0]
+    assert (problem.line, problem.column, problem.field) == (2, 3, column)
+    assert expected in problem.message

@@ -59,7 +59,7 @@ def test_switching_athletes_shows_the_new_athletes_own_log(data_copy):
     app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=data_copy.parent / "exports")
     app.athlete_picker.value = "ben"
     ben_log = read_log(data_copy / "athletes" / "ben" / "log.csv")
-    expected = weekly_table(ben_log, until=app.model.answers["assessed_on"])
+    expected = weekly_table(ben_log, until=app.model.answers["assessed_on"], profile=app.model.answers)
     pd.testing.assert_frame_equal(app.model.weekly, expected)
     bars = app.load_figure.data[0]
     assert list(bars.y) == pytest.approx(list(expected["distance_km"]))
@@ -311,7 +311,7 @@ class WorkbookMachine(RuleBasedStateMachine):
         if log_path.exists():
             own = read_log(log_path)
             pd.testing.assert_frame_equal(model.log.reset_index(drop=True), own.reset_index(drop=True))
-            expected = weekly_table(own, until=model.answers["assessed_on"])
+            expected = weekly_table(own, until=model.answers["assessed_on"], profile=model.answers)
             if model.weekly is None:
                 assert len(expected) == 0
             else:
@@ -346,7 +346,8 @@ def test_a_new_assessment_date_moves_the_end_of_the_chart(data_copy, tmp_path):
     day = pd.Timestamp(app.model.answers["assessed_on"]) - pd.Timedelta(days=21)
     app.form.controls["assessed_on"].value = day.strftime("%Y-%m-%d")
     assert len(app.load_figure.data[0].x) == weeks - 3
-    expected = weekly_table(read_log(data_copy / "athletes" / "ben" / "log.csv"), until=day)
+    expected = weekly_table(read_log(data_copy / "athletes" / "ben" / "log.csv"), until=day,
+                            profile=app.model.answers)
     assert list(app.load_figure.data[0].y) == pytest.approx(list(expected["distance_km"]))
 
 

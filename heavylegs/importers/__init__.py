@@ -44,15 +44,16 @@ __all__ = [
 ]
 
 #: Bump when a reader changes what it returns, so old cache entries are ignored.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 _CACHE_FORMAT = "heavylegs.import-cache/1"
 
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
 # Fewer files than this are read in this process: starting workers costs more.
 _PARALLEL_MIN_FILES = 16
 _BATCH_SIZE = 8
-_NUMERIC = ("duration_min", "distance_km", "rpe", "avg_hr_bpm", "elevation_gain_m")
-_TEXT = ("activity", "session_type", "surface", "start_time", "source", "notes")
+_NUMERIC = ("duration_min", "distance_km", "rpe", "avg_hr_bpm", "elevation_gain_m",
+            "max_hr_bpm", "gap_distance_km", "relative_effort")
+_TEXT = ("activity", "session_type", "surface", "start_time", "source", "notes", "hr_histogram")
 
 
 @dataclass

@@ -22,6 +22,7 @@ __all__ = [
     "FileResult",
     "ReadError",
     "make_row",
+    "record_fields",
     "read_bytes",
     "read_regular_file",
     "gunzip_limited",
@@ -39,6 +40,7 @@ __all__ = [
 LOG_COLUMNS = (
     "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
     "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
+    "max_hr_bpm", "gap_distance_km", "relative_effort", "hr_histogram",
 )
 
 # Limits of the log format; a value outside them would make the whole log invalid.
@@ -133,7 +135,8 @@ def _finite(value):
 def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: str,
              distance_m=None, avg_hr=None, elevation_gain_m=None, rpe=None,
              surface=None, session_type=None, notes=None, utc_offset: timedelta | None = None,
-             date_text: str | None = None) -> dict:
+             date_text: str | None = None, max_hr=None, gap_distance_m=None,
+             relative_effort=None, hr_histogram: str | None = None) -> dict:
     """Build one log row, checking it against the limits of the log format.
 
     Parameters
@@ -160,6 +163,14 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
         Local time minus UTC when the file records it; gives the local date.
     date_text : str, optional
         ``YYYY-MM-DD`` to use when there is no ``start_utc``.
+    max_hr : float, optional
+        Highest heart rate [bpm]; dropped outside 30-250 bpm.
+    gap_distance_m : float, optional
+        Grade-adjusted distance [m] (``spec/device-load.md``).
+    relative_effort : float, optional
+        Strava's Relative Effort; dropped when negative.
+    hr_histogram : str, optional
+        Seconds at each heart rate, as :func:`heavylegs.deviceload.format_histogram` writes it.
 
     Returns
     -------
@@ -216,6 +227,18 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     if rpe is not None and not _RPE_RANGE[0] <= rpe <= _RPE_RANGE[1]:
         notes_list.append(f"RPE {rpe:g} left out (outside 0-10)")
         rpe = None
+    max_hr = _finite(max_hr)
+    if max_hr is not None and not _HR_RANGE_BPM[0] <= max_hr <= _HR_RANGE_BPM[1]:
+        notes_list.append(f"maximum heart rate {max_hr:.0f} bpm left out (outside 30-250)")
+        max_hr = None
+    gap_km = _finite(gap_distance_m)
+    if gap_km is not None:
+        gap_km /= 1000.0
+        if gap_km < 0 or gap_km > _MAX_DISTANCE_KM:
+            gap_km = None
+    relative_effort = _finite(relative_effort)
+    if relative_effort is not None and relative_effort < 0:
+        relative_effort = None
     if session_type is None:
         session_type = {"strength": "strength", "cross": "cross"}.get(activity)
     return {
@@ -231,6 +254,43 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
         "start_time": start_text,
         "source": source,
         "notes": "; ".join(notes_list) or None,
+        "max_hr_bpm": None if max_hr is None else round(max_hr, 1),
+        "gap_distance_km": None if gap_km is None else round(gap_km, 6),
+        "relative_effort": relative_effort,
+        "hr_histogram": hr_histogram or None,
+    }
+
+
+def record_fields(times_s, heart_rate_bpm, distance_m, altitude_m) -> dict:
+    """The device-load fields of a session, from its records (``spec/device-load.md``).
+
+    Parameters
+    ----------
+    times_s : array-like of float
+        Record times [s].
+    heart_rate_bpm, distance_m, altitude_m : array-like of float
+        Per record, NaN when unknown: heart rate [bpm], cumulative distance
+        [m], altitude [m].
+
+    Returns
+    -------
+    dict
+        ``hr_histogram`` (text or None), ``max_hr`` [bpm] (the highest
+        record heart rate within 30-250, or None) and ``gap_distance_m``
+        [m] (None without records that have both a distance and an
+        altitude), ready for :func:`make_row`.
+    """
+    import numpy as np
+
+    from ..deviceload import format_histogram, grade_adjusted_distance, hr_histogram
+
+    hr = np.asarray(heart_rate_bpm, dtype=float)
+    valid = hr[(hr >= _HR_RANGE_BPM[0]) & (hr <= _HR_RANGE_BPM[1])]
+    gap_km = grade_adjusted_distance(distance_m, altitude_m)
+    return {
+        "hr_histogram": format_histogram(hr_histogram(times_s, hr)),
+        "max_hr": float(valid.max()) if len(valid) else None,
+        "gap_distance_m": None if gap_km is None else gap_km * 1000.0,
     }
 
 

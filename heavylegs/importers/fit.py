@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
 
-from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes
+from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes, record_fields
 
 __all__ = ["decode_fit", "read_fit", "fit_activity", "MAX_FIT_MESSAGES"]
 
@@ -49,8 +49,8 @@ _WANTED = {
     MESG_FILE_ID: {4},                                # time_created
     MESG_SPORT: {0, 1},                               # sport, sub_sport
     # start_time, sport, sub_sport, total_elapsed_time, total_timer_time,
-    # total_distance, avg_heart_rate, total_ascent
-    MESG_SESSION: {2, 5, 6, 7, 8, 9, 16, 22},
+    # total_distance, avg_heart_rate, max_heart_rate, total_ascent
+    MESG_SESSION: {2, 5, 6, 7, 8, 9, 16, 17, 22},
     # position_lat, position_long, altitude, heart_rate, distance, enhanced_altitude
     MESG_RECORD: {0, 1, 2, 3, 5, 78},
     MESG_ACTIVITY: {5},                               # local_timestamp
@@ -275,9 +275,40 @@ def _utc_offset(messages) -> timedelta | None:
     return None
 
 
+def _power_on_clock(messages) -> bool:
+    """True when no session, record or file-id time is a calendar date (the clock counts from power-on)."""
+    for mesg, field in ((MESG_SESSION, 2), (MESG_RECORD, _TIMESTAMP), (MESG_FILE_ID, 4)):
+        if any(m.get(field, 0) >= _MIN_DATE_TIME for m in messages[mesg]):
+            return False
+    return True
+
+
+def _fallback_date(messages, offset):
+    """``(YYYY-MM-DD, note)`` for a file whose session has no calendar start, else ``(None, None)``.
+
+    The best date found: the activity message's ``local_timestamp`` (local
+    time already), else the file id's ``time_created``.
+    """
+    for activity in messages[MESG_ACTIVITY]:
+        if activity.get(5, 0) >= _MIN_DATE_TIME:
+            day = datetime.fromtimestamp(FIT_EPOCH_S + activity[5], tz=timezone.utc).date()
+            return day.isoformat(), ("the watch's clock counted from power-on; dated by the activity's "
+                                     "local time stamp, which may be wrong")
+    for file_id in messages[MESG_FILE_ID]:
+        created = _timestamp(file_id.get(4))
+        if created is not None:
+            local = created + offset if offset is not None else created
+            return local.date().isoformat(), ("the session has no start date; dated by the file's "
+                                              "creation time")
+    return None, None
+
+
 def _records(messages):
     """Record columns with corrupt clocks removed: times [FIT s], hr, dist [m], lat, lon, alt [m]."""
     records = [r for r in messages[MESG_RECORD] if r.get(_TIMESTAMP, 0) >= _MIN_DATE_TIME]
+    if not records and _power_on_clock(messages):
+        # Every time counts from the watch's power-on: still good for durations.
+        records = [r for r in messages[MESG_RECORD] if _TIMESTAMP in r]
     if records:
         times = sorted(r[_TIMESTAMP] for r in records)
         median = times[len(times) // 2]
@@ -313,6 +344,36 @@ def _record_totals(records, start=None, stop=None) -> dict:
     if len(altitudes) > 1:
         out["ascent_m"] = calculate_uphill_downhill(altitudes)[0]
     return out
+
+
+def _device_fields(records, start=None, stop=None, distance_m=None) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the records in [start, stop]."""
+    import numpy as np
+
+    from ..deviceload import cumulative_distance
+
+    nan = float("nan")
+    if start is None:
+        start, stop = float("-inf"), float("inf")
+    # One pass: time, heart rate, distance, altitude, latitude, longitude of each record.
+    rows = [(r[_TIMESTAMP], r.get(3, nan), r.get(5, nan), r.get(78, r.get(2, nan)), r.get(0, nan), r.get(1, nan))
+            for r in records if start <= r[_TIMESTAMP] <= stop]
+    fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
+    if len(rows) >= 2:
+        values = np.array(rows, dtype=float)
+        values = values[np.argsort(values[:, 0], kind="stable")]
+        times, heart = values[:, 0], values[:, 1]
+        altitude = values[:, 3] / 5.0 - 500.0
+        distance = values[:, 2] / 100.0
+        if np.isnan(distance).all():
+            placed = ~np.isnan(values[:, 4]) & ~np.isnan(values[:, 5])
+            if placed.sum() > 1:
+                distance[placed] = cumulative_distance(values[placed, 4] * _SEMICIRCLE_DEG,
+                                                       values[placed, 5] * _SEMICIRCLE_DEG)
+        fields = record_fields(times, heart, distance, altitude)
+    if fields["gap_distance_m"] is None:
+        fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
+    return fields
 
 
 def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:
@@ -359,7 +420,8 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
     sessions = messages[MESG_SESSION]
     if sessions:
         for session in sessions:
-            _session_row(session, records, offset, source, note, result, len(sessions))
+            _session_row(session, records, offset, source, note, result, len(sessions),
+                         _fallback_date(messages, offset))
     else:
         default_sport = messages[MESG_SPORT][0] if messages[MESG_SPORT] else {}
         totals = _record_totals(records)
@@ -377,6 +439,7 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
                 duration_s=totals["timer_s"], distance_m=totals["distance_m"],
                 avg_hr=totals["avg_hr"], elevation_gain_m=totals["ascent_m"],
                 utc_offset=offset, source=source,
+                **_device_fields(records, distance_m=totals["distance_m"]),
                 notes=f"{note}no session summary; totals from {totals['n']} records"))
         except ReadError as exc:
             result.failed.append((source, str(exc)))
@@ -392,7 +455,7 @@ def _skip(result: FileResult, name: str) -> None:
     result.skipped[name] = result.skipped.get(name, 0) + 1
 
 
-def _session_row(session, records, offset, source, note, result, n_sessions):
+def _session_row(session, records, offset, source, note, result, n_sessions, fallback=(None, None)):
     mapped = fit_activity(session.get(5), session.get(6))
     if mapped is None:
         if _SPORT_NAMES.get(session.get(5)) == "multisport" and n_sessions == 1:
@@ -426,12 +489,22 @@ def _session_row(session, records, offset, source, note, result, n_sessions):
         if timer_s is None and totals["timer_s"]:
             timer_s = totals["timer_s"]
             extra.append("time from records")
+    date_text = None
+    if _timestamp(start) is None and fallback[0] is not None:
+        date_text = fallback[0]
+        extra.insert(0, fallback[1])
     notes = note + "; ".join(extra) if (note or extra) else None
+    if start is not None:
+        device = _device_fields(records, start, start + (elapsed if elapsed else 86400), distance_m)
+    else:
+        device = _device_fields([], distance_m=distance_m)
+    if session.get(17) is not None:
+        device["max_hr"] = session[17]  # the device's own maximum, which sees every beat
     try:
         result.rows.append(make_row(
-            start_utc=_timestamp(start), activity=activity, surface=surface,
+            start_utc=_timestamp(start), date_text=date_text, activity=activity, surface=surface,
             duration_s=timer_s, distance_m=distance_m, avg_hr=avg_hr,
-            elevation_gain_m=ascent, utc_offset=offset, source=source,
+            elevation_gain_m=ascent, utc_offset=offset, source=source, **device,
             notes=notes.rstrip("; ") if notes else None))
     except ReadError as exc:
         result.failed.append((source, f"session at {_timestamp(start)}: {exc}"))

@@ -15,7 +15,7 @@ import gpxpy
 import gpxpy.gpx
 
 from ._common import (NO_LOAD, FileResult, ReadError, check_xml, make_row, normalise_sport,
-                      parse_ascii_float, read_bytes)
+                      parse_ascii_float, read_bytes, record_fields)
 
 __all__ = ["read_gpx", "gpx_activity"]
 
@@ -104,20 +104,43 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
     if duration_s is None and bounds.start_time and bounds.end_time:
         duration_s = (bounds.end_time - bounds.start_time).total_seconds()
     heart = []
+    point_hr = []  # one per timed point, NaN without a reading
     for point in timed:
+        reading = float("nan")
         for extension in point.extensions or ():
             for element in extension.iter():
                 if element.tag.rpartition("}")[2].lower() in _HR_TAGS and element.text:
                     value = parse_ascii_float(element.text)
                     if value is not None:
                         heart.append(value)
+                        reading = value
+        point_hr.append(reading)
     ascent = None
     if any(point.elevation is not None for point in points):
         ascent = gpx.get_uphill_downhill().uphill
     start = bounds.start_time
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=timezone.utc)  # GPX times are UTC by definition
+    distance_m = gpx.length_2d()
+    device = _device_fields(timed, point_hr, distance_m)
     return make_row(start_utc=start, activity=activity, surface=surface,
-                    duration_s=duration_s, distance_m=gpx.length_2d(),
+                    duration_s=duration_s, distance_m=distance_m,
                     avg_hr=sum(heart) / len(heart) if heart else None,
-                    elevation_gain_m=ascent, source=source, notes=note)
+                    elevation_gain_m=ascent, source=source, notes=note, **device)
+
+
+def _device_fields(points, heart, distance_m) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
+    import numpy as np
+
+    from ..deviceload import cumulative_distance
+
+    nan = float("nan")
+    times = np.array([point.time.timestamp() for point in points], dtype=float)
+    distance = cumulative_distance([point.latitude for point in points],
+                                   [point.longitude for point in points])
+    altitude = np.array([nan if point.elevation is None else point.elevation for point in points], dtype=float)
+    fields = record_fields(times, heart, distance, altitude)
+    if fields["gap_distance_m"] is None:
+        fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
+    return fields

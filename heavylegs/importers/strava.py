@@ -304,6 +304,9 @@ def read_strava_csv(data: bytes, source: str, *, origin: str | None = None) -> F
         "hr": columns.find("average heart rate"), "ascent": columns.find("elevation gain"),
         "rpe": columns.find("perceived exertion"), "race": columns.find("competition"),
         "long": columns.find("long run"),
+        # Device load (spec/device-load.md); both names appear twice in newer exports.
+        "max_hr": [columns.find("max heart rate", i) for i in (0, 1)],
+        "relative_effort": [columns.find("relative effort", i) for i in (0, 1)],
     }
     comma = columns.german
 
@@ -359,6 +362,8 @@ def _strava_row(row, columns, date_col, type_col, time_cols, distance_col, dista
 
     def number(key_or_col, label):
         col = optional.get(key_or_col) if isinstance(key_or_col, str) else key_or_col
+        if isinstance(col, list):  # a repeated column: the first that has a value
+            col = next((c for c in col if _cell(row, c).strip()), None)
         try:
             return _parse_number(_cell(row, col), comma)
         except ValueError:
@@ -383,6 +388,8 @@ def _strava_row(row, columns, date_col, type_col, time_cols, distance_col, dista
         distance_m=distance, avg_hr=number("hr", "Average Heart Rate"),
         elevation_gain_m=number("ascent", "Elevation Gain"),
         rpe=number("rpe", "Perceived Exertion"), session_type=session_type,
+        max_hr=number("max_hr", "Max Heart Rate"),
+        relative_effort=number("relative_effort", "Relative Effort"),
         source=f"{origin}#{activity_id}" if activity_id else origin, notes=notes))
 
 

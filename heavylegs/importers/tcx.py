@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
 
-from ._common import FileResult, ReadError, check_xml, make_row, parse_ascii_float, read_bytes
+from ._common import FileResult, ReadError, check_xml, make_row, parse_ascii_float, read_bytes, record_fields
 
 __all__ = ["read_tcx"]
 
@@ -139,4 +139,52 @@ def _activity_row(activity, source: str) -> dict:
         start = min(times)
     return make_row(start_utc=start, activity=kind, surface=surface, duration_s=duration_s,
                     distance_m=distance_m, avg_hr=avg_hr, elevation_gain_m=ascent,
-                    source=source, notes=note)
+                    source=source, notes=note, **_device_fields(points, distance_m))
+
+
+def _device_fields(points, distance_m) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the track points."""
+    import numpy as np
+
+    from ..deviceload import cumulative_distance
+
+    timed = []
+    for point in points:
+        moment = _time(getattr(_child(point, "Time"), "text", None))
+        if moment is not None:
+            timed.append((moment.timestamp(), point))
+    fields = {"hr_histogram": None, "max_hr": None, "gap_distance_m": None}
+    if len(timed) >= 2:
+        times = np.array([t for t, _ in timed], dtype=float)
+        values = np.array([_point_values(p) for _, p in timed], dtype=float).reshape(-1, 5)
+        heart, altitude, distance, lat, lon = values.T
+        distance = distance.copy()
+        if np.isnan(distance).all():
+            placed = ~np.isnan(lat) & ~np.isnan(lon)
+            if placed.sum() > 1:
+                distance[placed] = cumulative_distance(lat[placed], lon[placed])
+        fields = record_fields(times, heart, distance, altitude)
+    if fields["gap_distance_m"] is None:
+        fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
+    return fields
+
+
+_POINT_FIELDS = {"HeartRateBpm": 0, "AltitudeMeters": 1, "DistanceMeters": 2,
+                 "LatitudeDegrees": 3, "LongitudeDegrees": 4}
+
+
+def _point_values(point) -> list:
+    """Heart rate, altitude, distance, latitude, longitude of a track point (NaN when missing)."""
+    out = [float("nan")] * 5
+    for element in point.iter():
+        index = _POINT_FIELDS.get(_local(element.tag))
+        if index is None:
+            continue
+        if index == 0:
+            element = _child(element, "Value")
+            if element is None:
+                continue
+        value = parse_ascii_float(element.text) if element.text else None  # ASCII digits only, as everywhere
+        if value is not None:
+            out[index] = value
+    return out
