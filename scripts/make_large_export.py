@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gzip
 import io
 import random
@@ -289,7 +290,9 @@ class _Template:
     gz_size: int         # size of one compressed copy [bytes]
 
 
-def _load_templates() -> list:
+@functools.lru_cache(maxsize=1)
+def _load_templates() -> tuple:
+    """The recordings of :data:`TEMPLATES`, read once per process."""
     sys.path.insert(0, str(ROOT))
     from heavylegs.importers import read_activity_file
 
@@ -305,7 +308,7 @@ def _load_templates() -> list:
             raise RuntimeError(f"{name}: found {len(rows)} sessions, expected one")
         templates.append(_Template(name, kind, data, _fit_template(data) if kind == "fit" else None,
                                    rows[0], len(gzip.compress(data, 6, mtime=0))))
-    return templates
+    return tuple(templates)
 
 
 def parse_size(text: str) -> int:
