@@ -402,20 +402,21 @@ def make_export(out, size: int = 10**9, seed: int = 8, *, level: int = 6, log=No
     writer = csv.writer(csv_text, lineterminator="\n")
     writer.writerow(header)
     keys, kinds = set(), {}
-    bumped, count = 0, 0
+    count = 0
     first = last = None
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
         while True:
             template = cycle[count % len(cycle)]
             original = datetime.fromisoformat(template.row["start_time"])
-            target_day = first_day + timedelta(days=count * span_days // expected + bumped)
-            days = (target_day - original.date()).days
-            start = original + timedelta(days=days)
-            key = (start.replace(second=0), template.row["activity"])
-            if key in keys:  # the same recording twice on one day: move on a day
-                bumped += 1
-                continue
+            target_day = first_day + timedelta(days=count * span_days // expected)
+            while True:
+                days = (target_day - original.date()).days
+                start = original + timedelta(days=days)
+                key = (start.replace(second=0), template.row["activity"])
+                if key not in keys:
+                    break
+                target_day += timedelta(days=1)  # the same recording twice on one day: the next day
             keys.add(key)
             activity_id = _FIRST_ID + 7919 * count + rng.randrange(7919)
             if template.kind == "fit":
