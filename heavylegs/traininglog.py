@@ -712,6 +712,18 @@ def _start_key(value):
     """The start minute of a session, or None when there is no usable start time."""
     if _is_blank(value):
         return None
+    if isinstance(value, str):
+        # Fast path for the ISO 8601 text the importers write: parsing one value with
+        # pd.Timestamp costs ~80 us, enough to add seconds to a 9,000-session export.
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None  # other spellings go through pandas below
+        if moment is not None:
+            offset = moment.utcoffset()
+            if offset is not None:
+                moment = moment.replace(tzinfo=None) - offset
+            return ("local" if offset is None else "utc", pd.Timestamp(moment.replace(second=0, microsecond=0)))
     try:
         stamp = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
