@@ -26,6 +26,7 @@ __all__ = [
     "BANDS",
     "ACWR_SAFE_BAND",
     "RECENT_WEEKS",
+    "LOAD_METRIC_NAMES",
     "ACWR_DANGER",
     "MONOTONY_FLAG",
     "LONG_RUN_SPIKE_FLAG_PCT",
@@ -42,6 +43,13 @@ BANDS = ("likely", "possible", "unlikely")
 # BAND_COLOURS (Okabe-Ito vermilion and orange, a neutral grey) lives in heavylegs.fragments,
 # shared by the figures and the HTML panels.
 
+#: How each load metric (spec/device-load.md) is named on the weekly chart, with its unit.
+LOAD_METRIC_NAMES = {
+    "srpe": ("weekly load (session RPE × min)", "AU"), "trimp": ("weekly TRIMP (heart rate)", "AU"),
+    "hrss": ("weekly HRSS (heart rate)", "AU"), "rtss": ("weekly rTSS (pace)", "AU"),
+    "stress": ("weekly stress (heart rate, else pace)", "AU"), "duration": ("weekly training time", "min"),
+    "distance": ("weekly distance (load metric)", "km"),
+}
 #: Weeks the weekly chart shows when it opens; the whole log is one click away.
 RECENT_WEEKS = 16
 #: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
@@ -263,7 +271,9 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         From :func:`heavylegs.load.weekly_table`; ``None`` or empty gives
         an empty chart that says no log is loaded.
     metric : {"distance", "load"}
-        Bars of ``distance_km`` [km] or ``load_au`` [AU].
+        Bars of ``distance_km`` [km], or of the week's load in the table's
+        load metric (its ``load`` column, named after ``load_metric``;
+        ``load_au`` for a table without one).
     show_fitness : bool
         Add a lower panel with fitness, fatigue and form [AU] (Banister
         impulse-response, as in :func:`heavylegs.load.fitness_fatigue`).
@@ -296,14 +306,23 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
     """
     if metric not in ("distance", "load"):
         raise ValueError(f"found metric {metric!r}, expected 'distance' or 'load'")
-    column, unit, name = (("distance_km", "km", "weekly distance") if metric == "distance"
-                          else ("load_au", "AU", "weekly load (session RPE × min)"))
     empty = weekly is None or len(weekly) == 0
+    if metric == "distance":
+        column, unit, name = "distance_km", "km", "weekly distance"
+    else:
+        used = None if empty or "load_metric" not in weekly.columns else str(weekly["load_metric"].iloc[-1])
+        column = "load" if used else "load_au"
+        name, unit = LOAD_METRIC_NAMES.get(used or "srpe", (f"weekly {used}", "AU"))
     weeks = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
     bars = [] if empty else [v if v is not None else 0.0 for v in _column(weekly, column)]
     acwr = [] if empty else _column(weekly, "acwr")
+    estimated = ([] if empty or metric == "distance" or "sessions_load_estimated" not in weekly.columns
+                 else [int(v) for v in weekly["sessions_load_estimated"].tolist()])
+    hover = f"week of %{{x|%Y-%m-%d}}<br>%{{y:.1f}} {unit}"
+    if estimated:
+        hover += "<br>%{customdata} session(s) estimated or without a value"
     traces = [go.Bar(name=f"{name} [{unit}]", x=weeks, y=bars, marker=dict(color="#9CC3E6"),
-                     hovertemplate=f"week of %{{x|%Y-%m-%d}}<br>%{{y:.1f}} {unit}<extra></extra>"),
+                     customdata=estimated or None, hovertemplate=hover + "<extra></extra>"),
               go.Scatter(name="ACWR (coupled, 7:28 days)", x=weeks, y=acwr, yaxis="y2", mode="lines+markers",
                          connectgaps=False,
                          line=dict(color="#333333", width=2), marker=dict(size=6),

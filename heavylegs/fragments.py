@@ -38,6 +38,7 @@ __all__ = [
     "delta_html",
     "status_html",
     "plan_table_html",
+    "load_summary_html",
 ]
 
 #: What the workbook shows for an unknown answer.
@@ -465,3 +466,54 @@ def plan_table_html(rows, columns) -> str:
         for row in rows)
     return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>")
+
+
+_PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
+_THRESHOLD_NAMES = {"hr_max": "maximum heart rate", "hr_rest": "resting heart rate",
+                    "lthr": "threshold heart rate", "threshold_pace": "threshold pace"}
+_METRIC_WORDS = {"srpe": "session RPE × minutes", "trimp": "TRIMP (heart rate)", "hrss": "HRSS (heart rate)",
+                 "rtss": "rTSS (pace)", "stress": "stress (heart rate, else pace)", "duration": "minutes",
+                 "distance": "kilometres"}
+
+
+def load_summary_html(summary: dict | None) -> str:
+    """What the load on the chart is, for the coach (:func:`heavylegs.deviceload.load_summary`).
+
+    Says the metric in use and why, each threshold with its value and where
+    it came from, how many sessions were estimated and how, and, when the log
+    holds a higher heart rate than the maximum in use, a suggestion to enter
+    the real one. "" without a log.
+    """
+    if not summary:
+        return ""
+    metric = summary.get("metric")
+    asked = summary.get("requested")
+    choice = "chosen automatically" if asked == "auto" else "chosen by you"
+    parts = [f"<b>Load:</b> {escape(_METRIC_WORDS.get(metric, metric))} ({choice}: {escape(summary.get('why', ''))})."]
+    rows = []
+    for key, item in (summary.get("thresholds") or {}).items():
+        if not isinstance(item, dict) or item.get("value") is None:
+            continue
+        value = item["value"]
+        if key == "threshold_pace":
+            minutes = int(value)
+            shown = f"{minutes}:{int(round((value - minutes) * 60)):02d} min/km"
+        else:
+            shown = f"{value:.0f} {item.get('unit', '')}"
+        rows.append(f"<li>{escape(_THRESHOLD_NAMES.get(key, key))}: <b>{escape(shown)}</b>, "
+                    f"{escape(_PROVENANCE.get(item.get('provenance'), item.get('provenance', '')))}"
+                    f" <span style='color:#666'>({escape(item.get('how', ''))})</span></li>")
+    if rows:
+        parts.append("<ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
+    estimated = {k: v for k, v in (summary.get("estimated") or {}).items() if v}
+    words = {"hr_calibrated": "RPE from heart rate, calibrated on the athlete's own sessions",
+             "session_type": "RPE assumed from the session type", "hr_from_average": "heart-rate load from the "
+             "average heart rate (no histogram)", "assumed": "RPE assumed"}
+    if estimated:
+        parts.append(f"{sum(estimated.values())} of {summary.get('sessions', 0)} sessions estimated: "
+                     + "; ".join(f"{n} {escape(words.get(k, k))}" for k, n in estimated.items()) + ".")
+    if summary.get("missing"):
+        parts.append(f"{summary['missing']} session(s) have no value in this metric and count 0.")
+    if summary.get("hr_max_note"):
+        parts.append(f"<span style='color:#8a3300'><b>&#9888; {escape(summary['hr_max_note'])}</b></span>")
+    return "<div class='hl-load-summary' style='font-size:12px;line-height:1.4'>" + " ".join(parts) + "</div>"

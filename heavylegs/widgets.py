@@ -398,6 +398,13 @@ class CoachWorkbook(widgets.VBox):
         self.metric = widgets.ToggleButtons(options=[("Distance", "distance"), ("Load", "load")],
                                             value="distance")
         self.show_fitness = widgets.Checkbox(value=False, description="Fitness / fatigue / form", indent=False)
+        self.load_metric = widgets.Dropdown(
+            options=[("load: automatic", "auto"), ("session RPE × min", "srpe"), ("TRIMP (heart rate)", "trimp"),
+                     ("HRSS (heart rate)", "hrss"), ("rTSS (pace)", "rtss"), ("stress (HR, else pace)", "stress"),
+                     ("minutes", "duration"), ("kilometres", "distance")],
+            value="auto", layout=widgets.Layout(width="200px"),
+            tooltip="Which load the weekly table, the ratios and the evidence use")
+        self.load_summary = widgets.HTML("")
         self.load_figure = _figure_widget(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
         self.history_figure = _figure_widget(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._load_box = widgets.Box([self.load_figure], layout=widgets.Layout(width="100%"))
@@ -466,9 +473,9 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                              widgets.HBox([self.progress, self.log_status],
                                           layout=widgets.Layout(align_items="center")),
-                             widgets.HBox([self.metric, self.show_fitness],
-                                          layout=widgets.Layout(align_items="center")),
-                             self._load_box])
+                             widgets.HBox([self.metric, self.load_metric, self.show_fitness],
+                                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
+                             self.load_summary, self._load_box])
         history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
         checkins = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Daily check-ins</h3>"
@@ -501,6 +508,7 @@ class CoachWorkbook(widgets.VBox):
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
+        self.load_metric.observe(self._on_load_metric, names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
 
     def _bar_click(self, trace, points, _state):
@@ -584,6 +592,7 @@ class CoachWorkbook(widgets.VBox):
             self.what_if_toggle.value = False
             self.what_if_panel.layout.display = "none"
             self.what_if_message.value = ""
+            self.load_metric.value = self.model.metric
             self.form.load(self.model.answers)
         finally:
             self._busy = False
@@ -680,6 +689,9 @@ class CoachWorkbook(widgets.VBox):
     def refresh_load(self):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
+        from .fragments import load_summary_html
+
+        self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
@@ -687,6 +699,14 @@ class CoachWorkbook(widgets.VBox):
         if not _sync_figure(self.load_figure, fig):
             self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._load_box.children = [self.load_figure]
+
+    def _on_load_metric(self, change):
+        if self._busy or self.model.state is None:
+            return
+        self._guard(lambda: self.model.set_metric(change["new"]))
+        self.refresh()
+        self.refresh_load()
+        self.refresh_plan()
 
     def _progress(self, done, total):
         self.progress.max = max(1, total)

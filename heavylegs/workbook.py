@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 _BOOL_TEXT = {"yes": True, "true": True, "no": False, "false": False}
+# Answers the session loads depend on (spec/device-load.md): a change recomputes the log's series.
+_LOAD_ANSWERS = ("hr_max_bpm", "hr_rest_bpm", "resting_hr_bpm", "lthr_bpm", "threshold_pace_min_km", "age_years",
+                 "sex", "birth_year")
 #: File endings the workbook imports (also gzipped activity files, and folders).
 IMPORT_SUFFIXES = (".csv", ".fit", ".gpx", ".tcx", ".gz", ".zip")
 
@@ -227,11 +230,12 @@ class AthleteState:
     plan: dict | None = None
     plan_source: str = "none"
     saved_plan: dict | None = None
+    metric: str = "auto"
 
     @staticmethod
     def build(athlete_id: str, answers: dict, saved_answers, what_if: dict, log, log_problems=(),
               analysis: LogAnalysis | None = None, checkins=None, patterns=None, plan=None,
-              plan_source: str = "draft", saved_plan=None) -> "AthleteState":
+              plan_source: str = "draft", saved_plan=None, metric: str = "auto") -> "AthleteState":
         """Assess ``answers`` with ``log`` and ``checkins``.
 
         ``analysis`` and ``patterns`` are reused when they cover the same day
@@ -240,11 +244,11 @@ class AthleteState:
         plan from the new assessment, so a draft follows the answers.
         """
         day = assessment_day(answers)
-        if analysis is not None and analysis.until != day:
+        if analysis is not None and (analysis.until != day or analysis.metric != metric):
             analysis, patterns = None, None
         has_checkins = checkins is not None and len(checkins) > 0
         result = assess(answers, log, analysis=analysis, checkins=checkins if has_checkins else None,
-                        patterns=patterns if has_checkins else None)
+                        patterns=patterns if has_checkins else None, metric=metric)
         trial = result.ranking
         if what_if:
             merged = validate_profile({**answers, **what_if}, "What-if")
@@ -259,7 +263,7 @@ class AthleteState:
 
             plan = build_plan(result)
         return AthleteState(athlete_id, answers, saved_answers, dict(what_if), log, tuple(log_problems),
-                            result, trial, checkins, plan, plan_source, saved_plan)
+                            result, trial, checkins, plan, plan_source, saved_plan, metric)
 
 
 class WorkbookModel:
@@ -417,11 +421,14 @@ class WorkbookModel:
 
     # answers
     def _rebuild(self, state: AthleteState, answers=None, what_if=None, log=None, log_changed=False,
-                 saved=..., checkins=None, plan=None, plan_source=None, saved_plan=...) -> dict:
+                 saved=..., checkins=None, plan=None, plan_source=None, saved_plan=...,
+                 metric=None) -> dict:
         answers = state.answers if answers is None else answers
         what_if = state.what_if if what_if is None else what_if
         new_log = log if log_changed else state.log
         analysis = None if log_changed else state.assessment.log
+        if analysis is not None and any(answers.get(k) != state.answers.get(k) for k in _LOAD_ANSWERS):
+            analysis = None  # a threshold, the age or the sex changes every session's load
         saved_answers = state.saved_answers if saved is ... else saved
         problems = () if log_changed else state.log_problems
         checkins = state.checkins if checkins is None else checkins
@@ -430,7 +437,8 @@ class WorkbookModel:
                                    analysis=analysis, checkins=checkins, patterns=patterns,
                                    plan=state.plan if plan is None else plan,
                                    plan_source=state.plan_source if plan_source is None else plan_source,
-                                   saved_plan=state.saved_plan if saved_plan is ... else saved_plan)
+                                   saved_plan=state.saved_plan if saved_plan is ... else saved_plan,
+                                   metric=state.metric if metric is None else metric)
         if self.state is not state:  # never write a result over another athlete's state
             raise RuntimeError("the athlete changed while its answers were being scored")
         self.state = built
@@ -624,6 +632,39 @@ class WorkbookModel:
             self.state = replace(state, saved_answers=dict(state.answers), saved_plan=state.plan,
                                  plan_source="saved" if state.plan is not None else state.plan_source)
         return path
+
+    # the load metric
+    metric = property(lambda self: self._get("metric", "auto"), doc="The load metric asked for (auto by default).")
+
+    def set_metric(self, metric: str) -> dict:
+        """Compute the weekly table and the log's ratios on another load metric; returns the ranking.
+
+        Raises
+        ------
+        InputError
+            For a metric that ``spec/device-load.md`` does not define.
+        """
+        from .deviceload import check_metric
+
+        state = self._require()
+        try:
+            check_metric(metric)
+        except (ValueError, InputError):
+            raise InputError([Problem("load metric", f"found {metric!r}, expected one of auto, srpe, trimp, "
+                                                     "hrss, rtss, stress, duration, distance")]) from None
+        return self._rebuild(state, metric=metric)
+
+    def load_summary(self) -> dict | None:
+        """What the load is: the metric and why, thresholds with provenance, estimated sessions.
+
+        See :func:`heavylegs.deviceload.load_summary`; None without a log.
+        """
+        state = self._require()
+        if state.log is None or len(state.log) == 0:
+            return None
+        from .deviceload import load_summary
+
+        return load_summary(state.log, state.answers, state.metric, assessment_day(state.answers))
 
     # check-ins
     def add_checkin(self, entry: dict) -> dict:

@@ -397,3 +397,28 @@ def test_a_check_in_is_added_for_the_open_athlete_and_feeds_the_patterns(data_co
     app.checkin_heaviness.value = None
     app.checkin_button.click()
     assert "heaviness" in app.checkin_status.value and "expected a number from 0 to 10" in app.checkin_status.value
+
+
+def test_the_coach_switches_load_metric_and_reads_what_the_load_is(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assert "session RPE" in app.load_summary.value and "chosen automatically" in app.load_summary.value
+    app.metric.value = "load"
+    assert app.load_figure.data[0].name.startswith("weekly load (session RPE")
+    app.load_metric.value = "duration"
+    assert app.model.weekly["load_metric"].iloc[-1] == "duration"
+    assert list(app.load_figure.data[0].y) == pytest.approx(list(app.model.weekly["load"]))
+    assert app.load_figure.data[0].name == "weekly training time [min]"
+    assert "chosen by you" in app.load_summary.value
+    app.athlete_picker.value = "ben"                   # the choice belongs to the athlete it was made for
+    assert app.model.metric == "auto" and app.load_metric.value == "auto"
+
+
+def test_a_higher_heart_rate_in_the_log_suggests_entering_the_real_maximum(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    app.new_athlete("watch")
+    app.form.set_value("hr_max_bpm", 150)
+    app.import_uploads([{"name": "run.fit", "content": (ACTIVITIES / "runpandas__run.fit").read_bytes()}])
+    summary = app.model.load_summary()
+    assert summary["hr_max_seen"] > 150 and summary["hr_max_in_use"] == 150
+    assert "&#9888;" in app.load_summary.value and str(int(summary["hr_max_seen"])) in app.load_summary.value
+    assert "entered" in app.load_summary.value
