@@ -52,6 +52,9 @@ __all__ = [
 ]
 
 _AUTO = {"width": "auto"}
+KM_PER_MILE = 1.609344
+# Units a question shows in miles for an athlete who reads miles (the files keep km).
+_MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
 
 
@@ -95,6 +98,23 @@ class _FieldControl:
         parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
         self.row = widgets.HBox(parts, layout=shared["row"])
         self._message = ""
+        self._unit = "km"
+
+    @property
+    def in_miles(self) -> bool:
+        """True when this question shows its distance or pace in miles."""
+        return self._unit == "mi" and self.spec.unit in _MILE_UNITS
+
+    def set_distance_unit(self, unit: str):
+        """Show this question in kilometres or miles (the stored value stays in km)."""
+        if self.spec.unit not in _MILE_UNITS or unit == self._unit:
+            return
+        self._unit = unit
+        shown = _MILE_UNITS[self.spec.unit] if unit == "mi" else self.spec.unit
+        label = f" <span style='color:#555'>[{_esc(shown)}]</span>"
+        self._text = (f"<div style='line-height:1.25'><b>{_esc(self.spec.label)}</b>{label}<br>"
+                      f"<span style='color:#666;font-size:11px'>{_esc(self.spec.help)}</span></div>")
+        self.description.value = self._text
 
     @staticmethod
     def shared() -> dict:
@@ -105,10 +125,16 @@ class _FieldControl:
                 "description_style": widget_description.DescriptionStyle()}
 
     def read(self):
-        """The value in the controls (None = unknown); raises InputError for unreadable text."""
+        """The value in the controls (None = unknown), in the profile's units; raises InputError for bad text."""
         if self.unknown is not None:
             return None if self.unknown.value else list(self.input.value)
-        return parse_answer(self.spec.name, self.input.value)
+        value = parse_answer(self.spec.name, self.input.value)
+        if value is not None and self.in_miles:
+            factor = KM_PER_MILE if self.spec.unit == "km" else 1 / KM_PER_MILE  # miles -> km; min/mi -> min/km
+            value = round(float(value) * factor, 3)
+            if self.spec.kind == "int":
+                value = int(round(value))
+        return value
 
     def show(self, value):
         """Put a value into the controls."""
@@ -120,6 +146,9 @@ class _FieldControl:
             self.input.value = "" if value is None else ("yes" if value else "no")
         elif self.spec.kind == "enum":
             self.input.value = "" if value is None else value
+        elif value is not None and self.in_miles:
+            factor = 1 / KM_PER_MILE if self.spec.unit == "km" else KM_PER_MILE
+            self.input.value = format_answer(round(float(value) * factor, 2))
         else:
             self.input.value = format_answer(value)
 
@@ -179,9 +208,12 @@ class ProfileForm(widgets.VBox):
         self.load(profile or {})
 
     def load(self, profile: dict):
-        """Show a profile's answers (clears every inline error)."""
+        """Show a profile's answers (clears every inline error), distances in the athlete's unit."""
         self._loading = True
         try:
+            unit = profile.get("distance_unit") or "km"
+            for fc in self._fields.values():
+                fc.set_distance_unit(unit)
             for name, fc in self._fields.items():
                 fc.show(profile.get(name))
                 fc.set_error("")
@@ -228,6 +260,16 @@ class ProfileForm(widgets.VBox):
         fc.set_error("")
         errors.pop(name, None)
         self.errors = errors
+        if name == "distance_unit":
+            # the boxes with a distance or a pace now read in the other unit; the stored km stay
+            self._loading = True
+            try:
+                for other in self._fields.values():
+                    if other.spec.unit in _MILE_UNITS:
+                        other.set_distance_unit(clean.get("distance_unit") or "km")
+                        other.show(clean.get(other.spec.name))
+            finally:
+                self._loading = False
         if name == "assessed_on" and value is None:
             self._loading = True
             fc.show(clean.get("assessed_on"))

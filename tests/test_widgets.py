@@ -439,3 +439,17 @@ def test_upload_sources_keep_the_uploaded_names():
     assert _rename_source("/tmp/u/001/run.fit", names) == "run.fit"
     assert _rename_source("/tmp/u/001/run.fit.gz", names) == "/tmp/u/001/run.fit.gz"  # another file
     assert _rename_source(None, names) is None
+
+
+def test_an_athlete_who_reads_miles_sees_and_types_miles_while_the_file_keeps_km():
+    form = ProfileForm({"athlete_id": "a", "weekly_distance_km": 42.0, "threshold_pace_min_km": 4.0})
+    assert form.controls["weekly_distance_km"].value == "42.0"
+    form.controls["distance_unit"].value = "mi"
+    assert form.controls["weekly_distance_km"].value == "26.1"           # 42 km shown as miles
+    assert form.controls["threshold_pace_min_km"].value == "6.44"        # 4:00 min/km is 6.44 min/mi
+    assert "[mi]" in form._fields["weekly_distance_km"].description.value
+    assert form.profile["weekly_distance_km"] == 42.0                    # nothing changed on disk
+    form.controls["weekly_distance_km"].value = "30"
+    assert form.profile["weekly_distance_km"] == pytest.approx(48.28, abs=0.001)   # typed miles, stored km
+    form.controls["distance_unit"].value = "km"
+    assert form.controls["weekly_distance_km"].value == "48.28"
