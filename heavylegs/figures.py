@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .fragments import BAND_COLOURS, escape
+from .plan import KM_PER_MILE
 from .scoring import BAND_LIKELY, BAND_POSSIBLE
 
 __all__ = [
@@ -254,7 +255,7 @@ def _column(weekly, name):
 
 
 def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = False,
-                       daily=None) -> go.Figure:
+                       daily=None, unit: str = "km") -> go.Figure:
     """Weekly distance or load as bars, with the ACWR on a second axis.
 
     Parameters
@@ -271,6 +272,9 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         Daily ``fitness``, ``fatigue`` and ``form`` (indexed by date or with
         a ``date`` column); without it the weekly values at each week's end
         are drawn.
+    unit : {"km", "mi"}
+        The athlete's distance unit: with ``metric="distance"``, the bars
+        are in kilometres or miles (the weekly table keeps km).
 
     Returns
     -------
@@ -289,11 +293,15 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
     """
     if metric not in ("distance", "load"):
         raise ValueError(f"found metric {metric!r}, expected 'distance' or 'load'")
-    column, unit, name = (("distance_km", "km", "weekly distance") if metric == "distance"
+    if unit not in ("km", "mi"):
+        raise ValueError(f"found unit {unit!r}, expected 'km' or 'mi'")
+    column, unit, name = (("distance_km", unit, "weekly distance") if metric == "distance"
                           else ("load_au", "AU", "weekly load (session RPE × min)"))
     empty = weekly is None or len(weekly) == 0
     weeks = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
     bars = [] if empty else [v if v is not None else 0.0 for v in _column(weekly, column)]
+    if unit == "mi":
+        bars = [v / KM_PER_MILE for v in bars]
     acwr = [] if empty else _column(weekly, "acwr")
     traces = [go.Bar(name=f"{name} [{unit}]", x=weeks, y=bars, marker=dict(color="#9CC3E6"),
                      hovertemplate=f"week of %{{x|%Y-%m-%d}}<br>%{{y:.1f}} {unit}<extra></extra>"),
