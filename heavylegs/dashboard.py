@@ -291,6 +291,8 @@ def heaviness_chart(content: dict):
         margin=dict(l=44, r=12, t=40, b=20), height=400, autosize=True,
         legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=10)),
     )
+    # the plan usually began near the right edge: its label goes to the left of the line
+    fig.update_annotations(selector=dict(text="plan began"), xanchor="right")
     return fig
 
 
