@@ -422,8 +422,9 @@ class AthleteDashboard:
 
     Notes
     -----
-    Display emits the HTML before the chart, the chart as plotly's own
-    mimetype (rendered offline by Voila and JupyterLab), and the disclaimer.
+    Display emits the blocks of :func:`dashboard_blocks` in order: HTML,
+    and each chart (heaviness, weekly) as plotly's own mimetype (rendered
+    offline by Voila and JupyterLab).
     """
 
     def __init__(self, athlete_id: str = "ana", data_dir=None):
