@@ -103,16 +103,11 @@ def _because(item: dict) -> str:
     return item["because"]
 
 
-def _previous_profile(data_dir, athlete_id, profile: dict) -> dict | None:
-    """The answers of the assessment before the one shown (None for a first assessment)."""
+def _previous_profile(data_dir, athlete_id) -> dict | None:
+    """The answers of the assessment before the newest one (None for a first assessment)."""
     from .assessments import list_assessments, read_assessment
 
     files = list_assessments(data_dir, athlete_id)
-    if not files:
-        return None
-    newest = read_assessment(files[-1])["profile"]
-    if newest != profile:  # answers changed since the newest save: that save is the one before
-        return newest
     return read_assessment(files[-2])["profile"] if len(files) > 1 else None
 
 
@@ -205,7 +200,7 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
     started = plan is not None and _dt.date.fromisoformat(plan["start"]) <= day
     doctor = None
     if doctor_summary_needed(ranking):
-        doctor = in_unit(doctor_summary_html(result, previous_profile=_previous_profile(data_dir, athlete_id, profile),
+        doctor = in_unit(doctor_summary_html(result, previous_profile=_previous_profile(data_dir, athlete_id),
                                              plan=plan, printed=day), unit)
     flags = sorted(ranking["red_flags"], key=lambda f: URGENCY_ORDER.get(f["urgency"], 9))
     name = str(profile.get("name") or athlete_id).split()[0]

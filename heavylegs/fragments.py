@@ -266,7 +266,8 @@ div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;paddi
 div.hl-dash .hl-plan-day{border-top:1px solid var(--hl-line);padding:.4rem 0 .2rem}
 div.hl-dash .hl-plan-day h3{font-size:1rem;margin:0}
 div.hl-dash .hl-plan-day p{font-size:.95rem}
-div.hl-dash .hl-plan>.hl-flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:8px;padding:6px 10px}
+div.hl-dash .hl-plan>.hl-flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:8px;
+  padding:6px 10px}
 div.hl-dash .hl-follow-up{background:#eef4fb;border-left:5px solid #0b5cad;border-radius:6px;padding:8px 12px;
   margin:14px 0}
 div.hl-dash .hl-follow-up h2{margin-top:.2rem}
@@ -292,7 +293,8 @@ div.hl-dash .hl-doc-page .disclaimer{border-top:1px solid var(--hl-line);color:v
 @page{size:A4;margin:10mm}
 /* "Print the page for your doctor": only that page, at the size of heavylegs plan's doctor.html */
 @media print{
-html.hl-print-doctor body *:not(:has(#hl-doctor-page)):not(#hl-doctor-page):not(#hl-doctor-page *){display:none!important}
+html.hl-print-doctor body *:not(:has(#hl-doctor-page)):not(#hl-doctor-page):not(#hl-doctor-page *){
+  display:none!important}
 html.hl-print-doctor body,html.hl-print-doctor body *:has(#hl-doctor-page){margin:0!important;padding:0!important;
   border:0!important;background:none!important;box-shadow:none!important;max-width:none!important;
   min-height:0!important;height:auto!important;overflow:visible!important;position:static!important}

@@ -508,7 +508,8 @@ def test_evidence_in_miles(tmp_path):
     assert "683.5 mi on the current pair, beyond the 497 mi at which most midsoles are worn out" in shoes_mi["because"]
     assert not any(re.search(r"\d km\b", b) for b in shoes_mi["because"])
     assert json.loads(path.read_text(encoding="utf-8"))["distance_unit"] == "mi"  # nothing written back
-    assert (data / "athletes" / "femi" / "log.csv").read_bytes() == (DATA / "athletes" / "femi" / "log.csv").read_bytes()
+    log = Path("athletes") / "femi" / "log.csv"
+    assert (data / log).read_bytes() == (DATA / log).read_bytes()
 
 
 def test_exported_page_holds_plan_check_ins_follow_up_and_doctor(planned_dir, tmp_path):
