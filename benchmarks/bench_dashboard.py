@@ -3,7 +3,7 @@
 Targets (dashboard issue): served dashboard, server start to chart drawn in
 Chromium < 5 s; export < 3 s per athlete. Prints figures; asserts nothing.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_dashboard.py [--runs N] [--athlete ID]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_dashboard.py [--runs N] [--athlete ID] [--export-only]
 
 The browser is started before the clock (it is the athlete's browser, already
 open). Each served run starts a new Voila on a free port, with Jupyter's
@@ -88,6 +88,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="cold server starts per setting (default 3)")
     parser.add_argument("--athlete", default="gus")
     parser.add_argument("--data", default=str(ROOT / "data"))
+    parser.add_argument("--export-only", action="store_true", help="skip the served dashboard")
     args = parser.parse_args()
 
     print("export (target < 3 s per athlete)")
@@ -98,6 +99,8 @@ def main():
         for athlete, (seconds, size) in per.items():
             print(f"  {athlete:<8} {seconds:.2f} s  {size / 1e6:.2f} MB")
         print(f"  median in-process: {statistics.median(s for s, _ in per.values()):.2f} s")
+    if args.export_only:
+        return
 
     from playwright.sync_api import sync_playwright
 

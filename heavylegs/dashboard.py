@@ -4,13 +4,20 @@ The athlete does not open a notebook: they open a link or a file on a phone,
 often offline. The page answers, in this order:
 
 1. whether to see a doctor, and how soon (the red flags, first and
-   unmissable);
+   unmissable), with the one-page summary "For your doctor" right after
+   them;
 2. the three most likely causes of the heavy legs, each with *why* (the
-   athlete's own values, as scoring wrote them) and what to do this week;
-3. the weekly training chart, with the acute:chronic ratio explained in one
+   athlete's own values, as scoring wrote them, in the athlete's distance
+   unit) and what to do this week;
+3. the two-week plan the coach saved with the assessment, day by day, and,
+   once it has started, whether the legs feel lighter since;
+4. how heavy the legs felt (the check-ins, with the daily load beneath)
+   and what comes before the heavy days;
+5. the weekly training chart, with the acute:chronic ratio explained in one
    sentence;
-4. the date of the assessment and of the last logged run, and the reminder
-   that this is coaching support, not a diagnosis.
+6. "For your doctor" when a likely cause calls for a doctor but no red
+   flag stands; the dates of the assessment and of the last logged run, and
+   the reminder that this is coaching support, not a diagnosis.
 
 One content model (:func:`dashboard_content`, plain data) feeds both outputs:
 
@@ -25,6 +32,7 @@ another one, so a link can never show someone else's data.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 import urllib.parse
@@ -32,8 +40,8 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 # The page's HTML lives in heavylegs.fragments; CSS, DISCLAIMER and dashboard_sections stay importable here.
-from .fragments import (ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_sections, date_text,  # noqa: F401
-                        escape, refused_html, urgency_label, urgency_when)
+from .fragments import (ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_blocks,  # noqa: F401
+                        dashboard_sections, date_text, escape, in_unit, refused_html, urgency_label, urgency_when)
 # The Voila process manager lives in heavylegs.server; its names stay importable from here.
 from .server import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, DashboardServer, notebook_path, serve_dashboard,
                      voila_command)
@@ -44,6 +52,9 @@ __all__ = [
     "DashboardServer",
     "dashboard_content",
     "dashboard_figure",
+    "heaviness_chart",
+    "dashboard_blocks",
+    "CHARTS",
     "dashboard_sections",
     "dashboard_page",
     "requested_athlete",
@@ -92,7 +103,24 @@ def _because(item: dict) -> str:
     return item["because"]
 
 
-def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> dict:
+def _previous_profile(data_dir, athlete_id) -> dict | None:
+    """The answers of the assessment before the newest one (None for a first assessment)."""
+    from .assessments import list_assessments, read_assessment
+
+    files = list_assessments(data_dir, athlete_id)
+    return read_assessment(files[-2])["profile"] if len(files) > 1 else None
+
+
+def _plan_in_unit(plan: dict, unit: str) -> dict:
+    """The plan with its sentences (notes, red-flag headline) in the athlete's unit."""
+    if unit == "km":
+        return plan
+    return dict(plan, headline=[in_unit(t, unit) for t in plan.get("headline") or []],
+                days=[dict(day, notes=[in_unit(n, unit) for n in day.get("notes") or []])
+                      for day in plan["days"]])
+
+
+def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, today=None) -> dict:
     """Everything the athlete's page shows, as plain data.
 
     Parameters
@@ -105,29 +133,48 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> 
         default (``$HEAVYLEGS_DATA_DIR`` when set).
     top : int
         Number of causes to explain.
+    today : str or date, optional
+        The day the page is made (today by default): a plan has started
+        when its first day is on or before it, and the doctor's page is
+        dated with it.
 
     Returns
     -------
     dict
-        ``athlete_id``; ``name`` (first name, or the id); ``assessed_on``
+        ``athlete_id``; ``name`` (first name, or the id); ``unit`` (the
+        profile's ``distance_unit``, ``"km"`` or ``"mi"``); ``assessed_on``
         and ``last_run`` (``YYYY-MM-DD`` or None); ``red_flags`` (most urgent
         first, each with ``title``, ``reason``, ``action``, ``urgency`` and
         the plain ``urgency_label`` and ``urgency_when``); ``causes`` (the
         best ``top``: ``rank``, ``id``, ``title``, ``summary``, ``band``,
         ``score`` [0-100], ``because`` (list of str, the athlete's own
-        values), ``advice`` (list of str) and ``see_doctor_if``);
-        ``weekly`` (the :func:`heavylegs.load.weekly_table` DataFrame, or
-        None without a log) and ``acwr`` (the latest ``{"value", "week"}``
-        or None).
+        values), ``advice`` (list of str) and ``see_doctor_if``, every
+        distance in ``unit``); ``weekly`` (the
+        :func:`heavylegs.load.weekly_table` DataFrame, km, or None without a
+        log) and ``acwr`` (the latest ``{"value", "week"}`` or None);
+        ``daily`` (the daily series with ``load_au`` [AU], or None);
+        ``checkins`` (:func:`heavylegs.checkins.load_checkins`, None
+        without any); ``patterns`` (:attr:`heavylegs.pipeline.Assessment.patterns`,
+        None without check-ins); ``plan`` (the ``heavylegs.plan/1``
+        document saved with the newest assessment, sentences in ``unit``,
+        or None: the dashboard never makes a plan the coach has not saved);
+        ``follow_up`` (:func:`heavylegs.checkins.follow_up` from the plan's
+        first day, once that day has come, else None); ``doctor`` (the
+        page of :func:`heavylegs.planfiles.doctor_summary_html`, distances
+        in ``unit``, when :func:`heavylegs.planfiles.doctor_summary_needed`,
+        else None); ``today`` (``YYYY-MM-DD``).
 
     Raises
     ------
     InputError
         For an invalid id, an athlete with neither profile nor assessment,
-        or an unreadable profile or log.
+        or an unreadable profile, log, check-in file or saved plan.
     """
-    from .assessments import list_assessments, load_latest_profile
+    from .assessments import list_assessments, load_latest_plan, load_latest_profile
+    from .checkins import empty_checkins, follow_up, load_checkins
     from .pipeline import assess
+    from .plan import distance_unit
+    from .planfiles import doctor_summary_html, doctor_summary_needed
 
     validate_athlete_id(athlete_id, "athlete")
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
@@ -136,34 +183,53 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES) -> 
         raise InputError([Problem(str(paths["profile"]), f"no profile for athlete {athlete_id!r}, "
                                                           "expected a file DATA/athletes/<id>.json",
                                   field="athlete_id")])
+    day = _dt.date.fromisoformat(str(today)[:10]) if today is not None else _dt.date.today()
     profile = load_latest_profile(data_dir, athlete_id)
+    unit = distance_unit(profile)
     log = None
     if paths["log"].exists():
         from .traininglog import read_log
 
         log = read_log(paths["log"])
+    checkins = load_checkins(data_dir, athlete_id)
+    checkins = checkins if len(checkins) else None
     # the workbook's own pipeline: the same ranking, and the chart ends on the same day
-    result = assess(profile, log)
+    result = assess(profile, log, checkins=checkins)
     ranking, weekly = result.ranking, result.weekly
+    plan = load_latest_plan(data_dir, athlete_id)
+    started = plan is not None and _dt.date.fromisoformat(plan["start"]) <= day
+    doctor = None
+    if doctor_summary_needed(ranking):
+        doctor = in_unit(doctor_summary_html(result, previous_profile=_previous_profile(data_dir, athlete_id),
+                                             plan=plan, printed=day), unit)
     flags = sorted(ranking["red_flags"], key=lambda f: URGENCY_ORDER.get(f["urgency"], 9))
     name = str(profile.get("name") or athlete_id).split()[0]
     return {
         "athlete_id": athlete_id,
         "name": name,
+        "unit": unit,
         "assessed_on": ranking.get("assessed_on"),
         "last_run": _last_run(log),
         "red_flags": [dict(flag, urgency_label=urgency_label(flag["urgency"]),
                            urgency_when=urgency_when(flag["urgency"])) for flag in flags],
         "causes": [{
-            "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": c.get("summary", ""),
+            "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": in_unit(c.get("summary", ""), unit),
             "band": c["band"], "score": c["score"],
-            "because": [_because(e) for e in sorted(c["evidence"], key=lambda e: -e["points"])
+            "because": [in_unit(_because(e), unit) for e in sorted(c["evidence"], key=lambda e: -e["points"])
                         if e["points"] > 0],
-            "advice": list(c.get("advice", [])),
-            "see_doctor_if": c.get("see_doctor_if") or "",
+            "advice": [in_unit(a, unit) for a in c.get("advice", [])],
+            "see_doctor_if": in_unit(c.get("see_doctor_if") or "", unit),
         } for c in ranking["causes"][:top]],
         "weekly": weekly,
         "acwr": _latest_acwr(weekly),
+        "daily": result.daily,
+        "checkins": checkins,
+        "patterns": result.patterns,
+        "plan": None if plan is None else _plan_in_unit(plan, unit),
+        "follow_up": follow_up(checkins if checkins is not None else empty_checkins(),
+                               plan["start"]) if started else None,
+        "doctor": doctor,
+        "today": day.isoformat(),
     }
 
 
@@ -179,19 +245,55 @@ def dashboard_figure(content: dict):
     -------
     plotly.graph_objects.Figure
         :func:`heavylegs.figures.weekly_load_figure` of the weekly distance
-        [km] with the ACWR, with a shorter title, small margins and the
-        legend under the plot so it fits 390 px.
+        [km or mi, the athlete's unit] with the ACWR, with a shorter title,
+        small margins and the legend under the plot so it fits 390 px.
     """
     from .figures import weekly_load_figure
 
-    fig = weekly_load_figure(content["weekly"], metric="distance")
+    unit = content.get("unit", "km")
+    fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit)
     fig.update_layout(
-        title=dict(text="Weekly distance [km] and load ratio", x=0, font=dict(size=14)),
+        title=dict(text=f"Weekly distance [{unit}] and load ratio", x=0, font=dict(size=14)),
         margin=dict(l=44, r=40, t=40, b=20), height=400, autosize=True,
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=10)),
-        yaxis=dict(title=dict(text="km")), yaxis2=dict(title=dict(text="ACWR"), tickformat=".1f", dtick=0.5),
+        yaxis=dict(title=dict(text=unit)), yaxis2=dict(title=dict(text="ACWR"), tickformat=".1f", dtick=0.5),
     )
     return fig
+
+
+def heaviness_chart(content: dict):
+    """The heaviness chart of the page (the last 16 weeks), sized for a phone.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`dashboard_content`, with ``checkins``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        :func:`heavylegs.figures.heaviness_figure` of the check-ins with the
+        daily load [AU] beneath (no distance on it), the plan's first day
+        marked once the plan has started, small margins and the legend under
+        the plot.
+    """
+    from .figures import heaviness_figure
+
+    plan_start = content["plan"]["start"] if content.get("plan") and content.get("follow_up") else None
+    fig = heaviness_figure(content["checkins"], content["daily"], plan_start=plan_start, last_days=112)
+    fig.update_layout(
+        title=dict(text="Heaviness (0-10) and daily load", x=0, font=dict(size=14)),
+        margin=dict(l=44, r=12, t=40, b=20), height=400, autosize=True,
+        legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=10)),
+    )
+    # the plan usually began near the right edge: its label goes to the left of the line
+    fig.update_annotations(selector=dict(text="plan began"), xanchor="right")
+    return fig
+
+
+#: The charts of the page, by the names :func:`heavylegs.fragments.dashboard_blocks` gives them.
+CHARTS = {"heaviness": heaviness_chart, "weekly": dashboard_figure}
+_CHART_WORDS = {"heaviness": "heaviness chart", "weekly": "weekly training chart"}
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -211,22 +313,26 @@ def dashboard_page(content: dict) -> str:
     -------
     str
         An HTML5 page with a viewport meta tag, the styles inline and
-        plotly.js inlined once (about 4.8 MB); it loads nothing from the
-        network.
+        plotly.js inlined once (about 4.8 MB), before the first chart; it
+        loads nothing from the network.
     """
-    before, after = dashboard_sections(content)
-    chart = ""
-    if content["weekly"] is not None:
-        chart = dashboard_figure(content).to_html(
-            full_html=False, include_plotlyjs=True, config=_PLOTLY_CONFIG,
-            default_width="100%", default_height="400px", div_id="hl-weekly-chart")
-        chart = f'<div class="hl-dash hl-chart">{chart}</div>'
+    parts = []
+    inlined = False
+    for block in dashboard_blocks(content):
+        if block not in CHARTS:
+            parts.append(block)
+            continue
+        chart = CHARTS[block](content).to_html(
+            full_html=False, include_plotlyjs=not inlined, config=_PLOTLY_CONFIG,
+            default_width="100%", default_height="400px", div_id=f"hl-{block}-chart")
+        inlined = True
+        parts.append(f'<div class="hl-dash hl-chart">{chart}</div>')
     title = f"Heavy legs: {content['name']}'s check ({date_text(content['assessed_on']) or 'undated'})"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(title)}</title>"
             "<style>body{margin:0;padding:8px;background:#fff}</style></head>"
-            f"<body>{before}{chart}{after}</body></html>\n")
+            f"<body>{''.join(parts)}</body></html>\n")
 
 
 _REMOTE_REF = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//",
@@ -311,8 +417,9 @@ class AthleteDashboard:
 
     Notes
     -----
-    Display emits the HTML before the chart, the chart as plotly's own
-    mimetype (rendered offline by Voila and JupyterLab), and the disclaimer.
+    Display emits the blocks of :func:`dashboard_blocks` in order: HTML,
+    and each chart (heaviness, weekly) as plotly's own mimetype (rendered
+    offline by Voila and JupyterLab).
     """
 
     def __init__(self, athlete_id: str = "ana", data_dir=None):
@@ -362,13 +469,10 @@ class AthleteDashboard:
         return ready if ready is not None else cls(wanted, data_dir)
 
     def parts(self) -> list:
-        """What the page shows, in order: HTML strings and the plotly figure."""
+        """What the page shows, in order: HTML strings and plotly figures (:func:`dashboard_blocks`)."""
         if self.content is None:
             return [refused_html(self.error or "unknown error")]
-        before, after = dashboard_sections(self.content)
-        if self.content["weekly"] is None:
-            return [before, after]
-        return [before, dashboard_figure(self.content), after]
+        return [CHARTS[b](self.content) if b in CHARTS else b for b in dashboard_blocks(self.content)]
 
     def page(self) -> str:
         """The standalone HTML page (see :func:`dashboard_page`)."""
@@ -381,14 +485,18 @@ class AthleteDashboard:
     def _ipython_display_(self):
         from IPython.display import HTML, display
 
-        for part in self.parts():
-            if isinstance(part, str):
-                display(HTML(part))
-            else:
-                # plotly's mimetype, never the "notebook" renderer: that one
-                # would copy 4.8 MB of plotly.js into the page.
-                display({"application/vnd.plotly.v1+json": {**part.to_plotly_json(), "config": _PLOTLY_CONFIG},
-                         "text/plain": "weekly training chart"}, raw=True)
+        if self.content is None:
+            display(HTML(refused_html(self.error or "unknown error")))
+            return
+        for block in dashboard_blocks(self.content):
+            if block not in CHARTS:
+                display(HTML(block))
+                continue
+            # plotly's mimetype, never the "notebook" renderer: that one
+            # would copy 4.8 MB of plotly.js into the page.
+            fig = CHARTS[block](self.content)
+            display({"application/vnd.plotly.v1+json": {**fig.to_plotly_json(), "config": _PLOTLY_CONFIG},
+                     "text/plain": _CHART_WORDS[block]}, raw=True)
 
     def __repr__(self) -> str:
         state = f"error={self.error!r}" if self.content is None else f"{len(self.content['causes'])} causes"

@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .fragments import BAND_COLOURS, escape
+from .plan import KM_PER_MILE
 from .scoring import BAND_LIKELY, BAND_POSSIBLE
 
 __all__ = [
@@ -262,7 +263,7 @@ def _column(weekly, name):
 
 
 def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = False,
-                       daily=None, plan=None) -> go.Figure:
+                       daily=None, plan=None, unit: str = "km") -> go.Figure:
     """Weekly distance or load as bars, with the ACWR on a second axis.
 
     Parameters
@@ -286,6 +287,9 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         after the log (``load``, ``planned``) and the ACWR they lead to
         (``acwr``). Drawn as hatched bars of planned weekly load (with
         ``metric="load"``) and a dashed ACWR line.
+    unit : {"km", "mi"}
+        The athlete's distance unit: with ``metric="distance"``, the bars
+        are in kilometres or miles (the weekly table keeps km).
 
     Returns
     -------
@@ -306,15 +310,20 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
     """
     if metric not in ("distance", "load"):
         raise ValueError(f"found metric {metric!r}, expected 'distance' or 'load'")
+    if unit not in ("km", "mi"):
+        raise ValueError(f"found unit {unit!r}, expected 'km' or 'mi'")
+    distance_unit = unit
     empty = weekly is None or len(weekly) == 0
     if metric == "distance":
-        column, unit, name = "distance_km", "km", "weekly distance"
+        column, unit, name = "distance_km", distance_unit, "weekly distance"
     else:
         used = None if empty or "load_metric" not in weekly.columns else str(weekly["load_metric"].iloc[-1])
         column = "load" if used else "load_au"
         name, unit = LOAD_METRIC_NAMES.get(used or "srpe", (f"weekly {used}", "AU"))
     weeks = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
     bars = [] if empty else [v if v is not None else 0.0 for v in _column(weekly, column)]
+    if metric == "distance" and unit == "mi":
+        bars = [v / KM_PER_MILE for v in bars]
     acwr = [] if empty else _column(weekly, "acwr")
     estimated = ([] if empty or metric == "distance" or "sessions_load_estimated" not in weekly.columns
                  else [int(v) for v in weekly["sessions_load_estimated"].tolist()])

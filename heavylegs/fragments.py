@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
+import re as _re
 
 from .fields import FIELDS, SECTIONS
 
@@ -31,6 +32,11 @@ __all__ = [
     "flags_html",
     "cause_html",
     "dashboard_sections",
+    "dashboard_blocks",
+    "in_unit",
+    "pace_text",
+    "doctor_section_html",
+    "PRINT_DOCTOR_CLASS",
     "refused_html",
     "red_flag_html",
     "cause_detail_html",
@@ -118,6 +124,106 @@ def date_text(value) -> str | None:
 
 
 
+# --- distances and paces in the athlete's unit ----------------------------------------------
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# "5:30 min/km", "5:30/km"
+_PACE_RE = _re.compile(r"(?<![\w:.])(\d{1,2}):([0-5]\d)(\s*)(min\s*)?/\s*km\b")
+# "12 km/h"
+_SPEED_RE = _re.compile(rf"(?<![\w.,])({_NUM})(\s*)km/h\b")
+# "68.0 km", "500-800 km", "10 to 12 km"; not "km/h", not "kmh"
+_DIST_RE = _re.compile(rf"(?<![\w.,])({_NUM})(?:(\s*(?:-|–|to)\s*)({_NUM}))?(\s*)km\b(?!/)")
+# unit names with no number before them: "[km]", "min/km"
+_BARE_RE = _re.compile(r"\[km\]|\bmin/km\b")
+
+
+def _converted(number: str, factor: float) -> str:
+    """``number`` (as written, perhaps with thousands commas) times ``factor``, as precise as it was.
+
+    The decimals of the source are kept, with at least one when the result
+    is below 10, so "5 km" becomes "3.1 mi" rather than "3 mi".
+    """
+    plain = number.replace(",", "")
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    value = float(plain) * factor
+    if value < 10:
+        decimals = max(decimals, 1)
+    return f"{value:,.{decimals}f}" if "," in number else f"{value:.{decimals}f}"
+
+
+def pace_text(seconds_per_km, unit: str = "km") -> str:
+    """A pace as minutes and seconds per kilometre or mile.
+
+    Parameters
+    ----------
+    seconds_per_km : float or None
+        Pace [s/km].
+    unit : {"km", "mi"}
+        The athlete's distance unit.
+
+    Returns
+    -------
+    str
+        "5:30 min/km" or "8:51 min/mi" (rounded to the second); "" for None.
+
+    Examples
+    --------
+    >>> pace_text(330, "mi")
+    '8:51 min/mi'
+    """
+    if seconds_per_km is None:
+        return ""
+    from .plan import KM_PER_MILE
+
+    seconds = round(float(seconds_per_km) * (KM_PER_MILE if unit == "mi" else 1.0))
+    return f"{seconds // 60}:{seconds % 60:02d} min/{'mi' if unit == 'mi' else 'km'}"
+
+
+def in_unit(text, unit: str = "km") -> str:
+    """A text written in kilometres, rewritten in the athlete's unit.
+
+    Scoring, the log's evidence and the plan's notes are written in km (the
+    files keep km); this rewrites, for display, every distance ("68.0 km",
+    "500-800 km", "1,100 km"), pace ("5:30 min/km") and speed ("12 km/h")
+    and the bare unit labels "[km]" and "min/km". Other text is untouched.
+
+    Parameters
+    ----------
+    text : str
+        The text (plain or HTML: only number-and-unit runs change).
+    unit : {"km", "mi"}
+        The athlete's distance unit; with "km" the text comes back as it is.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> in_unit("weekly distance rose to 68.0 km", "mi")
+    'weekly distance rose to 42.3 mi'
+    >>> in_unit("easy runs at 5:30 min/km, shoes at 500-800 km", "mi")
+    'easy runs at 8:51 min/mi, shoes at 311-497 mi'
+    """
+    text = "" if text is None else str(text)
+    if unit != "mi" or "km" not in text:
+        return text
+    from .plan import KM_PER_MILE
+
+    per_mile = 1.0 / KM_PER_MILE
+    text = _PACE_RE.sub(lambda m: pace_text(int(m.group(1)) * 60 + int(m.group(2)), "mi"), text)
+    text = _SPEED_RE.sub(lambda m: f"{_converted(m.group(1), per_mile)}{m.group(2)}mph", text)
+
+    def distance(m):
+        out = _converted(m.group(1), per_mile)
+        if m.group(3) is not None:
+            out += m.group(2) + _converted(m.group(3), per_mile)
+        return f"{out}{m.group(4)}mi"
+
+    text = _DIST_RE.sub(distance, text)
+    return _BARE_RE.sub(lambda m: "[mi]" if m.group(0) == "[km]" else "min/mi", text)
+
+
 CSS = """
 div.hl-dash{--hl-red:#a50e0e;--hl-red-bg:#fdecea;--hl-ink:#1f2328;--hl-mute:#57606a;--hl-line:#d0d7de;
   font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--hl-ink);
@@ -159,6 +265,53 @@ div.hl-dash .hl-chart-note{font-size:.95rem}
 div.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
   margin-top:1.2rem;padding-top:.6rem}
 div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
+div.hl-dash .hl-plan-day{border-top:1px solid var(--hl-line);padding:.4rem 0 .2rem}
+div.hl-dash .hl-plan-day h3{font-size:1rem;margin:0}
+div.hl-dash .hl-plan-day p{font-size:.95rem}
+div.hl-dash .hl-plan>.hl-flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:8px;
+  padding:6px 10px}
+div.hl-dash .hl-follow-up{background:#eef4fb;border-left:5px solid #0b5cad;border-radius:6px;padding:8px 12px;
+  margin:14px 0}
+div.hl-dash .hl-follow-up h2{margin-top:.2rem}
+div.hl-dash .hl-for-doctor{border:2px solid var(--hl-line);border-radius:10px;padding:10px 14px;margin:14px 0}
+div.hl-dash .hl-for-doctor>h2{margin-top:.2rem}
+div.hl-dash button.hl-print{font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:8px;
+  padding:8px 14px;cursor:pointer}
+div.hl-dash .hl-doc-page{border:1px solid var(--hl-line);border-radius:8px;padding:8px 10px;margin-top:.4rem;
+  font-size:.88rem;line-height:1.4;overflow-x:auto;background:#fff}
+div.hl-dash .hl-doc-page h1{font-size:1.1rem;margin:.2rem 0}
+div.hl-dash .hl-doc-page h2{font-size:1rem;margin:.7rem 0 .2rem}
+div.hl-dash .hl-doc-page .meta{color:var(--hl-mute)}
+div.hl-dash .hl-doc-page .flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:6px;
+  padding:2px 8px;margin:4px 0}
+div.hl-dash .hl-doc-page .flag strong{color:var(--hl-red)}
+div.hl-dash .hl-doc-page table{border-collapse:collapse;width:100%;margin:4px 0}
+div.hl-dash .hl-doc-page th,div.hl-dash .hl-doc-page td{border:1px solid var(--hl-line);padding:1px 4px;
+  text-align:left;vertical-align:top}
+div.hl-dash .hl-doc-page th{background:#f6f8fa}
+div.hl-dash .hl-doc-page td.num,div.hl-dash .hl-doc-page th.num{text-align:right;white-space:nowrap}
+div.hl-dash .hl-doc-page .small{font-size:.9em}
+div.hl-dash .hl-doc-page .disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.85em}
+@page{size:A4;margin:10mm}
+/* "Print the page for your doctor": only that page, at the size of heavylegs plan's doctor.html */
+@media print{
+html.hl-print-doctor body *:not(:has(#hl-doctor-page)):not(#hl-doctor-page):not(#hl-doctor-page *){
+  display:none!important}
+html.hl-print-doctor body,html.hl-print-doctor body *:has(#hl-doctor-page){margin:0!important;padding:0!important;
+  border:0!important;background:none!important;box-shadow:none!important;max-width:none!important;
+  min-height:0!important;height:auto!important;overflow:visible!important;position:static!important}
+html.hl-print-doctor div.hl-dash .hl-doc-page{display:block!important;border:0;padding:0;margin:0;
+  font-size:9pt;line-height:1.3;overflow:visible;max-width:186mm}
+html.hl-print-doctor div.hl-dash .hl-doc-page h1{font-size:13pt;margin:0 0 2pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page h2{font-size:10.5pt;margin:6pt 0 2pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page p{margin:2pt 0}
+html.hl-print-doctor div.hl-dash .hl-doc-page ul{margin:2pt 0 4pt;padding-left:14pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page li{margin:1pt 0}
+html.hl-print-doctor div.hl-dash .hl-doc-page .flag ul,html.hl-print-doctor div.hl-dash .hl-doc-page .causes,
+html.hl-print-doctor div.hl-dash .hl-doc-page .small{font-size:8.5pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page .disclaimer{font-size:8pt;margin-top:6pt;padding-top:3pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page tr{break-inside:avoid}
+}
 /* Voila draws the chart outside our block: give it the same width as the text */
 div.jp-OutputArea-child:has(>div.jp-RenderedPlotly){max-width:820px;margin-left:auto;margin-right:auto}
 div.jp-OutputArea-child>div.jp-RenderedPlotly.jp-OutputArea-output{min-width:0}
@@ -216,23 +369,90 @@ def cause_html(cause: dict) -> str:
             f'<p class="hl-label">This week</p><ul class="hl-advice">{advice}</ul>{doctor}</article>')
 
 
-def dashboard_sections(content: dict) -> tuple:
-    """The page's HTML around the chart.
+#: The class the "print for your doctor" button puts on ``<html>``: printing then shows that page only.
+PRINT_DOCTOR_CLASS = "hl-print-doctor"
+
+_PRINT_DOCTOR_JS = ("var h=document.documentElement,s=this.closest('section'),d=s&&s.querySelector('details');"
+                    f"if(d)d.open=true;h.classList.add('{PRINT_DOCTOR_CLASS}');"
+                    f"window.addEventListener('afterprint',function(){{h.classList.remove('{PRINT_DOCTOR_CLASS}')}},"
+                    "{once:true});window.print();")
+_BODY_RE = _re.compile(r"<body[^>]*>(.*)</body>", _re.S | _re.I)
+
+
+def doctor_section_html(content: dict) -> str:
+    """The "For your doctor" part of the dashboard ("" when no doctor's page is needed).
 
     Parameters
     ----------
     content : dict
-        From :func:`dashboard_content`.
+        From :func:`heavylegs.dashboard.dashboard_content`; its ``doctor`` is
+        the page of :func:`heavylegs.planfiles.doctor_summary_html` (or None).
 
     Returns
     -------
-    before : str
-        Styles, heading with the dates, red flags (or the all-clear), the
-        top causes and the chart's heading with its one-sentence
-        explanation, inside ``<div class="hl-dash">``.
-    after : str
-        The disclaimer.
+    str
+        ``<section id="hl-for-doctor">``: a heading, one sentence, a button
+        that prints this page alone (one A4 page: the button puts
+        :data:`PRINT_DOCTOR_CLASS` on ``<html>``, and the print styles of
+        :data:`CSS` then hide the rest of the dashboard), and the page itself
+        under "Show the page for your doctor", so it can be shown on the phone.
     """
+    page = content.get("doctor")
+    if not page:
+        return ""
+    match = _BODY_RE.search(page)
+    body = match.group(1) if match else page
+    if content.get("red_flags"):
+        lead = ("Your answers include warning signs. Print this one page, or show it on your phone, and take "
+                "it to the doctor: it lists the warning signs and the answers behind them, your blood values, "
+                "the likely causes with their evidence, your last 8 weeks of training and what your coach changed.")
+    else:
+        lead = ("A likely cause above is one a doctor should check. Print this one page, or show it on your "
+                "phone, at the appointment: it lists your blood values, the likely causes with their evidence, "
+                "your last 8 weeks of training and what your coach changed.")
+    return (f'<section class="hl-for-doctor" id="hl-for-doctor"><h2>For your doctor</h2><p>{escape(lead)}</p>'
+            f'<p><button type="button" class="hl-print" id="hl-print-doctor" onclick="{escape(_PRINT_DOCTOR_JS)}">'
+            "Print the page for your doctor</button></p>"
+            '<details id="hl-doctor-details"><summary>Show the page for your doctor</summary>'
+            f'<div class="hl-doc-page" id="hl-doctor-page">{body}</div></details></section>')
+
+
+def _heaviness_note(content: dict) -> str:
+    plan = content.get("plan")
+    began = (" The dashed green line marks the day your plan began."
+             if plan is not None and content.get("follow_up") is not None else "")
+    return ('<section id="hl-heaviness"><h2>How heavy your legs felt</h2><p class="hl-chart-note">Each dot is '
+            "one check-in (0 light, 10 like lead), the line the mean of the last 7 days; the bars beneath are "
+            f"the training load of each day.{escape(began)}</p></section>")
+
+
+def dashboard_blocks(content: dict) -> list:
+    """The dashboard in order: blocks of HTML and the names of the charts between them.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`heavylegs.dashboard.dashboard_content`.
+
+    Returns
+    -------
+    list
+        Three HTML strings, each a ``<div class="hl-dash">`` (the first with
+        the styles), with ``"heaviness"`` after the first when the athlete
+        has check-ins, and ``"weekly"`` after the second when there is a
+        training log:
+
+        1. heading with the dates; the red flags (or the all-clear) and,
+           when a red flag stands, "For your doctor" right after them; the
+           top causes; the plan; "Is the plan working?"; the heaviness
+           chart's heading;
+        2. what comes before the heavy days; the weekly chart's heading;
+        3. "For your doctor" (when needed and no red flag stands); the
+           disclaimer.
+
+        Distances are in ``content["unit"]``; every text is escaped.
+    """
+    unit = content.get("unit", "km")
     dates = [f"Assessment: <strong class=\"hl-date\">{escape(date_text(content['assessed_on']) or 'not dated')}"
              "</strong>", "Last logged run: <strong class=\"hl-date\">"
              f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
@@ -242,18 +462,60 @@ def dashboard_sections(content: dict) -> tuple:
                   f"(week of {escape(date_text(content['acwr']['week']))}).")
     else:
         latest = ""
-    chart_note = (f'<p class="hl-chart-note">Bars are your kilometres each week. {escape(ACWR_SENTENCE)}{latest}</p>'
+    words = "miles" if unit == "mi" else "kilometres"
+    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}</p>'
                   if content["weekly"] is not None else
                   '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
-    before = (f'<style>{CSS}</style><div class="hl-dash">'
-              f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
-              f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
-              f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
-              f'{flags_html(content)}'
-              f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
+    doctor = doctor_section_html(content)
+    flags_first = bool(content["red_flags"])
+    plan = ""
+    if content.get("plan") is not None:
+        from .planfiles import plan_section_html
+
+        plan = plan_section_html(content["plan"], unit)
+    has_checkins = content.get("checkins") is not None
+    first = (f'<style>{CSS}</style><div class="hl-dash">'
+             f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
+             f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
+             f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
+             f'{flags_html(content)}{doctor if flags_first else ""}'
+             f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
+             f'{plan}{follow_up_html(content.get("follow_up"))}'
+             f'{_heaviness_note(content) if has_checkins else ""}</div>')
+    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
               f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
-    after = (f'<div class="hl-dash"><p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
-    return before, after
+    last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
+            f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
+    blocks = [first]
+    if has_checkins:
+        blocks.append("heaviness")
+    blocks.append(second)
+    if content["weekly"] is not None:
+        blocks.append("weekly")
+    blocks.append(last)
+    return blocks
+
+
+def dashboard_sections(content: dict) -> tuple:
+    """The dashboard's HTML without its charts, in two parts.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`heavylegs.dashboard.dashboard_content`.
+
+    Returns
+    -------
+    before : str
+        Every HTML block of :func:`dashboard_blocks` but the last: styles,
+        heading, red flags (or the all-clear), causes, plan, follow-up,
+        patterns and the charts' headings.
+    after : str
+        The last block: "For your doctor" when needed and no red flag
+        stands, and the disclaimer.
+    """
+    html = [b for b in dashboard_blocks(content) if b not in ("heaviness", "weekly")]
+    return "".join(html[:-1]), html[-1]
 
 
 def refused_html(message: str) -> str:

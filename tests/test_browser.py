@@ -1,14 +1,14 @@
 """The athlete dashboard in a real browser: Debian's Chromium driven by Playwright.
 
-One Voila server (module-scoped) serves the red-flag athlete gus; the exported
-HTML files of ana and gus are opened from disk. Every request that is not to
+Two Voila servers (module-scoped) serve the red-flag athlete gus and ana, who
+reads miles and has check-ins and a saved plan (``planned_athlete.py``, on a
+copy of data/); the exported HTML files of ana and gus are opened from disk. Every request that is not to
 127.0.0.1 or a file is aborted and recorded, so a page that needs the network
 fails here. Screenshots at 390×844 (a phone) and 1280×800 go to
 tests/artifacts/ for a person to look at.
 """
 import json
 import re
-import shutil
 import socket
 import urllib.error
 import urllib.request
@@ -18,6 +18,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from heavylegs.dashboard import dashboard_content, export_dashboard, serve_dashboard
+from heavylegs.plan import KM_PER_MILE
+from planned_athlete import planned_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -37,9 +39,8 @@ def _free_port():
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    target = tmp_path_factory.mktemp("dash") / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
+    # ana: miles, check-ins and the plan saved with her newest assessment (from 2026-11-17)
+    return planned_data(tmp_path_factory.mktemp("dash") / "data")
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +51,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def server(data_dir, tmp_path_factory):
+def _serve(athlete, data_dir, tmp_path_factory):
     jupyter = tmp_path_factory.mktemp("jupyter")
     env = {"JUPYTER_CONFIG_DIR": str(jupyter / "config"), "JUPYTER_DATA_DIR": str(jupyter / "data"),
            "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"), "IPYTHONDIR": str(jupyter / "ipython")}
-    srv = serve_dashboard("gus", port=_free_port(), data_dir=data_dir, env=env)
+    return serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, env=env)
+
+
+@pytest.fixture(scope="module")
+def server(data_dir, tmp_path_factory):
+    srv = _serve("gus", data_dir, tmp_path_factory)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def ana_server(data_dir, tmp_path_factory):
+    srv = _serve("ana", data_dir, tmp_path_factory)
     yield srv
     srv.stop()
 
@@ -100,6 +112,12 @@ def open_page(browser):
     yield _open
     for offline in pages:
         offline.close()
+
+
+def _weekly_in_unit(content):
+    """The weekly distances the chart should draw: km, or miles for an athlete who reads miles."""
+    km = content["weekly"]["distance_km"].tolist()
+    return [d / KM_PER_MILE for d in km] if content["unit"] == "mi" else km
 
 
 def _top(page, selector):
@@ -226,6 +244,90 @@ def test_exported_dashboard_renders_offline(exported, open_page, data_dir, athle
     content = dashboard_content(athlete, data_dir)
     offline = open_page(exported[athlete].as_uri(), viewport)
     _check_dashboard(offline, content, f"export-{athlete}-{viewport['width']}")
-    plotted = offline.page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].y")
-    assert plotted == pytest.approx(content["weekly"]["distance_km"].tolist())
+    plotted = offline.page.evaluate("() => document.querySelector('#hl-weekly-chart').data[0].y")
+    assert plotted == pytest.approx(_weekly_in_unit(content))
     _assert_no_other_athlete(offline.page.inner_text("body"), data_dir, athlete)
+
+
+# --- the plan, check-ins, follow-up and the page for the doctor, in miles (issue 12) -------------
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def _check_planned(offline, content):
+    """ana at 390 px: the plan in words, the heaviness chart, the follow-up and "For your doctor"."""
+    page = offline.page
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2",
+                           timeout=120_000)
+    plan = page.locator("#hl-plan")
+    plan.scroll_into_view_if_needed()
+    assert plan.is_visible()
+    words = plan.inner_text()
+    assert "Your next two weeks" in words and "Tuesday 17 Nov 2026" in words and "Monday 30 Nov 2026" in words
+    long_run = next(d for d in content["plan"]["days"] if d["training"]["kind"] == "long")
+    assert f"≤ {long_run['training']['max_km'] / KM_PER_MILE:.1f} mi" in words
+    assert page.locator(".hl-plan-day").count() == 14
+    follow = page.locator("#hl-follow-up")
+    follow.scroll_into_view_if_needed()
+    assert follow.is_visible() and content["follow_up"]["text"] in follow.inner_text()
+    # the heaviness chart (its check-ins and the plan's first day), then the weekly chart in miles
+    charts = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(
+        p => ({y: p.data[0].y, name: p.data[0].name, shapes: (p.layout.shapes || []).map(s => s.x0)}))""")
+    assert len(charts) == 2
+    assert charts[0]["name"].startswith("heaviness") and len(charts[0]["y"]) == len(content["checkins"])
+    assert "2026-11-17" in charts[0]["shapes"]
+    assert charts[1]["name"] == "weekly distance [mi]" and charts[1]["y"] == pytest.approx(_weekly_in_unit(content))
+    assert _top(page, "#hl-causes") < _top(page, "#hl-plan") < _top(page, "#hl-follow-up") \
+        < _top(page, ".js-plotly-plot")
+    assert "Bars are your miles each week." in page.inner_text("#hl-training")
+    doctor = page.locator("#hl-for-doctor")
+    doctor.scroll_into_view_if_needed()
+    assert doctor.is_visible() and "For your doctor" in doctor.inner_text()
+    assert page.locator("#hl-doctor-page").is_hidden()  # folded until asked for
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow} px wider than the screen"
+
+
+def _print_doctor_page(page) -> bytes:
+    """Press "Print the page for your doctor" (the print dialog stubbed) and print to PDF, A4."""
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.locator("#hl-print-doctor").scroll_into_view_if_needed()
+    page.click("#hl-print-doctor")
+    assert page.evaluate("() => window.__printed") == 1
+    assert page.evaluate("() => document.documentElement.classList.contains('hl-print-doctor')")
+    assert page.locator("#hl-doctor-page").is_visible()  # the button opened it
+    return page.pdf(format="A4")
+
+
+def test_served_dashboard_with_plan_check_ins_and_miles(ana_server, open_page, data_dir):
+    content = dashboard_content("ana", data_dir)
+    offline = open_page(ana_server.url, PHONE)
+    _check_planned(offline, content)
+    _assert_no_other_athlete(offline.page.inner_text("body"), data_dir, "ana")
+    _screenshots(offline.page, "served-ana-390")
+    pdf = _print_doctor_page(offline.page)
+    assert _pdf_pages(pdf) == 1
+    assert offline.blocked == []
+
+
+def test_exported_dashboard_with_plan_check_ins_and_miles(exported, open_page, data_dir):
+    content = dashboard_content("ana", data_dir)
+    offline = open_page(exported["ana"].as_uri(), PHONE)
+    _check_planned(offline, content)
+    page = offline.page
+    assert _pdf_pages(page.pdf(format="A4")) > 3  # the whole dashboard is several pages ...
+    assert _pdf_pages(_print_doctor_page(page)) == 1  # ... the doctor's page one
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not page.evaluate("() => document.documentElement.classList.contains('hl-print-doctor')")
+    assert offline.blocked == []
+
+
+def test_exported_doctor_page_of_a_red_flag_athlete_prints_on_one_page(exported, open_page):
+    offline = open_page(exported["gus"].as_uri(), PHONE)
+    page = offline.page
+    page.wait_for_selector(CHART, state="attached", timeout=120_000)
+    assert _top(page, "#hl-red-flags") < _top(page, "#hl-for-doctor") < _top(page, "#hl-causes")
+    assert "For your doctor" in page.inner_text("#hl-for-doctor")
+    assert _pdf_pages(_print_doctor_page(page)) == 1
+    assert offline.blocked == []

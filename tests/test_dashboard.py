@@ -13,21 +13,26 @@ import plotly.graph_objects as go
 import pytest
 
 from heavylegs.dashboard import (
+    CHARTS,
     DATA_DIR_ENV,
     SERVED_ATHLETE_ENV,
     AthleteDashboard,
     _check_offline,
+    dashboard_blocks,
     dashboard_content,
     dashboard_figure,
     dashboard_page,
     dashboard_sections,
     export_dashboard,
+    heaviness_chart,
     notebook_path,
     requested_athlete,
     serve_dashboard,
     voila_command,
 )
 from heavylegs.errors import InputError
+from heavylegs.plan import KM_PER_MILE
+from planned_athlete import TODAY, planned_data
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -111,7 +116,8 @@ def test_athlete_without_log(tmp_path):
     assert content["weekly"] is None and content["last_run"] is None and content["acwr"] is None
     before, _ = dashboard_sections(content)
     assert "No training log yet" in before and "none logged" in before
-    assert [type(p) for p in AthleteDashboard("ana", tmp_path).parts()] == [str, str]
+    # ana's check-ins are not in this folder: neither chart
+    assert [type(p) for p in AthleteDashboard("ana", tmp_path).parts()] == [str, str, str]
     assert "js-plotly-plot" not in dashboard_page(content)
 
 
@@ -273,9 +279,10 @@ def test_display_uses_plotly_mimetype(monkeypatch, gus):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
     AthleteDashboard("gus", DATA)._ipython_display_()
-    assert len(shown) == 3
-    first, chart, last = shown
+    assert len(shown) == 4  # gus has no check-ins: no heaviness chart
+    first, second, chart, last = shown
     assert 'id="hl-red-flags"' in first[0].data and "not a diagnosis" in last[0].data
+    assert 'id="hl-patterns"' in second[0].data and chart[0]["text/plain"] == "weekly training chart"
     assert chart[1] is True and "application/vnd.plotly.v1+json" in chart[0]
     assert "text/html" not in chart[0]  # never the renderer that inlines plotly.js
     assert chart[0]["application/vnd.plotly.v1+json"]["data"][0]["y"] == pytest.approx(
@@ -347,3 +354,170 @@ def test_notebook_is_committed_clean_and_thin():
     assert notebook_path().stat().st_size < 4000
     twin = notebook_path().with_suffix(".py").read_text(encoding="utf-8")
     assert body in twin and 'athlete_id = "ana"' in twin
+
+
+# --- the plan, check-ins, patterns, follow-up and the page for the doctor (issue 12) -------------
+
+@pytest.fixture(scope="module")
+def planned_dir(tmp_path_factory):
+    """data/ with ana in miles and two saved assessments, the newest with a plan from 2026-11-17."""
+    return planned_data(tmp_path_factory.mktemp("planned") / "data")
+
+
+@pytest.fixture(scope="module")
+def planned(planned_dir):
+    return dashboard_content("ana", planned_dir, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return dashboard_content("dev", DATA)
+
+
+def test_no_saved_plan_no_plan(ana, gus):
+    """The sample data holds no saved assessment: the dashboard never makes a plan of its own."""
+    for content in (ana, gus):
+        assert content["plan"] is None and content["follow_up"] is None
+        assert 'id="hl-plan"' not in "".join(dashboard_sections(content))
+
+
+def test_plan_is_the_one_saved_with_the_newest_assessment(planned, planned_dir):
+    from heavylegs.assessments import load_latest_plan
+
+    saved = load_latest_plan(planned_dir, "ana")
+    assert planned["plan"]["start"] == saved["start"] == "2026-11-17"
+    assert [d["training"] for d in planned["plan"]["days"]] == [d["training"] for d in saved["days"]]
+    assert len(planned["plan"]["days"]) == 14
+
+
+def test_plan_in_plain_words_after_the_causes(planned):
+    before, _ = dashboard_sections(planned)
+    assert before.index('id="hl-causes"') < before.index('id="hl-plan"') < before.index('id="hl-follow-up"')
+    assert "Your next two weeks" in before
+    assert "Tuesday <span class=\"hl-date\">17 Nov 2026</span>" in before
+    assert "Monday <span class=\"hl-date\">30 Nov 2026</span>" in before
+    long_runs = [d for d in planned["plan"]["days"] if d["training"]["kind"] == "long"]
+    assert long_runs
+    miles = long_runs[0]["training"]["max_km"] / KM_PER_MILE
+    assert f"≤ {miles:.1f} mi" in before  # ana reads miles: 20.4 km is 12.7 mi
+
+
+def test_follow_up_once_the_plan_has_started(planned, planned_dir):
+    assert planned["follow_up"]["text"] == "heaviness 6.1 → 4.3 since the plan began (−1.8; 13 and 12 check-ins)"
+    before, _ = dashboard_sections(planned)
+    assert "Since the plan began on 17 Nov 2026, the legs feel lighter." in before
+    # the day before the plan begins there is nothing to follow up yet
+    early = dashboard_content("ana", planned_dir, today="2026-11-16")
+    assert early["plan"] is not None and early["follow_up"] is None
+    assert 'id="hl-follow-up"' not in "".join(dashboard_sections(early))
+
+
+def test_heaviness_chart_with_the_daily_load_beneath(planned):
+    blocks = dashboard_blocks(planned)
+    assert [b for b in blocks if b in CHARTS] == ["heaviness", "weekly"]
+    fig = heaviness_chart(planned)
+    checkins = planned["checkins"]
+    assert len(checkins) == 96
+    # the last 16 weeks: 2026-08-10 to 2026-11-29 holds every one of ana's check-ins
+    assert len(fig.data[0].x) == 96 and fig.data[0].y[-1] == float(checkins["heaviness"].iloc[-1])
+    assert fig.data[2].type == "bar" and fig.data[2].yaxis == "y2" and len(fig.data[2].y) > 0
+    assert [s.x0 for s in fig.layout.shapes] == ["2026-11-17", "2026-11-17"]  # the plan's first day
+    assert fig.layout.height == 400 and fig.layout.width is None
+
+
+def test_no_check_ins_no_heaviness_chart(gus):
+    assert gus["checkins"] is None and gus["patterns"] is None
+    assert "heaviness" not in dashboard_blocks(gus)
+    before, _ = dashboard_sections(gus)
+    assert "No check-ins yet" in before
+
+
+def test_patterns_in_plain_words(dev):
+    reported = [p for p in dev["patterns"] if p["reported"]]
+    assert [p["id"] for p in reported] == ["after_strength", "high_acute_load"]
+    before, _ = dashboard_sections(dev)
+    assert before.index('id="hl-causes"') < before.index('id="hl-patterns"') < before.index('id="hl-training"')
+    for pattern in reported:
+        assert pattern["because"].replace("'", "&#x27;") in before
+    assert "p =" not in before and "q =" not in before  # no statistics for the athlete
+    # the pipeline fed the pattern to the ranking, as the workbook and score --checkins do
+    top = dev["causes"][0]
+    assert top["id"] == "strength_overload"
+    assert any(b == reported[0]["because"] for b in top["because"])
+
+
+def test_doctor_page_after_the_red_flags(gus):
+    assert gus["doctor"] is not None and "For the doctor: heavy legs when running" in gus["doctor"]
+    before, after = dashboard_sections(gus)
+    assert before.index('id="hl-red-flags"') < before.index('id="hl-for-doctor"') < before.index('id="hl-causes"')
+    assert 'id="hl-for-doctor"' not in after
+    assert "For your doctor" in before and "Print the page for your doctor" in before
+    assert "<html" not in before.split('id="hl-doctor-page"')[1]  # the page's body only, no second document
+    doctor_part = before.split('id="hl-for-doctor"')[1]
+    assert "Warning signs" in doctor_part
+    assert all(f["title"].replace("'", "&#x27;") in doctor_part for f in gus["red_flags"])
+
+
+def test_doctor_page_when_a_cause_says_see_a_doctor(ana):
+    """ana: no red flag, but low iron (likely) sends her to a doctor."""
+    assert ana["red_flags"] == [] and ana["doctor"] is not None
+    before, after = dashboard_sections(ana)
+    assert 'id="hl-for-doctor"' not in before
+    assert after.index('id="hl-for-doctor"') < after.index('id="hl-disclaimer"')
+    assert "ferritin 14.0 µg/L" in after
+
+
+def test_no_doctor_page_when_nothing_calls_for_one():
+    ben = dashboard_content("ben", DATA)
+    assert ben["red_flags"] == [] and ben["doctor"] is None
+    assert 'id="hl-for-doctor"' not in "".join(dashboard_sections(ben))
+
+
+def test_doctor_page_says_what_the_coach_changed(planned):
+    # the assessment before had sleep 6.5 h; the newest one 7.5 h; the plan's week 1 is named
+    assert "Sleep [h]: 6.5 → 7.5" in planned["doctor"]
+    assert "Two-week plan from 17 Nov 2026" in planned["doctor"]
+    assert f"Printed {'30 Nov 2026'}" in planned["doctor"]
+    assert "Distance [mi]" in planned["doctor"]
+
+
+# --- units: what the athlete reads is in her unit; the files keep km ------------------------------
+
+def test_weekly_chart_in_miles(planned):
+    fig = dashboard_figure(planned)
+    assert list(fig.data[0].y) == pytest.approx((planned["weekly"]["distance_km"] / KM_PER_MILE).tolist())
+    assert fig.layout.title.text == "Weekly distance [mi] and load ratio" and fig.layout.yaxis.title.text == "mi"
+    assert "Bars are your miles each week." in dashboard_sections(planned)[0]
+    assert "distance_km" in planned["weekly"].columns  # the table keeps km
+
+
+def test_evidence_in_miles(tmp_path):
+    """femi's shoes have 1100 km on them: a runner who reads miles sees 683.5 mi."""
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(DATA, data)
+    path = data / "athletes" / "femi.json"
+    profile = json.loads(path.read_text(encoding="utf-8"))
+    km = dashboard_content("femi", data)
+    path.write_text(json.dumps(dict(profile, distance_unit="mi")), encoding="utf-8")
+    mi = dashboard_content("femi", data)
+    shoes_km = next(c for c in km["causes"] if c["id"] == "unsuitable_shoes")
+    shoes_mi = next(c for c in mi["causes"] if c["id"] == "unsuitable_shoes")
+    assert "1100.0 km on the current pair, beyond the 800 km at which most midsoles are worn out" in shoes_km["because"]
+    assert "683.5 mi on the current pair, beyond the 497 mi at which most midsoles are worn out" in shoes_mi["because"]
+    assert not any(re.search(r"\d km\b", b) for b in shoes_mi["because"])
+    assert json.loads(path.read_text(encoding="utf-8"))["distance_unit"] == "mi"  # nothing written back
+    log = Path("athletes") / "femi" / "log.csv"
+    assert (data / log).read_bytes() == (DATA / log).read_bytes()
+
+
+def test_exported_page_holds_plan_check_ins_follow_up_and_doctor(planned_dir, tmp_path):
+    path = export_dashboard("ana", tmp_path, data_dir=planned_dir)
+    page = path.read_text(encoding="utf-8")
+    assert page.count("* plotly.js v") == 1  # inlined once for two charts
+    assert 'id="hl-heaviness-chart"' in page and 'id="hl-weekly-chart"' in page
+    assert page.index("* plotly.js v") < page.index('id="hl-heaviness-chart"') < page.index('id="hl-weekly-chart"')
+    for part in ('id="hl-plan"', 'id="hl-follow-up"', 'id="hl-patterns"', 'id="hl-for-doctor"'):
+        assert part in page
+    assert path.stat().st_size < MAX_BYTES

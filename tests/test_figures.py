@@ -150,6 +150,19 @@ def test_weekly_load_figure_switches_to_load(weekly):
         weekly_load_figure(weekly, metric="pace")
 
 
+def test_weekly_load_figure_in_miles(weekly):
+    fig = weekly_load_figure(weekly, unit="mi")
+    # 30 km = 18.64 mi, 20.5 km = 12.74 mi; the table keeps km
+    assert list(fig.data[0].y) == pytest.approx([18.6411, 19.8839, 27.9617, 24.8548, 12.7381], abs=1e-4)
+    assert fig.data[0].name == "weekly distance [mi]" and fig.layout.yaxis.title.text == "weekly distance [mi]"
+    assert "mi<extra>" in fig.data[0].hovertemplate
+    assert weekly["distance_km"].tolist() == [30.0, 32.0, 45.0, 40.0, 20.5]
+    assert list(weekly_load_figure(weekly, metric="load", unit="mi").data[0].y) == [1500.0, 1600.0, 2400.0,
+                                                                                    2100.0, 900.0]
+    with pytest.raises(ValueError, match="expected 'km' or 'mi'"):
+        weekly_load_figure(weekly, unit="miles")
+
+
 def test_weekly_load_figure_shades_the_acwr_band_and_draws_the_danger_line(weekly):
     fig = weekly_load_figure(weekly)
     rects = [s for s in fig.layout.shapes if s.type == "rect"]

@@ -44,3 +44,54 @@ def test_follow_up_html():
     early = follow_up_html({"plan_start": "2026-11-17", "ready": False, "change": None, "text": "3 more <x>"})
     assert "too early to tell" in early and "3 more &lt;x&gt;" in early
     assert follow_up_html(None) == ""
+
+
+# --- distances and paces in the athlete's unit ------------------------------------------------
+
+import pytest  # noqa: E402
+
+from heavylegs.fragments import in_unit, pace_text  # noqa: E402
+
+
+@pytest.mark.parametrize("km,mi", [
+    ("weekly distance rose to 68.0 km", "weekly distance rose to 42.3 mi"),       # 68 / 1.609344 = 42.25
+    ("easy runs at 5:30 min/km", "easy runs at 8:51 min/mi"),                     # 330 s × 1.609344 = 531 s
+    ("4:00/km on the track", "6:26 min/mi on the track"),                         # 240 s × 1.609344 = 386 s
+    ("replace them at 500-800 km", "replace them at 311-497 mi"),
+    ("10 to 12 km", "6.2 to 7.5 mi"),
+    ("a 5 km loop", "a 3.1 mi loop"),                                             # below 10: one decimal
+    ("1,100 km on the pair", "684 mi on the pair"),
+    ("1100.0 km on the current pair", "683.5 mi on the current pair"),
+    ("a 42.195 km race", "a 26.219 mi race"),
+    ("at 12 km/h", "at 7.5 mph"),
+    ("Distance [km]", "Distance [mi]"),
+    ("pace [min/km]", "pace [min/mi]"),
+])
+def test_in_unit_known_values(km, mi):
+    assert in_unit(km, "mi") == mi
+    assert in_unit(km, "km") == km
+
+
+@pytest.mark.parametrize("text", ["61.0 kg", "weekly_distance_km is 40", "5 kmh", "3 kcal per km?", "",
+                                  "stress rated 5 of 7", "1.5 × the median"])
+def test_in_unit_leaves_other_text_alone(text):
+    assert in_unit(text, "mi") == text
+
+
+def test_in_unit_examples_run():
+    import doctest
+
+    import heavylegs.fragments
+
+    assert doctest.testmod(heavylegs.fragments).failed == 0
+
+
+def test_in_unit_of_none_is_empty():
+    assert in_unit(None, "mi") == ""
+
+
+def test_pace_text():
+    assert pace_text(330) == "5:30 min/km"
+    assert pace_text(330, "mi") == "8:51 min/mi"
+    assert pace_text(299.6) == "5:00 min/km"  # rounded to the second
+    assert pace_text(None, "mi") == ""
