@@ -120,6 +120,25 @@ def _plan_in_unit(plan: dict, unit: str) -> dict:
                       for day in plan["days"]])
 
 
+def _load_words(log, profile: dict) -> str | None:
+    """One plain sentence on what the load behind the ratio is, or None without a log."""
+    if log is None or len(log) == 0:
+        return None
+    from .deviceload import load_summary
+
+    summary = load_summary(log, profile, "auto", profile.get("assessed_on"))
+    words = {"srpe": "how hard each session felt (your RPE) times its minutes",
+             "trimp": "your heart rate during each session", "hrss": "your heart rate during each session",
+             "stress": "your heart rate, or your pace when there was no heart rate",
+             "rtss": "your pace against your threshold pace", "duration": "the minutes you trained",
+             "distance": "the kilometres you ran"}.get(summary.get("metric"), "your sessions")
+    estimated = sum((summary.get("estimated") or {}).values())
+    total = summary.get("sessions", 0)
+    tail = (f" For {estimated} of your {total} sessions it had to be estimated, so read it as a rough guide."
+            if estimated else "")
+    return f"Training load here is worked out from {words}.{tail}"
+
+
 def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, today=None) -> dict:
     """Everything the athlete's page shows, as plain data.
 
@@ -222,6 +241,7 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
         } for c in ranking["causes"][:top]],
         "weekly": weekly,
         "acwr": _latest_acwr(weekly),
+        "load": _load_words(log, profile),
         "daily": result.daily,
         "checkins": checkins,
         "patterns": result.patterns,

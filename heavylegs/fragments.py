@@ -463,7 +463,9 @@ def dashboard_blocks(content: dict) -> list:
     else:
         latest = ""
     words = "miles" if unit == "mi" else "kilometres"
-    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}</p>'
+    load_words = f" {escape(content['load'])}" if content.get("load") else ""
+    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
+                  f'{load_words}</p>'
                   if content["weekly"] is not None else
                   '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
     doctor = doctor_section_html(content)
@@ -549,10 +551,15 @@ def red_flag_html(ranking: dict) -> str:
             "replace a medical opinion.</div></div>")
 
 
-def cause_detail_html(cause: dict | None) -> str:
-    """Evidence, advice and coverage of one ranked cause, for the detail panel."""
+def cause_detail_html(cause: dict | None, unit: str = "km") -> str:
+    """Evidence, advice and coverage of one ranked cause, for the detail panel (distances in ``unit``)."""
     if cause is None:
         return "<i>Pick a cause to see why it ranks where it does.</i>"
+    if unit != "km":
+        cause = dict(cause, summary=in_unit(cause.get("summary", ""), unit),
+                     evidence=[dict(e, because=in_unit(e["because"], unit)) for e in cause.get("evidence", [])],
+                     advice=[in_unit(a, unit) for a in cause.get("advice", [])],
+                     see_doctor_if=in_unit(cause.get("see_doctor_if") or "", unit))
     colour = BAND_COLOURS.get(cause["band"], "#777")
     n_missing = len(cause.get("missing", []))
     parts = [f"<div style='border-left:6px solid {colour};padding-left:10px'>",

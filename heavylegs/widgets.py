@@ -371,6 +371,7 @@ class CoachWorkbook(widgets.VBox):
         self.selected_cause = None
         self._busy = False
         self._drawn_log = None
+        self._drawn_unit = "km"
         self._build()
         super().__init__(self._layout(), **kwargs)
         ids = self.model.athletes()
@@ -659,10 +660,15 @@ class CoachWorkbook(widgets.VBox):
             return
         self._guard(lambda: self.model.set_answers(change["new"]))
         self.refresh()
-        if self.model.assessment is not None and self.model.assessment.log is not self._drawn_log:
-            self.refresh_load()  # a new assessment date moves the end of the chart
+        if self.model.assessment is not None and (self.model.assessment.log is not self._drawn_log
+                                                  or self._unit() != self._drawn_unit):
+            self.refresh_load()  # a new assessment date moves the end of the chart; a new unit, its bars
         if self.model.plan_source == "draft":
             self.refresh_plan()  # a draft follows the answers until the coach edits or saves it
+
+    def _unit(self) -> str:
+        """The open athlete's distance unit, "km" or "mi"."""
+        return (self.model.answers.get("distance_unit") or "km") if self.model.state is not None else "km"
 
     def shown_ranking(self) -> dict:
         """The ranking on screen: the what-if one while What-if is on."""
@@ -687,7 +693,8 @@ class CoachWorkbook(widgets.VBox):
             self.cause_picker.value = current
         finally:
             self._busy = False
-        self.cause_detail.value = cause_detail_html(next((c for c in ranking["causes"] if c["id"] == current), None))
+        self.cause_detail.value = cause_detail_html(next((c for c in ranking["causes"] if c["id"] == current), None),
+                                                    unit=self._unit())
         self.ask_next.value = ask_next_html(self.model.ranking)
         self.what_if_summary.value = delta_html(self.model.what_if_delta(), self.model.what_if)
 
@@ -731,13 +738,14 @@ class CoachWorkbook(widgets.VBox):
     def refresh_load(self):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
+        self._drawn_unit = self._unit()
         from .fragments import load_summary_html
 
         self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
-                                         plan=projection)
+                                         plan=projection, unit=self._unit())
         if not _sync_figure(self.load_figure, fig):
             self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._load_box.children = [self.load_figure]

@@ -521,3 +521,12 @@ def test_exported_page_holds_plan_check_ins_follow_up_and_doctor(planned_dir, tm
     for part in ('id="hl-plan"', 'id="hl-follow-up"', 'id="hl-patterns"', 'id="hl-for-doctor"'):
         assert part in page
     assert path.stat().st_size < MAX_BYTES
+
+
+def test_the_page_says_what_the_training_load_is_made_of(root):
+    from heavylegs.dashboard import dashboard_content, dashboard_page
+
+    content = dashboard_content("ben", root / "data")
+    assert content["load"].startswith("Training load here is worked out from how hard each session felt")
+    assert "sessions it had to be estimated" in content["load"]        # ben has sessions without an RPE
+    assert content["load"].split(". ")[0] in dashboard_page(content)

@@ -422,3 +422,14 @@ def test_a_higher_heart_rate_in_the_log_suggests_entering_the_real_maximum(data_
     assert summary["hr_max_seen"] > 150 and summary["hr_max_in_use"] == 150
     assert "&#9888;" in app.load_summary.value and str(int(summary["hr_max_seen"])) in app.load_summary.value
     assert "entered" in app.load_summary.value
+
+
+def test_miles_reach_the_chart_and_the_evidence(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ben", export_dir=tmp_path / "exports")
+    km = list(app.load_figure.data[0].y)
+    app.form.controls["distance_unit"].value = "mi"
+    assert app.load_figure.data[0].name == "weekly distance [mi]"
+    assert list(app.load_figure.data[0].y) == pytest.approx([v / 1.609344 for v in km])
+    app.select_cause("overtraining")
+    assert " mi" in app.cause_detail.value and " km" not in app.cause_detail.value
+    assert read_log(data_copy / "athletes" / "ben" / "log.csv")["distance_km"].max() > 10   # files keep km
