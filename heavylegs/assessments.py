@@ -294,8 +294,39 @@ def reconcile_profile(data_dir, athlete_id) -> bool:
     paths = athlete_paths(data_dir, athlete_id)
     if not paths["folder"].is_dir():
         return False  # nothing was ever saved: create nothing
+    if not _may_need_repair(data_dir, athlete_id, paths):
+        return False  # the usual case, checked without the lock: opening an athlete writes nothing
     with athlete_lock(data_dir, athlete_id):
         return _repair(data_dir, athlete_id, paths)[0]
+
+
+def _may_need_repair(data_dir, athlete_id: str, paths: dict) -> bool:
+    """False when there is surely nothing to repair: no temporary file, no empty name, profile up to date."""
+    for folder, prefix in ((paths["assessments"], ""), (paths["folder"], ""),
+                           (paths["profile"].parent, "." + paths["profile"].name)):
+        try:
+            names = os.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if any(n.startswith(prefix or ".") and n.endswith(".tmp") for n in names):
+            return True
+    files = list_assessments(data_dir, athlete_id)
+    if not files:
+        return False
+    if any(f.stat().st_size == 0 for f in files):
+        return True
+    try:
+        doc = read_assessment(files[-1])
+    except InputError:
+        return False  # _repair would not copy a damaged file either
+    if doc.get("updates_profile") is False:
+        return False
+    try:
+        if paths["profile"].stat().st_mtime_ns > files[-1].stat().st_mtime_ns:
+            return False
+        return read_profile(paths["profile"]) != doc["profile"]
+    except (FileNotFoundError, InputError):
+        return True
 
 
 def _plain(value):

@@ -31,6 +31,8 @@ def planned_data(target: Path, athlete: str = "ana", unit: str = "mi") -> Path:
     from heavylegs.traininglog import read_log
 
     shutil.copytree(ROOT / "data", target)
+    # start from no saved assessment, whatever the sample holds (ana's sample has one)
+    shutil.rmtree(target / "athletes" / athlete / "assessments", ignore_errors=True)
     profile = dict(load_latest_profile(target, athlete), distance_unit=unit)
     log = read_log(target / "athletes" / athlete / "log.csv")
     checkins = load_checkins(target, athlete)

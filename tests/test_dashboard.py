@@ -374,9 +374,9 @@ def dev():
     return dashboard_content("dev", DATA)
 
 
-def test_no_saved_plan_no_plan(ana, gus):
-    """The sample data holds no saved assessment: the dashboard never makes a plan of its own."""
-    for content in (ana, gus):
+def test_no_saved_plan_no_plan(gus):
+    """gus has no saved assessment: the dashboard never makes a plan of its own."""
+    for content in (gus, dashboard_content("ben", DATA)):
         assert content["plan"] is None and content["follow_up"] is None
         assert 'id="hl-plan"' not in "".join(dashboard_sections(content))
 
@@ -530,3 +530,10 @@ def test_the_page_says_what_the_training_load_is_made_of(root):
     assert content["load"].startswith("Training load here is worked out from how hard each session felt")
     assert "sessions it had to be estimated" in content["load"]        # ben has sessions without an RPE
     assert content["load"].split(". ")[0] in dashboard_page(content)
+
+
+def test_the_sample_athlete_ana_shows_her_saved_plan_and_its_follow_up(ana):
+    """ana's sample assessment holds her plan (scripts/make_sample_plans.py); her heaviness falls after it."""
+    assert ana["plan"]["start"] == "2026-11-17"
+    assert ana["follow_up"] is not None
+    assert 'id="hl-plan"' in "".join(dashboard_sections(ana))

@@ -220,6 +220,7 @@ def _started(server):
 def test_pages_are_rendered_once_until_the_athletes_files_change(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
+    shutil.rmtree(data / "athletes" / "ana" / "assessments")  # so the profile file is what the page shows
     srv = serve_dashboard("ana", port=_free_port(), data_dir=data, env=_jupyter_env(tmp_path))
     try:
         port, results = _port(srv), []

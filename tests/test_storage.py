@@ -104,7 +104,7 @@ def test_default_data_dir_is_the_checkouts_then_the_packaged_samples(tmp_path, m
 
 
 def test_packaged_samples_are_read_only(tmp_path):
-    target = PACKAGED_DATA_DIR / "athletes" / "ana" / "assessments" / "2026-11-20.json"
+    target = PACKAGED_DATA_DIR / "athletes" / "ben" / "assessments" / "2026-11-20.json"
     with pytest.raises(InputError, match="read-only.*expected a data folder of your own"):
         atomic_write_text(target, "{}")
     assert not target.parent.exists()

@@ -330,9 +330,10 @@ def test_what_if_panel_shows_the_delta_without_touching_the_answers(app, data_co
 
 
 def test_save_button_writes_a_dated_assessment_and_reopening_restores_it(app, data_copy):
+    before = set((data_copy / "athletes" / "ana" / "assessments").glob("*.json"))   # ana's sample one
     app.form.controls["sleep_h"].value = "6"
     app.save_button.click()
-    files = sorted((data_copy / "athletes" / "ana" / "assessments").glob("*.json"))
+    files = sorted(set((data_copy / "athletes" / "ana" / "assessments").glob("*.json")) - before)
     assert len(files) == 1 and "Saved" in app.status.value
     doc = json.loads(files[0].read_text(encoding="utf-8"))
     assert doc["profile"]["sleep_h"] == 6 and doc["ranking"]["causes"]
@@ -405,8 +406,8 @@ def test_metric_and_fitness_switches_redraw_the_load_chart(app):
     assert [t.name for t in app.load_figure.data[5:8]] == ["fitness [AU]", "fatigue [AU]", "form [AU]"]
     app.show_fitness.value = False
     assert len(app.load_figure.data) == 7
-    # ana has no saved plan: the draft's loads follow the log, with the ACWR they lead to
-    assert app.model.plan_source == "draft" and len(app.load_figure.data[-2].x) >= 2
+    # the plan's loads follow the log, with the ACWR they lead to
+    assert app.model.plan_source == "saved" and len(app.load_figure.data[-2].x) >= 2   # ana's sample plan
     assert len(app.load_figure.data[-1].x) >= 14
 
 
