@@ -488,6 +488,9 @@ def plan_files(assessment, plan: dict, *, previous_profile: dict | None = None,
              "plan.ics": plan_ics(plan, name=name, unit=unit, now=now),
              "plan.html": plan_html(plan, name=name, unit=unit, printed=now.date())}
     if doctor_summary_needed(ranking):
-        files["doctor.html"] = doctor_summary_html(assessment, previous_profile=previous_profile, plan=plan,
-                                                   printed=now.date())
+        from .fragments import in_unit
+
+        # distances in the athlete's unit, as on the dashboard (the files keep km)
+        files["doctor.html"] = in_unit(doctor_summary_html(assessment, previous_profile=previous_profile,
+                                                           plan=plan, printed=now.date()), unit)
     return files

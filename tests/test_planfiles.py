@@ -154,3 +154,19 @@ def test_plan_files_has_doctor_page_only_when_needed(root):
     assert set(plan_files(ben, build_plan(ben), now=NOW)) == {"plan.json", "plan.ics", "plan.html"}
     gus = _sample(root, "gus")
     assert set(plan_files(gus, build_plan(gus), now=NOW)) == {"plan.json", "plan.ics", "plan.html", "doctor.html"}
+
+
+def test_the_doctor_page_of_an_athlete_who_reads_miles_is_in_miles(root):
+    from heavylegs.pipeline import assess
+    from heavylegs.plan import build_plan
+    from heavylegs.planfiles import plan_files
+    from heavylegs.profile import read_profile
+    from heavylegs.traininglog import read_log
+
+    km = read_profile(root / "data" / "athletes" / "ana.json")
+    log = read_log(root / "data" / "athletes" / "ana" / "log.csv")
+    in_km = plan_files(assess(km, log), build_plan(assess(km, log)))["doctor.html"]
+    assert "Distance [km]" in in_km                           # the 8 weeks of load, in km by default
+    result = assess(dict(km, distance_unit="mi"), log)
+    files = plan_files(result, build_plan(result))
+    assert "Distance [mi]" in files["doctor.html"] and "[km]" not in files["doctor.html"]
