@@ -388,6 +388,8 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         # into a sliver; the whole log is one click away
         first = pd.Timestamp(weeks[-RECENT_WEEKS]) - pd.Timedelta(days=4)
         last = pd.Timestamp(weeks[-1]) + pd.Timedelta(days=4)
+        if plan is not None and len(plan):  # the plan's days after the log stay in view
+            last = max(last, pd.Timestamp(pd.DatetimeIndex(plan.index).max()) + pd.Timedelta(days=1))
         recent = [b for b in bars[-RECENT_WEEKS:] if b is not None] or [1.0]
         layout["xaxis"]["range"] = [first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]
         layout["yaxis"]["range"] = [0, max(recent) * 1.3]

@@ -774,7 +774,10 @@ def load_summary_html(summary: dict | None) -> str:
                     f" <span style='color:#666'>({escape(item.get('how', ''))})</span></li>")
     if rows:
         parts.append("<ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
-    estimated = {k: v for k, v in (summary.get("estimated") or {}).items() if v}
+    # only the estimates that touch the metric in use: an RPE guessed for a heart-rate metric changes nothing
+    relevant = ({"hr_calibrated", "session_type", "assumed"} if metric == "srpe" else
+                {"hr_from_average"} if metric in ("trimp", "hrss", "stress") else set())
+    estimated = {k: v for k, v in (summary.get("estimated") or {}).items() if v and k in relevant}
     words = {"hr_calibrated": "RPE from heart rate, calibrated on the athlete's own sessions",
              "session_type": "RPE assumed from the session type", "hr_from_average": "heart-rate load from the "
              "average heart rate (no histogram)", "assumed": "RPE assumed"}

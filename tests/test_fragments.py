@@ -95,3 +95,15 @@ def test_pace_text():
     assert pace_text(330, "mi") == "8:51 min/mi"
     assert pace_text(299.6) == "5:00 min/km"  # rounded to the second
     assert pace_text(None, "mi") == ""
+
+
+def test_load_summary_counts_only_the_estimates_of_the_metric_in_use():
+    from heavylegs.fragments import load_summary_html
+
+    summary = {"metric": "srpe", "requested": "auto", "why": "most sessions have an RPE", "thresholds": {},
+               "sessions": 90, "estimated": {"hr_calibrated": 6, "session_type": 1, "hr_from_average": 80},
+               "missing": 0, "hr_max_note": None}
+    text = load_summary_html(summary)
+    assert "7 of 90 sessions estimated" in text and "average heart rate" not in text
+    text = load_summary_html(dict(summary, metric="trimp"))
+    assert "80 of 90 sessions estimated" in text and "calibrated" not in text
