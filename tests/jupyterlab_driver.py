@@ -51,6 +51,10 @@ class LabServer:
         workspace = jupyter / "config" / "lab" / "workspaces"
         workspace.mkdir(parents=True)
         shutil.copy(ROOT / "scripts" / "jupyterlab-workspace.json", workspace / "default-37a8.jupyterlab-workspace")
+        # no "Jupyter news" prompt over the page: the machine is offline, as `make run` sets it
+        news = jupyter / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+        news.mkdir(parents=True)
+        (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
         self.log = open(self.base / "lab.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
