@@ -126,6 +126,7 @@ def test_export_with_the_default_and_with_data(installed):
     assert "Heavy legs: Ana" in page
     mine = work / "mydata"
     shutil.copytree(ROOT / "data", mine)
+    shutil.rmtree(mine / "athletes" / "ana" / "assessments")  # the profile file is then what the page shows
     profile = mine / "athletes" / "ana.json"
     profile.write_text(profile.read_text(encoding="utf-8").replace('"Ana ', '"Anneke '), encoding="utf-8")
     done = _run(installed, "export", "ana", "-o", "out2", "--data", mine)
