@@ -249,7 +249,12 @@ def test_export_and_its_own_fit_file_count_once(tmp_path, cache):
     folder = _export(tmp_path / "export")
     result = import_sources([folder, folder / "activities" / "12866632127.fit.gz"], cache_dir=cache)
     assert (result.sessions, result.duplicates_skipped) == (1, 1)
-    assert result.log.iloc[0]["source"].endswith("#12070555079")  # the first one is kept
+    # Of one session the richer recording is kept: neither has heart rate, and the watch's file
+    # (timer time) is longer than the export's Moving Time (1411 s).
+    row = result.log.iloc[0]
+    assert row["source"].endswith("12866632127.fit.gz") and row["duration_min"] * 60 > 1411.0
+    result = import_sources([folder / "activities" / "12866632127.fit.gz", folder], cache_dir=cache)
+    assert result.log.iloc[0]["source"].endswith("12866632127.fit.gz")  # whatever the order given
 
 
 def _header(name):
