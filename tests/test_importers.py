@@ -911,3 +911,82 @@ def test_fit_with_a_power_on_clock_is_dated_by_its_local_time_stamp():
     assert_allclose([row["distance_km"], row["duration_min"], row["avg_hr_bpm"], row["max_hr_bpm"]],
                     [10.24867, 3772.75 / 60, 170, 190])
     assert sum(parse_histogram(row["hr_histogram"]).values()) > 3600   # records timed from power-on
+
+
+# ---------------------------------------------------------------------------
+# Issue 11: damaged CRCs, summaries that contradict their records, unknown sports.
+# No real file of these classes is among the shared test files, so each test
+# builds one from a copy of a real file by editing its bytes, as the comments say.
+
+from heavylegs.importers.fit import crc_problems, fit_crc16  # noqa: E402
+
+
+def _field_offsets(data: bytes, mesg: int, field: int) -> list:
+    """Byte offsets and sizes of ``field`` in every ``mesg`` data message of a FIT file."""
+    found, definitions = [], {}
+    pos, end = data[0], data[0] + int.from_bytes(data[4:8], "little")
+    while pos < end:
+        header = data[pos]
+        if header & 0x40 and not header & 0x80:
+            number = int.from_bytes(data[pos + 3:pos + 5], "little" if data[pos + 2] == 0 else "big")
+            count, cursor = data[pos + 5], pos + 6
+            fields = [tuple(data[cursor + 3 * i:cursor + 3 * i + 2]) for i in range(count)]
+            cursor += 3 * count
+            if header & 0x20:
+                fields += [(-1, data[cursor + 1 + 3 * i + 1]) for i in range(data[cursor])]
+                cursor += 1 + 3 * data[cursor]
+            definitions[header & 0x0F] = (number, fields, sum(size for _, size in fields))
+            pos = cursor
+            continue
+        number, fields, size = definitions[(header >> 5) & 0x03 if header & 0x80 else header & 0x0F]
+        cursor = pos + 1
+        for number_, size_ in fields:
+            if number == mesg and number_ == field:
+                found.append((cursor, size_))
+            cursor += size_
+        pos += 1 + size
+    return found
+
+
+def _with_crc(data: bytearray) -> bytes:
+    """``data`` with its file CRC written again, as a writer would."""
+    end = data[0] + int.from_bytes(data[4:8], "little")
+    data[end:end + 2] = fit_crc16(bytes(data[:end])).to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_fit_crc16_gives_the_catalogue_check_value_and_the_same_crc_by_lanes():
+    assert fit_crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value (Williams' CRC catalogue)
+    data = (DATA / "runpandas__run.fit").read_bytes()
+    from heavylegs.importers.fit import _crc_bytes
+    for length in (4095, 4096, 4097, 10_001, len(data) - 2):
+        assert fit_crc16(data[:length]) == _crc_bytes(data[:length])
+    assert fit_crc16(data[:-2]) == int.from_bytes(data[-2:], "little")  # the file's own CRC
+    assert fit_crc16(data) == 0  # a CRC over its own CRC leaves nothing
+
+
+def test_real_files_have_matching_crcs_except_the_truncated_one():
+    for path in sorted(DATA.glob("*.fit")):
+        problems = crc_problems(path.read_bytes())
+        assert (problems != []) == (path.name == "fitparse__nick.fit"), path.name
+
+
+def test_fit_with_a_wrong_crc_is_imported_with_a_note():
+    # A copy of a real file whose session sport byte is changed from running (1) to cycling (2),
+    # as one damaged byte would: the importer cannot tell which byte, but it can tell.
+    data = bytearray((DATA / "runpandas__run.fit").read_bytes())
+    (pos, _size), = _field_offsets(bytes(data), 18, 5)
+    assert data[pos] == 1
+    data[pos] ^= 3
+    result = read_activity_file_bytes(data)
+    row = result.rows[0]
+    assert row["activity"] == "cross"  # the damage itself cannot be undone...
+    assert "file damaged (the file CRC at byte 57619 is 0x02f9" in row["notes"]  # ...but it is said
+    assert "some figures may be wrong" in result.warnings[0][1]
+    # written again with a CRC that matches, the same bytes give no note
+    assert read_activity_file_bytes(bytearray(_with_crc(data))).rows[0]["notes"] is None
+
+
+def read_activity_file_bytes(data) -> "FileResult":  # noqa: F821
+    from heavylegs.importers.fit import read_fit
+    return read_fit("edited.fit", bytes(data))
