@@ -990,3 +990,34 @@ def test_fit_with_a_wrong_crc_is_imported_with_a_note():
 def read_activity_file_bytes(data) -> "FileResult":  # noqa: F821
     from heavylegs.importers.fit import read_fit
     return read_fit("edited.fit", bytes(data))
+
+
+def _edited_session(**fields_ms) -> bytes:
+    """A copy of runpandas__run.fit (52.7 min, 5.84 km, HR 130) with session fields set [ms], CRC rewritten."""
+    numbers = {"elapsed": 7, "timer": 8}
+    data = bytearray((DATA / "runpandas__run.fit").read_bytes())
+    for name, value in fields_ms.items():
+        (pos, size), = _field_offsets(bytes(data), 18, numbers[name])
+        data[pos:pos + size] = value.to_bytes(size, "little")
+    return _with_crc(data)
+
+
+def test_a_summary_timer_far_over_its_records_gives_way_to_the_records():
+    # "a 361-min timer over 50 minutes of records": the summary's times set to 361 min
+    row = read_activity_file_bytes(_edited_session(elapsed=361 * 60_000, timer=361 * 60_000)).rows[0]
+    assert "the session summary contradicts its records (timer 361 min over 53 min of records)" in row["notes"]
+    assert "taken from the 1202 records" in row["notes"]
+    assert abs(row["duration_min"] - 52.7) < 0.5  # the records' moving time, not 361
+    assert_allclose(row["distance_km"], 5.84, atol=0.01)
+    assert_allclose(row["avg_hr_bpm"], 129.7, atol=0.5)  # mean of the records (the summary said 130)
+
+
+def test_an_elapsed_time_shorter_than_the_timer_time_is_noted_and_the_records_trusted():
+    row = read_activity_file_bytes(_edited_session(elapsed=30 * 60_000)).rows[0]
+    assert "(timer 53 min longer than the elapsed 30 min)" in row["notes"]
+    assert abs(row["duration_min"] - 52.7) < 0.5
+
+
+def test_summaries_that_agree_with_their_records_get_no_note():
+    row = read_activity_file_bytes(_edited_session(elapsed=3164_610, timer=3164_610)).rows[0]
+    assert row["notes"] is None and row["duration_min"] == pytest.approx(52.74, abs=0.01)

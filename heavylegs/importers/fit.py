@@ -426,11 +426,12 @@ def _record_totals(records, start=None, stop=None) -> dict:
     if start is not None:
         records = [r for r in records if start <= r[_TIMESTAMP] <= stop]
     out = {"n": len(records), "timer_s": None, "distance_m": None, "avg_hr": None,
-           "ascent_m": None, "first": None}
+           "ascent_m": None, "first": None, "span_s": None}
     if not records:
         return out
     times = [r[_TIMESTAMP] for r in records]
     out["first"] = times[0]
+    out["span_s"] = float(max(times) - min(times))
     out["timer_s"] = float(sum(d for d in (b - a for a, b in zip(times, times[1:]))
                                if 0 < d <= PAUSE_GAP_S))
     heart = [r[3] for r in records if 3 in r and r[3] > 0]
@@ -530,7 +531,7 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
     if sessions:
         for session in sessions:
             _session_row(session, records, offset, source, note, result, len(sessions),
-                         _fallback_date(messages, offset))
+                         _fallback_date(messages, offset), damaged=stopped is not None)
     else:
         default_sport = messages[MESG_SPORT][0] if messages[MESG_SPORT] else {}
         totals = _record_totals(records)
@@ -567,7 +568,44 @@ def _skip(result: FileResult, name: str) -> None:
     result.skipped[name] = result.skipped.get(name, 0) + 1
 
 
-def _session_row(session, records, offset, source, note, result, n_sessions, fallback=(None, None)):
+#: Slack when comparing a session's timer time with its elapsed time and with
+#: the span of its records [s]: watches round, and the last record may come a
+#: few seconds before the session closes.
+_SUMMARY_SLACK_S = 120.0
+
+
+def _check_summary(records, start, elapsed, timer_s, distance_m, avg_hr, extra):
+    """Time, distance and heart rate of a session, from its records when its summary contradicts them.
+
+    A summary contradicts itself or its records when its timer (moving) time
+    is longer than its elapsed time, or longer than the whole span of the
+    records that fall in the session (more than :data:`_SUMMARY_SLACK_S` and
+    10 % over). The records were written as the session went, so they are
+    trusted: the returned figures come from them, and ``extra`` gets a note.
+    """
+    window = min(max(elapsed or 0.0, timer_s), 86400.0)
+    totals = _record_totals(records, start, start + window)
+    reasons = []
+    if elapsed and timer_s > elapsed + _SUMMARY_SLACK_S:
+        reasons.append(f"timer {timer_s / 60:.0f} min longer than the elapsed {elapsed / 60:.0f} min")
+    span = totals["span_s"]
+    if totals["n"] >= 2 and timer_s > max(span + _SUMMARY_SLACK_S, 1.1 * span):
+        reasons.append(f"timer {timer_s / 60:.0f} min over {span / 60:.0f} min of records")
+    if not reasons:
+        return timer_s, distance_m, avg_hr
+    if totals["n"] < 2 or not totals["timer_s"]:
+        extra.append(f"the session summary contradicts itself ({'; '.join(reasons)}) and there are no "
+                     "records to check it")
+        return timer_s, distance_m, avg_hr
+    extra.append(f"the session summary contradicts its records ({'; '.join(reasons)}); time, distance "
+                 f"and heart rate taken from the {totals['n']} records")
+    return (totals["timer_s"],
+            totals["distance_m"] if totals["distance_m"] is not None else distance_m,
+            totals["avg_hr"] if totals["avg_hr"] is not None else avg_hr)
+
+
+def _session_row(session, records, offset, source, note, result, n_sessions, fallback=(None, None),
+                 damaged=False):
     mapped = fit_activity(session.get(5), session.get(6))
     if mapped is None:
         if _SPORT_NAMES.get(session.get(5)) == "multisport" and n_sessions == 1:
@@ -601,6 +639,9 @@ def _session_row(session, records, offset, source, note, result, n_sessions, fal
         if timer_s is None and totals["timer_s"]:
             timer_s = totals["timer_s"]
             extra.append("time from records")
+    if not damaged and start is not None and timer_s:
+        timer_s, distance_m, avg_hr = _check_summary(records, start, elapsed, timer_s, distance_m, avg_hr,
+                                                     extra)
     date_text = None
     if _timestamp(start) is None and fallback[0] is not None:
         date_text = fallback[0]
