@@ -48,8 +48,9 @@ REFERENCE = {
     "gap__12866632127.fit.gz": ("run", 3322.95, 1428.04, None),
     "runpandas__run.fit": ("run", 5839.77, 3164.61, 130),
     "tormoder__mornindew-broken.fit": ("run", 16773.34, 6855.96, 147),
-    "runpandas__nike_run.gpx": ("run", 8257.3, 2916.0, 177.8),
-    "runpandas__run.gpx": ("run", 4812.2, 1423.0, None),
+    # GPX without a <type>: no sport recorded, so cross training with a note (docs/importing.md)
+    "runpandas__nike_run.gpx": ("cross", 8257.3, 2916.0, 177.8),
+    "runpandas__run.gpx": ("cross", 4812.2, 1423.0, None),
     "runpandas__strava_export.gpx": ("run", 12608.7, 4553.0, 151.2),
     "runpandas__run.tcx": ("run", 4824.9, 1424.0, None),
     "runpandas__run_garmin.tcx": ("run", 2153.7, 816.0, 142.0),
@@ -454,7 +455,7 @@ def test_folder_with_good_and_corrupt_files(tmp_path, cache):
 
 def test_gzip_is_recognised_by_content_not_name(tmp_path):
     zipped = tmp_path / "track.gpx"  # gzipped but not named .gz
-    zipped.write_bytes(gzip.compress((DATA / "runpandas__run.gpx").read_bytes()))
+    zipped.write_bytes(gzip.compress((DATA / "runpandas__strava_export.gpx").read_bytes()))
     plain = tmp_path / "plain.fit.gz"  # named .gz but not gzipped
     shutil.copy(DATA / "runpandas__run.fit", plain)
     assert read_activity_file(zipped).rows[0]["activity"] == "run"
@@ -506,7 +507,8 @@ def test_many_files_in_two_workers_match_serial_reading(tmp_path, cache):
                               progress=lambda done, total: calls.append((done, total)))
     serial = import_sources([folder], workers=1, use_cache=False)
     pd.testing.assert_frame_equal(parallel.log, serial.log)
-    assert parallel.duplicates_skipped == 14  # 13 twins plus run.gpx/run.tcx
+    # 13 twins; run.gpx (no sport recorded: cross) and run.tcx (Running) are no longer one session
+    assert parallel.duplicates_skipped == 13
     assert calls[-1] == (26, 26) and len(calls) == 26
 
 
@@ -1021,3 +1023,43 @@ def test_an_elapsed_time_shorter_than_the_timer_time_is_noted_and_the_records_tr
 def test_summaries_that_agree_with_their_records_get_no_note():
     row = read_activity_file_bytes(_edited_session(elapsed=3164_610, timer=3164_610)).rows[0]
     assert row["notes"] is None and row["duration_min"] == pytest.approx(52.74, abs=0.01)
+
+
+@pytest.mark.parametrize("fmt, name, expected", [
+    # an unknown sport: cross training, with a note, in every format
+    ("fit", 99, ("cross", None, "FIT sport number '99' not recognised; imported as cross training")),
+    ("gpx", "Underwater Hockey",
+     ("cross", None, "GPX type 'Underwater Hockey' not recognised; imported as cross training")),
+    ("tcx", "Other", ("cross", None, "TCX sport 'Other' not recognised; imported as cross training")),
+    ("strava", "Underwater Hockey",
+     ("cross", None, "Strava type 'Underwater Hockey' not recognised; imported as cross training")),
+    # no sport recorded: the same in every format
+    ("fit", 0, ("cross", None, "no sport recorded; imported as cross training")),
+    ("fit", None, ("cross", None, "no sport recorded; imported as cross training")),
+    ("gpx", None, ("cross", None, "no sport recorded; imported as cross training")),
+    ("tcx", "", ("cross", None, "no sport recorded; imported as cross training")),
+    # known names agree too
+    ("fit", 1, ("run", None, None)), ("gpx", "running", ("run", None, None)), ("gpx", "9", ("run", None, None)),
+    ("tcx", "Running", ("run", None, None)), ("strava", "Run", ("run", None, None)),
+    ("fit", 2, ("cross", None, None)), ("tcx", "Biking", ("cross", None, None)),
+    ("gpx", "cycling", ("cross", None, None)), ("strava", "Ride", ("cross", None, None)),
+    ("fit", 25, "golf"), ("gpx", "golf", "golf"), ("strava", "Golf", "Golf"),
+])
+def test_a_sport_maps_to_the_same_activity_whatever_the_format(fmt, name, expected):
+    from heavylegs.importers.fit import fit_sport
+    from heavylegs.importers.gpx import gpx_activity
+    from heavylegs.importers._common import map_sport
+    mapper = {"fit": lambda n: fit_sport(n, None), "gpx": gpx_activity,
+              "tcx": lambda n: map_sport(n, label="TCX sport"), "strava": strava_activity}[fmt]
+    assert mapper(name) == expected
+
+
+def test_tcx_and_gpx_files_without_a_known_sport_are_cross_with_a_note():
+    # copies of real files with the sport edited out (TCX) or absent (GPX, as recorded)
+    text = (DATA / "runpandas__run_garmin.tcx").read_text(encoding="utf-8").replace(
+        'Sport="Running"', 'Sport="Other"')
+    from heavylegs.importers.tcx import read_tcx
+    row = read_tcx("other.tcx", text.encode("utf-8")).rows[0]
+    assert (row["activity"], row["notes"]) == ("cross", "TCX sport 'Other' not recognised; imported as cross training")
+    row = read_activity_file(DATA / "runpandas__run.gpx").rows[0]
+    assert (row["activity"], row["notes"]) == ("cross", "no sport recorded; imported as cross training")

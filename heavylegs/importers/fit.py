@@ -25,9 +25,9 @@ from datetime import datetime, timedelta, timezone
 
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
 
-from ._common import NO_LOAD, FileResult, ReadError, make_row, read_bytes, record_fields
+from ._common import FileResult, ReadError, make_row, map_sport, read_bytes, record_fields
 
-__all__ = ["decode_fit", "read_fit", "fit_activity", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
+__all__ = ["decode_fit", "read_fit", "fit_activity", "fit_sport", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -342,27 +342,41 @@ def fit_activity(sport: int | None, sub_sport: int | None):
         transition or multisport summary (dropped); a sport name (str) for an
         activity with no training load (skipped and counted).
     """
-    name = _SPORT_NAMES.get(sport, "generic" if sport is None else f"sport {sport}")
+    mapped = fit_sport(sport, sub_sport)
+    return mapped[:2] if isinstance(mapped, tuple) else mapped
+
+
+def fit_sport(sport: int | None, sub_sport: int | None):
+    """:func:`fit_activity` with the note of :func:`heavylegs.importers._common.map_sport`.
+
+    The sub-sports that make a session a treadmill, trail or track run, or
+    strength, are settled here; every other sport goes through the shared
+    mapping by its FIT name, so an unknown sport is ``cross`` with a note as in
+    every format.
+
+    Returns
+    -------
+    tuple of (str, str or None, str or None), or str, or None
+        ``(activity, surface, note)``, or as :func:`fit_activity`.
+    """
     if sub_sport in _SUB_NO_LOAD:
         return _SUB_NO_LOAD[sub_sport]
-    if name.replace("_", "") in NO_LOAD:
-        return name
+    name = _SPORT_NAMES.get(sport)
     if name in ("transition", "multisport"):
         return None
     if name == "running":
         surface = {_SUB_TREADMILL: "treadmill", _SUB_INDOOR_RUNNING: "treadmill",
                    _SUB_VIRTUAL: "treadmill", _SUB_TRAIL: "trail",
                    _SUB_TRACK: "track"}.get(sub_sport)
-        return ("run", surface)
+        return ("run", surface, None)
     if name == "fitness_equipment":
         if sub_sport == _SUB_TREADMILL:
-            return ("run", "treadmill")
+            return ("run", "treadmill", None)
         if sub_sport == _SUB_STRENGTH:
-            return ("strength", None)
-        return ("cross", None)
-    if name in ("training", "hiit"):
-        return ("strength", None)
-    return ("cross", None)
+            return ("strength", None, None)
+    if name is None and sport is not None:
+        return map_sport(str(sport), label="FIT sport number")
+    return map_sport(name, label="FIT sport")
 
 
 def _timestamp(value) -> datetime | None:
@@ -539,7 +553,7 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
             why = stopped or "it holds no session message and no records"
             result.failed.append((source, f"no usable session or records ({why})"))
             return result
-        mapped = fit_activity(default_sport.get(0), default_sport.get(1))
+        mapped = fit_sport(default_sport.get(0), default_sport.get(1))
         if not isinstance(mapped, tuple):
             _skip(result, mapped or "transition")
             return result
@@ -550,7 +564,8 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
                 avg_hr=totals["avg_hr"], elevation_gain_m=totals["ascent_m"],
                 utc_offset=offset, source=source,
                 **_device_fields(records, distance_m=totals["distance_m"]),
-                notes=f"{note}no session summary; totals from {totals['n']} records"))
+                notes=f"{note}no session summary; totals from {totals['n']} records"
+                      + (f"; {mapped[2]}" if mapped[2] else "")))
         except ReadError as exc:
             result.failed.append((source, str(exc)))
             return result
@@ -606,16 +621,16 @@ def _check_summary(records, start, elapsed, timer_s, distance_m, avg_hr, extra):
 
 def _session_row(session, records, offset, source, note, result, n_sessions, fallback=(None, None),
                  damaged=False):
-    mapped = fit_activity(session.get(5), session.get(6))
+    mapped = fit_sport(session.get(5), session.get(6))
     if mapped is None:
         if _SPORT_NAMES.get(session.get(5)) == "multisport" and n_sessions == 1:
-            mapped = ("cross", None)
+            mapped = ("cross", None, None)
         else:
             return
     if isinstance(mapped, str):
         _skip(result, mapped)
         return
-    activity, surface = mapped
+    activity, surface, sport_note = mapped
     start = session.get(2)
     elapsed = session.get(7, 0) / 1000.0
     if (start is None or start < _MIN_DATE_TIME) and _TIMESTAMP in session:
@@ -626,7 +641,7 @@ def _session_row(session, records, offset, source, note, result, n_sessions, fal
     distance_m = distance / 100.0 if distance is not None else None
     avg_hr = session.get(16)
     ascent = session.get(22)
-    extra = []
+    extra = [sport_note] if sport_note else []
     if (avg_hr is None or distance_m is None or timer_s is None) and start is not None:
         stop = start + (elapsed if elapsed else 86400)
         totals = _record_totals(records, start, stop)

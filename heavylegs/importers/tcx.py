@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
 
-from ._common import FileResult, ReadError, check_xml, make_row, parse_ascii_float, read_bytes, record_fields
+from ._common import (FileResult, ReadError, check_xml, make_row, map_sport, parse_ascii_float, read_bytes,
+                      record_fields)
 
 __all__ = ["read_tcx"]
 
-_SPORTS = {"running": ("run", None), "biking": ("cross", None)}
 
 
 def _local(tag: str) -> str:
@@ -92,7 +92,11 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
         return result
     for activity in activities:
         try:
-            result.rows.append(_activity_row(activity, source))
+            row = _activity_row(activity, source)
+            if isinstance(row, str):
+                result.skipped[row] = result.skipped.get(row, 0) + 1
+            else:
+                result.rows.append(row)
         except ReadError as exc:
             result.failed.append((source, str(exc)))
     return result
@@ -100,10 +104,10 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
 
 def _activity_row(activity, source: str) -> dict:
     sport = activity.get("Sport", "")
-    kind, surface = _SPORTS.get(sport.lower(), ("cross", None))
-    note = None
-    if sport.lower() not in _SPORTS:
-        note = f"TCX sport {sport!r} imported as cross training"
+    mapped = map_sport(sport, label="TCX sport")
+    if isinstance(mapped, str):
+        return mapped  # an activity with no training load: skipped and counted
+    kind, surface, note = mapped
     laps = [element for element in activity if _local(element.tag) == "Lap"]
     points = [element for lap in laps for element in lap.iter()
               if _local(element.tag) == "Trackpoint"]
