@@ -39,7 +39,7 @@ import csv
 import io
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -708,11 +708,16 @@ def _is_blank(value) -> bool:
     return _missing(value) or (isinstance(value, str) and not value.strip())
 
 
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _start_instant(value):
     """``(kind, moment)`` of a start time, to the second; None when there is no usable one.
 
     ``kind`` is ``"utc"`` when the text carries an offset (the moment is then
-    in UTC) and ``"local"`` when it does not.
+    in UTC) and ``"local"`` when it does not; ``moment`` is a naive
+    ``datetime`` or ``pandas.Timestamp``.
     """
     if _is_blank(value):
         return None
@@ -727,7 +732,7 @@ def _start_instant(value):
             offset = moment.utcoffset()
             if offset is not None:
                 moment = moment.replace(tzinfo=None) - offset
-            return ("local" if offset is None else "utc", pd.Timestamp(moment))
+            return ("local" if offset is None else "utc", moment)
     try:
         stamp = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
@@ -788,7 +793,7 @@ def session_keys(log: pd.DataFrame) -> list:
 
 
 def _keys_and_instants(log: pd.DataFrame) -> tuple:
-    """:func:`session_keys`, and each row's start ``(kind, moment)`` to the second (or None)."""
+    """:func:`session_keys`, and each row's start ``(kind, nanoseconds since 1970)`` (or None)."""
     n = len(log)
 
     def column(name):
@@ -799,10 +804,17 @@ def _keys_and_instants(log: pd.DataFrame) -> tuple:
                                                          column("duration_min"), column("distance_km")):
         activity = activity.strip().lower() if isinstance(activity, str) and activity.strip() else "run"
         instant = _start_instant(start)
-        instants.append(instant)
         if instant is not None:
-            keys.append(("start", (instant[0], instant[1].floor("min")), activity))
+            kind, moment = instant
+            if isinstance(moment, pd.Timestamp):
+                minute, nanos = moment.floor("min"), moment.value
+            else:  # datetime: ~20 times cheaper than Timestamp.floor
+                minute = pd.Timestamp(moment.replace(second=0, microsecond=0))
+                nanos = (moment - _EPOCH) // _MICROSECOND * 1000
+            instants.append((kind, nanos))
+            keys.append(("start", (kind, minute), activity))
         else:
+            instants.append(None)
             keys.append(("day", _day_key(day), activity, _number_key(duration), _number_key(distance)))
     return keys, instants
 
@@ -813,25 +825,31 @@ def _keys_and_instants(log: pd.DataFrame) -> tuple:
 SAME_SESSION_OVERLAP = 0.5
 
 
-def _spans(log: pd.DataFrame, keys: list, instants: list) -> tuple:
-    """Per row: group code (start kind and activity, -1 without a start), start and end [ns], richness."""
+def _session_features(log: pd.DataFrame) -> tuple:
+    """Per row: :func:`session_keys`, start ``(kind, ns)`` or None, duration [min] (0 when unknown), has heart rate."""
     n = len(log)
+    keys, instants = _keys_and_instants(log)
+    duration = (pd.to_numeric(log["duration_min"], errors="coerce").to_numpy(dtype=float)
+                if "duration_min" in log.columns else np.full(n, np.nan))
+    duration = np.where(np.isfinite(duration) & (duration > 0), duration, 0.0)
+    has_hr = (pd.to_numeric(log["avg_hr_bpm"], errors="coerce").notna().to_numpy()
+              if "avg_hr_bpm" in log.columns else np.zeros(n, dtype=bool))
+    return keys, instants, duration, has_hr
+
+
+def _spans(keys: list, instants: list, duration) -> tuple:
+    """Per row: group code (start kind and activity, -1 without a start), start and end [ns]."""
+    n = len(keys)
     group = np.full(n, -1, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)
     groups: dict = {}
     for pos, (key, instant) in enumerate(zip(keys, instants)):
         if instant is None:
             continue
-        kind, moment = instant
+        kind, nanos = instant
         group[pos] = groups.setdefault((kind, key[2]), len(groups))
-        start[pos] = moment.value
-    duration = (pd.to_numeric(log["duration_min"], errors="coerce").to_numpy(dtype=float)
-                if "duration_min" in log.columns else np.full(n, np.nan))
-    duration = np.where(np.isfinite(duration) & (duration > 0), duration, 0.0)
-    end = start + (duration * 60e9).astype(np.int64)
-    has_hr = (pd.to_numeric(log["avg_hr_bpm"], errors="coerce").notna().to_numpy()
-              if "avg_hr_bpm" in log.columns else np.zeros(n, dtype=bool))
-    return group, start, end, has_hr, duration
+        start[pos] = nanos
+    return group, start, start + (duration * 60e9).astype(np.int64)
 
 
 def _overlapping_pairs(group, start, end) -> list:
@@ -861,6 +879,11 @@ def _overlapping_pairs(group, start, end) -> list:
 
 
 def _keep_mask(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
+    """:func:`_keep_from` on one log."""
+    return _keep_from(*_session_features(log), locked)
+
+
+def _keep_from(keys, instants, duration, has_hr, locked: int = 0) -> np.ndarray:
     """True for the rows to keep; the first ``locked`` rows are always kept.
 
     Rows with equal :func:`session_keys`, or whose spans overlap by more than
@@ -869,8 +892,7 @@ def _keep_mask(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
     row is kept: one with heart rate before one without, then the longer,
     then the first given.
     """
-    n = len(log)
-    keys, instants = _keys_and_instants(log)
+    n = len(keys)
     parent = list(range(n))
 
     def root(i):
@@ -890,7 +912,7 @@ def _keep_mask(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
             join(first[key], pos)
         else:
             first[key] = pos
-    group, start, end, has_hr, duration = _spans(log, keys, instants)
+    group, start, end = _spans(keys, instants, duration)
     for i, j in _overlapping_pairs(group, start, end):
         join(i, j)
     keep = np.ones(n, dtype=bool)
@@ -979,12 +1001,11 @@ def merge_logs(existing, new):
         return kept.sort_values("date", kind="stable").reset_index(drop=True), dropped
     if new is None or not len(new):
         return existing.copy().sort_values("date", kind="stable").reset_index(drop=True), 0
-    locked = len(existing)
-    columns = [c for c in ("date", "activity", "duration_min", "distance_km", "start_time", "avg_hr_bpm")
-               if c in existing.columns or c in new.columns]
-    both = pd.concat([existing.reindex(columns=columns).astype(object),
-                      new.reindex(columns=columns).astype(object)], ignore_index=True)
-    keep = _keep_mask(both, locked)[locked:]
+    old_keys, old_instants, old_duration, old_hr = _session_features(existing)
+    new_keys, new_instants, new_duration, new_hr = _session_features(new)
+    keep = _keep_from(old_keys + new_keys, old_instants + new_instants,
+                      np.concatenate([old_duration, new_duration]), np.concatenate([old_hr, new_hr]),
+                      locked=len(existing))[len(existing):]
     dropped = int((~keep).sum())
     parts = [existing] + ([new[keep]] if keep.any() else [])
     merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
