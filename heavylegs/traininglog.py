@@ -867,13 +867,13 @@ def _overlapping_pairs(group, start, end) -> list:
     length = e - s
     pairs = []
     for shift in range(1, len(order)):
-        same = g[:-shift] == g[shift:]
-        overlap = np.minimum(e[:-shift], e[shift:]) - s[shift:]
-        touching = same & (overlap > 0)
-        if not touching.any():
+        # rows that still reach past the start of their neighbour this far on
+        reaching = (g[:-shift] == g[shift:]) & (e[:-shift] > s[shift:])
+        if not reaching.any():
             break
+        overlap = np.minimum(e[:-shift], e[shift:]) - s[shift:]
         shorter = np.minimum(length[:-shift], length[shift:])
-        hit = np.flatnonzero(touching & (overlap > SAME_SESSION_OVERLAP * shorter))
+        hit = np.flatnonzero(reaching & (overlap > 0) & (overlap > SAME_SESSION_OVERLAP * shorter))
         pairs.extend(zip(order[hit].tolist(), order[hit + shift].tolist()))
     return pairs
 

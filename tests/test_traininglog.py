@@ -531,3 +531,12 @@ def test_merge_never_drops_an_existing_row_for_a_richer_new_one():
     # the existing row stays; of the new pair, the one with heart rate is kept
     assert merged["notes"].tolist() == ["typed", "watch"]
     assert merged["start_time"].tolist()[1] == "2026-07-02T06:01:00Z"
+
+
+def test_a_long_session_is_compared_past_a_session_without_duration():
+    # the phone's copy (no duration: 0) starts between the watch's run and its own twin
+    log = _spans_log([["2026-07-01", "run", 60.0, 12.0, 150.0, "2026-07-01T06:00:00Z", "watch"],
+                      ["2026-07-01", "run", None, None, None, "2026-07-01T06:01:00Z", "no duration"],
+                      ["2026-07-01", "run", 58.0, 11.8, None, "2026-07-01T06:02:10Z", "phone"]])
+    kept, dropped = drop_duplicate_sessions(log)
+    assert dropped == 1 and kept["notes"].tolist() == ["watch", "no duration"]
