@@ -1063,3 +1063,18 @@ def test_tcx_and_gpx_files_without_a_known_sport_are_cross_with_a_note():
     assert (row["activity"], row["notes"]) == ("cross", "TCX sport 'Other' not recognised; imported as cross training")
     row = read_activity_file(DATA / "runpandas__run.gpx").rows[0]
     assert (row["activity"], row["notes"]) == ("cross", "no sport recorded; imported as cross training")
+
+
+def test_tcx_laps_far_over_their_track_points_give_way_to_the_points():
+    # a copy of a real TCX file whose first lap's time is edited to 361 min
+    from heavylegs.importers.tcx import read_tcx
+    text = (DATA / "runpandas__run_garmin.tcx").read_text(encoding="utf-8")
+    original = read_tcx("a.tcx", text.encode("utf-8")).rows[0]
+    assert original["notes"] is None
+    first = text.index("<TotalTimeSeconds>")
+    edited = text[:first] + "<TotalTimeSeconds>21660.0" + text[text.index("</TotalTimeSeconds>", first):]
+    row = read_tcx("b.tcx", edited.encode("utf-8")).rows[0]
+    assert "the lap totals contradict the track points (laps" in row["notes"]
+    assert "taken from the 147 points" in row["notes"]
+    assert 12.0 < row["duration_min"] < 14.0  # 816 s of laps; the points span about 823 s
+    assert_allclose(row["distance_km"], original["distance_km"], atol=0.05)

@@ -20,6 +20,13 @@ __all__ = ["read_tcx"]
 
 
 
+#: Slack when comparing the laps' total time with the span of the track points
+#: [s], as for FIT session summaries.
+_SUMMARY_SLACK_S = 120.0
+#: A gap between track points longer than this is a pause [s].
+_PAUSE_GAP_S = 60.0
+
+
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -132,6 +139,27 @@ def _activity_row(activity, source: str) -> dict:
         heart = [hr for hr in (_number(point, "HeartRateBpm", value_child=True) for point in points)
                  if hr is not None and hr > 0]
         avg_hr = sum(heart) / len(heart) if heart else None
+
+    if len(times) > 1 and duration_s:
+        # Laps that contradict their own track points (a lap time far over the points' whole
+        # span): the points were written as the session went, so they are trusted.
+        span = (max(times) - min(times)).total_seconds()
+        if duration_s > max(span + _SUMMARY_SLACK_S, 1.1 * span):
+            ordered = sorted(times)
+            gaps = ((b - a).total_seconds() for a, b in zip(ordered, ordered[1:]))
+            moving = sum(gap for gap in gaps if 0 < gap <= _PAUSE_GAP_S)
+            cumulative = [d for d in (_number(point, "DistanceMeters") for point in points) if d is not None]
+            heart = [hr for hr in (_number(point, "HeartRateBpm", value_child=True) for point in points)
+                     if hr is not None and hr > 0]
+            summary_note = (f"the lap totals contradict the track points (laps {duration_s / 60:.0f} min over "
+                            f"{span / 60:.0f} min of points); time, distance and heart rate taken from the "
+                            f"{len(times)} points")
+            note = f"{note}; {summary_note}" if note else summary_note
+            duration_s = moving or span
+            if len(cumulative) > 1:
+                distance_m = max(cumulative) - min(cumulative)
+            if heart:
+                avg_hr = sum(heart) / len(heart)
 
     altitudes = [a for a in (_number(point, "AltitudeMeters") for point in points) if a is not None]
     ascent = calculate_uphill_downhill(altitudes)[0] if len(altitudes) > 1 else None
