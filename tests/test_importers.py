@@ -48,8 +48,9 @@ REFERENCE = {
     "gap__12866632127.fit.gz": ("run", 3322.95, 1428.04, None),
     "runpandas__run.fit": ("run", 5839.77, 3164.61, 130),
     "tormoder__mornindew-broken.fit": ("run", 16773.34, 6855.96, 147),
-    "runpandas__nike_run.gpx": ("run", 8257.3, 2916.0, 177.8),
-    "runpandas__run.gpx": ("run", 4812.2, 1423.0, None),
+    # GPX without a <type>: no sport recorded, so cross training with a note (docs/importing.md)
+    "runpandas__nike_run.gpx": ("cross", 8257.3, 2916.0, 177.8),
+    "runpandas__run.gpx": ("cross", 4812.2, 1423.0, None),
     "runpandas__strava_export.gpx": ("run", 12608.7, 4553.0, 151.2),
     "runpandas__run.tcx": ("run", 4824.9, 1424.0, None),
     "runpandas__run_garmin.tcx": ("run", 2153.7, 816.0, 142.0),
@@ -249,7 +250,12 @@ def test_export_and_its_own_fit_file_count_once(tmp_path, cache):
     folder = _export(tmp_path / "export")
     result = import_sources([folder, folder / "activities" / "12866632127.fit.gz"], cache_dir=cache)
     assert (result.sessions, result.duplicates_skipped) == (1, 1)
-    assert result.log.iloc[0]["source"].endswith("#12070555079")  # the first one is kept
+    # Of one session the richer recording is kept: neither has heart rate, and the watch's file
+    # (timer time) is longer than the export's Moving Time (1411 s).
+    row = result.log.iloc[0]
+    assert row["source"].endswith("12866632127.fit.gz") and row["duration_min"] * 60 > 1411.0
+    result = import_sources([folder / "activities" / "12866632127.fit.gz", folder], cache_dir=cache)
+    assert result.log.iloc[0]["source"].endswith("12866632127.fit.gz")  # whatever the order given
 
 
 def _header(name):
@@ -449,7 +455,7 @@ def test_folder_with_good_and_corrupt_files(tmp_path, cache):
 
 def test_gzip_is_recognised_by_content_not_name(tmp_path):
     zipped = tmp_path / "track.gpx"  # gzipped but not named .gz
-    zipped.write_bytes(gzip.compress((DATA / "runpandas__run.gpx").read_bytes()))
+    zipped.write_bytes(gzip.compress((DATA / "runpandas__strava_export.gpx").read_bytes()))
     plain = tmp_path / "plain.fit.gz"  # named .gz but not gzipped
     shutil.copy(DATA / "runpandas__run.fit", plain)
     assert read_activity_file(zipped).rows[0]["activity"] == "run"
@@ -501,7 +507,8 @@ def test_many_files_in_two_workers_match_serial_reading(tmp_path, cache):
                               progress=lambda done, total: calls.append((done, total)))
     serial = import_sources([folder], workers=1, use_cache=False)
     pd.testing.assert_frame_equal(parallel.log, serial.log)
-    assert parallel.duplicates_skipped == 14  # 13 twins plus run.gpx/run.tcx
+    # 13 twins; run.gpx (no sport recorded: cross) and run.tcx (Running) are no longer one session
+    assert parallel.duplicates_skipped == 13
     assert calls[-1] == (26, 26) and len(calls) == 26
 
 
@@ -906,3 +913,168 @@ def test_fit_with_a_power_on_clock_is_dated_by_its_local_time_stamp():
     assert_allclose([row["distance_km"], row["duration_min"], row["avg_hr_bpm"], row["max_hr_bpm"]],
                     [10.24867, 3772.75 / 60, 170, 190])
     assert sum(parse_histogram(row["hr_histogram"]).values()) > 3600   # records timed from power-on
+
+
+# ---------------------------------------------------------------------------
+# Issue 11: damaged CRCs, summaries that contradict their records, unknown sports.
+# No real file of these classes is among the shared test files, so each test
+# builds one from a copy of a real file by editing its bytes, as the comments say.
+
+from heavylegs.importers.fit import crc_problems, fit_crc16  # noqa: E402
+
+
+def _field_offsets(data: bytes, mesg: int, field: int) -> list:
+    """Byte offsets and sizes of ``field`` in every ``mesg`` data message of a FIT file."""
+    found, definitions = [], {}
+    pos, end = data[0], data[0] + int.from_bytes(data[4:8], "little")
+    while pos < end:
+        header = data[pos]
+        if header & 0x40 and not header & 0x80:
+            number = int.from_bytes(data[pos + 3:pos + 5], "little" if data[pos + 2] == 0 else "big")
+            count, cursor = data[pos + 5], pos + 6
+            fields = [tuple(data[cursor + 3 * i:cursor + 3 * i + 2]) for i in range(count)]
+            cursor += 3 * count
+            if header & 0x20:
+                fields += [(-1, data[cursor + 1 + 3 * i + 1]) for i in range(data[cursor])]
+                cursor += 1 + 3 * data[cursor]
+            definitions[header & 0x0F] = (number, fields, sum(size for _, size in fields))
+            pos = cursor
+            continue
+        number, fields, size = definitions[(header >> 5) & 0x03 if header & 0x80 else header & 0x0F]
+        cursor = pos + 1
+        for number_, size_ in fields:
+            if number == mesg and number_ == field:
+                found.append((cursor, size_))
+            cursor += size_
+        pos += 1 + size
+    return found
+
+
+def _with_crc(data: bytearray) -> bytes:
+    """``data`` with its file CRC written again, as a writer would."""
+    end = data[0] + int.from_bytes(data[4:8], "little")
+    data[end:end + 2] = fit_crc16(bytes(data[:end])).to_bytes(2, "little")
+    return bytes(data)
+
+
+def test_fit_crc16_gives_the_catalogue_check_value_and_the_same_crc_by_lanes():
+    assert fit_crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value (Williams' CRC catalogue)
+    data = (DATA / "runpandas__run.fit").read_bytes()
+    from heavylegs.importers.fit import _crc_bytes
+    for length in (4095, 4096, 4097, 10_001, len(data) - 2):
+        assert fit_crc16(data[:length]) == _crc_bytes(data[:length])
+    assert fit_crc16(data[:-2]) == int.from_bytes(data[-2:], "little")  # the file's own CRC
+    assert fit_crc16(data) == 0  # a CRC over its own CRC leaves nothing
+
+
+def test_real_files_have_matching_crcs_except_the_truncated_one():
+    for path in sorted(DATA.glob("*.fit")):
+        problems = crc_problems(path.read_bytes())
+        assert (problems != []) == (path.name == "fitparse__nick.fit"), path.name
+
+
+def test_fit_with_a_wrong_crc_is_imported_with_a_note():
+    # A copy of a real file whose session sport byte is changed from running (1) to cycling (2),
+    # as one damaged byte would: the importer cannot tell which byte, but it can tell.
+    data = bytearray((DATA / "runpandas__run.fit").read_bytes())
+    (pos, _size), = _field_offsets(bytes(data), 18, 5)
+    assert data[pos] == 1
+    data[pos] ^= 3
+    result = read_activity_file_bytes(data)
+    row = result.rows[0]
+    assert row["activity"] == "cross"  # the damage itself cannot be undone...
+    assert "file damaged (the file CRC at byte 57619 is 0x02f9" in row["notes"]  # ...but it is said
+    assert "some figures may be wrong" in result.warnings[0][1]
+    # written again with a CRC that matches, the same bytes give no note
+    assert read_activity_file_bytes(bytearray(_with_crc(data))).rows[0]["notes"] is None
+
+
+def read_activity_file_bytes(data) -> "FileResult":  # noqa: F821
+    from heavylegs.importers.fit import read_fit
+    return read_fit("edited.fit", bytes(data))
+
+
+def _edited_session(**fields_ms) -> bytes:
+    """A copy of runpandas__run.fit (52.7 min, 5.84 km, HR 130) with session fields set [ms], CRC rewritten."""
+    numbers = {"elapsed": 7, "timer": 8}
+    data = bytearray((DATA / "runpandas__run.fit").read_bytes())
+    for name, value in fields_ms.items():
+        (pos, size), = _field_offsets(bytes(data), 18, numbers[name])
+        data[pos:pos + size] = value.to_bytes(size, "little")
+    return _with_crc(data)
+
+
+def test_a_summary_timer_far_over_its_records_gives_way_to_the_records():
+    # "a 361-min timer over 50 minutes of records": the summary's times set to 361 min
+    row = read_activity_file_bytes(_edited_session(elapsed=361 * 60_000, timer=361 * 60_000)).rows[0]
+    assert "the session summary contradicts its records (timer 361 min over 53 min of records)" in row["notes"]
+    assert "taken from the 1202 records" in row["notes"]
+    assert abs(row["duration_min"] - 52.7) < 0.5  # the records' moving time, not 361
+    assert_allclose(row["distance_km"], 5.84, atol=0.01)
+    assert_allclose(row["avg_hr_bpm"], 129.7, atol=0.5)  # mean of the records (the summary said 130)
+
+
+def test_an_elapsed_time_shorter_than_the_timer_time_is_noted_and_the_records_trusted():
+    row = read_activity_file_bytes(_edited_session(elapsed=30 * 60_000)).rows[0]
+    assert "(timer 53 min longer than the elapsed 30 min)" in row["notes"]
+    assert abs(row["duration_min"] - 52.7) < 0.5
+
+
+def test_summaries_that_agree_with_their_records_get_no_note():
+    row = read_activity_file_bytes(_edited_session(elapsed=3164_610, timer=3164_610)).rows[0]
+    assert row["notes"] is None and row["duration_min"] == pytest.approx(52.74, abs=0.01)
+
+
+@pytest.mark.parametrize("fmt, name, expected", [
+    # an unknown sport: cross training, with a note, in every format
+    ("fit", 99, ("cross", None, "FIT sport number '99' not recognised; imported as cross training")),
+    ("gpx", "Underwater Hockey",
+     ("cross", None, "GPX type 'Underwater Hockey' not recognised; imported as cross training")),
+    ("tcx", "Other", ("cross", None, "TCX sport 'Other' not recognised; imported as cross training")),
+    ("strava", "Underwater Hockey",
+     ("cross", None, "Strava type 'Underwater Hockey' not recognised; imported as cross training")),
+    # no sport recorded: the same in every format
+    ("fit", 0, ("cross", None, "no sport recorded; imported as cross training")),
+    ("fit", None, ("cross", None, "no sport recorded; imported as cross training")),
+    ("gpx", None, ("cross", None, "no sport recorded; imported as cross training")),
+    ("tcx", "", ("cross", None, "no sport recorded; imported as cross training")),
+    # known names agree too
+    ("fit", 1, ("run", None, None)), ("gpx", "running", ("run", None, None)), ("gpx", "9", ("run", None, None)),
+    ("tcx", "Running", ("run", None, None)), ("strava", "Run", ("run", None, None)),
+    ("fit", 2, ("cross", None, None)), ("tcx", "Biking", ("cross", None, None)),
+    ("gpx", "cycling", ("cross", None, None)), ("strava", "Ride", ("cross", None, None)),
+    ("fit", 25, "golf"), ("gpx", "golf", "golf"), ("strava", "Golf", "Golf"),
+])
+def test_a_sport_maps_to_the_same_activity_whatever_the_format(fmt, name, expected):
+    from heavylegs.importers.fit import fit_sport
+    from heavylegs.importers.gpx import gpx_activity
+    from heavylegs.importers._common import map_sport
+    mapper = {"fit": lambda n: fit_sport(n, None), "gpx": gpx_activity,
+              "tcx": lambda n: map_sport(n, label="TCX sport"), "strava": strava_activity}[fmt]
+    assert mapper(name) == expected
+
+
+def test_tcx_and_gpx_files_without_a_known_sport_are_cross_with_a_note():
+    # copies of real files with the sport edited out (TCX) or absent (GPX, as recorded)
+    text = (DATA / "runpandas__run_garmin.tcx").read_text(encoding="utf-8").replace(
+        'Sport="Running"', 'Sport="Other"')
+    from heavylegs.importers.tcx import read_tcx
+    row = read_tcx("other.tcx", text.encode("utf-8")).rows[0]
+    assert (row["activity"], row["notes"]) == ("cross", "TCX sport 'Other' not recognised; imported as cross training")
+    row = read_activity_file(DATA / "runpandas__run.gpx").rows[0]
+    assert (row["activity"], row["notes"]) == ("cross", "no sport recorded; imported as cross training")
+
+
+def test_tcx_laps_far_over_their_track_points_give_way_to_the_points():
+    # a copy of a real TCX file whose first lap's time is edited to 361 min
+    from heavylegs.importers.tcx import read_tcx
+    text = (DATA / "runpandas__run_garmin.tcx").read_text(encoding="utf-8")
+    original = read_tcx("a.tcx", text.encode("utf-8")).rows[0]
+    assert original["notes"] is None
+    first = text.index("<TotalTimeSeconds>")
+    edited = text[:first] + "<TotalTimeSeconds>21660.0" + text[text.index("</TotalTimeSeconds>", first):]
+    row = read_tcx("b.tcx", edited.encode("utf-8")).rows[0]
+    assert "the lap totals contradict the track points (laps" in row["notes"]
+    assert "taken from the 147 points" in row["notes"]
+    assert 12.0 < row["duration_min"] < 14.0  # 816 s of laps; the points span about 823 s
+    assert_allclose(row["distance_km"], original["distance_km"], atol=0.05)

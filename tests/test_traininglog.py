@@ -264,12 +264,12 @@ def test_same_start_minute_and_activity_is_one_session():
     })
     kept, dropped = drop_duplicate_sessions(validate_log(log))
     assert dropped == 2
-    assert kept["duration_min"].tolist() == [30, 30, 30, 30]
+    assert kept["duration_min"].tolist() == [31, 30, 30, 30]  # of one session, the longer is kept
     assert kept["distance_km"].tolist()[2:] == [5.0, 6.0]
     assert kept.index.tolist() == [0, 1, 2, 3]
     later, dropped = drop_duplicate_sessions(validate_log(log.iloc[:5].assign(
-        start_time=["2026-07-01T07:00:10", "2026-07-01T07:01:00", None, None, None])))
-    assert dropped == 0 and len(later) == 5
+        start_time=["2026-07-01T07:00:10", "2026-07-01T07:31:00", None, None, None])))
+    assert dropped == 0 and len(later) == 5  # back to back, not overlapping: two sessions
 
 
 def test_session_keys_compare_instants_minutes_and_numbers():
@@ -475,3 +475,68 @@ def test_bad_device_cells_name_line_column_and_expectation(tmp_path, column, cel
     problem = problems[0]
     assert (problem.line, problem.column, problem.field) == (2, 3, column)
     assert expected in problem.message
+
+
+# ---------------------------------------------------------------------------
+# The same session recorded by two apps (issue 11): overlapping time spans
+
+
+def _spans_log(rows):
+    return pd.DataFrame(rows, columns=["date", "activity", "duration_min", "distance_km", "avg_hr_bpm",
+                                       "start_time", "notes"])
+
+
+def test_two_apps_recording_one_run_90_s_apart_are_one_session():
+    log = _spans_log([["2026-07-01", "run", 45.0, 10.02, None, "2026-07-01T06:00:00Z", "phone"],
+                      ["2026-07-01", "run", 44.0, 9.95, 150.0, "2026-07-01T06:01:30Z", "watch"]])
+    kept, dropped = drop_duplicate_sessions(log)
+    assert dropped == 1
+    assert kept["notes"].tolist() == ["watch"]  # the one with heart rate, although shorter
+    # without heart rate on either, the longer recording is kept
+    kept, dropped = drop_duplicate_sessions(log.assign(avg_hr_bpm=None))
+    assert (dropped, kept["notes"].tolist()) == (1, ["phone"])
+
+
+def test_back_to_back_and_nested_sessions_of_other_activities_are_kept():
+    log = _spans_log([["2026-07-01", "run", 30.0, 6.0, None, "2026-07-01T06:00:00Z", "warm-up run"],
+                      ["2026-07-01", "run", 30.0, 6.0, None, "2026-07-01T06:30:00Z", "touches: kept"],
+                      ["2026-07-01", "cross", 120.0, 40.0, None, "2026-07-01T09:00:00Z", "ride"],
+                      ["2026-07-01", "run", 20.0, 4.0, None, "2026-07-01T09:30:00Z", "run inside the ride"],
+                      # overlapping by 10 of the shorter's 30 min (a third): two sessions
+                      ["2026-07-02", "run", 30.0, 6.0, None, "2026-07-02T06:00:00Z", "a"],
+                      ["2026-07-02", "run", 60.0, 12.0, None, "2026-07-02T06:20:00Z", "b"]])
+    kept, dropped = drop_duplicate_sessions(log)
+    assert dropped == 0 and len(kept) == 6
+
+
+def test_overlap_is_measured_against_the_shorter_session():
+    # 20 min inside a 90 min run (the shorter wholly covered): one session, the longer kept
+    log = _spans_log([["2026-07-01", "run", 90.0, 18.0, None, "2026-07-01T06:00:00+02:00", "long"],
+                      ["2026-07-01", "run", 20.0, 4.0, None, "2026-07-01T04:30:00Z", "part"],
+                      # 16 of 30 min shared, just over half
+                      ["2026-07-03", "run", 30.0, 6.0, None, "2026-07-03T06:00:00Z", "x"],
+                      ["2026-07-03", "run", 30.0, 6.0, None, "2026-07-03T06:14:00Z", "y"]])
+    kept, dropped = drop_duplicate_sessions(log)
+    assert dropped == 2 and kept["notes"].tolist() == ["long", "x"]
+
+
+def test_merge_never_drops_an_existing_row_for_a_richer_new_one():
+    old = _spans_log([["2026-07-01", "run", 45.0, 10.0, None, "2026-07-01T06:00:00Z", "typed"]])
+    new = _spans_log([["2026-07-01", "run", 46.0, 10.1, 148.0, "2026-07-01T06:01:30Z", "watch"],
+                      ["2026-07-01", "run", 45.0, 10.0, None, "2026-07-01T06:00:40Z", "phone"],
+                      ["2026-07-02", "run", 40.0, 8.0, None, "2026-07-02T06:00:00Z", "phone"],
+                      ["2026-07-02", "run", 40.5, 8.1, 150.0, "2026-07-02T06:01:00Z", "watch"]])
+    merged, dropped = merge_logs(old, new)
+    assert dropped == 3
+    # the existing row stays; of the new pair, the one with heart rate is kept
+    assert merged["notes"].tolist() == ["typed", "watch"]
+    assert merged["start_time"].tolist()[1] == "2026-07-02T06:01:00Z"
+
+
+def test_a_long_session_is_compared_past_a_session_without_duration():
+    # the phone's copy (no duration: 0) starts between the watch's run and its own twin
+    log = _spans_log([["2026-07-01", "run", 60.0, 12.0, 150.0, "2026-07-01T06:00:00Z", "watch"],
+                      ["2026-07-01", "run", None, None, None, "2026-07-01T06:01:00Z", "no duration"],
+                      ["2026-07-01", "run", 58.0, 11.8, None, "2026-07-01T06:02:10Z", "phone"]])
+    kept, dropped = drop_duplicate_sessions(log)
+    assert dropped == 1 and kept["notes"].tolist() == ["watch", "no duration"]

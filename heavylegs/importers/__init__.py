@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from ..storage import atomic_write_text
-from ..traininglog import session_keys
+from ..traininglog import _keep_mask  # the one same-session rule, shared with merge_logs
 from ._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
 from .fit import read_fit
 from .gpx import read_gpx
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bump when a reader changes what it returns, so old cache entries are ignored.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 _CACHE_FORMAT = "heavylegs.import-cache/1"
 
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -69,9 +69,10 @@ class ImportResult:
         Rows in ``log``.
     duplicates_skipped : int
         Sessions dropped because the same session was already imported
-        (:func:`heavylegs.traininglog.session_keys`: the same start minute
-        and activity, or without a start time the same date, activity,
-        duration and distance).
+        (:func:`heavylegs.traininglog.drop_duplicate_sessions`: spans of the
+        same activity overlapping by more than half of the shorter, or the
+        same start minute; without a start time the same date, activity,
+        duration and distance). Of one session the richer recording is kept.
     failed : list of (str, str)
         ``(file or file:line, reason)`` for every file or row not imported.
     files_read : int
@@ -381,15 +382,11 @@ def import_sources(sources: Iterable, *, progress: Callable[[int, int], None] | 
 
 
 def _drop_duplicates(rows: list) -> tuple[list, int]:
-    """Keep the first of each session, by the one rule of :func:`heavylegs.traininglog.session_keys`."""
+    """Keep the richer of each session, by the one rule of :func:`heavylegs.traininglog.drop_duplicate_sessions`."""
     if not rows:
         return [], 0
-    keys = session_keys(pd.DataFrame(rows, columns=list(LOG_COLUMNS)))
-    seen, kept = set(), []
-    for row, key in zip(rows, keys):
-        if key not in seen:
-            seen.add(key)
-            kept.append(row)
+    keep = _keep_mask(pd.DataFrame(rows, columns=list(LOG_COLUMNS)))
+    kept = [row for row, ok in zip(rows, keep) if ok]
     return kept, len(rows) - len(kept)
 
 
@@ -433,8 +430,8 @@ def summary_lines(result: ImportResult) -> list[str]:
         lines.append(f"Dates {result.log['date'].min():%Y-%m-%d} to "
                      f"{result.log['date'].max():%Y-%m-%d}.")
     lines.append(f"Skipped {_plural(result.duplicates_skipped, 'duplicate session')} "
-                 "(same start minute and activity; without a start time, same date, activity, "
-                 "duration and distance).")
+                 "(the same activity at overlapping times, the richer recording kept; without a "
+                 "start time, same date, activity, duration and distance).")
     if result.skipped:
         kinds = ", ".join(f"{name} {count}" for name, count in sorted(result.skipped.items()))
         lines.append(f"Left out {_plural(sum(result.skipped.values()), 'activity', 'activities')} with no "

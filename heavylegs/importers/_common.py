@@ -28,6 +28,8 @@ __all__ = [
     "gunzip_limited",
     "check_xml",
     "sniff_format",
+    "map_sport",
+    "normalise_sport",
     "MAX_ACTIVITY_BYTES",
     "MAX_EXPORT_CSV_BYTES",
     "MAX_XML_DEPTH",
@@ -461,3 +463,86 @@ NO_LOAD = frozenset({
 def normalise_sport(text) -> str:
     """Lower case without spaces, underscores or hyphens: ``"Trail Run"`` -> ``"trailrun"``."""
     return "".join(ch for ch in str(text or "").lower() if ch not in " _-")
+
+
+# Sport names as the formats spell them, normalised (:func:`normalise_sport`):
+# Strava's activity types (English and German), FIT's sport names, TCX's Sport
+# attribute and the free text of GPX <type>.
+_RUN_NAMES = {"run": None, "running": None, "lauf": None, "laufen": None, "street": None, "road": None,
+              "track": "track", "trackrunning": "track",
+              "trailrun": "trail", "trailrunning": "trail", "traillauf": "trail",
+              "virtualrun": "treadmill", "virtuellerlauf": "treadmill", "treadmill": "treadmill",
+              "treadmillrunning": "treadmill", "indoorrunning": "treadmill"}
+_STRENGTH_NAMES = {"weighttraining", "workout", "crossfit", "hiit", "gewichtstraining",
+                   "krafttraining", "training", "strengthtraining"}
+_CROSS_NAMES = {
+    "ride", "virtualride", "ebikeride", "mountainbikeride", "emountainbikeride",
+    "gravelride", "handcycle", "velomobile", "swim", "hike", "walk", "nordicski",
+    "backcountryski", "alpineski", "rollerski", "snowshoe", "snowboard", "iceskate",
+    "inlineskate", "rowing", "virtualrow", "canoeing", "kayaking", "standuppaddling",
+    "surfing", "kitesurf", "windsurf", "elliptical", "stairstepper", "rockclimbing",
+    "wheelchair", "soccer", "tennis", "badminton", "squash", "pickleball",
+    "racquetball", "tabletennis", "skateboard",
+    "radfahrt", "virtuelleradfahrt", "schwimmen", "wandern", "wanderung",
+    "spaziergang", "skilanglauf", "rudern",
+    # FIT and TCX names
+    "cycling", "biking", "ebiking", "swimming", "walking", "hiking", "crosscountryskiing",
+    "alpineskiing", "paddling", "fitnessequipment", "multisport",
+}
+# Parts of free-text names (GPX <type>) that name an endurance sport.
+_CROSS_PARTS = ("ride", "cycl", "bik", "walk", "hik", "swim", "ski", "row", "paddl", "kayak")
+
+
+def map_sport(name, *, label: str = "sport"):
+    """Map a sport name, as any format spells it, to a log activity.
+
+    The one mapping of the FIT, GPX, TCX and Strava importers (FIT first
+    settles its sub-sports: treadmill, trail, track, strength), so that the
+    same sport gives the same activity whatever the file.
+
+    Parameters
+    ----------
+    name : str or None
+        The sport as written: a Strava ``Activity Type``, a FIT sport name
+        (``running``, ``cycling``), a TCX ``Sport`` attribute, a GPX
+        ``<type>``. None or blank when the file names no sport.
+    label : str, optional
+        How the note names it, such as ``"GPX type"``.
+
+    Returns
+    -------
+    tuple of (str, str or None, str or None), or str
+        ``(activity, surface, note)``; or, for an activity with no training
+        load (golf, yoga), its name, to be skipped and counted.
+
+    Notes
+    -----
+    A missing or unknown sport is ``cross`` with a note, in every format:
+    calling it a run would count its distance and pace in the run metrics
+    (weekly kilometres, long-run share), and a wrong ``run`` inflates them,
+    while a wrong ``cross`` only adds its time to the load. The coach can
+    change the activity in the log.
+    """
+    text = str(name).strip() if name is not None else ""
+    key = normalise_sport(text)
+    if not key or key == "generic":
+        return ("cross", None, "no sport recorded; imported as cross training")
+    if key in _RUN_NAMES:
+        return ("run", _RUN_NAMES[key], None)
+    if key in _STRENGTH_NAMES:
+        return ("strength", None, None)
+    if key in NO_LOAD:
+        return text
+    if key in _CROSS_NAMES:
+        return ("cross", None, None)
+    # Free text (GPX): any kind of run, then any endurance sport by a part of its name.
+    if "run" in key:
+        if "trail" in key:
+            return ("run", "trail", None)
+        if "treadmill" in key or "indoor" in key or "virtual" in key:
+            return ("run", "treadmill", None)
+        return ("run", None, None)
+    if any(part in key for part in _CROSS_PARTS):
+        return ("cross", None, None)
+    return ("cross", None, f"{label} {text!r} not recognised; imported as cross training")
+

@@ -14,7 +14,7 @@ from datetime import timezone
 import gpxpy
 import gpxpy.gpx
 
-from ._common import (NO_LOAD, FileResult, ReadError, check_xml, make_row, normalise_sport,
+from ._common import (FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport,
                       parse_ascii_float, read_bytes, record_fields)
 
 __all__ = ["read_gpx", "gpx_activity"]
@@ -27,25 +27,11 @@ _HR_TAGS = {"hr", "heartrate", "heartratebpm"}
 def gpx_activity(track_type) -> tuple[str, str | None, str | None] | str:
     """Map a GPX ``<type>`` to ``(activity, surface, note)``, or a skipped sport name.
 
-    An absent type is taken as a run (GPX files from running apps often
-    carry none); an unknown one as cross training, with a note.
+    By :func:`heavylegs.importers._common.map_sport`: an absent or unknown
+    type is cross training, with a note, as in every format.
     """
-    text = normalise_sport(track_type)
-    text = _STRAVA_GPX_TYPES.get(text, text)
-    if not text or text in ("run", "running", "street", "road", "track"):
-        return ("run", None, None)
-    if "trail" in text and "run" in text:
-        return ("run", "trail", None)
-    if "treadmill" in text or text in ("virtualrun", "indoorrunning"):
-        return ("run", "treadmill", None)
-    if "run" in text:
-        return ("run", None, None)
-    if text in NO_LOAD:
-        return text
-    known = ("ride", "cycl", "bik", "walk", "hik", "swim", "ski", "row", "paddl", "kayak")
-    if any(part in text for part in known):
-        return ("cross", None, None)
-    return ("cross", None, f"GPX type {track_type!r} not recognised; imported as cross training")
+    code = normalise_sport(track_type)
+    return map_sport(_STRAVA_GPX_TYPES.get(code, track_type), label="GPX type")
 
 
 def read_gpx(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:

@@ -26,8 +26,8 @@ import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ._common import (MAX_EXPORT_CSV_BYTES, NO_LOAD, FileResult, ReadError, make_row,
-                      normalise_sport, parse_ascii_float, read_regular_file)
+from ._common import (MAX_EXPORT_CSV_BYTES, FileResult, ReadError, make_row,
+                      map_sport, normalise_sport, parse_ascii_float, read_regular_file)
 
 __all__ = [
     "read_strava_csv",
@@ -63,24 +63,6 @@ _GERMAN = {
 # The header used until July 2019 (hugovk/strava-tools), distance in metres.
 _OLD = {"id": "activity id", "date": "activity date", "name": "activity name",
         "type": "activity type", "description": "activity description"}
-
-# Activity types by normalised name (English and German values).
-_RUN = {"run": None, "lauf": None, "laufen": None,
-        "trailrun": "trail", "traillauf": "trail",
-        "virtualrun": "treadmill", "virtuellerlauf": "treadmill"}
-_STRENGTH = {"weighttraining", "workout", "crossfit", "hiit", "gewichtstraining",
-             "krafttraining", "training"}
-_CROSS = {
-    "ride", "virtualride", "ebikeride", "mountainbikeride", "emountainbikeride",
-    "gravelride", "handcycle", "velomobile", "swim", "hike", "walk", "nordicski",
-    "backcountryski", "alpineski", "rollerski", "snowshoe", "snowboard", "iceskate",
-    "inlineskate", "rowing", "virtualrow", "canoeing", "kayaking", "standuppaddling",
-    "surfing", "kitesurf", "windsurf", "elliptical", "stairstepper", "rockclimbing",
-    "wheelchair", "soccer", "tennis", "badminton", "squash", "pickleball",
-    "racquetball", "tabletennis", "skateboard",
-    "radfahrt", "virtuelleradfahrt", "schwimmen", "wandern", "wanderung",
-    "spaziergang", "skilanglauf", "rudern",
-}
 
 _MONTHS = {}
 for _number, _names in enumerate((
@@ -212,16 +194,7 @@ def strava_activity(activity_type: str):
     no training load and are skipped (the name is returned). An unknown type
     is imported as cross training with a note.
     """
-    key = normalise_sport(activity_type)
-    if key in _RUN:
-        return ("run", _RUN[key], None)
-    if key in _STRENGTH:
-        return ("strength", None, None)
-    if key in NO_LOAD:
-        return activity_type.strip()
-    if key in _CROSS:
-        return ("cross", None, None)
-    return ("cross", None, f"Strava type {activity_type!r} imported as cross training")
+    return map_sport(activity_type, label="Strava type")
 
 
 class _Columns:

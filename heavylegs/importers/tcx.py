@@ -13,11 +13,18 @@ from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
 
-from ._common import FileResult, ReadError, check_xml, make_row, parse_ascii_float, read_bytes, record_fields
+from ._common import (FileResult, ReadError, check_xml, make_row, map_sport, parse_ascii_float, read_bytes,
+                      record_fields)
 
 __all__ = ["read_tcx"]
 
-_SPORTS = {"running": ("run", None), "biking": ("cross", None)}
+
+
+#: Slack when comparing the laps' total time with the span of the track points
+#: [s], as for FIT session summaries.
+_SUMMARY_SLACK_S = 120.0
+#: A gap between track points longer than this is a pause [s].
+_PAUSE_GAP_S = 60.0
 
 
 def _local(tag: str) -> str:
@@ -92,7 +99,11 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
         return result
     for activity in activities:
         try:
-            result.rows.append(_activity_row(activity, source))
+            row = _activity_row(activity, source)
+            if isinstance(row, str):
+                result.skipped[row] = result.skipped.get(row, 0) + 1
+            else:
+                result.rows.append(row)
         except ReadError as exc:
             result.failed.append((source, str(exc)))
     return result
@@ -100,10 +111,10 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
 
 def _activity_row(activity, source: str) -> dict:
     sport = activity.get("Sport", "")
-    kind, surface = _SPORTS.get(sport.lower(), ("cross", None))
-    note = None
-    if sport.lower() not in _SPORTS:
-        note = f"TCX sport {sport!r} imported as cross training"
+    mapped = map_sport(sport, label="TCX sport")
+    if isinstance(mapped, str):
+        return mapped  # an activity with no training load: skipped and counted
+    kind, surface, note = mapped
     laps = [element for element in activity if _local(element.tag) == "Lap"]
     points = [element for lap in laps for element in lap.iter()
               if _local(element.tag) == "Trackpoint"]
@@ -128,6 +139,27 @@ def _activity_row(activity, source: str) -> dict:
         heart = [hr for hr in (_number(point, "HeartRateBpm", value_child=True) for point in points)
                  if hr is not None and hr > 0]
         avg_hr = sum(heart) / len(heart) if heart else None
+
+    if len(times) > 1 and duration_s:
+        # Laps that contradict their own track points (a lap time far over the points' whole
+        # span): the points were written as the session went, so they are trusted.
+        span = (max(times) - min(times)).total_seconds()
+        if duration_s > max(span + _SUMMARY_SLACK_S, 1.1 * span):
+            ordered = sorted(times)
+            gaps = ((b - a).total_seconds() for a, b in zip(ordered, ordered[1:]))
+            moving = sum(gap for gap in gaps if 0 < gap <= _PAUSE_GAP_S)
+            cumulative = [d for d in (_number(point, "DistanceMeters") for point in points) if d is not None]
+            heart = [hr for hr in (_number(point, "HeartRateBpm", value_child=True) for point in points)
+                     if hr is not None and hr > 0]
+            summary_note = (f"the lap totals contradict the track points (laps {duration_s / 60:.0f} min over "
+                            f"{span / 60:.0f} min of points); time, distance and heart rate taken from the "
+                            f"{len(times)} points")
+            note = f"{note}; {summary_note}" if note else summary_note
+            duration_s = moving or span
+            if len(cumulative) > 1:
+                distance_m = max(cumulative) - min(cumulative)
+            if heart:
+                avg_hr = sum(heart) / len(heart)
 
     altitudes = [a for a in (_number(point, "AltitudeMeters") for point in points) if a is not None]
     ascent = calculate_uphill_downhill(altitudes)[0] if len(altitudes) > 1 else None
