@@ -110,7 +110,8 @@ def notebook_path(name: str = _NOTEBOOK_NAME) -> Path:
 def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MAX_KERNELS,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
-                  page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME) -> list:
+                  page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
+                  extensions: tuple = ("jupyterlab-plotly",)) -> list:
     """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
@@ -138,6 +139,11 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         assessments are unchanged; 0 runs the notebook for every request.
     notebook : str
         File name of the notebook copy to serve (:data:`NOTEBOOKS`).
+    extensions : tuple of str
+        The JupyterLab extensions the page may load: plotly's renderer for
+        the dashboard; the squad view adds Voila's widget manager
+        (``@voila-dashboards/widgets-manager8``) and the widgets it draws
+        (``@jupyter-widgets/jupyterlab-manager``) for its live controls.
 
     Returns
     -------
@@ -153,8 +159,8 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
             f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
             "--VoilaConfiguration.file_denylist=.*",
-            # the page needs only plotly's renderer (the widget manager is always loaded)
-            "--VoilaConfiguration.extension_allowlist=jupyterlab-plotly",
+            # the dashboard needs only plotly's renderer; the squad view also the widget manager
+            *(f"--VoilaConfiguration.extension_allowlist={name}" for name in extensions),
             "--VoilaConfiguration.multi_kernel_manager_class=heavylegs._voila.BoundedKernelManager",
             f"--BoundedKernelManager.max_kernels={max_kernels}",
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
@@ -497,7 +503,9 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
                                                  "athletes/<id>.json")])
     server = _launch(_SQUAD_NOTEBOOK, data_dir, {SERVED_SQUAD_ENV: "1"}, port, False, wait_ready, env,
                      dict(max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout, queue_timeout=queue_timeout,
-                          shutdown_after_page=False, page_cache_ttl=0))
+                          shutdown_after_page=False, page_cache_ttl=0,
+                          extensions=("jupyterlab-plotly", "@voila-dashboards/widgets-manager8",
+                                      "@jupyter-widgets/jupyterlab-manager")))
     if out is not None:
         out.write(f"Serving the squad at {server.url} (read-only; Ctrl+C to stop)\n")
         out.flush()

@@ -27,10 +27,10 @@ URGENCY_COLOURS = {"emergency": "#B00020", "urgent": "#D32F2F", "soon": "#E65100
 _ACWR_SPIKE = 1.5
 
 _STYLE = """<style>
-table.hl-squad{border-collapse:collapse;font:14px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
+table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
   width:100%}
 table.hl-squad th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:6px 8px;
-  border-bottom:2px solid #d0d7de;font-weight:600;white-space:nowrap}
+  border-bottom:2px solid #d0d7de;font-weight:600;vertical-align:bottom}
 table.hl-squad td{padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 table.hl-squad td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 table.hl-squad .hl-chip{display:inline-block;border-radius:10px;padding:1px 7px;margin:1px 2px 1px 0;
@@ -42,8 +42,8 @@ table.hl-squad .hl-mute{color:#8c959f}
 table.hl-squad tr.hl-error td{background:#fff4e5}
 </style>"""
 
-_HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load, 7 days / average week (metric)", "ACWR",
-         "Heaviness 7 days", "Trend", "Last check-in")
+_HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
+         "Heaviness, 7 days", "Trend", "Last check-in")
 
 
 def _flag_chip(flag: dict) -> str:
@@ -123,7 +123,8 @@ def squad_table_html(rows, today=None) -> str:
         body = f'<tr><td colspan="{len(_HEAD)}" class="hl-mute">No athlete matches.</td></tr>'
     else:
         body = "".join(_row_html(row, day) for row in rows)
-    return f'{_STYLE}<table class="hl-squad"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'{_STYLE}<div style="overflow-x:auto"><table class="hl-squad"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
 
 
 class SquadView(widgets.VBox):
