@@ -14,8 +14,8 @@ Where each column comes from:
   (:func:`heavylegs.scoring.score_profile`).
 * ``last_assessment``: ``assessed_on`` of the newest saved assessment.
 * ``acwr``, ``week_load``, ``chronic_load``, ``load_metric``: the training
-  log, through the one pipeline (:func:`heavylegs.pipeline.analyse_log`) up
-  to ``today``, in the athlete's load metric (``auto``, with the profile's
+  log's daily series up to ``today`` (the one
+  :func:`heavylegs.pipeline.analyse_log` builds its tables from), in the athlete's load metric (``auto``, with the profile's
   thresholds). ``week_load`` is the load of the 7 days ending ``today``,
   ``chronic_load`` the average week of the 28 days ending ``today``, so
   ``acwr`` = ``week_load`` ÷ ``chronic_load`` (coupled ACWR, as the weekly
@@ -200,23 +200,31 @@ def _load_of(data_dir, athlete_id: str, profile: dict, today: _dt.date) -> dict:
     path = athlete_paths(data_dir, athlete_id)["log"]
     if not path.exists():
         return out
+    import numpy as np
     import pandas as pd
 
-    from .pipeline import analyse_log
+    from .load import _Series
     from .traininglog import read_log
 
     log = read_log(path)
+    first = log["date"].min().date() if len(log) else None
     if len(log):
         dates = log["date"]
         log = log[(dates > pd.Timestamp(today - _dt.timedelta(days=_LOG_DAYS))) & (dates < pd.Timestamp(today)
                                                                                      + pd.Timedelta(days=1))]
-    analysis = analyse_log(log, today.isoformat(), profile=profile)
-    if analysis is None or analysis.daily is None:
+    if len(log) == 0:
         return out
-    load = analysis.daily["load"].to_numpy(dtype=float)
-    out["load_metric"] = analysis.load_metric
+    # The daily series heavylegs.pipeline.analyse_log builds its tables from, without the tables: the
+    # squad needs only the metric and the loads of the last 28 days (a seventh of the time).
+    series = _Series(log, today.isoformat(), "auto", profile)
+    if series.n == 0:
+        return out
+    arrays = series.arrays()
+    load = np.asarray(arrays["load"], dtype=float)
+    out["load_metric"] = arrays["load_metric"]
     out["week_load"] = _number(load[-7:].sum(), 1)
-    if len(load) >= 28:
+    if (today - first).days >= 27:  # 28 days since the log's first session, as the weekly table's ``acwr``
+        load = np.concatenate((np.zeros(max(0, 28 - len(load))), load))  # days left out above had no session
         chronic = load[-28:].sum() / 4.0
         out["chronic_load"] = _number(chronic, 1)
         if chronic > 0:

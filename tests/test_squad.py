@@ -173,3 +173,21 @@ def test_csv_and_text(squad_dir):
     table = squad_text(rows)
     assert table.splitlines()[1].startswith("emerg1")
     assert "broken  cannot read this athlete's files" in table
+
+
+def test_acwr_counts_days_without_sessions_before_the_last_120(squad_dir):
+    """A session long ago and one 10 days ago: the 28-day window is full and holds one session."""
+    folder = squad_dir / "athletes" / "quiet"
+    folder.mkdir()
+    (folder / "log.csv").write_text("date,activity,duration_min,distance_km,rpe,session_type\n"
+                                    "2026-01-05,run,60,10,5,easy\n2026-11-18,run,60,10,5,easy\n", encoding="utf-8")
+    row = athlete_row(squad_dir, "quiet", today=TODAY)
+    assert row["week_load"] == 0 and row["chronic_load"] == pytest.approx(75.0) and row["acwr"] == 0
+
+
+def test_acwr_is_the_weekly_tables_on_the_same_day(squad_dir):
+    from heavylegs.traininglog import read_log
+    from heavylegs.load import weekly_table
+
+    table = weekly_table(read_log(squad_dir / "athletes" / "loaded" / "log.csv"), until=TODAY)
+    assert athlete_row(squad_dir, "loaded", today=TODAY)["acwr"] == pytest.approx(table["acwr"].iloc[-1], abs=0.005)
