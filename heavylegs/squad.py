@@ -36,6 +36,7 @@ flag). A squad never fails because of one athlete.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 from pathlib import Path
 
@@ -48,6 +49,7 @@ __all__ = [
     "ACWR_HIGH",
     "NO_CHECKIN_DAYS",
     "squad_rows",
+    "cache_dir",
     "squad_document",
     "squad_athletes",
     "athlete_row",
@@ -73,6 +75,7 @@ NO_CHECKIN_DAYS = 7
 #: Days of log read before ``today``: the 28 days of the ratio and the 90 days ``auto`` chooses the
 #: metric from, with a margin.
 _LOG_DAYS = 120
+_CACHE_FORMAT = "heavylegs.squad-cache/1"
 _TOP = 3
 
 
@@ -291,7 +294,7 @@ def _order_key(row: dict):
     return most, broken, -top, row["athlete_id"]
 
 
-def squad_rows(data_dir, *, today=None) -> list:
+def squad_rows(data_dir, *, today=None, use_cache: bool = True) -> list:
     """One row per athlete of the data folder, most urgent first (``heavylegs.squad/1``).
 
     Parameters
@@ -301,6 +304,11 @@ def squad_rows(data_dir, *, today=None) -> list:
     today : str or date, optional
         The day the squad is looked at (today by default): the load and
         heaviness windows end on it.
+    use_cache : bool
+        Reuse the rows of an earlier run whose files have not changed since
+        (same size and modification time of the profile, log, check-ins and
+        assessments, same day, same heavylegs version), kept in
+        :func:`cache_dir`; False computes every row.
 
     Returns
     -------
@@ -310,8 +318,108 @@ def squad_rows(data_dir, *, today=None) -> list:
         read; then by the top cause's score, highest first; then by id.
     """
     day = _as_date(today)
-    rows = [athlete_row(data_dir, athlete_id, today=day) for athlete_id in squad_athletes(data_dir)]
+    cache = _RowCache(data_dir) if use_cache else None
+    rows = []
+    for athlete_id in squad_athletes(data_dir):
+        row = cache.get(athlete_id, day) if cache else None
+        if row is None:
+            row = athlete_row(data_dir, athlete_id, today=day)
+            if cache:
+                cache.put(athlete_id, day, row)
+        rows.append(row)
+    if cache:
+        cache.save()
     return sorted(rows, key=_order_key)
+
+
+def cache_dir() -> Path:
+    """Where the squad keeps the rows it computed: ``$HEAVYLEGS_CACHE_DIR``, else ``~/.cache/heavylegs``."""
+    import os
+
+    env = os.environ.get("HEAVYLEGS_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "heavylegs"
+
+
+def _signature(data_dir, athlete_id: str) -> list:
+    """Size and modification time [ns] of every file a row is made of (None: no such file)."""
+    import os
+
+    from .storage import athlete_paths
+
+    paths = athlete_paths(data_dir, athlete_id)
+    out = []
+    for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv"):
+        try:
+            st = os.stat(path)
+            out.append([st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append(None)
+    try:
+        entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
+        out.append([[e.name, e.stat().st_size, e.stat().st_mtime_ns] for e in entries])
+    except OSError:
+        out.append(None)
+    return out
+
+
+class _RowCache:
+    """Rows already computed, kept between runs and reused while none of their files changed.
+
+    One JSON file per data folder in :func:`cache_dir`. A row is reused only
+    for the same day, the same heavylegs version and the same size and
+    modification time of every file it is made of; anything else computes it
+    again. A cache that cannot be read or written is ignored.
+    """
+
+    def __init__(self, data_dir):
+        import hashlib
+
+        from . import __name__ as _package
+
+        try:
+            from importlib.metadata import version
+
+            self.version = version(_package)
+        except Exception:  # noqa: BLE001 - a package run from a checkout without metadata
+            self.version = "unknown"
+        self.data_dir = data_dir
+        key = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:24]
+        self.path = cache_dir() / f"squad-{key}.json"
+        self.entries, self.changed = {}, False
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            if doc.get("format") == _CACHE_FORMAT and doc.get("version") == self.version:
+                self.entries = doc["athletes"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}
+        self.signatures = {}
+
+    def get(self, athlete_id: str, day: _dt.date):
+        signature = self.signatures[athlete_id] = _signature(self.data_dir, athlete_id)
+        entry = self.entries.get(athlete_id)
+        if (isinstance(entry, dict) and entry.get("day") == day.isoformat() and entry.get("files") == signature
+                and isinstance(entry.get("row"), dict) and list(entry["row"]) == list(SQUAD_COLUMNS)):
+            return entry["row"]
+        return None
+
+    def put(self, athlete_id: str, day: _dt.date, row: dict) -> None:
+        self.entries[athlete_id] = {"day": day.isoformat(), "files": self.signatures[athlete_id], "row": row}
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        from .storage import atomic_write_text
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps({"format": _CACHE_FORMAT, "version": self.version,
+                                                     "athletes": self.entries}))
+        except (OSError, InputError):
+            pass  # a read-only home: the squad is only slower
 
 
 def squad_document(rows) -> dict:

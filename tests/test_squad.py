@@ -191,3 +191,32 @@ def test_acwr_is_the_weekly_tables_on_the_same_day(squad_dir):
 
     table = weekly_table(read_log(squad_dir / "athletes" / "loaded" / "log.csv"), until=TODAY)
     assert athlete_row(squad_dir, "loaded", today=TODAY)["acwr"] == pytest.approx(table["acwr"].iloc[-1], abs=0.005)
+
+
+def test_rows_are_reused_until_a_file_changes(squad_dir, tmp_path, monkeypatch):
+    import heavylegs.squad as sq
+
+    monkeypatch.setenv("HEAVYLEGS_CACHE_DIR", str(tmp_path / "cache"))
+    first = squad_rows(squad_dir, today=TODAY)
+    assert list((tmp_path / "cache").glob("squad-*.json"))
+    computed = []
+    real = sq.athlete_row
+    monkeypatch.setattr(sq, "athlete_row", lambda *a, **k: computed.append(a[1]) or real(*a, **k))
+    assert squad_rows(squad_dir, today=TODAY) == first and computed == []
+    # a new check-in file content (another size) recomputes that athlete only
+    path = squad_dir / "athletes" / "loaded" / "checkins.csv"
+    path.write_text(path.read_text() + "2026-11-28,9\n", encoding="utf-8")
+    rows = {r["athlete_id"]: r for r in squad_rows(squad_dir, today=TODAY)}
+    assert computed == ["loaded"]
+    assert rows["loaded"]["heaviness_7d"] == pytest.approx(6.4)  # 2026-11-28 is now 9 (the later row wins)
+    # another day recomputes every row; use_cache=False never reads it
+    computed.clear()
+    squad_rows(squad_dir, today=TODAY + dt.timedelta(days=1))
+    assert sorted(computed) == sorted(r["athlete_id"] for r in first)
+    computed.clear()
+    squad_rows(squad_dir, today=TODAY + dt.timedelta(days=1), use_cache=False)
+    assert len(computed) == len(first)
+    # a corrupt cache is ignored
+    for cache in (tmp_path / "cache").glob("squad-*.json"):
+        cache.write_text("{broken", encoding="utf-8")
+    assert squad_rows(squad_dir, today=TODAY) == squad_rows(squad_dir, today=TODAY, use_cache=False)
