@@ -76,6 +76,11 @@ _LAZY = {
     "session_loads": "deviceload",
     "load_summary": "deviceload",
     "resolve_thresholds": "deviceload",
+    # The squad (issue 13): every athlete at a glance, and roster import.
+    "squad_rows": "squad",
+    "filter_rows": "squad",
+    "SquadView": "squadview",
+    "import_roster": "roster",
 }
 
 __all__ = [

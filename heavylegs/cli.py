@@ -95,6 +95,25 @@ def build_parser() -> argparse.ArgumentParser:
     pln.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the files into")
     pln.add_argument("--start", help="first day of the plan, YYYY-MM-DD (default: the day after the assessment)")
     pln.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+
+    sqd = sub.add_parser("squad", help="one row per athlete of the data folder: red flags first")
+    sqd.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    sqd.add_argument("--today", help="the day the squad is looked at, YYYY-MM-DD (default: today)")
+    sqd_fmt = sqd.add_mutually_exclusive_group()
+    sqd_fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.squad/1", ...}')
+    sqd_fmt.add_argument("--csv", action="store_true", help="print the rows as CSV")
+    sqd_fmt.add_argument("--serve", action="store_true",
+                         help="serve the squad view read-only with Voila on 127.0.0.1 (token, Host check)")
+    sqd.add_argument("--port", type=_ascii_int, default=8867, help="port of --serve (default 8867)")
+
+    rst = sub.add_parser("roster", help="a roster CSV: many athletes at once")
+    rst_sub = rst.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    rst_import = rst_sub.add_parser("import", help="create or update the athletes of a roster CSV")
+    rst_import.add_argument("roster", metavar="ROSTER", help="roster CSV (profile field names as columns)")
+    rst_import.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
+    rst_import.add_argument("--overwrite", action="store_true",
+                            help="allow changing answers the coach already entered (listed in the output)")
     return parser
 
 
@@ -461,9 +480,71 @@ def _cmd_plan(args, out):
         out.write(f"wrote {path}\n")
 
 
+def _cmd_squad(args, out):
+    """``heavylegs squad``: one row per athlete (``spec/cli.md``), or the view served with Voila."""
+    from .storage import default_data_dir
+
+    data_dir = Path(args.data) if args.data else default_data_dir()
+    if not (data_dir / "athletes").is_dir():
+        raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
+                                                 "athletes/<id>.json")])
+    if args.serve:
+        return _serve_squad(args, data_dir, out)
+    from .squad import squad_csv, squad_document, squad_rows, squad_text
+
+    today = _parse_date(args.today, "--today") if args.today else None
+    rows = squad_rows(data_dir, today=today)
+    if args.json:
+        out.write(json.dumps(squad_document(rows), indent=2, ensure_ascii=False) + "\n")
+    elif args.csv:
+        out.write(squad_csv(rows))
+    else:
+        out.write(squad_text(rows))
+
+
+def _serve_squad(args, data_dir, out):
+    if not 1 <= args.port <= 65535:
+        raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
+    from .server import serve_squad
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        server = serve_squad(port=args.port, data_dir=data_dir, out=out)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        status = server.wait()
+    except KeyboardInterrupt:
+        out.write("Stopped the squad server.\n")
+        return 0
+    finally:
+        server.stop()
+    if server.stopped_by is not None or status in (0, -signal.SIGTERM, -signal.SIGINT):
+        out.write("Stopped the squad server.\n")
+        return 0
+    sys.stderr.write(f"heavylegs: the squad server (voila) stopped on its own with status {status}\n")
+    return 1
+
+
+def _cmd_roster(args, out):
+    """``heavylegs roster import``: every row checked first; nothing written when one is bad."""
+    from .roster import import_roster
+    from .storage import default_data_dir
+
+    data_dir = Path(args.data) if args.data else default_data_dir()
+    result = import_roster(data_dir, args.roster, dry_run=args.dry_run, overwrite=args.overwrite)
+    for line in result.lines():
+        out.write(line + "\n")
+
+
 _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
              "export": _cmd_export, "serve": _cmd_serve, "plan": _cmd_plan}
 _COMMANDS["checkins"] = _cmd_checkins
+_COMMANDS["squad"] = _cmd_squad
+_COMMANDS["roster"] = _cmd_roster
 
 
 def main(argv=None) -> int:

@@ -51,6 +51,9 @@ __all__ = [
     "voila_command",
     "notebook_path",
     "SERVED_ATHLETE_ENV",
+    "SERVED_SQUAD_ENV",
+    "NOTEBOOKS",
+    "serve_squad",
     "DATA_DIR_ENV",
     "MAX_KERNELS",
     "CULL_IDLE_TIMEOUT",
@@ -73,6 +76,11 @@ QUEUE_TIMEOUT = 60
 PAGE_CACHE_TTL = 300
 
 _NOTEBOOK_NAME = "athlete_dashboard.ipynb"
+_SQUAD_NOTEBOOK = "squad.ipynb"
+#: The notebooks a server may run, each shipped in ``heavylegs/notebooks/``.
+NOTEBOOKS = (_NOTEBOOK_NAME, _SQUAD_NOTEBOOK)
+#: Environment variable telling the squad notebook it is served read-only.
+SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
 _TEMPLATE = "heavylegs"
 # Read by heavylegs._voila (and removed from its environment before any kernel starts).
 _TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
@@ -80,8 +88,8 @@ _ROOT_ENV = "HEAVYLEGS_SERVER_ROOT"
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def notebook_path() -> Path:
-    """The dashboard notebook Voila runs.
+def notebook_path(name: str = _NOTEBOOK_NAME) -> Path:
+    """The dashboard notebook (or the notebook ``name`` of :data:`NOTEBOOKS`) Voila runs.
 
     Returns
     -------
@@ -91,17 +99,20 @@ def notebook_path() -> Path:
         (``heavylegs/notebooks/athlete_dashboard.ipynb``; a test keeps the
         two identical).
     """
-    checkout = _PACKAGE.parent / "notebooks" / _NOTEBOOK_NAME
+    if name not in NOTEBOOKS:
+        raise ValueError(f"found notebook {name!r}, expected one of {', '.join(NOTEBOOKS)}")
+    checkout = _PACKAGE.parent / "notebooks" / name
     if checkout.is_file() and (_PACKAGE.parent / "pyproject.toml").is_file():
         return checkout
-    return _PACKAGE / "notebooks" / _NOTEBOOK_NAME
+    return _PACKAGE / "notebooks" / name
 
 
 def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MAX_KERNELS,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
-                  page_cache_ttl: float = PAGE_CACHE_TTL) -> list:
-    """The command line that serves the dashboard notebook with Voila.
+                  page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
+                  extensions: tuple = ("jupyterlab-plotly",)) -> list:
+    """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
     ----------
@@ -126,6 +137,13 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         Seconds [s] a rendered page is sent again, without a kernel, to
         requests with the same query while the athlete's profile, log and
         assessments are unchanged; 0 runs the notebook for every request.
+    notebook : str
+        File name of the notebook copy to serve (:data:`NOTEBOOKS`).
+    extensions : tuple of str
+        The JupyterLab extensions the page may load: plotly's renderer for
+        the dashboard; the squad view adds Voila's widget manager
+        (``@voila-dashboards/widgets-manager8``) and the widgets it draws
+        (``@jupyter-widgets/jupyterlab-manager``) for its live controls.
 
     Returns
     -------
@@ -135,14 +153,14 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     """
     if cull_interval is None:
         cull_interval = max(1, cull_idle_timeout // 6)
-    return [sys.executable, "-m", "heavylegs._voila", _NOTEBOOK_NAME, "--no-browser",
+    return [sys.executable, "-m", "heavylegs._voila", notebook, "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
             f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
             "--VoilaConfiguration.file_denylist=.*",
-            # the page needs only plotly's renderer (the widget manager is always loaded)
-            "--VoilaConfiguration.extension_allowlist=jupyterlab-plotly",
+            # the dashboard needs only plotly's renderer; the squad view also the widget manager
+            *(f"--VoilaConfiguration.extension_allowlist={name}" for name in extensions),
             "--VoilaConfiguration.multi_kernel_manager_class=heavylegs._voila.BoundedKernelManager",
             f"--BoundedKernelManager.max_kernels={max_kernels}",
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
@@ -388,6 +406,23 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
     if not profile.exists():
         raise InputError([Problem(str(profile), f"no profile for athlete {athlete_id!r}, "
                                                 "expected a file DATA/athletes/<id>.json")])
+    server = _launch(_NOTEBOOK_NAME, data_dir, {SERVED_ATHLETE_ENV: athlete_id}, port, preheat, wait_ready, env,
+                     dict(max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout, queue_timeout=queue_timeout,
+                          cull_interval=cull_interval, shutdown_after_page=shutdown_after_page,
+                          page_cache_ttl=page_cache_ttl))
+    if out is not None:
+        out.write(f"Serving {athlete_id}'s dashboard at {server.url} (Ctrl+C to stop)\n")
+        out.flush()
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    return server
+
+
+def _launch(notebook: str, data_dir: Path, served: dict, port: int, preheat: bool, wait_ready: bool,
+            env: dict | None, options: dict) -> DashboardServer:
+    """Start Voila on a copy of ``notebook`` alone, with the token, the Host check and the kernel bounds."""
     _check_port_free(port)
     token = secrets.token_urlsafe(24)
     base = Path(tempfile.mkdtemp(prefix="heavylegs-dashboard-"))
@@ -395,18 +430,16 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
     try:
         site = base / "site"  # Voila's root: the notebook copy and nothing else
         site.mkdir()
-        shutil.copy2(notebook_path(), site / _NOTEBOOK_NAME)
+        shutil.copy2(notebook_path(notebook), site / notebook)
         _write_template(base / "jupyter")
         package_root = str(_PACKAGE.parent)
-        kernel_env = {**os.environ, **(env or {}), DATA_DIR_ENV: str(data_dir), SERVED_ATHLETE_ENV: athlete_id,
+        kernel_env = {**os.environ, **(env or {}), DATA_DIR_ENV: str(data_dir), **served,
                       _TOKEN_ENV: token, _ROOT_ENV: str(base),
                       "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
         kernel_env["JUPYTER_PATH"] = os.pathsep.join(
             p for p in (str(base / "jupyter"), kernel_env.get("JUPYTER_PATH")) if p)
         kernel_env.pop("QUERY_STRING", None)
-        command = voila_command(port, preheat, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout,
-                                queue_timeout=queue_timeout, cull_interval=cull_interval,
-                                shutdown_after_page=shutdown_after_page, page_cache_ttl=page_cache_ttl)
+        command = voila_command(port, preheat, notebook=notebook, **options)
         with open(base / "voila.log", "wb") as log:
             # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
             process = subprocess.Popen(command, cwd=site, env=kernel_env, stdout=log, stderr=subprocess.STDOUT,
@@ -420,11 +453,60 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
         else:
             shutil.rmtree(base, ignore_errors=True)
         raise
-    if out is not None:
-        out.write(f"Serving {athlete_id}'s dashboard at {server.url} (Ctrl+C to stop)\n")
-        out.flush()
-    if open_browser:
-        import webbrowser
+    return server
 
-        webbrowser.open(server.url)
+
+def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = True, env: dict | None = None,
+                max_kernels: int = MAX_KERNELS, cull_idle_timeout: int = 600,
+                queue_timeout: float = QUEUE_TIMEOUT) -> DashboardServer:
+    """Start Voila serving the squad view (``squad.ipynb``) read-only on 127.0.0.1.
+
+    Parameters
+    ----------
+    port : int
+        Port to listen on; an error when it is in use.
+    data_dir : str or Path, optional
+        The data folder (:func:`heavylegs.storage.default_data_dir` by default).
+    out : file-like, optional
+        Where to write the address with its token (one line).
+    wait_ready : bool
+        Return only once the server answers HTTP.
+    env : dict, optional
+        Extra environment variables for Voila and its kernel.
+    max_kernels : int
+        Pages open at once (each keeps its kernel while its sort and filter
+        controls are used); a further request waits up to ``queue_timeout``
+        seconds [s], then gets 503.
+    cull_idle_timeout : int
+        Seconds [s] after which the kernel of a page left alone is culled
+        (its controls then stop answering; reloading the page starts anew).
+
+    Returns
+    -------
+    DashboardServer
+
+    Notes
+    -----
+    The protections of :func:`serve_dashboard`: a token per server, the
+    Host check, a folder holding only the notebook copy with every file
+    download refused, bounded and culled kernels. Unlike the dashboard,
+    the squad page keeps live widgets (sort and filter), so each page keeps
+    its kernel until culled and no page is cached. The kernel gets
+    ``$HEAVYLEGS_SQUAD_SERVED``, so the view has no workbook and writes
+    nothing.
+    """
+    from .storage import default_data_dir as _default
+
+    data_dir = Path(data_dir if data_dir is not None else _default()).resolve()
+    if not (data_dir / "athletes").is_dir():
+        raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
+                                                 "athletes/<id>.json")])
+    server = _launch(_SQUAD_NOTEBOOK, data_dir, {SERVED_SQUAD_ENV: "1"}, port, False, wait_ready, env,
+                     dict(max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout, queue_timeout=queue_timeout,
+                          shutdown_after_page=False, page_cache_ttl=0,
+                          extensions=("jupyterlab-plotly", "@voila-dashboards/widgets-manager8",
+                                      "@jupyter-widgets/jupyterlab-manager")))
+    if out is not None:
+        out.write(f"Serving the squad at {server.url} (read-only; Ctrl+C to stop)\n")
+        out.flush()
     return server

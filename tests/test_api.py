@@ -24,6 +24,7 @@ EXPECTED = {
     "CoachWorkbook": "widgets", "AthleteDashboard": "dashboard",
     "export_dashboard": "dashboard", "serve_dashboard": "dashboard",
     "session_loads": "deviceload", "load_summary": "deviceload", "resolve_thresholds": "deviceload",
+    "squad_rows": "squad", "filter_rows": "squad", "SquadView": "squadview", "import_roster": "roster",
 }
 
 

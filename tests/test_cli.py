@@ -478,3 +478,74 @@ def test_score_log_uses_the_same_metric(device_files, capsys, monkeypatch):
     assert main(["score", str(athlete), "--log", str(log), "--json", "--metric", "hrss"]) == 0
     capsys.readouterr()
     assert seen == [("auto", 200), ("hrss", 200)]
+
+
+# --- squad and roster import -------------------------------------------------------------------
+
+@pytest.fixture
+def squad_data(tmp_path):
+    data = tmp_path / "data"
+    (data / "athletes").mkdir(parents=True)
+    for athlete_id, answers in (("cal", {"cold_pale_foot": True}), ("dee", {"sleep_h": 5.0}),
+                                ("bea", {"ferritin_ug_l": 12, "sex": "female"})):
+        (data / "athletes" / f"{athlete_id}.json").write_text(json.dumps(
+            {"athlete_id": athlete_id, "name": athlete_id.title(), "assessed_on": "2026-11-20", **answers}),
+            encoding="utf-8")
+    (data / "athletes" / "eve.json").write_text("[1,", encoding="utf-8")
+    return data
+
+
+def test_squad_json_is_the_spec_document(squad_data, capsys):
+    assert main(["squad", "--data", str(squad_data), "--json", "--today", "2026-11-28"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "heavylegs.squad/1"
+    ids = [a["athlete_id"] for a in doc["athletes"]]
+    assert ids[:2] == ["cal", "eve"]  # the red flag, then the athlete whose file cannot be read
+    assert doc["athletes"][0]["red_flags"] == [{"id": "possible_limb_ischemia", "urgency": "urgent"}]
+    assert "cannot read" in doc["athletes"][1]["error"]
+    scores = [a["top_causes"][0]["score"] for a in doc["athletes"][2:]]
+    assert scores == sorted(scores, reverse=True) and set(ids[2:]) == {"bea", "dee"}
+
+
+def test_squad_csv_and_table(squad_data, capsys):
+    assert main(["squad", "--data", str(squad_data), "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(",")[:4] == ["athlete_id", "name", "red_flags", "top_1"]
+    assert lines[1].startswith("cal,Cal,possible_limb_ischemia:urgent,") and len(lines) == 5
+    assert main(["squad", "--data", str(squad_data)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("athlete") and "ACWR" in table[0]
+    assert table[1].startswith("cal ") and "possible_limb_ischemia (urgent)" in table[1]
+
+
+def test_squad_bad_input_exits_2(tmp_path, squad_data):
+    code, out, err = run("squad", "--data", tmp_path / "nowhere")
+    assert code == 2 and out == "" and "no athletes/ folder" in err
+    code, out, err = run("squad", "--data", squad_data, "--today", "28/11/2026")
+    assert code == 2 and out == "" and "--today: found '28/11/2026'" in err
+
+
+def test_roster_import_cli(squad_data, tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("athlete_id,name,sleep_h\ndee,,6.5\nfay,Fay,7\n", encoding="utf-8")
+    assert main(["roster", "import", str(roster), "--data", str(squad_data)]) == 2
+    err = capsys.readouterr().err
+    assert f"{roster}:2: sleep_h: would change dee's answer 5.0 to 6.5" in err
+    assert not (squad_data / "athletes" / "fay.json").exists()
+    assert main(["roster", "import", str(roster), "--data", str(squad_data), "--overwrite", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would create 1, would update 1" in out and "dry run: nothing written" in out
+    assert not (squad_data / "athletes" / "fay.json").exists()
+    assert main(["roster", "import", str(roster), "--data", str(squad_data), "--overwrite"]) == 0
+    out = capsys.readouterr().out
+    assert "overwrote dee: sleep_h: 5.0 -> 6.5 (line 2)" in out and "wrote 2 assessments" in out
+    assert (squad_data / "athletes" / "fay.json").exists()
+
+
+def test_roster_import_bad_row_exits_2(squad_data, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("athlete_id,sleep_h\nzed,7\nyan,99\n", encoding="utf-8")
+    code, out, err = run("roster", "import", roster, "--data", squad_data)
+    assert code == 2 and out == ""
+    assert f"{roster}:3:2: sleep_h: found 99.0" in err
+    assert not (squad_data / "athletes" / "zed.json").exists()

@@ -60,12 +60,13 @@ def _tree(folder):
 def test_packaged_copies_match_the_checkout(root):
     """The wheel ships copies of the dashboard notebook and the sample athletes; they must not drift.
 
-    After changing one, refresh the copy: ``cp notebooks/athlete_dashboard.ipynb heavylegs/notebooks/``
+    After changing one, refresh the copy: ``cp notebooks/athlete_dashboard.ipynb notebooks/squad.ipynb heavylegs/notebooks/``
     or ``rm -r heavylegs/samples/athletes && cp -r data/athletes heavylegs/samples/``.
     """
-    assert (root / "heavylegs/notebooks/athlete_dashboard.ipynb").read_bytes() == \
-        (root / "notebooks/athlete_dashboard.ipynb").read_bytes()
-    assert sorted(p.name for p in (root / "heavylegs/notebooks").iterdir()) == ["athlete_dashboard.ipynb"]
+    for name in ("athlete_dashboard.ipynb", "squad.ipynb"):  # the notebooks heavylegs.server serves
+        assert (root / "heavylegs/notebooks" / name).read_bytes() == (root / "notebooks" / name).read_bytes(), name
+    assert sorted(p.name for p in (root / "heavylegs/notebooks").iterdir()) == ["athlete_dashboard.ipynb",
+                                                                                "squad.ipynb"]
     assert _tree(root / "heavylegs/samples/athletes") == _tree(root / "data/athletes")
     assert (root / "heavylegs/samples/README.md").read_bytes() == (root / "data/README.md").read_bytes()
 
