@@ -56,37 +56,66 @@ def long_log(logs) -> pd.DataFrame:
         ``athlete_id`` and the columns the weekly tables read, the rows of
         each athlete together, athletes in the given order.
     """
+    columns, codes, athletes = _columns(logs)
+    frame = {"athlete_id": np.asarray(athletes, dtype=object)[codes]}
+    frame.update(columns)
+    return pd.DataFrame(frame)
+
+
+def _columns(logs, athletes=None):
+    """(``{column: array}``, athlete code of each row, athletes) of ``logs``."""
     if isinstance(logs, pd.DataFrame):
         if "athlete_id" not in logs.columns:
             raise InputError([Problem("logs", "found a frame without an 'athlete_id' column, expected "
                                               "one log per athlete or a frame with that column")])
-        return logs
+        codes, uniques = pd.factorize(logs["athlete_id"], sort=False)
+        uniques = list(uniques)
+        if athletes is None:
+            athletes = uniques
+        else:
+            athletes = list(athletes)
+            where = {a: i for i, a in enumerate(athletes)}
+            remap = np.array([where.get(a, -1) for a in uniques], dtype=np.int64)
+            codes = remap[codes] if len(codes) else codes.astype(np.int64)
+        n = len(logs)
+        columns = {}
+        for name in _USED:
+            if name == "date":
+                columns[name] = logs["date"].to_numpy(dtype="datetime64[ns]")
+            elif name in logs.columns:
+                dtype = object if name in ("activity", "session_type", "hr_histogram") else float
+                columns[name] = logs[name].to_numpy(dtype=dtype)
+            else:
+                columns[name] = np.full(n, np.nan, dtype=object if name == "hr_histogram" else float)
+        return columns, np.asarray(codes, dtype=np.int64), list(athletes)
     if not isinstance(logs, Mapping):
         raise InputError([Problem("logs", f"found {type(logs).__name__}, expected a mapping "
                                           "{athlete_id: log} or a frame with an 'athlete_id' column")])
+    order = list(logs.keys()) if athletes is None else list(athletes)
     parts = {name: [] for name in _USED}
-    ids = []
-    for athlete, log in logs.items():
-        log = _as_log(log)
-        ids.append(np.full(len(log), athlete, dtype=object))
+    lengths = []
+    for athlete in order:
+        log = logs.get(athlete)
+        log = _as_log(log) if log is not None else _as_log(None)
+        lengths.append(len(log))
         for name in _USED:
             if name == "date":
                 parts[name].append(log["date"].to_numpy(dtype="datetime64[ns]"))
             elif name in log.columns:
-                parts[name].append(log[name].to_numpy())
+                dtype = object if name in ("activity", "session_type", "hr_histogram") else float
+                parts[name].append(log[name].to_numpy(dtype=dtype))
             else:
                 parts[name].append(np.full(len(log), np.nan, dtype=object if name == "hr_histogram" else float))
-    if not ids:
-        columns = {"athlete_id": np.zeros(0, dtype=object)}
-        columns.update({name: np.zeros(0, dtype=float) for name in _USED})
-        columns["date"] = np.zeros(0, dtype="datetime64[ns]")
-        for name in ("activity", "session_type", "hr_histogram"):
-            columns[name] = np.zeros(0, dtype=object)
-        return pd.DataFrame(columns)
-    frame = {"athlete_id": np.concatenate(ids)}
+    columns = {}
     for name in _USED:
-        frame[name] = np.concatenate(parts[name])
-    return pd.DataFrame(frame)
+        if parts[name]:
+            columns[name] = np.concatenate(parts[name])
+        else:
+            dtype = "datetime64[ns]" if name == "date" else \
+                (object if name in ("activity", "session_type", "hr_histogram") else float)
+            columns[name] = np.zeros(0, dtype=dtype)
+    codes = np.repeat(np.arange(len(order), dtype=np.int64), lengths)
+    return columns, codes, order
 
 
 def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=None) -> pd.DataFrame:
@@ -129,10 +158,8 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
     30 and 90 days before a day use a doubling table of running maxima.
     """
     metric = deviceload.check_metric(metric)
-    frame = long_log(logs)
-    if athletes is None:
-        athletes = list(logs.keys()) if isinstance(logs, Mapping) else list(pd.unique(frame["athlete_id"]))
-    return _tables(frame, list(athletes), until, metric, profiles or {})
+    columns, codes, athletes = _columns(logs, athletes)
+    return _tables(columns, codes, athletes, until, metric, profiles or {})
 
 
 # ---------------------------------------------------------------------------
@@ -159,6 +186,12 @@ def _ewm_rows(matrix: np.ndarray, alpha: float) -> np.ndarray:
     return pd.DataFrame(matrix.T).ewm(alpha=alpha, adjust=False).mean().to_numpy().T
 
 
+def _frame(columns: dict, names) -> pd.DataFrame:
+    """Some of the session arrays as a frame, text kept as object (no string inference)."""
+    return pd.DataFrame({name: pd.Series(columns[name], dtype=columns[name].dtype, copy=False)
+                         for name in names})
+
+
 def _per_athlete(values, athletes, default=None):
     if isinstance(values, Mapping):
         return [values.get(a, default) for a in athletes]
@@ -169,13 +202,10 @@ def _per_athlete(values, athletes, default=None):
 # The engine
 
 
-def _tables(frame: pd.DataFrame, athletes: list, until, metric: str, profiles) -> pd.DataFrame:
+def _tables(frame: dict, ath_all: np.ndarray, athletes: list, until, metric: str, profiles) -> pd.DataFrame:
     n_athletes = len(athletes)
-    code_of = {a: i for i, a in enumerate(athletes)}
-    ath_all = pd.Series(frame["athlete_id"].to_numpy(dtype=object)).map(code_of).to_numpy()
-    known_athlete = ~pd.isna(ath_all)
-    ath_all = np.where(known_athlete, ath_all, -1).astype(np.int64)
-    days_all = frame["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    known_athlete = ath_all >= 0
+    days_all = frame["date"].astype("datetime64[D]").astype(np.int64)
     keep = known_athlete
 
     # Each athlete's first day and last day (until), as day numbers since 1970.
@@ -203,25 +233,25 @@ def _tables(frame: pd.DataFrame, athletes: list, until, metric: str, profiles) -
     rows = np.flatnonzero(keep)
     ath = ath_all[rows]
     day = days_all[rows] - first_safe[ath]
-    sessions = frame.iloc[rows] if len(rows) != len(frame) else frame
-    activity = sessions["activity"].to_numpy(dtype=object)
+    whole = len(rows) == len(days_all)
+    sessions = {name: (values if whole else values[rows]) for name, values in frame.items()}
+    activity = sessions["activity"]
     rest = activity == "rest"
     run = activity == "run"
     strength = activity == "strength"
-    duration = sessions["duration_min"].to_numpy(dtype=float)
-    distance = sessions["distance_km"].to_numpy(dtype=float)
-    rpe = sessions["rpe"].to_numpy(dtype=float)
-    session_type = sessions["session_type"].to_numpy(dtype=object)
+    duration = sessions["duration_min"]
+    distance = sessions["distance_km"]
+    rpe = sessions["rpe"]
+    session_type = sessions["session_type"]
     n = len(rows)
 
     # --- Session loads (deviceload._session_loads, every athlete at once) ---
     unknown = np.isnan(rpe) & ~rest
     rpe_used = rpe.copy()
     if unknown.any():
-        assumed = np.full(n, DEFAULT_RPE_UNKNOWN_TYPE)
-        for name, value in DEFAULT_RPE.items():
-            assumed[session_type == name] = value
-        rpe_used[unknown] = assumed[unknown]
+        rpe_used[unknown] = np.fromiter((DEFAULT_RPE.get(t, DEFAULT_RPE_UNKNOWN_TYPE)
+                                         for t in session_type[unknown].tolist()),
+                                        dtype=float, count=int(unknown.sum()))
     srpe = np.where(rest, 0.0, rpe_used * np.nan_to_num(duration))
 
     profile_list = _per_athlete(profiles, athletes) if isinstance(profiles, Mapping) else [profiles] * n_athletes
@@ -252,9 +282,9 @@ def _tables(frame: pd.DataFrame, athletes: list, until, metric: str, profiles) -
 
     trimp = np.full(n, np.nan)
     hrss = np.full(n, np.nan)
-    hr_columns = [c for c in ("hr_histogram", "avg_hr_bpm", "max_hr_bpm") if c in sessions.columns]
-    if not np.isnan(hr_max).all() and hr_columns:
-        bins = deviceload._heart_rate_bins(sessions.reset_index(drop=True))
+    if not np.isnan(hr_max).all():
+        bins = deviceload._heart_rate_bins(_frame(sessions, ("activity", "duration_min", "avg_hr_bpm",
+                                                              "max_hr_bpm", "hr_histogram")))
         has_hr = bins.source != None  # noqa: E711 - element-wise on an object array
         bin_ath = ath[bins.session]
         usable = ~np.isnan(hr_max[bin_ath])
@@ -265,11 +295,17 @@ def _tables(frame: pd.DataFrame, athletes: list, until, metric: str, profiles) -
         trimp = np.where(has_hr & ~np.isnan(hr_max[ath]), sums, np.nan)
         hrss = trimp * hrss_scale[ath]
 
-    gap = sessions["gap_distance_km"].to_numpy(dtype=float) if "gap_distance_km" in sessions else np.full(n, np.nan)
+    gap = sessions["gap_distance_km"]
     pace_distance = np.where(np.isnan(gap), distance, gap)
     pace = pace_entered[ath]
     if pace_from_log.any():
-        speed = deviceload._run_speed(sessions)
+        # deviceload._run_speed: runs of 30-75 min at a pace of 2.5-12 min/km.
+        low, high = deviceload._PACE_RUN_MIN
+        fast, slow = deviceload._PACE_RANGE_MIN_KM
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = pace_distance / duration
+        ok = run & (duration >= low) & (duration <= high) & (speed >= 1.0 / slow) & (speed <= 1.0 / fast)
+        speed = np.where(ok, speed, np.nan)
         usable = ~np.isnan(speed) & pace_from_log[ath]
         if usable.any():
             width = int(n_days.max())
@@ -348,8 +384,10 @@ def _tables(frame: pd.DataFrame, athletes: list, until, metric: str, profiles) -
     def by_week(matrix):
         return matrix.reshape(n_athletes, -1, 7)
 
+    week_flat = ath * (n_cols // 7) + col // 7
+
     def week_sum(weights):
-        return by_week(per_day(weights)).sum(axis=2)
+        return np.bincount(week_flat, weights=weights, minlength=size // 7).reshape(n_athletes, -1)
 
     days = by_week(in_series).sum(axis=2).astype(np.int64)
     distance_week = week_sum(np.where(run, np.nan_to_num(distance), 0.0))
