@@ -5,8 +5,8 @@ Run:  python benchmarks/bench_scale.py [--athletes 1000 10000] [--years 5] [--wo
 For each size, makes the logs with ``scripts/make_federation.py`` (not
 timed), then in a fresh Python process runs the two stages of
 ``heavylegs.scale``: ``write_parquet_store`` (read and check every CSV file
-with ``read_log``, write Parquet parts of 2,000 athletes, ``--workers``
-processes) and ``process_store`` (weekly tables, 1,000 athletes at a time).
+with ``read_log``, write Parquet parts of 1,000 athletes, ``--workers``
+processes) and ``process_store`` (weekly tables, 500 athletes at a time).
 Prints each stage's wall-clock time, the peak resident memory of the
 largest process (``ru_maxrss``: the main process and each worker), the disk
 sizes, and a linear extrapolation to 100,000 athletes from the largest size
@@ -30,9 +30,9 @@ import json, resource, sys, time
 from heavylegs.scale import write_parquet_store, process_store
 csv, store, out, workers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 t0 = time.perf_counter()
-write_parquet_store(csv, store, athletes_per_part=2000, workers=workers)
+write_parquet_store(csv, store, athletes_per_part=1000, workers=workers)
 t1 = time.perf_counter()
-summary = process_store(store, out, chunk_athletes=1000)
+summary = process_store(store, out, chunk_athletes=500)
 t2 = time.perf_counter()
 print(json.dumps({"store_s": t1 - t0, "process_s": t2 - t1, "weeks": summary["weeks"],
                   "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -82,7 +82,7 @@ def main(argv=None) -> None:
         factor = 100_000 / last["athletes"]
         print(f"extrapolated linearly from {last['athletes']} athletes (NOT measured): 100,000 athletes "
               f"about {last['total_s'] * factor / 60:.1f} min; memory does not grow with the federation "
-              f"(one part of 2,000 athletes per process), so the peak stays about "
+              f"(one part of 1,000 athletes per process), so the peak stays about "
               f"{max(last['self_mb'], last['workers_mb']):.0f} MB per process")
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -112,14 +112,18 @@ def _log_table(logs: dict):
 
 def _write_part(number: int, items: list, store: str) -> dict:
     """Read a block of logs (paths or frames) and write it as part ``number`` of ``store``."""
-    logs = {athlete: read_log(log) if isinstance(log, (str, Path)) else log for athlete, log in items}
-    table = _log_table(logs)
+    pa, _ = _pyarrow()
+    # Each log becomes Arrow columns as soon as it is read: text in Arrow takes a few bytes a
+    # cell, against about 60 as Python strings, so a part's memory is its Parquet size, roughly.
+    tables = [_log_table({athlete: read_log(log) if isinstance(log, (str, Path)) else log})
+              for athlete, log in items]
+    table = pa.concat_tables(tables) if tables else _log_table({})
     name = f"part-{number:05d}.parquet"
     _write_atomic(table, Path(store) / name)
-    return {"file": name, "athletes": [str(a) for a in logs], "sessions": table.num_rows}
+    return {"file": name, "athletes": [str(a) for a, _ in items], "sessions": table.num_rows}
 
 
-def write_parquet_store(logs_or_csv_folder, store, *, athletes_per_part: int = 2000,
+def write_parquet_store(logs_or_csv_folder, store, *, athletes_per_part: int = 1000,
                         workers: int = 1) -> dict:
     """Write a federation's training logs as a Parquet store.
 
@@ -199,7 +203,9 @@ def read_store(store, *, athletes=None) -> pd.DataFrame:
 def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, metric, profiles) -> dict:
     """Weekly tables of one part, ``chunk_athletes`` at a time, written as one Parquet file."""
     pa, pq = _pyarrow()
-    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(_USED))
+    # Enumerations as dictionaries: pandas then holds one Python string per distinct value.
+    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(_USED),
+                          read_dictionary=["activity", "session_type"])
     ids = table.column("athlete_id").to_numpy(zero_copy_only=False)
     athletes = part["athletes"]
     # Rows of each athlete are contiguous: cut the part at athlete boundaries.
@@ -220,7 +226,7 @@ def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, 
     return {"file": name, "athletes": len(athletes), "weeks": len(weekly)}
 
 
-def process_store(store, out, *, chunk_athletes: int = 1000, until=None, metric="auto", profiles=None,
+def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="auto", profiles=None,
                   scheduler=None) -> dict:
     """The weekly tables of every athlete of a store, in bounded memory.
 

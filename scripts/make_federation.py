@@ -3,7 +3,8 @@
 Run:  python scripts/make_federation.py FOLDER [--athletes 1000] [--years 5] [--seed 1] [--workers 2]
 
 Each athlete gets ``FOLDER/athlete-NNNNNN.csv`` in the training-log format
-(``write_log``'s columns): a run most days (distance, duration, an RPE for
+(``write_log``'s first 12 columns, written by pandas: the files are checked
+when ``read_log`` reads them): a run most days (distance, duration, an RPE for
 about 80 % of sessions, a session type, a surface), strength twice a week,
 some cross-training and rest rows, starting on a random day of 2019, and a
 heart rate for about a third of the athletes. Athlete ``i`` uses seed
@@ -22,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from heavylegs.traininglog import log_to_csv_text, validate_log  # noqa: E402
+from heavylegs.traininglog import LOG_COLUMNS  # noqa: E402
 
 SESSION_TYPES = np.array(["easy", "easy", "long", "tempo", "interval", "recovery"], dtype=object)
 
@@ -49,14 +50,15 @@ def athlete_log(years: float, seed: int) -> pd.DataFrame:
     strength = days[(days.day_of_week == 1) | (days.day_of_week == 4)]
     frame = pd.concat([frame, pd.DataFrame({"date": strength.strftime("%Y-%m-%d"), "activity": "strength",
                                             "duration_min": 40.0, "rpe": 5.0})], ignore_index=True)
-    return validate_log(frame, f"<athlete {seed}>")
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)
 
 
 def _write(args) -> int:
     folder, first, count, years, seed = args
     for i in range(first, first + count):
         path = Path(folder) / f"athlete-{i:06d}.csv"
-        text = log_to_csv_text(athlete_log(years, seed + i))
+        # write_log's columns and cell forms, without its per-cell checks (read_log checks them later).
+        text = athlete_log(years, seed + i).reindex(columns=LOG_COLUMNS[:12]).to_csv(index=False, lineterminator="\n")
         with open(path, "x", encoding="utf-8", newline="") as handle:  # "x": never overwrite
             handle.write(text)
     return count
