@@ -6,7 +6,8 @@ For each size, makes the logs with ``scripts/make_federation.py`` (not
 timed), then in a fresh Python process runs the two stages of
 ``heavylegs.scale``: ``write_parquet_store`` (read and check every CSV file
 with ``read_log``, write Parquet parts of 1,000 athletes, ``--workers``
-processes) and ``process_store`` (weekly tables, 500 athletes at a time).
+processes) and ``process_store`` (weekly tables, 500 athletes at a time, a part per
+worker process).
 Prints each stage's wall-clock time, the peak resident memory of the
 largest process (``ru_maxrss``: the main process and each worker), the disk
 sizes, and a linear extrapolation to 100,000 athletes from the largest size
@@ -32,7 +33,7 @@ csv, store, out, workers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4
 t0 = time.perf_counter()
 write_parquet_store(csv, store, athletes_per_part=1000, workers=workers)
 t1 = time.perf_counter()
-summary = process_store(store, out, chunk_athletes=500)
+summary = process_store(store, out, chunk_athletes=500, workers=workers)
 t2 = time.perf_counter()
 print(json.dumps({"store_s": t1 - t0, "process_s": t2 - t1, "weeks": summary["weeks"],
                   "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

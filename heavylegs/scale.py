@@ -227,7 +227,7 @@ def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, 
 
 
 def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="auto", profiles=None,
-                  scheduler=None) -> dict:
+                  scheduler=None, workers: int = 1) -> dict:
     """The weekly tables of every athlete of a store, in bounded memory.
 
     Parameters
@@ -246,7 +246,9 @@ def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="
         A Dask scheduler address (``tcp://host:8786``) or client: each part
         is then one task on the cluster's workers, which must see ``store``
         and ``out`` at the same paths (a shared file system). Default: this
-        process, one part after the other.
+        machine, one part after the other.
+    workers : int
+        Without a scheduler: processes computing parts in parallel.
 
     Returns
     -------
@@ -261,7 +263,10 @@ def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="
     _empty_target(out, "the weekly tables")
     args = (str(store), str(out), chunk_athletes, until, metric, profiles)
     parts = manifest["parts"]
-    if scheduler is None:
+    if scheduler is None and workers > 1 and len(parts) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_process_part, parts, *([a] * len(parts) for a in args)))
+    elif scheduler is None:
         results = [_process_part(part, *args) for part in parts]
     else:
         results = _on_dask(scheduler, parts, args)

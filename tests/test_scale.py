@@ -50,7 +50,7 @@ def test_a_folder_of_csv_files(logs, tmp_path):
         write_log(logs[athlete], folder / f"{athlete}.csv")
     assert list(csv_logs(folder)) == ["ath01", "ath02", "ath03"]
     write_parquet_store(folder, tmp_path / "store", athletes_per_part=2, workers=2)
-    process_store(tmp_path / "store", tmp_path / "out")
+    process_store(tmp_path / "store", tmp_path / "out", workers=2)
     _same(read_results(tmp_path / "out"),
           weekly_tables({a: logs[a] for a in ("ath01", "ath02", "ath03")}))
 
