@@ -45,6 +45,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Text kept in Python strings, whether or not pyarrow is installed (the Parquet store's extra
+# brings it, and pandas would then keep text in Arrow, which cannot even hold the lone surrogate
+# a bad file may carry long enough to report it): the same behaviour in every environment.
+pd.set_option("mode.string_storage", "python")
+
 from .errors import (FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range,
                      find_lone_surrogate, read_input_file)
 from .storage import atomic_write_text
@@ -389,6 +394,11 @@ def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_lin
     if check.problems:
         check.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise InputError(check.problems)
+    return _finish(out, frame)
+
+
+def _finish(out: dict, frame: pd.DataFrame) -> pd.DataFrame:
+    """The typed log from checked columns ``out`` (and ``frame``'s extra columns), sorted by date."""
     log = pd.DataFrame({name: out[name] for name in LOG_COLUMNS}, index=frame.index)
     for column in frame.columns:
         if column not in LOG_COLUMNS:
@@ -500,7 +510,180 @@ def read_log(path) -> pd.DataFrame:
         line = raw[:exc.start].count(b"\n") + 1
         raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, "
                                           "expected a UTF-8 text file", line=line)]) from None
-    return _log_from_text(text, source)
+    fast = _fast_log(text)
+    return fast if fast is not None else _log_from_text(text, source)
+
+
+# ---------------------------------------------------------------------------
+# The fast path of read_log: whole columns at once, for a file that is plainly valid.
+# It gives up (returns None) at the first doubt, and the cell-by-cell path of
+# _log_from_text then reads the file again and names every problem, so each
+# error message is the one that path gives.
+
+_NUMBER_BYTES = np.zeros(256, dtype=bool)
+_NUMBER_BYTES[np.frombuffer(b"0123456789.+-eE", dtype=np.uint8)] = True
+_DIGIT_BYTES = np.zeros(256, dtype=bool)
+_DIGIT_BYTES[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
+_FIRST_DAY = np.datetime64(FIRST_DATE, "D")
+_TEXT_COLUMNS = ("activity", "session_type", "surface", "start_time", "source", "notes", "hr_histogram")
+# White space as str.strip sees it (re's \s is the same set).
+_SPACE = re.compile(r"\s")
+_LAST_DAY = np.datetime64(LAST_DATE, "D")
+
+
+def _fast_numbers(cells: list):
+    """Stripped numeric cells as float (NaN when empty), or None when any is not a plain finite number."""
+    out = np.full(len(cells), np.nan)
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled:
+        return out
+    texts = [cells[i] for i in filled]
+    joined = "".join(texts)
+    # Only 0-9 . + - e E: with these, float() reads exactly the grammar of _NUMBER.
+    if not joined.isascii() or joined.encode("ascii").translate(None, b"0123456789.+-eE"):
+        return None
+    try:
+        values = np.array([float(t) for t in texts])
+    except ValueError:
+        return None
+    if not np.isfinite(values).all():
+        return None
+    out[filled] = values
+    return out
+
+
+def _fast_dates(cells: list):
+    """``YYYY-MM-DD`` cells as datetime64[ns] days from 1900 to 2100, or None."""
+    text = np.array(cells, dtype=str)
+    if text.dtype != np.dtype("<U10") or not (np.strings.str_len(text) == 10).all():
+        return None
+    try:
+        codes = text.astype("S10").view(np.uint8).reshape(len(cells), 10)
+        days = text.astype("datetime64[D]")
+    except (UnicodeEncodeError, ValueError):  # not ASCII, or not a real day (2026-02-30)
+        return None
+    dash = np.zeros(10, dtype=bool)
+    dash[[4, 7]] = True
+    if not ((codes[:, dash] == ord("-")).all() and _DIGIT_BYTES[codes[:, ~dash]].all()):
+        return None
+    if (days < _FIRST_DAY).any() or (days > _LAST_DAY).any():
+        return None
+    return days.astype("datetime64[ns]")
+
+
+def _fast_enum(cells: list, allowed, default=None):
+    """Stripped enum cells lowered (NaN when empty, or ``default``), or None when one is not allowed."""
+    lowered = {value: value.lower() for value in set(cells)}
+    if default is not None:
+        lowered[""] = default
+    elif "" in lowered:
+        lowered[""] = np.nan
+    if any(value not in allowed for value in lowered.values() if isinstance(value, str)):
+        return None
+    return [lowered[c] for c in cells]
+
+
+def _fast_log(text: str):
+    """:func:`_log_from_text` of a plainly valid file, whole columns at once; None at any doubt."""
+    if "\x00" in text:
+        return None
+    if '"' in text:  # quoted cells: the csv module splits them (in C), with the careful path's rules
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error:
+            return None
+        if len(records) < 2:
+            return None
+        header = [cell.strip() for cell in records[0]]
+        width = len(header)
+        rows = records[1:]
+        if set(map(len, rows)) != {width}:
+            return None  # a short row, or a blank line: the careful path knows their rules
+        raw = {name: list(cells) for name, cells in zip(header, zip(*rows))}
+    else:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:
+                return None
+        # No lone-surrogate check: the text comes from a UTF-8 decode, which never gives one.
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if len(lines) < 2:
+            return None  # empty or header only: the careful path knows their rules
+        # A blank line (only commas and spaces) has the wrong number of cells or an empty date,
+        # so the checks below send it to the careful path too.
+        header = [cell.strip() for cell in lines[0].split(",")]
+        width = len(header)
+        rows = lines[1:]
+        if set(map(str.count, rows, [","] * len(rows))) != {width - 1}:
+            return None
+        flat = ",".join(rows).split(",")
+        raw = {name: flat[j::width] for j, name in enumerate(header)}
+    if (len(set(header)) != width or any(name not in LOG_COLUMNS for name in header)
+            or any(name not in header for name in REQUIRED_COLUMNS)):
+        return None
+    n = len(rows)
+    stripped = {name: [c.strip() for c in cells] if _SPACE.search("".join(cells)) else cells
+                for name, cells in raw.items() if name not in _FREE_TEXT}
+    index = pd.RangeIndex(n)
+    out = {}
+    days = _fast_dates(stripped["date"])
+    if days is None:
+        return None
+    out["date"] = days
+    activity = _fast_enum(stripped["activity"], ACTIVITIES, "run") if "activity" in header else ["run"] * n
+    if activity is None:
+        return None
+    out["activity"] = activity
+    for column in NUMERIC_COLUMNS:
+        if column in header:
+            values = _fast_numbers(stripped[column])
+            if values is None:
+                return None
+        else:
+            values = np.full(n, np.nan)
+        low, inclusive, high = _RANGES[column]
+        known = values[~np.isnan(values)]
+        if ((known < low) if inclusive else (known <= low)).any() or (high is not None and (known > high).any()):
+            return None
+        out[column] = values
+    is_rest = np.array([a == "rest" for a in activity])
+    if (np.isnan(out["duration_min"]) & ~is_rest).any():
+        return None
+    for column in ("session_type", "surface"):
+        values = _fast_enum(stripped[column], _ENUMS[column]) if column in header else [np.nan] * n
+        if values is None:
+            return None
+        out[column] = values
+    check = _Checker("", np.arange(n) + 2, {})
+    for column, parse in (("start_time", _parse_start_times), ("hr_histogram", _parse_histograms)):
+        if column in header and any(stripped[column]):
+            parsed = parse(pd.Series(raw[column], index=index, dtype=object), check)
+            if check.problems:
+                return None
+            out[column] = parsed.tolist()
+        else:
+            out[column] = [np.nan] * n
+    for column in ("source", "notes"):
+        if column in header:
+            cells = [_unquote_cell(c) if c[:1] == "'" else c for c in raw[column]]
+            out[column] = [c if c else np.nan for c in cells]
+        else:
+            out[column] = [np.nan] * n
+    # What _finish gives, built directly: text as object with NaN, stably sorted by date.
+    order = None if (n < 2 or (days[1:] >= days[:-1]).all()) else np.argsort(days, kind="stable")
+    columns = {}
+    for name in LOG_COLUMNS:
+        values = out[name]
+        if name in _TEXT_COLUMNS:
+            array = np.empty(n, dtype=object)
+            array[:] = values
+            values = array
+        if order is not None:
+            values = values[order]
+        columns[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _log_from_text(text: str, source: str) -> pd.DataFrame:

@@ -540,3 +540,76 @@ def test_a_long_session_is_compared_past_a_session_without_duration():
                       ["2026-07-01", "run", 58.0, 11.8, None, "2026-07-01T06:02:10Z", "phone"]])
     kept, dropped = drop_duplicate_sessions(log)
     assert dropped == 1 and kept["notes"].tolist() == ["watch", "no duration"]
+
+# --- the fast path of read_log ------------------------------------------------
+
+FAST_CASES = {
+    "plain": "date,activity,duration_min,distance_km,rpe,session_type\n"
+             "2026-01-06,run,45,8.2,4,easy\n2026-01-05,rest,,,,\n2026-01-07,Strength,30,,5,\n",
+    "every column, CRLF, spaces": (
+        "date , activity,duration_min,distance_km,rpe,session_type,avg_hr_bpm,elevation_gain_m,surface,"
+        "start_time,source,notes,max_hr_bpm,gap_distance_km,relative_effort,hr_histogram\r\n"
+        "2026-03-02,RUN, 50.5 ,10,+6,Tempo,150,120,trail,2026-03-02T07:00:00+01:00,'=strava, 'kept'"
+        ",170,10.4,55,128:30 129:42.5\r\n"
+        "2026-03-01,,40,7.,3,easy,,,road,,watch,  two spaces  ,,,,\r\n"
+        "2026-03-01,cross,1e1,,0,,,,,,,,,,,\r\n"),
+    "quoted cells": 'date,duration_min,notes\n2026-01-01,"30","a, b ""c"""\n2026-01-02,31,"two\nlines"\n',
+    "unsorted with a missing activity": "duration_min,date\n30,2026-02-02\n20,2026-02-01\n25,2026-02-01\n",
+}
+
+
+@pytest.mark.parametrize("name", FAST_CASES)
+def test_the_fast_path_gives_the_careful_paths_frame(name, tmp_path):
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    text = FAST_CASES[name]
+    fast = _fast_log(text)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _log_from_text(text, "x"))
+    path = tmp_path / "log.csv"
+    path.write_bytes(text.encode("utf-8"))
+    pd.testing.assert_frame_equal(read_log(path), fast)
+
+
+def test_the_fast_path_on_the_sample_logs_and_a_written_log(tmp_path, root):
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    texts = [p.read_text(encoding="utf-8-sig") for p in sorted((root / "data" / "athletes").glob("*/log.csv"))]
+    rng = np.random.default_rng(2)
+    n = 300
+    frame = pd.DataFrame({
+        "date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+        "activity": rng.choice(["run", "rest", "strength", "cross"], n),
+        "duration_min": rng.uniform(10, 120, n).round(2),
+        "rpe": np.where(rng.random(n) < 0.5, rng.integers(0, 11, n), np.nan),
+        "notes": rng.choice(["", "-5 min warm-up", "=1+1", "@home", "plain"], n),
+    })
+    frame.loc[frame["activity"] == "rest", "duration_min"] = np.nan
+    write_log(validate_log(frame), tmp_path / "log.csv")
+    texts.append((tmp_path / "log.csv").read_text(encoding="utf-8"))
+    assert len(texts) >= 2
+    for text in texts:
+        fast = _fast_log(text)
+        careful = _log_from_text(text, "x")
+        if fast is not None:
+            pd.testing.assert_frame_equal(fast, careful)
+    assert _fast_log(texts[-1]) is not None
+
+
+@pytest.mark.parametrize("text", [
+    'date,duration_min\n2026-01-01,"30\n',             # an unbalanced quote
+    'date,duration_min\n2026-01-01,30\n"",""\n',        # a quoted blank line
+    "date,duration_min\n2026-01-01,30\n\n2026-01-02,31\n",  # a blank line
+    "date,duration_min,extra\n2026-01-01,30,x\n",       # an extra column
+    "date,duration_min\n2026-1-01,30\n", "date,duration_min\n2026-02-30,30\n",
+    "date,duration_min\n1899-12-31,30\n", "date,duration_min\n2026-01-01,٣٠\n",
+    "date,duration_min\n2026-01-01,1_0\n", "date,duration_min\n2026-01-01,nan\n",
+    "date,duration_min\n2026-01-01,1e999\n", "date,duration_min\n2026-01-01,0\n",
+    "date,duration_min\n2026-01-01,\n", "date,activity,duration_min\n2026-01-01,swim,3\n",
+    "date,duration_min,start_time\n2026-01-01,3,noon\n", "date,duration_min\n2026-01-01,3,4\n",
+    "date,duration_min\n", "date,date,duration_min\n2026-01-01,2026-01-01,3\n",
+])
+def test_the_fast_path_leaves_doubtful_files_to_the_careful_path(text):
+    from heavylegs.traininglog import _fast_log
+
+    assert _fast_log(text) is None

@@ -1,0 +1,127 @@
+"""Speed of the batched weekly tables against the per-athlete ones and a NumPy floor.
+
+Run:  python benchmarks/bench_batch.py [--athletes 500] [--repeat 5]
+
+Prints, for N athletes x 5 years (benchmarks/bench_load.py's synthetic logs),
+median wall-clock and CPU times of:
+* ``weekly_tables`` from the athletes' frames (``{id: log}``) (target <= 0.3 s);
+* ``weekly_tables`` from one long frame (as the Parquet store gives it);
+* the NumPy floor: the bare array operations for the same columns, from the
+  sessions already as flat arrays (athlete code, day, load, ...): the day
+  matrices by ``bincount``, weekly sums by reshape, the 7/28-day windows, four
+  exponential averages, monotony and the 30-day spike maximum; no checks, no
+  metric choice, no frame (target: ``weekly_tables`` within 3 x this);
+* one ``weekly_table`` per athlete, for comparison;
+and ``read_log`` of one 5-year log: the fast path and the cell-by-cell path.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from heavylegs.batch import _rolling_max_before, long_log, weekly_tables  # noqa: E402
+from heavylegs.load import weekly_table  # noqa: E402
+from heavylegs.traininglog import _log_from_text, read_log, write_log  # noqa: E402
+from bench_load import synthetic_log  # noqa: E402
+
+
+def timed(func, repeat):
+    """(median wall-clock, median CPU) of ``repeat`` calls [s]."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        func()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return float(np.median(walls)), float(np.median(cpus))
+
+
+def floor(ath, day, offset, load, run_km, n_athletes, n_cols):
+    """The bare NumPy operations behind the weekly tables' columns."""
+    flat = ath * n_cols + offset[ath] + day
+    size = n_athletes * n_cols
+    daily = np.bincount(flat, weights=load, minlength=size).reshape(n_athletes, n_cols)
+    km = np.bincount(flat, weights=run_km, minlength=size).reshape(n_athletes, n_cols)
+    sessions = np.bincount(flat, minlength=size).reshape(n_athletes, n_cols)
+    weeks = daily.reshape(n_athletes, -1, 7)
+    weekly = {name: m.reshape(n_athletes, -1, 7).sum(axis=2) for name, m in
+              (("load", daily), ("km", km), ("rest", sessions == 0))}
+    for _ in range(5):  # runs, duration, load_au, estimated, strength: more weekly sums
+        np.bincount(ath * (n_cols // 7) + (offset[ath] + day) // 7, weights=load, minlength=size // 7)
+    csum = np.concatenate((np.zeros((n_athletes, 1)), np.cumsum(daily, axis=1)), axis=1)
+    ends = np.arange(6, n_cols, 7)
+    acute = csum[:, ends + 1] - csum[:, np.maximum(ends - 6, 0)]
+    chronic = csum[:, ends + 1] - csum[:, np.maximum(ends - 27, 0)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        acwr = acute / (chronic / 4.0)
+        uncoupled = acute / ((chronic - acute) / 3.0)
+    frame = pd.DataFrame(daily.T)
+    ewm = [frame.ewm(alpha=a, adjust=False).mean().to_numpy().T[:, ends] for a in (0.25, 2 / 29, 0.0235, 0.133)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monotony = weeks.mean(axis=2) / weeks.std(axis=2, ddof=1)
+    longest = np.full(size, np.nan)
+    np.fmax.at(longest, flat, run_km)
+    before = _rolling_max_before(longest.reshape(n_athletes, n_cols), 30)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spike = np.fmax.reduce((longest.reshape(n_athletes, n_cols) / before).reshape(n_athletes, -1, 7), axis=2)
+    return weekly, acwr, uncoupled, ewm, monotony, spike
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--athletes", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    logs = {i: synthetic_log(5, seed=100 + i) for i in range(args.athletes)}
+    sessions = sum(map(len, logs.values()))
+    long = long_log(logs)
+    weekly_tables(logs)  # warm up
+    # The floor's inputs: flat arrays, as the batch engine has them after its checks.
+    codes = np.repeat(np.arange(args.athletes), [len(log) for log in logs.values()])
+    days = long["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    first = np.minimum.reduceat(days, np.r_[0, np.cumsum([len(log) for log in logs.values()])[:-1]])
+    day = days - first[codes]
+    offset = (first + 3) % 7
+    n_cols = int(-(-(offset + day.max() + 1) // 7).max() * 7) + 7
+    load = np.nan_to_num(long["rpe"].to_numpy() * long["duration_min"].to_numpy())
+    run_km = np.where(long["activity"].to_numpy(dtype=object) == "run", np.nan_to_num(long["distance_km"]), 0.0)
+
+    print(f"{args.athletes} athletes x 5 years, {sessions} sessions; median of {args.repeat} "
+          "(wall-clock / CPU of this process)")
+    results = {}
+    for name, func in (
+            ("weekly_tables({id: log})", lambda: weekly_tables(logs)),
+            ("weekly_tables(long frame)", lambda: weekly_tables(long)),
+            ("NumPy floor", lambda: floor(codes, day, offset, load, run_km, args.athletes, n_cols))):
+        results[name] = timed(func, args.repeat)
+        print(f"  {name:28s} {results[name][0]:.3f} s / {results[name][1]:.3f} s CPU")
+    ratio = results["weekly_tables({id: log})"][1] / results["NumPy floor"][1]
+    print(f"  ratio to the floor (CPU): {ratio:.1f} x from frames, "
+          f"{results['weekly_tables(long frame)'][1] / results['NumPy floor'][1]:.1f} x from the long frame "
+          "(target <= 3 x)")
+    wall, cpu = timed(lambda: [weekly_table(log) for log in logs.values()], max(1, args.repeat // 3))
+    print(f"  one weekly_table per athlete   {wall:.3f} s / {cpu:.3f} s CPU")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.csv"
+        write_log(logs[0], path)
+        text = path.read_text(encoding="utf-8")
+        fast = timed(lambda: read_log(path), 21)
+        careful = timed(lambda: _log_from_text(text, str(path)), 7)
+        print(f"read_log of a 5-year log ({len(logs[0])} sessions, {path.stat().st_size / 1e3:.0f} kB): "
+              f"{fast[0] * 1e3:.1f} ms / {fast[1] * 1e3:.1f} ms CPU (target <= 4 ms); the cell-by-cell path: "
+              f"{careful[0] * 1e3:.1f} ms / {careful[1] * 1e3:.1f} ms CPU ({careful[1] / fast[1]:.1f} x)")
+
+
+if __name__ == "__main__":
+    main()
