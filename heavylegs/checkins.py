@@ -296,26 +296,9 @@ def _with_hooper(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _rows_of(text: str, source: str) -> tuple:
     """Header, rows, their 1-based lines and the header line of CSV text."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header, header_line, rows, lines = None, 0, [], []
-    previous_end = 0
-    try:
-        for record in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if all(cell.strip() == "" for cell in record):
-                continue
-            if header is None:
-                header, header_line = [cell.strip() for cell in record], start
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        raise InputError([Problem(source, f"is not valid CSV ({exc}), expected comma-separated "
-                                          "values with balanced quotes", line=reader.line_num)]) from None
-    if header is None:
-        raise InputError([Problem(source, "is empty, expected a header row such as "
-                                          "'date,heaviness,sleep_h,...' and one row a day")])
+    from .traininglog import csv_records
+
+    header, header_line, rows, lines = csv_records(text, source, "'date,heaviness,sleep_h,...' and one row a day")
     width = len(header)
     problems = [Problem(source, f"found {len(record)} cells, expected {width} as in the header", line=line)
                 for record, line in zip(rows, lines) if len(record) != width]

@@ -686,12 +686,36 @@ def _fast_log(text: str):
     return pd.DataFrame(columns, index=index, copy=False)
 
 
-def _log_from_text(text: str, source: str) -> pd.DataFrame:
+def csv_records(text: str, source: str, expected: str) -> tuple:
+    """The header and the records of CSV text, each with its 1-based line in the file.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    source : str
+        The file's name, for messages.
+    expected : str
+        What an empty file should have held, for its message (e.g.
+        ``"'date,activity,duration_min,...' and one row per session"``).
+
+    Returns
+    -------
+    header : list of str
+        The first non-blank record, stripped.
+    header_line : int
+    rows : list of list of str
+        The records after it; blank lines and rows of empty cells skipped.
+    lines : list of int
+        Where each row starts (a quoted cell may span lines).
+
+    Raises
+    ------
+    InputError
+        For text that is not CSV, or holds no header.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = None
-    header_line = 0
-    rows, lines = [], []
-    problems = []
+    header, header_line, rows, lines = None, 0, [], []
     previous_end = 0
     try:
         for record in reader:
@@ -708,8 +732,14 @@ def _log_from_text(text: str, source: str) -> pd.DataFrame:
         raise InputError([Problem(source, f"is not valid CSV ({exc}), expected comma-separated "
                                           "values with balanced quotes", line=reader.line_num)]) from None
     if header is None:
-        raise InputError([Problem(source, "is empty, expected a header row such as "
-                                          "'date,activity,duration_min,...' and one row per session")])
+        raise InputError([Problem(source, f"is empty, expected a header row such as {expected}")])
+    return header, header_line, rows, lines
+
+
+def _log_from_text(text: str, source: str) -> pd.DataFrame:
+    header, header_line, rows, lines = csv_records(
+        text, source, "'date,activity,duration_min,...' and one row per session")
+    problems = []
     seen = set()
     for number, name in enumerate(header, start=1):
         if name in seen:
