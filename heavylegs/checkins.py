@@ -352,13 +352,9 @@ def read_checkins(path) -> pd.DataFrame:
     """
     source = str(path)
     header, rows, lines, header_line = _rows_of(_read_text(path), source)
-    problems = []
-    seen = set()
-    for number, name in enumerate(header, start=1):
-        if name in seen:
-            problems.append(Problem(source, f"column {name!r} appears twice, expected each column once",
-                                    field=name, line=header_line, column=number))
-        seen.add(name)
+    from .traininglog import repeated_columns
+
+    problems = repeated_columns(header, header_line, source)
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \

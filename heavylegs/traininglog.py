@@ -736,16 +736,21 @@ def csv_records(text: str, source: str, expected: str) -> tuple:
     return header, header_line, rows, lines
 
 
-def _log_from_text(text: str, source: str) -> pd.DataFrame:
-    header, header_line, rows, lines = csv_records(
-        text, source, "'date,activity,duration_min,...' and one row per session")
-    problems = []
-    seen = set()
+def repeated_columns(header, header_line: int, source: str) -> list:
+    """One problem per column name that appears a second time in ``header``."""
+    problems, seen = [], set()
     for number, name in enumerate(header, start=1):
         if name in seen:
             problems.append(Problem(source, f"column {name!r} appears twice, expected each column once",
                                     field=name, line=header_line, column=number))
         seen.add(name)
+    return problems
+
+
+def _log_from_text(text: str, source: str) -> pd.DataFrame:
+    header, header_line, rows, lines = csv_records(
+        text, source, "'date,activity,duration_min,...' and one row per session")
+    problems = repeated_columns(header, header_line, source)
     width = len(header)
     for record, line in zip(rows, lines):
         if len(record) != width:

@@ -81,25 +81,16 @@ __all__ = ["make_export", "parse_size", "shift_fit", "fit_crc", "fit_crc_update"
 
 
 # --- FIT CRC (CRC-16 with the reflected polynomial 0xA001, initial value 0) ---------------
+# The importer's own CRC (heavylegs.importers.fit) computes it; the update below reuses its table.
 
-def _crc_table():
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc_table()
+sys.path.insert(0, str(ROOT))
+from heavylegs.importers.fit import _CRC_TABLE as _TABLE  # noqa: E402
+from heavylegs.importers.fit import fit_crc16  # noqa: E402
 
 
 def fit_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC-16 of ``data`` (byte by byte; for small inputs and checks)."""
-    for byte in data:
-        crc = (crc >> 8) ^ _TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    """The FIT CRC-16 of ``data`` (:func:`heavylegs.importers.fit.fit_crc16`)."""
+    return fit_crc16(data, crc)
 
 
 def _zero_tables(levels: int = 32):
