@@ -11,13 +11,14 @@ and an unknown field or operator lists the valid names.
 """
 from __future__ import annotations
 
+import gc
+import json
 import math
 import string
+import zlib
 from dataclasses import dataclass, field as _dc_field
 from functools import cached_property, lru_cache
 from pathlib import Path
-
-import yaml
 
 from .fields import FIELDS
 
@@ -412,17 +413,91 @@ def _parse_examples(examples, path, key, required):
     return out
 
 
-#: libyaml's safe loader when PyYAML was built with it: the catalogue parses several times
-#: faster, which is most of what ``heavylegs score`` spends. Same safe subset of YAML.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The packaged YAML files, already parsed, with each file's length and CRC-32: reading this one
+#: JSON file instead of parsing YAML (and importing PyYAML) is most of what ``heavylegs score``
+#: saved to reach its start-up target (issue 9). Used only for a file whose bytes still match;
+#: ``scripts/make_catalogue_cache.py`` rewrites it after the YAML changes (a test checks it is current).
+CATALOGUE_CACHE = KNOWLEDGE_DIR / "catalogue.json"
 
 
-def _read_yaml(path):
+def _yaml_loader():
+    """libyaml's safe loader when PyYAML was built with it (same safe subset, several times faster)."""
+    import yaml
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _fingerprint(raw):
+    return [len(raw), zlib.crc32(raw)]
+
+
+def _cache_key(path):
+    # The packaged catalogue is always read through paths built from KNOWLEDGE_DIR, so a
+    # lexical comparison suffices (no resolve(): a dozen system calls a file).
+    try:
+        return Path(path).relative_to(KNOWLEDGE_DIR).as_posix()
+    except ValueError:
+        return None
+
+
+def _read_cache():
+    """The parsed copy of the packaged YAML files: ``{relative path: [fingerprint, data]}``."""
+    try:
+        with open(CATALOGUE_CACHE, encoding="utf-8") as handle:
+            cache = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return cache.get("files", {}) if isinstance(cache, dict) else {}
+
+
+def _read_yaml(path, cache=None):
+    """Parse one YAML file; the cached copy when ``cache`` holds this very file's bytes."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if cache:
+        entry = cache.get(_cache_key(path))
+        if entry and entry[0] == _fingerprint(raw):
+            return entry[1]
+    yaml, loader = _yaml_loader()
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_SAFE_LOADER)
+            return yaml.load(handle, Loader=loader)
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{path}: (yaml): not UTF-8 text ({exc.reason})") from None
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: (yaml): {exc}") from None
+
+
+def _packaged_yaml_files():
+    return sorted((KNOWLEDGE_DIR / "causes").glob("*.yaml")) + [KNOWLEDGE_DIR / "red_flags.yaml"]
+
+
+def catalogue_cache_text() -> str:
+    """The text ``heavylegs/knowledge/catalogue.json`` must hold for the YAML files as they are.
+
+    Returns
+    -------
+    str
+        JSON: for each packaged cause file and the red flags, its length [bytes], its CRC-32
+        and its parsed content.
+
+    Raises
+    ------
+    CatalogueError
+        When a file's content does not survive a trip through JSON unchanged (a YAML date,
+        a non-string key), so that the cache could never differ from the YAML it stands for.
+    """
+    files = {}
+    for path in _packaged_yaml_files():
+        data = _read_yaml(path)
+        if json.loads(json.dumps(data)) != data:
+            raise CatalogueError(f"{path}: holds values JSON cannot carry unchanged (dates or non-text keys)")
+        files[_cache_key(path)] = [_fingerprint(path.read_bytes()), data]
+    return json.dumps({"about": "Parsed copy of the YAML files beside it; rebuild with "
+                                "`python scripts/make_catalogue_cache.py` after editing them.",
+                       "files": files}, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def load_causes(directory=None) -> tuple:
@@ -452,13 +527,21 @@ def load_causes(directory=None) -> tuple:
 
 @lru_cache(maxsize=1)
 def _load_packaged():
-    return _load_dir(KNOWLEDGE_DIR / "causes", require_spec=True)
+    # Thousands of small objects are made and all kept: a garbage collection in the middle
+    # would only walk them (a few ms of a command that must start in 0.12 s).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_dir(KNOWLEDGE_DIR / "causes", require_spec=True, cache=_read_cache())
+    finally:
+        if paused:
+            gc.enable()
 
 
-def _load_dir(directory, require_spec):
+def _load_dir(directory, require_spec, cache=None):
     causes, seen = [], set()
     for path in sorted(directory.glob("*.yaml")):
-        cause = parse_cause(_read_yaml(path), path)
+        cause = parse_cause(_read_yaml(path, cache), path)
         if cause.id != path.stem:
             _fail(path, "id", f"{cause.id!r} differs from the file name {path.stem!r}")
         if cause.id in seen:
@@ -491,11 +574,11 @@ def load_red_flags(path=None) -> tuple:
 
 @lru_cache(maxsize=1)
 def _load_packaged_flags():
-    return _parse_flags(KNOWLEDGE_DIR / "red_flags.yaml")
+    return _parse_flags(KNOWLEDGE_DIR / "red_flags.yaml", cache=_read_cache())
 
 
-def _parse_flags(path):
-    raw = _read_yaml(path)
+def _parse_flags(path, cache=None):
+    raw = _read_yaml(path, cache)
     if not isinstance(raw, list) or not raw:
         _fail(path, "(top)", "expected a non-empty list of red flags")
     flags = []
@@ -577,3 +660,4 @@ def _cond_text(cond):
     if cond.if_unknown:
         text += " (or unknown)"
     return text
+

@@ -35,85 +35,101 @@ _DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else
 _METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every sub-command."""
+def build_parser(only=None) -> argparse.ArgumentParser:
+    """The argument parser of every sub-command.
+
+    Parameters
+    ----------
+    only : str, optional
+        Build just this sub-command (what :func:`main` does once the command is known: argparse
+        spends a few milliseconds on each sub-parser, which ``heavylegs score`` cannot spare).
+    """
     parser = argparse.ArgumentParser(
         prog="heavylegs",
         description="Why do this runner's legs feel heavy? Rank the likely causes, explain them, "
                     "and compute training load. Coaching support, not a diagnosis.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    score = sub.add_parser("score", help="rank the causes for one athlete profile")
-    score.add_argument("profile", help="profile JSON file (format heavylegs.profile/1)")
-    score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
-    score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
-    score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
-    score.add_argument("--metric", default="auto", choices=_METRICS,
-                       help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
-    score.add_argument("--checkins", metavar="CHECKINS",
-                       help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
+    if only in (None, "score"):
+        score = sub.add_parser("score", help="rank the causes for one athlete profile")
+        score.add_argument("profile", help="profile JSON file (format heavylegs.profile/1)")
+        score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
+        score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
+        score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
+        score.add_argument("--metric", default="auto", choices=_METRICS,
+                           help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
+        score.add_argument("--checkins", metavar="CHECKINS",
+                           help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
 
-    checkins = sub.add_parser("checkins", help="daily check-ins: import form or spreadsheet exports")
-    checkins_sub = checkins.add_subparsers(dest="checkins_command", required=True, metavar="ACTION")
-    checkins_import = checkins_sub.add_parser("import", help="turn check-in exports (CSV) into a check-in file")
-    checkins_import.add_argument("files", nargs="+", metavar="FILE", help="CSV exports of a form or spreadsheet")
-    checkins_import.add_argument("-o", "--output", required=True, metavar="CHECKINS",
-                                 help="check-in CSV to write; check-ins already in it are kept, "
-                                      "a day in the exports replaces the same day")
+    if only in (None, "checkins"):
+        checkins = sub.add_parser("checkins", help="daily check-ins: import form or spreadsheet exports")
+        checkins_sub = checkins.add_subparsers(dest="checkins_command", required=True, metavar="ACTION")
+        checkins_import = checkins_sub.add_parser("import", help="turn check-in exports (CSV) into a check-in file")
+        checkins_import.add_argument("files", nargs="+", metavar="FILE", help="CSV exports of a form or spreadsheet")
+        checkins_import.add_argument("-o", "--output", required=True, metavar="CHECKINS",
+                                     help="check-in CSV to write; check-ins already in it are kept, "
+                                          "a day in the exports replaces the same day")
 
-    load = sub.add_parser("load", help="weekly training-load table of a training log")
-    load.add_argument("log", help="training log CSV")
-    load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
-    load.add_argument("--metric", default="auto", choices=_METRICS,
-                      help="load metric of the ratio columns (default auto: sRPE when half the sessions "
-                           "have an RPE, else heart-rate/pace stress)")
-    load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")
-    fmt = load.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.load/1", "weeks": [...]}')
-    fmt.add_argument("--csv", action="store_true", help="print the table as CSV")
+    if only in (None, "load"):
+        load = sub.add_parser("load", help="weekly training-load table of a training log")
+        load.add_argument("log", help="training log CSV")
+        load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
+        load.add_argument("--metric", default="auto", choices=_METRICS,
+                          help="load metric of the ratio columns (default auto: sRPE when half the sessions "
+                               "have an RPE, else heart-rate/pace stress)")
+        load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")
+        fmt = load.add_mutually_exclusive_group()
+        fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.load/1", "weeks": [...]}')
+        fmt.add_argument("--csv", action="store_true", help="print the table as CSV")
 
-    imp = sub.add_parser("import", help="turn activity files or a Strava export into a training log")
-    imp.add_argument("sources", nargs="+", metavar="SOURCE",
-                     help=".fit/.gpx/.tcx (also .gz), folders of them, a Strava export folder or .zip")
-    imp.add_argument("-o", "--output", required=True, metavar="LOG", help="training log CSV to write")
-    imp.add_argument("--append", action="store_true",
-                     help="merge with the sessions already in LOG instead of replacing it")
-    imp.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    if only in (None, "import"):
+        imp = sub.add_parser("import", help="turn activity files or a Strava export into a training log")
+        imp.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help=".fit/.gpx/.tcx (also .gz), folders of them, a Strava export folder or .zip")
+        imp.add_argument("-o", "--output", required=True, metavar="LOG", help="training log CSV to write")
+        imp.add_argument("--append", action="store_true",
+                         help="merge with the sessions already in LOG instead of replacing it")
+        imp.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
 
-    exp = sub.add_parser("export", help="write the athlete's dashboard as one standalone HTML file")
-    exp.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
-    exp.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the HTML into")
-    exp.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    if only in (None, "export"):
+        exp = sub.add_parser("export", help="write the athlete's dashboard as one standalone HTML file")
+        exp.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
+        exp.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the HTML into")
+        exp.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
-    srv = sub.add_parser("serve", help="serve the athlete's dashboard with Voila on 127.0.0.1")
-    srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
-    srv.add_argument("--port", type=_ascii_int, default=8866, help="port (default 8866)")
-    srv.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    if only in (None, "serve"):
+        srv = sub.add_parser("serve", help="serve the athlete's dashboard with Voila on 127.0.0.1")
+        srv.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
+        srv.add_argument("--port", type=_ascii_int, default=8866, help="port (default 8866)")
+        srv.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
-    pln = sub.add_parser("plan", help="write the athlete's two-week plan as plan.ics, plan.html and plan.json")
-    pln.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
-    pln.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the files into")
-    pln.add_argument("--start", help="first day of the plan, YYYY-MM-DD (default: the day after the assessment)")
-    pln.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    if only in (None, "plan"):
+        pln = sub.add_parser("plan", help="write the athlete's two-week plan as plan.ics, plan.html and plan.json")
+        pln.add_argument("athlete", help="athlete id (a profile in DATA/athletes/)")
+        pln.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the files into")
+        pln.add_argument("--start", help="first day of the plan, YYYY-MM-DD (default: the day after the assessment)")
+        pln.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
-    sqd = sub.add_parser("squad", help="one row per athlete of the data folder: red flags first")
-    sqd.add_argument("--data", metavar="DIR", help=_DATA_HELP)
-    sqd.add_argument("--today", help="the day the squad is looked at, YYYY-MM-DD (default: today)")
-    sqd_fmt = sqd.add_mutually_exclusive_group()
-    sqd_fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.squad/1", ...}')
-    sqd_fmt.add_argument("--csv", action="store_true", help="print the rows as CSV")
-    sqd_fmt.add_argument("--serve", action="store_true",
-                         help="serve the squad view read-only with Voila on 127.0.0.1 (token, Host check)")
-    sqd.add_argument("--port", type=_ascii_int, default=8867, help="port of --serve (default 8867)")
+    if only in (None, "squad"):
+        sqd = sub.add_parser("squad", help="one row per athlete of the data folder: red flags first")
+        sqd.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+        sqd.add_argument("--today", help="the day the squad is looked at, YYYY-MM-DD (default: today)")
+        sqd_fmt = sqd.add_mutually_exclusive_group()
+        sqd_fmt.add_argument("--json", action="store_true", help='print {"format": "heavylegs.squad/1", ...}')
+        sqd_fmt.add_argument("--csv", action="store_true", help="print the rows as CSV")
+        sqd_fmt.add_argument("--serve", action="store_true",
+                             help="serve the squad view read-only with Voila on 127.0.0.1 (token, Host check)")
+        sqd.add_argument("--port", type=_ascii_int, default=8867, help="port of --serve (default 8867)")
 
-    rst = sub.add_parser("roster", help="a roster CSV: many athletes at once")
-    rst_sub = rst.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
-    rst_import = rst_sub.add_parser("import", help="create or update the athletes of a roster CSV")
-    rst_import.add_argument("roster", metavar="ROSTER", help="roster CSV (profile field names as columns)")
-    rst_import.add_argument("--data", metavar="DIR", help=_DATA_HELP)
-    rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
-    rst_import.add_argument("--overwrite", action="store_true",
-                            help="allow changing answers the coach already entered (listed in the output)")
+    if only in (None, "roster"):
+        rst = sub.add_parser("roster", help="a roster CSV: many athletes at once")
+        rst_sub = rst.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+        rst_import = rst_sub.add_parser("import", help="create or update the athletes of a roster CSV")
+        rst_import.add_argument("roster", metavar="ROSTER", help="roster CSV (profile field names as columns)")
+        rst_import.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+        rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
+        rst_import.add_argument("--overwrite", action="store_true",
+                                help="allow changing answers the coach already entered (listed in the output)")
     return parser
 
 
@@ -550,7 +566,9 @@ _COMMANDS["roster"] = _cmd_roster
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        only = words[0] if words and words[0] in _COMMANDS else None
+        args = build_parser(only).parse_args(words)
     except SystemExit as exc:  # argparse has printed the usage error (status 2) or the help (0)
         return exc.code if isinstance(exc.code, int) else 2
     out = sys.stdout

@@ -48,9 +48,11 @@ def test_unknown_attribute_raises():
 
 
 def test_scoring_path_does_not_import_heavy_libraries():
+    # PyYAML too: the packaged catalogue is read from its parsed copy, knowledge/catalogue.json.
     code = ("import sys, heavylegs, heavylegs.cli; "
             "from heavylegs import score_profile; score_profile({'athlete_id': 'a'}); "
-            "heavy = [m for m in ('pandas', 'numpy', 'plotly', 'ipywidgets', 'IPython') if m in sys.modules]; "
+            "heavy = [m for m in ('pandas', 'numpy', 'plotly', 'ipywidgets', 'IPython', 'yaml') "
+            "if m in sys.modules]; "
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""

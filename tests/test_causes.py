@@ -164,9 +164,75 @@ def test_libyaml_loader_reads_the_same_catalogue():
     """causes.py uses libyaml's CSafeLoader when it is there; it must give the pure-Python loader's data."""
     from heavylegs import causes
 
-    assert causes._SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert causes._yaml_loader()[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     files = sorted(KNOWLEDGE_DIR.rglob("*.yaml"))
     assert len(files) > 20
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert causes._read_yaml(path) == yaml.load(text, Loader=yaml.SafeLoader), path.name
+
+
+def test_parsed_catalogue_copy_is_current():
+    """knowledge/catalogue.json must match the YAML: run scripts/make_catalogue_cache.py after an edit."""
+    from heavylegs.causes import CATALOGUE_CACHE, catalogue_cache_text
+
+    assert CATALOGUE_CACHE.read_text(encoding="utf-8") == catalogue_cache_text(), (
+        "heavylegs/knowledge/catalogue.json is stale: run `python scripts/make_catalogue_cache.py`")
+
+
+def test_catalogue_from_the_parsed_copy_equals_the_yaml():
+    """The packaged catalogue (read from catalogue.json) is the one parsed from the YAML files."""
+    from heavylegs import causes
+
+    from_copy = causes.load_causes()
+    from_yaml = causes.load_causes(KNOWLEDGE_DIR / "causes")
+    assert [c.id for c in from_copy] == [c.id for c in from_yaml]
+    assert from_copy == from_yaml
+    assert causes.load_red_flags() == causes.load_red_flags(KNOWLEDGE_DIR / "red_flags.yaml")
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path, monkeypatch):
+    """A writable copy of the knowledge folder that the packaged loaders read."""
+    import shutil
+
+    from heavylegs import causes
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, folder)
+    monkeypatch.setattr(causes, "KNOWLEDGE_DIR", folder)
+    monkeypatch.setattr(causes, "CATALOGUE_CACHE", folder / "catalogue.json")
+    causes._load_packaged.cache_clear()
+    causes._load_packaged_flags.cache_clear()
+    yield folder
+    causes._load_packaged.cache_clear()
+    causes._load_packaged_flags.cache_clear()
+
+
+def test_an_edited_yaml_file_wins_over_the_stale_copy(knowledge_copy):
+    """A cause file edited after the copy was made is read from its YAML, not from catalogue.json."""
+    from heavylegs import causes
+
+    path = knowledge_copy / "causes" / "dehydration.yaml"
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    path.write_text(text.replace(title, "title: Edited after the copy was made"), encoding="utf-8")
+    flags = knowledge_copy / "red_flags.yaml"
+    flags.write_text(flags.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: emergency", 1),
+                     encoding="utf-8")
+    by_id = {c.id: c for c in causes.load_causes()}
+    assert by_id["dehydration"].title == "Edited after the copy was made"
+    assert causes.load_causes() == causes.load_causes(knowledge_copy / "causes")
+    assert causes.load_red_flags() == causes.load_red_flags(flags)
+    urgencies = [f.urgency for f in causes.load_red_flags()]
+    assert urgencies != [f.urgency for f in causes.load_red_flags(KNOWLEDGE_DIR / "red_flags.yaml")]
+
+
+@pytest.mark.parametrize("content", ["", "{not json", "[1, 2]", '{"files": {"causes/dehydration.yaml": [[1, 2], 3]}}'])
+def test_a_broken_copy_is_ignored(knowledge_copy, content):
+    """A missing, truncated or foreign catalogue.json costs time, never the catalogue."""
+    from heavylegs import causes
+
+    (knowledge_copy / "catalogue.json").write_text(content, encoding="utf-8")
+    assert causes.load_causes() == causes.load_causes(knowledge_copy / "causes")
+    assert causes.load_red_flags() == causes.load_red_flags(knowledge_copy / "red_flags.yaml")
