@@ -411,6 +411,8 @@ def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) 
     if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers start with heavylegs and pandas already imported (spawned ones would import
         # them again, about a second each); they only compute and return plain rows.
+        from . import assessments, checkins, deviceload, load, scoring, traininglog  # noqa: F401 - see above
+
         chunk = max(1, len(jobs) // (workers * 4))
         try:
             with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
