@@ -400,6 +400,17 @@ def _row_job(job):
     return athlete_row(data_dir, athlete_id, today=day)
 
 
+def _quiet_worker() -> None:
+    """A forked worker writes nothing: in a Jupyter kernel, ``sys.stdout`` and ``sys.stderr`` send to the
+    kernel's sockets, which belong to the parent process."""
+    import os
+    import sys
+    import warnings
+
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
+    warnings.simplefilter("ignore")
+
+
 def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) -> list:
     """The rows of ``athletes``, in their order; in forked processes when many."""
     import multiprocessing
@@ -415,7 +426,7 @@ def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) 
 
         chunk = max(1, len(jobs) // (workers * 4))
         try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs)), initializer=_quiet_worker) as pool:
                 return pool.map(_row_job, jobs, chunksize=chunk)
         except OSError:
             pass  # no process could be started: compute them here
