@@ -125,6 +125,11 @@ def test_csv_to_weekly_names_a_bad_file_and_overwrites_nothing(logs, tmp_path):
     with pytest.raises(InputError, match=r"ath01\.csv:2:2: duration_min: found -5"):
         csv_to_weekly(folder, tmp_path / "out2", workers=1)
     assert not (tmp_path / "out2" / "manifest.json").exists()
+    for i in range(2, 8):  # raised in a worker process: the same error
+        write_log(logs["ath00"], folder / f"ath{i:02d}.csv")
+    with pytest.raises(InputError, match=r"ath01\.csv:2:2: duration_min: found -5"):
+        csv_to_weekly(folder, tmp_path / "out4", chunk_athletes=1, workers=2)
+    assert not (tmp_path / "out4" / "manifest.json").exists()
     with pytest.raises(InputError, match="chunk_athletes"):
         csv_to_weekly(folder, tmp_path / "out3", chunk_athletes=0)
 
