@@ -122,7 +122,8 @@ def main(argv=None) -> None:
                 marker.touch()
             work = {"csv": str(csv), "out": str(out), "chunk": args.chunk, "workers": args.workers}
             result = stage("csv", work, args.workers, "CSV -> tables")
-            print(f"    {'':<22} {result['weeks']} weekly rows; CSV {size_mb(csv):.0f} MB, tables {size_mb(out):.0f} MB")
+            print(f"    {'':<22} {result['weeks']} weekly rows; CSV {size_mb(csv):.0f} MB, "
+                  f"tables {size_mb(out):.0f} MB")
             if args.with_store:
                 shutil.rmtree(out)
                 stage("csv", dict(work, store=str(store)), args.workers, "CSV -> tables + store")

@@ -419,7 +419,8 @@ def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) 
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(athletes) >= PARALLEL_MIN_ROWS else 1
     jobs = [(data_dir, athlete_id, day) for athlete_id in athletes]
-    if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if (workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon):  # a daemonic process may not start others
         # Forked workers start with heavylegs and pandas already imported (spawned ones would import
         # them again, about a second each); they only compute and return plain rows.
         from . import assessments, checkins, deviceload, load, scoring, traininglog  # noqa: F401 - see above
