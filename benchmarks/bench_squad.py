@@ -10,12 +10,17 @@ assessments, under new ids ``s001`` … ``s200``), then prints:
   check-ins;
 * the same with the rows reused from the squad's cache (no file changed);
 * building ``SquadView`` (rows, filters and the HTML table) in the kernel;
+* ``notebooks/squad.ipynb`` run top to bottom with nbclient, kernel start
+  included (as ``bench_workbook.py`` runs the workbook): first with the
+  cache emptied, then with the rows cached (target ≤ 3 s);
 * in Debian's Chromium at 1280×800, the squad served by ``heavylegs squad
   --serve``: from the request to the drawn table with its 200 rows (target
   ≤ 3 s), first with the cache emptied, then twice with it (a fresh page
   and a new kernel each time).
 
-Run: ``.venv/bin/python benchmarks/bench_squad.py``.
+Each figure is printed with the CPU time of this process and the load
+average beside it (the machine is shared). Run:
+``.venv/bin/python benchmarks/bench_squad.py [--ports 9400-9499] [--runs 3]``.
 """
 from __future__ import annotations
 
@@ -67,30 +72,64 @@ def make_squad(target: Path, n: int = N_ATHLETES) -> Path:
     return target
 
 
-def _free_port():
-    for port in range(8993, 9000):
+def _free_port(first=8993, last=8999):
+    for port in range(first, last + 1):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 8993-8999")
+    raise RuntimeError(f"no free port in {first}-{last}")
 
 
-def main():
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench_notebook(data_dir: Path) -> float:
+    """``notebooks/squad.ipynb`` top to bottom with nbclient, kernel start included [s]."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "squad.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    took = time.perf_counter() - start
+    html = "".join(str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))
+    assert "SquadView" in html or "application/vnd.jupyter.widget-view+json" in html, "the view was not displayed"
+    return took
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ports", default="8993-8999", help="ports the served squad may use (FIRST-LAST)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each notebook and served measure")
+    parser.add_argument("--skip-browser", action="store_true")
+    args = parser.parse_args(argv)
+    first_port, last_port = (int(x) for x in args.ports.split("-"))
+
     from heavylegs import squad as sq
     from heavylegs.squadview import SquadView
 
     data = make_squad(_TMP / "data")
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        rows = sq.squad_rows(data, use_cache=False)
-        times.append(time.perf_counter() - start)
-    print(f"squad_rows, {len(rows)} athletes, every row computed: median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}); "
-          f"{statistics.median(times) / len(rows) * 1000:.1f} ms an athlete")
+    print(_load())
+    for workers in (1, 2):
+        times, cpu = [], []
+        for _ in range(3):
+            start, c0 = time.perf_counter(), time.process_time()
+            rows = sq.squad_rows(data, use_cache=False, workers=workers)
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - c0)
+        print(f"squad_rows, {len(rows)} athletes, every row computed, {workers} process(es): median "
+              f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}; CPU of this process "
+              f"{statistics.median(cpu):.2f} s); {statistics.median(times) / len(rows) * 1000:.1f} ms an athlete; "
+              f"{_load()}")
     sq.squad_rows(data)  # fills the cache
     warm = []
     for _ in range(5):
@@ -100,7 +139,6 @@ def main():
     print(f"squad_rows, {len(rows)} athletes, rows reused from the cache: median {statistics.median(warm):.3f} s")
 
     # one athlete's parts (the sample with a log, check-ins and a saved assessment)
-    from heavylegs.checkins import load_checkins
     from heavylegs.traininglog import read_log
 
     athlete = next(r["athlete_id"] for r in rows if r["last_checkin"] and r["last_assessment"])
@@ -109,7 +147,8 @@ def main():
         "ranking (saved, or profile scored)": lambda: sq._ranking_of(data, athlete),
         "read_log": lambda: read_log(data / "athletes" / athlete / "log.csv"),
         "log analysis incl. read_log": lambda: sq._load_of(data, athlete, sq._ranking_of(data, athlete)[0], day),
-        "check-ins": lambda: load_checkins(data, athlete),
+        "check-ins (dates and heaviness, every cell checked)": lambda: sq._checkin_days(
+            data / "athletes" / athlete / "checkins.csv"),
     }
     for name, func in parts.items():
         runs = []
@@ -124,17 +163,32 @@ def main():
     print(f"SquadView built (cached rows, filters, HTML table), {len(rows)} athletes: "
           f"{time.perf_counter() - start:.2f} s")
 
+    for label, empty in (("cache emptied", True), ("rows cached", False)):
+        runs = []
+        for _ in range(args.runs):
+            if empty:
+                shutil.rmtree(_TMP / "cache", ignore_errors=True)
+            runs.append(bench_notebook(data))
+        print(f"notebooks/squad.ipynb top to bottom, nbclient, kernel start incl., {label}: median "
+              f"{statistics.median(runs):.2f} s (min {min(runs):.2f}, max {max(runs):.2f}); {_load()}")
+    if args.skip_browser:
+        shutil.rmtree(_TMP, ignore_errors=True)
+        return
+
     from playwright.sync_api import sync_playwright
 
     from heavylegs.server import serve_squad
 
-    server = serve_squad(port=_free_port(), data_dir=data)
+    plan = [(1, "every row computed")] + [(i, "rows reused") for i in range(2, 2 + args.runs)]
+    plan += [(len(plan) + 1, "every row computed")]
+    # a closed page keeps its kernel until culled (10 min): one kernel per page measured
+    server = serve_squad(port=_free_port(first_port, last_port), data_dir=data, max_kernels=len(plan))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                         args=["--no-sandbox", "--disable-gpu"])
-            for attempt, label in ((1, "every row computed"), (2, "rows reused"), (3, "rows reused")):
-                if attempt == 1:
+            for attempt, label in plan:
+                if label == "every row computed":
                     shutil.rmtree(_TMP / "cache", ignore_errors=True)
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 start = time.perf_counter()
@@ -143,7 +197,7 @@ def main():
                     f"() => document.querySelectorAll('table.hl-squad tbody tr').length === {len(rows)}",
                     timeout=180_000)
                 print(f"served squad, request to drawn table of {len(rows)} rows (Chromium 1280x800, "
-                      f"page {attempt}, {label}): {time.perf_counter() - start:.2f} s")
+                      f"page {attempt}, {label}): {time.perf_counter() - start:.2f} s; {_load()}")
                 page.close()
             browser.close()
     finally:

@@ -4,7 +4,11 @@
   into a store of Parquet parts, each athlete's sessions in one part;
 * :func:`process_store` — the weekly tables of every athlete of a store
   (:func:`heavylegs.batch.weekly_tables`), one chunk of athletes at a time,
-  written as Parquet parts; on a Dask cluster when a scheduler is given.
+  written as Parquet parts; on a Dask cluster when a scheduler is given;
+* :func:`csv_to_weekly` — both in one pass, straight from a folder of CSV
+  files: each chunk of athletes is read (:func:`~heavylegs.traininglog.read_log`),
+  its weekly tables computed and written, and (optionally) its logs written
+  as a part of a store, by worker processes or Dask tasks.
 
 Memory is bounded by one part (its sessions and its weekly tables), never by
 the federation. A store is "partitioned by athlete" in the sense that every
@@ -29,7 +33,8 @@ from .errors import InputError, Problem
 from .load import _as_log
 from .traininglog import LOG_COLUMNS, read_log
 
-__all__ = ["STORE_MANIFEST", "csv_logs", "write_parquet_store", "process_store", "read_store", "read_results"]
+__all__ = ["STORE_MANIFEST", "csv_logs", "write_parquet_store", "process_store", "csv_to_weekly", "read_store",
+           "read_results"]
 
 #: Name of the file listing a store's parts and athletes.
 STORE_MANIFEST = "manifest.json"
@@ -85,6 +90,17 @@ def _write_atomic(table, path: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _in_processes(workers: int, function, *iterables) -> list:
+    """``list(map(function, *iterables))`` on ``workers`` processes; at the first error the work not yet
+    started is dropped (not finished first), and the error is raised."""
+    with ProcessPoolExecutor(workers) as pool:
+        try:
+            return list(pool.map(function, *iterables))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _log_table(logs: dict):
@@ -165,8 +181,7 @@ def write_parquet_store(logs_or_csv_folder, store, *, athletes_per_part: int = 1
     items = sorted(((str(a), log) for a, log in logs.items()), key=lambda item: item[0])
     blocks = [items[i:i + athletes_per_part] for i in range(0, len(items), athletes_per_part)]
     if workers > 1 and len(blocks) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_write_part, range(len(blocks)), blocks, [str(store)] * len(blocks)))
+        parts = _in_processes(workers, _write_part, range(len(blocks)), blocks, [str(store)] * len(blocks))
     else:
         parts = [_write_part(i, block, str(store)) for i, block in enumerate(blocks)]
     manifest = {"format": 1, "parts": parts, "athletes": sum(len(p["athletes"]) for p in parts),
@@ -216,14 +231,24 @@ def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, 
     for k, lo in enumerate(bounds[:-1]):
         chunk = athletes[k * chunk_athletes:(k + 1) * chunk_athletes]
         frame = table.slice(lo, bounds[k + 1] - lo).to_pandas()
-        results.append(weekly_tables(frame, athletes=chunk, until=until, metric=metric,
-                                     profiles=None if profiles is None else
-                                     {a: profiles.get(a) for a in chunk}))
-    weekly = pd.concat(results, ignore_index=True) if results else weekly_tables({})
-    weekly["load_metric"] = weekly["load_metric"].astype(object)
+        results.append(_chunk_tables(frame, chunk, until, metric, profiles))
     name = part["file"].replace("part-", "weekly-")
-    _write_atomic(pa.Table.from_pandas(weekly, preserve_index=False), Path(out) / name)
-    return {"file": name, "athletes": len(athletes), "weeks": len(weekly)}
+    return _write_weekly(results, Path(out) / name, len(athletes))
+
+
+def _chunk_tables(logs, athletes: list, until, metric, profiles) -> pd.DataFrame:
+    """The per-chunk function of every path (store, CSV, local or Dask): the chunk's weekly tables."""
+    return weekly_tables(logs, athletes=athletes, until=until, metric=metric,
+                         profiles=None if profiles is None else {a: profiles.get(a) for a in athletes})
+
+
+def _write_weekly(results: list, path: Path, athletes: int) -> dict:
+    pa, _ = _pyarrow()
+    weekly = pd.concat(results, ignore_index=True) if len(results) > 1 else \
+        (results[0] if results else weekly_tables({}))
+    weekly["load_metric"] = weekly["load_metric"].astype(object)
+    _write_atomic(pa.Table.from_pandas(weekly, preserve_index=False), path)
+    return {"file": path.name, "athletes": athletes, "weeks": len(weekly)}
 
 
 def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="auto", profiles=None,
@@ -264,8 +289,7 @@ def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="
     args = (str(store), str(out), chunk_athletes, until, metric, profiles)
     parts = manifest["parts"]
     if scheduler is None and workers > 1 and len(parts) > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_process_part, parts, *([a] * len(parts) for a in args)))
+        results = _in_processes(workers, _process_part, parts, *([a] * len(parts) for a in args))
     elif scheduler is None:
         results = [_process_part(part, *args) for part in parts]
     else:
@@ -278,20 +302,121 @@ def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="
     return summary
 
 
-def _on_dask(scheduler, parts, args) -> list:
+def _on_dask(scheduler, parts, args, function=None) -> list:
     try:
         from distributed import Client
     except ImportError:
         raise InputError([Problem("scheduler", "needs dask.distributed, expected it installed: "
                                                "pip install 'heavylegs[dask]'")]) from None
+    function = function or _process_part
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        futures = [client.submit(_process_part, part, *args, key=f"heavylegs-weekly-{part['file']}",
+        futures = [client.submit(function, part, *args, key=f"heavylegs-weekly-{part['file']}",
                                  pure=False) for part in parts]
         return client.gather(futures)
     finally:
         if client is not scheduler:
             client.close()
+
+
+def _csv_chunk(job: dict, out: str, store, until, metric, profiles) -> dict:
+    """Read one chunk of CSV files, write its weekly tables (and its logs as a store part)."""
+    logs = {athlete: read_log(path) for athlete, path in job["athletes"]}
+    athletes = list(logs)
+    # One long frame (pandas concatenates whole blocks) costs less than the per-athlete columns that
+    # weekly_tables would gather from a mapping: about 0.4 ms an athlete, the same tables.
+    frame = pd.concat(list(logs.values()), ignore_index=True) if logs else pd.DataFrame(columns=LOG_COLUMNS)
+    frame.insert(0, "athlete_id", np.repeat(np.asarray(athletes, dtype=object), [len(log) for log in logs.values()]))
+    if store is None:
+        logs = None  # the frame holds them now
+    result = _write_weekly([_chunk_tables(frame, athletes, until, metric, profiles)],
+                           Path(out) / job["file"], len(athletes))
+    del frame
+    if store is not None:
+        table = _log_table(logs)
+        part = job["file"].replace("weekly-", "part-")
+        _write_atomic(table, Path(store) / part)
+        result["store_part"] = {"file": part, "athletes": athletes, "sessions": table.num_rows}
+    return result
+
+
+def csv_to_weekly(csv_folder, out, *, chunk_athletes: int = 500, workers: int = 2, until=None, metric="auto",
+                  profiles=None, store=None, scheduler=None) -> dict:
+    """The weekly tables of every athlete of a folder of CSV files, in one pass and bounded memory.
+
+    Each chunk of ``chunk_athletes`` athletes (by id) is one job: its files
+    are read and checked (:func:`~heavylegs.traininglog.read_log`), its weekly
+    tables computed together (:func:`heavylegs.batch.weekly_tables`, the
+    function :func:`process_store` runs on each chunk) and written as
+    ``out/weekly-NNNNN.parquet``. No store is needed between the two; give
+    ``store`` to keep one as well (the same chunk's logs as
+    ``store/part-NNNNN.parquet``), for recomputing the tables later with
+    :func:`process_store` without reading the CSV files again.
+
+    Parameters
+    ----------
+    csv_folder : str or Path
+        A folder of ``<athlete>.csv`` files or a heavylegs data folder (see
+        :func:`csv_logs`).
+    out : str or Path
+        A new (or empty) folder for the tables (read them with
+        :func:`read_results`).
+    chunk_athletes : int
+        Athletes read and computed together: the unit of work and of memory
+        (about 2 MB per 5-year athlete in a worker, its logs and tables).
+    workers : int
+        Processes working on chunks in parallel on this machine.
+    until, metric, profiles :
+        As in :func:`heavylegs.batch.weekly_tables` (mappings by athlete id).
+    store : str or Path, optional
+        A new (or empty) folder: also write the logs as a Parquet store
+        (parts of ``chunk_athletes`` athletes, with its ``manifest.json``).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler: each chunk is then one task on the cluster, whose
+        workers must see the CSV folder, ``out`` and ``store`` at the same paths.
+
+    Returns
+    -------
+    dict
+        ``parts`` (file, athletes, weeks of each result), ``athletes``,
+        ``weeks``; also written as ``out/manifest.json``, last.
+
+    Raises
+    ------
+    InputError
+        A log with a problem (file, line and field, from
+        :func:`~heavylegs.traininglog.read_log`), or a target folder that is
+        not empty. Parts are written atomically and the manifests last, so a
+        folder without a manifest is an unfinished run.
+    """
+    if chunk_athletes < 1:
+        raise InputError([Problem("chunk_athletes", f"found {chunk_athletes!r}, expected 1 or more")])
+    items = [(a, str(path)) for a, path in csv_logs(csv_folder).items()]
+    out = Path(out)
+    _empty_target(out, "the weekly tables")
+    if store is not None:
+        store = Path(store)
+        _empty_target(store, "a Parquet store")
+    jobs = [{"file": f"weekly-{k:05d}.parquet", "athletes": items[i:i + chunk_athletes]}
+            for k, i in enumerate(range(0, len(items), chunk_athletes))]
+    args = (str(out), None if store is None else str(store), until, metric, profiles)
+    if scheduler is not None:
+        results = _on_dask(scheduler, jobs, args, _csv_chunk)
+    elif workers > 1 and len(jobs) > 1:
+        results = _in_processes(min(workers, len(jobs)), _csv_chunk, jobs, *([a] * len(jobs) for a in args))
+    else:
+        results = [_csv_chunk(job, *args) for job in jobs]
+    from .storage import atomic_write_text
+
+    if store is not None:
+        parts = [r.pop("store_part") for r in results]
+        atomic_write_text(store / STORE_MANIFEST, json.dumps(
+            {"format": 1, "parts": parts, "athletes": sum(len(p["athletes"]) for p in parts),
+             "sessions": sum(p["sessions"] for p in parts)}, indent=1))
+    summary = {"format": 1, "parts": results, "athletes": sum(r["athletes"] for r in results),
+               "weeks": sum(r["weeks"] for r in results)}
+    atomic_write_text(out / STORE_MANIFEST, json.dumps(summary, indent=1))
+    return summary
 
 
 def read_results(out) -> pd.DataFrame:

