@@ -519,171 +519,427 @@ def read_log(path) -> pd.DataFrame:
 # It gives up (returns None) at the first doubt, and the cell-by-cell path of
 # _log_from_text then reads the file again and names every problem, so each
 # error message is the one that path gives.
+#
+# The file is read as bytes in NumPy: the separators found in one pass, the
+# cells of all typed columns gathered into one zero-padded byte matrix (a row
+# a cell) and checked and converted there, column kind by column kind, with
+# no Python loop over rows. Cells end at ASCII bytes, so a cell of UTF-8 text
+# is never cut inside a character.
 
-_NUMBER_BYTES = np.zeros(256, dtype=bool)
-_NUMBER_BYTES[np.frombuffer(b"0123456789.+-eE", dtype=np.uint8)] = True
-_DIGIT_BYTES = np.zeros(256, dtype=bool)
-_DIGIT_BYTES[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
-_FIRST_DAY = np.datetime64(FIRST_DATE, "D")
-_TEXT_COLUMNS = ("activity", "session_type", "surface", "start_time", "source", "notes", "hr_histogram")
-# White space as str.strip sees it (re's \s is the same set).
-_SPACE = re.compile(r"\s")
-_LAST_DAY = np.datetime64(LAST_DATE, "D")
+# Widest cell gathered into a matrix [bytes]; every buffer ends with this many zero bytes.
+_WIDEST = 64
+# Powers of ten as integers (exact up to 10**19) and floats (exact up to 1e22).
+_POW10_INT = np.array([10 ** k for k in range(20)], dtype=np.uint64)
+_POW10_FLOAT = 10.0 ** np.arange(23)
+# Entry k keeps the first k bytes of a little-endian 8-byte word.
+_KEEP_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0], dtype=np.int64)
+_DATE_DIGITS = np.array([c == "d" for c in "dddd-dd-dd"])
+# The shapes of start time checked in bulk, by length: d a digit, T "T" or " ", s "+" or "-";
+# other characters stand for themselves. Any other start time is checked cell by cell.
+_START_SHAPES = {16: "dddd-dd-ddTdd:dd", 19: "dddd-dd-ddTdd:dd:dd", 20: "dddd-dd-ddTdd:dd:ddZ",
+                 25: "dddd-dd-ddTdd:dd:ddsdd:dd"}
+# The enumerations' names, sorted by their first 8 bytes read as a little-endian integer (each
+# name is told from the others by them; a ninth byte, "treadmill"'s "l", is checked apart), and
+# which column allows which name.
+_ENUM_NAMES = sorted(set(ACTIVITIES) | set(SESSION_TYPES) | set(SURFACES),
+                     key=lambda name: int.from_bytes(name[:8].encode("ascii").ljust(8, b"\0"), "little"))
+_ENUM_KEYS = np.array([int.from_bytes(name[:8].encode("ascii").ljust(8, b"\0"), "little")
+                       for name in _ENUM_NAMES], dtype=np.uint64)
+_ENUM_NINTH = np.array([name.encode("ascii")[8] if len(name) > 8 else 0 for name in _ENUM_NAMES] + [0],
+                       dtype=np.uint8)
+_ENUM_ALLOWS = {column: np.array([name in allowed for name in _ENUM_NAMES] + [True])
+                for column, allowed in _ENUMS.items()}
+assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES) and max(map(len, _ENUM_NAMES)) <= 9
 
 
-def _fast_numbers(cells: list):
-    """Stripped numeric cells as float (NaN when empty), or None when any is not a plain finite number."""
-    out = np.full(len(cells), np.nan)
-    filled = [i for i, c in enumerate(cells) if c]
-    if not filled:
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """True for the ASCII bytes ``str.strip`` removes (the others it removes are not ASCII)."""
+    return (codes == 32) | ((codes >= 9) & (codes <= 13)) | ((codes >= 28) & (codes <= 31))
+
+
+def _is_digit(codes: np.ndarray) -> np.ndarray:
+    return (codes - np.uint8(48)) < 10  # uint8 arithmetic wraps: any other byte gives >= 10
+
+
+class _Cells:
+    """Cells of a CSV file: cell ``i`` is ``buf[starts[i]:ends[i]]``, and ``buf[ends[i]]`` a separator.
+
+    ``data`` (the bytes ``buf`` views) ends with :data:`_WIDEST` zero bytes, so
+    ``width`` bytes from any cell's start lie inside it.
+    """
+
+    def __init__(self, data: bytes, starts: np.ndarray, ends: np.ndarray, buf=None):
+        self.data, self.starts, self.ends = data, starts, ends
+        self.buf = np.frombuffer(data, dtype=np.uint8) if buf is None else buf
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, rows) -> "_Cells":
+        return _Cells(self.data, self.starts[rows], self.ends[rows], self.buf)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.ends - self.starts
+
+    def joined(self, others: list) -> "_Cells":
+        """These cells, then those of ``others`` (cells of the same buffer)."""
+        return _Cells(self.data, np.concatenate([self.starts] + [o.starts for o in others]),
+                      np.concatenate([self.ends] + [o.ends for o in others]), self.buf)
+
+    def stripped(self) -> "_Cells":
+        """The cells without leading and trailing ASCII white space, as ``str.strip`` removes it."""
+        starts, ends, buf = self.starts, self.ends, self.buf
+        while True:  # once per space: a cell rarely has more than one
+            lead = _is_space(buf[starts]) & (starts < ends)
+            if not lead.any():
+                break
+            starts = starts + lead
+        while True:
+            trail = _is_space(buf[ends - 1]) & (ends > starts)
+            if not trail.any():
+                break
+            ends = ends - trail
+        return _Cells(self.data, starts, ends, self.buf)
+
+    def raw(self, width: int) -> np.ndarray:
+        """``width`` (≤ 64) bytes from each cell's start, as an ``(n, width)`` uint8 matrix."""
+        # Every byte offset of the buffer as the start of a ``width``-byte item: one gather.
+        items = np.ndarray(shape=(len(self.data) - width + 1,), dtype=f"V{width}", buffer=self.data,
+                           strides=(1,))
+        return items[self.starts].view(np.uint8).reshape(len(self.starts), width)
+
+    def words(self) -> np.ndarray:
+        """The first 8 bytes of each cell as a little-endian uint64, bytes past the cell's end zero."""
+        items = np.ndarray(shape=(len(self.data) - 7,), dtype="<u8", buffer=self.data, strides=(1,))
+        return items[self.starts] & _KEEP_BYTES[np.minimum(self.lengths, 8)]
+
+    def texts(self) -> np.ndarray:
+        """The cells as an object array of ``str``, NaN for an empty cell."""
+        lengths = self.lengths
+        out = np.full(len(lengths), np.nan, dtype=object)
+        filled = np.flatnonzero(lengths)
+        if filled.size:
+            size = lengths[filled] + 1  # each cell and the separator after it
+            begin = np.cumsum(size) - size
+            chunk = self.buf[np.arange(int(size[-1] + begin[-1])) + np.repeat(self.starts[filled] - begin, size)]
+            chunk[begin + size - 1] = 0
+            parts = np.empty(filled.size, dtype=object)
+            parts[:] = chunk.tobytes().decode("utf-8").split("\x00")[:-1]
+            out[filled] = parts
         return out
-    texts = [cells[i] for i in filled]
-    joined = "".join(texts)
-    # Only 0-9 . + - e E: with these, float() reads exactly the grammar of _NUMBER.
-    if not joined.isascii() or joined.encode("ascii").translate(None, b"0123456789.+-eE"):
+
+
+def _eight_digits(v: np.ndarray) -> np.ndarray:
+    """Byte j of each uint64 a digit value d_j (0-9; 0 elsewhere) -> sum of d_j * 10**(7 - j).
+
+    Adjacent digits are combined in pairs, then fours, then eights, each
+    step one multiply-add on the whole word (no step carries into the next lane).
+    """
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FF
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFF
+    return (v * 10000 + (v >> 32)) & 0xFFFFFFFF
+
+
+def _bulk_numbers(cells: _Cells):
+    """Stripped numeric cells as float (NaN when empty), or None when any is not a plain finite number.
+
+    Only the bytes ``0-9 . + - e E`` are accepted, so a cell reads as ``float`` reads it exactly
+    when it follows the format's grammar (no ``nan``, ``1_000`` or ``٣``). A cell of at most 8
+    bytes of digits, a sign in front and one point (``-12.5``) is read in bulk as an integer
+    mantissa divided by a power of ten: both are exact floats, so the one division rounds as
+    ``float`` does; any other cell (``1e3``, ``3.14159265``) is read by ``float``.
+    """
+    lengths = cells.lengths
+    out = np.full(len(lengths), np.nan)
+    filled = np.flatnonzero(lengths)
+    if not filled.size:
+        return out
+    cells, lengths = cells[filled], lengths[filled]
+    words = cells.words()
+    codes = words.view(np.uint8).reshape(-1, 8)
+    digit = _is_digit(codes)
+    point = codes == ord(".")
+    sign = (codes == ord("+")) | (codes == ord("-"))
+    exponent = (codes == ord("e")) | (codes == ord("E"))
+    if not (digit | point | sign | exponent | (codes == 0)).all():
         return None
-    try:
-        values = np.array([float(t) for t in texts])
-    except ValueError:
-        return None
+    # Per cell, from the 0/1 bytes of each mask read as one word.
+    point_word = point.view(np.uint64).ravel()
+    digits = np.bitwise_count(digit.view(np.uint64).ravel())
+    simple = ((lengths <= 8) & (digits >= 1) & (np.bitwise_count(point_word) <= 1)
+              & ((sign.view(np.uint64).ravel() >> 8) == 0) & (exponent.view(np.uint64).ravel() == 0))
+    value_word = ((codes - np.uint8(48)) * digit).view(np.uint64).ravel()
+    before = point_word - 1  # 0xFF on the bytes before the point; every byte when there is none
+    whole = _eight_digits(value_word)
+    ahead = _eight_digits(value_word & before)
+    has_point = point_word != 0
+    width = np.minimum(lengths, 8).astype(np.uint64)
+    # Digit j stands for 10**(digits to its right): 10**(7 - j) shifted down by 8 - length, and by
+    # one more before the point.
+    mantissa = np.where(has_point, (whole - ahead) // _POW10_INT[8 - width] + ahead // _POW10_INT[9 - width],
+                        whole // _POW10_INT[8 - width])
+    decimals = np.where(has_point, lengths - 1 - np.bitwise_count(before) // 8, 0)
+    values = mantissa / _POW10_FLOAT[np.clip(decimals, 0, 22)]
+    np.negative(values, out=values, where=codes[:, 0] == ord("-"))
+    for row in np.flatnonzero(~simple).tolist():
+        text = cells.data[cells.starts[row]:cells.ends[row]]
+        if text.translate(None, b"0123456789.+-eE"):
+            return None
+        try:
+            values[row] = float(text)
+        except ValueError:
+            return None
     if not np.isfinite(values).all():
         return None
     out[filled] = values
     return out
 
 
-def _fast_dates(cells: list):
-    """``YYYY-MM-DD`` cells as datetime64[ns] days from 1900 to 2100, or None."""
-    text = np.array(cells, dtype=str)
-    if text.dtype != np.dtype("<U10") or not (np.strings.str_len(text) == 10).all():
+def _bulk_dates(cells: _Cells):
+    """Stripped ``YYYY-MM-DD`` cells as datetime64[ns] days from 1900 to 2100, or None."""
+    if (cells.lengths != 10).any():
         return None
+    codes = cells.raw(10)
+    value = codes - np.uint8(48)
+    if not (((value < 10) == _DATE_DIGITS) | ((codes == ord("-")) & ~_DATE_DIGITS)).all():
+        return None
+    value = value.astype(np.int64)
+    year = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
+    month = value[:, 5] * 10 + value[:, 6]
+    day = value[:, 8] * 10 + value[:, 9]
+    if not _real_days(year, month, day).all():
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    return (months.astype("datetime64[D]") + (day - 1)).astype("datetime64[ns]")
+
+
+def _real_days(year, month, day) -> np.ndarray:
+    """True where year-month-day is a real day from 1900 to 2100."""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    last = _MONTH_DAYS[month & 15] + (leap & (month == 2))
+    return ((year >= FIRST_DATE.year) & (year <= LAST_DATE.year) & (month >= 1) & (month <= 12)
+            & (day >= 1) & (day <= last))
+
+
+def _bulk_enums(cells: _Cells, columns: list, n: int):
+    """Stripped cells of the enumerations ``columns`` (``n`` each, one after the other), lowered.
+
+    Returns
+    -------
+    list of numpy.ndarray or None
+        Per column, the names (object; an empty cell is NaN, or ``run`` for
+        ``activity``), or None when a cell is not one of its column's names.
+    """
+    lengths = cells.lengths
+    if lengths.max(initial=0) > 9:
+        return None
+    codes = cells.words().view(np.uint8).reshape(-1, 8)
+    ninth = cells.buf[cells.starts + 8] * (lengths == 9)
+    if (codes >= 128).any() or (ninth >= 128).any():
+        return None  # str.lower of some other characters gives ASCII letters: the careful path decides
+    codes = codes + np.uint8(32) * ((codes - np.uint8(65)) < 26)  # ASCII lower case
+    ninth = ninth + np.uint8(32) * ((ninth - np.uint8(65)) < 26)
+    keys = codes.view(np.uint64).ravel()
+    position = np.minimum(np.searchsorted(_ENUM_KEYS, keys), len(_ENUM_NAMES) - 1)
+    found = (_ENUM_KEYS[position] == keys) & (_ENUM_NINTH[position] == ninth)
+    position[lengths == 0] = len(_ENUM_NAMES)  # the empty cell
+    out = []
+    for k, column in enumerate(columns):
+        part = position[k * n:(k + 1) * n]
+        if not (found[k * n:(k + 1) * n] | (part == len(_ENUM_NAMES))).all() or \
+                not _ENUM_ALLOWS[column][part].all():
+            return None
+        names = np.array(_ENUM_NAMES + ["run" if column == "activity" else np.nan], dtype=object)
+        out.append(names[part])
+    return out
+
+
+def _bulk_start_times(stripped: _Cells, cells: _Cells):
+    """``start_time`` cells stripped (NaN when empty), or None when one is not an ISO 8601 date-time."""
+    lengths = stripped.lengths
+    if not lengths.any():
+        return np.full(len(lengths), np.nan, dtype=object)
+    plain = np.zeros(len(lengths), dtype=bool)
+    for length, shape in _START_SHAPES.items():
+        rows = np.flatnonzero(lengths == length)
+        if not rows.size:
+            continue
+        codes = stripped[rows].raw(length)
+        ok = np.ones(rows.size, dtype=bool)
+        for char in set(shape):
+            got = codes[:, [i for i, c in enumerate(shape) if c == char]]
+            if char == "d":
+                ok &= _is_digit(got).all(axis=1)
+            elif char == "T":
+                ok &= ((got == ord("T")) | (got == ord(" "))).all(axis=1)
+            elif char == "s":
+                ok &= ((got == ord("+")) | (got == ord("-"))).all(axis=1)
+            else:
+                ok &= (got == ord(char)).all(axis=1)
+        value = codes.astype(np.int64) - ord("0")
+
+        def two(at):
+            return value[:, at] * 10 + value[:, at + 1]
+
+        ok &= _real_days(two(0) * 100 + two(2), two(5), two(8)) & (two(11) <= 23) & (two(14) <= 59)
+        if length >= 19:
+            ok &= two(17) <= 59
+        if length == 25:
+            ok &= (two(20) <= 23) & (two(23) <= 59)
+        plain[rows] = ok
+    out = stripped.texts()
+    other = np.flatnonzero((lengths > 0) & ~plain)
+    if other.size:  # other spellings: checked one by one, as the careful path checks them
+        check = _Checker("", other + 2, {})
+        parsed = _parse_start_times(pd.Series(cells[other].texts(), dtype=object), check)
+        if check.problems:
+            return None
+        out[other] = parsed.to_numpy(dtype=object)
+    return out
+
+
+def _split_plain(text: str):
+    """Header and ``{name: _Cells}`` of CSV text without quotes; None when a row has the wrong width."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if not text.endswith("\n"):
+        text += "\n"
+    data = text.encode("utf-8")
+    header = [cell.strip() for cell in data[:data.index(b"\n")].decode("utf-8").split(",")]
+    width = len(header)
+    data += bytes(_WIDEST)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    seps = np.flatnonzero((buf == ord(",")) | (buf == ord("\n")))
+    if len(seps) % width:
+        return None
+    ends = seps.reshape(-1, width)
+    # Each line ends its record, and there are as many lines as records: so every record has
+    # exactly width - 1 commas. A blank line is a record of one cell and fails this too.
+    if not ((buf[ends[:, -1]] == ord("\n")).all() and np.count_nonzero(buf[seps] == ord("\n")) == len(ends)):
+        return None
+    starts = np.empty_like(seps)
+    starts[0] = 0
+    starts[1:] = seps[:-1] + 1
+    cells = _Cells(data, starts.reshape(-1, width)[1:].T.ravel(), ends[1:].T.ravel(), buf)
+    n = len(ends) - 1
+    return header, n, {name: cells[j * n:(j + 1) * n] for j, name in enumerate(header)}
+
+
+def _split_quoted(text: str):
+    """Header and ``{name: _Cells}`` of CSV text with quotes, split by the csv module; None at any doubt."""
     try:
-        codes = text.astype("S10").view(np.uint8).reshape(len(cells), 10)
-        days = text.astype("datetime64[D]")
-    except (UnicodeEncodeError, ValueError):  # not ASCII, or not a real day (2026-02-30)
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
         return None
-    dash = np.zeros(10, dtype=bool)
-    dash[[4, 7]] = True
-    if not ((codes[:, dash] == ord("-")).all() and _DIGIT_BYTES[codes[:, ~dash]].all()):
+    if not records:
         return None
-    if (days < _FIRST_DAY).any() or (days > _LAST_DAY).any():
-        return None
-    return days.astype("datetime64[ns]")
-
-
-def _fast_enum(cells: list, allowed, default=None):
-    """Stripped enum cells lowered (NaN when empty, or ``default``), or None when one is not allowed."""
-    lowered = {value: value.lower() for value in set(cells)}
-    if default is not None:
-        lowered[""] = default
-    elif "" in lowered:
-        lowered[""] = np.nan
-    if any(value not in allowed for value in lowered.values() if isinstance(value, str)):
-        return None
-    return [lowered[c] for c in cells]
+    header = [cell.strip() for cell in records[0]]
+    width = len(header)
+    rows = records[1:]
+    if not rows or set(map(len, rows)) != {width}:
+        return None  # a short row, or a blank line: the careful path knows their rules
+    # Every cell followed by a NUL (the text holds none), column after column.
+    data = ("\x00".join(cell for column in zip(*rows) for cell in column) + "\x00").encode("utf-8")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    cells = _Cells(data + bytes(_WIDEST), starts, ends)
+    n = len(rows)
+    return header, n, {name: cells[j * n:(j + 1) * n] for j, name in enumerate(header)}
 
 
 def _fast_log(text: str):
     """:func:`_log_from_text` of a plainly valid file, whole columns at once; None at any doubt."""
     if "\x00" in text:
         return None
-    if '"' in text:  # quoted cells: the csv module splits them (in C), with the careful path's rules
-        try:
-            records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-        except csv.Error:
-            return None
-        if len(records) < 2:
-            return None
-        header = [cell.strip() for cell in records[0]]
-        width = len(header)
-        rows = records[1:]
-        if set(map(len, rows)) != {width}:
-            return None  # a short row, or a blank line: the careful path knows their rules
-        raw = {name: list(cells) for name, cells in zip(header, zip(*rows))}
-    else:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-            if "\r" in text:
-                return None
-        # No lone-surrogate check: the text comes from a UTF-8 decode, which never gives one.
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if len(lines) < 2:
-            return None  # empty or header only: the careful path knows their rules
-        # A blank line (only commas and spaces) has the wrong number of cells or an empty date,
-        # so the checks below send it to the careful path too.
-        header = [cell.strip() for cell in lines[0].split(",")]
-        width = len(header)
-        rows = lines[1:]
-        if set(map(str.count, rows, [","] * len(rows))) != {width - 1}:
-            return None
-        flat = ",".join(rows).split(",")
-        raw = {name: flat[j::width] for j, name in enumerate(header)}
-    if (len(set(header)) != width or any(name not in LOG_COLUMNS for name in header)
-            or any(name not in header for name in REQUIRED_COLUMNS)):
+    split = _split_quoted(text) if '"' in text else _split_plain(text)
+    if split is None:
         return None
-    n = len(rows)
-    stripped = {name: [c.strip() for c in cells] if _SPACE.search("".join(cells)) else cells
-                for name, cells in raw.items() if name not in _FREE_TEXT}
-    index = pd.RangeIndex(n)
+    header, n, cells = split
+    if not n or len(set(header)) != len(header) or any(name not in header for name in REQUIRED_COLUMNS):
+        return None  # header only, a repeated or a missing column: the careful path knows their rules
+    # The typed columns, stripped together: the date, the enumerations, the numbers, the start time.
+    enums = [column for column in _ENUMS if column in cells]
+    numbers = [column for column in NUMERIC_COLUMNS if column in cells]
+    typed = ["date", *enums, *numbers] + (["start_time"] if "start_time" in cells else [])
+    stripped = cells["date"].joined([cells[column] for column in typed[1:]]).stripped()
+    part = {column: slice(k * n, (k + 1) * n) for k, column in enumerate(typed)}
+
     out = {}
-    days = _fast_dates(stripped["date"])
+    days = _bulk_dates(stripped[part["date"]])
     if days is None:
         return None
     out["date"] = days
-    activity = _fast_enum(stripped["activity"], ACTIVITIES, "run") if "activity" in header else ["run"] * n
-    if activity is None:
+    values = _bulk_enums(stripped[part[enums[0]].start:part[enums[-1]].stop], enums, n) if enums else []
+    if values is None:
         return None
-    out["activity"] = activity
+    out.update(zip(enums, values))
+    if "activity" not in out:
+        out["activity"] = np.full(n, "run", dtype=object)
+    base = part[numbers[0]].start  # numbers[0] is duration_min, always there
+    values = _bulk_numbers(stripped[base:part[numbers[-1]].stop])
+    if values is None:
+        return None
     for column in NUMERIC_COLUMNS:
-        if column in header:
-            values = _fast_numbers(stripped[column])
-            if values is None:
-                return None
-        else:
-            values = np.full(n, np.nan)
+        if column not in part:
+            out[column] = np.full(n, np.nan)
+            continue
+        out[column] = column_values = values[part[column].start - base:part[column].stop - base]
         low, inclusive, high = _RANGES[column]
-        known = values[~np.isnan(values)]
-        if ((known < low) if inclusive else (known <= low)).any() or (high is not None and (known > high).any()):
-            return None
-        out[column] = values
-    is_rest = np.array([a == "rest" for a in activity])
-    if (np.isnan(out["duration_min"]) & ~is_rest).any():
+        with np.errstate(invalid="ignore"):  # NaN compares False: an empty cell passes
+            if ((column_values < low) if inclusive else (column_values <= low)).any() or \
+                    (high is not None and (column_values > high).any()):
+                return None
+    if (np.isnan(out["duration_min"]) & (out["activity"] != "rest")).any():
         return None
     for column in ("session_type", "surface"):
-        values = _fast_enum(stripped[column], _ENUMS[column]) if column in header else [np.nan] * n
-        if values is None:
+        if column not in out:
+            out[column] = np.full(n, np.nan, dtype=object)
+    if "start_time" in part:
+        out["start_time"] = _bulk_start_times(stripped[part["start_time"]], cells["start_time"])
+        if out["start_time"] is None:
             return None
-        out[column] = values
-    check = _Checker("", np.arange(n) + 2, {})
-    for column, parse in (("start_time", _parse_start_times), ("hr_histogram", _parse_histograms)):
-        if column in header and any(stripped[column]):
-            parsed = parse(pd.Series(raw[column], index=index, dtype=object), check)
-            if check.problems:
-                return None
-            out[column] = parsed.tolist()
-        else:
-            out[column] = [np.nan] * n
-    for column in ("source", "notes"):
-        if column in header:
-            cells = [_unquote_cell(c) if c[:1] == "'" else c for c in raw[column]]
-            out[column] = [c if c else np.nan for c in cells]
-        else:
-            out[column] = [np.nan] * n
+    else:
+        out["start_time"] = np.full(n, np.nan, dtype=object)
+    out["hr_histogram"] = np.full(n, np.nan, dtype=object)
+    if "hr_histogram" in cells and cells["hr_histogram"].lengths.any():
+        check = _Checker("", np.arange(n) + 2, {})
+        parsed = _parse_histograms(pd.Series(cells["hr_histogram"].texts(), dtype=object), check)
+        if check.problems:
+            return None
+        out["hr_histogram"] = parsed.to_numpy(dtype=object)
+    extras = [name for name in header if name not in LOG_COLUMNS]
+    for column in (*_FREE_TEXT, *extras):  # free text as written, a formula guard's "'" removed
+        if column not in cells:
+            out[column] = np.full(n, np.nan, dtype=object)
+            continue
+        column_cells = cells[column]
+        out[column] = values = column_cells.texts()
+        quoted = (column_cells.buf[column_cells.starts] == ord("'")) & (column_cells.lengths > 0)
+        for row in np.flatnonzero(quoted).tolist():
+            values[row] = _unquote_cell(values[row])
     # What _finish gives, built directly: text as object with NaN, stably sorted by date.
     order = None if (n < 2 or (days[1:] >= days[:-1]).all()) else np.argsort(days, kind="stable")
-    columns = {}
-    for name in LOG_COLUMNS:
-        values = out[name]
-        if name in _TEXT_COLUMNS:
-            array = np.empty(n, dtype=object)
-            array[:] = values
-            values = array
-        if order is not None:
-            values = values[order]
-        columns[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
-    return pd.DataFrame(columns, index=index, copy=False)
+    names = [*LOG_COLUMNS, *extras]
+    return _frame([out[name] if order is None else out[name][order] for name in names], names, n)
+
+
+def _frame(arrays: list, names: list, n: int) -> pd.DataFrame:
+    """A frame of the columns ``arrays`` (NumPy arrays of their final dtypes), without inference."""
+    index = pd.RangeIndex(n)
+    try:
+        # pandas' own constructor from arrays, without the checks and inference of DataFrame(dict)
+        # (which cost a third of the read of a 5-year log); the public path below if it goes away.
+        return pd.DataFrame._from_arrays(arrays, columns=pd.Index(names), index=index, verify_integrity=False)
+    except (AttributeError, TypeError):
+        return pd.DataFrame({name: pd.Series(values, index=index, dtype=values.dtype, copy=False)
+                             for name, values in zip(names, arrays)}, index=index, copy=False)
 
 
 def csv_records(text: str, source: str, expected: str) -> tuple:

@@ -555,6 +555,7 @@ FAST_CASES = {
         "2026-03-01,cross,1e1,,0,,,,,,,,,,,\r\n"),
     "quoted cells": 'date,duration_min,notes\n2026-01-01,"30","a, b ""c"""\n2026-01-02,31,"two\nlines"\n',
     "unsorted with a missing activity": "duration_min,date\n30,2026-02-02\n20,2026-02-01\n25,2026-02-01\n",
+    "extra columns, kept as text": "date,duration_min,shoe,x\n2026-01-01,30,'=pegasus,\n2026-01-02,31,, 7 \n",
 }
 
 
@@ -600,7 +601,6 @@ def test_the_fast_path_on_the_sample_logs_and_a_written_log(tmp_path, root):
     'date,duration_min\n2026-01-01,"30\n',             # an unbalanced quote
     'date,duration_min\n2026-01-01,30\n"",""\n',        # a quoted blank line
     "date,duration_min\n2026-01-01,30\n\n2026-01-02,31\n",  # a blank line
-    "date,duration_min,extra\n2026-01-01,30,x\n",       # an extra column
     "date,duration_min\n2026-1-01,30\n", "date,duration_min\n2026-02-30,30\n",
     "date,duration_min\n1899-12-31,30\n", "date,duration_min\n2026-01-01,٣٠\n",
     "date,duration_min\n2026-01-01,1_0\n", "date,duration_min\n2026-01-01,nan\n",
