@@ -528,13 +528,13 @@ def read_log(path) -> pd.DataFrame:
 
 # Widest cell gathered into a matrix [bytes]; every buffer ends with this many zero bytes.
 _WIDEST = 64
-# Powers of ten as integers (exact up to 10**19) and floats (exact up to 1e22).
-_POW10_INT = np.array([10 ** k for k in range(20)], dtype=np.uint64)
+# Powers of ten, exact as floats up to 1e22.
 _POW10_FLOAT = 10.0 ** np.arange(23)
 # Entry k keeps the first k bytes of a little-endian 8-byte word.
 _KEEP_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0], dtype=np.int64)
-_DATE_DIGITS = np.array([c == "d" for c in "dddd-dd-dd"])
+_FIRST_DAY = np.datetime64(FIRST_DATE, "D")
+_LAST_DAY = np.datetime64(LAST_DATE, "D")
 # The shapes of start time checked in bulk, by length: d a digit, T "T" or " ", s "+" or "-";
 # other characters stand for themselves. Any other start time is checked cell by cell.
 _START_SHAPES = {16: "dddd-dd-ddTdd:dd", 19: "dddd-dd-ddTdd:dd:dd", 20: "dddd-dd-ddTdd:dd:ddZ",
@@ -671,16 +671,12 @@ def _bulk_numbers(cells: _Cells):
     simple = ((lengths <= 8) & (digits >= 1) & (np.bitwise_count(point_word) <= 1)
               & ((sign.view(np.uint64).ravel() >> 8) == 0) & (exponent.view(np.uint64).ravel() == 0))
     value_word = ((codes - np.uint8(48)) * digit).view(np.uint64).ravel()
-    before = point_word - 1  # 0xFF on the bytes before the point; every byte when there is none
-    whole = _eight_digits(value_word)
-    ahead = _eight_digits(value_word & before)
-    has_point = point_word != 0
-    width = np.minimum(lengths, 8).astype(np.uint64)
-    # Digit j stands for 10**(digits to its right): 10**(7 - j) shifted down by 8 - length, and by
-    # one more before the point.
-    mantissa = np.where(has_point, (whole - ahead) // _POW10_INT[8 - width] + ahead // _POW10_INT[9 - width],
-                        whole // _POW10_INT[8 - width])
-    decimals = np.where(has_point, lengths - 1 - np.bitwise_count(before) // 8, 0)
+    # The digits without the point: the bytes before it move up one byte into its place...
+    before = np.where(point_word != 0, point_word - 1, 0)  # 0xFF on the bytes before the point
+    value_word = (value_word & ~before) | ((value_word & before) << 8)
+    # ...and the last one to byte 7, so digit j stands for 10**(7 - j): the mantissa.
+    mantissa = _eight_digits(value_word << (8 * (8 - np.minimum(lengths, 8))).astype(np.uint64))
+    decimals = np.where(point_word != 0, lengths - 1 - np.bitwise_count(before) // 8, 0)
     values = mantissa / _POW10_FLOAT[np.clip(decimals, 0, 22)]
     np.negative(values, out=values, where=codes[:, 0] == ord("-"))
     for row in np.flatnonzero(~simple).tolist():
@@ -702,17 +698,19 @@ def _bulk_dates(cells: _Cells):
     if (cells.lengths != 10).any():
         return None
     codes = cells.raw(10)
-    value = codes - np.uint8(48)
-    if not (((value < 10) == _DATE_DIGITS) | ((codes == ord("-")) & ~_DATE_DIGITS)).all():
+    dash = codes == ord("-")
+    # Only digits and dashes, two dashes a cell, at 4 and 7: then NumPy reads the text as
+    # date.fromisoformat does, and refuses a day that does not exist (2026-02-30).
+    if not ((_is_digit(codes) | dash).all() and np.count_nonzero(dash) == 2 * len(codes)
+            and dash[:, 4].all() and dash[:, 7].all()):
         return None
-    value = value.astype(np.int64)
-    year = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
-    month = value[:, 5] * 10 + value[:, 6]
-    day = value[:, 8] * 10 + value[:, 9]
-    if not _real_days(year, month, day).all():
+    try:
+        days = codes.view("S10").ravel().astype("datetime64[D]")
+    except ValueError:
         return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    return (months.astype("datetime64[D]") + (day - 1)).astype("datetime64[ns]")
+    if (days < _FIRST_DAY).any() or (days > _LAST_DAY).any():
+        return None
+    return days.astype("datetime64[ns]")
 
 
 def _real_days(year, month, day) -> np.ndarray:
