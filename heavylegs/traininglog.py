@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from datetime import date, datetime, timedelta
@@ -296,7 +297,7 @@ def _parse_enum(series: pd.Series, column: str, check: _Checker, default=None) -
     text = _text_series(series)
     lowered = text.map(lambda v: v.lower() if isinstance(v, str) else v)
     if default is not None:
-        lowered = lowered.fillna(default)
+        lowered = lowered.astype(object).fillna(default)  # all-empty cells map to float NaN
     bad_mask = lowered.notna() & ~lowered.isin(allowed)
     raw = text.tolist()
     check.bad(np.flatnonzero(bad_mask.to_numpy()), column,
@@ -755,40 +756,46 @@ def _bulk_enums(cells: _Cells, columns: list, n: int):
 
 
 def _bulk_start_times(stripped: _Cells, cells: _Cells):
-    """``start_time`` cells stripped (NaN when empty), or None when one is not an ISO 8601 date-time."""
+    """``start_time`` cells stripped (NaN when empty), or None when one is not an ISO 8601 date-time.
+
+    The cells of the usual shapes (:data:`_START_SHAPES`) are checked in bulk, shape by shape
+    (fields in range, the day real and from 1900 to 2100: what ``datetime.fromisoformat`` and
+    the careful path ask); the others one by one, by the careful path's own check.
+    """
     lengths = stripped.lengths
+    out = np.full(len(lengths), np.nan, dtype=object)
     if not lengths.any():
-        return np.full(len(lengths), np.nan, dtype=object)
-    plain = np.zeros(len(lengths), dtype=bool)
+        return out
+    done = np.zeros(len(lengths), dtype=bool)
     for length, shape in _START_SHAPES.items():
         rows = np.flatnonzero(lengths == length)
         if not rows.size:
             continue
         codes = stripped[rows].raw(length)
-        ok = np.ones(rows.size, dtype=bool)
-        for char in set(shape):
-            got = codes[:, [i for i, c in enumerate(shape) if c == char]]
-            if char == "d":
-                ok &= _is_digit(got).all(axis=1)
-            elif char == "T":
-                ok &= ((got == ord("T")) | (got == ord(" "))).all(axis=1)
-            elif char == "s":
-                ok &= ((got == ord("+")) | (got == ord("-"))).all(axis=1)
-            else:
-                ok &= (got == ord(char)).all(axis=1)
-        value = codes.astype(np.int64) - ord("0")
-
-        def two(at):
-            return value[:, at] * 10 + value[:, at + 1]
-
-        ok &= _real_days(two(0) * 100 + two(2), two(5), two(8)) & (two(11) <= 23) & (two(14) <= 59)
-        if length >= 19:
-            ok &= two(17) <= 59
+        template = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
+        digit, free = template == ord("d"), (template == ord("T")) | (template == ord("s"))
+        good = (_is_digit(codes) | ~digit) & ((codes == template) | digit | free)
+        good = good.all() or good.all(axis=1)  # whole matrix first: one cell rarely fails
+        good &= (codes[:, 10] == ord("T")) | (codes[:, 10] == ord(" "))
         if length == 25:
-            ok &= (two(20) <= 23) & (two(23) <= 59)
-        plain[rows] = ok
-    out = stripped.texts()
-    other = np.flatnonzero((lengths > 0) & ~plain)
+            good &= (codes[:, 19] == ord("+")) | (codes[:, 19] == ord("-"))
+        value = codes - np.uint8(48)
+        pair = value[:, :-1] * np.uint8(10) + value[:, 1:]  # pair[:, j]: the two digits from j on (uint8)
+        good &= _real_days(pair[:, 0].astype(np.int64) * 100 + pair[:, 2], pair[:, 5], pair[:, 8])
+        good &= (pair[:, 11] <= 23) & (pair[:, 14] <= 59)
+        if length >= 19:
+            good &= pair[:, 17] <= 59
+        if length == 25:
+            good &= (pair[:, 20] <= 23) & (pair[:, 23] <= 59)
+        if not good.all():
+            rows, codes = rows[good], codes[good]
+        text = np.zeros((len(rows), length + 1), dtype=np.uint8)
+        text[:, :length] = codes
+        parts = np.empty(len(rows), dtype=object)
+        parts[:] = text.tobytes().decode("ascii").split("\x00")[:-1]
+        out[rows] = parts
+        done[rows] = True
+    other = np.flatnonzero((lengths > 0) & ~done)
     if other.size:  # other spellings: checked one by one, as the careful path checks them
         check = _Checker("", other + 2, {})
         parsed = _parse_start_times(pd.Series(cells[other].texts(), dtype=object), check)
@@ -841,7 +848,7 @@ def _split_quoted(text: str):
     if not rows or set(map(len, rows)) != {width}:
         return None  # a short row, or a blank line: the careful path knows their rules
     # Every cell followed by a NUL (the text holds none), column after column.
-    data = ("\x00".join(cell for column in zip(*rows) for cell in column) + "\x00").encode("utf-8")
+    data = ("\x00".join(itertools.chain.from_iterable(zip(*rows))) + "\x00").encode("utf-8")
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buf == 0)
     starts = np.empty_like(ends)
