@@ -7,8 +7,11 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.traininglog import (
+    ACTIVITIES,
     DEVICE_COLUMNS,
     LOG_COLUMNS,
+    SESSION_TYPES,
+    SURFACES,
     drop_duplicate_sessions,
     merge_logs,
     session_keys,
@@ -773,3 +776,12 @@ def test_every_sample_log_takes_the_fast_path(root):
     assert len(paths) >= 8
     for path in paths:
         assert _fast_log(path.read_text(encoding="utf-8-sig")) is not None, path
+
+
+def test_the_fast_paths_name_keys_tell_every_name_apart():
+    from heavylegs.traininglog import _ENUM_KEYS, _ENUM_NAMES, _ENUM_NINTH
+
+    assert sorted(_ENUM_NAMES) == sorted({*ACTIVITIES, *SESSION_TYPES, *SURFACES})
+    assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES)  # the first 8 bytes differ...
+    assert max(map(len, _ENUM_NAMES)) <= 9 and bytes(_ENUM_NINTH).strip(b"\0") == b"l"  # ...treadmill's 9th
+    assert list(_ENUM_KEYS) == sorted(_ENUM_KEYS)  # searchsorted needs them sorted
