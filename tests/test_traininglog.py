@@ -785,3 +785,17 @@ def test_the_fast_paths_name_keys_tell_every_name_apart():
     assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES)  # the first 8 bytes differ...
     assert max(map(len, _ENUM_NAMES)) <= 9 and bytes(_ENUM_NINTH).strip(b"\0") == b"l"  # ...treadmill's 9th
     assert list(_ENUM_KEYS) == sorted(_ENUM_KEYS)  # searchsorted needs them sorted
+
+
+def test_the_fast_path_builds_the_same_frame_without_pandas_private_constructor(monkeypatch, root):
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    text = (root / "data" / "athletes" / "ana" / "log.csv").read_text(encoding="utf-8-sig")
+
+    def gone(*args, **kwargs):
+        raise TypeError("_from_arrays() changed")
+
+    monkeypatch.setattr(pd.DataFrame, "_from_arrays", gone)
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    pd.testing.assert_frame_equal(_fast_log(FAST_CASES["extra columns, kept as text"]),
+                                  _log_from_text(FAST_CASES["extra columns, kept as text"], "x"))
