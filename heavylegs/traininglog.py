@@ -627,10 +627,16 @@ class _Cells:
             begin = np.cumsum(size) - size
             chunk = self.buf[np.arange(int(size[-1] + begin[-1])) + np.repeat(self.starts[filled] - begin, size)]
             chunk[begin + size - 1] = 0
-            parts = np.empty(filled.size, dtype=object)
-            parts[:] = chunk.tobytes().decode("utf-8").split("\x00")[:-1]
+            parts = _strings(chunk.tobytes().decode("utf-8").split("\x00")[:-1])
+            if filled.size == len(lengths):
+                return parts
             out[filled] = parts
         return out
+
+
+def _strings(texts: list) -> np.ndarray:
+    """``texts`` as an object array (``fromiter`` fills one in half the time of ``np.array``)."""
+    return np.fromiter(texts, dtype=object, count=len(texts))
 
 
 def _eight_digits(v: np.ndarray) -> np.ndarray:
@@ -792,9 +798,7 @@ def _bulk_start_times(stripped: _Cells, cells: _Cells):
             rows, codes = rows[good], codes[good]
         text = np.zeros((len(rows), length + 1), dtype=np.uint8)
         text[:, :length] = codes
-        parts = np.empty(len(rows), dtype=object)
-        parts[:] = text.tobytes().decode("ascii").split("\x00")[:-1]
-        out[rows] = parts
+        out[rows] = _strings(text.tobytes().decode("ascii").split("\x00")[:-1])
         done[rows] = True
     other = np.flatnonzero((lengths > 0) & ~done)
     if other.size:  # other spellings: checked one by one, as the careful path checks them
