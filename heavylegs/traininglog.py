@@ -35,6 +35,7 @@ bad cell is rejected whole, so a partial log is never used.
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import itertools
@@ -537,6 +538,8 @@ _POW10_FLOAT = 10.0 ** np.arange(23)
 _KEEP_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0], dtype=np.int64)
 _FIRST_DAY = np.datetime64(FIRST_DATE, "D")
+# Leap years, from FIRST_DATE's year to LAST_DATE's (a table: cheaper than three remainders a cell).
+_LEAP_YEAR = np.array([calendar.isleap(year) for year in range(FIRST_DATE.year, LAST_DATE.year + 1)])
 _LAST_DAY = np.datetime64(LAST_DATE, "D")
 # The shapes of start time checked in bulk, by length: d a digit, T "T" or " ", s "+" or "-";
 # other characters stand for themselves. Any other start time is checked cell by cell.
@@ -723,7 +726,7 @@ def _bulk_dates(cells: _Cells):
 
 def _real_days(year, month, day) -> np.ndarray:
     """True where year-month-day is a real day from 1900 to 2100."""
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    leap = _LEAP_YEAR[np.clip(year - FIRST_DATE.year, 0, len(_LEAP_YEAR) - 1)]
     last = _MONTH_DAYS[month & 15] + (leap & (month == 2))
     return ((year >= FIRST_DATE.year) & (year <= LAST_DATE.year) & (month >= 1) & (month <= 12)
             & (day >= 1) & (day <= last))
@@ -774,10 +777,11 @@ def _bulk_start_times(stripped: _Cells, cells: _Cells):
     if not lengths.any():
         return out
     done = np.zeros(len(lengths), dtype=bool)
+    counts = np.bincount(np.minimum(lengths, 26), minlength=27)
     for length, shape in _START_SHAPES.items():
-        rows = np.flatnonzero(lengths == length)
-        if not rows.size:
+        if not counts[length]:
             continue
+        rows = np.flatnonzero(lengths == length)
         codes = stripped[rows].raw(length)
         template = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
         digit, free = template == ord("d"), (template == ord("T")) | (template == ord("s"))
