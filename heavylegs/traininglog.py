@@ -545,15 +545,21 @@ _LAST_DAY = np.datetime64(LAST_DATE, "D")
 # other characters stand for themselves. Any other start time is checked cell by cell.
 _START_SHAPES = {16: "dddd-dd-ddTdd:dd", 19: "dddd-dd-ddTdd:dd:dd", 20: "dddd-dd-ddTdd:dd:ddZ",
                  25: "dddd-dd-ddTdd:dd:ddsdd:dd"}
-# The enumerations' names, sorted by their first 8 bytes read as a little-endian integer (each
-# name is told from the others by them; a ninth byte, "treadmill"'s "l", is checked apart), and
-# which column allows which name.
-_ENUM_NAMES = sorted(set(ACTIVITIES) | set(SESSION_TYPES) | set(SURFACES),
-                     key=lambda name: int.from_bytes(name[:8].encode("ascii").ljust(8, b"\0"), "little"))
+# The enumerations' names and their keys: the first 8 bytes read as a little-endian integer (they
+# tell every name from the others; a ninth byte, "treadmill"'s "l", is checked apart), then 0 for
+# the empty cell; and which column allows which name.
+_ENUM_NAMES = sorted(set(ACTIVITIES) | set(SESSION_TYPES) | set(SURFACES))
 _ENUM_KEYS = np.array([int.from_bytes(name[:8].encode("ascii").ljust(8, b"\0"), "little")
-                       for name in _ENUM_NAMES], dtype=np.uint64)
+                       for name in _ENUM_NAMES] + [0], dtype=np.uint64)
 _ENUM_NINTH = np.array([name.encode("ascii")[8] if len(name) > 8 else 0 for name in _ENUM_NAMES] + [0],
                        dtype=np.uint8)
+# A perfect hash of the keys: the smallest modulus leaving them all different remainders, and the
+# name at each remainder (the empty cell's position where none is). A cell's remainder gives the
+# one name it can be; comparing the keys says whether it is.
+_ENUM_MODULUS = next(m for m in itertools.count(len(_ENUM_NAMES))
+                     if len({int(key) % m for key in _ENUM_KEYS[:-1]}) == len(_ENUM_NAMES))
+_ENUM_SLOTS = np.full(_ENUM_MODULUS, len(_ENUM_NAMES), dtype=np.intp)
+_ENUM_SLOTS[_ENUM_KEYS[:-1] % np.uint64(_ENUM_MODULUS)] = np.arange(len(_ENUM_NAMES))
 _ENUM_ALLOWS = {column: np.array([name in allowed for name in _ENUM_NAMES] + [True])
                 for column, allowed in _ENUMS.items()}
 
@@ -751,14 +757,15 @@ def _bulk_enums(cells: _Cells, columns: list, n: int):
     codes = codes + np.uint8(32) * ((codes - np.uint8(65)) < 26)  # ASCII lower case
     ninth = ninth + np.uint8(32) * ((ninth - np.uint8(65)) < 26)
     keys = codes.view(np.uint64).ravel()
-    position = np.minimum(np.searchsorted(_ENUM_KEYS, keys), len(_ENUM_NAMES) - 1)
-    found = (_ENUM_KEYS[position] == keys) & (_ENUM_NINTH[position] == ninth)
-    position[lengths == 0] = len(_ENUM_NAMES)  # the empty cell
+    position = _ENUM_SLOTS[keys % np.uint64(_ENUM_MODULUS)]
+    empty = lengths == 0
+    if not ((_ENUM_KEYS[position] == keys) & (_ENUM_NINTH[position] == ninth) | empty).all():
+        return None
+    position[empty] = len(_ENUM_NAMES)
     out = []
     for k, column in enumerate(columns):
         part = position[k * n:(k + 1) * n]
-        if not (found[k * n:(k + 1) * n] | (part == len(_ENUM_NAMES))).all() or \
-                not _ENUM_ALLOWS[column][part].all():
+        if not _ENUM_ALLOWS[column][part].all():
             return None
         names = np.array(_ENUM_NAMES + ["run" if column == "activity" else np.nan], dtype=object)
         out.append(names[part])
@@ -910,7 +917,7 @@ def _fast_log(text: str):
             if ((column_values < low) if inclusive else (column_values <= low)).any() or \
                     (high is not None and (column_values > high).any()):
                 return None
-    if (np.isnan(out["duration_min"]) & (out["activity"] != "rest")).any():
+    if (out["activity"][np.isnan(out["duration_min"])] != "rest").any():  # only rest rows may lack one
         return None
     for column in ("session_type", "surface"):
         if column not in out:

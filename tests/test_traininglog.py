@@ -780,12 +780,15 @@ def test_every_sample_log_takes_the_fast_path(root):
 
 
 def test_the_fast_paths_name_keys_tell_every_name_apart():
-    from heavylegs.traininglog import _ENUM_KEYS, _ENUM_NAMES, _ENUM_NINTH
+    from heavylegs.traininglog import _ENUM_KEYS, _ENUM_MODULUS, _ENUM_NAMES, _ENUM_NINTH, _ENUM_SLOTS
 
     assert sorted(_ENUM_NAMES) == sorted({*ACTIVITIES, *SESSION_TYPES, *SURFACES})
-    assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES)  # the first 8 bytes differ...
+    assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES) + 1  # the first 8 bytes differ...
     assert max(map(len, _ENUM_NAMES)) <= 9 and bytes(_ENUM_NINTH).strip(b"\0") == b"l"  # ...treadmill's 9th
-    assert list(_ENUM_KEYS) == sorted(_ENUM_KEYS)  # searchsorted needs them sorted
+    for position, key in enumerate(_ENUM_KEYS[:-1].tolist()):  # each name's slot leads to it
+        assert _ENUM_SLOTS[key % _ENUM_MODULUS] == position
+        assert key == int.from_bytes(_ENUM_NAMES[position][:8].encode().ljust(8, b"\0"), "little")
+    assert sorted(_ENUM_SLOTS[_ENUM_SLOTS < len(_ENUM_NAMES)].tolist()) == list(range(len(_ENUM_NAMES)))
 
 
 def test_the_fast_path_builds_the_same_frame_without_pandas_private_constructor(monkeypatch, root):
