@@ -532,6 +532,8 @@ def read_log(path) -> pd.DataFrame:
 
 # Widest cell gathered into a matrix [bytes]; every buffer ends with this many zero bytes.
 _WIDEST = 64
+# Most white space stripped in bulk from either side of a cell [characters].
+_MOST_SPACES = 8
 # Powers of ten, exact as floats up to 1e22.
 _POW10_FLOAT = 10.0 ** np.arange(23)
 # Entry k keeps the first k bytes of a little-endian 8-byte word.
@@ -600,14 +602,19 @@ class _Cells:
                       np.concatenate([self.ends] + [o.ends for o in others]), self.buf)
 
     def stripped(self) -> "_Cells":
-        """The cells without leading and trailing ASCII white space, as ``str.strip`` removes it."""
+        """The cells without leading and trailing ASCII white space, as ``str.strip`` removes it.
+
+        One pass a space, so at most :data:`_MOST_SPACES` each side: a cell
+        padded with more keeps them, and its reader, finding a space where
+        none may be, leaves the file to the careful path.
+        """
         starts, ends, buf = self.starts, self.ends, self.buf
-        while True:  # once per space: a cell rarely has more than one
+        for _ in range(_MOST_SPACES):
             lead = _is_space(buf[starts]) & (starts < ends)
             if not lead.any():
                 break
             starts = starts + lead
-        while True:
+        for _ in range(_MOST_SPACES):
             trail = _is_space(buf[ends - 1]) & (ends > starts)
             if not trail.any():
                 break

@@ -803,3 +803,19 @@ def test_the_fast_path_builds_the_same_frame_without_pandas_private_constructor(
     pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
     pd.testing.assert_frame_equal(_fast_log(FAST_CASES["extra columns, kept as text"]),
                                   _log_from_text(FAST_CASES["extra columns, kept as text"], "x"))
+
+
+def test_the_fast_path_strips_a_few_spaces_and_leaves_a_cell_padded_with_many_to_the_careful_path():
+    from heavylegs.traininglog import _MOST_SPACES, _fast_log, _log_from_text
+
+    few, many = " " * _MOST_SPACES, " " * (_MOST_SPACES + 1)
+    text = f"date,activity,duration_min\n{few}2026-07-14{few},{few}Run{few},{few}30{few}\n"
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    for cell in (f"{many}2026-07-14", f"2026-07-14{many}"):
+        assert _fast_log(f"date,duration_min\n{cell},30\n") is None
+    for cell in (f"{many}30", f"30{many}", f"3{many}"):
+        assert _fast_log(f"date,duration_min\n2026-07-14,{cell}\n") is None
+    assert _fast_log(f"date,activity,duration_min\n2026-07-14,run{many},30\n") is None
+    text = f"date,duration_min,start_time\n2026-07-14,30,{many}2026-07-14T17:52{many}\n"  # checked alone
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    assert _log_from_text(text, "x")["start_time"].tolist() == ["2026-07-14T17:52"]
