@@ -12,11 +12,19 @@ median wall-clock and CPU times of:
   exponential averages, monotony and the 30-day spike maximum; no checks, no
   metric choice, no frame (target: ``weekly_tables`` within 3 x this);
 * one ``weekly_table`` per athlete, for comparison;
-and ``read_log`` of one 5-year log: the fast path and the cell-by-cell path.
+and ``read_log`` (``--read-log`` runs only this part), median wall-clock and
+CPU of the fast path and of the cell-by-cell path (``_log_from_text``), with
+the load average of the machine:
+* one 5-year log as ``write_log`` writes bench_load.py's synthetic log
+  (target <= 4 ms, and >= 10 x faster than the cell-by-cell path);
+* the same log as an importer writes it, with a start time and a source file
+  on every row;
+* each sample log of ``data/athletes`` (about 4 months; the squad reads many).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -80,7 +88,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--read-log", action="store_true", help="only the read_log figures")
     args = parser.parse_args(argv)
+    if args.read_log:
+        read_log_figures()
+        return
 
     logs = {i: synthetic_log(5, seed=100 + i) for i in range(args.athletes)}
     sessions = sum(map(len, logs.values()))
@@ -112,16 +124,39 @@ def main(argv=None) -> None:
     wall, cpu = timed(lambda: [weekly_table(log) for log in logs.values()], max(1, args.repeat // 3))
     print(f"  one weekly_table per athlete   {wall:.3f} s / {cpu:.3f} s CPU")
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "log.csv"
-        write_log(logs[0], path)
-        text = path.read_text(encoding="utf-8")
-        fast = timed(lambda: read_log(path), 21)
-        careful = timed(lambda: _log_from_text(text, str(path)), 7)
-        print(f"read_log of a 5-year log ({len(logs[0])} sessions, {path.stat().st_size / 1e3:.0f} kB): "
-              f"{fast[0] * 1e3:.1f} ms / {fast[1] * 1e3:.1f} ms CPU (target <= 4 ms); the cell-by-cell path: "
-              f"{careful[0] * 1e3:.1f} ms / {careful[1] * 1e3:.1f} ms CPU ({careful[1] / fast[1]:.1f} x)")
+    read_log_figures(logs[0])
 
+
+def read_log_figures(log=None) -> None:
+    """Print read_log's figures: the fast path against the cell-by-cell path, in CPU and wall-clock."""
+    log = synthetic_log(5, seed=100) if log is None else log
+    imported = log.copy()
+    starts = log["date"] + pd.to_timedelta(np.arange(len(log)) % 600 + 360, unit="min")
+    imported["start_time"] = starts.dt.strftime("%Y-%m-%dT%H:%M:%S+01:00")
+    imported["source"] = [f"activity_{8000000 + i}.fit" for i in range(len(log))]
+    print("read_log, median (wall-clock / CPU of this process); load average "
+          + " / ".join(f"{x:.2f}" for x in os.getloadavg()))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, frame in (("5-year log", log), ("5-year log with start times and sources", imported)):
+            path = Path(folder) / "log.csv"
+            write_log(frame, path)
+            text = path.read_text(encoding="utf-8")
+            read_log(path)
+            fast = timed(lambda: read_log(path), 51)
+            careful = timed(lambda: _log_from_text(text, str(path)), 9)
+            print(f"  {name} ({len(frame)} sessions, {path.stat().st_size / 1e3:.0f} kB): "
+                  f"{fast[0] * 1e3:.2f} ms / {fast[1] * 1e3:.2f} ms CPU (target <= 4 ms); the cell-by-cell "
+                  f"path: {careful[0] * 1e3:.1f} ms / {careful[1] * 1e3:.1f} ms CPU "
+                  f"({careful[1] / fast[1]:.1f} x in CPU, target >= 10 x)")
+    samples = sorted((Path(__file__).resolve().parent.parent / "data" / "athletes").glob("*/log.csv"))
+    texts = [path.read_text(encoding="utf-8-sig") for path in samples]
+    fast = timed(lambda: [read_log(path) for path in samples], 31)
+    careful = timed(lambda: [_log_from_text(text, "x") for text in texts], 5)
+    rows = sum(text.count("\n") - 1 for text in texts) / len(texts)
+    print(f"  the {len(samples)} sample logs (about {rows:.0f} sessions each), per log: "
+          f"{fast[0] / len(samples) * 1e3:.2f} ms / {fast[1] / len(samples) * 1e3:.2f} ms CPU; the cell-by-cell "
+          f"path: {careful[0] / len(samples) * 1e3:.1f} ms / {careful[1] / len(samples) * 1e3:.1f} ms CPU "
+          f"({careful[1] / fast[1]:.1f} x in CPU)")
 
 if __name__ == "__main__":
     main()

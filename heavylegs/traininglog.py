@@ -35,8 +35,10 @@ bad cell is rejected whole, so a partial log is never used.
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import itertools
 import math
 import re
 from datetime import date, datetime, timedelta
@@ -296,7 +298,7 @@ def _parse_enum(series: pd.Series, column: str, check: _Checker, default=None) -
     text = _text_series(series)
     lowered = text.map(lambda v: v.lower() if isinstance(v, str) else v)
     if default is not None:
-        lowered = lowered.fillna(default)
+        lowered = lowered.astype(object).fillna(default)  # all-empty cells map to float NaN
     bad_mask = lowered.notna() & ~lowered.isin(allowed)
     raw = text.tolist()
     check.bad(np.flatnonzero(bad_mask.to_numpy()), column,
@@ -519,171 +521,458 @@ def read_log(path) -> pd.DataFrame:
 # It gives up (returns None) at the first doubt, and the cell-by-cell path of
 # _log_from_text then reads the file again and names every problem, so each
 # error message is the one that path gives.
+#
+# The file is read as bytes in NumPy: the separators found in one pass (or the
+# csv module splits a file with quotes), then each kind of typed column checked
+# and converted in bulk, all its cells at once: each cell's first bytes gathered
+# as a fixed-width row or a little-endian 8-byte word, numbers read from their
+# digits, names looked up by their first 8 bytes, dates parsed by NumPy. No
+# Python loop runs over the rows except to build the text cells' strings. Cells
+# end at ASCII bytes, so a cell of UTF-8 text is never cut inside a character.
 
-_NUMBER_BYTES = np.zeros(256, dtype=bool)
-_NUMBER_BYTES[np.frombuffer(b"0123456789.+-eE", dtype=np.uint8)] = True
-_DIGIT_BYTES = np.zeros(256, dtype=bool)
-_DIGIT_BYTES[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
+# Widest cell gathered into a matrix [bytes]; every buffer ends with this many zero bytes.
+_WIDEST = 64
+# Most white space stripped in bulk from either side of a cell [characters].
+_MOST_SPACES = 8
+# Powers of ten, exact as floats up to 1e22.
+_POW10_FLOAT = 10.0 ** np.arange(23)
+# Entry k keeps the first k bytes of a little-endian 8-byte word.
+_KEEP_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], dtype=np.uint64)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0], dtype=np.int64)
 _FIRST_DAY = np.datetime64(FIRST_DATE, "D")
-_TEXT_COLUMNS = ("activity", "session_type", "surface", "start_time", "source", "notes", "hr_histogram")
-# White space as str.strip sees it (re's \s is the same set).
-_SPACE = re.compile(r"\s")
+# Leap years, from FIRST_DATE's year to LAST_DATE's (a table: cheaper than three remainders a cell).
+_LEAP_YEAR = np.array([calendar.isleap(year) for year in range(FIRST_DATE.year, LAST_DATE.year + 1)])
 _LAST_DAY = np.datetime64(LAST_DATE, "D")
+# The shapes of start time checked in bulk, by length: d a digit, T "T" or " ", s "+" or "-";
+# other characters stand for themselves. Any other start time is checked cell by cell.
+_START_SHAPES = {16: "dddd-dd-ddTdd:dd", 19: "dddd-dd-ddTdd:dd:dd", 20: "dddd-dd-ddTdd:dd:ddZ",
+                 25: "dddd-dd-ddTdd:dd:ddsdd:dd"}
+# The enumerations' names and their keys: the first 8 bytes read as a little-endian integer (they
+# tell every name from the others; a ninth byte, "treadmill"'s "l", is checked apart), then 0 for
+# the empty cell; and which column allows which name.
+_ENUM_NAMES = sorted(set(ACTIVITIES) | set(SESSION_TYPES) | set(SURFACES))
+_ENUM_KEYS = np.array([int.from_bytes(name[:8].encode("ascii").ljust(8, b"\0"), "little")
+                       for name in _ENUM_NAMES] + [0], dtype=np.uint64)
+_ENUM_NINTH = np.array([name.encode("ascii")[8] if len(name) > 8 else 0 for name in _ENUM_NAMES] + [0],
+                       dtype=np.uint8)
+# A perfect hash of the keys: the smallest modulus leaving them all different remainders, and the
+# name at each remainder (the empty cell's position where none is). A cell's remainder gives the
+# one name it can be; comparing the keys says whether it is.
+_ENUM_MODULUS = next(m for m in itertools.count(len(_ENUM_NAMES))
+                     if len({int(key) % m for key in _ENUM_KEYS[:-1]}) == len(_ENUM_NAMES))
+_ENUM_SLOTS = np.full(_ENUM_MODULUS, len(_ENUM_NAMES), dtype=np.intp)
+_ENUM_SLOTS[_ENUM_KEYS[:-1] % np.uint64(_ENUM_MODULUS)] = np.arange(len(_ENUM_NAMES))
+_ENUM_ALLOWS = {column: np.array([name in allowed for name in _ENUM_NAMES] + [True])
+                for column, allowed in _ENUMS.items()}
 
 
-def _fast_numbers(cells: list):
-    """Stripped numeric cells as float (NaN when empty), or None when any is not a plain finite number."""
-    out = np.full(len(cells), np.nan)
-    filled = [i for i, c in enumerate(cells) if c]
-    if not filled:
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """True for the ASCII bytes ``str.strip`` removes (the others it removes are not ASCII)."""
+    return (codes == 32) | ((codes >= 9) & (codes <= 13)) | ((codes >= 28) & (codes <= 31))
+
+
+def _is_digit(codes: np.ndarray) -> np.ndarray:
+    return (codes - np.uint8(48)) < 10  # uint8 arithmetic wraps: any other byte gives >= 10
+
+
+class _Cells:
+    """Cells of a CSV file: cell ``i`` is ``buf[starts[i]:ends[i]]``, and ``buf[ends[i]]`` a separator.
+
+    ``data`` (the bytes ``buf`` views) ends with :data:`_WIDEST` zero bytes, so
+    ``width`` bytes from any cell's start lie inside it.
+    """
+
+    def __init__(self, data: bytes, starts: np.ndarray, ends: np.ndarray, buf=None):
+        self.data, self.starts, self.ends = data, starts, ends
+        self.buf = np.frombuffer(data, dtype=np.uint8) if buf is None else buf
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, rows) -> "_Cells":
+        return _Cells(self.data, self.starts[rows], self.ends[rows], self.buf)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.ends - self.starts
+
+    def joined(self, others: list) -> "_Cells":
+        """These cells, then those of ``others`` (cells of the same buffer)."""
+        return _Cells(self.data, np.concatenate([self.starts] + [o.starts for o in others]),
+                      np.concatenate([self.ends] + [o.ends for o in others]), self.buf)
+
+    def stripped(self) -> "_Cells":
+        """The cells without leading and trailing ASCII white space, as ``str.strip`` removes it.
+
+        One pass a space, so at most :data:`_MOST_SPACES` each side: a cell
+        padded with more keeps them, and its reader, finding a space where
+        none may be, leaves the file to the careful path.
+        """
+        starts, ends, buf = self.starts, self.ends, self.buf
+        for _ in range(_MOST_SPACES):
+            lead = _is_space(buf[starts]) & (starts < ends)
+            if not lead.any():
+                break
+            starts = starts + lead
+        for _ in range(_MOST_SPACES):
+            trail = _is_space(buf[ends - 1]) & (ends > starts)
+            if not trail.any():
+                break
+            ends = ends - trail
+        return _Cells(self.data, starts, ends, self.buf)
+
+    def raw(self, width: int) -> np.ndarray:
+        """``width`` (≤ 64) bytes from each cell's start, as an ``(n, width)`` uint8 matrix."""
+        # Every byte offset of the buffer as the start of a ``width``-byte item: one gather.
+        items = np.ndarray(shape=(len(self.data) - width + 1,), dtype=f"V{width}", buffer=self.data,
+                           strides=(1,))
+        return items[self.starts].view(np.uint8).reshape(len(self.starts), width)
+
+    def words(self) -> np.ndarray:
+        """The first 8 bytes of each cell as a little-endian uint64, bytes past the cell's end zero."""
+        items = np.ndarray(shape=(len(self.data) - 7,), dtype="<u8", buffer=self.data, strides=(1,))
+        return items[self.starts] & _KEEP_BYTES[np.minimum(self.lengths, 8)]
+
+    def texts(self) -> np.ndarray:
+        """The cells as an object array of ``str``, NaN for an empty cell."""
+        lengths = self.lengths
+        out = np.full(len(lengths), np.nan, dtype=object)
+        filled = np.flatnonzero(lengths)
+        if filled.size:
+            size = lengths[filled] + 1  # each cell and the separator after it
+            begin = np.cumsum(size) - size
+            chunk = self.buf[np.arange(int(size[-1] + begin[-1])) + np.repeat(self.starts[filled] - begin, size)]
+            chunk[begin + size - 1] = 0
+            parts = _strings(chunk.tobytes().decode("utf-8").split("\x00")[:-1])
+            if filled.size == len(lengths):
+                return parts
+            out[filled] = parts
         return out
-    texts = [cells[i] for i in filled]
-    joined = "".join(texts)
-    # Only 0-9 . + - e E: with these, float() reads exactly the grammar of _NUMBER.
-    if not joined.isascii() or joined.encode("ascii").translate(None, b"0123456789.+-eE"):
+
+
+def _strings(texts: list) -> np.ndarray:
+    """``texts`` as an object array (``fromiter`` fills one in half the time of ``np.array``)."""
+    return np.fromiter(texts, dtype=object, count=len(texts))
+
+
+def _eight_digits(v: np.ndarray) -> np.ndarray:
+    """Byte j of each uint64 a digit value d_j (0-9; 0 elsewhere) -> sum of d_j * 10**(7 - j).
+
+    Adjacent digits are combined in pairs, then fours, then eights, each
+    step one multiply-add on the whole word (no step carries into the next lane).
+    """
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FF
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFF
+    return (v * 10000 + (v >> 32)) & 0xFFFFFFFF
+
+
+def _bulk_numbers(cells: _Cells):
+    """Stripped numeric cells as float (NaN when empty), or None when any is not a plain finite number.
+
+    Only the bytes ``0-9 . + - e E`` are accepted, so a cell reads as ``float`` reads it exactly
+    when it follows the format's grammar (no ``nan``, ``1_000`` or ``٣``). A cell of at most 8
+    bytes of digits, a sign in front and one point (``-12.5``) is read in bulk as an integer
+    mantissa divided by a power of ten: both are exact floats, so the one division rounds as
+    ``float`` does; any other cell (``1e3``, ``3.14159265``) is read by ``float``.
+    """
+    lengths = cells.lengths
+    out = np.full(len(lengths), np.nan)
+    filled = np.flatnonzero(lengths)
+    if not filled.size:
+        return out
+    cells, lengths = cells[filled], lengths[filled]
+    words = cells.words()
+    codes = words.view(np.uint8).reshape(-1, 8)
+    digit = _is_digit(codes)
+    point = codes == ord(".")
+    sign = (codes == ord("+")) | (codes == ord("-"))
+    exponent = (codes == ord("e")) | (codes == ord("E"))
+    if not (digit | point | sign | exponent | (codes == 0)).all():
         return None
-    try:
-        values = np.array([float(t) for t in texts])
-    except ValueError:
-        return None
+    # Per cell, from the 0/1 bytes of each mask read as one word.
+    point_word = point.view(np.uint64).ravel()
+    digits = np.bitwise_count(digit.view(np.uint64).ravel())
+    simple = ((lengths <= 8) & (digits >= 1) & (np.bitwise_count(point_word) <= 1)
+              & ((sign.view(np.uint64).ravel() >> 8) == 0) & (exponent.view(np.uint64).ravel() == 0))
+    value_word = ((codes - np.uint8(48)) * digit).view(np.uint64).ravel()
+    # The digits without the point: the bytes before it move up one byte into its place...
+    before = np.where(point_word != 0, point_word - 1, 0)  # 0xFF on the bytes before the point
+    value_word = (value_word & ~before) | ((value_word & before) << 8)
+    # ...and the last one to byte 7, so digit j stands for 10**(7 - j): the mantissa.
+    mantissa = _eight_digits(value_word << (8 * (8 - np.minimum(lengths, 8))).astype(np.uint64))
+    decimals = np.where(point_word != 0, lengths - 1 - np.bitwise_count(before) // 8, 0)
+    values = mantissa / _POW10_FLOAT[np.clip(decimals, 0, 22)]
+    np.negative(values, out=values, where=codes[:, 0] == ord("-"))
+    for row in np.flatnonzero(~simple).tolist():
+        text = cells.data[cells.starts[row]:cells.ends[row]]
+        if text.translate(None, b"0123456789.+-eE"):
+            return None
+        try:
+            values[row] = float(text)
+        except ValueError:
+            return None
     if not np.isfinite(values).all():
         return None
     out[filled] = values
     return out
 
 
-def _fast_dates(cells: list):
-    """``YYYY-MM-DD`` cells as datetime64[ns] days from 1900 to 2100, or None."""
-    text = np.array(cells, dtype=str)
-    if text.dtype != np.dtype("<U10") or not (np.strings.str_len(text) == 10).all():
+def _bulk_dates(cells: _Cells):
+    """Stripped ``YYYY-MM-DD`` cells as datetime64[ns] days from 1900 to 2100, or None."""
+    if (cells.lengths != 10).any():
+        return None
+    codes = cells.raw(10)
+    dash = codes == ord("-")
+    # Only digits and dashes, two dashes a cell, at 4 and 7: then NumPy reads the text as
+    # date.fromisoformat does, and refuses a day that does not exist (2026-02-30).
+    if not ((_is_digit(codes) | dash).all() and np.count_nonzero(dash) == 2 * len(codes)
+            and dash[:, 4].all() and dash[:, 7].all()):
         return None
     try:
-        codes = text.astype("S10").view(np.uint8).reshape(len(cells), 10)
-        days = text.astype("datetime64[D]")
-    except (UnicodeEncodeError, ValueError):  # not ASCII, or not a real day (2026-02-30)
-        return None
-    dash = np.zeros(10, dtype=bool)
-    dash[[4, 7]] = True
-    if not ((codes[:, dash] == ord("-")).all() and _DIGIT_BYTES[codes[:, ~dash]].all()):
+        days = codes.view("S10").ravel().astype("datetime64[D]")
+    except ValueError:
         return None
     if (days < _FIRST_DAY).any() or (days > _LAST_DAY).any():
         return None
     return days.astype("datetime64[ns]")
 
 
-def _fast_enum(cells: list, allowed, default=None):
-    """Stripped enum cells lowered (NaN when empty, or ``default``), or None when one is not allowed."""
-    lowered = {value: value.lower() for value in set(cells)}
-    if default is not None:
-        lowered[""] = default
-    elif "" in lowered:
-        lowered[""] = np.nan
-    if any(value not in allowed for value in lowered.values() if isinstance(value, str)):
+def _real_days(year, month, day) -> np.ndarray:
+    """True where year-month-day is a real day from 1900 to 2100."""
+    leap = _LEAP_YEAR[np.clip(year - FIRST_DATE.year, 0, len(_LEAP_YEAR) - 1)]
+    last = _MONTH_DAYS[month & 15] + (leap & (month == 2))
+    return ((year >= FIRST_DATE.year) & (year <= LAST_DATE.year) & (month >= 1) & (month <= 12)
+            & (day >= 1) & (day <= last))
+
+
+def _bulk_enums(cells: _Cells, columns: list, n: int):
+    """Stripped cells of the enumerations ``columns`` (``n`` each, one after the other), lowered.
+
+    Returns
+    -------
+    list of numpy.ndarray or None
+        Per column, the names (object; an empty cell is NaN, or ``run`` for
+        ``activity``), or None when a cell is not one of its column's names.
+    """
+    lengths = cells.lengths
+    if lengths.max(initial=0) > 9:
         return None
-    return [lowered[c] for c in cells]
+    codes = cells.words().view(np.uint8).reshape(-1, 8)
+    ninth = cells.buf[cells.starts + 8] * (lengths == 9)
+    if (codes >= 128).any() or (ninth >= 128).any():
+        return None  # str.lower of some other characters gives ASCII letters: the careful path decides
+    codes = codes + np.uint8(32) * ((codes - np.uint8(65)) < 26)  # ASCII lower case
+    ninth = ninth + np.uint8(32) * ((ninth - np.uint8(65)) < 26)
+    keys = codes.view(np.uint64).ravel()
+    position = _ENUM_SLOTS[keys % np.uint64(_ENUM_MODULUS)]
+    empty = lengths == 0
+    if not ((_ENUM_KEYS[position] == keys) & (_ENUM_NINTH[position] == ninth) | empty).all():
+        return None
+    position[empty] = len(_ENUM_NAMES)
+    out = []
+    for k, column in enumerate(columns):
+        part = position[k * n:(k + 1) * n]
+        if not _ENUM_ALLOWS[column][part].all():
+            return None
+        names = np.array(_ENUM_NAMES + ["run" if column == "activity" else np.nan], dtype=object)
+        out.append(names[part])
+    return out
+
+
+def _bulk_start_times(stripped: _Cells, cells: _Cells):
+    """``start_time`` cells stripped (NaN when empty), or None when one is not an ISO 8601 date-time.
+
+    The cells of the usual shapes (:data:`_START_SHAPES`) are checked in bulk, shape by shape
+    (fields in range, the day real and from 1900 to 2100: what ``datetime.fromisoformat`` and
+    the careful path ask); the others one by one, by the careful path's own check.
+    """
+    lengths = stripped.lengths
+    out = np.full(len(lengths), np.nan, dtype=object)
+    if not lengths.any():
+        return out
+    done = np.zeros(len(lengths), dtype=bool)
+    counts = np.bincount(np.minimum(lengths, 26), minlength=27)
+    for length, shape in _START_SHAPES.items():
+        if not counts[length]:
+            continue
+        rows = np.flatnonzero(lengths == length)
+        codes = stripped[rows].raw(length)
+        template = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
+        digit, free = template == ord("d"), (template == ord("T")) | (template == ord("s"))
+        good = (_is_digit(codes) | ~digit) & ((codes == template) | digit | free)
+        good = good.all() or good.all(axis=1)  # whole matrix first: one cell rarely fails
+        good &= (codes[:, 10] == ord("T")) | (codes[:, 10] == ord(" "))
+        if length == 25:
+            good &= (codes[:, 19] == ord("+")) | (codes[:, 19] == ord("-"))
+        value = codes - np.uint8(48)
+        pair = value[:, :-1] * np.uint8(10) + value[:, 1:]  # pair[:, j]: the two digits from j on (uint8)
+        good &= _real_days(pair[:, 0].astype(np.int64) * 100 + pair[:, 2], pair[:, 5], pair[:, 8])
+        good &= (pair[:, 11] <= 23) & (pair[:, 14] <= 59)
+        if length >= 19:
+            good &= pair[:, 17] <= 59
+        if length == 25:
+            good &= (pair[:, 20] <= 23) & (pair[:, 23] <= 59)
+        if not good.all():
+            rows, codes = rows[good], codes[good]
+        text = np.zeros((len(rows), length + 1), dtype=np.uint8)
+        text[:, :length] = codes
+        out[rows] = _strings(text.tobytes().decode("ascii").split("\x00")[:-1])
+        done[rows] = True
+    other = np.flatnonzero((lengths > 0) & ~done)
+    if other.size:  # other spellings: checked one by one, as the careful path checks them
+        check = _Checker("", other + 2, {})
+        parsed = _parse_start_times(pd.Series(cells[other].texts(), dtype=object), check)
+        if check.problems:
+            return None
+        out[other] = parsed.to_numpy(dtype=object)
+    return out
+
+
+def _split_plain(text: str):
+    """Header and ``{name: _Cells}`` of CSV text without quotes; None when a row has the wrong width."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if not text.endswith("\n"):
+        text += "\n"
+    data = text.encode("utf-8")
+    header = [cell.strip() for cell in data[:data.index(b"\n")].decode("utf-8").split(",")]
+    width = len(header)
+    data += bytes(_WIDEST)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    seps = np.flatnonzero((buf == ord(",")) | (buf == ord("\n")))
+    if len(seps) % width:
+        return None
+    ends = seps.reshape(-1, width)
+    # Each line ends its record, and there are as many lines as records: so every record has
+    # exactly width - 1 commas. A blank line is a record of one cell and fails this too.
+    if not ((buf[ends[:, -1]] == ord("\n")).all() and np.count_nonzero(buf[seps] == ord("\n")) == len(ends)):
+        return None
+    starts = np.empty_like(seps)
+    starts[0] = 0
+    starts[1:] = seps[:-1] + 1
+    cells = _Cells(data, starts.reshape(-1, width)[1:].T.ravel(), ends[1:].T.ravel(), buf)
+    n = len(ends) - 1
+    return header, n, {name: cells[j * n:(j + 1) * n] for j, name in enumerate(header)}
+
+
+def _split_quoted(text: str):
+    """Header and ``{name: _Cells}`` of CSV text with quotes, split by the csv module; None at any doubt."""
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return None
+    if not records:
+        return None
+    header = [cell.strip() for cell in records[0]]
+    width = len(header)
+    rows = records[1:]
+    if not rows or set(map(len, rows)) != {width}:
+        return None  # a short row, or a blank line: the careful path knows their rules
+    # Every cell followed by a NUL (the text holds none), column after column.
+    data = ("\x00".join(itertools.chain.from_iterable(zip(*rows))) + "\x00").encode("utf-8")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    cells = _Cells(data + bytes(_WIDEST), starts, ends)
+    n = len(rows)
+    return header, n, {name: cells[j * n:(j + 1) * n] for j, name in enumerate(header)}
 
 
 def _fast_log(text: str):
     """:func:`_log_from_text` of a plainly valid file, whole columns at once; None at any doubt."""
     if "\x00" in text:
         return None
-    if '"' in text:  # quoted cells: the csv module splits them (in C), with the careful path's rules
-        try:
-            records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-        except csv.Error:
-            return None
-        if len(records) < 2:
-            return None
-        header = [cell.strip() for cell in records[0]]
-        width = len(header)
-        rows = records[1:]
-        if set(map(len, rows)) != {width}:
-            return None  # a short row, or a blank line: the careful path knows their rules
-        raw = {name: list(cells) for name, cells in zip(header, zip(*rows))}
-    else:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-            if "\r" in text:
-                return None
-        # No lone-surrogate check: the text comes from a UTF-8 decode, which never gives one.
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if len(lines) < 2:
-            return None  # empty or header only: the careful path knows their rules
-        # A blank line (only commas and spaces) has the wrong number of cells or an empty date,
-        # so the checks below send it to the careful path too.
-        header = [cell.strip() for cell in lines[0].split(",")]
-        width = len(header)
-        rows = lines[1:]
-        if set(map(str.count, rows, [","] * len(rows))) != {width - 1}:
-            return None
-        flat = ",".join(rows).split(",")
-        raw = {name: flat[j::width] for j, name in enumerate(header)}
-    if (len(set(header)) != width or any(name not in LOG_COLUMNS for name in header)
-            or any(name not in header for name in REQUIRED_COLUMNS)):
+    split = _split_quoted(text) if '"' in text else _split_plain(text)
+    if split is None:
         return None
-    n = len(rows)
-    stripped = {name: [c.strip() for c in cells] if _SPACE.search("".join(cells)) else cells
-                for name, cells in raw.items() if name not in _FREE_TEXT}
-    index = pd.RangeIndex(n)
+    header, n, cells = split
+    if not n or len(set(header)) != len(header) or any(name not in header for name in REQUIRED_COLUMNS):
+        return None  # header only, a repeated or a missing column: the careful path knows their rules
+    # The typed columns, stripped together: the date, the enumerations, the numbers, the start time.
+    enums = [column for column in _ENUMS if column in cells]
+    numbers = [column for column in NUMERIC_COLUMNS if column in cells]
+    typed = ["date", *enums, *numbers] + (["start_time"] if "start_time" in cells else [])
+    stripped = cells["date"].joined([cells[column] for column in typed[1:]]).stripped()
+    part = {column: slice(k * n, (k + 1) * n) for k, column in enumerate(typed)}
+
     out = {}
-    days = _fast_dates(stripped["date"])
+    days = _bulk_dates(stripped[part["date"]])
     if days is None:
         return None
     out["date"] = days
-    activity = _fast_enum(stripped["activity"], ACTIVITIES, "run") if "activity" in header else ["run"] * n
-    if activity is None:
+    values = _bulk_enums(stripped[part[enums[0]].start:part[enums[-1]].stop], enums, n) if enums else []
+    if values is None:
         return None
-    out["activity"] = activity
+    out.update(zip(enums, values))
+    if "activity" not in out:
+        out["activity"] = np.full(n, "run", dtype=object)
+    base = part[numbers[0]].start  # numbers[0] is duration_min, always there
+    values = _bulk_numbers(stripped[base:part[numbers[-1]].stop])
+    if values is None:
+        return None
     for column in NUMERIC_COLUMNS:
-        if column in header:
-            values = _fast_numbers(stripped[column])
-            if values is None:
-                return None
-        else:
-            values = np.full(n, np.nan)
+        if column not in part:
+            out[column] = np.full(n, np.nan)
+            continue
+        out[column] = column_values = values[part[column].start - base:part[column].stop - base]
         low, inclusive, high = _RANGES[column]
-        known = values[~np.isnan(values)]
-        if ((known < low) if inclusive else (known <= low)).any() or (high is not None and (known > high).any()):
-            return None
-        out[column] = values
-    is_rest = np.array([a == "rest" for a in activity])
-    if (np.isnan(out["duration_min"]) & ~is_rest).any():
+        with np.errstate(invalid="ignore"):  # NaN compares False: an empty cell passes
+            if ((column_values < low) if inclusive else (column_values <= low)).any() or \
+                    (high is not None and (column_values > high).any()):
+                return None
+    if (out["activity"][np.isnan(out["duration_min"])] != "rest").any():  # only rest rows may lack one
         return None
     for column in ("session_type", "surface"):
-        values = _fast_enum(stripped[column], _ENUMS[column]) if column in header else [np.nan] * n
-        if values is None:
+        if column not in out:
+            out[column] = np.full(n, np.nan, dtype=object)
+    if "start_time" in part:
+        out["start_time"] = _bulk_start_times(stripped[part["start_time"]], cells["start_time"])
+        if out["start_time"] is None:
             return None
-        out[column] = values
-    check = _Checker("", np.arange(n) + 2, {})
-    for column, parse in (("start_time", _parse_start_times), ("hr_histogram", _parse_histograms)):
-        if column in header and any(stripped[column]):
-            parsed = parse(pd.Series(raw[column], index=index, dtype=object), check)
-            if check.problems:
-                return None
-            out[column] = parsed.tolist()
-        else:
-            out[column] = [np.nan] * n
-    for column in ("source", "notes"):
-        if column in header:
-            cells = [_unquote_cell(c) if c[:1] == "'" else c for c in raw[column]]
-            out[column] = [c if c else np.nan for c in cells]
-        else:
-            out[column] = [np.nan] * n
+    else:
+        out["start_time"] = np.full(n, np.nan, dtype=object)
+    out["hr_histogram"] = np.full(n, np.nan, dtype=object)
+    if "hr_histogram" in cells and cells["hr_histogram"].lengths.any():
+        check = _Checker("", np.arange(n) + 2, {})
+        parsed = _parse_histograms(pd.Series(cells["hr_histogram"].texts(), dtype=object), check)
+        if check.problems:
+            return None
+        out["hr_histogram"] = parsed.to_numpy(dtype=object)
+    extras = [name for name in header if name not in LOG_COLUMNS]
+    for column in (*_FREE_TEXT, *extras):  # free text as written, a formula guard's "'" removed
+        if column not in cells:
+            out[column] = np.full(n, np.nan, dtype=object)
+            continue
+        column_cells = cells[column]
+        out[column] = values = column_cells.texts()
+        quoted = (column_cells.buf[column_cells.starts] == ord("'")) & (column_cells.lengths > 0)
+        for row in np.flatnonzero(quoted).tolist():
+            values[row] = _unquote_cell(values[row])
     # What _finish gives, built directly: text as object with NaN, stably sorted by date.
     order = None if (n < 2 or (days[1:] >= days[:-1]).all()) else np.argsort(days, kind="stable")
-    columns = {}
-    for name in LOG_COLUMNS:
-        values = out[name]
-        if name in _TEXT_COLUMNS:
-            array = np.empty(n, dtype=object)
-            array[:] = values
-            values = array
-        if order is not None:
-            values = values[order]
-        columns[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
-    return pd.DataFrame(columns, index=index, copy=False)
+    names = [*LOG_COLUMNS, *extras]
+    return _frame([out[name] if order is None else out[name][order] for name in names], names, n)
+
+
+_LOG_COLUMN_INDEX = pd.Index(LOG_COLUMNS)
+
+
+def _frame(arrays: list, names: list, n: int) -> pd.DataFrame:
+    """A frame of the columns ``arrays`` (NumPy arrays of their final dtypes), without inference."""
+    index = pd.RangeIndex(n)
+    # A copy of a ready index costs a seventh of making one (which infers the names' dtype).
+    columns = _LOG_COLUMN_INDEX.copy() if len(names) == len(LOG_COLUMNS) else pd.Index(names)
+    try:
+        # pandas' own constructor from arrays, without the checks and inference of DataFrame(dict)
+        # (which cost a third of the read of a 5-year log); the public path below if it goes away.
+        return pd.DataFrame._from_arrays(arrays, columns=columns, index=index, verify_integrity=False)
+    except (AttributeError, TypeError):
+        return pd.DataFrame({name: pd.Series(values, index=index, dtype=values.dtype, copy=False)
+                             for name, values in zip(names, arrays)}, index=index, copy=False)
 
 
 def csv_records(text: str, source: str, expected: str) -> tuple:

@@ -7,8 +7,11 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.traininglog import (
+    ACTIVITIES,
     DEVICE_COLUMNS,
     LOG_COLUMNS,
+    SESSION_TYPES,
+    SURFACES,
     drop_duplicate_sessions,
     merge_logs,
     session_keys,
@@ -555,6 +558,7 @@ FAST_CASES = {
         "2026-03-01,cross,1e1,,0,,,,,,,,,,,\r\n"),
     "quoted cells": 'date,duration_min,notes\n2026-01-01,"30","a, b ""c"""\n2026-01-02,31,"two\nlines"\n',
     "unsorted with a missing activity": "duration_min,date\n30,2026-02-02\n20,2026-02-01\n25,2026-02-01\n",
+    "extra columns, kept as text": "date,duration_min,shoe,x\n2026-01-01,30,'=pegasus,\n2026-01-02,31,, 7 \n",
 }
 
 
@@ -600,7 +604,6 @@ def test_the_fast_path_on_the_sample_logs_and_a_written_log(tmp_path, root):
     'date,duration_min\n2026-01-01,"30\n',             # an unbalanced quote
     'date,duration_min\n2026-01-01,30\n"",""\n',        # a quoted blank line
     "date,duration_min\n2026-01-01,30\n\n2026-01-02,31\n",  # a blank line
-    "date,duration_min,extra\n2026-01-01,30,x\n",       # an extra column
     "date,duration_min\n2026-1-01,30\n", "date,duration_min\n2026-02-30,30\n",
     "date,duration_min\n1899-12-31,30\n", "date,duration_min\n2026-01-01,٣٠\n",
     "date,duration_min\n2026-01-01,1_0\n", "date,duration_min\n2026-01-01,nan\n",
@@ -613,3 +616,206 @@ def test_the_fast_path_leaves_doubtful_files_to_the_careful_path(text):
     from heavylegs.traininglog import _fast_log
 
     assert _fast_log(text) is None
+
+
+def test_the_fast_path_reads_numbers_as_float_does():
+    from heavylegs.traininglog import _WIDEST, _bulk_numbers, _Cells
+
+    def bulk(texts):
+        data = ("\x00".join(texts) + "\x00").encode("ascii") + bytes(_WIDEST)
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8)[:-_WIDEST] == 0)
+        return _bulk_numbers(_Cells(data, np.r_[0, ends[:-1] + 1], ends))
+
+    known = {"45": 45.0, "-12.5": -12.5, "1.": 1.0, ".5": 0.5, "+7": 7.0, "0.3": 0.3, "104.3": 104.3,
+             "12345678": 12345678.0, "0.000001": 1e-06, "00000000000000001": 1.0, "3.14159265": 3.14159265,
+             "1e3": 1000.0, "2.5E-1": 0.25}
+    got = bulk(list(known) + [""])
+    assert got[:-1].tolist() == list(known.values()) and np.isnan(got[-1])
+    assert np.signbit(bulk(["-0", "0", "-0.0"])).tolist() == [True, False, True]
+    for bad in (".", "+", "-", "1-", "1..2", "+-1", "1e", "e1", "1e999", "5.5.5", "1 2"):
+        assert bulk(["1", bad]) is None, bad
+    # Random decimal text, valid or not: the same value, bit for bit, or None where float() fails.
+    rng = np.random.default_rng(13)
+    alphabet = np.array(list("0123456789.+-eE"))
+    texts = []
+    for _ in range(4000):
+        if rng.random() < 0.5:
+            digits = "".join(rng.choice(alphabet[:10], rng.integers(1, 10)))
+            cut = rng.integers(0, len(digits) + 1)
+            texts.append(rng.choice(["", "-", "+"]) + (digits[:cut] + "." + digits[cut:] if rng.random() < 0.7
+                                                        else digits))
+        else:
+            texts.append("".join(rng.choice(alphabet, rng.integers(1, 9))))
+    for text in texts:
+        try:
+            expected = float(text)
+        except ValueError:
+            expected = None
+        got = bulk([text])
+        if expected is None or not np.isfinite(expected):
+            assert got is None, text
+        else:
+            assert got is not None and got[0] == expected and np.signbit(got[0]) == np.signbit(expected), text
+    good = [t for t in texts if bulk([t]) is not None]
+    assert len(good) > 1000
+    assert bulk(good).tolist() == [float(t) for t in good]
+
+
+FAST_START_TIMES = ["2026-07-14T17:52", "2026-07-14 17:52:00", "2026-07-14T17:52:00Z", "2026-07-14T17:52:00+02:00",
+                    "2026-07-14T17:52:00-00:00", " 2026-07-14T17:52:00+23:59 ", "2026-07-14T17:52:00+0200",
+                    "2026-07-14T17:52:00+02", "2026-07-14T17:52:00.123", "2026-07-14T17:52:00,5+01:00",
+                    "2100-12-31T23:59:59", "1900-01-01T00:00", "2024-02-29T10:00", "2000-02-29T10:00:00Z", ""]
+
+
+def test_the_fast_path_reads_every_start_time_spelling_as_the_careful_path():
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    text = "date,duration_min,start_time\n" + "".join(f'2026-07-14,30,"{s}"\n' for s in FAST_START_TIMES)
+    fast = _fast_log(text)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _log_from_text(text, "x"))
+    assert fast["start_time"].tolist()[:2] == ["2026-07-14T17:52", "2026-07-14 17:52:00"]
+
+
+@pytest.mark.parametrize("cell", [
+    "2026-07-14T24:00", "2026-07-14T23:60", "2026-02-30T10:00", "2026-07-14T10:00:00+24:00",
+    "1899-12-31T23:00:00+02:00", "2026-07-14T17:52:60", "2026-07-14x17:52", "noon", "2101-01-01T00:00",
+    "2026-02-29T10:00", "1900-02-29T10:00:00", "2100-02-29T10:00:00Z", "2026-04-31T10:00"])
+def test_the_fast_path_leaves_bad_start_times_to_the_careful_path(cell):
+    from heavylegs.traininglog import _fast_log
+
+    text = f"date,duration_min,start_time\n2026-07-14,30,2026-07-14T17:52:00Z\n2026-07-15,30,{cell}\n"
+    assert _fast_log(text) is None
+    with pytest.raises(InputError):
+        _log_from_text_of(text)
+
+
+def _log_from_text_of(text):
+    from heavylegs.traininglog import _log_from_text
+
+    return _log_from_text(text, "x")
+
+
+@pytest.mark.parametrize("text", [
+    "date,duration_min\n2026-02-29,30\n", "date,duration_min\n1900-02-29,30\n",
+    "date,duration_min\n2101-01-01,30\n", "date,duration_min\n2026/07/14,30\n",
+    "date,duration_min\n2026-07-14T10:00,30\n",                  # valid, but read by the careful path
+    "date,duration_min\n2026-07-14,30\n2026-07-15,30\n\n",         # a blank line at the end
+    "date,activity,duration_min\n2026-07-14,Run\u00a0,30\n",      # valid: str.strip removes U+00A0
+    "date,activity,duration_min\n2026-07-14,ｒｕｎ,30\n",
+    "date,duration_min,surface\n2026-07-14,30,treadmil\n", "date,duration_min,surface\n2026-07-14,30,treadmillx\n",
+    "date,duration_min,surface\n2026-07-14,30,trac\u212a\n",     # valid: Kelvin sign lowers to k
+    "date,duration_min,session_type\n2026-07-14,30,road\n", "date,duration_min,surface\n2026-07-14,30,easy\n",
+    "date,duration_min\n2026-07-14,1440.0000001\n", "date,duration_min,rpe\n2026-07-14,30,-0.5\n",
+    "date,duration_min\n2026-07-14,30\r2026-07-15,30\r",           # old Mac line ends
+    "date,duration_min\n2026-07-14,3\x000\n",
+])
+def test_the_fast_path_leaves_more_doubtful_files_to_the_careful_path(text):
+    from heavylegs.traininglog import _fast_log
+
+    assert _fast_log(text) is None
+
+
+def test_the_fast_path_gives_the_careful_paths_frame_on_random_files():
+    """Random small logs mixing good and doubtful cells, quoted or not: the fast path either gives
+    up or returns exactly the careful path's frame (signs of zero included), never accepts a bad file."""
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    rng = np.random.default_rng(5)
+    cells = {
+        "date": ["2026-07-14", "2024-02-29", "2026-02-29", "2100-12-31", "1899-12-31", " 2026-07-16 ",
+                 "2026-7-16", "2026-07-14T10:00:00", "", "2026-13-01"],
+        "activity": ["run", "Run", " REST", "strength\t", "cross", "", "swim", "runn", "ｒｕｎ"],
+        "duration_min": ["45", "30.5", "1e1", " 7 ", "0", "-3", "", "1440", "1441", "nan", "1_0", "٣"],
+        "distance_km": ["8.25", "0", "-0", ".5", "1.", "", "", "500.0", "12.3456789", "+", "1..2", "1e999"],
+        "rpe": ["0", "10", "-0.0", "5.5", "", "", "11", "\x0b4", "4\xa0"],
+        "session_type": ["easy", "Long", "TEMPO", "", "", "recoveryx", "road", " race"],
+        "surface": ["road", "TREADMILL", "treadmill ", "", "", "treadmil", "mixed", "easy"],
+        "start_time": ["2026-07-14T17:52:00+02:00", "2026-07-14T17:52", "2026-07-14T17:52:00Z", "", "",
+                       "2026-07-14T17:52:00.5", "2026-07-14T25:00", "noon"],
+        "source": ["", "watch", "'=1+1", "''=x", "'", "é café", " spaced "],
+        "notes": ["", "", "5 x 1 km", "-5 min", "a, b", 'say "hi"', "two\nlines"],
+        "shoe": ["", "pegasus", "'@home"],
+    }
+    optional = [name for name in cells if name not in ("date", "duration_min")]
+    fast_used = 0
+    for _ in range(600):
+        columns = ["date", "duration_min", *rng.choice(optional, rng.integers(0, 7), replace=False)]
+        columns = [columns[i] for i in rng.permutation(len(columns))]
+        plain = rng.random() < 0.5  # mostly good rows, or any cell
+        rows = []
+        for _ in range(rng.integers(1, 7)):
+            row = []
+            for name in columns:
+                choices = cells[name]
+                pick = choices[0] if plain and rng.random() < 0.85 else choices[rng.integers(len(choices))]
+                if any(c in pick for c in ',"\n') or rng.random() < 0.1:
+                    pick = '"' + pick.replace('"', '""') + '"'
+                row.append(pick)
+            rows.append(",".join(row))
+        end = "\r\n" if rng.random() < 0.2 else "\n"
+        text = end.join([",".join(columns), *rows]) + (end if rng.random() < 0.8 else "")
+        fast = _fast_log(text)
+        if fast is None:
+            continue
+        fast_used += 1
+        careful = _log_from_text(text, "x")  # raises if the fast path accepted a bad file
+        pd.testing.assert_frame_equal(fast, careful)
+        for name in NUMERIC:
+            assert np.signbit(fast[name]).tolist() == np.signbit(careful[name]).tolist()
+    assert fast_used >= 100
+
+
+NUMERIC = ("duration_min", "distance_km", "rpe", "avg_hr_bpm", "elevation_gain_m", "max_hr_bpm",
+           "gap_distance_km", "relative_effort")
+
+
+def test_every_sample_log_takes_the_fast_path(root):
+    from heavylegs.traininglog import _fast_log
+
+    paths = sorted((root / "data" / "athletes").glob("*/log.csv"))
+    assert len(paths) >= 8
+    for path in paths:
+        assert _fast_log(path.read_text(encoding="utf-8-sig")) is not None, path
+
+
+def test_the_fast_paths_name_keys_tell_every_name_apart():
+    from heavylegs.traininglog import _ENUM_KEYS, _ENUM_MODULUS, _ENUM_NAMES, _ENUM_NINTH, _ENUM_SLOTS
+
+    assert sorted(_ENUM_NAMES) == sorted({*ACTIVITIES, *SESSION_TYPES, *SURFACES})
+    assert len(set(_ENUM_KEYS.tolist())) == len(_ENUM_NAMES) + 1  # the first 8 bytes differ...
+    assert max(map(len, _ENUM_NAMES)) <= 9 and bytes(_ENUM_NINTH).strip(b"\0") == b"l"  # ...treadmill's 9th
+    for position, key in enumerate(_ENUM_KEYS[:-1].tolist()):  # each name's slot leads to it
+        assert _ENUM_SLOTS[key % _ENUM_MODULUS] == position
+        assert key == int.from_bytes(_ENUM_NAMES[position][:8].encode().ljust(8, b"\0"), "little")
+    assert sorted(_ENUM_SLOTS[_ENUM_SLOTS < len(_ENUM_NAMES)].tolist()) == list(range(len(_ENUM_NAMES)))
+
+
+def test_the_fast_path_builds_the_same_frame_without_pandas_private_constructor(monkeypatch, root):
+    from heavylegs.traininglog import _fast_log, _log_from_text
+
+    text = (root / "data" / "athletes" / "ana" / "log.csv").read_text(encoding="utf-8-sig")
+
+    def gone(*args, **kwargs):
+        raise TypeError("_from_arrays() changed")
+
+    monkeypatch.setattr(pd.DataFrame, "_from_arrays", gone)
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    pd.testing.assert_frame_equal(_fast_log(FAST_CASES["extra columns, kept as text"]),
+                                  _log_from_text(FAST_CASES["extra columns, kept as text"], "x"))
+
+
+def test_the_fast_path_strips_a_few_spaces_and_leaves_a_cell_padded_with_many_to_the_careful_path():
+    from heavylegs.traininglog import _MOST_SPACES, _fast_log, _log_from_text
+
+    few, many = " " * _MOST_SPACES, " " * (_MOST_SPACES + 1)
+    text = f"date,activity,duration_min\n{few}2026-07-14{few},{few}Run{few},{few}30{few}\n"
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    for cell in (f"{many}2026-07-14", f"2026-07-14{many}"):
+        assert _fast_log(f"date,duration_min\n{cell},30\n") is None
+    for cell in (f"{many}30", f"30{many}", f"3{many}"):
+        assert _fast_log(f"date,duration_min\n2026-07-14,{cell}\n") is None
+    assert _fast_log(f"date,activity,duration_min\n2026-07-14,run{many},30\n") is None
+    text = f"date,duration_min,start_time\n2026-07-14,30,{many}2026-07-14T17:52{many}\n"  # checked alone
+    pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
+    assert _log_from_text(text, "x")["start_time"].tolist() == ["2026-07-14T17:52"]
