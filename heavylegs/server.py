@@ -82,6 +82,9 @@ NOTEBOOKS = (_NOTEBOOK_NAME, _SQUAD_NOTEBOOK)
 #: Environment variable telling the squad notebook it is served read-only.
 SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
 _TEMPLATE = "heavylegs"
+#: The dashboard's own template (``heavylegs/templates/``): the outputs rendered by the server, plotly.js
+#: as a static file, none of Voila's scripts (the page holds no live widget).
+_PAGE_TEMPLATE = "heavylegs-dashboard"
 # Read by heavylegs._voila (and removed from its environment before any kernel starts).
 _TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
 _ROOT_ENV = "HEAVYLEGS_SERVER_ROOT"
@@ -111,7 +114,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
                   page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
-                  extensions: tuple = ("jupyterlab-plotly",)) -> list:
+                  extensions: tuple = ("jupyterlab-plotly",), template: str = _PAGE_TEMPLATE) -> list:
     """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
@@ -144,6 +147,11 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         the dashboard; the squad view adds Voila's widget manager
         (``@voila-dashboards/widgets-manager8``) and the widgets it draws
         (``@jupyter-widgets/jupyterlab-manager``) for its live controls.
+    template : str
+        Voila template: ``"heavylegs-dashboard"`` (the default) renders every
+        output on the server and loads only plotly.js; ``"heavylegs"`` is
+        Voila's ``lab`` template, whose scripts draw live widgets (the
+        squad view).
 
     Returns
     -------
@@ -156,7 +164,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     return [sys.executable, "-m", "heavylegs._voila", notebook, "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
-            f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
+            f"--template={template}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
             "--VoilaConfiguration.file_denylist=.*",
             # the dashboard needs only plotly's renderer; the squad view also the widget manager
@@ -172,10 +180,14 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
 
 
 def _write_template(jupyter_dir: Path) -> None:
-    """Voila's ``lab`` template without the icon fonts it links from a CDN.
+    """Write the two templates Voila may use under ``jupyter_dir/voila/templates/``.
 
-    The page then loads nothing but what the local server sends (the same
-    icon font is bundled in Voila's own scripts).
+    ``heavylegs`` is Voila's ``lab`` template without the icon fonts it links
+    from a CDN (the same icon font is bundled in Voila's own scripts), for
+    pages with live widgets. ``heavylegs-dashboard`` is the dashboard's own
+    template, shipped in ``heavylegs/templates/``, with plotly.js copied
+    from the plotly package into its ``static/`` folder. Either page then
+    loads nothing but what the local server sends.
     """
     from jupyter_core.paths import jupyter_path
 
@@ -187,10 +199,28 @@ def _write_template(jupyter_dir: Path) -> None:
         raise RuntimeError("Voila's lab template was not found; is voila installed?")
     lines = lab.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = "".join(line for line in lines if not re.search(r"<link[^>]+href=\"https?://", line))
-    target = jupyter_dir / "voila" / "templates" / _TEMPLATE
+    templates = jupyter_dir / "voila" / "templates"
+    target = templates / _TEMPLATE
     target.mkdir(parents=True)
     (target / "index.html.j2").write_text(kept, encoding="utf-8")
     (target / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
+    page = templates / _PAGE_TEMPLATE
+    shutil.copytree(_PACKAGE / "templates" / _PAGE_TEMPLATE, page)
+    (page / "static").mkdir(exist_ok=True)
+    shutil.copyfile(_plotly_js(), page / "static" / "plotly.min.js")
+
+
+def _plotly_js() -> Path:
+    """plotly.js as the installed plotly package ships it (the version its figures are made for)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the plotly package was not found; is plotly installed?")
+    path = Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise RuntimeError(f"plotly.js was not found at {path}")
+    return path
 
 
 class _Stopped(Exception):
@@ -505,7 +535,7 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
                      dict(max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout, queue_timeout=queue_timeout,
                           shutdown_after_page=False, page_cache_ttl=0,
                           extensions=("jupyterlab-plotly", "@voila-dashboards/widgets-manager8",
-                                      "@jupyter-widgets/jupyterlab-manager")))
+                                      "@jupyter-widgets/jupyterlab-manager"), template=_TEMPLATE))
     if out is not None:
         out.write(f"Serving the squad at {server.url} (read-only; Ctrl+C to stop)\n")
         out.flush()
