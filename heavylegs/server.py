@@ -38,8 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -206,8 +204,51 @@ def _write_template(jupyter_dir: Path) -> None:
     (target / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
     page = templates / _PAGE_TEMPLATE
     shutil.copytree(_PACKAGE / "templates" / _PAGE_TEMPLATE, page)
-    (page / "static").mkdir(exist_ok=True)
-    shutil.copyfile(_plotly_js(), page / "static" / "plotly.min.js")
+    plotly_bundles(page / "static", _plotly_js())
+
+
+def plotly_js_version(path) -> str | None:
+    """The version a plotly.js bundle names in its first lines, e.g. ``"4.1.1"``; None if it names none.
+
+    Parameters
+    ----------
+    path : str or Path
+        A bundle: ``plotly.min.js``, ``plotly-basic.min.js``.
+    """
+    with open(path, "rb") as bundle:
+        head = bundle.read(512).decode("utf-8", "replace")
+    match = re.search(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+\S*)", head)
+    return match.group(1) if match else None
+
+
+def plotly_bundles(static_dir, full_bundle) -> str:
+    """Put the dashboard template's plotly.js bundles in ``static_dir``.
+
+    Parameters
+    ----------
+    static_dir : str or Path
+        The template's ``static/`` folder, holding the vendored basic bundle
+        ``plotly-basic.min.js`` (scatter, bar and pie traces).
+    full_bundle : str or Path
+        The installed plotly package's ``plotly.min.js``, copied in as
+        ``plotly.min.js`` (the page loads it for other trace types).
+
+    Returns
+    -------
+    str
+        ``"basic"`` when the basic bundle is the plotly.js version of the full
+        one, so figures are drawn by the version plotly made them for;
+        ``"full"`` when it is not (or is missing), and ``plotly-basic.min.js``
+        was replaced by a copy of the full bundle.
+    """
+    static_dir = Path(static_dir)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(full_bundle, static_dir / "plotly.min.js")
+    basic = static_dir / "plotly-basic.min.js"
+    if basic.is_file() and plotly_js_version(basic) == plotly_js_version(full_bundle) is not None:
+        return "basic"
+    shutil.copyfile(full_bundle, basic)
+    return "full"
 
 
 def _plotly_js() -> Path:
@@ -272,19 +313,23 @@ class DashboardServer:
         return f"{self.base_url}{path}?" + urllib.parse.urlencode({"token": self.token, **query})
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Block until the server answers HTTP, or raise RuntimeError."""
+        """Block until the server accepts connections, or raise RuntimeError.
+
+        Voila listens only once its web application is built, and answers
+        every connection accepted from then on; an HTTP probe would wait
+        behind the first render, which starts at that moment and keeps
+        Voila busy for a few tenths of a second.
+        """
         deadline = time.monotonic() + timeout
-        probe = self.link("voila/static/")  # answers without starting a kernel
+        port = int(self.base_url.rsplit(":", 1)[1].strip("/"))
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"voila stopped with status {self.process.returncode}: {self._stderr_tail()}")
             try:
-                with urllib.request.urlopen(probe, timeout=2):
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
                     return
-            except urllib.error.HTTPError:
-                return  # any HTTP answer means the server is up
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.02)
         raise RuntimeError(f"voila did not answer on {self.base_url} within {timeout:g} s")
 
     def _stderr_tail(self) -> str:
