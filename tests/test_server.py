@@ -19,7 +19,8 @@ import psutil
 import pytest
 
 from heavylegs import _voila
-from heavylegs.server import DashboardServer, notebook_path, serve_dashboard, voila_command
+from heavylegs.server import (DashboardServer, notebook_path, plotly_bundles, plotly_js_version, serve_dashboard,
+                              voila_command)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "s3cret-token"
@@ -73,6 +74,63 @@ def test_voila_refuses_to_start_without_a_token(tmp_path):
 
 def test_notebook_path_is_the_checkouts():
     assert notebook_path() == ROOT / "notebooks" / "athlete_dashboard.ipynb"
+
+
+def test_the_dashboard_has_its_own_template_and_the_squad_voilas():
+    assert "--template=heavylegs-dashboard" in voila_command()
+    assert "--template=heavylegs" in voila_command(template="heavylegs")
+
+
+# --- plotly.js for the dashboard's template ------------------------------------------------------
+
+BASIC = ROOT / "heavylegs" / "templates" / "heavylegs-dashboard" / "static" / "plotly-basic.min.js"
+
+
+def test_plotly_js_version_reads_the_bundles_first_lines(tmp_path):
+    assert plotly_js_version(BASIC) == "4.1.1"  # the vendored bundle (PLOTLY-BASIC.md)
+    full = tmp_path / "plotly.min.js"
+    full.write_text("/**\n* plotly.js v3.0.1\n* Copyright\n*/\n(function(){})();\n")
+    assert plotly_js_version(full) == "3.0.1"
+    full.write_text("(function(){})();\n")
+    assert plotly_js_version(full) is None
+
+
+def _bundle(path, version):
+    path.write_text(f"/**\n* plotly.js{' (basic - minified)' if 'basic' in path.name else ''} v{version}\n*/\n"
+                    f"// {path.name}\n")
+    return path
+
+
+@pytest.mark.parametrize("installed,expected", [("4.1.1", "basic"), ("4.2.0", "full")])
+def test_plotly_bundles_use_the_basic_one_only_for_the_installed_version(tmp_path, installed, expected):
+    static = tmp_path / "static"
+    static.mkdir()
+    _bundle(static / "plotly-basic.min.js", "4.1.1")
+    full = _bundle(tmp_path / "plotly.min.js", installed)
+    assert plotly_bundles(static, full) == expected
+    assert (static / "plotly.min.js").read_text() == full.read_text()
+    basic_text = (static / "plotly-basic.min.js").read_text()
+    assert (basic_text == full.read_text()) == (expected == "full")
+
+
+def test_plotly_bundles_without_a_basic_one_serve_the_full_one_twice(tmp_path):
+    full = _bundle(tmp_path / "plotly.min.js", "4.1.1")
+    assert plotly_bundles(tmp_path / "static", full) == "full"
+    assert (tmp_path / "static" / "plotly-basic.min.js").read_text() == full.read_text()
+
+
+# --- the preloaded first kernel (heavylegs._voila, heavylegs._kernel) -----------------------------
+
+@pytest.mark.parametrize("cmd,fits", [
+    ([sys.executable, "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], True),
+    ([os.path.realpath(sys.executable), "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], True),
+    (["/usr/bin/some-other-python", "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], False),
+    ([sys.executable, "-m", "ipykernel", "-f", "/tmp/k.json"], False),
+    (["/usr/bin/R", "--slave", "-e", "IRkernel::main()"], False),
+    ([sys.executable], False),
+])
+def test_preload_fits_only_this_pythons_ipykernel(cmd, fits):
+    assert _voila.preload_fits(cmd) is fits
 
 
 # --- live servers --------------------------------------------------------------------------------
@@ -169,6 +227,21 @@ def test_token_link_shows_the_page_sets_the_cookie_and_ends_its_kernel(server):
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
     assert _wait_until(lambda: _get(port, f"/api/kernels/{kernel_id}", cookie=jar)[0] == 404)
     assert _wait_until(lambda: _kernels(server) == [])
+
+
+def test_the_page_loads_plotly_js_and_none_of_voilas_scripts(server):
+    port = _port(server)
+    status, headers, body = _get(port, f"/?token={server.token}")
+    assert status == 200 and "Low iron" in body
+    assert 'name="viewport"' in body and "hlChart(" in body
+    assert "voila.js" not in body and "require.min.js" not in body and "http://" not in body
+    script = re.search(r'<script async src="(/voila/templates/heavylegs-dashboard/static/plotly-basic\.min\.js\?v=\w+)"',
+                       body).group(1)
+    jar = headers["Set-Cookie"].split(";", 1)[0]
+    status, headers, js = _get(port, script, cookie=jar)
+    assert status == 200 and js.startswith("/**\n* plotly.js (basic - minified) v")
+    assert "max-age=" in headers["Cache-Control"]  # versioned by ?v=, so a browser keeps it
+    assert _get(port, script)[0] == 403  # neither token nor cookie
 
 
 def test_kernels_are_bounded(server):
@@ -344,6 +417,26 @@ def test_sigterm_while_voila_starts_leaves_nothing(tmp_path):
     assert proc.returncode in (0, 130) and "Traceback" not in err, err
     assert _wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children))
     assert _wait_until(lambda: not any(temp.glob("heavylegs-dashboard-*")))
+
+
+def test_the_first_kernel_is_the_process_started_with_voila(tmp_path):
+    """The warm-up render's kernel is the preloaded process; it still ends with Voila."""
+    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path),
+                          shutdown_after_page=False)
+    try:
+        log = srv.root / "voila.log"
+        assert _wait_until(lambda: "Kernel started:" in log.read_text(encoding="utf-8", errors="replace"))
+        assert _wait_until(lambda: len(_kernels(srv)) == 1)
+        kernel = _kernels(srv)[0]
+        assert kernel.cmdline()[1:4] == ["-m", "heavylegs._kernel", "ipykernel_launcher"]
+        assert "HEAVYLEGS_SERVER_TOKEN" not in kernel.environ()  # started after Voila took the token out
+        status, _, body = _get(_port(srv), f"/?token={srv.token}")
+        assert status == 200 and "Low iron" in body and _started(srv) == 1
+        srv.process.kill()  # Voila gone without a word: the kernel sees its parent change and ends
+        srv.process.wait()
+        assert _wait_until(lambda: not kernel.is_running() or kernel.status() == psutil.STATUS_ZOMBIE, timeout=30)
+    finally:
+        srv.stop()
 
 
 def test_the_page_is_rendered_as_soon_as_voila_listens(tmp_path):
