@@ -119,6 +119,55 @@ def test_plotly_bundles_without_a_basic_one_serve_the_full_one_twice(tmp_path):
     assert (tmp_path / "static" / "plotly-basic.min.js").read_text() == full.read_text()
 
 
+def _render_page(outputs):
+    """The dashboard template rendered by Jinja alone, with one cell holding ``outputs``."""
+    import jinja2
+    from nbconvert.filters import strip_ansi
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(BASIC.parent.parent)))
+    env.filters["strip_ansi"] = strip_ansi
+    env.filters["markdown2html"] = lambda text: f"<p>{text}</p>"
+    cell = {"cell_type": "code", "source": "secret_code()", "outputs": outputs}
+    return env.get_template("index.html.j2").render(
+        nb={"cells": [cell]}, resources={"base_url": "/"}, kernel_start=lambda nb: "k-1",
+        cell_generator=lambda nb, kernel_id: iter(nb["cells"]), static_url=lambda path: f"/static/{path}?v=1")
+
+
+def test_the_page_template_renders_every_output_on_the_server():
+    bar = {"data": [{"type": "bar", "y": [1, 2]}, {"y": [3]}], "layout": {"height": 300}}
+    heat = {"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}}
+    page = _render_page([
+        {"output_type": "display_data", "data": {"text/html": "<div id='hl-x'>Hi <b>Ana</b></div>"}},
+        {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": bar, "text/plain": "chart"}},
+        {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": heat}},
+        {"output_type": "stream", "name": "stdout", "text": "a < b\n"},
+        {"output_type": "execute_result", "data": {"text/plain": "<3>"}},
+        {"output_type": "error", "ename": "ExecutionError", "evalue": "Execution error",
+         "traceback": ["\x1b[31mThere was an error when executing cell [2]. Please run Voila with --show_tracebacks"]},
+    ])
+    assert '<script async src="/static/plotly-basic.min.js?v=1" onload="hlLoaded(\'basic\')"></script>' in page
+    assert "<div id='hl-x'>Hi <b>Ana</b></div>" in page  # HTML outputs as they are
+    assert ('<div class="hl-dash hl-chart"><div id="hl-served-chart-1-2" class="hl-served-chart"></div></div>\n'
+            '<script>hlChart("hl-served-chart-1-2", {"data": [{"type": "bar", "y": [1, 2]}, {"y": [3]}], '
+            '"layout": {"height": 300}}, "basic");</script>') in page
+    assert ('hlChart("hl-served-chart-1-3", {"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}}, "full", '
+            '"/static/plotly.min.js?v=1");') in page
+    assert '<pre class="hl-output-text">a &lt; b\n</pre>' in page
+    assert '<pre class="hl-output-text">&lt;3&gt;</pre>' in page
+    # the error shows without its colour codes, and keeps the words that stop the page being reused
+    assert ('<pre class="hl-output-text">There was an error when executing cell [2]. Please run Voila with '
+            '--show_tracebacks</pre>') in page
+    assert _voila._VOILA_ERROR.decode() in page
+    assert "secret_code" not in page  # no source
+    assert '"kernelId": "k-1"' in page and 'name="viewport"' in page
+
+
+def test_the_page_template_keeps_script_breaking_text_inside_a_figure():
+    figure = {"data": [{"type": "bar", "name": "</script><script>alert(1)</script>", "y": [1]}]}
+    page = _render_page([{"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": figure}}])
+    assert "</script><script>alert(1)" not in page and "\\u003c/script\\u003e" in page
+
+
 # --- the preloaded first kernel (heavylegs._voila, heavylegs._kernel) -----------------------------
 
 @pytest.mark.parametrize("cmd,fits", [
