@@ -23,7 +23,11 @@ kernel starts). It is Voila's own ``main`` with:
 * the module ``rfc3987_syntax`` kept out: jsonschema (through
   jupyter_events) imports it when it is installed, to check "iri" strings,
   and it builds a Lark grammar on import, about 1.0 s of Voila's 1.9 s
-  start on 2 cores; nothing Voila serves here validates IRIs.
+  start on 2 cores; nothing Voila serves here validates IRIs. The other
+  optional format checkers jsonschema imports (URIs, dates, durations,
+  colours, host names, JSON pointers, URI templates: about 0.1-0.2 s with
+  arrow, which one of them imports) are hidden from jsonschema's format
+  module only (:class:`SkipFormatCheckers`), for the same reason.
 
 Nothing here is imported by the rest of the package.
 """
@@ -46,6 +50,29 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # The kernel the current request started (set by BoundedKernelManager.start_kernel, which runs
 # in the request's own task).
 _STARTED: contextvars.ContextVar = contextvars.ContextVar("heavylegs_started_kernel", default=None)
+
+
+class SkipFormatCheckers:
+    """A meta-path finder that hides jsonschema's optional format-checker modules from ``jsonschema._format``.
+
+    Without them jsonschema leaves those formats unchecked, as it does when
+    they are not installed; an import of the same modules from anywhere
+    else still works.
+    """
+
+    skipped = frozenset({"rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration", "webcolors", "fqdn",
+                         "uri_template", "jsonpointer", "idna"})
+    importer = "jsonschema._format"
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.skipped:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_globals.get("__name__") == self.importer:
+                raise ModuleNotFoundError(f"{name} is skipped for {self.importer} by heavylegs._voila", name=name)
+            frame = frame.f_back
+        return None
 
 
 def allowed_hosts(port: int) -> frozenset:
@@ -452,6 +479,8 @@ _PARENT = os.getppid()
 def main(argv=None) -> int:
     """Run Voila with the gate, the bounded kernel manager and the parent watch."""
     sys.modules["rfc3987_syntax"] = None
+    if "jsonschema._format" not in sys.modules:
+        sys.meta_path.insert(0, SkipFormatCheckers())
     token = os.environ.pop(_TOKEN_ENV, "")
     root = os.environ.pop(_ROOT_ENV, None)
     argv = list(sys.argv[1:] if argv is None else argv)

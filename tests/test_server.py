@@ -81,6 +81,17 @@ def test_the_dashboard_has_its_own_template_and_the_squad_voilas():
     assert "--template=heavylegs" in voila_command(template="heavylegs")
 
 
+def test_voila_skips_jsonschemas_optional_format_checkers_only_for_jsonschema():
+    code = ("import sys; from heavylegs._voila import SkipFormatCheckers as S; sys.meta_path.insert(0, S()); "
+            "import jsonschema; print(sorted(m for m in S.skipped | {'arrow'} if m in sys.modules)); "
+            "import isoduration, webcolors, rfc3986_validator; print('direct imports work'); "
+            "jsonschema.validate('not a date', {'type': 'string', 'format': 'date-time'}, "
+            "format_checker=jsonschema.FormatChecker()); print('date-time left unchecked')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\ndirect imports work\ndate-time left unchecked\n"
+
+
 # --- plotly.js for the dashboard's template ------------------------------------------------------
 
 BASIC = ROOT / "heavylegs" / "templates" / "heavylegs-dashboard" / "static" / "plotly-basic.min.js"
