@@ -451,6 +451,55 @@ def _install_preload_handover() -> None:
     local_provisioner.launch_kernel = launch_kernel
 
 
+#: Seconds of silence on a new kernel's IOPub channel taken as "flushed" (jupyter_client waits 0.2 s).
+READY_FLUSH = 0.02
+
+
+def _install_quick_ready() -> None:
+    """Let a kernel client be ready once its kernel answers, without jupyter_client's 0.2 s of silence.
+
+    jupyter_client's ``wait_for_ready`` asks the kernel for its info until it
+    answers and IOPub carries a message, as here, then reads IOPub until it
+    has been silent for 0.2 s, which every page render waits for. Voila's
+    executor (nbclient) only reads messages whose parent is its own request,
+    so a status message arriving later is skipped all the same; here the
+    silence needed is :data:`READY_FLUSH`.
+    """
+    import time as _time
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = _time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected: the request's status message reaches it
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if _time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=READY_FLUSH)
+            except Empty:
+                break
+
+    AsyncKernelClient.wait_for_ready = wait_for_ready
+
+
 def _stop_preload() -> None:
     """End the preloaded process if no kernel launch took it."""
     process, _PRELOAD["process"] = _PRELOAD["process"], None
@@ -497,6 +546,7 @@ def main(argv=None) -> int:
         this = sys.modules[__name__]
         this.BoundedKernelManager = _kernel_manager_class()
         _install_one_shot()
+        _install_quick_ready()
         if warm:
             _install_preload_handover()
         from voila.app import Voila

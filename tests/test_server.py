@@ -92,6 +92,52 @@ def test_voila_skips_jsonschemas_optional_format_checkers_only_for_jsonschema():
     assert done.stdout == "[]\ndirect imports work\ndate-time left unchecked\n"
 
 
+class _Channel:
+    """A kernel client's channel that hands out queued messages, then times out; it records each timeout."""
+
+    def __init__(self, messages):
+        self.messages, self.timeouts = list(messages), []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+class _Client:
+    def __init__(self, shell, iopub):
+        self.shell_channel, self.iopub_channel = _Channel(shell), _Channel(iopub)
+        self.asked, self.handled = 0, []
+
+    def kernel_info(self):
+        self.asked += 1
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled.append(msg)
+
+    async def _async_is_alive(self):
+        return True
+
+
+def test_a_kernel_client_is_ready_without_waiting_for_two_tenths_of_silence(monkeypatch):
+    import asyncio
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    monkeypatch.setattr(AsyncKernelClient, "wait_for_ready", AsyncKernelClient.wait_for_ready)  # restored after
+    _voila._install_quick_ready()
+    reply = {"msg_type": "kernel_info_reply"}
+    # no answer to the first request; then the reply, IOPub's busy status, and its idle status to flush
+    client = _Client(shell=[{"msg_type": "status"}, reply], iopub=[{"busy": 1}, {"idle": 1}])
+    asyncio.run(AsyncKernelClient.wait_for_ready(client, timeout=30))
+    assert client.asked == 2 and client.handled == [reply]
+    assert client.shell_channel.timeouts == [1, 1]
+    assert client.iopub_channel.timeouts == [0.2, _voila.READY_FLUSH, _voila.READY_FLUSH] and _voila.READY_FLUSH < 0.2
+
+
 # --- plotly.js for the dashboard's template ------------------------------------------------------
 
 BASIC = ROOT / "heavylegs" / "templates" / "heavylegs-dashboard" / "static" / "plotly-basic.min.js"
