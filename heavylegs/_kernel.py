@@ -19,6 +19,10 @@ can overlap. This process:
    as ``python -m ipykernel_launcher ARGV`` would. At the end of its input
    without a line (Voila stopped first) it exits with status 0.
 
+The kernel runs without debugpy: ipykernel imports it when a kernel starts,
+to offer a debugger (about 0.25 s, on the way to the first page), and Voila
+never debugs. An ``import debugpy`` in the kernel then fails.
+
 Nothing here is imported by the rest of the package.
 """
 from __future__ import annotations
@@ -90,6 +94,7 @@ def become_kernel(request: dict) -> None:
 
 def main() -> int:
     """Warm up, wait for Voila's request on standard input, become the kernel."""
+    sys.modules.setdefault("debugpy", None)  # ipykernel then starts without a debugger
     warm_up(os.environ.get(_ATHLETE_ENV), os.environ.get(_DATA_DIR_ENV))
     line = sys.stdin.buffer.readline()
     if not line.strip():

@@ -65,11 +65,12 @@ def test_preload_becomes_the_kernel_it_is_asked_for(tmp_path):
         client.wait_for_ready(timeout=120)
         outputs = []
         reply = client.execute_interactive(
-            "import os, sys; print(os.environ['QUERY_STRING'], os.getcwd(), sys.argv[1:])", timeout=60,
+            "import os, sys; print(os.environ['QUERY_STRING'], os.getcwd(), sys.argv[1:], "
+            "sys.modules.get('debugpy', 'unset'))", timeout=60,
             output_hook=lambda msg: outputs.append(msg))
         assert reply["content"]["status"] == "ok"
         text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
-        assert text == f"athlete=gus {work} ['-f', '{connection_file}']\n"
+        assert text == f"athlete=gus {work} ['-f', '{connection_file}'] None\n"  # no debugger: Voila never debugs
         client.shutdown()
         assert proc.wait(timeout=60) == 0
     finally:
