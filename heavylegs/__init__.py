@@ -29,11 +29,7 @@ from __future__ import annotations
 import importlib
 
 from . import _imports
-from .causes import load_causes, load_red_flags
 from .errors import InputError, Problem
-from .fields import FIELDS
-from .profile import read_profile, read_roster, validate_profile, write_profile, write_roster
-from .scoring import score_profile, score_roster
 
 __version__ = "0.1.0"
 
@@ -43,6 +39,19 @@ _imports.install()
 # Names served from modules that import pandas, loaded on first access so that
 # scoring a profile from the command line stays quick.
 _LAZY = {
+    # The catalogue, profiles and scoring, loaded on first access too: `heavylegs serve` and the
+    # Voila process it starts need none of them, and each of those processes starts faster without
+    # (PyYAML and the catalogue code, about 0.1 s on 2 cores; see docs/performance.md, issue 9).
+    "load_causes": "causes",
+    "load_red_flags": "causes",
+    "FIELDS": "fields",
+    "read_profile": "profile",
+    "read_roster": "profile",
+    "validate_profile": "profile",
+    "write_profile": "profile",
+    "write_roster": "profile",
+    "score_profile": "scoring",
+    "score_roster": "scoring",
     "read_log": "traininglog",
     "validate_log": "traininglog",
     "write_log": "traininglog",
@@ -84,18 +93,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "FIELDS",
     "InputError",
     "Problem",
-    "load_causes",
-    "load_red_flags",
-    "read_profile",
-    "validate_profile",
-    "write_profile",
-    "read_roster",
-    "write_roster",
-    "score_profile",
-    "score_roster",
     *_LAZY,
 ]
 

@@ -15,12 +15,19 @@ kernel starts). It is Voila's own ``main`` with:
   widget, so nothing talks to the kernel afterwards);
 * the page rendered once as soon as Voila listens, and then reused (see
   :func:`_install_one_shot`), so the athlete's first visit finds it ready;
+* that first render's kernel started before Voila is even imported (see
+  :func:`_start_preload` and :mod:`heavylegs._kernel`), so the kernel's
+  start and imports overlap with Voila's on a second core;
 * a watch on the parent process: should ``heavylegs serve`` die without
   stopping Voila, Voila stops (its kernels with it) and removes the folder;
 * the module ``rfc3987_syntax`` kept out: jsonschema (through
   jupyter_events) imports it when it is installed, to check "iri" strings,
   and it builds a Lark grammar on import, about 1.0 s of Voila's 1.9 s
-  start on 2 cores; nothing Voila serves here validates IRIs.
+  start on 2 cores; nothing Voila serves here validates IRIs. The other
+  optional format checkers jsonschema imports (URIs, dates, durations,
+  colours, host names, JSON pointers, URI templates: about 0.1-0.2 s with
+  arrow, which one of them imports) are hidden from jsonschema's format
+  module only (:class:`SkipFormatCheckers`), for the same reason.
 
 Nothing here is imported by the rest of the package.
 """
@@ -29,8 +36,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hmac
+import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
@@ -41,6 +50,29 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # The kernel the current request started (set by BoundedKernelManager.start_kernel, which runs
 # in the request's own task).
 _STARTED: contextvars.ContextVar = contextvars.ContextVar("heavylegs_started_kernel", default=None)
+
+
+class SkipFormatCheckers:
+    """A meta-path finder that hides jsonschema's optional format-checker modules from ``jsonschema._format``.
+
+    Without them jsonschema leaves those formats unchecked, as it does when
+    they are not installed; an import of the same modules from anywhere
+    else still works.
+    """
+
+    skipped = frozenset({"rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration", "webcolors", "fqdn",
+                         "uri_template", "jsonpointer", "idna"})
+    importer = "jsonschema._format"
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.skipped:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_globals.get("__name__") == self.importer:
+                raise ModuleNotFoundError(f"{name} is skipped for {self.importer} by heavylegs._voila", name=name)
+            frame = frame.f_back
+        return None
 
 
 def allowed_hosts(port: int) -> frozenset:
@@ -355,6 +387,127 @@ def _warm_up(port: int, token: str) -> None:
     IOLoop.current().add_callback(fetch)
 
 
+# The process started by _start_preload, until a kernel launch adopts it (or None).
+_PRELOAD: dict = {"process": None}
+
+
+def _start_preload() -> subprocess.Popen:
+    """Start the process that becomes the first kernel (:mod:`heavylegs._kernel`).
+
+    It inherits this process's environment (the token already removed) and
+    runs in a session of its own, as every kernel jupyter_client starts.
+    """
+    process = subprocess.Popen([sys.executable, "-m", "heavylegs._kernel", "ipykernel_launcher"],
+                               stdin=subprocess.PIPE, start_new_session=True)
+    _PRELOAD["process"] = process
+    return process
+
+
+def preload_fits(cmd: list, executable: str = sys.executable) -> bool:
+    """Whether a kernel command is the one the preloaded process can become.
+
+    Parameters
+    ----------
+    cmd : list of str
+        The kernel command jupyter_client is about to run, e.g.
+        ``[python, "-m", "ipykernel_launcher", "-f", connection_file]``.
+    executable : str
+        This Python (the preloaded process runs it).
+    """
+    return (len(cmd) >= 3 and list(cmd[1:3]) == ["-m", "ipykernel_launcher"]
+            and os.path.realpath(cmd[0]) == os.path.realpath(executable))
+
+
+def _install_preload_handover() -> None:
+    """Let the first kernel launch that fits take over the preloaded process instead of starting one.
+
+    jupyter_client's local provisioner starts kernels with
+    ``jupyter_client.launcher.launch_kernel``; the replacement writes the
+    command's arguments, environment and folder to the waiting process and
+    returns it, with ``$JPY_PARENT_PID`` set as ``launch_kernel`` sets it, so
+    the kernel still ends when Voila does. Every other launch, or one after
+    the preloaded process died, goes to ``launch_kernel`` unchanged.
+    """
+    from jupyter_client.provisioning import local_provisioner
+
+    launch = local_provisioner.launch_kernel
+
+    def launch_kernel(cmd, stdin=None, stdout=None, stderr=None, env=None, independent=False, cwd=None, **kwargs):
+        process = _PRELOAD["process"]
+        if process is not None and not independent and process.poll() is None and preload_fits(cmd):
+            _PRELOAD["process"] = None
+            env = dict(os.environ if env is None else env)
+            env["JPY_PARENT_PID"] = str(os.getpid())
+            request = {"argv": list(cmd[3:]), "env": env, "cwd": str(cwd) if cwd else None}
+            try:
+                process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+                process.stdin.close()
+                return process
+            except OSError:  # it died meanwhile: start a kernel the usual way
+                process.kill()
+        return launch(cmd, stdin=stdin, stdout=stdout, stderr=stderr, env=env, independent=independent,
+                      cwd=cwd, **kwargs)
+
+    local_provisioner.launch_kernel = launch_kernel
+
+
+#: Seconds of silence on a new kernel's IOPub channel taken as "flushed" (jupyter_client waits 0.2 s).
+READY_FLUSH = 0.02
+
+
+def _install_quick_ready() -> None:
+    """Let a kernel client be ready once its kernel answers, without jupyter_client's 0.2 s of silence.
+
+    jupyter_client's ``wait_for_ready`` asks the kernel for its info until it
+    answers and IOPub carries a message, as here, then reads IOPub until it
+    has been silent for 0.2 s, which every page render waits for. Voila's
+    executor (nbclient) only reads messages whose parent is its own request,
+    so a status message arriving later is skipped all the same; here the
+    silence needed is :data:`READY_FLUSH`.
+    """
+    import time as _time
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = _time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected: the request's status message reaches it
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if _time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=READY_FLUSH)
+            except Empty:
+                break
+
+    AsyncKernelClient.wait_for_ready = wait_for_ready
+
+
+def _stop_preload() -> None:
+    """End the preloaded process if no kernel launch took it."""
+    process, _PRELOAD["process"] = _PRELOAD["process"], None
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+
+
 def _watch_parent() -> None:
     """Stop Voila when the process that started it is gone."""
     from tornado.ioloop import IOLoop, PeriodicCallback
@@ -375,30 +528,41 @@ _PARENT = os.getppid()
 def main(argv=None) -> int:
     """Run Voila with the gate, the bounded kernel manager and the parent watch."""
     sys.modules["rfc3987_syntax"] = None
+    if "jsonschema._format" not in sys.modules:
+        sys.meta_path.insert(0, SkipFormatCheckers())
     token = os.environ.pop(_TOKEN_ENV, "")
     root = os.environ.pop(_ROOT_ENV, None)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not token and not {"--version", "--help", "--help-all"} & set(argv):
         sys.stderr.write(f"heavylegs._voila: ${_TOKEN_ENV} is not set; refusing to serve without a token\n")
         return 2
-    port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
-    _install_gate(token, port)
-    this = sys.modules[__name__]
-    this.BoundedKernelManager = _kernel_manager_class()
-    _install_one_shot()
-    from voila.app import Voila
-
-    app = Voila.instance()
-    app.initialize(argv)
-    _watch_parent()
     cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
-    if float(cache) > 0 and "--preheat_kernel=True" not in argv:
-        _warm_up(port, token)
+    warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
+    if warm:  # first of all, so the kernel's start overlaps with Voila's imports
+        _start_preload()
     try:
-        app.start()
+        port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
+        _install_gate(token, port)
+        this = sys.modules[__name__]
+        this.BoundedKernelManager = _kernel_manager_class()
+        _install_one_shot()
+        _install_quick_ready()
+        if warm:
+            _install_preload_handover()
+        from voila.app import Voila
+
+        app = Voila.instance()
+        app.initialize(argv)
+        _watch_parent()
+        if warm:
+            _warm_up(port, token)
+        try:
+            app.start()
+        finally:
+            if root and os.getppid() != _PARENT:  # orphaned: nobody else will remove the folder
+                shutil.rmtree(root, ignore_errors=True)
     finally:
-        if root and os.getppid() != _PARENT:  # orphaned: nobody else will remove the folder
-            shutil.rmtree(root, ignore_errors=True)
+        _stop_preload()
     return 0
 
 

@@ -423,7 +423,7 @@ def _cmd_serve(args, out):
     data_dir = _check_athlete(args.athlete, args.data)
     if not 1 <= args.port <= 65535:
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
-    from .dashboard import serve_dashboard
+    from .server import serve_dashboard  # not .dashboard: Voila starts sooner without its imports
 
     def interrupted(signum, frame):  # `kill PID` while Voila starts: serve_dashboard cleans up
         raise KeyboardInterrupt

@@ -38,8 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -82,6 +80,9 @@ NOTEBOOKS = (_NOTEBOOK_NAME, _SQUAD_NOTEBOOK)
 #: Environment variable telling the squad notebook it is served read-only.
 SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
 _TEMPLATE = "heavylegs"
+#: The dashboard's own template (``heavylegs/templates/``): the outputs rendered by the server, plotly.js
+#: as a static file, none of Voila's scripts (the page holds no live widget).
+_PAGE_TEMPLATE = "heavylegs-dashboard"
 # Read by heavylegs._voila (and removed from its environment before any kernel starts).
 _TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
 _ROOT_ENV = "HEAVYLEGS_SERVER_ROOT"
@@ -111,7 +112,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
                   page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
-                  extensions: tuple = ("jupyterlab-plotly",)) -> list:
+                  extensions: tuple = ("jupyterlab-plotly",), template: str = _PAGE_TEMPLATE) -> list:
     """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
@@ -145,6 +146,11 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         widget manager (``@voila-dashboards/widgets-manager8``) and the
         widgets it draws (``@jupyter-widgets/jupyterlab-manager``) for its
         live controls.
+    template : str
+        Voila template: ``"heavylegs-dashboard"`` (the default) renders every
+        output on the server and loads only plotly.js; ``"heavylegs"`` is
+        Voila's ``lab`` template, whose scripts draw live widgets (the
+        squad view).
 
     Returns
     -------
@@ -157,7 +163,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     return [sys.executable, "-m", "heavylegs._voila", notebook, "--no-browser",
             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
-            f"--template={_TEMPLATE}", "--theme=light", "--VoilaExecutor.timeout=60",
+            f"--template={template}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
             "--VoilaConfiguration.file_denylist=.*",
             # the dashboard needs only plotly's renderer; the squad view also the widget manager
@@ -173,10 +179,14 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
 
 
 def _write_template(jupyter_dir: Path) -> None:
-    """Voila's ``lab`` template without the icon fonts it links from a CDN.
+    """Write the two templates Voila may use under ``jupyter_dir/voila/templates/``.
 
-    The page then loads nothing but what the local server sends (the same
-    icon font is bundled in Voila's own scripts).
+    ``heavylegs`` is Voila's ``lab`` template without the icon fonts it links
+    from a CDN (the same icon font is bundled in Voila's own scripts), for
+    pages with live widgets. ``heavylegs-dashboard`` is the dashboard's own
+    template, shipped in ``heavylegs/templates/``, with plotly.js copied
+    from the plotly package into its ``static/`` folder. Either page then
+    loads nothing but what the local server sends.
     """
     from jupyter_core.paths import jupyter_path
 
@@ -188,10 +198,71 @@ def _write_template(jupyter_dir: Path) -> None:
         raise RuntimeError("Voila's lab template was not found; is voila installed?")
     lines = lab.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = "".join(line for line in lines if not re.search(r"<link[^>]+href=\"https?://", line))
-    target = jupyter_dir / "voila" / "templates" / _TEMPLATE
+    templates = jupyter_dir / "voila" / "templates"
+    target = templates / _TEMPLATE
     target.mkdir(parents=True)
     (target / "index.html.j2").write_text(kept, encoding="utf-8")
     (target / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
+    page = templates / _PAGE_TEMPLATE
+    shutil.copytree(_PACKAGE / "templates" / _PAGE_TEMPLATE, page)
+    plotly_bundles(page / "static", _plotly_js())
+
+
+def plotly_js_version(path) -> str | None:
+    """The version a plotly.js bundle names in its first lines, e.g. ``"4.1.1"``; None if it names none.
+
+    Parameters
+    ----------
+    path : str or Path
+        A bundle: ``plotly.min.js``, ``plotly-basic.min.js``.
+    """
+    with open(path, "rb") as bundle:
+        head = bundle.read(512).decode("utf-8", "replace")
+    match = re.search(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+\S*)", head)
+    return match.group(1) if match else None
+
+
+def plotly_bundles(static_dir, full_bundle) -> str:
+    """Put the dashboard template's plotly.js bundles in ``static_dir``.
+
+    Parameters
+    ----------
+    static_dir : str or Path
+        The template's ``static/`` folder, holding the vendored basic bundle
+        ``plotly-basic.min.js`` (scatter, bar and pie traces).
+    full_bundle : str or Path
+        The installed plotly package's ``plotly.min.js``, copied in as
+        ``plotly.min.js`` (the page loads it for other trace types).
+
+    Returns
+    -------
+    str
+        ``"basic"`` when the basic bundle is the plotly.js version of the full
+        one, so figures are drawn by the version plotly made them for;
+        ``"full"`` when it is not (or is missing), and ``plotly-basic.min.js``
+        was replaced by a copy of the full bundle.
+    """
+    static_dir = Path(static_dir)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(full_bundle, static_dir / "plotly.min.js")
+    basic = static_dir / "plotly-basic.min.js"
+    if basic.is_file() and plotly_js_version(basic) == plotly_js_version(full_bundle) is not None:
+        return "basic"
+    shutil.copyfile(full_bundle, basic)
+    return "full"
+
+
+def _plotly_js() -> Path:
+    """plotly.js as the installed plotly package ships it (the version its figures are made for)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the plotly package was not found; is plotly installed?")
+    path = Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise RuntimeError(f"plotly.js was not found at {path}")
+    return path
 
 
 class _Stopped(Exception):
@@ -243,19 +314,23 @@ class DashboardServer:
         return f"{self.base_url}{path}?" + urllib.parse.urlencode({"token": self.token, **query})
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Block until the server answers HTTP, or raise RuntimeError."""
+        """Block until the server accepts connections, or raise RuntimeError.
+
+        Voila listens only once its web application is built, and answers
+        every connection accepted from then on; an HTTP probe would wait
+        behind the first render, which starts at that moment and keeps
+        Voila busy for a few tenths of a second.
+        """
         deadline = time.monotonic() + timeout
-        probe = self.link("voila/static/")  # answers without starting a kernel
+        port = int(self.base_url.rsplit(":", 1)[1].strip("/"))
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"voila stopped with status {self.process.returncode}: {self._stderr_tail()}")
             try:
-                with urllib.request.urlopen(probe, timeout=2):
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
                     return
-            except urllib.error.HTTPError:
-                return  # any HTTP answer means the server is up
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.02)
         raise RuntimeError(f"voila did not answer on {self.base_url} within {timeout:g} s")
 
     def _stderr_tail(self) -> str:
@@ -507,7 +582,8 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
                           shutdown_after_page=False, page_cache_ttl=0,
                           # the read-only squad draws no figure: plotly's renderer (3.5 MB of script) is
                           # not loaded (about 0.5 s less from request to table, measured in Chromium)
-                          extensions=("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")))
+                          extensions=("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager"),
+                          template=_TEMPLATE))
     if out is not None:
         out.write(f"Serving the squad at {server.url} (read-only; Ctrl+C to stop)\n")
         out.flush()

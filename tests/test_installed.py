@@ -91,6 +91,10 @@ def test_installed_package_is_the_wheel_and_finds_its_files(installed):
     assert not (package.parent / "data").exists()
     assert sorted(p.stem for p in (package / "samples" / "athletes").glob("*.json")) == \
         sorted(p.stem for p in (ROOT / "data" / "athletes").glob("*.json"))
+    # the dashboard's page template, with the plotly.js bundle it prefers
+    template = package / "templates" / "heavylegs-dashboard"
+    assert sorted(p.name for p in template.rglob("*") if p.is_file()) == [
+        "PLOTLY-BASIC.md", "conf.json", "index.html.j2", "plotly-basic.min.js"]
 
 
 def test_score_and_load(installed):

@@ -19,7 +19,8 @@ import psutil
 import pytest
 
 from heavylegs import _voila
-from heavylegs.server import DashboardServer, notebook_path, serve_dashboard, voila_command
+from heavylegs.server import (DashboardServer, notebook_path, plotly_bundles, plotly_js_version, serve_dashboard,
+                              voila_command)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "s3cret-token"
@@ -73,6 +74,169 @@ def test_voila_refuses_to_start_without_a_token(tmp_path):
 
 def test_notebook_path_is_the_checkouts():
     assert notebook_path() == ROOT / "notebooks" / "athlete_dashboard.ipynb"
+
+
+def test_the_dashboard_has_its_own_template_and_the_squad_voilas():
+    assert "--template=heavylegs-dashboard" in voila_command()
+    assert "--template=heavylegs" in voila_command(template="heavylegs")
+
+
+def test_voila_skips_jsonschemas_optional_format_checkers_only_for_jsonschema():
+    code = ("import sys; from heavylegs._voila import SkipFormatCheckers as S; sys.meta_path.insert(0, S()); "
+            "import jsonschema; print(sorted(m for m in S.skipped | {'arrow'} if m in sys.modules)); "
+            "import isoduration, webcolors, rfc3986_validator; print('direct imports work'); "
+            "jsonschema.validate('not a date', {'type': 'string', 'format': 'date-time'}, "
+            "format_checker=jsonschema.FormatChecker()); print('date-time left unchecked')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\ndirect imports work\ndate-time left unchecked\n"
+
+
+class _Channel:
+    """A kernel client's channel that hands out queued messages, then times out; it records each timeout."""
+
+    def __init__(self, messages):
+        self.messages, self.timeouts = list(messages), []
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.timeouts.append(timeout)
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+class _Client:
+    def __init__(self, shell, iopub):
+        self.shell_channel, self.iopub_channel = _Channel(shell), _Channel(iopub)
+        self.asked, self.handled = 0, []
+
+    def kernel_info(self):
+        self.asked += 1
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled.append(msg)
+
+    async def _async_is_alive(self):
+        return True
+
+
+def test_a_kernel_client_is_ready_without_waiting_for_two_tenths_of_silence(monkeypatch):
+    import asyncio
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    monkeypatch.setattr(AsyncKernelClient, "wait_for_ready", AsyncKernelClient.wait_for_ready)  # restored after
+    _voila._install_quick_ready()
+    reply = {"msg_type": "kernel_info_reply"}
+    # no answer to the first request; then the reply, IOPub's busy status, and its idle status to flush
+    client = _Client(shell=[{"msg_type": "status"}, reply], iopub=[{"busy": 1}, {"idle": 1}])
+    asyncio.run(AsyncKernelClient.wait_for_ready(client, timeout=30))
+    assert client.asked == 2 and client.handled == [reply]
+    assert client.shell_channel.timeouts == [1, 1]
+    assert client.iopub_channel.timeouts == [0.2, _voila.READY_FLUSH, _voila.READY_FLUSH] and _voila.READY_FLUSH < 0.2
+
+
+# --- plotly.js for the dashboard's template ------------------------------------------------------
+
+BASIC = ROOT / "heavylegs" / "templates" / "heavylegs-dashboard" / "static" / "plotly-basic.min.js"
+
+
+def test_plotly_js_version_reads_the_bundles_first_lines(tmp_path):
+    assert plotly_js_version(BASIC) == "4.1.1"  # the vendored bundle (PLOTLY-BASIC.md)
+    full = tmp_path / "plotly.min.js"
+    full.write_text("/**\n* plotly.js v3.0.1\n* Copyright\n*/\n(function(){})();\n")
+    assert plotly_js_version(full) == "3.0.1"
+    full.write_text("(function(){})();\n")
+    assert plotly_js_version(full) is None
+
+
+def _bundle(path, version):
+    path.write_text(f"/**\n* plotly.js{' (basic - minified)' if 'basic' in path.name else ''} v{version}\n*/\n"
+                    f"// {path.name}\n")
+    return path
+
+
+@pytest.mark.parametrize("installed,expected", [("4.1.1", "basic"), ("4.2.0", "full")])
+def test_plotly_bundles_use_the_basic_one_only_for_the_installed_version(tmp_path, installed, expected):
+    static = tmp_path / "static"
+    static.mkdir()
+    _bundle(static / "plotly-basic.min.js", "4.1.1")
+    full = _bundle(tmp_path / "plotly.min.js", installed)
+    assert plotly_bundles(static, full) == expected
+    assert (static / "plotly.min.js").read_text() == full.read_text()
+    basic_text = (static / "plotly-basic.min.js").read_text()
+    assert (basic_text == full.read_text()) == (expected == "full")
+
+
+def test_plotly_bundles_without_a_basic_one_serve_the_full_one_twice(tmp_path):
+    full = _bundle(tmp_path / "plotly.min.js", "4.1.1")
+    assert plotly_bundles(tmp_path / "static", full) == "full"
+    assert (tmp_path / "static" / "plotly-basic.min.js").read_text() == full.read_text()
+
+
+def _render_page(outputs):
+    """The dashboard template rendered by Jinja alone, with one cell holding ``outputs``."""
+    import jinja2
+    from nbconvert.filters import strip_ansi
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(BASIC.parent.parent)))
+    env.filters["strip_ansi"] = strip_ansi
+    env.filters["markdown2html"] = lambda text: f"<p>{text}</p>"
+    cell = {"cell_type": "code", "source": "secret_code()", "outputs": outputs}
+    return env.get_template("index.html.j2").render(
+        nb={"cells": [cell]}, resources={"base_url": "/"}, kernel_start=lambda nb: "k-1",
+        cell_generator=lambda nb, kernel_id: iter(nb["cells"]), static_url=lambda path: f"/static/{path}?v=1")
+
+
+def test_the_page_template_renders_every_output_on_the_server():
+    bar = {"data": [{"type": "bar", "y": [1, 2]}, {"y": [3]}], "layout": {"height": 300}}
+    heat = {"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}}
+    page = _render_page([
+        {"output_type": "display_data", "data": {"text/html": "<div id='hl-x'>Hi <b>Ana</b></div>"}},
+        {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": bar, "text/plain": "chart"}},
+        {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": heat}},
+        {"output_type": "stream", "name": "stdout", "text": "a < b\n"},
+        {"output_type": "execute_result", "data": {"text/plain": "<3>"}},
+        {"output_type": "error", "ename": "ExecutionError", "evalue": "Execution error",
+         "traceback": ["\x1b[31mThere was an error when executing cell [2]. Please run Voila with --show_tracebacks"]},
+    ])
+    assert '<script async src="/static/plotly-basic.min.js?v=1" onload="hlLoaded(\'basic\')"></script>' in page
+    assert "<div id='hl-x'>Hi <b>Ana</b></div>" in page  # HTML outputs as they are
+    assert ('<div class="hl-dash hl-chart"><div id="hl-served-chart-1-2" class="hl-served-chart"></div></div>\n'
+            '<script>hlChart("hl-served-chart-1-2", {"data": [{"type": "bar", "y": [1, 2]}, {"y": [3]}], '
+            '"layout": {"height": 300}}, "basic");</script>') in page
+    assert ('hlChart("hl-served-chart-1-3", {"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}}, "full", '
+            '"/static/plotly.min.js?v=1");') in page
+    assert '<pre class="hl-output-text">a &lt; b\n</pre>' in page
+    assert '<pre class="hl-output-text">&lt;3&gt;</pre>' in page
+    # the error shows without its colour codes, and keeps the words that stop the page being reused
+    assert ('<pre class="hl-output-text">There was an error when executing cell [2]. Please run Voila with '
+            '--show_tracebacks</pre>') in page
+    assert _voila._VOILA_ERROR.decode() in page
+    assert "secret_code" not in page  # no source
+    assert '"kernelId": "k-1"' in page and 'name="viewport"' in page
+
+
+def test_the_page_template_keeps_script_breaking_text_inside_a_figure():
+    figure = {"data": [{"type": "bar", "name": "</script><script>alert(1)</script>", "y": [1]}]}
+    page = _render_page([{"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": figure}}])
+    assert "</script><script>alert(1)" not in page and "\\u003c/script\\u003e" in page
+
+
+# --- the preloaded first kernel (heavylegs._voila, heavylegs._kernel) -----------------------------
+
+@pytest.mark.parametrize("cmd,fits", [
+    ([sys.executable, "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], True),
+    ([os.path.realpath(sys.executable), "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], True),
+    (["/usr/bin/some-other-python", "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], False),
+    ([sys.executable, "-m", "ipykernel", "-f", "/tmp/k.json"], False),
+    (["/usr/bin/R", "--slave", "-e", "IRkernel::main()"], False),
+    ([sys.executable], False),
+])
+def test_preload_fits_only_this_pythons_ipykernel(cmd, fits):
+    assert _voila.preload_fits(cmd) is fits
 
 
 # --- live servers --------------------------------------------------------------------------------
@@ -169,6 +333,21 @@ def test_token_link_shows_the_page_sets_the_cookie_and_ends_its_kernel(server):
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
     assert _wait_until(lambda: _get(port, f"/api/kernels/{kernel_id}", cookie=jar)[0] == 404)
     assert _wait_until(lambda: _kernels(server) == [])
+
+
+def test_the_page_loads_plotly_js_and_none_of_voilas_scripts(server):
+    port = _port(server)
+    status, headers, body = _get(port, f"/?token={server.token}")
+    assert status == 200 and "Low iron" in body
+    assert 'name="viewport"' in body and "hlChart(" in body
+    assert "voila.js" not in body and "require.min.js" not in body and "http://" not in body
+    script = re.search(r'<script async src="(/voila/templates/heavylegs-dashboard/static/plotly-basic\.min\.js\?v=\w+)"',
+                       body).group(1)
+    jar = headers["Set-Cookie"].split(";", 1)[0]
+    status, headers, js = _get(port, script, cookie=jar)
+    assert status == 200 and js.startswith("/**\n* plotly.js (basic - minified) v")
+    assert "max-age=" in headers["Cache-Control"]  # versioned by ?v=, so a browser keeps it
+    assert _get(port, script)[0] == 403  # neither token nor cookie
 
 
 def test_kernels_are_bounded(server):
@@ -344,6 +523,26 @@ def test_sigterm_while_voila_starts_leaves_nothing(tmp_path):
     assert proc.returncode in (0, 130) and "Traceback" not in err, err
     assert _wait_until(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in children))
     assert _wait_until(lambda: not any(temp.glob("heavylegs-dashboard-*")))
+
+
+def test_the_first_kernel_is_the_process_started_with_voila(tmp_path):
+    """The warm-up render's kernel is the preloaded process; it still ends with Voila."""
+    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path),
+                          shutdown_after_page=False)
+    try:
+        log = srv.root / "voila.log"
+        assert _wait_until(lambda: "Kernel started:" in log.read_text(encoding="utf-8", errors="replace"))
+        assert _wait_until(lambda: len(_kernels(srv)) == 1)
+        kernel = _kernels(srv)[0]
+        assert kernel.cmdline()[1:4] == ["-m", "heavylegs._kernel", "ipykernel_launcher"]
+        assert "HEAVYLEGS_SERVER_TOKEN" not in kernel.environ()  # started after Voila took the token out
+        status, _, body = _get(_port(srv), f"/?token={srv.token}")
+        assert status == 200 and "Low iron" in body and _started(srv) == 1
+        srv.process.kill()  # Voila gone without a word: the kernel sees its parent change and ends
+        srv.process.wait()
+        assert _wait_until(lambda: not kernel.is_running() or kernel.status() == psutil.STATUS_ZOMBIE, timeout=30)
+    finally:
+        srv.stop()
 
 
 def test_the_page_is_rendered_as_soon_as_voila_listens(tmp_path):
