@@ -15,6 +15,7 @@ would not see them.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -28,6 +29,7 @@ from .load import (
     _DEVICE_METRICS, _EWMA_ACUTE_LAMBDA, _EWMA_CHRONIC_LAMBDA, _FATIGUE_ALPHA, _FITNESS_ALPHA,
     _INT_COLUMNS, _SPIKE_LOOKBACK_DAYS, _as_day, _as_log, _empty_weekly,
 )
+from .traininglog import LOG_COLUMNS, NUMERIC_COLUMNS
 
 __all__ = ["BATCH_COLUMNS", "weekly_tables", "long_log"]
 
@@ -37,6 +39,7 @@ BATCH_COLUMNS = ("athlete_id",) + WEEKLY_COLUMNS
 # Session columns the weekly tables read.
 _USED = ("date", "activity", "duration_min", "distance_km", "rpe", "session_type", "avg_hr_bpm",
          "max_hr_bpm", "gap_distance_km", "hr_histogram")
+_LOG_COLUMN_SET = frozenset(LOG_COLUMNS)
 
 
 def long_log(logs) -> pd.DataFrame:
@@ -125,7 +128,9 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
     ----------
     logs : mapping or pandas.DataFrame
         ``{athlete_id: log}``, or one frame with an ``athlete_id`` column (see
-        :func:`long_log`; its logs must already have :func:`read_log`'s types).
+        :func:`long_log`; its logs must already have :func:`read_log`'s types;
+        ``activity`` and ``session_type`` may be categorical, as a Parquet
+        dictionary column gives them).
     until : date-like or mapping, optional
         Last day of every series, or ``{athlete_id: day}`` (a missing athlete
         or None: the last date of that athlete's log). As in
@@ -151,15 +156,227 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
     Notes
     -----
     Every definition is that of :func:`~heavylegs.load.weekly_table`; only
-    the order of work differs. Session loads (sRPE with its estimates,
-    TRIMP, HRSS, rTSS with the threshold pace from the log, the calibration
-    of sRPE from HRSS) are computed on all sessions at once, with each
-    athlete's thresholds broadcast to its sessions; rolling maxima over the
-    30 and 90 days before a day use a doubling table of running maxima.
+    the order of work differs, so a value may differ from the per-athlete
+    one in its last bits (relative differences below 1e-12 on the random
+    logs of ``tests/test_batch.py``), never in whether it is null:
+
+    * the enumerations ``activity`` and ``session_type`` are compared as
+      text once per athlete (or once per category), then carried as codes;
+    * session loads (sRPE with its estimates, TRIMP, HRSS, rTSS with the
+      threshold pace from the log, the calibration of sRPE from HRSS) are
+      computed on all sessions at once with each athlete's thresholds
+      broadcast to its sessions; the heart-rate metrics only for athletes
+      whose thresholds allow them;
+    * the 7-, 21- and 28-day sums at a Sunday are sums of whole weeks'
+      loads, and the exponential averages step a week at a time
+      (Xₖ = (1 − α)⁷ Xₖ₋₁ + Σⱼ α(1 − α)⁶⁻ʲ Lⱼ); the last week of each athlete,
+      which may end before its Sunday, is computed day by day. Loads are
+      never negative, so a sum is 0 exactly when every day in it is 0 and
+      the ratios are null exactly where the per-athlete table has them
+      null (a log with a negative load takes the day-by-day path for every
+      window);
+    * rolling maxima over the 30 and 90 days before a day use a doubling
+      table of running maxima.
     """
     metric = deviceload.check_metric(metric)
-    columns, codes, athletes = _columns(logs, athletes)
-    return _tables(columns, codes, athletes, until, metric, profiles or {})
+    if isinstance(logs, pd.DataFrame):
+        frame, codes, order = _frame_codes(logs, athletes)
+        thresholds = _thresholds(profiles or {}, order)
+        sessions = _frame_sessions(frame, codes, bool(thresholds["heart_rate"].any()))
+    elif isinstance(logs, Mapping):
+        order = list(logs.keys()) if athletes is None else list(athletes)
+        thresholds = _thresholds(profiles or {}, order)
+        sessions = _mapping_sessions(logs, order, bool(thresholds["heart_rate"].any()))
+    else:
+        raise InputError([Problem("logs", f"found {type(logs).__name__}, expected a mapping "
+                                          "{athlete_id: log} or a frame with an 'athlete_id' column")])
+    return _tables(sessions, order, until, metric, thresholds)
+
+
+# ---------------------------------------------------------------------------
+# The sessions as flat arrays
+
+_OTHER, _RUN, _REST, _STRENGTH = 0, 1, 2, 3  # activity codes
+_NS_PER = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+           "ns": 86_400_000_000_000}
+
+
+def _kinds(activity) -> np.ndarray:
+    """Activity codes (:data:`_RUN`, :data:`_REST`, :data:`_STRENGTH`, else :data:`_OTHER`) of texts."""
+    if isinstance(activity, pd.Categorical):
+        of_category = _kinds(np.asarray(activity.categories, dtype=object))
+        codes = activity.codes
+        return np.where(codes >= 0, of_category[codes], _OTHER).astype(np.int8)
+    activity = np.asarray(activity, dtype=object)
+    run = activity == "run"
+    kind = run.astype(np.int8)
+    others = np.flatnonzero(~run)  # one full text comparison; the rest only on the non-runs
+    if len(others):
+        text = activity[others]
+        kind[others[text == "rest"]] = _REST
+        kind[others[text == "strength"]] = _STRENGTH
+    return kind
+
+
+def _assumed_rpe(session_type) -> np.ndarray:
+    """The RPE ``spec/metrics.md`` assumes for each session type (texts or a categorical)."""
+    if isinstance(session_type, pd.Categorical):
+        of_category = _assumed_rpe(np.asarray(session_type.categories, dtype=object))
+        codes = session_type.codes
+        return np.where(codes >= 0, of_category[codes] if len(of_category) else 0.0, DEFAULT_RPE_UNKNOWN_TYPE)
+    texts = np.asarray(session_type, dtype=object).tolist()
+    return np.fromiter(map(DEFAULT_RPE.get, texts, itertools.repeat(DEFAULT_RPE_UNKNOWN_TYPE)),
+                       dtype=float, count=len(texts))
+
+
+def _day_numbers(dates) -> np.ndarray:
+    """Days since 1970-01-01 of datetime64 values (any unit), floored like NumPy's conversion."""
+    dates = np.asarray(dates)
+    if dates.dtype.kind != "M":
+        dates = dates.astype("datetime64[ns]")
+    unit, count = np.datetime_data(dates.dtype)
+    if unit not in _NS_PER or count != 1:
+        return dates.astype("datetime64[D]").astype(np.int64)
+    return dates.view(np.int64) // _NS_PER[unit]
+
+
+def _ready(log) -> bool:
+    """Whether ``log`` already has :func:`read_log`'s columns and types (as :func:`load._as_log` checks)."""
+    if not isinstance(log, pd.DataFrame) or not _LOG_COLUMN_SET.issubset(log.columns):
+        return False
+    if log.columns.has_duplicates:
+        return False
+    dtypes = dict(zip(log.columns, log.dtypes))
+    if not pd.api.types.is_datetime64_dtype(dtypes["date"]):
+        return False
+    return all((dtypes[c].kind == "f") if isinstance(dtypes[c], np.dtype) else pd.api.types.is_float_dtype(dtypes[c])
+               for c in NUMERIC_COLUMNS)
+
+
+def _getter(frame: pd.DataFrame):
+    """A function giving a column's values without building a Series.
+
+    pandas' ``DataFrame._get_column_array`` is internal; when it is missing
+    (or the columns are not unique) the public ``frame[name].array`` is used.
+    """
+    fast = getattr(frame, "_get_column_array", None)
+    if fast is not None and frame.columns.is_unique:
+        where = frame.columns.get_loc
+        try:
+            fast(0)
+            return lambda name: fast(where(name))
+        except Exception:  # noqa: BLE001 - any change in pandas' internals: use the public path
+            pass
+    return lambda name: frame[name].array
+
+
+def _values(column, dtype):
+    if isinstance(column, pd.Categorical):
+        return column
+    return np.asarray(column, dtype=dtype)
+
+
+def _part(get, n: int, present, heart_rate: bool) -> dict:
+    """One block of sessions (an athlete's log, or a whole long frame) as the arrays the engine reads."""
+    def floats(name):
+        return np.asarray(get(name), dtype=float) if name in present else np.full(n, np.nan)
+
+    kind = _kinds(_values(get("activity"), object)) if "activity" in present else np.zeros(n, np.int8)
+    rpe = floats("rpe")
+    unknown = np.isnan(rpe) & (kind != _REST)
+    if "session_type" in present:
+        types = _values(get("session_type"), object)
+        types = types[unknown]
+    else:
+        types = np.full(int(unknown.sum()), None, dtype=object)
+    part = {"day": _day_numbers(get("date")), "kind": kind, "duration": floats("duration_min"),
+            "distance": floats("distance_km"), "rpe": rpe, "unknown": unknown,
+            "gap": floats("gap_distance_km"), "assumed": _assumed_rpe(types)}
+    if heart_rate:
+        part["avg_hr"] = floats("avg_hr_bpm")
+        part["histogram"] = np.asarray(get("hr_histogram"), dtype=object) if "hr_histogram" in present \
+            else np.full(n, np.nan, dtype=object)
+    return part
+
+
+def _frame_codes(logs: pd.DataFrame, athletes):
+    """(the rows of the athletes asked for, their athletes' positions, the athletes) of a long frame."""
+    if "athlete_id" not in logs.columns:
+        raise InputError([Problem("logs", "found a frame without an 'athlete_id' column, expected "
+                                          "one log per athlete or a frame with that column")])
+    codes, uniques = pd.factorize(logs["athlete_id"], sort=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    if athletes is None:
+        return logs, codes, list(uniques)
+    order = list(athletes)
+    where = {a: i for i, a in enumerate(order)}
+    remap = np.array([where.get(a, -1) for a in uniques], dtype=np.int64)
+    codes = remap[codes] if len(codes) else codes
+    if len(codes) and codes.min() < 0:  # rows of athletes not asked for
+        return logs[codes >= 0], codes[codes >= 0], order
+    return logs, codes, order
+
+
+def _frame_sessions(frame: pd.DataFrame, codes: np.ndarray, heart_rate: bool) -> dict:
+    """The sessions of a long frame as flat arrays (``ath``: the athlete's position)."""
+    def get(name):
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return column.array
+        return column.to_numpy(dtype="datetime64[ns]" if name == "date" else
+                               (object if name in ("activity", "session_type", "hr_histogram") else float))
+
+    out = _part(get, len(frame), set(frame.columns), heart_rate)
+    out["ath"] = codes
+    return out
+
+
+def _mapping_sessions(logs: Mapping, order: list, heart_rate: bool) -> dict:
+    """The sessions of ``{athlete_id: log}`` as flat arrays, athletes in ``order``."""
+    parts, lengths = [], []
+    for athlete in order:
+        log = logs.get(athlete)
+        if log is None or (isinstance(log, pd.DataFrame) and len(log) == 0):
+            lengths.append(0)
+            continue
+        if not _ready(log):
+            log = _as_log(log)
+        parts.append(_part(_getter(log), len(log), _LOG_COLUMN_SET, heart_rate))
+        lengths.append(len(log))
+    names = ("day", "kind", "duration", "distance", "rpe", "unknown", "gap", "assumed") + \
+        (("avg_hr", "histogram") if heart_rate else ())
+    empty = {"day": np.int64, "kind": np.int8, "unknown": bool, "histogram": object}
+    out = {name: np.concatenate([p[name] for p in parts]) if parts else np.zeros(0, empty.get(name, float))
+           for name in names}
+    out["ath"] = np.repeat(np.arange(len(order), dtype=np.int64), lengths)
+    return out
+
+
+def _thresholds(profiles, athletes) -> dict:
+    """Each athlete's heart-rate and pace thresholds as arrays (NaN: none)."""
+    n = len(athletes)
+    profile_list = _per_athlete(profiles, athletes) if isinstance(profiles, Mapping) else [profiles] * n
+    names = ("hr_max", "hr_rest", "coef_a", "coef_b", "hrss_scale", "pace_entered")
+    out = {name: np.full(n, np.nan) for name in names}
+    out["pace_from_log"] = np.ones(n, dtype=bool)
+    cache = {}
+    for a, profile in enumerate(profile_list):
+        key = None if not profile else tuple(sorted((k, str(v)) for k, v in dict(profile).items()))
+        if key not in cache:
+            t = deviceload.resolve_thresholds(dict(profile or {}), None)
+            hmax, hrest, lthr = t["hr_max"]["value"], t["hr_rest"]["value"], t["lthr"]["value"]
+            entry = [np.nan] * 6 + [True]
+            if hmax is not None and hrest is not None and hmax > hrest:
+                ca, cb = deviceload.banister_coefficients(t["sex"])
+                scale = deviceload.hrss(1.0, hmax, hrest, lthr, t["sex"]) if lthr is not None else None
+                entry[:5] = [hmax, hrest, ca, cb, np.nan if scale is None else scale]
+            if t["threshold_pace"]["provenance"] == "entered":
+                entry[5], entry[6] = t["threshold_pace"]["value"], False
+            cache[key] = entry
+        for name, value in zip(names + ("pace_from_log",), cache[key]):
+            out[name][a] = value
+    out["heart_rate"] = ~np.isnan(out["hr_max"])
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -179,17 +396,41 @@ def _rolling_max_before(matrix: np.ndarray, window: int) -> np.ndarray:
     return np.fmax(span[:, :cols], span[:, window - width:window - width + cols])
 
 
-def _ewm_rows(matrix: np.ndarray, alpha: float) -> np.ndarray:
-    """Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) along each row, starting at the row's first non-NaN value."""
-    if matrix.size == 0:
-        return matrix.copy()
-    return pd.DataFrame(matrix.T).ewm(alpha=alpha, adjust=False).mean().to_numpy().T
+def _cell_max(size: int, cells: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The largest of the ``values`` falling in each of ``size`` cells (NaN: none); values not NaN.
+
+    Same result as ``np.fmax.at`` on a NaN-filled array, in a few whole-array
+    passes: each pass writes the values still above their cell's (some value
+    of each cell wins), so cells only grow and stop at their maximum.
+    """
+    out = np.full(size, np.nan)
+    out[cells] = values
+    while True:
+        above = values > out[cells]
+        if not above.any():
+            return out
+        cells, values = cells[above], values[above]
+        out[cells] = values
 
 
-def _frame(columns: dict, names) -> pd.DataFrame:
-    """Some of the session arrays as a frame, text kept as object (no string inference)."""
-    return pd.DataFrame({name: pd.Series(columns[name], dtype=columns[name].dtype, copy=False)
-                         for name in names})
+def _cell_extreme(cells: np.ndarray, values: np.ndarray, size: int, largest: bool) -> np.ndarray:
+    """Min or max of integer ``values`` per cell (cells without values: the int64 limit)."""
+    fill = np.iinfo(np.int64).min if largest else np.iinfo(np.int64).max
+    out = np.full(size, fill, dtype=np.int64)
+    if len(cells) == 0:
+        return out
+    starts = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
+    if len(np.unique(cells[starts])) == len(starts):  # each cell's values contiguous, as from a mapping
+        out[cells[starts]] = (np.maximum if largest else np.minimum).reduceat(values, starts)
+    else:
+        (np.maximum if largest else np.minimum).at(out, cells, values)
+    return out
+
+
+def _frame(columns: dict) -> pd.DataFrame:
+    """Arrays as a frame, text kept as object (no string inference)."""
+    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False)
+                         for name, values in columns.items()})
 
 
 def _per_athlete(values, athletes, default=None):
@@ -198,148 +439,166 @@ def _per_athlete(values, athletes, default=None):
     return [values] * len(athletes)
 
 
+def _ewm_weeks(weeks: np.ndarray, alphas, seeds: np.ndarray, offset, last_week, last_day) -> np.ndarray:
+    """Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) at each week's end, for several α, stepping a week at a time.
+
+    Parameters
+    ----------
+    weeks : numpy.ndarray
+        Daily loads, (athletes, weeks, 7), Monday first, 0 outside the series.
+    alphas : sequence of float
+        The smoothing factors.
+    seeds : numpy.ndarray
+        X before each athlete's first day, (athletes, len(alphas)).
+    offset, last_week, last_day : numpy.ndarray
+        Per athlete: weekday of the first day; index of the last week and
+        weekday of its last day in the series (−1 for an athlete without days).
+
+    Returns
+    -------
+    numpy.ndarray
+        (athletes, weeks, len(alphas)): X on the last day in the series of
+        each week (the Sunday, or the last day of the last week).
+    """
+    n_athletes, n_weeks, _ = weeks.shape
+    alphas = np.asarray(alphas, dtype=float)
+    keep = 1.0 - alphas  # (k,)
+    j = np.arange(7)
+    week_weights = alphas[None, :] * keep[None, :] ** (6 - j)[:, None]  # (7, k): day j's weight at Sunday
+    gains = weeks @ week_weights  # (athletes, weeks, k)
+    out = np.empty((n_weeks, n_athletes, len(alphas)))
+    x = keep[None, :] ** (7 - offset)[:, None] * seeds + gains[:, 0, :]
+    out[0] = x
+    decay = keep ** 7
+    for k in range(1, n_weeks):
+        x = decay * x + gains[:, k, :]
+        out[k] = x
+    out = out.transpose(1, 0, 2).copy()
+    # The last week of each athlete ends on its last day in the series, not always a Sunday.
+    live = np.flatnonzero(last_week >= 0)
+    lw, ld = last_week[live], last_day[live]
+    start = np.where(lw == 0, offset[live], 0)
+    before = np.where((lw > 0)[:, None], out[live, np.maximum(lw - 1, 0)], seeds[live])
+    lag = ld[:, None] - j[None, :]  # (live, 7)
+    weights = np.where((lag >= 0)[..., None], alphas * keep ** np.maximum(lag, 0)[..., None], 0.0)
+    days = weeks[live, lw]  # (live, 7)
+    out[live, lw] = keep ** (ld - start + 1)[:, None] * before + np.einsum("ajk,aj->ak", weights, days)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # The engine
 
 
-def _tables(frame: dict, ath_all: np.ndarray, athletes: list, until, metric: str, profiles) -> pd.DataFrame:
+def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFrame:
     n_athletes = len(athletes)
-    known_athlete = ath_all >= 0
-    days_all = frame["date"].astype("datetime64[D]").astype(np.int64)
-    keep = known_athlete
+    ath, days_all = s["ath"], s["day"]
 
     # Each athlete's first day and last day (until), as day numbers since 1970.
-    big = np.iinfo(np.int64).max
-    first = np.full(n_athletes, big, dtype=np.int64)
-    np.minimum.at(first, ath_all[keep], days_all[keep])
-    latest = np.full(n_athletes, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest, ath_all[keep], days_all[keep])
-    has = first != big
-    last = latest.copy()
-    for a, value in enumerate(_per_athlete(until, athletes)):
-        if has[a] and value is not None:
-            day = _as_day(value, None)
-            last[a] = np.int64(day.to_datetime64().astype("datetime64[D]").astype(np.int64))
+    first = _cell_extreme(ath, days_all, n_athletes, largest=False)
+    has = first != np.iinfo(np.int64).max
+    last = _cell_extreme(ath, days_all, n_athletes, largest=True)
+    if isinstance(until, Mapping):
+        for a, value in enumerate(_per_athlete(until, athletes)):
+            if has[a] and value is not None:
+                last[a] = _day_number(value)
+    elif until is not None and has.any():
+        last[has] = _day_number(until)
     n_days = np.where(has, np.maximum(last - first + 1, 0), 0)
     live = n_days > 0
     if not live.any():
         out = _empty_weekly()
         out.insert(0, "athlete_id", pd.Series(dtype=object))
         return out
-    first_safe = np.where(live, first, 0)
-    keep = keep & live[np.maximum(ath_all, 0)] & (days_all <= last[np.maximum(ath_all, 0)])
-    keep &= known_athlete
-
-    rows = np.flatnonzero(keep)
-    ath = ath_all[rows]
-    day = days_all[rows] - first_safe[ath]
-    whole = len(rows) == len(days_all)
-    sessions = {name: (values if whole else values[rows]) for name, values in frame.items()}
-    activity = sessions["activity"]
-    rest = activity == "rest"
-    run = activity == "run"
-    strength = activity == "strength"
-    duration = sessions["duration_min"]
-    distance = sessions["distance_km"]
-    rpe = sessions["rpe"]
-    session_type = sessions["session_type"]
-    n = len(rows)
+    first = np.where(live, first, 0)
+    keep = days_all <= last[ath]
+    if not live.all():
+        keep &= live[ath]
+    if not keep.all():
+        rows = np.flatnonzero(keep)
+        assumed = s["assumed"][keep[s["unknown"]]]  # one value per session of unknown RPE
+        s = {name: values[rows] for name, values in s.items() if name != "assumed"}
+        s["assumed"] = assumed
+        ath, days_all = s["ath"], s["day"]
+    day = days_all - first[ath]
+    kind, duration, distance, rpe = s["kind"], s["duration"], s["distance"], s["rpe"]
+    rest, run = kind == _REST, kind == _RUN
+    n = len(day)
 
     # --- Session loads (deviceload._session_loads, every athlete at once) ---
-    unknown = np.isnan(rpe) & ~rest
+    unknown = s["unknown"]
     rpe_used = rpe.copy()
-    if unknown.any():
-        rpe_used[unknown] = np.fromiter((DEFAULT_RPE.get(t, DEFAULT_RPE_UNKNOWN_TYPE)
-                                         for t in session_type[unknown].tolist()),
-                                        dtype=float, count=int(unknown.sum()))
-    srpe = np.where(rest, 0.0, rpe_used * np.nan_to_num(duration))
+    rpe_used[unknown] = s["assumed"]
+    srpe = rpe_used * np.nan_to_num(duration)
+    srpe[rest] = 0.0
 
-    profile_list = _per_athlete(profiles, athletes) if isinstance(profiles, Mapping) else [profiles] * n_athletes
-    hr_max = np.full(n_athletes, np.nan)
-    hr_rest = np.full(n_athletes, np.nan)
-    coef_a = np.full(n_athletes, np.nan)
-    coef_b = np.full(n_athletes, np.nan)
-    hrss_scale = np.full(n_athletes, np.nan)
-    pace_entered = np.full(n_athletes, np.nan)
-    pace_from_log = np.zeros(n_athletes, dtype=bool)
-    cache = {}
-    for a in np.flatnonzero(live):
-        profile = profile_list[a]
-        key = None if not profile else tuple(sorted((k, str(v)) for k, v in dict(profile).items()))
-        if key not in cache:
-            t = deviceload.resolve_thresholds(dict(profile or {}), None)
-            hmax, hrest, lthr = t["hr_max"]["value"], t["hr_rest"]["value"], t["lthr"]["value"]
-            entry = [np.nan] * 6 + [True]
-            if hmax is not None and hrest is not None and hmax > hrest:
-                ca, cb = deviceload.banister_coefficients(t["sex"])
-                scale = deviceload.hrss(1.0, hmax, hrest, lthr, t["sex"]) if lthr is not None else None
-                entry[:5] = [hmax, hrest, ca, cb, np.nan if scale is None else scale]
-            if t["threshold_pace"]["provenance"] == "entered":
-                entry[5], entry[6] = t["threshold_pace"]["value"], False
-            cache[key] = entry
-        (hr_max[a], hr_rest[a], coef_a[a], coef_b[a], hrss_scale[a], pace_entered[a],
-         pace_from_log[a]) = cache[key]
+    trimp = hrss = None  # None: no session has one (rest rows have 0)
+    hr_athletes = th["heart_rate"] & live
+    if hr_athletes.any():
+        hr_max, hr_rest, coef_a, coef_b = th["hr_max"], th["hr_rest"], th["coef_a"], th["coef_b"]
+        rows = np.flatnonzero(hr_athletes[ath]) if not hr_athletes[ath].all() else np.arange(n)
+        bins = deviceload._heart_rate_bins(_frame({
+            "activity": np.where(rest[rows], "rest", "other").astype(object),
+            "duration_min": duration[rows], "avg_hr_bpm": s["avg_hr"][rows],
+            "hr_histogram": s["histogram"][rows]}))
+        has_hr = np.zeros(n, dtype=bool)
+        has_hr[rows] = bins.source != None  # noqa: E711 - element-wise on an object array
+        session = rows[bins.session]
+        b_ath = ath[session]
+        x = np.clip((bins.bpm - hr_rest[b_ath]) / (hr_max[b_ath] - hr_rest[b_ath]), 0.0, 1.0)
+        weights = bins.seconds / 60.0 * x * coef_a[b_ath] * np.exp(coef_b[b_ath] * x)
+        sums = np.bincount(session, weights=weights, minlength=n)[:n]
+        trimp = np.where(has_hr, sums, np.nan)
+        hrss = trimp * th["hrss_scale"][ath]
 
-    trimp = np.full(n, np.nan)
-    hrss = np.full(n, np.nan)
-    if not np.isnan(hr_max).all():
-        bins = deviceload._heart_rate_bins(_frame(sessions, ("activity", "duration_min", "avg_hr_bpm",
-                                                              "max_hr_bpm", "hr_histogram")))
-        has_hr = bins.source != None  # noqa: E711 - element-wise on an object array
-        bin_ath = ath[bins.session]
-        usable = ~np.isnan(hr_max[bin_ath])
-        b_ath = bin_ath[usable]
-        x = np.clip((bins.bpm[usable] - hr_rest[b_ath]) / (hr_max[b_ath] - hr_rest[b_ath]), 0.0, 1.0)
-        weights = bins.seconds[usable] / 60.0 * x * coef_a[b_ath] * np.exp(coef_b[b_ath] * x)
-        sums = np.bincount(bins.session[usable], weights=weights, minlength=n)[:n]
-        trimp = np.where(has_hr & ~np.isnan(hr_max[ath]), sums, np.nan)
-        hrss = trimp * hrss_scale[ath]
-
-    gap = sessions["gap_distance_km"]
+    gap = s["gap"]
     pace_distance = np.where(np.isnan(gap), distance, gap)
-    pace = pace_entered[ath]
+    pace_from_log = th["pace_from_log"] & live
+    pace = th["pace_entered"][ath] if (~pace_from_log & live).any() else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = pace_distance / duration
     if pace_from_log.any():
         # deviceload._run_speed: runs of 30-75 min at a pace of 2.5-12 min/km.
         low, high = deviceload._PACE_RUN_MIN
         fast, slow = deviceload._PACE_RANGE_MIN_KM
-        with np.errstate(divide="ignore", invalid="ignore"):
-            speed = pace_distance / duration
-        ok = run & (duration >= low) & (duration <= high) & (speed >= 1.0 / slow) & (speed <= 1.0 / fast)
-        speed = np.where(ok, speed, np.nan)
-        usable = ~np.isnan(speed) & pace_from_log[ath]
+        usable = run & (duration >= low) & (duration <= high) & (speed >= 1.0 / slow) & (speed <= 1.0 / fast)
+        if not pace_from_log.all():
+            usable &= pace_from_log[ath]
         if usable.any():
             width = int(n_days.max())
-            best = np.full(n_athletes * width, np.nan)
-            np.fmax.at(best, ath[usable] * width + day[usable], speed[usable])
+            best = _cell_max(n_athletes * width, ath[usable] * width + day[usable], speed[usable])
             before = _rolling_max_before(best.reshape(n_athletes, width), deviceload._PACE_LOOKBACK_DAYS)
             with np.errstate(divide="ignore", invalid="ignore"):
-                from_log = 1.0 / before[ath, day]
-            pace = np.where(pace_from_log[ath], from_log, pace)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = pace_distance / duration
-        rtss = np.where(run & (duration > 0), 100.0 * (duration / 60.0) * (v * pace) ** 2, np.nan)
-    stress = np.where(np.isnan(hrss), rtss, hrss)
+                from_log = 1.0 / before.reshape(-1)[ath * width + day]
+            pace = from_log if pace is None else np.where(pace_from_log[ath], from_log, pace)
+    if pace is None:
+        pace = np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        rtss = np.where(run & (duration > 0), 100.0 * (duration / 60.0) * (speed * pace) ** 2, np.nan)
+    stress = rtss if hrss is None else np.where(np.isnan(hrss), rtss, hrss)
 
     # sRPE calibrated from HRSS: k over the pairs of the 365 days up to the session's date.
     estimated = unknown
-    pair = ~unknown & ~rest & ~np.isnan(hrss)
-    candidates = unknown & ~np.isnan(hrss)
-    if pair.any() and candidates.any():
-        span = int(n_days.max()) + deviceload._CALIBRATION_DAYS + 1
-        key = ath * span + day
-        order = np.argsort(key[pair], kind="stable")
-        pair_key = key[pair][order]
-        xy = np.concatenate(([0.0], np.cumsum((srpe[pair] * hrss[pair])[order])))
-        xx = np.concatenate(([0.0], np.cumsum((hrss[pair] ** 2)[order])))
-        cand = np.flatnonzero(candidates)
-        hi = np.searchsorted(pair_key, key[cand], side="right")
-        lo = np.searchsorted(pair_key, key[cand] - (deviceload._CALIBRATION_DAYS - 1), side="left")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            k = (xy[hi] - xy[lo]) / (xx[hi] - xx[lo])
-        ok = (hi - lo >= deviceload._CALIBRATION_MIN_PAIRS) & np.isfinite(k)
-        srpe[cand[ok]] = k[ok] * hrss[cand[ok]]
+    if hrss is not None:
+        pair = ~unknown & ~rest & ~np.isnan(hrss)
+        candidates = unknown & ~np.isnan(hrss)
+        if pair.any() and candidates.any():
+            span = int(n_days.max()) + deviceload._CALIBRATION_DAYS + 1
+            key = ath * span + day
+            order = np.argsort(key[pair], kind="stable")
+            pair_key = key[pair][order]
+            xy = np.concatenate(([0.0], np.cumsum((srpe[pair] * hrss[pair])[order])))
+            xx = np.concatenate(([0.0], np.cumsum((hrss[pair] ** 2)[order])))
+            cand = np.flatnonzero(candidates)
+            hi = np.searchsorted(pair_key, key[cand], side="right")
+            lo = np.searchsorted(pair_key, key[cand] - (deviceload._CALIBRATION_DAYS - 1), side="left")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k = (xy[hi] - xy[lo]) / (xx[hi] - xx[lo])
+            ok = (hi - lo >= deviceload._CALIBRATION_MIN_PAIRS) & np.isfinite(k)
+            srpe[cand[ok]] = k[ok] * hrss[cand[ok]]
     for values in (trimp, hrss, rtss, stress):
-        values[rest] = 0.0
+        if values is not None:
+            values[rest] = 0.0
 
     # --- The metric in use, per athlete ---
     if metric == "auto":
@@ -349,106 +608,119 @@ def _tables(frame: dict, ath_all: np.ndarray, athletes: list, until, metric: str
         with_stress = np.bincount(ath[window & ~np.isnan(stress)], minlength=n_athletes)
         use_stress = (total > 0) & (2 * with_rpe < total) & (2 * with_stress >= total)
         chosen = np.where(use_stress, "stress", "srpe").astype(object)
-        values = np.where(use_stress[ath], stress, srpe)
-        load_estimated = np.where(use_stress[ath], ~rest & np.isnan(values), estimated)
+        if not use_stress.any():
+            values, load_estimated = srpe, estimated
+        else:
+            values = np.where(use_stress[ath], stress, srpe)
+            load_estimated = np.where(use_stress[ath], ~rest & np.isnan(values), estimated)
     else:
         chosen = np.full(n_athletes, metric, dtype=object)
-        values = {"srpe": srpe, "trimp": trimp, "hrss": hrss, "rtss": rtss, "stress": stress}.get(metric)
+        if metric in ("trimp", "hrss") and trimp is None:
+            values = np.where(rest, 0.0, np.nan)
+        else:
+            values = {"srpe": srpe, "trimp": trimp, "hrss": hrss, "rtss": rtss, "stress": stress}.get(metric)
         if metric == "duration":
             values = np.where(rest, 0.0, duration)
         elif metric == "distance":
             values = np.where(run, distance, 0.0)
         load_estimated = estimated if metric == "srpe" else ~rest & np.isnan(values)
 
-    # --- The athlete × day matrix ---
-    offset = ((first_safe + 3) % 7).astype(np.int64)  # 1970-01-01 was a Thursday: Monday 0
+    # --- The athlete × day matrix: row a from the Monday of a's first week ---
+    offset = ((first + 3) % 7).astype(np.int64)  # 1970-01-01 was a Thursday: Monday 0
     ends_at = offset + n_days  # one past the last column in the series
     n_weeks = np.where(live, -(-ends_at // 7), 0)
     n_cols = int(n_weeks.max()) * 7
+    n_week_cols = n_cols // 7
     col = offset[ath] + day
     flat = ath * n_cols + col
+    week_flat = flat // 7  # = ath × weeks + col // 7, as n_cols is a multiple of 7
     size = n_athletes * n_cols
-
-    def per_day(weights):
-        return np.bincount(flat, weights=weights, minlength=size).reshape(n_athletes, n_cols)
-
-    columns = np.arange(n_cols)
-    in_series = (columns >= offset[:, None]) & (columns < ends_at[:, None])
-    counts = per_day((~rest).astype(float))
-    load = per_day(np.nan_to_num(values))
-    longest_day = np.full(size, np.nan)
-    known_run = run & ~np.isnan(distance)
-    np.fmax.at(longest_day, flat[known_run], distance[known_run])
-    longest_day = longest_day.reshape(n_athletes, n_cols)
-
-    def by_week(matrix):
-        return matrix.reshape(n_athletes, -1, 7)
-
-    week_flat = ath * (n_cols // 7) + col // 7
+    wsize = n_athletes * n_week_cols
 
     def week_sum(weights):
-        return np.bincount(week_flat, weights=weights, minlength=size // 7).reshape(n_athletes, -1)
+        return np.bincount(week_flat, weights=weights, minlength=wsize).reshape(n_athletes, n_week_cols)
 
-    days = by_week(in_series).sum(axis=2).astype(np.int64)
-    distance_week = week_sum(np.where(run, np.nan_to_num(distance), 0.0))
-    weekly_load = by_week(load).sum(axis=2)
-    longest = np.fmax.reduce(by_week(longest_day), axis=2)
+    def week_count(mask):
+        return np.bincount(week_flat[mask], minlength=wsize).reshape(n_athletes, n_week_cols)
+
+    # Sessions of each kind on each day (one integer pass), then by week.
+    kinds_day = np.bincount(flat * 4 + kind, minlength=size * 4).reshape(n_athletes, n_week_cols, 7, 4)
+    kinds_week = kinds_day.sum(axis=2)
+    sessions_day = kinds_day[..., _OTHER] + kinds_day[..., _RUN] + kinds_day[..., _STRENGTH]
+    load_day = np.bincount(flat, weights=np.nan_to_num(values), minlength=size)
+    weeks = load_day.reshape(n_athletes, n_week_cols, 7)
+    weekly_load = weeks.sum(axis=2)
+
+    columns = np.arange(n_cols)
+    in_series = ((columns >= offset[:, None]) & (columns < ends_at[:, None])).reshape(n_athletes, n_week_cols, 7)
+    days = in_series.sum(axis=2)
+
+    known_run = run & ~np.isnan(distance)
+    longest_day = _cell_max(size, flat[known_run], distance[known_run]).reshape(n_athletes, n_cols)
+    distance_week = week_sum(np.where(known_run, distance, 0.0))
+    longest = np.fmax.reduce(longest_day.reshape(n_athletes, n_week_cols, 7), axis=2)
     previous = np.concatenate((np.full((n_athletes, 1), np.nan), distance_week[:, :-1]), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(previous > 0, (distance_week - previous) / previous * 100.0, np.nan)
         before = _rolling_max_before(longest_day, _SPIKE_LOOKBACK_DAYS)
         spike_day = np.where(before > 0, (longest_day / before - 1.0) * 100.0, np.nan)
-    spike = np.fmax.reduce(by_week(spike_day), axis=2)
+    spike = np.fmax.reduce(spike_day.reshape(n_athletes, n_week_cols, 7), axis=2)
 
-    # Rolling sums at each week's end, as exact sums of each window.
-    week_index = np.arange(n_cols // 7)
-    end_col = np.minimum(week_index[None, :] * 7 + 6, ends_at[:, None] - 1)  # (athletes, weeks)
-    end_col = np.maximum(end_col, 0)
-    padded = np.concatenate((np.zeros((n_athletes, _CHRONIC_DAYS - 1)), np.where(in_series, load, 0.0)), axis=1)
-    windows = sliding_window_view(padded, _CHRONIC_DAYS, axis=1)[np.arange(n_athletes)[:, None], end_col]
-    acute = windows[..., -_ACUTE_DAYS:].sum(axis=2)
-    chronic = windows.sum(axis=2)
-    before_acute = windows[..., :-_ACUTE_DAYS].sum(axis=2)
+    # 7-, 21- and 28-day sums at each week's end.
+    week_index = np.arange(n_week_cols)
+    end_col = np.maximum(np.minimum(week_index[None, :] * 7 + 6, ends_at[:, None] - 1), 0)  # (athletes, weeks)
     full = (end_col - offset[:, None]) >= _CHRONIC_DAYS - 1
+    last_week = n_weeks - 1
+    ahead = np.flatnonzero(live)
+    if load_day.min(initial=0.0) >= 0.0:
+        # A Sunday's windows are whole weeks: sums of non-negative week sums.
+        padded = np.concatenate((np.zeros((n_athletes, 3)), weekly_load), axis=1)
+        acute = weekly_load.copy()
+        before_acute = (padded[:, 0:-3] + padded[:, 1:-2]) + padded[:, 2:-1]
+        chronic = before_acute + acute
+        ends = (ahead, last_week[ahead])  # the last week may end before its Sunday: day by day
+    else:
+        ends = np.nonzero(week_index[None, :] < n_weeks[:, None])
+        acute, chronic, before_acute = (np.zeros((n_athletes, n_week_cols)) for _ in range(3))
+    daily = np.concatenate((np.zeros((n_athletes, _CHRONIC_DAYS - 1)), load_day.reshape(n_athletes, n_cols)),
+                           axis=1)
+    windows = sliding_window_view(daily, _CHRONIC_DAYS, axis=1)[ends[0], end_col[ends]]
+    acute[ends] = windows[:, -_ACUTE_DAYS:].sum(axis=1)
+    chronic[ends] = windows.sum(axis=1)
+    before_acute[ends] = windows[:, :-_ACUTE_DAYS].sum(axis=1)
 
-    # Exponential averages: one column more on the left for the seed; NaN before it.
-    seed_first = np.where(in_series, load, np.nan)
-    grid = np.full((n_athletes, n_cols + 1), np.nan)
-    grid[:, 1:] = seed_first
-    lead = np.arange(n_athletes)
-    first_load = load[lead, np.minimum(offset, n_cols - 1)]
-    grid[lead, offset] = first_load
-    take = (lead[:, None], end_col + 1)
-    e_acute = _ewm_rows(grid, _EWMA_ACUTE_LAMBDA)[take]
-    e_chronic = _ewm_rows(grid, _EWMA_CHRONIC_LAMBDA)[take]
-    grid[lead, offset] = 0.0
-    fitness = _ewm_rows(grid, _FITNESS_ALPHA)[take]
-    fatigue = _ewm_rows(grid, _FATIGUE_ALPHA)[take]
+    # Exponential averages at each week's end, a week at a time.
+    last_day = np.where(live, ends_at - 1 - 7 * last_week, -1)
+    first_load = load_day.reshape(n_athletes, n_cols)[np.arange(n_athletes), np.minimum(offset, n_cols - 1)]
+    seeds = np.stack((first_load, first_load, np.zeros(n_athletes), np.zeros(n_athletes)), axis=1)
+    ewm = _ewm_weeks(weeks, (_EWMA_ACUTE_LAMBDA, _EWMA_CHRONIC_LAMBDA, _FITNESS_ALPHA, _FATIGUE_ALPHA),
+                     seeds, offset, np.where(live, last_week, -1), last_day)
+    e_acute, e_chronic, fitness, fatigue = (ewm[..., i] for i in range(4))
+    whole = days == 7
     with np.errstate(divide="ignore", invalid="ignore"):
         acwr = np.where(full & (chronic > 0), acute / (chronic / 4.0), np.nan)
         acwr_uncoupled = np.where(full & (before_acute > 0), acute / (before_acute / 3.0), np.nan)
         acwr_ewma = np.where(full & (e_chronic > 0), e_acute / e_chronic, np.nan)
-        daily_weeks = by_week(np.where(in_series, load, np.nan))
-        spread = np.ptp(np.nan_to_num(daily_weeks), axis=2) > 0
-        sd = np.std(daily_weeks, axis=2, ddof=1)
-        monotony = np.where((days == 7) & spread, np.mean(daily_weeks, axis=2) / sd, np.nan)
+        spread = np.max(weeks, axis=2) > np.min(weeks, axis=2)
+        sd = np.std(weeks, axis=2, ddof=1)
+        monotony = np.where(whole & spread, np.mean(weeks, axis=2) / sd, np.nan)
     strain = weekly_load * monotony
 
     # --- Rows: the weeks each athlete has, athlete by athlete ---
-    present = week_index[None, :] < n_weeks[:, None]
-    pick = np.nonzero(present)
-    week_start = ((first_safe - offset)[:, None] + week_index[None, :] * 7)[pick]
+    pick = np.nonzero(week_index[None, :] < n_weeks[:, None])
+    week_start = ((first - offset)[:, None] + week_index[None, :] * 7)[pick]
+    rest_days = (in_series & (sessions_day == 0)).sum(axis=2)
     out = {
         "athlete_id": np.asarray(athletes, dtype=object)[pick[0]],
         "week_start": week_start.astype("datetime64[D]").astype("datetime64[ns]"),
         "days": days[pick],
-        "runs": week_sum(run.astype(float))[pick],
+        "runs": kinds_week[..., _RUN][pick],
         "distance_km": distance_week[pick],
         "duration_min": week_sum(np.where(rest, 0.0, np.nan_to_num(duration)))[pick],
-        "load_au": week_sum(srpe)[pick],
-        "sessions_rpe_estimated": week_sum(estimated.astype(float))[pick],
-        "strength_sessions": week_sum(strength.astype(float))[pick],
-        "rest_days": by_week(in_series & (counts == 0)).sum(axis=2)[pick],
+        "load_au": (weekly_load if values is srpe else week_sum(srpe))[pick],
+        "sessions_rpe_estimated": week_count(estimated)[pick],
+        "strength_sessions": kinds_week[..., _STRENGTH][pick],
+        "rest_days": rest_days[pick],
         "longest_run_km": np.nan_to_num(longest[pick], nan=0.0),
         "distance_change_pct": change[pick],
         "long_run_spike_pct": spike[pick],
@@ -461,13 +733,25 @@ def _tables(frame: dict, ath_all: np.ndarray, athletes: list, until, metric: str
         "fatigue": fatigue[pick],
         "form": (fitness - fatigue)[pick],
     }
+    rest_rows = kinds_week[..., _REST][pick]
+    done = {}
     for name, column in zip(_DEVICE_METRICS, (trimp, hrss, rtss, stress)):
-        known = ~np.isnan(column)
-        sums = week_sum(np.where(known, column, 0.0))
-        out[name] = np.where(week_sum(known.astype(float)) > 0, sums, np.nan)[pick]
+        if column is None:  # only rest rows have a value: 0
+            out[name] = np.where(rest_rows > 0, 0.0, np.nan)
+        elif id(column) in done:
+            out[name] = done[id(column)]
+        else:
+            known = ~np.isnan(column)
+            sums = week_sum(np.where(known, column, 0.0))[pick]
+            out[name] = done[id(column)] = np.where(week_count(known)[pick] > 0, sums, np.nan)
     out["load_metric"] = chosen[pick[0]]
     out["load"] = weekly_load[pick]
-    out["sessions_load_estimated"] = week_sum(load_estimated.astype(float))[pick]
+    out["sessions_load_estimated"] = week_count(load_estimated)[pick]
     for name in _INT_COLUMNS:
         out[name] = np.asarray(out[name]).astype(np.int64)
     return pd.DataFrame(out, columns=list(BATCH_COLUMNS))
+
+
+def _day_number(value) -> int:
+    """A date-like value as days since 1970-01-01 (as :func:`load._as_day` reads it)."""
+    return int(_as_day(value, None).to_datetime64().astype("datetime64[D]").astype(np.int64))
