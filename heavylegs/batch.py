@@ -43,6 +43,8 @@ _LOG_COLUMN_SET = frozenset(LOG_COLUMNS)
 # Columns the engine reads (the heart-rate ones only when a threshold allows TRIMP), and the texts.
 _READ = ("date", "activity", "duration_min", "distance_km", "rpe", "session_type", "gap_distance_km")
 _TEXT = ("activity", "session_type", "hr_histogram")
+_TEXT_BLOCK = 4096  # texts compared together
+_METRIC_CODE = {name: i for i, name in enumerate(deviceload.LOAD_METRICS)}
 #: Sessions computed together: the athletes are taken in chunks of about this many sessions, so
 #: that the engine's temporary arrays stay small (in the processor's caches, and reused by the
 #: allocator instead of being mapped afresh from the system each time).
@@ -201,6 +203,7 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
     for lo, hi, sessions in chunks:
         part = _tables(sessions, order[lo:hi], until, metric, {k: v[lo:hi] for k, v in thresholds.items()})
         if part is not None:
+            part["athlete_id"] += lo
             parts.append(part)
     if not parts:
         out = _empty_weekly()
@@ -208,7 +211,27 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
         return out
     columns = parts[0] if len(parts) == 1 else {name: np.concatenate([p[name] for p in parts])
                                                   for name in BATCH_COLUMNS}
-    return pd.DataFrame(columns, columns=list(BATCH_COLUMNS))
+    columns["athlete_id"] = _texts(order, columns["athlete_id"])
+    columns["load_metric"] = _texts(deviceload.LOAD_METRICS, columns["load_metric"])
+    # Fresh arrays of this call only: no copy.
+    return pd.DataFrame(columns, columns=list(BATCH_COLUMNS), copy=False)
+
+
+def _texts(values, codes: np.ndarray):
+    """``values[codes]`` as the column pandas would make of those objects (``str`` where it infers it).
+
+    pandas infers the dtype of an object column from its values; it is
+    inferred here from the distinct values used only, then the column is
+    built by position, which is the same column at a fraction of the cost.
+    """
+    small = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):  # element by element: a tuple stays one value
+        small[i] = value
+    used = np.bincount(codes, minlength=len(small)) > 0
+    dtype = pd.Series(small[used]).dtype
+    if dtype == object:
+        return small[codes]
+    return pd.array(small[used], dtype=dtype).take(np.cumsum(used)[codes] - 1)
 
 
 # ---------------------------------------------------------------------------
@@ -226,13 +249,18 @@ def _kinds(activity) -> np.ndarray:
         codes = activity.codes
         return np.where(codes >= 0, of_category[codes], _OTHER).astype(np.int8)
     activity = np.asarray(activity, dtype=object)
-    run = activity == "run"
-    kind = run.astype(np.int8)
-    others = np.flatnonzero(~run)  # one full text comparison; the rest only on the non-runs
-    if len(others):
-        text = activity[others]
-        kind[others[text == "rest"]] = _REST
-        kind[others[text == "strength"]] = _STRENGTH
+    kind = np.empty(len(activity), dtype=np.int8)
+    # In blocks, so that the texts compared a second time are still in the processor's cache.
+    for start in range(0, len(activity), _TEXT_BLOCK):
+        block = activity[start:start + _TEXT_BLOCK]
+        run = block == "run"
+        codes = kind[start:start + _TEXT_BLOCK]
+        codes[:] = run
+        others = np.flatnonzero(~run)  # one full text comparison; the rest only on the non-runs
+        if len(others):
+            text = block[others]
+            codes[others[text == "rest"]] = _REST
+            codes[others[text == "strength"]] = _STRENGTH
     return kind
 
 
@@ -299,24 +327,29 @@ def _values(column, dtype):
     return np.asarray(column, dtype=dtype)
 
 
-def _part(get, n: int, present, heart_rate: bool) -> dict:
-    """One block of sessions (an athlete's log, or a whole long frame) as the arrays the engine reads."""
+def _coded(get, n: int, present) -> tuple:
+    """(activity codes, rpe, unknown RPE, the RPE assumed for those) of a block of sessions."""
+    kind = _kinds(_values(get("activity"), object)) if "activity" in present else np.zeros(n, np.int8)
+    rpe = np.asarray(get("rpe"), dtype=float) if "rpe" in present else np.full(n, np.nan)
+    unknown = np.isnan(rpe) & (kind != _REST)
+    if "session_type" in present:
+        types = _values(get("session_type"), object)[unknown]
+    else:
+        types = np.full(int(unknown.sum()), None, dtype=object)
+    return kind, rpe, unknown, _assumed_rpe(types)
+
+
+def _part(get, n: int, present, heart_rate: bool, coded=None) -> dict:
+    """One block of sessions (athletes' logs, or a long frame) as the arrays the engine reads."""
     def floats(name):
         return np.asarray(get(name), dtype=float) if name in present else np.full(n, np.nan)
 
-    kind = _kinds(_values(get("activity"), object)) if "activity" in present else np.zeros(n, np.int8)
-    rpe = floats("rpe")
-    unknown = np.isnan(rpe) & (kind != _REST)
-    if "session_type" in present:
-        types = _values(get("session_type"), object)
-        types = types[unknown]
-    else:
-        types = np.full(int(unknown.sum()), None, dtype=object)
+    kind, rpe, unknown, assumed = _coded(get, n, present) if coded is None else coded
     gap = floats("gap_distance_km") if "gap_distance_km" in present else None
     part = {"day": _day_numbers(get("date")), "kind": kind, "duration": floats("duration_min"),
             "distance": floats("distance_km"), "rpe": rpe, "unknown": unknown,
             "gap": None if gap is None or np.isnan(gap).all() else gap,  # None: no grade-adjusted distance
-            "assumed": _assumed_rpe(types)}
+            "assumed": assumed}
     if heart_rate:
         part["avg_hr"] = floats("avg_hr_bpm")
         part["histogram"] = np.asarray(get("hr_histogram"), dtype=object) if "hr_histogram" in present \
@@ -398,9 +431,17 @@ def _mapping_chunks(logs: Mapping, order: list, heart_rate: bool):
     The columns of a chunk's logs are joined first, so every later step is one
     NumPy call per chunk rather than one per athlete.
     """
-    names = _READ + (("avg_hr_bpm", "hr_histogram") if heart_rate else ())
-    present = frozenset(names)
-    columns, lengths, lo, total = {name: [] for name in names}, [], 0, 0
+    # The texts are coded athlete by athlete (while they are in the processor's cache); the other
+    # columns are joined as they are and read once per chunk.
+    names = ("date", "duration_min", "distance_km", "gap_distance_km") + \
+        (("avg_hr_bpm", "hr_histogram") if heart_rate else ())
+    coded_names = ("kind", "rpe", "unknown", "assumed")
+    present = frozenset(names + ("activity", "rpe", "session_type"))
+
+    def fresh():
+        return {name: [] for name in names + coded_names}
+
+    columns, lengths, lo, total = fresh(), [], 0, 0
     for position, athlete in enumerate(order):
         log = logs.get(athlete)
         count = 0
@@ -412,15 +453,19 @@ def _mapping_chunks(logs: Mapping, order: list, heart_rate: bool):
                 get = _getter(log)
                 for name in names:
                     columns[name].append(_plain(get(name), name))
+                for name, values in zip(coded_names, _coded(get, count, present)):
+                    columns[name].append(values)
         lengths.append(count)
         total += count
         if total >= _CHUNK_SESSIONS or position == len(order) - 1:
             joined = {name: np.concatenate(parts) if parts else _plain(np.zeros(0), name)
-                      for name, parts in columns.items()}
-            part = _part(joined.__getitem__, total, present, heart_rate)
+                      for name, parts in columns.items() if name not in coded_names}
+            coded = tuple(np.concatenate(columns[name]) if columns[name] else np.zeros(0, dtype)
+                          for name, dtype in zip(coded_names, (np.int8, float, bool, float)))
+            part = _part(joined.__getitem__, total, present, heart_rate, coded)
             part["ath"] = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
             yield lo, position + 1, part
-            columns, lengths, lo, total = {name: [] for name in names}, [], position + 1, 0
+            columns, lengths, lo, total = fresh(), [], position + 1, 0
 
 
 def _thresholds(profiles, athletes) -> dict:
@@ -694,14 +739,14 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
         if use_stress.any():
             with_stress = np.bincount(ath[window & ~np.isnan(stress)], minlength=n_athletes)
             use_stress &= 2 * with_stress >= total
-        chosen = np.where(use_stress, "stress", "srpe").astype(object)
+        chosen = np.where(use_stress, _METRIC_CODE["stress"], _METRIC_CODE["srpe"])
         if not use_stress.any():
             values, load_estimated = srpe, estimated
         else:
             values = np.where(use_stress[ath], stress, srpe)
             load_estimated = np.where(use_stress[ath], ~rest & np.isnan(values), estimated)
     else:
-        chosen = np.full(n_athletes, metric, dtype=object)
+        chosen = np.full(n_athletes, _METRIC_CODE[metric])
         if metric in ("trimp", "hrss") and trimp is None:
             values = np.where(rest, 0.0, np.nan)
         else:
@@ -784,10 +829,10 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     strain = weekly_load * monotony
 
     # --- Rows: the weeks each athlete has, athlete by athlete ---
-    pick = np.nonzero(week_index[None, :] < n_weeks[:, None])
+    pick = week_index[None, :] < n_weeks[:, None]  # row-major: athlete by athlete, weeks in order
     week_start = ((first - offset)[:, None] + week_index[None, :] * 7)[pick]
     out = {
-        "athlete_id": np.asarray(athletes, dtype=object)[pick[0]],
+        "athlete_id": np.repeat(np.arange(n_athletes, dtype=np.int64), n_weeks),  # positions, named later
         "week_start": week_start.astype("datetime64[D]").astype("datetime64[ns]"),
         "days": days[pick],
         "runs": kinds_week[..., _RUN][pick],
@@ -820,12 +865,12 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
             known = ~np.isnan(column)
             sums = week_sum(np.where(known, column, 0.0))[pick]
             out[name] = done[id(column)] = np.where(week_count(known)[pick] > 0, sums, np.nan)
-    out["load_metric"] = chosen[pick[0]]
+    out["load_metric"] = np.repeat(chosen, n_weeks)
     out["load"] = weekly_load[pick]
     out["sessions_load_estimated"] = (out["sessions_rpe_estimated"] if load_estimated is estimated
                                       else week_count(load_estimated)[pick])
     for name in _INT_COLUMNS:
-        out[name] = np.asarray(out[name]).astype(np.int64)
+        out[name] = np.asarray(out[name]).astype(np.int64, copy=False)
     return out
 
 

@@ -65,6 +65,9 @@ def _check(logs, until, metric, profiles, table=None):
         table = weekly_tables(logs, until=until, metric=metric, profiles=profiles)
     assert tuple(table.columns) == BATCH_COLUMNS
     assert table.index.equals(pd.RangeIndex(len(table)))
+    # The text columns have the dtype pandas gives such objects (str where it infers it).
+    ids = np.array([a for a in logs if (table["athlete_id"] == a).any()] or [None], dtype=object)
+    assert table["athlete_id"].dtype == pd.DataFrame({"x": ids})["x"].dtype or len(table) == 0
     for athlete, log in logs.items():
         day = until.get(athlete) if isinstance(until, dict) else until
         profile = (profiles or {}).get(athlete)
