@@ -345,7 +345,8 @@ def _part(get, n: int, present, heart_rate: bool, coded=None) -> dict:
         return np.asarray(get(name), dtype=float) if name in present else np.full(n, np.nan)
 
     kind, rpe, unknown, assumed = _coded(get, n, present) if coded is None else coded
-    gap = floats("gap_distance_km") if "gap_distance_km" in present else None
+    gap = get("gap_distance_km") if "gap_distance_km" in present else None
+    gap = None if gap is None else np.asarray(gap, dtype=float)
     part = {"day": _day_numbers(get("date")), "kind": kind, "duration": floats("duration_min"),
             "distance": floats("distance_km"), "rpe": rpe, "unknown": unknown,
             "gap": None if gap is None or np.isnan(gap).all() else gap,  # None: no grade-adjusted distance
@@ -452,17 +453,24 @@ def _mapping_chunks(logs: Mapping, order: list, heart_rate: bool):
             if count:
                 get = _getter(log)
                 for name in names:
-                    columns[name].append(_plain(get(name), name))
+                    values = _plain(get(name), name)
+                    if name == "gap_distance_km" and np.isnan(values).all():
+                        values = None  # no grade-adjusted distance: nothing to join
+                    columns[name].append(values)
                 for name, values in zip(coded_names, _coded(get, count, present)):
                     columns[name].append(values)
         lengths.append(count)
         total += count
         if total >= _CHUNK_SESSIONS or position == len(order) - 1:
+            gaps = columns.pop("gap_distance_km")
             joined = {name: np.concatenate(parts) if parts else _plain(np.zeros(0), name)
                       for name, parts in columns.items() if name not in coded_names}
+            if any(g is not None for g in gaps):
+                joined["gap_distance_km"] = np.concatenate(
+                    [np.full(len(k), np.nan) if g is None else g for g, k in zip(gaps, columns["kind"])])
             coded = tuple(np.concatenate(columns[name]) if columns[name] else np.zeros(0, dtype)
                           for name, dtype in zip(coded_names, (np.int8, float, bool, float)))
-            part = _part(joined.__getitem__, total, present, heart_rate, coded)
+            part = _part(joined.get, total, present, heart_rate, coded)
             part["ath"] = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
             yield lo, position + 1, part
             columns, lengths, lo, total = fresh(), [], position + 1, 0
