@@ -5,7 +5,9 @@ Run:  python benchmarks/bench_batch.py [--athletes 500] [--repeat 5]
 Prints, for N athletes x 5 years (benchmarks/bench_load.py's synthetic logs),
 median wall-clock and CPU times of:
 * ``weekly_tables`` from the athletes' frames (``{id: log}``) (target <= 0.3 s);
-* ``weekly_tables`` from one long frame (as the Parquet store gives it);
+* ``weekly_tables`` from one long frame, with text columns, then with
+  ``activity`` and ``session_type`` categorical (as the Parquet store reads
+  them);
 * the NumPy floor: the bare array operations for the same columns, from the
   sessions already as flat arrays with the enumerations as integer codes
   (athlete, day, activity code, RPE, session-type code, duration, distance),
@@ -200,6 +202,9 @@ def main(argv=None) -> None:
     # The floor's inputs: flat arrays, as the batch engine has them after its checks.
     codes = np.repeat(np.arange(args.athletes), [len(log) for log in logs.values()])
     chunks = floor_chunks(long, codes, args.athletes)
+    # As the Parquet store reads it: activity and session_type as dictionaries (pandas categoricals).
+    coded = long.assign(activity=long["activity"].astype("category"),
+                        session_type=long["session_type"].astype("category"))
     days = long["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     first = np.minimum.reduceat(days, np.r_[0, np.cumsum([len(log) for log in logs.values()])[:-1]])
     day = days - first[codes]
@@ -214,15 +219,18 @@ def main(argv=None) -> None:
     for name, func in (
             ("weekly_tables({id: log})", lambda: weekly_tables(logs)),
             ("weekly_tables(long frame)", lambda: weekly_tables(long)),
+            ("  the same, text categorical", lambda: weekly_tables(coded)),
             ("NumPy floor", lambda: [floor(c) for c in chunks]),
             ("floor as of issue 13", lambda: floor_issue13(codes, day, offset, load, run_km, args.athletes,
                                                             n_cols))):
         results[name] = timed(func, args.repeat)
         print(f"  {name:28s} {results[name][0]:.3f} s / {results[name][1]:.3f} s CPU")
-    base = results["NumPy floor"][1]
-    print(f"  ratio to the floor (CPU): {results['weekly_tables({id: log})'][1] / base:.1f} x from frames, "
-          f"{results['weekly_tables(long frame)'][1] / base:.1f} x from the long frame (target <= 3 x); "
-          f"to the floor as of issue 13: {results['weekly_tables({id: log})'][1] / results['floor as of issue 13'][1]:.1f} x")
+    cpu = {name: value[1] for name, value in results.items()}
+    base, frames = cpu["NumPy floor"], cpu["weekly_tables({id: log})"]
+    print(f"  ratio to the floor (CPU): {frames / base:.1f} x from frames, "
+          f"{cpu['weekly_tables(long frame)'] / base:.1f} x from the long frame, "
+          f"{cpu['  the same, text categorical'] / base:.1f} x categorical (target <= 3 x); "
+          f"from frames to the floor as of issue 13: {frames / cpu['floor as of issue 13']:.1f} x")
     wall, cpu = timed(lambda: [weekly_table(log) for log in logs.values()], max(1, args.repeat // 3))
     print(f"  one weekly_table per athlete   {wall:.3f} s / {cpu:.3f} s CPU")
 
