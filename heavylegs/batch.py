@@ -2,10 +2,12 @@
 
 :func:`weekly_tables` gives, for every athlete, exactly the table
 :func:`heavylegs.load.weekly_table` gives for that athlete alone, but computes
-them together: the sessions of all athletes are one set of flat arrays, the
-daily series one athlete × day matrix and the weeks an athlete × week × 7
-view of it, so the cost is a fixed number of NumPy passes over all the data
-instead of a few hundred pandas calls per athlete.
+them together: the athletes are taken in chunks of about
+:data:`_CHUNK_SESSIONS` sessions; the sessions of a chunk are one set of flat
+arrays (the enumerations as integer codes), the daily series one athlete ×
+day matrix and the weeks an athlete × week × 7 view of it, so the cost is a
+fixed number of NumPy passes over cache-sized arrays instead of a few
+hundred pandas calls per athlete.
 
 Row ``a`` of the day matrix holds athlete ``a``'s series from the Monday of
 its first week: column ``c`` is day ``c − offset`` of the series, where
