@@ -247,9 +247,8 @@ _NS_PER = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_4
 def _kinds(activity) -> np.ndarray:
     """Activity codes (:data:`_RUN`, :data:`_REST`, :data:`_STRENGTH`, else :data:`_OTHER`) of texts."""
     if isinstance(activity, pd.Categorical):
-        of_category = _kinds(np.asarray(activity.categories, dtype=object))
-        codes = activity.codes
-        return np.where(codes >= 0, of_category[codes], _OTHER).astype(np.int8)
+        of_category = np.append(_kinds(np.asarray(activity.categories, dtype=object)), _OTHER)
+        return of_category[activity.codes]  # code −1 (no value): the last, other
     activity = np.asarray(activity, dtype=object)
     kind = np.empty(len(activity), dtype=np.int8)
     # In blocks, so that the texts compared a second time are still in the processor's cache.
@@ -269,9 +268,9 @@ def _kinds(activity) -> np.ndarray:
 def _assumed_rpe(session_type) -> np.ndarray:
     """The RPE ``spec/metrics.md`` assumes for each session type (texts or a categorical)."""
     if isinstance(session_type, pd.Categorical):
-        of_category = _assumed_rpe(np.asarray(session_type.categories, dtype=object))
-        codes = session_type.codes
-        return np.where(codes >= 0, of_category[codes] if len(of_category) else 0.0, DEFAULT_RPE_UNKNOWN_TYPE)
+        of_category = np.append(_assumed_rpe(np.asarray(session_type.categories, dtype=object)),
+                                DEFAULT_RPE_UNKNOWN_TYPE)
+        return of_category[session_type.codes]  # code −1 (no value): the last, the RPE of no type
     texts = np.asarray(session_type, dtype=object).tolist()
     return np.fromiter(map(DEFAULT_RPE.get, texts, itertools.repeat(DEFAULT_RPE_UNKNOWN_TYPE)),
                        dtype=float, count=len(texts))

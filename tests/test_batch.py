@@ -183,9 +183,12 @@ def test_categorical_enumerations_as_from_parquet():
     coded = long.assign(activity=long["activity"].astype("category"),
                         session_type=long["session_type"].astype("category"))
     pd.testing.assert_frame_equal(weekly_tables(coded), weekly_tables(logs))
-    # A category never used and a log whose only activity is unknown to the metrics.
+    # A category never used changes nothing.
     coded["activity"] = coded["activity"].cat.add_categories(["swim"])
     pd.testing.assert_frame_equal(weekly_tables(coded), weekly_tables(logs))
+    # Session types with no value at all: no categories, every code −1 (the RPE of no type, 3).
+    blank = coded.assign(session_type=pd.Categorical([None] * len(coded)))
+    pd.testing.assert_frame_equal(weekly_tables(blank), weekly_tables(long.assign(session_type=None)))
 
 
 def test_known_weekly_windows_at_a_sunday_and_mid_week():
