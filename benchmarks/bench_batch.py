@@ -5,12 +5,22 @@ Run:  python benchmarks/bench_batch.py [--athletes 500] [--repeat 5]
 Prints, for N athletes x 5 years (benchmarks/bench_load.py's synthetic logs),
 median wall-clock and CPU times of:
 * ``weekly_tables`` from the athletes' frames (``{id: log}``) (target <= 0.3 s);
-* ``weekly_tables`` from one long frame (as the Parquet store gives it);
+* ``weekly_tables`` from one long frame, with text columns, then with
+  ``activity`` and ``session_type`` categorical (as the Parquet store reads
+  them);
 * the NumPy floor: the bare array operations for the same columns, from the
-  sessions already as flat arrays (athlete code, day, load, ...): the day
-  matrices by ``bincount``, weekly sums by reshape, the 7/28-day windows, four
-  exponential averages, monotony and the 30-day spike maximum; no checks, no
-  metric choice, no frame (target: ``weekly_tables`` within 3 x this);
+  sessions already as flat arrays with the enumerations as integer codes
+  (athlete, day, activity code, RPE, session-type code, duration, distance),
+  by the cheapest means known: the day matrices by ``bincount``, weekly sums,
+  sRPE with the session-type RPE, rTSS with the threshold pace of the 90 days
+  before (running maxima), the week sums and counts of every column, the
+  7/21/28-day sums from whole weeks, four exponential averages stepped a week
+  at a time, monotony and the 30-day spike maximum; over the same chunks of
+  athletes as the engine; no checks, no text, no metric choice, no frame
+  (target: ``weekly_tables`` within 3 x this);
+* the floor as first measured for issue 13 (fewer columns: no rTSS, pace or
+  device sums; pandas exponential averages over every day; one pass over all
+  athletes), for comparison with the figures of that day;
 * one ``weekly_table`` per athlete, for comparison;
 and ``read_log`` (``--read-log`` runs only this part), median wall-clock and
 CPU of the fast path and of the cell-by-cell path (``_log_from_text``), with
@@ -36,7 +46,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from heavylegs import batch  # noqa: E402
 from heavylegs.batch import _rolling_max_before, long_log, weekly_tables  # noqa: E402
+from heavylegs.load import DEFAULT_RPE  # noqa: E402
 from heavylegs.load import weekly_table  # noqa: E402
 from heavylegs.traininglog import _log_from_text, read_log, write_log  # noqa: E402
 from bench_load import synthetic_log  # noqa: E402
@@ -53,8 +65,109 @@ def timed(func, repeat):
     return float(np.median(walls)), float(np.median(cpus))
 
 
-def floor(ath, day, offset, load, run_km, n_athletes, n_cols):
-    """The bare NumPy operations behind the weekly tables' columns."""
+def floor_chunks(long: pd.DataFrame, codes: np.ndarray, n_athletes: int) -> list:
+    """The floor's inputs: per chunk of athletes (as the engine takes them), the sessions as flat arrays."""
+    days = long["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    activity = long["activity"].to_numpy(dtype=object)
+    kind = np.select([activity == "run", activity == "rest", activity == "strength"], [1, 2, 3], 0).astype(np.int8)
+    types = list(DEFAULT_RPE)
+    session_type = long["session_type"].to_numpy(dtype=object)
+    type_code = np.full(len(long), len(types), dtype=np.int64)
+    for i, name in enumerate(types):
+        type_code[session_type == name] = i
+    counts = np.bincount(codes, minlength=n_athletes)
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    chunks = []
+    for lo, hi in batch._chunks(counts):
+        rows = slice(int(starts[lo]), int(starts[hi]))
+        ath = codes[rows] - lo
+        first = np.full(hi - lo, np.iinfo(np.int64).max)
+        np.minimum.at(first, ath, days[rows])
+        last = np.full(hi - lo, np.iinfo(np.int64).min)
+        np.maximum.at(last, ath, days[rows])
+        offset = (first + 3) % 7
+        n_weeks = -(-(offset + last - first + 1) // 7)
+        chunks.append({
+            "ath": ath, "day": days[rows] - first[ath], "offset": offset, "n_days": last - first + 1,
+            "n_cols": int(n_weeks.max()) * 7, "kind": kind[rows], "rpe": long["rpe"].to_numpy()[rows],
+            "type_code": type_code[rows], "duration": long["duration_min"].to_numpy()[rows],
+            "distance": long["distance_km"].to_numpy()[rows]})
+    return chunks
+
+
+_TYPE_RPE = np.array(list(DEFAULT_RPE.values()) + [3.0])
+
+
+def floor(c: dict):
+    """The bare NumPy operations behind the weekly tables' columns, for one chunk of athletes."""
+    ath, day, offset, n_days, n_cols, kind = c["ath"], c["day"], c["offset"], c["n_days"], c["n_cols"], c["kind"]
+    rpe, duration, distance = c["rpe"], c["duration"], c["distance"]
+    n_athletes, n_weeks = len(offset), n_cols // 7
+    size, wsize = n_athletes * n_cols, n_athletes * n_weeks
+    flat = ath * n_cols + offset[ath] + day
+    wflat = flat // 7
+    rest, run = kind == 2, kind == 1
+    # Session loads: sRPE (RPE from the session type where unknown), rTSS with the pace from the log.
+    unknown = np.isnan(rpe) & ~rest
+    srpe = np.where(unknown, _TYPE_RPE[c["type_code"]], rpe) * np.nan_to_num(duration)
+    srpe[rest] = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = distance / duration
+        usable = run & (duration >= 30) & (duration <= 75) & (speed >= 1 / 12) & (speed <= 1 / 2.5)
+        best = np.full(size, -np.inf)
+        np.maximum.at(best, flat[usable], speed[usable])
+        best[best == -np.inf] = np.nan
+        pace_speed = _rolling_max_before(best.reshape(n_athletes, n_cols), 90).reshape(-1)[flat]
+        rtss = 100.0 * (duration / 60.0) * (speed / pace_speed) ** 2
+    rtss[~run] = np.nan
+    rtss[rest] = 0.0
+    # Sums by day and week.
+    daily = np.bincount(flat, weights=srpe, minlength=size)
+    kinds = np.bincount(wflat * 4 + kind, minlength=wsize * 4).reshape(n_athletes, n_weeks, 4)
+    busy = np.zeros(size, dtype=bool)
+    busy[flat[~rest]] = True
+    known_run = run & ~np.isnan(distance)
+    km = np.bincount(wflat, weights=np.where(known_run, distance, 0.0), minlength=wsize).reshape(n_athletes, -1)
+    minutes = np.nan_to_num(duration)
+    minutes[rest] = 0.0
+    week = {"duration": np.bincount(wflat, weights=minutes, minlength=wsize),
+            "estimated": np.bincount(wflat[unknown], minlength=wsize)}
+    known = ~np.isnan(rtss)
+    week["rtss"] = np.bincount(wflat, weights=np.where(known, rtss, 0.0), minlength=wsize)
+    week["rtss_known"] = np.bincount(wflat[known], minlength=wsize)
+    days = [daily.reshape(n_athletes, n_weeks, 7)[:, :, j] for j in range(7)]
+    weekly = batch._week_reduce(days, np.add)
+    columns = np.arange(n_cols)
+    in_series = (columns >= offset[:, None]) & (columns < (offset + n_days)[:, None])
+    rest_days = (in_series.reshape(-1) & ~busy).reshape(n_athletes, n_weeks, 7).sum(axis=2)
+    previous = np.concatenate((np.full((n_athletes, 1), np.nan), km[:, :-1]), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (km - previous) / previous * 100.0
+    # 7/21/28-day sums at the Sundays from whole weeks; the exponential averages a week at a time.
+    padded = np.concatenate((np.zeros((n_athletes, 3)), weekly), axis=1)
+    before = (padded[:, :-3] + padded[:, 1:-2]) + padded[:, 2:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        acwr = weekly / ((before + weekly) / 4.0)
+        uncoupled = weekly / (before / 3.0)
+    seeds = np.zeros((n_athletes, 4))
+    ewm = batch._ewm_weeks(daily.reshape(n_athletes, n_weeks, 7), (0.25, 2 / 29, 0.0235, 0.133), seeds, offset,
+                           -(-(offset + n_days) // 7) - 1, (offset + n_days - 1) % 7)
+    mean = weekly / 7.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monotony = mean / np.sqrt(batch._week_reduce([np.square(d - mean) for d in days], np.add) / 6.0)
+    # Long-run spike: each day's longest run against the 30 days before.
+    longest = np.full(size, -np.inf)
+    np.maximum.at(longest, flat[known_run], distance[known_run])
+    longest[longest == -np.inf] = np.nan
+    longest = longest.reshape(n_athletes, n_cols)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spike = longest / _rolling_max_before(longest, 30)
+    spike = batch._week_reduce([spike.reshape(n_athletes, n_weeks, 7)[:, :, j] for j in range(7)], np.fmax)
+    return kinds, rest_days, change, acwr, uncoupled, ewm, monotony, spike, week
+
+
+def floor_issue13(ath, day, offset, load, run_km, n_athletes, n_cols):
+    """The floor as first measured for issue 13 (fewer columns, pandas averages, all athletes at once)."""
     flat = ath * n_cols + offset[ath] + day
     size = n_athletes * n_cols
     daily = np.bincount(flat, weights=load, minlength=size).reshape(n_athletes, n_cols)
@@ -100,6 +213,10 @@ def main(argv=None) -> None:
     weekly_tables(logs)  # warm up
     # The floor's inputs: flat arrays, as the batch engine has them after its checks.
     codes = np.repeat(np.arange(args.athletes), [len(log) for log in logs.values()])
+    chunks = floor_chunks(long, codes, args.athletes)
+    # As the Parquet store reads it: activity and session_type as dictionaries (pandas categoricals).
+    coded = long.assign(activity=long["activity"].astype("category"),
+                        session_type=long["session_type"].astype("category"))
     days = long["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     first = np.minimum.reduceat(days, np.r_[0, np.cumsum([len(log) for log in logs.values()])[:-1]])
     day = days - first[codes]
@@ -114,13 +231,18 @@ def main(argv=None) -> None:
     for name, func in (
             ("weekly_tables({id: log})", lambda: weekly_tables(logs)),
             ("weekly_tables(long frame)", lambda: weekly_tables(long)),
-            ("NumPy floor", lambda: floor(codes, day, offset, load, run_km, args.athletes, n_cols))):
+            ("  the same, text categorical", lambda: weekly_tables(coded)),
+            ("NumPy floor", lambda: [floor(c) for c in chunks]),
+            ("floor as of issue 13", lambda: floor_issue13(codes, day, offset, load, run_km, args.athletes,
+                                                            n_cols))):
         results[name] = timed(func, args.repeat)
         print(f"  {name:28s} {results[name][0]:.3f} s / {results[name][1]:.3f} s CPU")
-    ratio = results["weekly_tables({id: log})"][1] / results["NumPy floor"][1]
-    print(f"  ratio to the floor (CPU): {ratio:.1f} x from frames, "
-          f"{results['weekly_tables(long frame)'][1] / results['NumPy floor'][1]:.1f} x from the long frame "
-          "(target <= 3 x)")
+    cpu = {name: value[1] for name, value in results.items()}
+    base, frames = cpu["NumPy floor"], cpu["weekly_tables({id: log})"]
+    print(f"  ratio to the floor (CPU): {frames / base:.1f} x from frames, "
+          f"{cpu['weekly_tables(long frame)'] / base:.1f} x from the long frame, "
+          f"{cpu['  the same, text categorical'] / base:.1f} x categorical (target <= 3 x); "
+          f"from frames to the floor as of issue 13: {frames / cpu['floor as of issue 13']:.1f} x")
     wall, cpu = timed(lambda: [weekly_table(log) for log in logs.values()], max(1, args.repeat // 3))
     print(f"  one weekly_table per athlete   {wall:.3f} s / {cpu:.3f} s CPU")
 

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from heavylegs import batch
 from heavylegs.batch import BATCH_COLUMNS, long_log, weekly_tables
 from heavylegs.errors import InputError
 from heavylegs.load import weekly_table
@@ -59,10 +60,14 @@ def _until(rng, log):
     return (first + pd.Timedelta(days=int(rng.integers(-10, (last - first).days + 40)))).strftime("%Y-%m-%d")
 
 
-def _check(logs, until, metric, profiles):
-    table = weekly_tables(logs, until=until, metric=metric, profiles=profiles)
+def _check(logs, until, metric, profiles, table=None):
+    if table is None:
+        table = weekly_tables(logs, until=until, metric=metric, profiles=profiles)
     assert tuple(table.columns) == BATCH_COLUMNS
     assert table.index.equals(pd.RangeIndex(len(table)))
+    # The text columns have the dtype pandas gives such objects (str where it infers it).
+    ids = np.array([a for a in logs if (table["athlete_id"] == a).any()] or [None], dtype=object)
+    assert table["athlete_id"].dtype == pd.DataFrame({"x": ids})["x"].dtype or len(table) == 0
     for athlete, log in logs.items():
         day = until.get(athlete) if isinstance(until, dict) else until
         profile = (profiles or {}).get(athlete)
@@ -71,7 +76,11 @@ def _check(logs, until, metric, profiles):
         if len(expected) == 0:  # an empty table's text column has no rows to infer a string dtype from
             assert len(got) == 0 and list(got.columns) == list(expected.columns)
             continue
-        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), obj=f"athlete {athlete}")
+        # The batch sums whole weeks and steps the exponential averages a week at a time: the same
+        # values to the last few bits (rtol 1e-12, far inside assert_frame_equal's default 1e-5) and
+        # exactly the same nulls.
+        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), obj=f"athlete {athlete}",
+                                      rtol=1e-12, atol=1e-9)
     assert list(pd.unique(table["athlete_id"])) == [a for a in logs if (table["athlete_id"] == a).any()]
 
 
@@ -143,3 +152,73 @@ def test_bad_inputs_are_named():
         weekly_tables({}, metric="watts")
     with pytest.raises(InputError, match="until"):
         weekly_tables({"a": random_log(np.random.default_rng(1))}, until="soon")
+
+
+@pytest.mark.parametrize("chunk", [1, 40, 700])
+def test_athletes_in_chunks_give_the_same_tables(monkeypatch, chunk):
+    # Chunks of one athlete, of a few athletes and of all: the same cells from logs, a long frame
+    # in athlete order and one with the rows shuffled.
+    rng = np.random.default_rng(21)
+    logs = {f"c{i}": random_log(rng, heart_rate=i % 3 == 0) for i in range(9)}
+    logs["none"] = None
+    until = {a: _until(rng, log) for a, log in logs.items() if log is not None}
+    profiles = {a: PROFILES[int(rng.integers(0, len(PROFILES)))] for a in logs}
+    whole = weekly_tables(logs, until=until, profiles=profiles)
+    monkeypatch.setattr(batch, "_CHUNK_SESSIONS", chunk)
+    present = {a: log for a, log in logs.items() if log is not None}
+    pd.testing.assert_frame_equal(weekly_tables(logs, until=until, profiles=profiles), whole)
+    long = long_log(present)
+    shuffled = long.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    for frame in (long, shuffled):
+        table = weekly_tables(frame, until=until, profiles=profiles, athletes=list(logs))
+        pd.testing.assert_frame_equal(table, whole)
+    _check(present, until, "auto", profiles, table=whole)
+
+
+def test_categorical_enumerations_as_from_parquet():
+    # A Parquet dictionary column arrives as a pandas Categorical: the same tables as from text.
+    rng = np.random.default_rng(4)
+    logs = {a: random_log(rng) for a in ("k", "l", "m")}
+    long = long_log(logs)
+    coded = long.assign(activity=long["activity"].astype("category"),
+                        session_type=long["session_type"].astype("category"))
+    pd.testing.assert_frame_equal(weekly_tables(coded), weekly_tables(logs))
+    # A category never used changes nothing.
+    coded["activity"] = coded["activity"].cat.add_categories(["swim"])
+    pd.testing.assert_frame_equal(weekly_tables(coded), weekly_tables(logs))
+    # Session types with no value at all: no categories, every code −1 (the RPE of no type, 3).
+    blank = coded.assign(session_type=pd.Categorical([None] * len(coded)))
+    pd.testing.assert_frame_equal(weekly_tables(blank), weekly_tables(long.assign(session_type=None)))
+
+
+def test_known_weekly_windows_at_a_sunday_and_mid_week():
+    # 35 days from a Monday, 10 AU a day then 40 AU on the last 7: the window sums at the fifth
+    # Sunday are whole weeks (acute 280, chronic 280 + 3 × 70) and, with until on a Wednesday of
+    # the sixth week, a window that starts mid-week.
+    dates = list(pd.date_range("2026-01-05", periods=35, freq="D").strftime("%Y-%m-%d")) + ["2026-02-11"]
+    loads = [10.0] * 28 + [40.0] * 7 + [70.0]
+    log = validate_log(pd.DataFrame({"date": dates, "activity": "run", "duration_min": loads, "rpe": 1.0}))
+    table = weekly_tables({"w": log})
+    sunday, wednesday = table.iloc[4], table.iloc[5]
+    assert sunday["acwr"] == pytest.approx(280.0 / (490.0 / 4.0), rel=1e-12)
+    assert sunday["acwr_uncoupled"] == pytest.approx(280.0 / (210.0 / 3.0), rel=1e-12)
+    # Days 11..38 (1-based): 18 days of 10, 7 of 40, 0, 0, 70 = 530; acute, days 32..38: 4 × 40 + 70.
+    assert wednesday["days"] == 3
+    assert wednesday["acwr"] == pytest.approx(230.0 / (530.0 / 4.0), rel=1e-12)
+    assert wednesday["acwr_uncoupled"] == pytest.approx(230.0 / (300.0 / 3.0), rel=1e-12)
+    _check({"w": log}, None, "auto", None)
+
+
+def test_a_negative_load_takes_the_day_by_day_windows():
+    # Loads are never negative in a checked log; a log changed after its checks still gets the
+    # per-athlete definitions (every window summed day by day).
+    rng = np.random.default_rng(9)
+    log = random_log(rng, days=120).copy()
+    rows = log.index[:3]
+    log.loc[rows, "activity"] = "run"
+    log.loc[rows, "duration_min"] = 1400.0
+    log.loc[rows, "rpe"] = -2.0
+    expected = weekly_table(log, metric="srpe")
+    assert (expected["load"] < 0).any()
+    got = weekly_tables({"n": log}, metric="srpe").drop(columns="athlete_id")
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-12, atol=1e-9)
