@@ -11,3 +11,33 @@ def median_time(func, repeat: int = 5) -> float:
         func()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def run_notebook(path, data_dir, timeout: int = 180):
+    """Run a notebook top to bottom with nbclient, kernel start included.
+
+    Parameters
+    ----------
+    path : Path
+        The notebook; it runs in its own folder, on ``data_dir`` (``HEAVYLEGS_DATA_DIR``).
+    data_dir : Path
+        The data folder the notebook reads.
+    timeout : int
+        Longest a cell may take [s].
+
+    Returns
+    -------
+    tuple
+        (wall-clock time [s], the executed notebook).
+    """
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start, nb

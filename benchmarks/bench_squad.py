@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import run_notebook  # benchmarks/_timing.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _TMP = Path(tempfile.mkdtemp(prefix="heavylegs-bench-squad-"))
@@ -89,16 +91,7 @@ def _load() -> str:
 
 def bench_notebook(data_dir: Path) -> float:
     """``notebooks/squad.ipynb`` top to bottom with nbclient, kernel start included [s]."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = ROOT / "notebooks" / "squad.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    took = time.perf_counter() - start
+    took, nb = run_notebook(ROOT / "notebooks" / "squad.ipynb", data_dir, timeout=180)
     html = "".join(str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))
     assert "SquadView" in html or "application/vnd.jupyter.widget-view+json" in html, "the view was not displayed"
     return took

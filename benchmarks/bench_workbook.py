@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import run_notebook  # benchmarks/_timing.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _TMP = Path(tempfile.mkdtemp(prefix="heavylegs-bench-"))
@@ -65,16 +67,7 @@ def bench_widget_change(data_dir, repeat=40):
 
 
 def bench_notebook(data_dir):
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = ROOT / "notebooks" / "coach_workbook.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return time.perf_counter() - start
+    return run_notebook(ROOT / "notebooks" / "coach_workbook.ipynb", data_dir, timeout=120)[0]
 
 
 def main():
