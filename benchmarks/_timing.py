@@ -28,7 +28,8 @@ def run_notebook(path, data_dir, timeout: int = 180):
     Returns
     -------
     tuple
-        (wall-clock time [s], the executed notebook).
+        (time until the last cell's output [s]: what a coach waits for, from the kernel's start;
+        the same with the kernel shut down afterwards [s]; the executed notebook).
     """
     import os
 
@@ -38,6 +39,10 @@ def run_notebook(path, data_dir, timeout: int = 180):
     nb = nbformat.read(path, as_version=4)
     os.environ["HEAVYLEGS_DATA_DIR"] = str(data_dir)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return time.perf_counter() - start, nb
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        shown = time.perf_counter() - start
+    return shown, time.perf_counter() - start, nb

@@ -33,7 +33,7 @@ from .errors import InputError, Problem
 
 __version__ = "0.1.0"
 
-# jsonschema's optional IRI check costs the workbook's first figure 0.9 s to import; see _imports.
+# jsonschema's optional format checkers cost the workbook's first figure 1 s to import; see _imports.
 _imports.install()
 
 # Names served from modules that import pandas, loaded on first access so that

@@ -27,7 +27,8 @@ kernel starts). It is Voila's own ``main`` with:
   optional format checkers jsonschema imports (URIs, dates, durations,
   colours, host names, JSON pointers, URI templates: about 0.1-0.2 s with
   arrow, which one of them imports) are hidden from jsonschema's format
-  module only (:class:`SkipFormatCheckers`), for the same reason.
+  module only (:class:`heavylegs._imports.SkipFormatCheckers`, which every
+  process importing heavylegs installs), for the same reason.
 
 Nothing here is imported by the rest of the package.
 """
@@ -44,35 +45,14 @@ import sys
 import time
 from http.cookies import SimpleCookie
 
+from heavylegs._imports import SkipFormatCheckers, install as install_import_economies  # noqa: F401
+
 _TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
 _ROOT_ENV = "HEAVYLEGS_SERVER_ROOT"
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # The kernel the current request started (set by BoundedKernelManager.start_kernel, which runs
 # in the request's own task).
 _STARTED: contextvars.ContextVar = contextvars.ContextVar("heavylegs_started_kernel", default=None)
-
-
-class SkipFormatCheckers:
-    """A meta-path finder that hides jsonschema's optional format-checker modules from ``jsonschema._format``.
-
-    Without them jsonschema leaves those formats unchecked, as it does when
-    they are not installed; an import of the same modules from anywhere
-    else still works.
-    """
-
-    skipped = frozenset({"rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration", "webcolors", "fqdn",
-                         "uri_template", "jsonpointer", "idna"})
-    importer = "jsonschema._format"
-
-    def find_spec(self, name, path=None, target=None):
-        if name not in self.skipped:
-            return None
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_globals.get("__name__") == self.importer:
-                raise ModuleNotFoundError(f"{name} is skipped for {self.importer} by heavylegs._voila", name=name)
-            frame = frame.f_back
-        return None
 
 
 def allowed_hosts(port: int) -> frozenset:
@@ -528,8 +508,7 @@ _PARENT = os.getppid()
 def main(argv=None) -> int:
     """Run Voila with the gate, the bounded kernel manager and the parent watch."""
     sys.modules["rfc3987_syntax"] = None
-    if "jsonschema._format" not in sys.modules:
-        sys.meta_path.insert(0, SkipFormatCheckers())
+    install_import_economies()
     token = os.environ.pop(_TOKEN_ENV, "")
     root = os.environ.pop(_ROOT_ENV, None)
     argv = list(sys.argv[1:] if argv is None else argv)
