@@ -20,17 +20,18 @@ the script again gives byte-identical files::
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _folder in (ROOT, ROOT / "scripts"):  # heavylegs, and _samples.py beside this script
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+from _samples import main as sample_script_main, stale_files  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
@@ -118,35 +119,21 @@ def write_samples(data_dir) -> list:
     return written
 
 
+def _copy_logs(data_dir, scratch):
+    """The check-ins follow the logs: copy dev's and ana's logs into the scratch folder."""
+    for athlete_id in ("dev", "ana"):
+        target = athlete_paths(scratch, athlete_id)["log"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(athlete_paths(data_dir, athlete_id)["log"].read_bytes())
+
+
 def _stale(data_dir) -> list:
     """The files that differ from what the script writes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        for athlete_id in ("dev", "ana"):
-            log = athlete_paths(data_dir, athlete_id)["log"]
-            target = athlete_paths(tmp, athlete_id)["log"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(log.read_bytes())
-        stale = []
-        for path in write_samples(tmp):
-            target = Path(data_dir) / path.relative_to(tmp)
-            if not target.is_file() or target.read_bytes() != path.read_bytes():
-                stale.append(str(target))
-        return stale
+    return stale_files(write_samples, data_dir, prepare=_copy_logs)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=str(ROOT / "data"), help="data folder (default: the repository's data/)")
-    parser.add_argument("--check", action="store_true", help="only report files that would change")
-    args = parser.parse_args(argv)
-    if args.check:
-        stale = _stale(args.out)
-        for path in stale:
-            sys.stderr.write(f"stale: {path}\n")
-        return 1 if stale else 0
-    for path in write_samples(args.out):
-        sys.stdout.write(f"wrote {path}\n")
-    return 0
+    return sample_script_main(__doc__, write_samples, _stale, argv)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ script.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,8 +27,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _folder in (ROOT, ROOT / "scripts"):  # heavylegs, and _samples.py beside this script
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+from _samples import main as sample_script_main, stale_files  # noqa: E402
 
 from heavylegs.profile import write_profile  # noqa: E402
 from heavylegs.storage import athlete_paths, atomic_write_text  # noqa: E402
@@ -595,30 +596,11 @@ def write_samples(data_dir) -> list:
 
 def _stale(data_dir) -> list:
     """Sample files under ``data_dir`` that differ from what this script writes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = write_samples(tmp)
-        stale = []
-        for path in fresh:
-            rel = path.relative_to(tmp)
-            target = Path(data_dir) / rel
-            if not target.is_file() or target.read_bytes() != path.read_bytes():
-                stale.append(str(target))
-        return stale
+    return stale_files(write_samples, data_dir)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=str(ROOT / "data"), help="data folder (default: the repository's data/)")
-    parser.add_argument("--check", action="store_true", help="only report files that would change")
-    args = parser.parse_args(argv)
-    if args.check:
-        stale = _stale(args.out)
-        for path in stale:
-            sys.stderr.write(f"stale: {path}\n")
-        return 1 if stale else 0
-    for path in write_samples(args.out):
-        sys.stdout.write(f"wrote {path}\n")
-    return 0
+    return sample_script_main(__doc__, write_samples, _stale, argv)
 
 
 if __name__ == "__main__":
