@@ -61,7 +61,7 @@ run: setup $(LAB_OVERRIDES) $(LAB_WORKSPACE)
 	HEAVYLEGS_ATHLETE=$(ATHLETE) HEAVYLEGS_DATA_DIR=$(CURDIR)/data $(BIN)/jupyter lab --no-browser --allow-root \
 	  --ip=127.0.0.1 --port=$(PORT) --ServerApp.port_retries=0 --IdentityProvider.token=heavylegs \
 	  --ServerApp.root_dir=$(CURDIR)/notebooks --LabApp.default_url=/lab/tree/coach_workbook.ipynb \
-	  --ContentsManager.pre_save_hook=heavylegs.jupyter_hooks.strip_outputs
+	  --ContentsManager.pre_save_hook=heavylegs.app.jupyter_hooks.strip_outputs
 
 dashboard: setup
 	$(BIN)/heavylegs serve $(ATHLETE) --data $(CURDIR)/data

@@ -46,11 +46,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from heavylegs import batch  # noqa: E402
-from heavylegs.batch import _rolling_max_before, long_log, weekly_tables  # noqa: E402
-from heavylegs.load import DEFAULT_RPE  # noqa: E402
-from heavylegs.load import weekly_table  # noqa: E402
-from heavylegs.traininglog import _log_from_text, read_log, write_log  # noqa: E402
+from heavylegs.engine import batch  # noqa: E402
+from heavylegs.engine.batch import _rolling_max_before, long_log, weekly_tables  # noqa: E402
+from heavylegs.engine.load import DEFAULT_RPE  # noqa: E402
+from heavylegs.engine.load import weekly_table  # noqa: E402
+from heavylegs.logs.traininglog import _log_from_text, read_log, write_log  # noqa: E402
 from bench_load import synthetic_log  # noqa: E402
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from heavylegs.storage import list_athletes  # noqa: E402
+from heavylegs.store.storage import list_athletes  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -37,7 +37,7 @@ def _free_port():
 
 def served_run(browser, athlete, data_dir, preheat, settle=0.0):
     """Seconds from starting the server to the chart drawn (and the steps on the way)."""
-    from heavylegs.dashboard import serve_dashboard
+    from heavylegs.views.dashboard import serve_dashboard
 
     jupyter = Path(tempfile.mkdtemp(prefix="bench-jupyter-"))
     env = {name: str(jupyter / sub) for name, sub in (("JUPYTER_CONFIG_DIR", "c"), ("JUPYTER_DATA_DIR", "d"),
@@ -65,7 +65,7 @@ def served_run(browser, athlete, data_dir, preheat, settle=0.0):
 
 def export_times(data_dir, out_dir):
     """Seconds per export: the first (with imports) in a fresh interpreter, then each athlete in-process."""
-    code = ("import time, sys; t = time.perf_counter(); from heavylegs.dashboard import export_dashboard; "
+    code = ("import time, sys; t = time.perf_counter(); from heavylegs.views.dashboard import export_dashboard; "
             f"export_dashboard('ana', {str(out_dir)!r}, data_dir={str(data_dir)!r}); "
             "print(time.perf_counter() - t)")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -73,7 +73,7 @@ def export_times(data_dir, out_dir):
     inner = float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                  check=True).stdout.strip())
     whole = time.perf_counter() - t
-    from heavylegs.dashboard import export_dashboard
+    from heavylegs.views.dashboard import export_dashboard
 
     per = {}
     for athlete in list_athletes(data_dir):

@@ -37,7 +37,7 @@ def synthetic_device_log(years: float, seed: int, histograms: bool = True):
     import numpy as np
     import pandas as pd
 
-    from heavylegs.traininglog import validate_log
+    from heavylegs.logs.traininglog import validate_log
 
     rng = np.random.default_rng(seed)
     days = pd.date_range("2016-01-04", periods=int(round(years * 365)), freq="D")
@@ -66,7 +66,7 @@ def synthetic_device_log(years: float, seed: int, histograms: bool = True):
 
 
 def bench_import(files: int, repeat: int):
-    from heavylegs.importers import import_sources
+    from heavylegs.logs.formats import import_sources
     from _timing import median_time
 
     data = ROOT / "tests" / "data" / "activities"
@@ -91,7 +91,7 @@ def bench_import(files: int, repeat: int):
 
 
 def bench_recompute(repeat: int):
-    from heavylegs.deviceload import heart_rate_bins, session_loads
+    from heavylegs.engine.device_load import heart_rate_bins, session_loads
     from _timing import median_time
 
     log = synthetic_device_log(10, seed=3)
@@ -106,7 +106,7 @@ def bench_recompute(repeat: int):
 
 
 def bench_squad(athletes: int):
-    from heavylegs.load import weekly_table
+    from heavylegs.engine.load import weekly_table
 
     logs = [synthetic_device_log(5, seed=100 + i, histograms=False) for i in range(athletes)]
     profile = {"sex": "male", "hr_max_bpm": 192, "hr_rest_bpm": 48, "threshold_pace_min_km": 4.5}

@@ -32,9 +32,9 @@ LARGEST_FIT = DATA / "fitparse__activity-large-fenxi2-multisport.fit"
 import sys  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from heavylegs.importers import import_sources  # noqa: E402
-from heavylegs.importers.fit import decode_fit  # noqa: E402
-from heavylegs.importers.strava import normalise_header  # noqa: E402
+from heavylegs.logs.formats import import_sources  # noqa: E402
+from heavylegs.logs.formats.fit import decode_fit  # noqa: E402
+from heavylegs.logs.formats.strava import normalise_header  # noqa: E402
 from _timing import median_time  # noqa: E402  (benchmarks/_timing.py)
 
 TYPES = ["Run"] * 6 + ["Ride", "Weight Training", "Walk", "Golf"]

@@ -19,8 +19,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from heavylegs.load import log_facts, weekly_table  # noqa: E402
-from heavylegs.traininglog import read_log, validate_log, write_log  # noqa: E402
+from heavylegs.engine.load import log_facts, weekly_table  # noqa: E402
+from heavylegs.logs.traininglog import read_log, validate_log, write_log  # noqa: E402
 from _timing import median_time  # noqa: E402  (benchmarks/_timing.py)
 
 SESSION_TYPES = np.array(["easy", "easy", "long", "tempo", "interval", "recovery"], dtype=object)

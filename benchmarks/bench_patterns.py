@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import median_time  # noqa: E402
 
-from heavylegs.load import daily_load  # noqa: E402
-from heavylegs.patterns import FACTS, PERMUTATIONS, exposures, find_patterns, permutation_p_values  # noqa: E402
-from heavylegs.traininglog import validate_log  # noqa: E402
+from heavylegs.engine.load import daily_load  # noqa: E402
+from heavylegs.analysis.patterns import FACTS, PERMUTATIONS, exposures, find_patterns, permutation_p_values  # noqa: E402
+from heavylegs.logs.traininglog import validate_log  # noqa: E402
 
 
 def sample(days=180, seed=1):

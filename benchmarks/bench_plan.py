@@ -14,11 +14,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import median_time  # noqa: E402
 
-from heavylegs.pipeline import assess  # noqa: E402
-from heavylegs.plan import build_plan, plan_load_projection  # noqa: E402
-from heavylegs.planfiles import plan_files  # noqa: E402
-from heavylegs.profile import read_profile  # noqa: E402
-from heavylegs.traininglog import read_log  # noqa: E402
+from heavylegs.analysis.pipeline import assess  # noqa: E402
+from heavylegs.analysis.plan import build_plan, plan_load_projection  # noqa: E402
+from heavylegs.views.plan_pages import plan_files  # noqa: E402
+from heavylegs.store.profiles import read_profile  # noqa: E402
+from heavylegs.logs.traininglog import read_log  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ATHLETES = ("ana", "ben", "dev", "gus")

@@ -13,7 +13,7 @@ load average of the machine (it is shared: CPU times are the fairer figure):
    made in ``DIR/csv-N`` and reused by a later run (a ``.complete`` file
    marks a finished folder); without it, in a temporary folder removed at
    the end.
-2. ``CSV -> tables``: ``heavylegs.scale.csv_to_weekly``, the one-pass
+2. ``CSV -> tables``: ``heavylegs.engine.federation.csv_to_weekly``, the one-pass
    pipeline: chunks of ``--chunk`` athletes, each read with ``read_log`` and
    computed with ``batch.weekly_tables`` by ``--workers`` processes, the
    tables written as Parquet parts.
@@ -50,11 +50,11 @@ if stage == "make":
     import make_federation
     make_federation.main(args)
 elif stage == "csv":
-    from heavylegs.scale import csv_to_weekly
+    from heavylegs.engine.federation import csv_to_weekly
     result = csv_to_weekly(args["csv"], args["out"], chunk_athletes=args["chunk"], workers=args["workers"],
                            store=args.get("store"))
 elif stage == "store":
-    from heavylegs.scale import process_store
+    from heavylegs.engine.federation import process_store
     result = process_store(args["store"], args["out"], chunk_athletes=args["chunk"], workers=args["workers"])
 c1 = os.times()
 print(json.dumps({"wall_s": time.perf_counter() - t0, "weeks": result.get("weeks"),

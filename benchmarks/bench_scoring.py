@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from heavylegs.fields import PROFILE_FIELDS
-from heavylegs.profile import validate_profile
-from heavylegs.scoring import score_profile, score_roster
+from heavylegs.vocabulary import PROFILE_FIELDS
+from heavylegs.store.profiles import validate_profile
+from heavylegs.analysis.scoring import score_profile, score_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ Voila streams the page while the notebook runs and ends it once the chart's
 data is in it, so this is the moment the browser can draw the chart (plotly.js
 is cached after a first visit; drawing then takes about 0.1-0.3 s in
 Chromium). The idle memory of a fresh server with the defaults includes the
-preloaded first kernel (heavylegs._kernel) until the first render takes it. All visitors start together on a fresh server: once with the
+preloaded first kernel (heavylegs.serve._kernel) until the first render takes it. All visitors start together on a fresh server: once with the
 defaults (one render, reused by every visitor), then with every request
 rendered in its own kernel, once with each cap on the kernels running at once. Memory is sampled every 50 ms, and once
 more 3 s after the last visitor.
@@ -165,7 +165,7 @@ def _visit(port, path, results, start):
 
 def concurrent_visitors(athlete, data_dir, visitors, max_kernels, page_cache_ttl):
     """Latencies [s] of ``visitors`` simultaneous page loads, and the peak RSS [bytes] meanwhile."""
-    from heavylegs.server import serve_dashboard
+    from heavylegs.serve.server import serve_dashboard
 
     server = serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, env=_jupyter_env(),
                              max_kernels=max_kernels, queue_timeout=300, page_cache_ttl=page_cache_ttl)

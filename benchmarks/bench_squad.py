@@ -107,8 +107,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     first_port, last_port = (int(x) for x in args.ports.split("-"))
 
-    from heavylegs import squad as sq
-    from heavylegs.squadview import SquadView
+    from heavylegs.analysis import squad as sq
+    from heavylegs.app.squad_view import SquadView
 
     data = make_squad(_TMP / "data")
     print(_load())
@@ -132,7 +132,7 @@ def main(argv=None):
     print(f"squad_rows, {len(rows)} athletes, rows reused from the cache: median {statistics.median(warm):.3f} s")
 
     # one athlete's parts (the sample with a log, check-ins and a saved assessment)
-    from heavylegs.traininglog import read_log
+    from heavylegs.logs.traininglog import read_log
 
     athlete = next(r["athlete_id"] for r in rows if r["last_checkin"] and r["last_assessment"])
     day = sq._as_date(None)
@@ -170,7 +170,7 @@ def main(argv=None):
 
     from playwright.sync_api import sync_playwright
 
-    from heavylegs.server import serve_squad
+    from heavylegs.serve.server import serve_squad
 
     plan = [(1, "every row computed")] + [(i, "rows reused") for i in range(2, 2 + args.runs)]
     plan += [(len(plan) + 1, "every row computed")]

@@ -42,9 +42,9 @@ def _median_ms(action, repeat):
 
 
 def bench_widget_change(data_dir, repeat=40):
-    from heavylegs import figures
-    from heavylegs.scoring import score_profile
-    from heavylegs.widgets import CoachWorkbook
+    from heavylegs.views import figures
+    from heavylegs.analysis.scoring import score_profile
+    from heavylegs.app.widgets import CoachWorkbook
 
     start = time.perf_counter()
     app = CoachWorkbook(data_dir=data_dir, athlete_id="ana")

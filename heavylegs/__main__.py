@@ -1,6 +1,6 @@
 """Run the command line with ``python -m heavylegs``."""
 import sys
 
-from .cli import main
+from heavylegs.cli import main
 
 sys.exit(main())

@@ -16,7 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import InputError, Problem, check_date_range, date_range_text
+from heavylegs.errors import InputError, Problem, check_date_range, date_range_text
 
 __all__ = ["main", "build_parser"]
 
@@ -150,7 +150,7 @@ def _parse_date(text, source="--until"):
 
 def _check_top(text) -> int:
     """``--top`` as an int from 1 to the number of causes, in ASCII digits."""
-    from .causes import load_causes
+    from heavylegs.knowledge.causes import load_causes
 
     most = len(load_causes())
     text = str(text).strip()
@@ -162,22 +162,22 @@ def _check_top(text) -> int:
 
 
 def _cmd_score(args, out):
-    from .profile import read_profile
-    from .scoring import format_ranking, score_profile
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.analysis.scoring import format_ranking, score_profile
 
     top = _check_top(args.top)
     profile = read_profile(args.profile)
     if args.log or args.checkins:
-        from .pipeline import assess
+        from heavylegs.analysis.pipeline import assess
 
         log = None
         if args.log:
-            from .traininglog import read_log
+            from heavylegs.logs.traininglog import read_log
 
             log = read_log(args.log)
         checkins = None
         if args.checkins:
-            from .checkins import read_checkins
+            from heavylegs.logs.checkins import read_checkins
 
             checkins = read_checkins(args.checkins)
         doc = assess(profile, log, checkins=checkins, metric=args.metric).ranking
@@ -201,14 +201,14 @@ def _patterns_text(patterns) -> str:
 
 
 def _cmd_load(args, out):
-    from .deviceload import load_summary
-    from .load import weekly_display, weekly_records, weekly_table
-    from .traininglog import read_log
+    from heavylegs.engine.device_load import load_summary
+    from heavylegs.engine.load import weekly_display, weekly_records, weekly_table
+    from heavylegs.logs.traininglog import read_log
 
     until = _parse_date(args.until) if args.until is not None else None
     profile = None
     if args.profile:
-        from .profile import read_profile
+        from heavylegs.store.profiles import read_profile
 
         profile = read_profile(args.profile)
     log = read_log(args.log)
@@ -286,8 +286,8 @@ def _sources_text(sources) -> str:
 
 
 def _cmd_import(args, out):
-    from .importers import import_sources, summary_lines
-    from .traininglog import merge_logs, read_log, write_log
+    from heavylegs.logs.formats import import_sources, summary_lines
+    from heavylegs.logs.traininglog import merge_logs, read_log, write_log
 
     missing = [s for s in args.sources if not os.path.lexists(s)]  # a broken link is reported by name
     if missing:
@@ -339,7 +339,7 @@ def _cmd_import(args, out):
 
 
 def _cmd_checkins(args, out):
-    from .checkins import import_checkins, merge_checkins, read_checkins, write_checkins
+    from heavylegs.logs.checkins import import_checkins, merge_checkins, read_checkins, write_checkins
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -373,7 +373,7 @@ def _cmd_checkins(args, out):
 
 
 def _check_athlete(athlete_id, data):
-    from .storage import athlete_paths, default_data_dir, validate_athlete_id
+    from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
 
     validate_athlete_id(athlete_id, "ATHLETE")
     data_dir = Path(data) if data else default_data_dir()
@@ -398,7 +398,7 @@ def _check_output_folder(output) -> None:
 
 def _check_answers(data_dir, athlete_id) -> None:
     """Read the athlete's answers once, so bad files stop the command before it writes anything."""
-    from .assessments import list_assessments, load_latest_profile
+    from heavylegs.store.assessments import list_assessments, load_latest_profile
 
     try:
         load_latest_profile(data_dir, athlete_id)
@@ -413,7 +413,7 @@ def _cmd_export(args, out):
     _check_output_folder(args.output)
     data_dir = _check_athlete(args.athlete, args.data)
     _check_answers(data_dir, args.athlete)
-    from .dashboard import export_dashboard
+    from heavylegs.views.dashboard import export_dashboard
 
     path = export_dashboard(args.athlete, args.output, data_dir=data_dir)
     out.write(f"wrote {path}\n")
@@ -423,7 +423,7 @@ def _cmd_serve(args, out):
     data_dir = _check_athlete(args.athlete, args.data)
     if not 1 <= args.port <= 65535:
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
-    from .server import serve_dashboard  # not .dashboard: Voila starts sooner without its imports
+    from heavylegs.serve.server import serve_dashboard  # not .dashboard: Voila starts sooner without its imports
 
     def interrupted(signum, frame):  # `kill PID` while Voila starts: serve_dashboard cleans up
         raise KeyboardInterrupt
@@ -467,12 +467,12 @@ def _cmd_plan(args, out):
     data_dir = _check_athlete(args.athlete, args.data)
     start = _parse_date(args.start, "--start") if args.start else None
     folder = _check_output_dir(args.output)
-    from .assessments import list_assessments, read_assessment
-    from .pipeline import assess
-    from .plan import build_plan, validate_plan
-    from .planfiles import plan_files
-    from .profile import read_profile
-    from .storage import athlete_paths, atomic_write_text
+    from heavylegs.store.assessments import list_assessments, read_assessment
+    from heavylegs.analysis.pipeline import assess
+    from heavylegs.analysis.plan import build_plan, validate_plan
+    from heavylegs.views.plan_pages import plan_files
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.store.storage import athlete_paths, atomic_write_text
 
     paths = athlete_paths(data_dir, args.athlete)
     files = list_assessments(data_dir, args.athlete)
@@ -481,7 +481,7 @@ def _cmd_plan(args, out):
     profile = latest["profile"] if latest else read_profile(paths["profile"])
     log = None
     if paths["log"].exists():
-        from .traininglog import read_log
+        from heavylegs.logs.traininglog import read_log
 
         log = read_log(paths["log"])
     result = assess(profile, log)
@@ -498,7 +498,7 @@ def _cmd_plan(args, out):
 
 def _cmd_squad(args, out):
     """``heavylegs squad``: one row per athlete (``spec/cli.md``), or the view served with Voila."""
-    from .storage import default_data_dir
+    from heavylegs.store.storage import default_data_dir
 
     data_dir = Path(args.data) if args.data else default_data_dir()
     if not (data_dir / "athletes").is_dir():
@@ -506,7 +506,7 @@ def _cmd_squad(args, out):
                                                  "athletes/<id>.json")])
     if args.serve:
         return _serve_squad(args, data_dir, out)
-    from .squad import squad_csv, squad_document, squad_rows, squad_text
+    from heavylegs.analysis.squad import squad_csv, squad_document, squad_rows, squad_text
 
     today = _parse_date(args.today, "--today") if args.today else None
     rows = squad_rows(data_dir, today=today)
@@ -521,7 +521,7 @@ def _cmd_squad(args, out):
 def _serve_squad(args, data_dir, out):
     if not 1 <= args.port <= 65535:
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
-    from .server import serve_squad
+    from heavylegs.serve.server import serve_squad
 
     def interrupted(signum, frame):
         raise KeyboardInterrupt
@@ -547,8 +547,8 @@ def _serve_squad(args, data_dir, out):
 
 def _cmd_roster(args, out):
     """``heavylegs roster import``: every row checked first; nothing written when one is bad."""
-    from .roster import import_roster
-    from .storage import default_data_dir
+    from heavylegs.analysis.roster import import_roster
+    from heavylegs.store.storage import default_data_dir
 
     data_dir = Path(args.data) if args.data else default_data_dir()
     result = import_roster(data_dir, args.roster, dry_run=args.dry_run, overwrite=args.overwrite)

@@ -19,7 +19,7 @@ data_dir = None
 # The athlete's dashboard, served by `heavylegs serve ATHLETE` (Voila hides this
 # code) and written by `heavylegs export ATHLETE -o DIR`. The athlete comes from
 # the parameters above (papermill), from ?athlete=ID in the address, or from the
-# server, which shows one athlete only. heavylegs.dashboard builds everything.
-from heavylegs.dashboard import AthleteDashboard
+# server, which shows one athlete only. heavylegs.views.dashboard builds everything.
+from heavylegs.views.dashboard import AthleteDashboard
 
 AthleteDashboard.from_request(athlete_id, data_dir)

@@ -39,7 +39,7 @@ athlete_id = os.environ.get("HEAVYLEGS_ATHLETE", "ana")
 data_dir = os.environ.get("HEAVYLEGS_DATA_DIR")  # None: the project's data/ folder
 
 # %%
-from heavylegs.widgets import CoachWorkbook
+from heavylegs.app.widgets import CoachWorkbook
 
 app = CoachWorkbook(data_dir=data_dir, athlete_id=athlete_id)
 app

@@ -30,7 +30,7 @@ import os
 data_dir = os.environ.get("HEAVYLEGS_DATA_DIR")
 
 # %%
-from heavylegs.squadview import SquadView
+from heavylegs.app.squad_view import SquadView
 
 squad = SquadView.from_environment(data_dir)
 squad

@@ -1,9 +1,9 @@
 """Regenerate the documents built from the package's data: docs/nomenclature.md and docs/causes.md."""
 from pathlib import Path
 
-from heavylegs.causes import catalogue_markdown
-from heavylegs.fields import nomenclature_markdown
-from heavylegs.storage import atomic_write_text
+from heavylegs.knowledge.causes import catalogue_markdown
+from heavylegs.vocabulary import nomenclature_markdown
+from heavylegs.store.storage import atomic_write_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from heavylegs.traininglog import LOG_COLUMNS  # noqa: E402
+from heavylegs.logs.traininglog import LOG_COLUMNS  # noqa: E402
 
 HEADER = ",".join(LOG_COLUMNS[:12]) + "\n"
 SESSION_TYPES = ("easy", "easy", "long", "tempo", "interval", "recovery")

@@ -81,15 +81,15 @@ __all__ = ["make_export", "parse_size", "shift_fit", "fit_crc", "fit_crc_update"
 
 
 # --- FIT CRC (CRC-16 with the reflected polynomial 0xA001, initial value 0) ---------------
-# The importer's own CRC (heavylegs.importers.fit) computes it; the update below reuses its table.
+# The importer's own CRC (heavylegs.logs.formats.fit) computes it; the update below reuses its table.
 
 sys.path.insert(0, str(ROOT))
-from heavylegs.importers.fit import _CRC_TABLE as _TABLE  # noqa: E402
-from heavylegs.importers.fit import fit_crc16  # noqa: E402
+from heavylegs.logs.formats.fit import _CRC_TABLE as _TABLE  # noqa: E402
+from heavylegs.logs.formats.fit import fit_crc16  # noqa: E402
 
 
 def fit_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC-16 of ``data`` (:func:`heavylegs.importers.fit.fit_crc16`)."""
+    """The FIT CRC-16 of ``data`` (:func:`heavylegs.logs.formats.fit.fit_crc16`)."""
     return fit_crc16(data, crc)
 
 
@@ -287,7 +287,7 @@ class _Template:
 def _load_templates() -> tuple:
     """The recordings of :data:`TEMPLATES`, read once per process."""
     sys.path.insert(0, str(ROOT))
-    from heavylegs.importers import read_activity_file
+    from heavylegs.logs.formats import read_activity_file
 
     templates = []
     for name, _ in TEMPLATES:

@@ -35,9 +35,9 @@ from _samples import main as sample_script_main, stale_files  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from heavylegs.checkins import checkins_path, checkins_to_csv_text, validate_checkins  # noqa: E402
-from heavylegs.storage import athlete_paths, atomic_write_text  # noqa: E402
-from heavylegs.traininglog import read_log  # noqa: E402
+from heavylegs.logs.checkins import checkins_path, checkins_to_csv_text, validate_checkins  # noqa: E402
+from heavylegs.store.storage import athlete_paths, atomic_write_text  # noqa: E402
+from heavylegs.logs.traininglog import read_log  # noqa: E402
 
 #: Base of every athlete's random stream; change it and every file changes.
 BASE_SEED = 20261201

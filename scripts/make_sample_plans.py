@@ -3,7 +3,7 @@
 Her check-ins (``scripts/make_sample_checkins.py``) have heaviness falling once
 the plan starts on 2026-11-17; with the plan saved, the workbook and the
 dashboard show that follow-up on first run. The assessment is built by the
-package itself (``heavylegs.pipeline.assess`` and ``heavylegs.plan.build_plan``)
+package itself (``heavylegs.analysis.pipeline.assess`` and ``heavylegs.analysis.plan.build_plan``)
 from ana's profile, log and check-ins, and saved with ``save_assessment`` at a
 fixed time, so running this script again gives the same file.
 
@@ -25,12 +25,12 @@ PLAN_START = "2026-11-17"
 
 def write_sample_plan(data_dir) -> Path:
     """Save ana's assessment with her plan under ``data_dir``; returns the assessment file."""
-    from heavylegs.assessments import list_assessments, save_assessment
-    from heavylegs.checkins import load_checkins
-    from heavylegs.pipeline import assess
-    from heavylegs.plan import build_plan
-    from heavylegs.profile import read_profile
-    from heavylegs.traininglog import read_log
+    from heavylegs.store.assessments import list_assessments, save_assessment
+    from heavylegs.logs.checkins import load_checkins
+    from heavylegs.analysis.pipeline import assess
+    from heavylegs.analysis.plan import build_plan
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.logs.traininglog import read_log
 
     data_dir = Path(data_dir)
     folder = data_dir / "athletes" / "ana" / "assessments"

@@ -17,8 +17,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from heavylegs.fields import PROFILE_FIELDS
-from heavylegs.scoring import score_profile
+from heavylegs.vocabulary import PROFILE_FIELDS
+from heavylegs.analysis.scoring import score_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Intended top cause of each sample athlete (data/README.md, tests/test_samples.py).

@@ -307,7 +307,7 @@ def _profile_cases(folder: Path, rng: random.Random) -> list:
         if cut.strip() and cut != text.encode():
             case(f"truncated-{label}", data=cut)
     # Wrong values field by field: every field gets one value of a wrong kind.
-    from heavylegs.fields import PROFILE_FIELDS
+    from heavylegs.vocabulary import PROFILE_FIELDS
 
     wrong = {"int": "٣", "number": "nan", "bool": "yes", "enum": "unknown-value", "list": "a;b",
              "date": "2026-13-01", "str": ["not", "text"]}
@@ -657,7 +657,7 @@ def _snapshot(paths) -> dict:
 
 def check_outcome(case: Case, status, out: str, err: str) -> list:
     """What is wrong with one clean run (empty when all is as expected)."""
-    from heavylegs.traininglog import read_log
+    from heavylegs.logs.traininglog import read_log
 
     wrong = []
     if "Traceback" in err or "Traceback" in out:

@@ -4,7 +4,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import heavylegs.traininglog  # noqa: F401  (sets the text storage the package uses)
+import heavylegs.logs.traininglog  # noqa: F401  (sets the text storage the package uses)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +14,7 @@ for _var, _sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"
     os.environ.setdefault(_var, str(_JUPYTER_TMP / _sub))
 # The importers' cache goes to a temporary folder too, never ~/.cache.
 os.environ.setdefault("HEAVYLEGS_CACHE_DIR", str(_JUPYTER_TMP / "cache"))
-# Text storage: heavylegs.traininglog keeps pandas text in Python strings whatever is installed.
+# Text storage: heavylegs.logs.traininglog keeps pandas text in Python strings whatever is installed.
 
 
 @pytest.fixture

@@ -24,11 +24,11 @@ def planned_data(target: Path, athlete: str = "ana", unit: str = "mi") -> Path:
     Path
         ``target``.
     """
-    from heavylegs.assessments import load_latest_profile, save_assessment
-    from heavylegs.checkins import load_checkins
-    from heavylegs.pipeline import assess
-    from heavylegs.plan import build_plan
-    from heavylegs.traininglog import read_log
+    from heavylegs.store.assessments import load_latest_profile, save_assessment
+    from heavylegs.logs.checkins import load_checkins
+    from heavylegs.analysis.pipeline import assess
+    from heavylegs.analysis.plan import build_plan
+    from heavylegs.logs.traininglog import read_log
 
     shutil.copytree(ROOT / "data", target)
     # start from no saved assessment, whatever the sample holds (ana's sample has one)

@@ -178,11 +178,11 @@ def test_import_append_keeps_every_session_already_in_the_log(tmp_path, capsys):
 
 @pytest.mark.parametrize("where", ["folder", "under_a_file"])
 def test_import_refuses_an_output_that_cannot_be_a_file_before_importing(tmp_path, capsys, monkeypatch, where):
-    import heavylegs.importers
+    import heavylegs.logs.formats
 
     def no_import(*args, **kwargs):
         raise AssertionError("imported before checking -o")
-    monkeypatch.setattr(heavylegs.importers, "import_sources", no_import)
+    monkeypatch.setattr(heavylegs.logs.formats, "import_sources", no_import)
     (tmp_path / "notes.txt").write_text("x")
     output = tmp_path if where == "folder" else tmp_path / "notes.txt" / "log.csv"
     status, out, err = _import(capsys, ACTIVITIES / "runpandas__run.gpx", "-o", output)
@@ -302,11 +302,11 @@ def test_plan_start_option_and_doctor_page(data_copy, tmp_path):
 
 
 def test_plan_uses_the_plan_saved_with_the_newest_assessment(data_copy, tmp_path):
-    from heavylegs.assessments import save_assessment
-    from heavylegs.pipeline import assess
-    from heavylegs.plan import apply_plan_edits, build_plan, plan_rows
-    from heavylegs.profile import read_profile
-    from heavylegs.traininglog import read_log
+    from heavylegs.store.assessments import save_assessment
+    from heavylegs.analysis.pipeline import assess
+    from heavylegs.analysis.plan import apply_plan_edits, build_plan, plan_rows
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.logs.traininglog import read_log
 
     profile = read_profile(data_copy / "athletes" / "ben.json")
     result = assess(profile, read_log(data_copy / "athletes" / "ben" / "log.csv"))
@@ -463,16 +463,16 @@ def test_load_bad_metric_is_a_usage_error(device_files, capsys):
 
 
 def test_score_log_uses_the_same_metric(device_files, capsys, monkeypatch):
-    import heavylegs.pipeline
+    import heavylegs.analysis.pipeline
 
     seen = []
-    real = heavylegs.pipeline.analyse_log
+    real = heavylegs.analysis.pipeline.analyse_log
 
     def spy(log, until=None, **options):
         seen.append((options["metric"], options["profile"]["hr_max_bpm"]))
         return real(log, until, **options)
 
-    monkeypatch.setattr(heavylegs.pipeline, "analyse_log", spy)
+    monkeypatch.setattr(heavylegs.analysis.pipeline, "analyse_log", spy)
     log, athlete = device_files
     assert main(["score", str(athlete), "--log", str(log), "--json"]) == 0
     assert main(["score", str(athlete), "--log", str(log), "--json", "--metric", "hrss"]) == 0

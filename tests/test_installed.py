@@ -81,24 +81,24 @@ def _python(installed, code):
 def test_installed_package_is_the_wheel_and_finds_its_files(installed):
     _, work, venv = installed
     where = json.loads(_python(installed, (
-        "import json, heavylegs, heavylegs.server as s, heavylegs.storage as st; "
+        "import json, heavylegs, heavylegs.serve.server as s, heavylegs.store.storage as st; "
         "print(json.dumps([heavylegs.__file__, str(s.notebook_path()), str(st.default_data_dir())]))")))
     package = Path(where[0]).parent
     assert venv in package.parents and "site-packages" in package.parts
     assert ROOT not in package.parents
-    assert Path(where[1]) == package / "notebooks" / "athlete_dashboard.ipynb" and Path(where[1]).is_file()
+    assert Path(where[1]) == package / "app" / "notebooks" / "athlete_dashboard.ipynb" and Path(where[1]).is_file()
     assert Path(where[2]) == package / "samples"
     assert not (package.parent / "data").exists()
     assert sorted(p.stem for p in (package / "samples" / "athletes").glob("*.json")) == \
         sorted(p.stem for p in (ROOT / "data" / "athletes").glob("*.json"))
     # the dashboard's page template, with the plotly.js bundle it prefers
-    template = package / "templates" / "heavylegs-dashboard"
+    template = package / "serve" / "templates" / "heavylegs-dashboard"
     assert sorted(p.name for p in template.rglob("*") if p.is_file()) == [
         "PLOTLY-BASIC.md", "conf.json", "index.html.j2", "plotly-basic.min.js"]
 
 
 def test_score_and_load(installed):
-    samples = Path(_python(installed, "import heavylegs.storage as s; print(s.default_data_dir())")) / "athletes"
+    samples = Path(_python(installed, "import heavylegs.store.storage as s; print(s.default_data_dir())")) / "athletes"
     done = _run(installed, "score", samples / "ben.json", "--json", "--log", samples / "ben" / "log.csv")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
@@ -150,7 +150,7 @@ def test_serve_draws_the_chart_and_kill_stops_everything(installed):
         match = re.search(rf"(http://127\.0\.0\.1:{port}/\?token=\S+)", line)
         assert match, (line, proc.poll() is not None and proc.stderr.read())
         children = psutil.Process(proc.pid).children(recursive=True)
-        voila = [p for p in children if "heavylegs._voila" in " ".join(p.cmdline())]
+        voila = [p for p in children if "heavylegs.serve._voila" in " ".join(p.cmdline())]
         assert len(voila) == 1
         folder = Path(voila[0].cwd()).parent
         with sync_playwright() as p:

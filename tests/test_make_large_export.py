@@ -13,9 +13,9 @@ import fitdecode
 import pytest
 
 from heavylegs import WorkbookModel
-from heavylegs.importers import import_sources, read_activity_file
-from heavylegs.importers.fit import read_fit
-from heavylegs.importers.strava import parse_strava_date
+from heavylegs.logs.formats import import_sources, read_activity_file
+from heavylegs.logs.formats.fit import read_fit
+from heavylegs.logs.formats.strava import parse_strava_date
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVITIES = ROOT / "tests" / "data" / "activities"

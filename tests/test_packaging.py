@@ -46,8 +46,8 @@ def test_readme_starts_with_the_two_commands(root):
 
 
 def test_generated_docs_are_in_sync(root):
-    from heavylegs.causes import catalogue_markdown
-    from heavylegs.fields import nomenclature_markdown
+    from heavylegs.knowledge.causes import catalogue_markdown
+    from heavylegs.vocabulary import nomenclature_markdown
 
     assert (root / "docs" / "nomenclature.md").read_text(encoding="utf-8") == nomenclature_markdown()
     assert (root / "docs" / "causes.md").read_text(encoding="utf-8") == catalogue_markdown()
@@ -60,12 +60,12 @@ def _tree(folder):
 def test_packaged_copies_match_the_checkout(root):
     """The wheel ships copies of the dashboard notebook and the sample athletes; they must not drift.
 
-    After changing one, refresh the copy: ``cp notebooks/athlete_dashboard.ipynb notebooks/squad.ipynb heavylegs/notebooks/``
+    After changing one, refresh the copy: ``cp notebooks/athlete_dashboard.ipynb notebooks/squad.ipynb heavylegs/app/notebooks/``
     or ``rm -r heavylegs/samples/athletes && cp -r data/athletes heavylegs/samples/``.
     """
-    for name in ("athlete_dashboard.ipynb", "squad.ipynb"):  # the notebooks heavylegs.server serves
-        assert (root / "heavylegs/notebooks" / name).read_bytes() == (root / "notebooks" / name).read_bytes(), name
-    assert sorted(p.name for p in (root / "heavylegs/notebooks").iterdir()) == ["athlete_dashboard.ipynb",
+    for name in ("athlete_dashboard.ipynb", "squad.ipynb"):  # the notebooks heavylegs.serve.server serves
+        assert (root / "heavylegs/app/notebooks" / name).read_bytes() == (root / "notebooks" / name).read_bytes(), name
+    assert sorted(p.name for p in (root / "heavylegs/app/notebooks").iterdir()) == ["athlete_dashboard.ipynb",
                                                                                 "squad.ipynb"]
     assert _tree(root / "heavylegs/samples/athletes") == _tree(root / "data/athletes")
     assert (root / "heavylegs/samples/README.md").read_bytes() == (root / "data/README.md").read_bytes()

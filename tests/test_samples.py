@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from heavylegs.load import log_facts
-from heavylegs.profile import read_profile
-from heavylegs.scoring import score_profile
-from heavylegs.storage import athlete_paths, list_athletes
-from heavylegs.traininglog import read_log
+from heavylegs.engine.load import log_facts
+from heavylegs.store.profiles import read_profile
+from heavylegs.analysis.scoring import score_profile
+from heavylegs.store.storage import athlete_paths, list_athletes
+from heavylegs.logs.traininglog import read_log
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -1,0 +1,1 @@
+"""From an athlete's data to a ranking: scoring, the pipeline, patterns, the plan, the squad's rows."""

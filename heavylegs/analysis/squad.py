@@ -1,0 +1,680 @@
+"""The squad at a glance: one row per athlete of a data folder (``heavylegs.squad/1``).
+
+:func:`squad_rows` reads every athlete of a data folder and returns the rows
+of ``heavylegs squad --json`` (``spec/cli.md``); :func:`filter_rows` and
+:func:`sort_rows` are the filters and orders of the squad view, as plain
+functions on those rows.
+
+Where each column comes from:
+
+* ``red_flags`` and ``top_causes``: the ranking saved with the athlete's
+  newest assessment (what the coach last saw and saved, with the log's
+  evidence of that day); an athlete with a profile but no saved assessment
+  is scored from the profile's answers alone
+  (:func:`heavylegs.analysis.scoring.score_profile`).
+* ``last_assessment``: ``assessed_on`` of the newest saved assessment.
+* ``acwr``, ``week_load``, ``chronic_load``, ``load_metric``: the training
+  log's daily series up to ``today`` (the one
+  :func:`heavylegs.analysis.pipeline.analyse_log` builds its tables from), in the athlete's load metric (``auto``, with the profile's
+  thresholds). ``week_load`` is the load of the 7 days ending ``today``,
+  ``chronic_load`` the average week of the 28 days ending ``today``, so
+  ``acwr`` = ``week_load`` ÷ ``chronic_load`` (coupled ACWR, as the weekly
+  table's ``acwr``; null before 28 days of log or with no chronic load).
+* ``heaviness_7d``: mean heaviness [0-10] of the check-ins of the 7 days
+  ending ``today``; null without one.
+* ``heaviness_trend``: :func:`heaviness_trend`, the mean of those 7 days
+  minus the mean of the 7 days before them [points]: positive means the
+  legs felt heavier this week than last; null when either week has no
+  check-in.
+* ``last_checkin``: the newest check-in's date.
+
+An athlete whose files cannot be read still gets a row: ``error`` says which
+file and what is wrong, the other columns are null, and the row sorts just
+after the red flags, so the coach sees it (a broken file may hide a red
+flag). A squad never fails because of one athlete.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+
+from heavylegs.errors import InputError
+from heavylegs.views.html import URGENCY_ORDER
+
+__all__ = [
+    "SQUAD_FORMAT",
+    "SQUAD_COLUMNS",
+    "ACWR_HIGH",
+    "NO_CHECKIN_DAYS",
+    "squad_rows",
+    "PARALLEL_MIN_ROWS",
+    "cache_dir",
+    "squad_document",
+    "squad_athletes",
+    "athlete_row",
+    "heaviness_summary",
+    "heaviness_trend",
+    "filter_rows",
+    "sort_rows",
+    "SORT_KEYS",
+    "squad_csv",
+    "squad_text",
+]
+
+SQUAD_FORMAT = "heavylegs.squad/1"
+#: Columns of a row, in the order of ``spec/cli.md`` and then the additions
+#: (``chronic_load``, ``error``).
+SQUAD_COLUMNS = ("athlete_id", "name", "red_flags", "top_causes", "last_assessment", "acwr", "week_load",
+                 "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error")
+#: The squad view's "ACWR above" filter: above 1.3 the week's load left the range legs usually absorb
+#: (0.8-1.3, Gabbett 2016).
+ACWR_HIGH = 1.3
+#: The squad view's "no check-in for" filter [days].
+NO_CHECKIN_DAYS = 7
+#: Days of log read before ``today``: the 28 days of the ratio and the 90 days ``auto`` chooses the
+#: metric from, with a margin.
+_LOG_DAYS = 120
+_CACHE_FORMAT = "heavylegs.squad-cache/2"
+_TOP = 3
+
+
+def squad_athletes(data_dir) -> list:
+    """Ids of the athletes of a data folder: a profile ``athletes/<id>.json`` or a folder ``athletes/<id>/``.
+
+    Returns
+    -------
+    list of str
+        Sorted; names that are not valid athlete ids are left out.
+    """
+    from heavylegs.store.storage import ATHLETE_ID_PATTERN
+
+    root = Path(data_dir) / "athletes"
+    if not root.is_dir():
+        return []
+    ids = set()
+    for entry in root.iterdir():
+        name = entry.stem if entry.suffix == ".json" and entry.is_file() else entry.name
+        if (entry.is_dir() or entry.suffix == ".json") and ATHLETE_ID_PATTERN.match(name):
+            ids.add(name)
+    return sorted(ids)
+
+
+def _as_date(today) -> _dt.date:
+    if today is None:
+        return _dt.date.today()
+    if isinstance(today, _dt.datetime):
+        return today.date()
+    if isinstance(today, _dt.date):
+        return today
+    return _dt.date.fromisoformat(str(today)[:10])
+
+
+def _number(value, digits: int):
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return None
+    return round(value, digits)
+
+
+def heaviness_summary(checkins, today) -> tuple:
+    """Mean heaviness of the last 7 days and of the 7 days before them.
+
+    Parameters
+    ----------
+    checkins : pandas.DataFrame
+        Check-ins (:func:`heavylegs.logs.checkins.read_checkins`): ``date`` and
+        ``heaviness`` [0-10].
+    today : str or date
+        The last day of the window.
+
+    Returns
+    -------
+    tuple of (float or None, float or None)
+        Mean heaviness [0-10] of the check-ins dated ``today`` − 6 …
+        ``today``, and of ``today`` − 13 … ``today`` − 7; None for a week
+        without a check-in. Check-ins after ``today`` are left out.
+    """
+    import pandas as pd
+
+    day = pd.Timestamp(_as_date(today))
+    if checkins is None or len(checkins) == 0:
+        return None, None
+    dates = pd.to_datetime(checkins["date"]).dt.normalize()
+    heavy = checkins["heaviness"].astype(float)
+    this = heavy[(dates > day - pd.Timedelta(days=7)) & (dates <= day)]
+    before = heavy[(dates > day - pd.Timedelta(days=14)) & (dates <= day - pd.Timedelta(days=7))]
+    return (float(this.mean()) if len(this) else None, float(before.mean()) if len(before) else None)
+
+
+def heaviness_trend(checkins, today) -> float | None:
+    """How heaviness moved: the mean of the last 7 days minus the mean of the 7 before [points].
+
+    Parameters
+    ----------
+    checkins : pandas.DataFrame
+        Check-ins with ``date`` and ``heaviness`` [0-10].
+    today : str or date
+        The last day of the window.
+
+    Returns
+    -------
+    float or None
+        Positive: the legs felt heavier this week than the week before, in
+        points of the 0-10 scale; None when either week has no check-in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"date": pd.to_datetime(["2026-11-20", "2026-11-27", "2026-11-28"]),
+    ...                   "heaviness": [3, 6, 8]})
+    >>> heaviness_trend(c, "2026-11-28")
+    4.0
+    """
+    this, before = heaviness_summary(checkins, today)
+    if this is None or before is None:
+        return None
+    return this - before
+
+
+def _ranking_of(data_dir, athlete_id: str) -> tuple:
+    """(profile, ranking, last assessment date): the newest saved assessment, else the profile scored."""
+    from heavylegs.store.assessments import list_assessments, read_assessment
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.analysis.scoring import score_profile
+    from heavylegs.store.storage import athlete_paths
+
+    files = list_assessments(data_dir, athlete_id)
+    if files:
+        doc = read_assessment(files[-1])
+        profile = doc["profile"]
+        return profile, doc["ranking"], profile.get("assessed_on")
+    path = athlete_paths(data_dir, athlete_id)["profile"]
+    profile = read_profile(path) if path.exists() else {"athlete_id": athlete_id}
+    return profile, score_profile(profile), None
+
+
+def _load_of(data_dir, athlete_id: str, profile: dict, today: _dt.date) -> dict:
+    from heavylegs.store.storage import athlete_paths
+
+    out = {"acwr": None, "week_load": None, "chronic_load": None, "load_metric": None}
+    path = athlete_paths(data_dir, athlete_id)["log"]
+    if not path.exists():
+        return out
+    import numpy as np
+    import pandas as pd
+
+    from heavylegs.engine.load import _Series
+    from heavylegs.logs.traininglog import read_log
+
+    log = read_log(path)
+    first = log["date"].min().date() if len(log) else None
+    if len(log):
+        dates = log["date"]
+        log = log[(dates > pd.Timestamp(today - _dt.timedelta(days=_LOG_DAYS))) & (dates < pd.Timestamp(today)
+                                                                                     + pd.Timedelta(days=1))]
+    if len(log) == 0:
+        return out
+    # The daily series heavylegs.analysis.pipeline.analyse_log builds its tables from, without the tables: the
+    # squad needs only the metric and the loads of the last 28 days (a seventh of the time).
+    series = _Series(log, today.isoformat(), "auto", profile)
+    if series.n == 0:
+        return out
+    arrays = series.arrays()
+    load = np.asarray(arrays["load"], dtype=float)
+    out["load_metric"] = arrays["load_metric"]
+    out["week_load"] = _number(load[-7:].sum(), 1)
+    if (today - first).days >= 27:  # 28 days since the log's first session, as the weekly table's ``acwr``
+        load = np.concatenate((np.zeros(max(0, 28 - len(load))), load))  # days left out above had no session
+        chronic = load[-28:].sum() / 4.0
+        out["chronic_load"] = _number(chronic, 1)
+        if chronic > 0:
+            out["acwr"] = _number(load[-7:].sum() / chronic, 2)
+    return out
+
+
+def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
+    """One athlete's row of the squad (:data:`SQUAD_COLUMNS`).
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    athlete_id : str
+        A valid athlete id.
+    today : str or date, optional
+        The day the squad is looked at (today by default).
+
+    Returns
+    -------
+    dict
+        The row; when a file cannot be read, ``error`` names it and what is
+        wrong, and every column after ``name`` is empty (null, or ``[]`` for
+        the lists).
+    """
+    from heavylegs.logs.checkins import checkins_path
+
+    day = _as_date(today)
+    row = {"athlete_id": athlete_id, "name": None, "red_flags": [], "top_causes": [], "last_assessment": None,
+           "acwr": None, "week_load": None, "load_metric": None, "heaviness_7d": None, "heaviness_trend": None,
+           "last_checkin": None, "chronic_load": None, "error": None}
+    try:
+        profile, ranking, last = _ranking_of(data_dir, athlete_id)
+        row["name"] = profile.get("name")
+        row["red_flags"] = [{"id": f["id"], "urgency": f["urgency"]} for f in ranking.get("red_flags", [])]
+        row["top_causes"] = [{"id": c["id"], "score": int(c["score"]), "band": c["band"]}
+                             for c in ranking.get("causes", [])[:_TOP]]
+        row["last_assessment"] = last
+        row.update(_load_of(data_dir, athlete_id, profile, day))
+        days = _checkin_days(checkins_path(data_dir, athlete_id))
+        if days:
+            this, before = _week_means(days, day)
+            row["heaviness_7d"] = _number(this, 1)
+            row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
+            row["last_checkin"] = max(days).isoformat()
+    except (InputError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, InputError) and exc.problems:
+            message = str(exc.problems[0]) + (f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1
+                                              else "")
+        keep = {"athlete_id": athlete_id, "name": row["name"]}
+        row = {k: ([] if k in ("red_flags", "top_causes") else None) for k in SQUAD_COLUMNS}
+        row.update(keep)
+        row["error"] = f"cannot read this athlete's files: {message}"
+    return row
+
+
+def _checkin_days(path) -> dict:
+    """``{date: heaviness}`` of a check-in file, every cell checked as :func:`~heavylegs.logs.checkins.read_checkins` does.
+
+    The squad needs only the dates and heaviness, so the file is read as plain
+    records (a few ms less per athlete than the checked frame); every cell of
+    every column still goes through the check-in format's checks, and at the
+    first problem :func:`~heavylegs.logs.checkins.read_checkins` reads the file to
+    raise its own error, naming the file, line and column. Of two rows with
+    one date the later row wins, as there. No file: ``{}``.
+    """
+    import os
+
+    from heavylegs.logs.checkins import _NUMERIC, _REQUIRED, _date_of, _number_of, _read_text, _rows_of, read_checkins
+    from heavylegs.logs.traininglog import repeated_columns
+
+    if not os.path.exists(path):
+        return {}
+    source = str(path)
+    header, records, _lines, header_line = _rows_of(_read_text(path), source)
+    if repeated_columns(header, header_line, source) or any(name not in header for name in _REQUIRED):
+        return _checkin_days_checked(read_checkins(path))
+    where = {name: i for i, name in enumerate(header)}
+    numeric = [(where[name], name) for name in _NUMERIC if name in where]
+    at_date, at_heaviness = where["date"], where["heaviness"]
+    days = {}
+    for record in records:
+        day = _date_of(record[at_date])
+        if isinstance(day, str):
+            return _checkin_days_checked(read_checkins(path))
+        for i, name in numeric:
+            number = _number_of(record[i], name)
+            if isinstance(number, str) or (i == at_heaviness and math.isnan(number)):
+                return _checkin_days_checked(read_checkins(path))
+        days[day] = int(float(record[at_heaviness]))  # a later row of the same date replaces the value
+    return days
+
+
+def _checkin_days_checked(checkins) -> dict:
+    # read_checkins found no problem the quick pass saw (it raises otherwise): use its frame
+    return {d.date(): int(h) for d, h in zip(checkins["date"], checkins["heaviness"])}
+
+
+def _week_means(days: dict, today: _dt.date) -> tuple:
+    """As :func:`heaviness_summary`, on ``{date: heaviness}``."""
+    this = [h for d, h in days.items() if 0 <= (today - d).days < 7]
+    before = [h for d, h in days.items() if 7 <= (today - d).days < 14]
+    return (sum(this) / len(this) if this else None, sum(before) / len(before) if before else None)
+
+
+def _order_key(row: dict):
+    urgencies = [URGENCY_ORDER.get(f["urgency"], len(URGENCY_ORDER)) for f in row["red_flags"]]
+    most = min(urgencies, default=len(URGENCY_ORDER))
+    broken = 0 if row.get("error") else 1
+    top = row["top_causes"][0]["score"] if row["top_causes"] else -1
+    return most, broken, -top, row["athlete_id"]
+
+
+def squad_rows(data_dir, *, today=None, use_cache: bool = True, workers: int | None = None) -> list:
+    """One row per athlete of the data folder, most urgent first (``heavylegs.squad/1``).
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder (holding ``athletes/``).
+    today : str or date, optional
+        The day the squad is looked at (today by default): the load and
+        heaviness windows end on it.
+    use_cache : bool
+        Reuse the rows of an earlier run whose files have not changed since
+        (same size, modification time [ns] and inode of the profile, log,
+        check-ins and every assessment, same day, same heavylegs version),
+        kept in :func:`cache_dir`; False computes every row.
+    workers : int, optional
+        Processes computing the rows that are not in the cache: by default 2
+        (or 1 on a one-core machine) when at least :data:`PARALLEL_MIN_ROWS`
+        rows are to be computed, else 1. Processes are forked, so a platform
+        without ``fork`` computes them in this process.
+
+    Returns
+    -------
+    list of dict
+        Rows of :func:`athlete_row`, ordered: athletes with an emergency,
+        then urgent, then soon red flag; then those whose files cannot be
+        read; then by the top cause's score, highest first; then by id.
+    """
+    day = _as_date(today)
+    cache = _RowCache(data_dir) if use_cache else None
+    athletes = squad_athletes(data_dir)
+    rows = {}
+    for athlete_id in athletes:
+        row = cache.get(athlete_id, day) if cache else None
+        if row is not None:
+            rows[athlete_id] = row
+    cold = [a for a in athletes if a not in rows]
+    for athlete_id, row in zip(cold, _compute_rows(data_dir, cold, day, workers)):
+        rows[athlete_id] = row
+        if cache:
+            cache.put(athlete_id, day, row)
+    if cache:
+        cache.save()
+    return sorted(rows.values(), key=_order_key)
+
+
+#: Rows to compute before :func:`squad_rows` shares the work between processes: below it, starting
+#: them costs more than it saves (about 20 ms of work a row, 50-100 ms to fork a worker).
+PARALLEL_MIN_ROWS = 24
+
+
+def _row_job(job):
+    data_dir, athlete_id, day = job
+    return athlete_row(data_dir, athlete_id, today=day)
+
+
+def _quiet_worker() -> None:
+    """A forked worker writes nothing: in a Jupyter kernel, ``sys.stdout`` and ``sys.stderr`` send to the
+    kernel's sockets, which belong to the parent process."""
+    import os
+    import sys
+    import warnings
+
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
+    warnings.simplefilter("ignore")
+
+
+def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) -> list:
+    """The rows of ``athletes``, in their order; in forked processes when many."""
+    import multiprocessing
+    import os
+
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(athletes) >= PARALLEL_MIN_ROWS else 1
+    jobs = [(data_dir, athlete_id, day) for athlete_id in athletes]
+    if (workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon):  # a daemonic process may not start others
+        # Forked workers start with heavylegs and pandas already imported (spawned ones would import
+        # them again, about a second each); they only compute and return plain rows.
+        from heavylegs.store import assessments
+        from heavylegs.logs import checkins
+        from heavylegs.engine import device_load as deviceload
+        from heavylegs.engine import load
+        from heavylegs.analysis import scoring
+        from heavylegs.logs import traininglog  # noqa: F401 - see above
+
+        chunk = max(1, len(jobs) // (workers * 4))
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs)), initializer=_quiet_worker) as pool:
+                return pool.map(_row_job, jobs, chunksize=chunk)
+        except OSError:
+            pass  # no process could be started: compute them here
+    return [_row_job(job) for job in jobs]
+
+
+def cache_dir() -> Path:
+    """Where the squad keeps the rows it computed: ``$HEAVYLEGS_CACHE_DIR``, else ``~/.cache/heavylegs``."""
+    import os
+
+    env = os.environ.get("HEAVYLEGS_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "heavylegs"
+
+
+def _signature(data_dir, athlete_id: str) -> list:
+    """Size, modification time [ns] and inode of every file a row is made of (None: no such file).
+
+    heavylegs saves by writing a new file and renaming it over the old one,
+    so a save gives a new inode even within one tick of the file system's
+    clock; an edit in place changes the modification time or the size.
+    """
+    import os
+
+    from heavylegs.store.storage import athlete_paths
+
+    paths = athlete_paths(data_dir, athlete_id)
+    out = []
+    for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv"):
+        try:
+            st = os.stat(path)
+            out.append([st.st_size, st.st_mtime_ns, st.st_ino])
+        except OSError:
+            out.append(None)
+    try:
+        entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
+        out.append([[e.name, st.st_size, st.st_mtime_ns, st.st_ino] for e in entries for st in (e.stat(),)])
+    except OSError:
+        out.append(None)
+    return out
+
+
+class _RowCache:
+    """Rows already computed, kept between runs and reused while none of their files changed.
+
+    One JSON file per data folder in :func:`cache_dir` (named by a hash of
+    the folder's resolved path), written atomically. A row is reused only for
+    the same athlete id, the same day, the same heavylegs version and the
+    same size, modification time [ns] and inode of every file it is made of
+    (:func:`_signature`, taken before the row is computed, so a file changed
+    meanwhile only makes the next run compute the row again); anything else
+    computes it again. A cache that cannot be read, is not of this format or
+    cannot be written is ignored: the squad is then only slower.
+    """
+
+    def __init__(self, data_dir):
+        import hashlib
+
+        from heavylegs import __name__ as _package
+
+        try:
+            from importlib.metadata import version
+
+            self.version = version(_package)
+        except Exception:  # noqa: BLE001 - a package run from a checkout without metadata
+            self.version = "unknown"
+        self.data_dir = data_dir
+        key = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:24]
+        self.path = cache_dir() / f"squad-{key}.json"
+        self.entries, self.changed = {}, False
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            if doc.get("format") == _CACHE_FORMAT and doc.get("version") == self.version:
+                self.entries = doc["athletes"] if isinstance(doc["athletes"], dict) else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}
+        self.signatures = {}
+
+    def get(self, athlete_id: str, day: _dt.date):
+        signature = self.signatures[athlete_id] = _signature(self.data_dir, athlete_id)
+        entry = self.entries.get(athlete_id)
+        if (isinstance(entry, dict) and entry.get("day") == day.isoformat() and entry.get("files") == signature
+                and isinstance(entry.get("row"), dict) and list(entry["row"]) == list(SQUAD_COLUMNS)
+                and entry["row"]["athlete_id"] == athlete_id):
+            return entry["row"]
+        return None
+
+    def put(self, athlete_id: str, day: _dt.date, row: dict) -> None:
+        self.entries[athlete_id] = {"day": day.isoformat(), "files": self.signatures[athlete_id], "row": row}
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        from heavylegs.store.storage import atomic_write_text
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps({"format": _CACHE_FORMAT, "version": self.version,
+                                                     "athletes": self.entries}))
+        except (OSError, InputError):
+            pass  # a read-only home: the squad is only slower
+
+
+def squad_document(rows) -> dict:
+    """The ``squad --json`` document of some rows."""
+    return {"format": SQUAD_FORMAT, "athletes": list(rows)}
+
+
+def filter_rows(rows, *, red_flags: bool = False, acwr_above: float | None = None,
+                no_checkin_days: int | None = None, today=None) -> list:
+    """The rows that pass every filter asked for (the others are off).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`squad_rows`.
+    red_flags : bool
+        Keep only athletes with at least one red flag.
+    acwr_above : float, optional
+        Keep only athletes whose ACWR is above this ratio (an unknown ACWR
+        does not pass).
+    no_checkin_days : int, optional
+        Keep only athletes with no check-in in the last ``no_checkin_days``
+        days [d] up to ``today`` (never a check-in passes).
+    today : str or date, optional
+        For ``no_checkin_days`` (today by default).
+
+    Returns
+    -------
+    list of dict
+        The rows kept, in the order given.
+    """
+    day = _as_date(today)
+    kept = []
+    for row in rows:
+        if red_flags and not row["red_flags"]:
+            continue
+        if acwr_above is not None and (row["acwr"] is None or not row["acwr"] > acwr_above):
+            continue
+        if no_checkin_days is not None and row["last_checkin"] is not None:
+            if (day - _dt.date.fromisoformat(row["last_checkin"])).days < no_checkin_days:
+                continue
+        kept.append(row)
+    return kept
+
+
+def _nullable(value, descending: bool):
+    # unknown values always go last, whatever the direction
+    if value is None:
+        return (1, 0)
+    return (0, -value if descending else value)
+
+
+#: The orders of the squad view: a label for each key of :func:`sort_rows`.
+SORT_KEYS = {
+    "urgency": "red flags first, then top score",
+    "acwr": "ACWR, highest first",
+    "heaviness": "heaviness (7 days), highest first",
+    "trend": "heaviness trend, rising most first",
+    "last_checkin": "last check-in, oldest first",
+    "name": "name",
+}
+
+
+def sort_rows(rows, by: str = "urgency") -> list:
+    """The rows in another order (:data:`SORT_KEYS`); unknown values go last, ties by id.
+
+    Raises
+    ------
+    ValueError
+        For an order that is not one of :data:`SORT_KEYS`.
+    """
+    if by == "urgency":
+        return sorted(rows, key=_order_key)
+    if by == "acwr":
+        return sorted(rows, key=lambda r: (_nullable(r["acwr"], True), r["athlete_id"]))
+    if by == "heaviness":
+        return sorted(rows, key=lambda r: (_nullable(r["heaviness_7d"], True), r["athlete_id"]))
+    if by == "trend":
+        return sorted(rows, key=lambda r: (_nullable(r["heaviness_trend"], True), r["athlete_id"]))
+    if by == "last_checkin":
+        return sorted(rows, key=lambda r: (r["last_checkin"] is None, r["last_checkin"] or "", r["athlete_id"]))
+    if by == "name":
+        return sorted(rows, key=lambda r: ((r["name"] or r["athlete_id"]).casefold(), r["athlete_id"]))
+    raise ValueError(f"found order {by!r}, expected one of {', '.join(SORT_KEYS)}")
+
+
+_CSV_COLUMNS = ("athlete_id", "name", "red_flags", "top_1", "top_1_score", "top_1_band", "top_2", "top_2_score",
+                "top_2_band", "top_3", "top_3_score", "top_3_band", "last_assessment", "acwr", "week_load",
+                "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error")
+
+
+def _flat(row: dict) -> dict:
+    flat = {k: row.get(k) for k in _CSV_COLUMNS if k in row}
+    flat["red_flags"] = ";".join(f"{f['id']}:{f['urgency']}" for f in row["red_flags"])
+    for i in range(_TOP):
+        cause = row["top_causes"][i] if i < len(row["top_causes"]) else {}
+        flat[f"top_{i + 1}"] = cause.get("id")
+        flat[f"top_{i + 1}_score"] = cause.get("score")
+        flat[f"top_{i + 1}_band"] = cause.get("band")
+    return flat
+
+
+def squad_csv(rows) -> str:
+    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(_CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in _flat(row).items()})
+    return out.getvalue()
+
+
+def _cell(value, fmt: str = "{}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def squad_text(rows) -> str:
+    """The rows as a table for a person (one line per athlete)."""
+    header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric",
+              "heavy 7d", "trend", "check-in")
+    lines, errors = [header], {}
+    for row in rows:
+        if row.get("error"):
+            errors[len(lines)] = f"{row['athlete_id']}  {row['error']}"
+            lines.append(None)
+            continue
+        top = row["top_causes"][0] if row["top_causes"] else None
+        lines.append((row["athlete_id"],
+                      ", ".join(f"{f['id']} ({f['urgency']})" for f in row["red_flags"]) or "-",
+                      f"{top['id']} {top['score']} {top['band']}" if top else "-",
+                      _cell(row["last_assessment"]), _cell(row["acwr"], "{:.2f}"), _cell(row["week_load"], "{:.0f}"),
+                      _cell(row["load_metric"]), _cell(row["heaviness_7d"], "{:.1f}"),
+                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"])))
+    shown = [line for line in lines if line is not None]
+    widths = [max(len(line[i]) for line in shown) for i in range(len(header))]
+    out = [errors[i] if line is None else "  ".join(f"{cell:<{widths[j]}}" for j, cell in enumerate(line)).rstrip()
+           for i, line in enumerate(lines)]
+    return "\n".join(out) + "\n"

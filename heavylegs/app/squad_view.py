@@ -1,0 +1,246 @@
+"""The squad view: every athlete at a glance, as a thin widget over :mod:`heavylegs.analysis.squad`.
+
+:func:`squad_table_html` draws rows of :func:`heavylegs.analysis.squad.squad_rows` as
+one HTML table (plain data in, a string out); :class:`SquadView` wires it to
+sort and filter controls and, in the coach's JupyterLab, to "Open in the
+workbook": the chosen athlete's :class:`heavylegs.app.widgets.CoachWorkbook`
+opens below the table, in the same notebook (a kernel cannot open another
+notebook tab, and a link to ``coach_workbook.ipynb`` could not carry the
+athlete). Served read-only by Voila (``heavylegs squad --serve``), the view
+has no workbook: sort and filter only.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import ipywidgets as widgets
+
+from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
+from heavylegs.analysis.squad import ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, _as_date, filter_rows, sort_rows, squad_rows
+
+__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
+
+#: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
+#: dashboard's banner red for the worst).
+URGENCY_COLOURS = {"emergency": "#B00020", "urgent": "#D32F2F", "soon": "#E65100"}
+#: ACWR above which the ratio is drawn as a warning: the red line of the dashboard's chart.
+_ACWR_SPIKE = 1.5
+
+_STYLE = """<style>
+table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
+  width:100%}
+table.hl-squad th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:6px 8px;
+  border-bottom:2px solid #d0d7de;font-weight:600;vertical-align:bottom}
+table.hl-squad td{padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
+table.hl-squad td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table.hl-squad .hl-chip{display:inline-block;border-radius:10px;padding:1px 7px;margin:1px 2px 1px 0;
+  font-size:12px;white-space:nowrap}
+table.hl-squad .hl-flag{color:#fff;font-weight:600}
+table.hl-squad .hl-id{color:#57606a;font-size:12px}
+table.hl-squad .hl-warn{color:#b00020;font-weight:600}
+table.hl-squad .hl-mute{color:#8c959f}
+table.hl-squad tr.hl-error td{background:#fff4e5}
+</style>"""
+
+_HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
+         "Heaviness, 7 days", "Trend", "Last check-in")
+
+
+def _flag_chip(flag: dict) -> str:
+    colour = URGENCY_COLOURS.get(flag["urgency"], "#B00020")
+    return (f'<span class="hl-chip hl-flag" style="background:{colour}" title="{escape(urgency_label(flag["urgency"]))}">'
+            f'{escape(flag["urgency"])}: {escape(flag["id"].replace("_", " "))}</span>')
+
+
+def _cause_chip(cause: dict) -> str:
+    colour = BAND_COLOURS.get(cause["band"], "#A0A0A0")
+    return (f'<span class="hl-chip" style="border:1px solid {colour}" title="{escape(cause["band"])}">'
+            f'{escape(cause["id"].replace("_", " "))} <b>{int(cause["score"])}</b> '
+            f'<span style="color:{colour}">{escape(cause["band"])}</span></span>')
+
+
+def _num(value, fmt: str) -> str:
+    return '<span class="hl-mute">–</span>' if value is None else escape(fmt.format(value))
+
+
+def _row_html(row: dict, today: _dt.date) -> str:
+    who = (f'<b>{escape(row["name"] or row["athlete_id"])}</b><br><span class="hl-id">{escape(row["athlete_id"])}'
+           '</span>')
+    if row.get("error"):
+        return (f'<tr class="hl-error" data-athlete="{escape(row["athlete_id"])}"><td>{who}</td>'
+                f'<td colspan="{len(_HEAD) - 1}">&#9888; {escape(row["error"])}</td></tr>')
+    flags = sorted(row["red_flags"], key=lambda f: URGENCY_ORDER.get(f["urgency"], 99))
+    flags_cell = "".join(_flag_chip(f) for f in flags) or '<span class="hl-mute">none</span>'
+    causes_cell = "<br>".join(_cause_chip(c) for c in row["top_causes"])
+    if row["week_load"] is None:
+        load_cell = '<span class="hl-mute">no log</span>'
+    else:
+        load_cell = (f'{_num(row["week_load"], "{:.0f}")} / {_num(row["chronic_load"], "{:.0f}")} '
+                     f'<span class="hl-id">({escape(row["load_metric"] or "")})</span>')
+    acwr = row["acwr"]
+    acwr_cell = _num(acwr, "{:.2f}")
+    if acwr is not None and acwr > ACWR_HIGH:
+        acwr_cell = f'<span class="hl-warn" title="above {ACWR_HIGH}">{acwr_cell}{" ▲" if acwr > _ACWR_SPIKE else ""}</span>'
+    trend = row["heaviness_trend"]
+    trend_cell = _num(trend, "{:+.1f}")
+    if trend is not None and trend > 0:
+        trend_cell = f'<span class="hl-warn" title="heavier than the week before">{trend_cell} ↑</span>'
+    elif trend is not None and trend < 0:
+        trend_cell = f'{trend_cell} ↓'
+    if row["last_checkin"] is None:
+        checkin_cell = '<span class="hl-mute">never</span>'
+    else:
+        days = (today - _dt.date.fromisoformat(row["last_checkin"])).days
+        text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
+        checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
+    cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell)
+    classes = ("", "", "", "", "num", "num", "num", "num", "")
+    tds = "".join(f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells))
+    return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
+
+
+def squad_table_html(rows, today=None) -> str:
+    """The squad as one HTML table, one row per athlete, every text escaped.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`heavylegs.analysis.squad.squad_rows`, in the order to show.
+    today : str or date, optional
+        For the days since the last check-in (today by default).
+
+    Returns
+    -------
+    str
+        ``<table class="hl-squad">`` with its style: red flags coloured by
+        urgency, the three top causes with their bands, an ACWR above 1.3
+        and a check-in older than 7 days in red.
+    """
+    day = _as_date(today)
+    head = "".join(f"<th>{escape(h)}</th>" for h in _HEAD)
+    if not rows:
+        body = f'<tr><td colspan="{len(_HEAD)}" class="hl-mute">No athlete matches.</td></tr>'
+    else:
+        body = "".join(_row_html(row, day) for row in rows)
+    return (f'{_STYLE}<div style="overflow-x:auto"><table class="hl-squad"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
+
+
+class SquadView(widgets.VBox):
+    """Every athlete of a data folder at a glance, with sort, filters and "Open in the workbook".
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder (:func:`heavylegs.store.storage.default_data_dir` by default).
+    today : str or date, optional
+        The day the squad is looked at (today by default).
+    read_only : bool
+        No workbook (the view Voila serves): sort and filter only.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Every athlete's row (:func:`heavylegs.analysis.squad.squad_rows`).
+    shown : list of dict
+        The rows the table shows, filtered and sorted.
+    sort, only_flags, acwr_high, no_checkin : ipywidgets controls
+    table : ipywidgets.HTML
+    athlete : ipywidgets.Dropdown
+        The athlete to open, among the rows shown, in their order.
+    workbook : heavylegs.app.widgets.CoachWorkbook or None
+        The workbook opened below the table.
+    """
+
+    def __init__(self, data_dir=None, *, today=None, read_only: bool = False, **kwargs):
+        from heavylegs.store.storage import default_data_dir
+
+        self.data_dir = data_dir if data_dir is not None else default_data_dir()
+        self.today = _as_date(today)
+        self.read_only = read_only
+        self.rows = squad_rows(self.data_dir, today=self.today)
+        self.workbook = None
+        self.sort = widgets.Dropdown(options=[(label, key) for key, label in SORT_KEYS.items()], value="urgency",
+                                     description="Sort", layout=widgets.Layout(width="340px"))
+        self.only_flags = widgets.ToggleButton(description="Red flags", tooltip="only athletes with a red flag")
+        self.acwr_high = widgets.ToggleButton(description=f"ACWR above {ACWR_HIGH}",
+                                              tooltip="only athletes whose 7-day load outgrew their average week")
+        self.no_checkin = widgets.ToggleButton(description=f"No check-in for {NO_CHECKIN_DAYS} days",
+                                               layout=widgets.Layout(width="200px"))
+        self.summary = widgets.HTML()
+        self.table = widgets.HTML()
+        self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="340px"))
+        self.open_button = widgets.Button(description="Open in the workbook", button_style="primary",
+                                          icon="external-link")
+        self.workbook_area = widgets.Output()
+        for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
+            control.observe(self._refresh, names="value")
+        self.open_button.on_click(self._open)
+        children = [widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin]), self.summary,
+                    self.table]
+        if not read_only:
+            children += [widgets.HBox([self.athlete, self.open_button]), self.workbook_area]
+        self._refresh()
+        super().__init__(children, **kwargs)
+
+    @classmethod
+    def from_environment(cls, data_dir=None) -> "SquadView":
+        """The view a notebook opens: read-only when ``heavylegs squad --serve`` runs it.
+
+        Parameters
+        ----------
+        data_dir : str or Path, optional
+            The data folder (:func:`heavylegs.store.storage.default_data_dir` by default).
+
+        Returns
+        -------
+        SquadView
+            Read-only when ``$HEAVYLEGS_SQUAD_SERVED`` is set (the Voila
+            server sets it), with "Open in the workbook" otherwise.
+        """
+        import os
+
+        from heavylegs.serve.server import SERVED_SQUAD_ENV
+
+        return cls(data_dir, read_only=bool(os.environ.get(SERVED_SQUAD_ENV)))
+
+    def _refresh(self, _change=None) -> None:
+        kept = filter_rows(self.rows, red_flags=self.only_flags.value,
+                           acwr_above=ACWR_HIGH if self.acwr_high.value else None,
+                           no_checkin_days=NO_CHECKIN_DAYS if self.no_checkin.value else None, today=self.today)
+        self.shown = sort_rows(kept, self.sort.value)
+        flagged = sum(1 for r in self.rows if r["red_flags"])
+        broken = sum(1 for r in self.rows if r.get("error"))
+        self.summary.value = (f"<p>{len(self.shown)} of {len(self.rows)} athletes shown · {flagged} with a red flag"
+                              + (f" · {broken} whose files cannot be read" if broken else "")
+                              + f" · {escape(self.today.isoformat())}</p>")
+        self.table.value = squad_table_html(self.shown, self.today)
+        options = [(f"{r['name'] or r['athlete_id']} ({r['athlete_id']})", r["athlete_id"]) for r in self.shown]
+        current = self.athlete.value
+        self.athlete.options = options
+        if options:
+            self.athlete.value = current if current in [v for _, v in options] else options[0][1]
+        self.open_button.disabled = not options
+
+    def _open(self, _button=None) -> None:
+        self.open_athlete(self.athlete.value)
+
+    def open_athlete(self, athlete_id: str):
+        """Open the athlete's workbook below the table (replacing one opened before).
+
+        Returns
+        -------
+        heavylegs.app.widgets.CoachWorkbook
+        """
+        if self.read_only:
+            raise PermissionError("the served squad view is read-only: open the workbook in JupyterLab")
+        from IPython.display import display
+
+        from heavylegs.app.widgets import CoachWorkbook
+
+        self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
+        self.workbook_area.clear_output()
+        with self.workbook_area:
+            display(self.workbook)
+        return self.workbook

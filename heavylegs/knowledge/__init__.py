@@ -1,0 +1,1 @@
+"""The catalogue of causes and red flags, kept as data (YAML), and the code that reads it."""

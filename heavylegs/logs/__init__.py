@@ -1,0 +1,1 @@
+"""Training logs, their file formats and daily check-ins: read, check, write."""

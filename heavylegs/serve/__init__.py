@@ -1,0 +1,1 @@
+"""Serving pages: the Voila process manager, its kernel and page template."""

@@ -1,0 +1,550 @@
+"""What runs inside the Voila process that :func:`heavylegs.serve.server.serve_dashboard` starts.
+
+Started as ``python -m heavylegs.serve._voila NOTEBOOK [voila options]`` with the
+token in ``$HEAVYLEGS_SERVER_TOKEN`` and the server's temporary folder in
+``$HEAVYLEGS_SERVER_ROOT`` (both removed from the environment before any
+kernel starts). It is Voila's own ``main`` with:
+
+* a gate in front of every handler (pages, kernels, websockets, static
+  files): a ``Host`` header other than ``127.0.0.1``, ``localhost`` or
+  ``[::1]`` with the server's port gets 403 (DNS rebinding), and a request
+  without the token, as ``?token=`` or as the cookie a request with it
+  sets, gets 403;
+* :class:`BoundedKernelManager`, which caps the kernels running at once and
+  shuts a kernel down once its page has been sent (the dashboard has no live
+  widget, so nothing talks to the kernel afterwards);
+* the page rendered once as soon as Voila listens, and then reused (see
+  :func:`_install_one_shot`), so the athlete's first visit finds it ready;
+* that first render's kernel started before Voila is even imported (see
+  :func:`_start_preload` and :mod:`heavylegs.serve._kernel`), so the kernel's
+  start and imports overlap with Voila's on a second core;
+* a watch on the parent process: should ``heavylegs serve`` die without
+  stopping Voila, Voila stops (its kernels with it) and removes the folder;
+* the module ``rfc3987_syntax`` kept out: jsonschema (through
+  jupyter_events) imports it when it is installed, to check "iri" strings,
+  and it builds a Lark grammar on import, about 1.0 s of Voila's 1.9 s
+  start on 2 cores; nothing Voila serves here validates IRIs. The other
+  optional format checkers jsonschema imports (URIs, dates, durations,
+  colours, host names, JSON pointers, URI templates: about 0.1-0.2 s with
+  arrow, which one of them imports) are hidden from jsonschema's format
+  module only (:class:`heavylegs._imports.SkipFormatCheckers`, which every
+  process importing heavylegs installs), for the same reason.
+
+Nothing here is imported by the rest of the package.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hmac
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+
+from heavylegs._imports import SkipFormatCheckers, install as install_import_economies  # noqa: F401
+
+_TOKEN_ENV = "HEAVYLEGS_SERVER_TOKEN"
+_ROOT_ENV = "HEAVYLEGS_SERVER_ROOT"
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# The kernel the current request started (set by BoundedKernelManager.start_kernel, which runs
+# in the request's own task).
+_STARTED: contextvars.ContextVar = contextvars.ContextVar("heavylegs_started_kernel", default=None)
+
+
+def allowed_hosts(port: int) -> frozenset:
+    """``Host`` header values a server on ``port`` answers: loopback names with the port."""
+    return frozenset(f"{host}:{port}" for host in _LOCAL_HOSTS)
+
+
+def cookie_name(port: int) -> str:
+    """The token cookie's name; cookies are shared between ports, so the name carries it."""
+    return f"heavylegs-token-{port}"
+
+
+def refusal(host: str | None, query_token: str | None, cookie_header: str | None, token: str,
+            port: int) -> str | None:
+    """Why a request is refused, or None to let it through.
+
+    Parameters
+    ----------
+    host : str or None
+        The request's ``Host`` header.
+    query_token : str or None
+        The ``token`` query parameter.
+    cookie_header : str or None
+        The ``Cookie`` header.
+    token : str
+        The server's token.
+    port : int
+        The server's port.
+    """
+    if (host or "").lower() not in allowed_hosts(port):
+        return "this server answers only to 127.0.0.1, localhost or [::1] with its port"
+    if query_token is not None and hmac.compare_digest(query_token.encode(), token.encode()):
+        return None
+    cookie = SimpleCookie()
+    try:
+        cookie.load(cookie_header or "")
+    except Exception:  # a malformed cookie header is no token
+        cookie = SimpleCookie()
+    morsel = cookie.get(cookie_name(port))
+    if morsel is not None and hmac.compare_digest(morsel.value.encode(), token.encode()):
+        return None
+    return "open the address that `heavylegs serve` printed: it carries the server's token"
+
+
+def _install_gate(token: str, port: int) -> None:
+    import tornado.web
+
+    class Refused(tornado.web.RequestHandler):
+        def initialize(self, reason):
+            self.reason = reason
+
+        def prepare(self):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(f"403 Forbidden: {self.reason}\n")
+
+    class TokenCookie(tornado.web.OutputTransform):
+        """Sets the token cookie on the answer to a request that carried ``?token=``."""
+
+        def __init__(self, request):
+            values = request.query_arguments.get("token") or [b""]
+            self.set = bool(values[-1]) and hmac.compare_digest(values[-1], token.encode())
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            if self.set:
+                headers.add("Set-Cookie", f"{cookie_name(port)}={token}; Path=/; HttpOnly; SameSite=Strict")
+            return status_code, headers, chunk
+
+    find_handler = tornado.web.Application.find_handler
+    init = tornado.web.Application.__init__
+
+    def gated_find_handler(self, request, **kwargs):
+        values = request.query_arguments.get("token")
+        reason = refusal(request.headers.get("Host"), values[-1].decode("utf-8", "replace") if values else None,
+                         request.headers.get("Cookie"), token, port)
+        if reason is not None:
+            return self.get_handler_delegate(request, Refused, {"reason": reason})
+        return find_handler(self, request, **kwargs)
+
+    def gated_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.transforms.append(TokenCookie)
+
+    tornado.web.Application.find_handler = gated_find_handler
+    tornado.web.Application.__init__ = gated_init
+
+
+def _kernel_manager_class():
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado.web import HTTPError
+    from traitlets import Bool, Float, Integer
+
+    class BoundedKernelManager(AsyncMappingKernelManager):
+        """Voila's kernel manager with a cap on the kernels running at once.
+
+        A kernel is shut down once Voila has sent its page (see
+        :func:`_install_one_shot`); until then it counts against
+        ``max_kernels``. A request that finds every slot taken waits for one
+        up to ``queue_timeout`` seconds, then gets 503.
+        """
+
+        max_kernels = Integer(4, config=True, help="Kernels running at once.")
+        queue_timeout = Float(60.0, config=True, help="Seconds a request waits for a free kernel [s].")
+        shutdown_after_page = Bool(True, config=True,
+                                   help="Shut a kernel down once its page has been sent (no live widgets).")
+        page_cache_ttl = Float(0.0, config=True,
+                               help="Seconds a rendered page is sent again while the athlete's files are "
+                                    "unchanged [s]; 0 renders every request.")
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._slots = None
+            self._holding = set()
+
+        def _semaphore(self):
+            if self._slots is None:
+                self._slots = asyncio.Semaphore(self.max_kernels)
+            return self._slots
+
+        async def start_kernel(self, **kwargs):
+            slots = self._semaphore()
+            busy = HTTPError(503, "every kernel is busy; try again in a minute")
+            if self.queue_timeout <= 0:  # no queue: a free slot or 503 at once
+                if slots.locked():
+                    raise busy
+                await slots.acquire()
+            else:
+                try:
+                    await asyncio.wait_for(slots.acquire(), self.queue_timeout)
+                except asyncio.TimeoutError:
+                    raise busy from None
+            try:
+                kernel_id = await super().start_kernel(**kwargs)
+            except BaseException:
+                slots.release()
+                raise
+            self._holding.add(kernel_id)
+            _STARTED.set(kernel_id)
+            return kernel_id
+
+        def _release(self, kernel_id):
+            if kernel_id in self._holding:
+                self._holding.discard(kernel_id)
+                self._semaphore().release()
+
+        async def shutdown_kernel(self, kernel_id, now=False, restart=False):
+            try:
+                return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+            finally:
+                if not restart:
+                    self._release(kernel_id)
+
+        def remove_kernel(self, kernel_id):
+            self._release(kernel_id)
+            return super().remove_kernel(kernel_id)
+
+    return BoundedKernelManager
+
+
+def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None) -> tuple:
+    """What a rendered page depends on: the request's query (less the token) and the athlete's files.
+
+    Parameters
+    ----------
+    query_arguments : dict
+        The request's query, name to list of bytes values.
+    data_dir, athlete_id : str or None
+        The served data folder and athlete (``$HEAVYLEGS_DATA_DIR``,
+        ``$HEAVYLEGS_ATHLETE``).
+
+    Returns
+    -------
+    tuple
+        Hashable; it changes when the query does, or when the athlete's
+        profile, training log or saved assessments change (name, size and
+        modification time of each).
+    """
+    query = tuple(sorted((name, tuple(values)) for name, values in query_arguments.items() if name != "token"))
+    files = []
+    if data_dir and athlete_id:
+        from heavylegs.store.storage import athlete_paths
+
+        paths = athlete_paths(data_dir, athlete_id)
+        candidates = [paths["profile"], paths["log"]]
+        if paths["assessments"].is_dir():
+            candidates += sorted(paths["assessments"].iterdir())
+        for path in candidates:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            files.append((str(path), info.st_size, info.st_mtime_ns))
+    return query, tuple(files)
+
+
+# Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> _Render.
+_PAGES: dict = {}
+_RENDERING: dict = {}
+_VOILA_ERROR = b"There was an error when executing cell"
+
+
+class _Render:
+    """A page being rendered, streamed to every request that asked for it meanwhile."""
+
+    def __init__(self):
+        self.chunks = []
+        self.done = False
+        self._changed = asyncio.Event()
+
+    def _wake(self):
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self._wake()
+
+    def finish(self) -> None:
+        self.done = True
+        self._wake()
+
+    async def follow(self, handler) -> None:
+        """Write the page to ``handler`` as it is rendered, to its end."""
+        from tornado.iostream import StreamClosedError
+
+        sent = 0
+        while True:
+            changed = self._changed
+            if sent < len(self.chunks):
+                handler.write(b"".join(self.chunks[sent:]))
+                sent = len(self.chunks)
+                try:
+                    await handler.flush()
+                except StreamClosedError:  # the visitor left
+                    return
+            elif self.done:
+                return
+            else:
+                await changed.wait()
+
+
+def _install_one_shot() -> None:
+    """Shut each page's kernel down once the page has been sent, and reuse rendered pages.
+
+    The server shows one athlete and the page holds no live widget, so the
+    same query on the same files gives the same page: it is rendered once
+    (requests for it meanwhile get it streamed from that one render) and
+    sent again for ``page_cache_ttl`` seconds, or until one of the athlete's
+    files changes. A page whose notebook failed is never reused.
+    """
+    from voila.tornado import handler as tornado_handler
+
+    base_get = tornado_handler.TornadoVoilaHandler.get
+
+    def headers(handler):
+        handler.set_header("Content-Type", "text/html")
+        handler.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+        handler.set_header("Pragma", "no-cache")
+        handler.set_header("Expires", "0")
+
+    async def get(self, path=None):
+        manager = self.kernel_manager
+        ttl = getattr(manager, "page_cache_ttl", 0)
+        key = render = None
+        if ttl > 0 and not path:
+            key = page_key(self.request.query_arguments, os.environ.get("HEAVYLEGS_DATA_DIR"),
+                           os.environ.get("HEAVYLEGS_ATHLETE"))
+            cached = _PAGES.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                headers(self)
+                return self.write(cached[1])
+            if key in _RENDERING:  # the same page is being rendered: take it as it comes
+                headers(self)
+                return await _RENDERING[key].follow(self)
+            render = _RENDERING[key] = _Render()
+            write = self.write
+
+            def capture(chunk):
+                render.add(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
+                return write(chunk)
+
+            self.write = capture
+        body = None
+        _STARTED.set(None)
+        try:
+            await base_get(self, path)
+            if render is not None:
+                body = b"".join(render.chunks)
+        finally:
+            if render is not None:
+                if body and self.get_status() == 200 and _VOILA_ERROR not in body:
+                    _PAGES[key] = (time.monotonic() + ttl, body)
+                render.finish()
+                _RENDERING.pop(key, None)
+            # start_kernel ran in this task, so the kernel it set is this request's
+            kernel_id = _STARTED.get()
+            if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
+                await manager.shutdown_kernel(kernel_id)
+
+    tornado_handler.TornadoVoilaHandler.get = get
+
+
+def _warm_up(port: int, token: str) -> None:
+    """Render the page once as soon as Voila listens, so the athlete's first visit finds it ready."""
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.ioloop import IOLoop
+
+    async def fetch():
+        await AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/?token={token}", request_timeout=300,
+                                      raise_error=False)
+
+    IOLoop.current().add_callback(fetch)
+
+
+# The process started by _start_preload, until a kernel launch adopts it (or None).
+_PRELOAD: dict = {"process": None}
+
+
+def _start_preload() -> subprocess.Popen:
+    """Start the process that becomes the first kernel (:mod:`heavylegs.serve._kernel`).
+
+    It inherits this process's environment (the token already removed) and
+    runs in a session of its own, as every kernel jupyter_client starts.
+    """
+    process = subprocess.Popen([sys.executable, "-m", "heavylegs.serve._kernel", "ipykernel_launcher"],
+                               stdin=subprocess.PIPE, start_new_session=True)
+    _PRELOAD["process"] = process
+    return process
+
+
+def preload_fits(cmd: list, executable: str = sys.executable) -> bool:
+    """Whether a kernel command is the one the preloaded process can become.
+
+    Parameters
+    ----------
+    cmd : list of str
+        The kernel command jupyter_client is about to run, e.g.
+        ``[python, "-m", "ipykernel_launcher", "-f", connection_file]``.
+    executable : str
+        This Python (the preloaded process runs it).
+    """
+    return (len(cmd) >= 3 and list(cmd[1:3]) == ["-m", "ipykernel_launcher"]
+            and os.path.realpath(cmd[0]) == os.path.realpath(executable))
+
+
+def _install_preload_handover() -> None:
+    """Let the first kernel launch that fits take over the preloaded process instead of starting one.
+
+    jupyter_client's local provisioner starts kernels with
+    ``jupyter_client.launcher.launch_kernel``; the replacement writes the
+    command's arguments, environment and folder to the waiting process and
+    returns it, with ``$JPY_PARENT_PID`` set as ``launch_kernel`` sets it, so
+    the kernel still ends when Voila does. Every other launch, or one after
+    the preloaded process died, goes to ``launch_kernel`` unchanged.
+    """
+    from jupyter_client.provisioning import local_provisioner
+
+    launch = local_provisioner.launch_kernel
+
+    def launch_kernel(cmd, stdin=None, stdout=None, stderr=None, env=None, independent=False, cwd=None, **kwargs):
+        process = _PRELOAD["process"]
+        if process is not None and not independent and process.poll() is None and preload_fits(cmd):
+            _PRELOAD["process"] = None
+            env = dict(os.environ if env is None else env)
+            env["JPY_PARENT_PID"] = str(os.getpid())
+            request = {"argv": list(cmd[3:]), "env": env, "cwd": str(cwd) if cwd else None}
+            try:
+                process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+                process.stdin.close()
+                return process
+            except OSError:  # it died meanwhile: start a kernel the usual way
+                process.kill()
+        return launch(cmd, stdin=stdin, stdout=stdout, stderr=stderr, env=env, independent=independent,
+                      cwd=cwd, **kwargs)
+
+    local_provisioner.launch_kernel = launch_kernel
+
+
+#: Seconds of silence on a new kernel's IOPub channel taken as "flushed" (jupyter_client waits 0.2 s).
+READY_FLUSH = 0.02
+
+
+def _install_quick_ready() -> None:
+    """Let a kernel client be ready once its kernel answers, without jupyter_client's 0.2 s of silence.
+
+    jupyter_client's ``wait_for_ready`` asks the kernel for its info until it
+    answers and IOPub carries a message, as here, then reads IOPub until it
+    has been silent for 0.2 s, which every page render waits for. Voila's
+    executor (nbclient) only reads messages whose parent is its own request,
+    so a status message arriving later is skipped all the same; here the
+    silence needed is :data:`READY_FLUSH`.
+    """
+    import time as _time
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = _time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected: the request's status message reaches it
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if _time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=READY_FLUSH)
+            except Empty:
+                break
+
+    AsyncKernelClient.wait_for_ready = wait_for_ready
+
+
+def _stop_preload() -> None:
+    """End the preloaded process if no kernel launch took it."""
+    process, _PRELOAD["process"] = _PRELOAD["process"], None
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _watch_parent() -> None:
+    """Stop Voila when the process that started it is gone."""
+    from tornado.ioloop import IOLoop, PeriodicCallback
+
+    def check():
+        if os.getppid() != _PARENT:
+            IOLoop.current().stop()  # Voila's finally: shuts the kernels down
+
+    def start():
+        PeriodicCallback(check, 1000).start()
+
+    IOLoop.current().add_callback(start)
+
+
+_PARENT = os.getppid()
+
+
+def main(argv=None) -> int:
+    """Run Voila with the gate, the bounded kernel manager and the parent watch."""
+    sys.modules["rfc3987_syntax"] = None
+    install_import_economies()
+    token = os.environ.pop(_TOKEN_ENV, "")
+    root = os.environ.pop(_ROOT_ENV, None)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not token and not {"--version", "--help", "--help-all"} & set(argv):
+        sys.stderr.write(f"heavylegs.serve._voila: ${_TOKEN_ENV} is not set; refusing to serve without a token\n")
+        return 2
+    cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
+    warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
+    if warm:  # first of all, so the kernel's start overlaps with Voila's imports
+        _start_preload()
+    try:
+        port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
+        _install_gate(token, port)
+        this = sys.modules[__name__]
+        this.BoundedKernelManager = _kernel_manager_class()
+        _install_one_shot()
+        _install_quick_ready()
+        if warm:
+            _install_preload_handover()
+        from voila.app import Voila
+
+        app = Voila.instance()
+        app.initialize(argv)
+        _watch_parent()
+        if warm:
+            _warm_up(port, token)
+        try:
+            app.start()
+        finally:
+            if root and os.getppid() != _PARENT:  # orphaned: nobody else will remove the folder
+                shutil.rmtree(root, ignore_errors=True)
+    finally:
+        _stop_preload()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.modules.setdefault("heavylegs.serve._voila", sys.modules[__name__])
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The data folder: atomic files, locks, profiles and dated assessments."""

@@ -1,0 +1,377 @@
+"""Atomic file writes and the layout of an athlete's folder.
+
+A data folder holds one profile per athlete and a folder per athlete::
+
+    data/athletes/ana.json                    the athlete's profile
+    data/athletes/ana/log.csv                 the training log
+    data/athletes/ana/assessments/*.json      dated assessments saved by the workbook
+
+Every write goes to a temporary file in the same folder, is flushed to disk
+and then renamed over the target, so a crash leaves either the old file or the
+new one, never half of one.
+
+Temporary files are named ``.<target name>.<pid>.<random>.tmp`` and their
+writer holds an advisory lock (``flock``) on them until the rename. A process
+killed mid-write leaves its temporary file behind; :func:`remove_stale_temp_files`
+removes such files once no process holds their lock and their writer is dead
+(or, without a readable pid, once they are older than
+:data:`STALE_TEMP_AGE_S`), so a file another live process is writing is never
+touched. Writers to one athlete's files take :func:`athlete_lock`
+(``athletes/<id>/.lock``) so that their steps do not interleave.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import stat
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+try:  # POSIX; elsewhere locks fall back to one process (see athlete_lock)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+from heavylegs.errors import InputError, Problem
+
+__all__ = [
+    "atomic_write_text",
+    "athlete_paths",
+    "validate_athlete_id",
+    "ATHLETE_ID_PATTERN",
+    "default_data_dir",
+    "PACKAGED_DATA_DIR",
+    "list_athletes",
+    "athlete_lock",
+    "remove_stale_temp_files",
+    "STALE_TEMP_AGE_S",
+]
+
+#: Age [s] after which a temporary file whose writer cannot be identified
+#: (no pid in its name, or a pid that is alive again) counts as abandoned.
+STALE_TEMP_AGE_S = 600.0
+
+# .<target>.<pid>.<random>.tmp as written by temp_file(); older files lack the pid
+_TEMP_RE = re.compile(r"^\.(?P<target>.+?)(?:\.(?P<pid>\d+))?\.(?P<rand>[A-Za-z0-9_]+)\.tmp\Z")
+
+
+ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        with _UMASK_LOCK:
+            umask = os.umask(0o022)
+            os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def _temp_file(folder: Path, target_name: str):
+    """Create ``.<target_name>.<pid>.<random>.tmp`` in ``folder``, locked for this writer.
+
+    Yields ``(fd, path)``; the file descriptor stays open (and the lock held)
+    until the block ends, and the temporary file is removed when the block
+    raises.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target_name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        if fcntl is not None:
+            # Held until the fd is closed, so a cleaner never takes a file being written.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd, Path(tmp)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:  # make a rename or link itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; its folder is created when missing.
+    text : str
+        The whole content.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    InputError
+        When ``path`` lies inside the sample athletes shipped with the
+        package (:data:`PACKAGED_DATA_DIR`), which are read-only.
+
+    Notes
+    -----
+    The text goes to ``.<name>.<pid>.<random>.tmp`` in the same folder,
+    locked by this writer, is flushed to disk and renamed over ``path``. A
+    crash leaves the old file or the new one; a temporary file left by a
+    killed writer is removed by :func:`remove_stale_temp_files`.
+    """
+    path = Path(path)
+    _check_writable(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode(encoding)
+    with _temp_file(path.parent, path.name) as (fd, tmp):
+        _write_all(fd, data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would:
+        # the old file's mode, or 0666 less the umask, so an exported page stays readable
+        os.fchmod(fd, _mode_for(path))
+        os.fsync(fd)
+        os.replace(tmp, path)
+    _fsync_folder(path.parent)
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    except OSError:
+        return True  # cannot tell: treat as alive, the age rule still applies
+    return True
+
+
+def _remove_if_abandoned(path: Path, pid, now: float, max_age_s: float) -> bool:
+    """Remove one temporary file when no writer holds it and it is abandoned."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False  # gone already, or not ours to open
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    return False  # a live process is writing it
+                raise
+        age = now - info.st_mtime
+        dead_writer = pid is not None and pid != os.getpid() and not _pid_alive(pid)
+        if not (dead_writer or age > max_age_s):
+            return False  # e.g. created a moment ago, its writer about to lock it
+        try:
+            if os.stat(path, follow_symlinks=False).st_ino != info.st_ino:
+                return False  # the name now belongs to another file
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        return True
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_TEMP_AGE_S) -> list:
+    """Remove the temporary files that interrupted atomic writes left in ``folder``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder to clean (not its sub-folders); a missing folder is fine.
+    prefix : str
+        Only temporary files of targets whose name starts with this, e.g.
+        ``"ana.json"`` for the profile of ``ana`` in ``athletes/``.
+    max_age_s : float
+        Age [s] after which a temporary file whose writer cannot be told
+        apart from a live process counts as abandoned.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Notes
+    -----
+    A temporary file ``.<target>.<pid>.<random>.tmp`` is removed only when no
+    process holds its lock (a writer holds it from creation to rename) and
+    either its writer ``pid`` is not running or it is older than
+    ``max_age_s``. A file another live process is writing is never removed.
+    """
+    folder = Path(folder)
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        match = _TEMP_RE.match(entry.name)
+        if not match or not match.group("target").startswith(prefix):
+            continue
+        pid = int(match.group("pid")) if match.group("pid") else None
+        path = folder / entry.name
+        if _remove_if_abandoned(path, pid, now, max_age_s):
+            removed.append(path)
+    if removed:
+        _fsync_folder(folder)
+    return removed
+
+
+_THREAD_LOCKS: dict = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def athlete_lock(data_dir, athlete_id):
+    """Hold the athlete's lock (``athletes/<id>/.lock``) for the ``with`` block.
+
+    Writers that must not interleave (a save writes an assessment, then the
+    profile) take this lock, across processes and threads. It is an advisory
+    ``flock``: readers never wait for it, and it is released when the holder
+    ends, even by a crash. Creates the athlete's folder when missing.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    athlete_id : str
+        A valid athlete id (checked).
+    """
+    folder = athlete_paths(data_dir, athlete_id)["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # pragma: no cover - no flock: one process only
+        with _THREAD_LOCKS_GUARD:
+            lock = _THREAD_LOCKS.setdefault(str(folder.resolve()), threading.Lock())
+        with lock:
+            yield
+        return
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def validate_athlete_id(athlete_id, source: str = "<input>") -> str:
+    """Return ``athlete_id`` if it is a valid id, else raise :class:`InputError`.
+
+    A valid id (``^[a-z0-9][a-z0-9_-]{0,63}$``) cannot contain ``/``, ``\\``
+    or ``..``, so no id can reach outside the data folder.
+    """
+    if not isinstance(athlete_id, str) or not ATHLETE_ID_PATTERN.match(athlete_id):
+        raise InputError([Problem(source, f"found {athlete_id!r}, expected an id of lower-case "
+                                          "letters, digits, '-' and '_' (1-64 characters, "
+                                          "starting with a letter or digit)", field="athlete_id")])
+    return athlete_id
+
+
+def athlete_paths(data_dir, athlete_id) -> dict:
+    """Paths of one athlete's files under ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder (holding ``athletes/``), e.g. the repository's ``data``.
+    athlete_id : str
+        A valid athlete id (checked).
+
+    Returns
+    -------
+    dict
+        ``profile``, ``folder``, ``log`` and ``assessments`` paths.
+    """
+    validate_athlete_id(athlete_id)
+    root = Path(data_dir) / "athletes"
+    folder = root / athlete_id
+    return {
+        "profile": root / f"{athlete_id}.json",
+        "folder": folder,
+        "log": folder / "log.csv",
+        "assessments": folder / "assessments",
+    }
+
+
+#: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
+PACKAGED_DATA_DIR = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _checkout_data_dir() -> Path | None:
+    """``data/`` of the source checkout the package runs from, or None when installed."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data" / "athletes").is_dir():
+        return checkout / "data"
+    return None
+
+
+def default_data_dir() -> Path:
+    """The data folder to use when none is given.
+
+    Returns
+    -------
+    Path
+        ``$HEAVYLEGS_DATA_DIR`` when set; else ``./data`` when it holds
+        ``athletes/``; else the data folder the package was installed with:
+        the checkout's ``data/`` when it runs from a source checkout (an
+        editable install), else the sample athletes shipped inside the
+        package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
+        folder beside an installed package (``site-packages/data``).
+    """
+    env = os.environ.get("HEAVYLEGS_DATA_DIR")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "data"
+    if (here / "athletes").is_dir():
+        return here
+    return _checkout_data_dir() or PACKAGED_DATA_DIR
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse to write inside the packaged sample athletes."""
+    try:
+        path.resolve().relative_to(PACKAGED_DATA_DIR)
+    except ValueError:
+        return
+    raise InputError([Problem(str(path), "found a path inside the sample athletes shipped with heavylegs, which "
+                                         "are read-only, expected a data folder of your own: copy them with "
+                                         f"`cp -r {PACKAGED_DATA_DIR} data` and work in ./data, or pass --data DIR")])
+
+
+def list_athletes(data_dir=None) -> list:
+    """Ids of the athletes with a profile in ``data_dir/athletes``, sorted."""
+    root = Path(data_dir or default_data_dir()) / "athletes"
+    return sorted(p.stem for p in root.glob("*.json") if ATHLETE_ID_PATTERN.match(p.stem))

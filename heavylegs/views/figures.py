@@ -1,0 +1,604 @@
+"""Plotly figures of the coach workbook, built from plain results.
+
+Each builder takes what the package computes (a ranking document from
+:func:`heavylegs.analysis.scoring.score_profile`, a weekly table from
+:func:`heavylegs.engine.load.weekly_table`, the history from
+:func:`heavylegs.store.assessments.top_cause_history`) and returns a
+:class:`plotly.graph_objects.Figure`. Nothing here computes a metric or calls
+``.show()``; the widget copies the traces into a ``FigureWidget`` in place.
+
+Every builder returns the same traces in the same order whatever the data
+(empty traces stay in place), so a live figure can be updated trace by trace
+without being rebuilt.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from heavylegs.views.html import BAND_COLOURS, escape
+from heavylegs.analysis.plan import KM_PER_MILE
+from heavylegs.analysis.scoring import BAND_LIKELY, BAND_POSSIBLE
+
+__all__ = [
+    "BAND_COLOURS",
+    "BANDS",
+    "ACWR_SAFE_BAND",
+    "RECENT_WEEKS",
+    "LOAD_METRIC_NAMES",
+    "ACWR_DANGER",
+    "MONOTONY_FLAG",
+    "LONG_RUN_SPIKE_FLAG_PCT",
+    "DISTANCE_RISE_FLAG_PCT",
+    "ranking_figure",
+    "weekly_load_figure",
+    "history_figure",
+    "flagged_weeks",
+    "evidence_text",
+]
+
+#: Bands of a cause score, strongest first.
+BANDS = ("likely", "possible", "unlikely")
+# BAND_COLOURS (Okabe-Ito vermilion and orange, a neutral grey) lives in heavylegs.views.html,
+# shared by the figures and the HTML panels.
+
+#: How each load metric (spec/device-load.md) is named on the weekly chart, with its unit.
+LOAD_METRIC_NAMES = {
+    "srpe": ("weekly load (session RPE × min)", "AU"), "trimp": ("weekly TRIMP (heart rate)", "AU"),
+    "hrss": ("weekly HRSS (heart rate)", "AU"), "rtss": ("weekly rTSS (pace)", "AU"),
+    "stress": ("weekly stress (heart rate, else pace)", "AU"), "duration": ("weekly training time", "min"),
+    "distance": ("weekly distance (load metric)", "km"),
+}
+#: Weeks the weekly chart shows when it opens; the whole log is one click away.
+RECENT_WEEKS = 16
+#: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
+ACWR_SAFE_BAND = (0.8, 1.3)
+#: ACWR above which injury risk was reported to climb (Gabbett 2016); contested.
+ACWR_DANGER = 1.5
+#: Weekly monotony above which Foster (1998) saw more illness.
+MONOTONY_FLAG = 2.0
+#: Run longer than the longest of the 30 days before by more than this [%] (Frandsen et al. 2025).
+LONG_RUN_SPIKE_FLAG_PCT = 10.0
+#: Week-on-week rise in distance above this [%] (Nielsen et al. 2014).
+DISTANCE_RISE_FLAG_PCT = 30.0
+
+_FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=12)
+_FLAG_STYLE = {
+    "monotony": dict(symbol="diamond", color="#7B3294", label=f"monotony > {MONOTONY_FLAG:g}"),
+    "long_run_spike": dict(symbol="triangle-up", color="#CC0000",
+                           label=f"long-run spike > {LONG_RUN_SPIKE_FLAG_PCT:g} %"),
+    "distance_rise": dict(symbol="star", color="#0072B2",
+                          label=f"distance up > {DISTANCE_RISE_FLAG_PCT:g} % on the week before"),
+}
+_LINE_COLOURS = {"fitness": "#0072B2", "fatigue": "#D55E00", "form": "#009E73"}
+
+
+def _esc(text) -> str:
+    # plotly's hover labels understand a few tags and entities; quotes may stay as they are
+    return escape(text, quote=False)
+
+
+def _short(text: str, width: int = 34) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def evidence_text(cause: dict, max_items: int = 6) -> str:
+    """Hover text of one ranked cause: score, band, coverage and its evidence.
+
+    Parameters
+    ----------
+    cause : dict
+        One entry of ``ranking["causes"]``.
+    max_items : int
+        Evidence lines shown before "and N more".
+
+    Returns
+    -------
+    str
+        Plotly hover HTML (``<br>`` line breaks), evidence in the athlete's
+        own numbers as scoring wrote it.
+    """
+    lines = [f"<b>{_esc(cause['title'])}</b>",
+             f"score {cause['score']} ({cause['band']}), {cause['coverage']:.0%} of its questions answered"]
+    evidence = cause.get("evidence", [])
+    for item in evidence[:max_items]:
+        sign = "+" if item["points"] > 0 else ""
+        week = f" (week of {item['week']})" if item.get("week") else ""
+        lines.append(f"{sign}{item['points']}  {_esc(item['because'])}{week}")
+    if len(evidence) > max_items:
+        lines.append(f"… and {len(evidence) - max_items} more")
+    if not evidence:
+        lines.append("no evidence for it in the answers so far")
+    if cause.get("missing"):
+        lines.append(f"{len(cause['missing'])} question(s) still unknown")
+    return "<br>".join(lines)
+
+
+def ranking_figure(ranking: dict, compare: dict | None = None, top: int | None = None,
+                   selected: str | None = None) -> go.Figure:
+    """Horizontal bar chart of the cause scores, coloured by band.
+
+    Parameters
+    ----------
+    ranking : dict
+        A ``heavylegs.ranking/1`` document (:func:`heavylegs.analysis.scoring.score_profile`).
+    compare : dict, optional
+        A second ranking (the saved answers during a what-if); the scores
+        it gives the causes that moved are drawn as black ticks.
+    top : int, optional
+        Show only the best ``top`` causes (all by default).
+    selected : str, optional
+        Cause id to outline.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Four traces, always in this order: one bar trace per band
+        (``likely``, ``possible``, ``unlikely``; ``customdata`` holds the
+        cause ids, ``hovertext`` the evidence) and a scatter of the compared
+        scores (empty without ``compare``). Dotted lines mark the band
+        limits, score 35 and 60.
+    """
+    causes = ranking.get("causes", [])
+    if top is not None:
+        causes = causes[:top]
+    labels = [_short(c["title"]) for c in causes]
+    traces = []
+    for band in BANDS:
+        rows = [(label, c) for label, c in zip(labels, causes) if c["band"] == band]
+        traces.append(go.Bar(
+            name=band, orientation="h",
+            x=[c["score"] for _, c in rows], y=[label for label, _ in rows],
+            customdata=[c["id"] for _, c in rows],
+            text=[f"{c['score']} ({c['coverage']:.0%} known)" for _, c in rows],
+            textposition="outside", cliponaxis=False,
+            hovertext=[evidence_text(c) for _, c in rows],
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker=dict(color=BAND_COLOURS[band],
+                        line=dict(color=["#000000" if c["id"] == selected else BAND_COLOURS[band]
+                                         for _, c in rows],
+                                  width=[2.5 if c["id"] == selected else 0 for _, c in rows])),
+        ))
+    cx, cy, ctext = [], [], []
+    if compare is not None:
+        before = {c["id"]: c for c in compare.get("causes", [])}
+        for label, cause in zip(labels, causes):
+            old = before.get(cause["id"])
+            if old is None or old["score"] == cause["score"]:
+                continue  # only the causes that moved, so the marks stand out
+            cx.append(old["score"])
+            cy.append(label)
+            delta = cause["score"] - old["score"]
+            ctext.append(f"{_esc(cause['title'])}<br>saved answers: {old['score']}, "
+                         f"what-if: {cause['score']} ({delta:+d})")
+    traces.append(go.Scatter(
+        name="saved answers", mode="markers", x=cx, y=cy, hovertext=ctext,
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker=dict(symbol="line-ns-open", size=18, color="#222222", line=dict(width=3)),
+        showlegend=compare is not None,
+    ))
+    height = max(280, 90 + 24 * len(causes))
+    layout = go.Layout(
+        # the title on the first line, the band legend on the second, so they never overlap
+        height=height, margin=dict(l=10, r=20, t=58, b=36), font=_FONT,
+        title=dict(text=("What-if ranking (black ticks: scores with the saved answers)" if compare is not None
+                         else "Likely causes (score 0-100; hover a bar for the evidence)"),
+                   x=0, y=1, yref="container", yanchor="top", pad=dict(t=8), font=dict(size=14)),
+        barmode="overlay", bargap=0.25, plot_bgcolor="white",
+        xaxis=dict(range=[0, 135], tickvals=[0, BAND_POSSIBLE, BAND_LIKELY, 100], gridcolor="#EEEEEE",
+                   title=dict(text="score", standoff=4), fixedrange=True),
+        yaxis=dict(categoryorder="array", categoryarray=labels, autorange="reversed",
+                   automargin=True, fixedrange=True),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom", font=dict(size=11)),
+        shapes=[dict(type="line", xref="x", yref="paper", x0=v, x1=v, y0=0, y1=1,
+                     line=dict(color="#777777", width=1, dash="dot")) for v in (BAND_POSSIBLE, BAND_LIKELY)],
+        hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12)),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _num(value):
+    """A float, or None for missing values (None, NaN, pandas NA)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def flagged_weeks(weekly) -> dict:
+    """The weeks the load chart marks, by flag.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        From :func:`heavylegs.engine.load.weekly_table`.
+
+    Returns
+    -------
+    dict
+        ``monotony`` (above 2.0, Foster 1998), ``long_run_spike`` (above
+        10 %, Frandsen et al. 2025) and ``distance_rise`` (above 30 %,
+        Nielsen et al. 2014): each a list of row positions. Missing values
+        never flag.
+
+    Notes
+    -----
+    When the table has its ``days`` column, comparisons that reach back
+    before the log began are not marked, as they compare with days the log
+    does not hold: a long-run spike in a week that starts less than 30 days
+    after the first logged day, and a distance rise over a part week. The
+    table's values stay as ``spec/metrics.md`` defines them.
+    """
+    out = {"monotony": [], "long_run_spike": [], "distance_rise": []}
+    rows = len(weekly) if weekly is not None and hasattr(weekly, "columns") else 0
+    full_lookback = [True] * rows
+    after_whole_week = [True] * rows
+    if rows and {"week_start", "days"} <= set(weekly.columns):
+        starts = pd.to_datetime(weekly["week_start"])
+        days = weekly["days"].astype(int).tolist()
+        first_day = starts.iloc[0] + pd.Timedelta(days=7 - days[0])
+        full_lookback = [bool(start - pd.Timedelta(days=30) >= first_day) for start in starts]
+        after_whole_week = [i > 0 and days[i - 1] == 7 for i in range(rows)]
+    rules = (("monotony", "monotony", MONOTONY_FLAG, None),
+             ("long_run_spike", "long_run_spike_pct", LONG_RUN_SPIKE_FLAG_PCT, full_lookback),
+             ("distance_rise", "distance_change_pct", DISTANCE_RISE_FLAG_PCT, after_whole_week))
+    for key, column, limit, fair in rules:
+        if column not in getattr(weekly, "columns", ()):
+            continue
+        for i, value in enumerate(weekly[column].tolist()):
+            value = _num(value)
+            if value is not None and value > limit and (fair is None or fair[i]):
+                out[key].append(i)
+    return out
+
+
+def _column(weekly, name):
+    if weekly is None or name not in weekly.columns:
+        return []
+    return [_num(v) for v in weekly[name].tolist()]
+
+
+def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = False,
+                       daily=None, plan=None, unit: str = "km") -> go.Figure:
+    """Weekly distance or load as bars, with the ACWR on a second axis.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame or None
+        From :func:`heavylegs.engine.load.weekly_table`; ``None`` or empty gives
+        an empty chart that says no log is loaded.
+    metric : {"distance", "load"}
+        Bars of ``distance_km`` [km], or of the week's load in the table's
+        load metric (its ``load`` column, named after ``load_metric``;
+        ``load_au`` for a table without one).
+    show_fitness : bool
+        Add a lower panel with fitness, fatigue and form [AU] (Banister
+        impulse-response, as in :func:`heavylegs.engine.load.fitness_fatigue`).
+    daily : pandas.DataFrame, optional
+        Daily ``fitness``, ``fatigue`` and ``form`` (indexed by date or with
+        a ``date`` column); without it the weekly values at each week's end
+        are drawn.
+    plan : pandas.DataFrame, optional
+        :func:`heavylegs.analysis.plan.plan_load_projection`: the plan's daily loads
+        after the log (``load``, ``planned``) and the ACWR they lead to
+        (``acwr``). Drawn as hatched bars of planned weekly load (with
+        ``metric="load"``) and a dashed ACWR line.
+    unit : {"km", "mi"}
+        The athlete's distance unit: with ``metric="distance"``, the bars
+        are in kilometres or miles (the weekly table keeps km).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces in this order: the bars, the coupled ACWR (``yaxis="y2"``),
+        one marker trace per flag of :func:`flagged_weeks`, then, with
+        ``show_fitness``, fitness, fatigue and form on ``yaxis="y3"``, and
+        last the planned weekly load and the planned ACWR (empty without a
+        plan, so the structure stays the same). Shapes
+        shade the ACWR band 0.8-1.3 and draw the 1.5 line on ``y2``; both are
+        labelled as contested heuristics.
+
+    Notes
+    -----
+    The ACWR band and line come from Gabbett (2016); Impellizzeri et al.
+    (2020) and Lolli et al. (2019) showed the ratio's statistical problems,
+    so the chart calls them heuristics.
+    """
+    if metric not in ("distance", "load"):
+        raise ValueError(f"found metric {metric!r}, expected 'distance' or 'load'")
+    if unit not in ("km", "mi"):
+        raise ValueError(f"found unit {unit!r}, expected 'km' or 'mi'")
+    distance_unit = unit
+    empty = weekly is None or len(weekly) == 0
+    if metric == "distance":
+        column, unit, name = "distance_km", distance_unit, "weekly distance"
+    else:
+        used = None if empty or "load_metric" not in weekly.columns else str(weekly["load_metric"].iloc[-1])
+        column = "load" if used else "load_au"
+        name, unit = LOAD_METRIC_NAMES.get(used or "srpe", (f"weekly {used}", "AU"))
+    weeks = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
+    bars = [] if empty else [v if v is not None else 0.0 for v in _column(weekly, column)]
+    if metric == "distance" and unit == "mi":
+        bars = [v / KM_PER_MILE for v in bars]
+    acwr = [] if empty else _column(weekly, "acwr")
+    estimated = ([] if empty or metric == "distance" or "sessions_load_estimated" not in weekly.columns
+                 else [int(v) for v in weekly["sessions_load_estimated"].tolist()])
+    hover = f"week of %{{x|%Y-%m-%d}}<br>%{{y:.1f}} {unit}"
+    if estimated:
+        hover += "<br>%{customdata} session(s) estimated or without a value"
+    traces = [go.Bar(name=f"{name} [{unit}]", x=weeks, y=bars, marker=dict(color="#9CC3E6"),
+                     customdata=estimated or None, hovertemplate=hover + "<extra></extra>"),
+              go.Scatter(name="ACWR (coupled, 7:28 days)", x=weeks, y=acwr, yaxis="y2", mode="lines+markers",
+                         connectgaps=False,
+                         line=dict(color="#333333", width=2), marker=dict(size=6),
+                         hovertemplate="week of %{x|%Y-%m-%d}<br>ACWR at the week's end %{y:.2f}<extra></extra>")]
+    flags = {k: [] for k in _FLAG_STYLE} if empty else flagged_weeks(weekly)
+    top = max([b for b in bars if b is not None] or [1.0])
+    for n, (key, style) in enumerate(_FLAG_STYLE.items()):
+        rows = flags[key]
+        # Stacked just above each flagged week's bar, one row per kind of flag.
+        traces.append(go.Scatter(
+            name=style["label"], mode="markers", x=[weeks[i] for i in rows],
+            y=[bars[i] + top * (0.06 + 0.07 * n) for i in rows],
+            marker=dict(symbol=style["symbol"], size=11, color=style["color"]),
+            hovertemplate=f"week of %{{x|%Y-%m-%d}}: {style['label']}<extra></extra>",
+        ))
+    if show_fitness:
+        traces.extend(_fitness_traces(weekly, daily, empty))
+    traces.extend(_plan_traces(plan, metric))
+    shapes = [
+        dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
+             fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
+        dict(type="line", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_DANGER, y1=ACWR_DANGER,
+             line=dict(color="#CC0000", width=1.5, dash="dash")),
+    ]
+    annotations = [
+        dict(xref="paper", yref="y2", x=0.005, y=ACWR_SAFE_BAND[1], xanchor="left", yanchor="top",
+             text=f"ACWR {ACWR_SAFE_BAND[0]:g}-{ACWR_SAFE_BAND[1]:g}: a contested heuristic",
+             showarrow=False, font=dict(size=10, color="#00704F")),
+        dict(xref="paper", yref="y2", x=0.005, y=ACWR_DANGER, xanchor="left", yanchor="bottom",
+             text=f"ACWR {ACWR_DANGER:g} (Gabbett 2016): a contested heuristic",
+             showarrow=False, font=dict(size=10, color="#CC0000")),
+    ]
+    if empty:
+        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                                text="No training log yet: upload one above.", font=dict(size=14)))
+    acwr_top = max([a for a in acwr if a is not None] + [ACWR_DANGER]) * 1.15
+    main_domain = [0.36, 1.0] if show_fitness else [0.0, 1.0]
+    layout = dict(
+        height=520 if show_fitness else 380, font=_FONT, plot_bgcolor="white",
+        margin=dict(l=60, r=60, t=40, b=40), barmode="overlay", hovermode="closest",
+        title=dict(text=f"Weekly {'distance' if metric == 'distance' else 'load'} and acute:chronic ratio",
+                   x=0, font=dict(size=14)),
+        xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y3" if show_fitness else "y"),
+        yaxis=dict(title=dict(text=f"{name} [{unit}]"), domain=main_domain, gridcolor="#EEEEEE",
+                   range=[0, top * 1.3]),
+        yaxis2=dict(title=dict(text="ACWR"), overlaying="y", side="right", range=[0, acwr_top],
+                    tickmode="linear", tick0=0, dtick=0.5, showgrid=False, zeroline=False),
+        legend=dict(orientation="h", x=0, y=-0.12 if not show_fitness else -0.08, yanchor="top",
+                    font=dict(size=11)),
+        shapes=shapes, annotations=annotations,
+    )
+    if len(weeks) > RECENT_WEEKS:
+        # open on the recent weeks, so a log that starts years back does not squeeze this month
+        # into a sliver; the whole log is one click away
+        first = pd.Timestamp(weeks[-RECENT_WEEKS]) - pd.Timedelta(days=4)
+        last = pd.Timestamp(weeks[-1]) + pd.Timedelta(days=4)
+        if plan is not None and len(plan):  # the plan's days after the log stay in view
+            last = max(last, pd.Timestamp(pd.DatetimeIndex(plan.index).max()) + pd.Timedelta(days=1))
+        recent = [b for b in bars[-RECENT_WEEKS:] if b is not None] or [1.0]
+        layout["xaxis"]["range"] = [first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]
+        layout["yaxis"]["range"] = [0, max(recent) * 1.3]
+        layout["xaxis"]["rangeselector"] = dict(
+            x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=11),
+            buttons=[dict(count=RECENT_WEEKS * 7 + 4, label=f"last {RECENT_WEEKS} weeks", step="day",
+                          stepmode="backward"),
+                     dict(step="all", label=f"whole log ({len(weeks)} weeks)")])
+    if show_fitness:
+        layout["yaxis3"] = dict(title=dict(text="fitness / fatigue / form [AU]"), domain=[0.0, 0.28],
+                                anchor="x", gridcolor="#EEEEEE", zeroline=True, zerolinecolor="#BBBBBB")
+        layout["yaxis"]["anchor"] = "x"
+    return go.Figure(data=traces, layout=layout)
+
+
+def _plan_traces(plan, metric):
+    """The plan's weekly load (hatched bars, load metric only) and its daily ACWR (dashed line)."""
+    weeks, loads, days, acwr = [], [], [], []
+    if plan is not None and len(plan):
+        frame = plan.copy()
+        index = pd.DatetimeIndex(frame.index)
+        planned = frame["planned"].to_numpy(dtype=bool)
+        if metric == "load" and planned.any():
+            monday = (index - pd.to_timedelta(index.day_of_week, unit="D")).normalize()
+            sums = pd.Series(frame["load"].to_numpy(dtype=float)[planned], index=monday[planned]).groupby(level=0).sum()
+            weeks = [d.strftime("%Y-%m-%d") for d in sums.index]
+            loads = [float(v) for v in sums.to_numpy()]
+        days = [d.strftime("%Y-%m-%d") for d in index]
+        acwr = [_num(v) for v in frame["acwr"].tolist()]
+    return [go.Bar(name="planned weekly load", x=weeks, y=loads, marker=dict(color="rgba(0,114,178,0.25)",
+                                                                              pattern=dict(shape="/")),
+                   hovertemplate="planned, week of %{x|%Y-%m-%d}<br>%{y:.0f}<extra></extra>"),
+            go.Scatter(name="ACWR the plan leads to", x=days, y=acwr, yaxis="y2", mode="lines",
+                       line=dict(color="#0072B2", width=2, dash="dash"),
+                       hovertemplate="planned, %{x|%Y-%m-%d}<br>ACWR %{y:.2f}<extra></extra>")]
+
+
+def _fitness_traces(weekly, daily, empty):
+    if daily is not None and len(daily):
+        if "date" in daily.columns:
+            x = [str(d)[:10] for d in daily["date"].tolist()]
+        else:
+            x = [str(d)[:10] for d in daily.index.tolist()]
+        source = daily
+    else:
+        x = [] if empty else [str(w)[:10] for w in weekly["week_start"].tolist()]
+        source = weekly
+    out = []
+    for key in ("fitness", "fatigue", "form"):
+        y = [] if (source is None or empty and source is weekly) else _column(source, key)
+        out.append(go.Scatter(name=f"{key} [AU]", x=x if y else [], y=y, yaxis="y3", mode="lines",
+                              line=dict(color=_LINE_COLOURS[key], width=2, dash="dot" if key == "form" else None),
+                              hovertemplate=f"%{{x|%Y-%m-%d}}<br>{key} %{{y:.1f}} AU<extra></extra>"))
+    return out
+
+
+def history_figure(history) -> go.Figure:
+    """How the top causes' scores changed across saved assessments.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        From :func:`heavylegs.store.assessments.top_cause_history`: one row per
+        assessment and cause, with ``saved_at``, ``cause_id``, ``title``,
+        ``score``, ``rank`` and ``band``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per cause (score at each saved assessment, evenly spaced and
+        labelled by the time of saving), in the order
+        of the causes' best rank. Empty, with a note, when there is no
+        saved assessment.
+    """
+    traces = []
+    labels = []
+    if history is not None and len(history):
+        # One evenly spaced category per assessment, named by when it was saved: saves
+        # can be minutes or months apart, and a time axis would squash or stretch them.
+        times = sorted(set(history["saved_at"].tolist()))
+        label_of = {}
+        for t in times:
+            text = pd.Timestamp(t).strftime("%d %b %Y, %H:%M")
+            while text in labels:  # two saves in the same minute
+                text += "\u200b"  # an invisible mark keeps the categories apart
+            labels.append(text)
+            label_of[t] = text
+        best = history.groupby("cause_id")["rank"].min().sort_values(kind="stable")
+        for cause_id in best.index:
+            rows = history[history["cause_id"] == cause_id].sort_values("saved_at")
+            title = rows["title"].iloc[-1]
+            traces.append(go.Scatter(
+                name=_short(title, 30), x=[label_of[t] for t in rows["saved_at"].tolist()],
+                y=rows["score"].tolist(), mode="lines+markers", customdata=rows["rank"].tolist(),
+                hovertemplate=f"{_esc(title)}<br>saved %{{x}}<br>score %{{y}}, rank %{{customdata}}<extra></extra>",
+            ))
+    layout = dict(
+        height=260, font=_FONT, plot_bgcolor="white", margin=dict(l=50, r=20, t=36, b=30),
+        title=dict(text="Top causes across saved assessments", x=0, font=dict(size=14)),
+        yaxis=dict(title=dict(text="score"), range=[0, 105], gridcolor="#EEEEEE"),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=labels, gridcolor="#EEEEEE"),
+        legend=dict(font=dict(size=11)),
+        annotations=[] if traces else [dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                                            text="No saved assessment yet.", font=dict(size=13))],
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+# --- Check-ins: heaviness with the daily load beneath it ------------------------------------
+
+__all__.append("heaviness_figure")
+
+_HEAVINESS_COLOUR = "#D55E00"
+_HEAVINESS_MEAN_DAYS = 7
+
+
+def heaviness_figure(checkins, daily=None, plan_start=None, last_days: int | None = 112,
+                     until=None) -> go.Figure:
+    """Daily heaviness [0-10] with the daily training load [AU] beneath it.
+
+    Parameters
+    ----------
+    checkins : pandas.DataFrame or None
+        :func:`heavylegs.logs.checkins.read_checkins` (``date``, ``heaviness``).
+    daily : pandas.DataFrame, optional
+        The daily series (:func:`heavylegs.engine.load.daily_load`, or
+        :attr:`heavylegs.analysis.pipeline.Assessment.daily`), indexed by date or with
+        a ``date`` column, with ``load_au`` [AU].
+    plan_start : str or date, optional
+        The first day of a plan, drawn as a dashed vertical line on both
+        panels.
+    last_days : int or None
+        Show the days up to ``until`` of this many days (None: everything).
+    until : str or date, optional
+        Last day shown (default: the latest check-in or log day).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three traces, in this order whatever the data: the heaviness of each
+        check-in (markers, ``yaxis="y"``, 0-10), its mean over the
+        7 days ending each check-in day (a line; days without a check-in are
+        left out of the mean), and the daily load (bars, ``yaxis="y2"``, the
+        lower panel). Empty traces and a note when there is no check-in.
+    """
+    def dates_of(frame):
+        if frame is None or len(frame) == 0:
+            return pd.DatetimeIndex([])
+        values = frame["date"] if "date" in frame.columns else frame.index
+        return pd.DatetimeIndex(pd.to_datetime(values)).normalize()
+
+    ck_dates = dates_of(checkins)
+    load_dates = dates_of(daily)
+    ends = [d.max() for d in (ck_dates, load_dates) if len(d)]
+    end = pd.Timestamp(str(until)[:10]) if until is not None else (max(ends) if ends else None)
+    first = None if end is None or last_days is None else end - pd.Timedelta(days=last_days - 1)
+
+    def keep(dates):
+        mask = pd.Series(True, index=range(len(dates)))
+        if end is not None and len(dates):
+            mask = pd.Series((dates <= end) & ((dates >= first) if first is not None else True))
+        return mask.to_numpy(dtype=bool)
+
+    x_ck, y_ck, x_mean, y_mean = [], [], [], []
+    if len(ck_dates):
+        heaviness = pd.Series(checkins["heaviness"].to_numpy(dtype=float), index=ck_dates).sort_index()
+        mean = heaviness.rolling(f"{_HEAVINESS_MEAN_DAYS}D").mean()
+        shown = keep(heaviness.index)
+        x_ck = [d.strftime("%Y-%m-%d") for d in heaviness.index[shown]]
+        y_ck = heaviness.to_numpy()[shown].tolist()
+        x_mean, y_mean = x_ck, mean.to_numpy()[shown].round(2).tolist()
+    x_load, y_load = [], []
+    if len(load_dates) and "load_au" in daily.columns:
+        shown = keep(load_dates)
+        x_load = [d.strftime("%Y-%m-%d") for d in load_dates[shown]]
+        y_load = daily["load_au"].to_numpy(dtype=float)[shown].tolist()
+    traces = [
+        go.Scatter(name="heaviness (0 light - 10 like lead)", x=x_ck, y=y_ck, mode="markers",
+                   marker=dict(color=_HEAVINESS_COLOUR, size=7, opacity=0.75),
+                   hovertemplate="%{x|%a %Y-%m-%d}<br>heaviness %{y:.0f} of 10<extra></extra>"),
+        go.Scatter(name=f"heaviness, {_HEAVINESS_MEAN_DAYS}-day mean", x=x_mean, y=y_mean, mode="lines",
+                   line=dict(color=_HEAVINESS_COLOUR, width=2),
+                   hovertemplate="%{x|%a %Y-%m-%d}<br>7-day mean %{y:.1f}<extra></extra>"),
+        go.Bar(name="daily load [AU]", x=x_load, y=y_load, yaxis="y2", marker=dict(color="#9CC3E6"),
+               hovertemplate="%{x|%a %Y-%m-%d}<br>load %{y:.0f} AU<extra></extra>"),
+    ]
+    shapes, annotations = [], []
+    if plan_start is not None:
+        day = str(plan_start)[:10]
+        for yref in ("y domain", "y2 domain"):
+            shapes.append(dict(type="line", xref="x", yref=yref, x0=day, x1=day, y0=0, y1=1,
+                               line=dict(color="#009E73", width=2, dash="dash")))
+        annotations.append(dict(xref="x", yref="y domain", x=day, y=1.0, xanchor="left", yanchor="bottom",
+                                text="plan began", showarrow=False, font=dict(size=11, color="#00704F")))
+    if not x_ck:
+        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.75, showarrow=False,
+                                text="No check-in yet: add today's heaviness above.", font=dict(size=14)))
+    x_range = None if first is None else [first.strftime("%Y-%m-%d"),
+                                          (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")]
+    layout = dict(
+        height=380, font=_FONT, plot_bgcolor="white", margin=dict(l=60, r=20, t=40, b=40),
+        hovermode="closest", bargap=0.15,
+        title=dict(text="How heavy the legs felt, and the training load of each day", x=0, font=dict(size=14)),
+        xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y2", range=x_range),
+        yaxis=dict(title=dict(text="heaviness (0-10)"), domain=[0.4, 1.0], range=[-0.3, 10.5],
+                   tickmode="linear", tick0=0, dtick=2, gridcolor="#EEEEEE"),
+        yaxis2=dict(title=dict(text="load [AU]"), domain=[0.0, 0.3], anchor="x", gridcolor="#EEEEEE",
+                    rangemode="tozero"),
+        legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=11)),
+        shapes=shapes, annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)

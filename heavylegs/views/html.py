@@ -1,0 +1,791 @@
+"""HTML fragments and styles of every page, with one escape function and one urgency vocabulary.
+
+The workbook's banner and panels and the athlete dashboard's sections are
+built here from plain data (rankings and the dashboard's content model), so
+a red flag reads the same everywhere and every text from an athlete's files
+passes through :func:`escape` before it reaches a page.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import re as _re
+
+from heavylegs.vocabulary import FIELDS, SECTIONS
+
+__all__ = [
+    "escape",
+    "UNKNOWN",
+    "BAND_COLOURS",
+    "format_answer",
+    "URGENCY",
+    "URGENCY_ORDER",
+    "urgency_label",
+    "urgency_when",
+    "urgency_banner",
+    "date_text",
+    "field_label",
+    "CSS",
+    "DISCLAIMER",
+    "ACWR_SENTENCE",
+    "BAND_WORDS",
+    "flags_html",
+    "cause_html",
+    "dashboard_sections",
+    "dashboard_blocks",
+    "in_unit",
+    "pace_text",
+    "doctor_section_html",
+    "PRINT_DOCTOR_CLASS",
+    "refused_html",
+    "red_flag_html",
+    "cause_detail_html",
+    "ask_next_html",
+    "delta_html",
+    "status_html",
+    "plan_table_html",
+    "load_summary_html",
+]
+
+#: What the workbook shows for an unknown answer.
+UNKNOWN = "unknown"
+#: Colours of the ranking bands, on the figures and the panels alike (colour-blind safe).
+BAND_COLOURS = {"likely": "#D55E00", "possible": "#E69F00", "unlikely": "#A0A0A0"}
+
+
+def escape(text, quote: bool = True) -> str:
+    """``text`` made safe inside HTML (and inside a quoted attribute when ``quote``)."""
+    return _html.escape(str(text), quote=quote)
+
+
+def format_answer(value) -> str:
+    """The text a form box shows for a value ("" for unknown; numbers as stored, 14.0 stays 14.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(value)
+    return str(value)
+
+
+#: The one urgency vocabulary of every page: for each red-flag urgency, most urgent first, what
+#: the athlete is to do (``label``) and how soon (``when``), in words a runner acts on.
+URGENCY = {
+    "emergency": {"label": "Get medical help now",
+                  "when": "Today, at an emergency department or by calling emergency services."},
+    "urgent": {"label": "See a doctor today",
+               "when": "Do not wait until tomorrow or for the next training week."},
+    "soon": {"label": "Book a doctor's appointment within days",
+             "when": "Within the next few days, before hard training."},
+}
+#: Urgencies, most urgent first (the order flags are shown in).
+URGENCY_ORDER = {name: i for i, name in enumerate(URGENCY)}
+
+
+def urgency_label(urgency: str) -> str:
+    """What to do for an urgency ("See a doctor today"); the id itself when unknown."""
+    return URGENCY.get(urgency, {}).get("label", urgency)
+
+
+def urgency_when(urgency: str) -> str:
+    """How soon, in one sentence, for an urgency ("" when unknown)."""
+    return URGENCY.get(urgency, {}).get("when", "")
+
+
+def urgency_banner(urgency: str) -> str:
+    """The workbook's banner words: "URGENT: see a doctor today"."""
+    label = urgency_label(urgency)
+    return f"{urgency.upper()}: {label[:1].lower()}{label[1:]}" if urgency in URGENCY else urgency
+
+
+#: Advice items shown at once per cause; the rest fold under "more" (a phone screen is short).
+ADVICE_SHOWN = 3
+#: Reasons shown at once per cause, strongest first.
+BECAUSE_SHOWN = 4
+BAND_WORDS = {"likely": "most likely", "possible": "possible", "unlikely": "less likely"}
+
+DISCLAIMER = ("This page is coaching support, not a diagnosis. It ranks common reasons for heavy legs "
+              "from your answers and your training log; only a doctor can examine you and rule out illness.")
+ACWR_SENTENCE = ("The dark line compares your last 7 days of training load with your average week of the "
+                 "last 4: inside the green band (0.8 to 1.3) training grew at a pace legs usually absorb, "
+                 "and above the red dashed line (1.5) it rose faster than they usually adapt, a rough rule "
+                 "of thumb rather than a verdict.")
+
+def date_text(value) -> str | None:
+    """``YYYY-MM-DD`` as "16 Nov 2026" (unambiguous in any country)."""
+    if value is None:
+        return None
+    try:
+        day = _dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+
+# --- distances and paces in the athlete's unit ----------------------------------------------
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# "5:30 min/km", "5:30/km"
+_PACE_RE = _re.compile(r"(?<![\w:.])(\d{1,2}):([0-5]\d)(\s*)(min\s*)?/\s*km\b")
+# "12 km/h"
+_SPEED_RE = _re.compile(rf"(?<![\w.,])({_NUM})(\s*)km/h\b")
+# "68.0 km", "500-800 km", "10 to 12 km"; not "km/h", not "kmh"
+_DIST_RE = _re.compile(rf"(?<![\w.,])({_NUM})(?:(\s*(?:-|–|to)\s*)({_NUM}))?(\s*)km\b(?!/)")
+# unit names with no number before them: "[km]", "min/km"
+_BARE_RE = _re.compile(r"\[km\]|\bmin/km\b")
+
+
+def _converted(number: str, factor: float) -> str:
+    """``number`` (as written, perhaps with thousands commas) times ``factor``, as precise as it was.
+
+    The decimals of the source are kept, with at least one when the result
+    is below 10, so "5 km" becomes "3.1 mi" rather than "3 mi".
+    """
+    plain = number.replace(",", "")
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    value = float(plain) * factor
+    if value < 10:
+        decimals = max(decimals, 1)
+    return f"{value:,.{decimals}f}" if "," in number else f"{value:.{decimals}f}"
+
+
+def pace_text(seconds_per_km, unit: str = "km") -> str:
+    """A pace as minutes and seconds per kilometre or mile.
+
+    Parameters
+    ----------
+    seconds_per_km : float or None
+        Pace [s/km].
+    unit : {"km", "mi"}
+        The athlete's distance unit.
+
+    Returns
+    -------
+    str
+        "5:30 min/km" or "8:51 min/mi" (rounded to the second); "" for None.
+
+    Examples
+    --------
+    >>> pace_text(330, "mi")
+    '8:51 min/mi'
+    """
+    if seconds_per_km is None:
+        return ""
+    from heavylegs.analysis.plan import KM_PER_MILE
+
+    seconds = round(float(seconds_per_km) * (KM_PER_MILE if unit == "mi" else 1.0))
+    return f"{seconds // 60}:{seconds % 60:02d} min/{'mi' if unit == 'mi' else 'km'}"
+
+
+def in_unit(text, unit: str = "km") -> str:
+    """A text written in kilometres, rewritten in the athlete's unit.
+
+    Scoring, the log's evidence and the plan's notes are written in km (the
+    files keep km); this rewrites, for display, every distance ("68.0 km",
+    "500-800 km", "1,100 km"), pace ("5:30 min/km") and speed ("12 km/h")
+    and the bare unit labels "[km]" and "min/km". Other text is untouched.
+
+    Parameters
+    ----------
+    text : str
+        The text (plain or HTML: only number-and-unit runs change).
+    unit : {"km", "mi"}
+        The athlete's distance unit; with "km" the text comes back as it is.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> in_unit("weekly distance rose to 68.0 km", "mi")
+    'weekly distance rose to 42.3 mi'
+    >>> in_unit("easy runs at 5:30 min/km, shoes at 500-800 km", "mi")
+    'easy runs at 8:51 min/mi, shoes at 311-497 mi'
+    """
+    text = "" if text is None else str(text)
+    if unit != "mi" or "km" not in text:
+        return text
+    from heavylegs.analysis.plan import KM_PER_MILE
+
+    per_mile = 1.0 / KM_PER_MILE
+    text = _PACE_RE.sub(lambda m: pace_text(int(m.group(1)) * 60 + int(m.group(2)), "mi"), text)
+    text = _SPEED_RE.sub(lambda m: f"{_converted(m.group(1), per_mile)}{m.group(2)}mph", text)
+
+    def distance(m):
+        out = _converted(m.group(1), per_mile)
+        if m.group(3) is not None:
+            out += m.group(2) + _converted(m.group(3), per_mile)
+        return f"{out}{m.group(4)}mi"
+
+    text = _DIST_RE.sub(distance, text)
+    return _BARE_RE.sub(lambda m: "[mi]" if m.group(0) == "[km]" else "min/mi", text)
+
+
+CSS = """
+div.hl-dash{--hl-red:#a50e0e;--hl-red-bg:#fdecea;--hl-ink:#1f2328;--hl-mute:#57606a;--hl-line:#d0d7de;
+  font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--hl-ink);
+  font-size:16px;line-height:1.5;max-width:820px;margin:0 auto;padding:0 4px;box-sizing:border-box}
+div.hl-dash *{box-sizing:border-box}
+div.hl-dash h1{font-size:1.5rem;font-weight:700;line-height:1.25;margin:.4rem 0 .2rem}
+div.hl-dash h2{font-size:1.2rem;font-weight:700;line-height:1.3;margin:1.4rem 0 .5rem}
+div.hl-dash h3{font-size:1.05rem;font-weight:700;line-height:1.3;margin:0 0 .3rem}
+div.hl-dash p{margin:.3rem 0}
+div.hl-dash ul{margin:.2rem 0 .5rem;padding-left:1.2rem}
+div.hl-dash li{margin:.15rem 0}
+div.hl-dash .hl-meta{color:var(--hl-mute);font-size:.9rem;margin:0}
+div.hl-dash .hl-date{white-space:nowrap}
+div.hl-dash .hl-flags{background:var(--hl-red-bg);border:3px solid var(--hl-red);border-radius:10px;
+  padding:12px 14px;margin:14px 0}
+div.hl-dash .hl-flags>h2{color:var(--hl-red);font-size:1.35rem;margin:0 0 .4rem}
+div.hl-dash .hl-flag-group{margin-top:.7rem}
+div.hl-dash .hl-flag{border-top:1px solid #f1b5b0;padding:.45rem 0 .2rem;margin-top:.35rem}
+div.hl-dash .hl-flag:first-of-type{border-top:0}
+div.hl-dash .hl-more{list-style:none;margin-left:-1.2rem}
+div.hl-dash summary{cursor:pointer;color:#0b5cad;font-weight:600;padding:.2rem 0}
+div.hl-dash .hl-urgency{display:inline-block;background:var(--hl-red);color:#fff;font-weight:700;
+  border-radius:6px;padding:2px 8px;font-size:.95rem;margin-bottom:.2rem}
+div.hl-dash .hl-ok{background:#eef7f0;border-left:5px solid #2e7d32;border-radius:6px;padding:8px 12px;
+  margin:14px 0}
+div.hl-dash .hl-cause{border:1px solid var(--hl-line);border-radius:10px;padding:12px 14px;margin:10px 0;
+  background:#fff}
+div.hl-dash .hl-cause-head{display:flex;gap:10px;align-items:flex-start}
+div.hl-dash .hl-rank{flex:0 0 auto;width:2rem;height:2rem;border-radius:50%;background:#1f2328;color:#fff;
+  font-weight:700;display:flex;align-items:center;justify-content:center}
+div.hl-dash .hl-band{display:inline-block;font-size:.8rem;font-weight:600;border-radius:999px;padding:1px 8px;
+  margin-left:2px;vertical-align:middle}
+div.hl-dash .hl-band-likely{background:#fbe3d4;color:#8a3300}
+div.hl-dash .hl-band-possible{background:#fdf0d2;color:#6b4a00}
+div.hl-dash .hl-band-unlikely{background:#eeeeee;color:#444}
+div.hl-dash .hl-label{font-weight:700;margin:.5rem 0 0}
+div.hl-dash .hl-doctor{font-size:.92rem;color:var(--hl-mute);margin-top:.4rem}
+div.hl-dash .hl-chart-note{font-size:.95rem}
+div.hl-dash .hl-disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.9rem;
+  margin-top:1.2rem;padding-top:.6rem}
+div.hl-dash .hl-refused{border:2px solid var(--hl-line);border-radius:10px;padding:14px;margin:14px 0}
+div.hl-dash .hl-plan-day{border-top:1px solid var(--hl-line);padding:.4rem 0 .2rem}
+div.hl-dash .hl-plan-day h3{font-size:1rem;margin:0}
+div.hl-dash .hl-plan-day p{font-size:.95rem}
+div.hl-dash .hl-plan>.hl-flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:8px;
+  padding:6px 10px}
+div.hl-dash .hl-follow-up{background:#eef4fb;border-left:5px solid #0b5cad;border-radius:6px;padding:8px 12px;
+  margin:14px 0}
+div.hl-dash .hl-follow-up h2{margin-top:.2rem}
+div.hl-dash .hl-for-doctor{border:2px solid var(--hl-line);border-radius:10px;padding:10px 14px;margin:14px 0}
+div.hl-dash .hl-for-doctor>h2{margin-top:.2rem}
+div.hl-dash button.hl-print{font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:8px;
+  padding:8px 14px;cursor:pointer}
+div.hl-dash .hl-doc-page{border:1px solid var(--hl-line);border-radius:8px;padding:8px 10px;margin-top:.4rem;
+  font-size:.88rem;line-height:1.4;overflow-x:auto;background:#fff}
+div.hl-dash .hl-doc-page h1{font-size:1.1rem;margin:.2rem 0}
+div.hl-dash .hl-doc-page h2{font-size:1rem;margin:.7rem 0 .2rem}
+div.hl-dash .hl-doc-page .meta{color:var(--hl-mute)}
+div.hl-dash .hl-doc-page .flag{border:2px solid var(--hl-red);background:var(--hl-red-bg);border-radius:6px;
+  padding:2px 8px;margin:4px 0}
+div.hl-dash .hl-doc-page .flag strong{color:var(--hl-red)}
+div.hl-dash .hl-doc-page table{border-collapse:collapse;width:100%;margin:4px 0}
+div.hl-dash .hl-doc-page th,div.hl-dash .hl-doc-page td{border:1px solid var(--hl-line);padding:1px 4px;
+  text-align:left;vertical-align:top}
+div.hl-dash .hl-doc-page th{background:#f6f8fa}
+div.hl-dash .hl-doc-page td.num,div.hl-dash .hl-doc-page th.num{text-align:right;white-space:nowrap}
+div.hl-dash .hl-doc-page .small{font-size:.9em}
+div.hl-dash .hl-doc-page .disclaimer{border-top:1px solid var(--hl-line);color:var(--hl-mute);font-size:.85em}
+@page{size:A4;margin:10mm}
+/* "Print the page for your doctor": only that page, at the size of heavylegs plan's doctor.html */
+@media print{
+html.hl-print-doctor body *:not(:has(#hl-doctor-page)):not(#hl-doctor-page):not(#hl-doctor-page *){
+  display:none!important}
+html.hl-print-doctor body,html.hl-print-doctor body *:has(#hl-doctor-page){margin:0!important;padding:0!important;
+  border:0!important;background:none!important;box-shadow:none!important;max-width:none!important;
+  min-height:0!important;height:auto!important;overflow:visible!important;position:static!important}
+html.hl-print-doctor div.hl-dash .hl-doc-page{display:block!important;border:0;padding:0;margin:0;
+  font-size:9pt;line-height:1.3;overflow:visible;max-width:186mm}
+html.hl-print-doctor div.hl-dash .hl-doc-page h1{font-size:13pt;margin:0 0 2pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page h2{font-size:10.5pt;margin:6pt 0 2pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page p{margin:2pt 0}
+html.hl-print-doctor div.hl-dash .hl-doc-page ul{margin:2pt 0 4pt;padding-left:14pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page li{margin:1pt 0}
+html.hl-print-doctor div.hl-dash .hl-doc-page .flag ul,html.hl-print-doctor div.hl-dash .hl-doc-page .causes,
+html.hl-print-doctor div.hl-dash .hl-doc-page .small{font-size:8.5pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page .disclaimer{font-size:8pt;margin-top:6pt;padding-top:3pt}
+html.hl-print-doctor div.hl-dash .hl-doc-page tr{break-inside:avoid}
+}
+/* Voila draws the chart outside our block: give it the same width as the text */
+div.jp-OutputArea-child:has(>div.jp-RenderedPlotly){max-width:820px;margin-left:auto;margin-right:auto}
+div.jp-OutputArea-child>div.jp-RenderedPlotly.jp-OutputArea-output{min-width:0}
+@media (min-width:700px){div.hl-dash{font-size:17px;padding:0 12px}div.hl-dash h1{font-size:1.8rem}}
+"""
+
+
+def flags_html(content: dict) -> str:
+    flags = content["red_flags"]
+    if not flags:
+        return ('<section class="hl-ok" id="hl-no-flags"><p><strong>No warning sign that needs a doctor '
+                'was found in your answers.</strong> If anything listed under "see a doctor if" below '
+                'appears, do see one.</p></section>')
+    worst = flags[0]
+    groups = []
+    for urgency in URGENCY_ORDER:
+        group = [f for f in flags if f["urgency"] == urgency]
+        if not group:
+            continue
+        items = "".join(
+            f'<div class="hl-flag"><h3>{escape(f["title"])}</h3><p>{escape(f["reason"])}</p>'
+            f'<p><strong>What to do:</strong> {escape(f["action"])}</p></div>' for f in group)
+        groups.append(f'<div class="hl-flag-group"><span class="hl-urgency">{escape(group[0]["urgency_label"])}'
+                      f'</span>{items}</div>')
+    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor first</h2>'
+            f'<p class="hl-flags-lead"><strong>{escape(worst["urgency_label"])}.</strong> '
+            f'{escape(worst["urgency_when"])} Your answers include warning signs that training cannot explain; '
+            f'the training advice below does not replace a doctor.</p>{"".join(groups)}</section>')
+
+
+def _folded_list(items, shown, noun) -> str:
+    """``<li>`` items: the first ``shown`` open, the rest folded under "N more …"."""
+    html_items = "".join(f"<li>{escape(item)}</li>" for item in items[:shown])
+    rest = items[shown:]
+    if rest:
+        label = f"{len(rest)} {noun}{'s' if len(rest) > 1 else ''}"
+        html_items += (f'<li class="hl-more"><details><summary>{label}</summary><ul>'
+                       + "".join(f"<li>{escape(item)}</li>" for item in rest) + "</ul></details></li>")
+    return html_items
+
+
+def cause_html(cause: dict) -> str:
+    because = _folded_list(cause["because"], BECAUSE_SHOWN, "more reason") or \
+        "<li>Nothing in your answers points to it strongly yet; it ranks here because others score lower.</li>"
+    advice = _folded_list(cause["advice"], ADVICE_SHOWN, "more tip")
+    doctor = (f'<p class="hl-doctor"><strong>See a doctor if:</strong> {escape(cause["see_doctor_if"])}</p>'
+              if cause["see_doctor_if"] else "")
+    return (f'<article class="hl-cause" id="hl-cause-{cause["rank"]}" data-cause="{escape(cause["id"])}">'
+            f'<div class="hl-cause-head"><span class="hl-rank">{cause["rank"]}</span><div>'
+            f'<h3 class="hl-cause-title">{escape(cause["title"])}</h3>'
+            f'<span class="hl-band hl-band-{escape(cause["band"])}">{escape(BAND_WORDS.get(cause["band"], cause["band"]))}'
+            f' &middot; score {cause["score"]}/100</span></div></div>'
+            f'<p>{escape(cause["summary"])}</p>'
+            f'<p class="hl-label">Why, in your numbers</p><ul class="hl-because">{because}</ul>'
+            f'<p class="hl-label">This week</p><ul class="hl-advice">{advice}</ul>{doctor}</article>')
+
+
+#: The class the "print for your doctor" button puts on ``<html>``: printing then shows that page only.
+PRINT_DOCTOR_CLASS = "hl-print-doctor"
+
+_PRINT_DOCTOR_JS = ("var h=document.documentElement,s=this.closest('section'),d=s&&s.querySelector('details');"
+                    f"if(d)d.open=true;h.classList.add('{PRINT_DOCTOR_CLASS}');"
+                    f"window.addEventListener('afterprint',function(){{h.classList.remove('{PRINT_DOCTOR_CLASS}')}},"
+                    "{once:true});window.print();")
+_BODY_RE = _re.compile(r"<body[^>]*>(.*)</body>", _re.S | _re.I)
+
+
+def doctor_section_html(content: dict) -> str:
+    """The "For your doctor" part of the dashboard ("" when no doctor's page is needed).
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`heavylegs.views.dashboard.dashboard_content`; its ``doctor`` is
+        the page of :func:`heavylegs.views.plan_pages.doctor_summary_html` (or None).
+
+    Returns
+    -------
+    str
+        ``<section id="hl-for-doctor">``: a heading, one sentence, a button
+        that prints this page alone (one A4 page: the button puts
+        :data:`PRINT_DOCTOR_CLASS` on ``<html>``, and the print styles of
+        :data:`CSS` then hide the rest of the dashboard), and the page itself
+        under "Show the page for your doctor", so it can be shown on the phone.
+    """
+    page = content.get("doctor")
+    if not page:
+        return ""
+    match = _BODY_RE.search(page)
+    body = match.group(1) if match else page
+    if content.get("red_flags"):
+        lead = ("Your answers include warning signs. Print this one page, or show it on your phone, and take "
+                "it to the doctor: it lists the warning signs and the answers behind them, your blood values, "
+                "the likely causes with their evidence, your last 8 weeks of training and what your coach changed.")
+    else:
+        lead = ("A likely cause above is one a doctor should check. Print this one page, or show it on your "
+                "phone, at the appointment: it lists your blood values, the likely causes with their evidence, "
+                "your last 8 weeks of training and what your coach changed.")
+    return (f'<section class="hl-for-doctor" id="hl-for-doctor"><h2>For your doctor</h2><p>{escape(lead)}</p>'
+            f'<p><button type="button" class="hl-print" id="hl-print-doctor" onclick="{escape(_PRINT_DOCTOR_JS)}">'
+            "Print the page for your doctor</button></p>"
+            '<details id="hl-doctor-details"><summary>Show the page for your doctor</summary>'
+            f'<div class="hl-doc-page" id="hl-doctor-page">{body}</div></details></section>')
+
+
+def _heaviness_note(content: dict) -> str:
+    plan = content.get("plan")
+    began = (" The dashed green line marks the day your plan began."
+             if plan is not None and content.get("follow_up") is not None else "")
+    return ('<section id="hl-heaviness"><h2>How heavy your legs felt</h2><p class="hl-chart-note">Each dot is '
+            "one check-in (0 light, 10 like lead), the line the mean of the last 7 days; the bars beneath are "
+            f"the training load of each day.{escape(began)}</p></section>")
+
+
+def dashboard_blocks(content: dict) -> list:
+    """The dashboard in order: blocks of HTML and the names of the charts between them.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`heavylegs.views.dashboard.dashboard_content`.
+
+    Returns
+    -------
+    list
+        Three HTML strings, each a ``<div class="hl-dash">`` (the first with
+        the styles), with ``"heaviness"`` after the first when the athlete
+        has check-ins, and ``"weekly"`` after the second when there is a
+        training log:
+
+        1. heading with the dates; the red flags (or the all-clear) and,
+           when a red flag stands, "For your doctor" right after them; the
+           top causes; the plan; "Is the plan working?"; the heaviness
+           chart's heading;
+        2. what comes before the heavy days; the weekly chart's heading;
+        3. "For your doctor" (when needed and no red flag stands); the
+           disclaimer.
+
+        Distances are in ``content["unit"]``; every text is escaped.
+    """
+    unit = content.get("unit", "km")
+    dates = [f"Assessment: <strong class=\"hl-date\">{escape(date_text(content['assessed_on']) or 'not dated')}"
+             "</strong>", "Last logged run: <strong class=\"hl-date\">"
+             f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
+    causes = "".join(cause_html(c) for c in content["causes"])
+    if content["acwr"]:
+        latest = (f" Your latest ratio is <strong>{content['acwr']['value']:.2f}</strong> "
+                  f"(week of {escape(date_text(content['acwr']['week']))}).")
+    else:
+        latest = ""
+    words = "miles" if unit == "mi" else "kilometres"
+    load_words = f" {escape(content['load'])}" if content.get("load") else ""
+    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
+                  f'{load_words}</p>'
+                  if content["weekly"] is not None else
+                  '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
+    doctor = doctor_section_html(content)
+    flags_first = bool(content["red_flags"])
+    plan = ""
+    if content.get("plan") is not None:
+        from heavylegs.views.plan_pages import plan_section_html
+
+        plan = plan_section_html(content["plan"], unit)
+    has_checkins = content.get("checkins") is not None
+    first = (f'<style>{CSS}</style><div class="hl-dash">'
+             f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
+             f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
+             f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
+             f'{flags_html(content)}{doctor if flags_first else ""}'
+             f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
+             f'{plan}{follow_up_html(content.get("follow_up"))}'
+             f'{_heaviness_note(content) if has_checkins else ""}</div>')
+    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
+              f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
+    last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
+            f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
+    blocks = [first]
+    if has_checkins:
+        blocks.append("heaviness")
+    blocks.append(second)
+    if content["weekly"] is not None:
+        blocks.append("weekly")
+    blocks.append(last)
+    return blocks
+
+
+def dashboard_sections(content: dict) -> tuple:
+    """The dashboard's HTML without its charts, in two parts.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`heavylegs.views.dashboard.dashboard_content`.
+
+    Returns
+    -------
+    before : str
+        Every HTML block of :func:`dashboard_blocks` but the last: styles,
+        heading, red flags (or the all-clear), causes, plan, follow-up,
+        patterns and the charts' headings.
+    after : str
+        The last block: "For your doctor" when needed and no red flag
+        stands, and the disclaimer.
+    """
+    html = [b for b in dashboard_blocks(content) if b not in ("heaviness", "weekly")]
+    return "".join(html[:-1]), html[-1]
+
+
+def refused_html(message: str) -> str:
+    return (f'<style>{CSS}</style><div class="hl-dash"><section class="hl-refused" id="hl-refused">'
+            f'<h1>This dashboard cannot be shown</h1><p>{escape(message)}</p></section></div>')
+
+
+# --- the workbook's panels ---
+
+def field_label(name: str) -> str:
+    """A question's label with its unit, "Sleep [h]" (the name itself when unknown)."""
+    spec = FIELDS.get(name)
+    if spec is None:
+        return name
+    return spec.label + (f" [{spec.unit}]" if spec.unit else "")
+
+
+def red_flag_html(ranking: dict) -> str:
+    """The "see a doctor" banner of a ranking ("" when no red flag applies)."""
+    flags = ranking.get("red_flags") or []
+    if not flags:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(urgency_banner(f['urgency']))}</b> — {escape(f['title'])}. "
+        f"{escape(f['reason'])} <i>{escape(f['action'])}</i></li>" for f in flags)
+    return ("<div style='background:#B00020;color:white;padding:10px 14px;border-radius:6px;"
+            "font-size:14px;line-height:1.4'><div style='font-size:17px;font-weight:bold'>"
+            f"&#9888; See a doctor: {len(flags)} red flag{'s' if len(flags) > 1 else ''}</div>"
+            f"<ul style='margin:6px 0 0 0;padding-left:20px'>{items}</ul>"
+            "<div style='margin-top:6px'>These come before any cause below; the ranking does not "
+            "replace a medical opinion.</div></div>")
+
+
+def cause_detail_html(cause: dict | None, unit: str = "km") -> str:
+    """Evidence, advice and coverage of one ranked cause, for the detail panel (distances in ``unit``)."""
+    if cause is None:
+        return "<i>Pick a cause to see why it ranks where it does.</i>"
+    if unit != "km":
+        cause = dict(cause, summary=in_unit(cause.get("summary", ""), unit),
+                     evidence=[dict(e, because=in_unit(e["because"], unit)) for e in cause.get("evidence", [])],
+                     advice=[in_unit(a, unit) for a in cause.get("advice", [])],
+                     see_doctor_if=in_unit(cause.get("see_doctor_if") or "", unit))
+    colour = BAND_COLOURS.get(cause["band"], "#777")
+    n_missing = len(cause.get("missing", []))
+    parts = [f"<div style='border-left:6px solid {colour};padding-left:10px'>",
+             f"<b style='font-size:15px'>{escape(cause['title'])}</b> — score {cause['score']}, "
+             f"<span style='color:{colour};font-weight:bold'>{escape(cause['band'])}</span>, "
+             f"{cause['coverage']:.0%} of its questions answered",
+             f"<div style='color:#444;margin:4px 0'>{escape(cause.get('summary', ''))}</div>"]
+    if cause["evidence"]:
+        rows = []
+        for item in cause["evidence"]:
+            sign = "+" if item["points"] > 0 else ""
+            tag = " <span style='color:#0072B2'>(training log" + (
+                f", week of {escape(item['week'])}" if item.get("week") else "") + ")</span>" \
+                if item.get("from_log") or item.get("week") else ""
+            rows.append(f"<li><b>{sign}{item['points']}</b> {escape(item['because'])}{tag}</li>")
+        parts.append("<b>Why:</b><ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
+    else:
+        parts.append("<div><b>Why:</b> nothing in the answers points to it yet.</div>")
+    if cause.get("advice"):
+        parts.append("<b>What to do:</b><ul style='margin:2px 0'>"
+                     + "".join(f"<li>{escape(a)}</li>" for a in cause["advice"]) + "</ul>")
+    if cause.get("see_doctor_if"):
+        parts.append(f"<div><b>See a doctor if:</b> {escape(cause['see_doctor_if'])}</div>")
+    if n_missing:
+        shown = ", ".join(escape(field_label(m)) for m in cause["missing"][:8])
+        more = f" and {n_missing - 8} more" if n_missing > 8 else ""
+        parts.append(f"<div style='color:#666'><b>Unknown so far:</b> {shown}{more}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def ask_next_html(ranking: dict, limit: int = 8) -> str:
+    """The "answer these next" list: unknown questions that could move the ranking most."""
+    names = (ranking.get("ask_next") or [])[:limit]
+    if not names:
+        return "<b>Answer these next:</b> nothing left that would change the top causes."
+    sections = dict(SECTIONS)
+    items = "".join(
+        f"<li><b>{escape(field_label(n))}</b> <span style='color:#666'>({escape(sections.get(FIELDS[n].section, ''))})"
+        f" — {escape(FIELDS[n].help)}</span></li>" for n in names if n in FIELDS)
+    return f"<b>Answer these next</b> (they could move the top causes most):<ol style='margin:2px 0'>{items}</ol>"
+
+
+def delta_html(delta: list, changes: dict) -> str:
+    """The what-if summary: the answers changed and the causes that moved."""
+    if not changes:
+        return "<i>No what-if change yet: pick a question, type a value and press Try.</i>"
+    tried = ", ".join(f"{escape(field_label(k))} = {escape(format_answer(v) or UNKNOWN)}" for k, v in changes.items())
+    if not delta:
+        return f"<b>What-if:</b> {tried}.<br>No cause changed its score."
+    rows = "".join(
+        f"<tr><td>{escape(d['title'])}</td><td style='text-align:right'>{d['score_before']}</td>"
+        f"<td style='text-align:right'>{d['score_after']}</td>"
+        f"<td style='text-align:right;color:{'#007A4D' if d['change'] < 0 else '#B00020'}'>"
+        f"<b>{d['change']:+d}</b></td><td>{escape(d['band_before'])} &rarr; {escape(d['band_after'])}</td></tr>"
+        for d in delta)
+    return (f"<b>What-if:</b> {tried}. The saved answers are untouched.<table style='margin-top:4px;"
+            "border-spacing:10px 0'><tr><th style='text-align:left'>cause</th><th>saved</th><th>what-if</th>"
+            f"<th>change</th><th style='text-align:left'>band</th></tr>{rows}</table>")
+
+
+def status_html(text: str, error: bool = False) -> str:
+    """One status line of the workbook, green when done, red for a problem."""
+    colour = "#B00020" if error else "#1B5E20"
+    return f"<div style='color:{colour};margin:4px 0'>{escape(text)}</div>"
+
+
+# --- Check-ins: patterns in words, and the follow-up of a plan ------------------------------
+
+__all__ += ["patterns_html", "follow_up_html"]
+
+
+def _one_decimal(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _not_seen_words(pattern: dict) -> str:
+    """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
+    from heavylegs.analysis.patterns import FACTS
+
+    fact = next((f for f in FACTS if f.id == pattern["id"]), None)
+    exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
+    counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"
+    if pattern["p"] is None or min(pattern["n_exposed"], pattern["n_other"]) < 4:
+        return f"{exposed[0].upper()}{exposed[1:]}: too few such days to compare ({counts})."
+    return (f"{exposed[0].upper()}{exposed[1:]}: {_one_decimal(pattern['mean_exposed'])}, against "
+            f"{_one_decimal(pattern['mean_other'])} on other days ({counts}), not a clear pattern.")
+
+
+def patterns_html(patterns, detail: bool = True) -> str:
+    """What comes before the heavy days, in words (``spec/checkins.md``).
+
+    Parameters
+    ----------
+    patterns : list of dict or None
+        From :func:`heavylegs.analysis.patterns.find_patterns` (reported first); None
+        or empty: no check-ins yet.
+    detail : bool
+        True for the coach (each pattern "not seen" with its figures and the
+        reason, statistics included); False for the athlete's dashboard
+        (the figures in plain words, no p-values).
+
+    Returns
+    -------
+    str
+        ``<section class="hl-patterns">``: the reported patterns as a list,
+        then the ones not seen folded under a ``<details>``; a line saying
+        how many more check-ins are needed when the window holds too few.
+        Every text passes through :func:`escape`.
+    """
+    head = '<section class="hl-patterns" id="hl-patterns"><h2>What comes before the heavy days</h2>'
+    if not patterns:
+        return (head + "<p>No check-ins yet. A daily note of how heavy the legs felt (0-10) lets "
+                "heavylegs find what comes before the heavy days.</p></section>")
+    n_window = patterns[0].get("window_checkins")
+    needed = patterns[0].get("checkins_needed", 0)
+    reported = [p for p in patterns if p["reported"]]
+    others = [p for p in patterns if not p["reported"]]
+    parts = [head]
+    if needed:
+        parts.append(f'<p class="hl-patterns-needed">{escape(n_window)} check-ins so far; '
+                     f'{escape(needed)} more {"check-in is" if needed == 1 else "check-ins are"} needed '
+                     "before a pattern can be reported.</p>")
+    if reported:
+        items = "".join(f"<li>{escape(p['because'])}</li>" for p in reported)
+        parts.append(f'<p class="hl-label">Seen in the check-ins</p><ul class="hl-patterns-seen">{items}</ul>')
+    elif not needed:
+        parts.append("<p>No clear pattern: the heavy days do not follow any of the tested kinds of day "
+                     "more than the others.</p>")
+    if others:
+        texts = [p["because"] if detail else _not_seen_words(p) for p in others]
+        items = "".join(f"<li>{escape(t)}</li>" for t in texts)
+        parts.append(f'<details class="hl-patterns-not-seen"><summary>Not seen ({len(others)})</summary>'
+                     f"<ul>{items}</ul></details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def follow_up_html(follow: dict | None) -> str:
+    """Heaviness before a plan began against the days since, in words.
+
+    Parameters
+    ----------
+    follow : dict or None
+        From :func:`heavylegs.logs.checkins.follow_up`; None: no plan has started.
+
+    Returns
+    -------
+    str
+        ``<section class="hl-follow-up">`` with the comparison (or how many
+        more check-ins are needed), every text escaped; "" for None.
+    """
+    if follow is None:
+        return ""
+    start = date_text(follow["plan_start"]) or follow["plan_start"]
+    if follow["ready"]:
+        change = follow["change"]
+        verdict = ("lighter" if change <= -0.5 else "heavier" if change >= 0.5 else "about the same")
+        lead = f"Since the plan began on {start}, the legs feel {verdict}."
+    else:
+        lead = f"The plan began on {start}; it is too early to tell whether it helps."
+    return (f'<section class="hl-follow-up" id="hl-follow-up"><h2>Is the plan working?</h2>'
+            f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")
+
+
+def plan_table_html(rows, columns) -> str:
+    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`)."""
+    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(c.replace('_', ' '))}</th>"
+                   for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
+                         f"{escape('' if row.get(c) is None else row.get(c))}</td>" for c in columns) + "</tr>"
+        for row in rows)
+    return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+_PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
+_THRESHOLD_NAMES = {"hr_max": "maximum heart rate", "hr_rest": "resting heart rate",
+                    "lthr": "threshold heart rate", "threshold_pace": "threshold pace"}
+_METRIC_WORDS = {"srpe": "session RPE × minutes", "trimp": "TRIMP (heart rate)", "hrss": "HRSS (heart rate)",
+                 "rtss": "rTSS (pace)", "stress": "stress (heart rate, else pace)", "duration": "minutes",
+                 "distance": "kilometres"}
+
+
+def load_summary_html(summary: dict | None) -> str:
+    """What the load on the chart is, for the coach (:func:`heavylegs.engine.device_load.load_summary`).
+
+    Says the metric in use and why, each threshold with its value and where
+    it came from, how many sessions were estimated and how, and, when the log
+    holds a higher heart rate than the maximum in use, a suggestion to enter
+    the real one. "" without a log.
+    """
+    if not summary:
+        return ""
+    metric = summary.get("metric")
+    asked = summary.get("requested")
+    choice = "chosen automatically" if asked == "auto" else "chosen by you"
+    parts = [f"<b>Load:</b> {escape(_METRIC_WORDS.get(metric, metric))} ({choice}: {escape(summary.get('why', ''))})."]
+    rows = []
+    for key, item in (summary.get("thresholds") or {}).items():
+        if not isinstance(item, dict) or item.get("value") is None:
+            continue
+        value = item["value"]
+        if key == "threshold_pace":
+            minutes = int(value)
+            shown = f"{minutes}:{int(round((value - minutes) * 60)):02d} min/km"
+        else:
+            shown = f"{value:.0f} {item.get('unit', '')}"
+        rows.append(f"<li>{escape(_THRESHOLD_NAMES.get(key, key))}: <b>{escape(shown)}</b>, "
+                    f"{escape(_PROVENANCE.get(item.get('provenance'), item.get('provenance', '')))}"
+                    f" <span style='color:#666'>({escape(item.get('how', ''))})</span></li>")
+    if rows:
+        parts.append("<ul style='margin:2px 0'>" + "".join(rows) + "</ul>")
+    # only the estimates that touch the metric in use: an RPE guessed for a heart-rate metric changes nothing
+    relevant = ({"hr_calibrated", "session_type", "assumed"} if metric == "srpe" else
+                {"hr_from_average"} if metric in ("trimp", "hrss", "stress") else set())
+    estimated = {k: v for k, v in (summary.get("estimated") or {}).items() if v and k in relevant}
+    words = {"hr_calibrated": "RPE from heart rate, calibrated on the athlete's own sessions",
+             "session_type": "RPE assumed from the session type", "hr_from_average": "heart-rate load from the "
+             "average heart rate (no histogram)", "assumed": "RPE assumed"}
+    if estimated:
+        parts.append(f"{sum(estimated.values())} of {summary.get('sessions', 0)} sessions estimated: "
+                     + "; ".join(f"{n} {escape(words.get(k, k))}" for k, n in estimated.items()) + ".")
+    if summary.get("missing"):
+        parts.append(f"{summary['missing']} session(s) have no value in this metric and count 0.")
+    if summary.get("hr_max_note"):
+        parts.append(f"<span style='color:#8a3300'><b>&#9888; {escape(summary['hr_max_note'])}</b></span>")
+    return "<div class='hl-load-summary' style='font-size:12px;line-height:1.4'>" + " ".join(parts) + "</div>"

@@ -1,0 +1,78 @@
+"""The squad view without a browser: set the controls' values and check the table (house rule 12)."""
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from heavylegs.app.squad_view import SquadView, squad_table_html
+from analysis.test_squad import TODAY, _checkins, _log, _profile
+
+
+@pytest.fixture
+def squad_dir(tmp_path):
+    (tmp_path / "athletes").mkdir()
+    _profile(tmp_path, "soon1", bone_pain_point=True)
+    _profile(tmp_path, "loaded", ferritin_ug_l=12, sex="female", heavy_periods=True)
+    _profile(tmp_path, "quiet", name="<b>Quiet & Co</b>")
+    _log(tmp_path, "loaded")
+    _checkins(tmp_path, "loaded")
+    (tmp_path / "athletes" / "broken.json").write_text("{not json", encoding="utf-8")
+    return tmp_path
+
+
+def _shown_ids(html):
+    return re.findall(r'<tr(?: class="[^"]*")? data-athlete="([^"]+)"', html)
+
+
+def test_table_rows_in_urgency_order(squad_dir):
+    view = SquadView(squad_dir, today=TODAY)
+    assert _shown_ids(view.table.value) == ["soon1", "broken", "loaded", "quiet"]
+    assert "4 of 4 athletes shown · 1 with a red flag · 1 whose files cannot be read" in view.summary.value
+    html = view.table.value
+    assert "soon: possible stress fracture" in html and "#E65100" in html  # the urgency's colour
+    assert "iron deficiency <b>" in html                                      # a top cause with its score
+    assert "4200 / 2625" in html and "1.60" in html and "+2.0 ↑" in html     # load, ACWR, trend
+
+
+def test_filters_and_sort(squad_dir):
+    view = SquadView(squad_dir, today=TODAY)
+    view.only_flags.value = True
+    assert _shown_ids(view.table.value) == ["soon1"]
+    assert [v for _, v in view.athlete.options] == ["soon1"]
+    view.only_flags.value = False
+    view.acwr_high.value = True
+    assert _shown_ids(view.table.value) == ["loaded"]
+    view.acwr_high.value = False
+    view.no_checkin.value = True
+    assert _shown_ids(view.table.value) == ["soon1", "broken", "quiet"]
+    view.no_checkin.value = False
+    view.sort.value = "acwr"
+    assert _shown_ids(view.table.value)[0] == "loaded"
+
+
+def test_text_is_escaped(squad_dir):
+    html = SquadView(squad_dir, today=TODAY).table.value
+    assert "<b>Quiet & Co</b>" not in html and "&lt;b&gt;Quiet &amp; Co&lt;/b&gt;" in html
+
+
+def test_no_match_says_so():
+    assert "No athlete matches." in squad_table_html([], TODAY)
+
+
+def test_open_in_the_workbook(squad_dir):
+    view = SquadView(squad_dir, today=TODAY)
+    view.athlete.value = "loaded"
+    view.open_button.click()
+    assert view.workbook is not None and view.workbook.model.athlete_id == "loaded"
+
+
+def test_read_only_has_no_workbook(squad_dir, monkeypatch):
+    monkeypatch.setenv("HEAVYLEGS_SQUAD_SERVED", "1")
+    view = SquadView.from_environment(squad_dir)
+    assert view.read_only and view.open_button not in view.children[-1:]
+    assert all(view.open_button not in getattr(child, "children", ()) for child in view.children)
+    with pytest.raises(PermissionError):
+        view.open_athlete("loaded")
+    monkeypatch.delenv("HEAVYLEGS_SQUAD_SERVED")
+    assert not SquadView.from_environment(squad_dir).read_only

@@ -1,0 +1,132 @@
+"""The field vocabulary: the additions of spec/profile.md, their validation, and how they show."""
+import json
+
+import pytest
+
+from heavylegs.views.dashboard import dashboard_content, dashboard_sections
+from heavylegs.errors import InputError
+from heavylegs.vocabulary import (
+    COMPUTED_FIELDS, COMPUTED_INPUTS, FIELDS, PROFILE_FIELDS, RECENT_CHANGES, nomenclature_markdown,
+)
+from heavylegs.store.profiles import validate_profile
+from heavylegs.app.widgets import UNKNOWN, ProfileForm
+
+#: The "Additions" table of spec/profile.md: name -> (kind, unit, minimum, maximum, values).
+ADDITIONS = {
+    "menstrual_status": ("enum", "", None, None,
+                         ("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable")),
+    "gut_condition": ("bool", "", None, None, ()),
+    "blood_donations_12m": ("int", "donations", 0, 12, ()),
+    "nsaid_use": ("bool", "", None, None, ()),
+    "downhill_running": ("bool", "", None, None, ()),
+    "bone_stress_history": ("bool", "", None, None, ()),
+    "numbness_weeks": ("number", "weeks", 0, 520, ()),
+    "numbness_pattern": ("enum", "", None, None, ("one_leg", "both_feet")),
+    "confusion_or_vomiting_after_run": ("bool", "", None, None, ()),
+    "cold_pale_foot": ("bool", "", None, None, ()),
+    "bone_pain_point": ("bool", "", None, None, ()),
+    "weight_loss_fever_night_sweats": ("bool", "", None, None, ()),
+    "transferrin_saturation_pct": ("number", "%", 1, 100, ()),
+    "crp_mg_l": ("number", "mg/L", 0, 500, ()),
+    "vitamin_b12_pg_ml": ("number", "pg/mL", 50, 3000, ()),
+    "sodium_mmol_l": ("number", "mmol/L", 100, 170, ()),
+    "hr_max_bpm": ("int", "bpm", 120, 230, ()),
+    "hr_rest_bpm": ("int", "bpm", 25, 100, ()),
+    "lthr_bpm": ("int", "bpm", 100, 220, ()),
+    "threshold_pace_min_km": ("number", "min/km", 2.5, 12, ()),
+}
+
+
+@pytest.mark.parametrize("name", ADDITIONS)
+def test_additions_are_profile_fields_as_the_spec_says(name):
+    kind, unit, lo, hi, values = ADDITIONS[name]
+    spec = PROFILE_FIELDS[name]
+    assert (spec.kind, spec.unit, spec.minimum, spec.maximum, spec.values) == (kind, unit, lo, hi, values)
+
+
+def test_recent_changes_take_the_new_values():
+    assert set(RECENT_CHANGES) >= {"return_from_layoff", "illness", "altitude", "more_hills", "weight_gain"}
+    assert validate_profile({"athlete_id": "a", "recent_changes": ["altitude", "more_hills"]})["recent_changes"] \
+        == ["altitude", "more_hills"]
+
+
+@pytest.mark.parametrize("name, bad, expected", [
+    ("blood_donations_12m", 13, "a whole number from 0 to 12"),
+    ("blood_donations_12m", 1.5, "a whole number from 0 to 12"),
+    ("sodium_mmol_l", 99, "a number from 100 to 170 [mmol/L]"),
+    ("crp_mg_l", -1, "a number from 0 to 500 [mg/L]"),
+    ("threshold_pace_min_km", 2.4, "a number from 2.5 to 12 [min/km]"),
+    ("hr_rest_bpm", 101, "a whole number from 25 to 100 [bpm]"),
+    ("menstrual_status", "missing", "one of regular, irregular, absent_3_months"),
+    ("numbness_pattern", "both_legs", "one of one_leg, both_feet"),
+    ("cold_pale_foot", "yes", "true or false"),
+])
+def test_additions_are_validated(name, bad, expected):
+    with pytest.raises(InputError) as info:
+        validate_profile({"athlete_id": "a", name: bad})
+    assert name in str(info.value) and expected in str(info.value)
+
+
+def test_additions_are_accepted_at_their_edges():
+    profile = validate_profile({"athlete_id": "a", "blood_donations_12m": 0, "sodium_mmol_l": 170,
+                                "threshold_pace_min_km": 2.5, "numbness_weeks": 0, "crp_mg_l": 0,
+                                "menstrual_status": "pregnant", "numbness_pattern": "one_leg"})
+    assert profile["sodium_mmol_l"] == 170 and profile["numbness_weeks"] == 0
+
+
+def test_computed_facts_are_fields_but_not_answers():
+    assert set(COMPUTED_FIELDS) == set(COMPUTED_INPUTS) == {
+        "distance_change_pct", "resting_hr_rise_bpm", "mass_change_pct_90d"}
+    assert not set(COMPUTED_FIELDS) & set(PROFILE_FIELDS)
+    for groups in COMPUTED_INPUTS.values():
+        assert all(name in PROFILE_FIELDS for group in groups for name in group)
+
+
+def test_nomenclature_lists_every_field():
+    text = nomenclature_markdown()
+    for name in FIELDS:
+        assert f"| `{name}` |" in text
+    assert "`absent_3_months`" in text and "Computed, not entered" in text
+
+
+# --- the form (heavylegs.app.widgets.ProfileForm) shows every new field with the right control ---------
+
+def test_form_has_a_control_of_the_right_kind_for_every_new_field():
+    form = ProfileForm({"athlete_id": "a"})
+    for name, (kind, *_rest) in ADDITIONS.items():
+        control = form.controls[name]
+        if kind in ("int", "number"):
+            assert control.value == "" and control.placeholder == UNKNOWN
+        else:
+            assert control.value == "" and control.label == UNKNOWN
+            options = [value for _label, value in control.options]
+            expected = ["yes", "no"] if kind == "bool" else list(PROFILE_FIELDS[name].values)
+            assert [o for o in options if o] == expected
+    form.controls["menstrual_status"].value = "absent_3_months"
+    form.controls["sodium_mmol_l"].value = "128"
+    form.controls["cold_pale_foot"].value = "yes"
+    form.controls["blood_donations_12m"].value = "2"
+    assert {k: form.profile[k] for k in ("menstrual_status", "sodium_mmol_l", "cold_pale_foot",
+                                         "blood_donations_12m")} == {
+        "menstrual_status": "absent_3_months", "sodium_mmol_l": 128.0, "cold_pale_foot": True,
+        "blood_donations_12m": 2}
+    form.controls["sodium_mmol_l"].value = "99"
+    assert form.errors["sodium_mmol_l"].startswith("found 99, expected a number from 100 to 170")
+    form.controls["recent_changes"].value = ("return_from_layoff", "altitude")
+    assert form.profile["recent_changes"] == ["return_from_layoff", "altitude"]
+
+
+# --- the athlete dashboard shows the new red flags ----------------------------------------------
+
+def test_dashboard_shows_the_new_red_flags(tmp_path):
+    (tmp_path / "athletes").mkdir()
+    profile = {"athlete_id": "ida", "name": "Ida", "assessed_on": "2026-11-16", "sodium_mmol_l": 127,
+               "cold_pale_foot": True, "bone_pain_point": True, "weight_loss_fever_night_sweats": True}
+    (tmp_path / "athletes" / "ida.json").write_text(json.dumps(profile), encoding="utf-8")
+    content = dashboard_content("ida", tmp_path)
+    assert [f["id"] for f in content["red_flags"]] == [
+        "possible_hyponatremia", "possible_limb_ischemia", "possible_stress_fracture", "constitutional_symptoms"]
+    before, _ = dashboard_sections(content)
+    for flag in content["red_flags"]:
+        assert flag["title"].replace("'", "&#x27;") in before
+    assert before.index("Confusion, vomiting or low blood sodium") < before.index("A cold, pale foot")
