@@ -44,6 +44,7 @@ import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 from heavylegs._imports import SkipFormatCheckers, install as install_import_economies  # noqa: F401
 
@@ -97,7 +98,7 @@ def refusal(host: str | None, query_token: str | None, cookie_header: str | None
     return "open the address that `heavylegs serve` printed: it carries the server's token"
 
 
-def _install_gate(token: str, port: int) -> None:
+def _install_gate(token: str, port: int, portal=None) -> None:
     import tornado.web
 
     class Refused(tornado.web.RequestHandler):
@@ -125,6 +126,10 @@ def _install_gate(token: str, port: int) -> None:
     init = tornado.web.Application.__init__
 
     def gated_find_handler(self, request, **kwargs):
+        if portal is not None:  # the athlete portal: its own pages, Voila only for itself
+            from heavylegs.serve._portal import route
+
+            return route(portal, self, request, find_handler, **kwargs)
         values = request.query_arguments.get("token")
         reason = refusal(request.headers.get("Host"), values[-1].decode("utf-8", "replace") if values else None,
                          request.headers.get("Cookie"), token, port)
@@ -134,7 +139,8 @@ def _install_gate(token: str, port: int) -> None:
 
     def gated_init(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        self.transforms.append(TokenCookie)
+        if portal is None:
+            self.transforms.append(TokenCookie)
 
     tornado.web.Application.find_handler = gated_find_handler
     tornado.web.Application.__init__ = gated_init
@@ -227,7 +233,8 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
     -------
     tuple
         Hashable; it changes when the query does, or when the athlete's
-        profile, training log or saved assessments change (name, size and
+        profile or any file of the athlete's folder (training log,
+        check-ins, saved assessments...) changes (name, size and
         modification time of each).
     """
     query = tuple(sorted((name, tuple(values)) for name, values in query_arguments.items() if name != "token"))
@@ -236,9 +243,12 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
         from heavylegs.store.storage import athlete_paths
 
         paths = athlete_paths(data_dir, athlete_id)
-        candidates = [paths["profile"], paths["log"]]
-        if paths["assessments"].is_dir():
-            candidates += sorted(paths["assessments"].iterdir())
+        # the profile and every file of the athlete's folder (log, check-ins, wellness, assessments, plans),
+        # less the lock and the temporary files of writes in progress (their names start with a dot)
+        candidates = [paths["profile"]]
+        if paths["folder"].is_dir():
+            candidates += sorted(p for p in paths["folder"].rglob("*")
+                                 if not any(part.startswith(".") for part in p.relative_to(paths["folder"]).parts))
         for path in candidates:
             try:
                 info = path.stat()
@@ -318,8 +328,11 @@ def _install_one_shot() -> None:
         ttl = getattr(manager, "page_cache_ttl", 0)
         key = render = None
         if ttl > 0 and not path:
-            key = page_key(self.request.query_arguments, os.environ.get("HEAVYLEGS_DATA_DIR"),
-                           os.environ.get("HEAVYLEGS_ATHLETE"))
+            query, athlete = self.request.query_arguments, os.environ.get("HEAVYLEGS_ATHLETE")
+            if _PORTAL["on"]:  # one server for every athlete: the page depends on the athlete's files only
+                values = query.get("athlete") or [b""]
+                athlete, query = values[-1].decode("utf-8", "replace"), {"athlete": values[-1:]}
+            key = page_key(query, os.environ.get("HEAVYLEGS_DATA_DIR"), athlete)
             cached = _PAGES.get(key)
             if cached is not None and cached[0] > time.monotonic():
                 headers(self)
@@ -369,6 +382,8 @@ def _warm_up(port: int, token: str) -> None:
 
 # The process started by _start_preload, until a kernel launch adopts it (or None).
 _PRELOAD: dict = {"process": None}
+# Whether this server is the athlete portal (heavylegs.serve._portal), set by main.
+_PORTAL: dict = {"on": False}
 
 
 def _start_preload() -> subprocess.Popen:
@@ -416,6 +431,8 @@ def _install_preload_handover() -> None:
         process = _PRELOAD["process"]
         if process is not None and not independent and process.poll() is None and preload_fits(cmd):
             _PRELOAD["process"] = None
+            if _PORTAL["on"]:  # many renders: the next kernel gets ready while this one runs
+                _start_preload()
             env = dict(os.environ if env is None else env)
             env["JPY_PARENT_PID"] = str(os.getpid())
             request = {"argv": list(cmd[3:]), "env": env, "cwd": str(cwd) if cwd else None}
@@ -503,6 +520,38 @@ def _watch_parent() -> None:
 
 
 _PARENT = os.getppid()
+_PORTAL_ENV = "HEAVYLEGS_PORTAL"
+
+
+def _start_portal(settings: dict, port: int, token: str, root: str | None):
+    """Make this server the athlete portal (:mod:`heavylegs.serve._portal`): its pages, limits and log rules."""
+    import tornado.web
+
+    from heavylegs.serve import _portal
+
+    _portal.install_log_redaction()
+    _PORTAL["on"] = True
+    static = Path(root or ".") / "jupyter" / "voila" / "templates" / "heavylegs-dashboard" / "static"
+    portal = _portal.make_portal(settings, port, token, static)
+    listen = tornado.web.Application.listen
+
+    def bounded_listen(self, port, address=None, **kwargs):
+        # bodies past this are cut off by Tornado itself; the portal's pages answer 413 from 64 kB
+        kwargs.setdefault("max_body_size", 16 * _portal.MAX_BODY)
+        return listen(self, port, address, **kwargs)
+
+    tornado.web.Application.listen = bounded_listen
+    return portal
+
+
+def _warm_portal(portal) -> None:
+    """Render every athlete's dashboard once, in the background, as soon as the server listens."""
+    from tornado.ioloop import IOLoop
+
+    from heavylegs.store.storage import list_athletes
+
+    if portal.warm_at_start:
+        IOLoop.current().add_callback(lambda: portal.warm(list_athletes(portal.data_dir)))
 
 
 def main(argv=None) -> int:
@@ -517,11 +566,15 @@ def main(argv=None) -> int:
         return 2
     cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
     warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
+    portal_settings = os.environ.pop(_PORTAL_ENV, None)
     if warm:  # first of all, so the kernel's start overlaps with Voila's imports
         _start_preload()
     try:
         port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
-        _install_gate(token, port)
+        portal = None
+        if portal_settings:
+            portal = _start_portal(json.loads(portal_settings), port, token, root)
+        _install_gate(token, port, portal)
         this = sys.modules[__name__]
         this.BoundedKernelManager = _kernel_manager_class()
         _install_one_shot()
@@ -533,7 +586,9 @@ def main(argv=None) -> int:
         app = Voila.instance()
         app.initialize(argv)
         _watch_parent()
-        if warm:
+        if portal is not None:
+            _warm_portal(portal)
+        elif warm:
             _warm_up(port, token)
         try:
             app.start()
