@@ -58,6 +58,7 @@ div.hl-dash nav.hl-nav a[aria-current=page]{background:#1f2328;color:#fff}
 div.hl-dash form.hl-checkin fieldset{border:0;padding:0;margin:16px 0}
 div.hl-dash form.hl-checkin legend{font-weight:700;font-size:1.05rem;padding:0;margin-bottom:4px}
 div.hl-dash .hl-scale{display:flex;flex-wrap:wrap;gap:6px}
+div.hl-dash .hl-scale.hl-scale-wide{display:grid;grid-template-columns:repeat(6,1fr)}
 div.hl-dash .hl-scale input{position:absolute;opacity:0;width:1px;height:1px}
 div.hl-dash .hl-scale label{flex:1 0 44px;min-width:44px;min-height:48px;display:flex;align-items:center;
   justify-content:center;border:2px solid #d0d7de;border-radius:10px;font-size:1.15rem;font-weight:700;
@@ -184,7 +185,7 @@ def _scale(name: str, low: int, high: int, value, refused: str | None, legend: s
                        f'<label for="{ident}">{number}</label>')
     error = f'<p class="hl-refusal" id="hl-{name}-refused">{escape(refused)}</p>' if refused else ""
     return (f'<fieldset id="hl-{name}"{" class=hl-bad" if refused else ""}><legend>{escape(legend)}</legend>'
-            f'{error}<div class="hl-scale">{"".join(buttons)}</div>'
+            f'{error}<div class="hl-scale{" hl-scale-wide" if high - low > 6 else ""}">{"".join(buttons)}</div>'
             f'<div class="hl-ends"><span>{low} = {escape(ends[0])}</span><span>{high} = {escape(ends[1])}</span>'
             "</div></fieldset>")
 
@@ -280,7 +281,7 @@ def _recent_html(recent: list, today: _dt.date) -> str:
     rows = []
     for row in recent:
         day = _dt.date.fromisoformat(row["date"])
-        when = escape(_day_words(day, today) if day >= first_day else date_text(row["date"]))
+        when = escape(_day_words(day, today) if day.year == today.year else date_text(row["date"]))
         if first_day <= day <= today:
             when = f'<a href="checkin?date={row["date"]}">{when}</a>'
         rows.append(f'<tr><td>{when}</td><td class="num">{_shown_value(row.get("heaviness"))}</td>'
