@@ -156,3 +156,51 @@ def test_a_fifo_as_the_lock_file_is_refused_without_blocking(tmp_path):
         with athlete_lock(tmp_path, "ana"):
             pass
     assert stat.S_ISFIFO(os.lstat(folder / ".lock").st_mode)
+
+
+# --- roster import: a locked read-modify-write of the newest answers ----------------------------
+
+# Four workers, each filling its own answers of one athlete (all unknown before).
+_ROSTER_FIELDS = [
+    [("age_years", 30), ("body_mass_kg", 60), ("height_cm", 170), ("runs_per_week", 5)],
+    [("weekly_distance_km", 50), ("long_run_min", 90), ("rest_days_per_week", 1), ("warmup_min", 10)],
+    [("resting_hr_bpm", 50), ("carbs_g_per_kg", 5), ("fluid_l_per_day", 2), ("urine_color", 3)],
+    [("shoe_km", 400), ("shoe_mass_g", 250), ("cadence_spm", 170), ("duration_weeks", 3)],
+]
+
+
+def _roster_worker(data, tmp_path, worker, via_cli):
+    from heavylegs.analysis.roster import import_roster
+
+    status = 0
+    for name, value in _ROSTER_FIELDS[worker]:
+        roster = _write(tmp_path / f"roster-{worker}-{name}.csv", f"athlete_id,{name}\nana,{value}\n")
+        if via_cli:
+            status |= cli.main(["roster", "import", str(roster), "--data", str(data)])
+        else:
+            import_roster(data, roster)
+    os._exit(status)
+
+
+@pytest.mark.parametrize("via_cli", [False, True], ids=["api", "cli"])
+def test_concurrent_roster_imports_lose_no_answer(tmp_path, via_cli):
+    # Issue 18: 4 processes filling different answers of one athlete lost 75 of 100 (API), 26 of
+    # 100 (command line), every run exiting 0.
+    import json
+
+    from heavylegs.store.assessments import list_assessments, load_latest_profile
+
+    data = tmp_path / "data"
+    (data / "athletes").mkdir(parents=True)
+    (data / "athletes" / "ana.json").write_text(json.dumps(
+        {"athlete_id": "ana", "name": "Ana", "assessed_on": "2026-11-01", "sex": "female"}))
+    codes = _run_all([(_roster_worker, (data, tmp_path, w, via_cli)) for w in range(4)])
+    assert codes == [0] * 4
+    profile = load_latest_profile(data, "ana")
+    missing = [(name, value) for fields in _ROSTER_FIELDS for name, value in fields
+               if profile.get(name) != value]
+    assert missing == []
+    assert profile["name"] == "Ana" and profile["sex"] == "female"
+    assert len(list_assessments(data, "ana")) == 16
+    written = json.loads((data / "athletes" / "ana.json").read_text())
+    assert {k: v for k, v in written.items() if k != "format"} == profile

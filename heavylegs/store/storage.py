@@ -50,6 +50,7 @@ __all__ = [
     "list_athletes",
     "athlete_lock",
     "folder_lock",
+    "check_writable",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
 ]
@@ -148,7 +149,7 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    _check_writable(path)
+    check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode(encoding)
     with _temp_file(path.parent, path.name) as (fd, tmp):
@@ -434,7 +435,7 @@ def default_data_dir() -> Path:
     return _checkout_data_dir() or PACKAGED_DATA_DIR
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """Refuse to write inside the packaged sample athletes."""
     try:
         path.resolve().relative_to(PACKAGED_DATA_DIR)
