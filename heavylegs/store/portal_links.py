@@ -25,7 +25,6 @@ written there.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as _dt
 import hashlib
@@ -37,13 +36,8 @@ import secrets
 import urllib.parse
 from pathlib import Path
 
-try:  # POSIX; elsewhere the lock holds within one process only
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import atomic_write_text, list_athletes, validate_athlete_id
+from heavylegs.store.storage import atomic_write_text, folder_lock, list_athletes, validate_athlete_id
 
 __all__ = [
     "TOKENS_FORMAT",
@@ -94,20 +88,9 @@ def secret_hash(secret: str) -> str:
     return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-@contextlib.contextmanager
 def _locked(data_dir):
-    """Hold ``<data_dir>/portal/.lock`` (``flock``) for a read-modify-write of the portal's files."""
-    folder = portal_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    """The portal folder's lock (:func:`heavylegs.store.storage.folder_lock` on ``<data_dir>/portal``)."""
+    return folder_lock(portal_dir(data_dir))
 
 
 def _tokens_path(data_dir) -> Path:
