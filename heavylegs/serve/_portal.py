@@ -226,6 +226,14 @@ class Portal:
         self._contents[athlete_id] = (key, content)
         return content
 
+    def first_name(self, athlete_id: str) -> str:
+        """The athlete's first name from the profile (the id when there is none), as the dashboard says it."""
+        try:
+            profile = json.loads((self.data_dir / "athletes" / f"{athlete_id}.json").read_text(encoding="utf-8"))
+            return str(profile.get("name") or athlete_id).split()[0]
+        except (OSError, ValueError, AttributeError, IndexError):
+            return athlete_id
+
     async def dashboard(self, athlete_id: str) -> tuple:
         """``(status, html)`` of the athlete's dashboard, as Voila renders (or reuses) it."""
         query = urllib.parse.urlencode({"athlete": athlete_id, "token": self.token})
@@ -416,12 +424,7 @@ class PortalHandler(_Base):
                          **{k: _plain(record.get(k)) for k in ("heaviness", "sleep_h", "sleep_quality", "fatigue",
                                                                 "stress", "soreness", "hooper", "notes",
                                                                 "source")}})
-        name = self.athlete_id
-        try:
-            name = self.portal.content(self.athlete_id).get("name") or name
-        except InputError:
-            pass
-        return rows, name
+        return rows, self.portal.first_name(self.athlete_id)
 
     async def _form(self, values=None, refused=None, general=None, day=None, status=200):
         today = _dt.date.today()

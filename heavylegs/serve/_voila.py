@@ -364,6 +364,10 @@ def _install_one_shot() -> None:
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
                 await manager.shutdown_kernel(kernel_id)
+            if _PORTAL["on"] and (_PRELOAD["process"] is None or _PRELOAD["process"].poll() is not None):
+                # the portal renders many pages: the next kernel gets ready once this page is out (not
+                # while it renders, on a machine of two cores)
+                _start_preload()
 
     tornado_handler.TornadoVoilaHandler.get = get
 
@@ -382,8 +386,9 @@ def _warm_up(port: int, token: str) -> None:
 
 # The process started by _start_preload, until a kernel launch adopts it (or None).
 _PRELOAD: dict = {"process": None}
-# Whether this server is the athlete portal (heavylegs.serve._portal), set by main.
-_PORTAL: dict = {"on": False}
+# Whether this server is the athlete portal (heavylegs.serve._portal), and the athlete whose dashboard the
+# preloaded kernels build once to warm up (they keep the modules and the knowledge files, not the data); set by main.
+_PORTAL: dict = {"on": False, "warm_athlete": None}
 
 
 def _start_preload() -> subprocess.Popen:
@@ -392,8 +397,11 @@ def _start_preload() -> subprocess.Popen:
     It inherits this process's environment (the token already removed) and
     runs in a session of its own, as every kernel jupyter_client starts.
     """
+    env = None
+    if _PORTAL.get("warm_athlete"):  # the portal serves no one athlete: warm up on one of them, keeping nothing
+        env = {**os.environ, "HEAVYLEGS_ATHLETE": _PORTAL["warm_athlete"]}
     process = subprocess.Popen([sys.executable, "-m", "heavylegs.serve._kernel", "ipykernel_launcher"],
-                               stdin=subprocess.PIPE, start_new_session=True)
+                               stdin=subprocess.PIPE, start_new_session=True, env=env)
     _PRELOAD["process"] = process
     return process
 
@@ -431,8 +439,6 @@ def _install_preload_handover() -> None:
         process = _PRELOAD["process"]
         if process is not None and not independent and process.poll() is None and preload_fits(cmd):
             _PRELOAD["process"] = None
-            if _PORTAL["on"]:  # many renders: the next kernel gets ready while this one runs
-                _start_preload()
             env = dict(os.environ if env is None else env)
             env["JPY_PARENT_PID"] = str(os.getpid())
             request = {"argv": list(cmd[3:]), "env": env, "cwd": str(cwd) if cwd else None}
@@ -567,6 +573,11 @@ def main(argv=None) -> int:
     cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
     warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
     portal_settings = os.environ.pop(_PORTAL_ENV, None)
+    if portal_settings:
+        from heavylegs.store.storage import list_athletes
+
+        athletes = list_athletes(os.environ.get("HEAVYLEGS_DATA_DIR") or ".")
+        _PORTAL["warm_athlete"] = athletes[0] if athletes else None
     if warm:  # first of all, so the kernel's start overlaps with Voila's imports
         _start_preload()
     try:
