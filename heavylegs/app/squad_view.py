@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
 from heavylegs.analysis.squad import ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, _as_date, filter_rows, sort_rows, squad_rows
 
-__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
+__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS", "checked_in_today", "not_checked_in_last"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
@@ -40,10 +40,11 @@ table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}
 table.hl-squad .hl-mute{color:#8c959f}
 table.hl-squad tr.hl-error td{background:#fff4e5}
+table.hl-squad .hl-today{color:#2e7d32;font-weight:600;white-space:nowrap}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
-         "Heaviness, 7 days", "Trend", "Last check-in")
+         "Heaviness, 7 days", "Trend", "Last check-in", "Checked in today")
 
 
 def _flag_chip(flag: dict) -> str:
@@ -93,11 +94,29 @@ def _row_html(row: dict, today: _dt.date) -> str:
         days = (today - _dt.date.fromisoformat(row["last_checkin"])).days
         text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
         checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
+    today_cell = ('<span class="hl-today" title="checked in today">✓ yes</span>' if checked_in_today(row, today)
+                  else '<span class="hl-mute">not yet</span>')
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
-             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell)
-    classes = ("", "", "", "", "num", "num", "num", "num", "")
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, today_cell)
+    classes = ("", "", "", "", "num", "num", "num", "num", "", "")
     tds = "".join(f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
+
+
+def checked_in_today(row: dict, today) -> bool:
+    """Whether the athlete of a squad row has a check-in for ``today`` (from the portal or the coach)."""
+    return row.get("last_checkin") == _as_date(today).isoformat()
+
+
+def not_checked_in_last(rows, today) -> list:
+    """The rows with those who have not checked in today moved to the end, the order kept otherwise.
+
+    An athlete with a red flag, or whose files cannot be read, stays where the
+    order put them (first, in the default order), checked in or not: a red
+    flag always comes first.
+    """
+    return sorted(rows, key=lambda r: not r.get("red_flags") and not r.get("error")
+                  and not checked_in_today(r, today))
 
 
 def squad_table_html(rows, today=None) -> str:
@@ -158,6 +177,7 @@ class SquadView(widgets.VBox):
 
         self.data_dir = data_dir if data_dir is not None else default_data_dir()
         self.today = _as_date(today)
+        self._follows_today = today is None
         self.read_only = read_only
         self.rows = squad_rows(self.data_dir, today=self.today)
         self.workbook = None
@@ -177,8 +197,11 @@ class SquadView(widgets.VBox):
         for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
             control.observe(self._refresh, names="value")
         self.open_button.on_click(self._open)
-        children = [widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin]), self.summary,
-                    self.table]
+        self.reload_button = widgets.Button(description="Reload", icon="refresh",
+                                            tooltip="read every athlete's files again (check-ins from the portal)")
+        self.reload_button.on_click(lambda _b: self.reload())
+        children = [widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin, self.reload_button]),
+                    self.summary, self.table]
         if not read_only:
             children += [widgets.HBox([self.athlete, self.open_button]), self.workbook_area]
         self._refresh()
@@ -210,10 +233,14 @@ class SquadView(widgets.VBox):
                            acwr_above=ACWR_HIGH if self.acwr_high.value else None,
                            no_checkin_days=NO_CHECKIN_DAYS if self.no_checkin.value else None, today=self.today)
         self.shown = sort_rows(kept, self.sort.value)
+        if self.sort.value == "urgency":  # the morning's view: who has not checked in today comes last
+            self.shown = not_checked_in_last(self.shown, self.today)
         flagged = sum(1 for r in self.rows if r["red_flags"])
+        checked = sum(1 for r in self.rows if checked_in_today(r, self.today))
         broken = sum(1 for r in self.rows if r.get("error"))
         self.summary.value = (f"<p>{len(self.shown)} of {len(self.rows)} athletes shown · {flagged} with a red flag"
                               + (f" · {broken} whose files cannot be read" if broken else "")
+                              + f" · {checked} checked in today"
                               + f" · {escape(self.today.isoformat())}</p>")
         self.table.value = squad_table_html(self.shown, self.today)
         options = [(f"{r['name'] or r['athlete_id']} ({r['athlete_id']})", r["athlete_id"]) for r in self.shown]
@@ -222,6 +249,12 @@ class SquadView(widgets.VBox):
         if options:
             self.athlete.value = current if current in [v for _, v in options] else options[0][1]
         self.open_button.disabled = not options
+
+    def reload(self) -> None:
+        """Read every athlete's files again (a check-in sent from the portal since) and redraw."""
+        self.today = _dt.date.today() if self._follows_today else self.today
+        self.rows = squad_rows(self.data_dir, today=self.today)
+        self._refresh()
 
     def _open(self, _button=None) -> None:
         self.open_athlete(self.athlete.value)

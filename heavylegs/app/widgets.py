@@ -15,6 +15,7 @@ multiple-choice question has an "unknown" box of its own.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from heavylegs.errors import Problem as type_problem
 from heavylegs.vocabulary import PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
 from heavylegs.views.html import escape as _esc
+from heavylegs.views.portal_pages import last_checkin, last_checkin_html, portal_link_html
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.upload import ChunkedUpload
@@ -473,6 +475,11 @@ class CoachWorkbook(widgets.VBox):
         self._heaviness_box = widgets.Box([self.heaviness_figure], layout=widgets.Layout(width="100%"))
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
+        # the athlete portal: where the last check-in came from, and the athlete's link with its QR code
+        self.last_checkin = widgets.HTML("")
+        self.portal_button = widgets.Button(description="Make a portal link", icon="qrcode", layout=_AUTO,
+                                            tooltip="a new secret link to the athlete's own pages and daily check-in")
+        self.portal_link = widgets.HTML("")
 
     def _build_plan(self):
         self.plan_new_button = widgets.Button(description="New plan from these answers", icon="calendar",
@@ -525,7 +532,9 @@ class CoachWorkbook(widgets.VBox):
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self._heaviness_box, self.patterns])
+            self.checkin_status, self.last_checkin,
+            widgets.HBox([self.portal_button, self.portal_link], layout=widgets.Layout(align_items="center")),
+            self.follow_up, self._heaviness_box, self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
             widgets.HBox([self.plan_new_button, self.plan_edit_toggle, self.plan_apply_button, self.plan_status],
@@ -546,6 +555,7 @@ class CoachWorkbook(widgets.VBox):
         self.what_if_reset.on_click(lambda _b: self._guard_what_if(self.reset_what_if))
         self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
         self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
+        self.portal_button.on_click(lambda _b: self._guard_in(self.portal_link, self.make_portal_link))
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
@@ -643,6 +653,7 @@ class CoachWorkbook(widgets.VBox):
         self.progress.value = 0
         self.export_link.outputs = ()
         self.checkin_status.value = ""
+        self.portal_link.value = ""
         self.plan_status.value = ""
         self.refresh()
         self.refresh_load()
@@ -866,6 +877,21 @@ class CoachWorkbook(widgets.VBox):
             self._heaviness_box.children = [self.heaviness_figure]
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
+        state = self.model.state
+        self.last_checkin.value = last_checkin_html(last_checkin(state.checkins), _dt.date.today()) \
+            if state is not None else ""
+
+    def make_portal_link(self) -> str:
+        """Make a new portal link for the open athlete and show it with its QR code (``docs/portal.md``)."""
+        from heavylegs.store.portal_links import make_link
+
+        state = self.model.state
+        if state is None:
+            raise InputError([type_problem("Portal link", "found no athlete open, expected one")])
+        link = make_link(self.model.data_dir, state.athlete_id)
+        name = str(self.model.answers.get("name") or state.athlete_id)
+        self.portal_link.value = portal_link_html(link, name)
+        return link
 
     # the plan
     def new_plan(self):

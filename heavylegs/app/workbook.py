@@ -684,7 +684,7 @@ class WorkbookModel:
         from heavylegs.logs.checkins import add_checkin
 
         state = self._require()
-        outcome = add_checkin(self.data_dir, state.athlete_id, entry)
+        outcome = add_checkin(self.data_dir, state.athlete_id, entry, source="coach")
         self._rebuild(state, checkins=self._read_checkins(state.athlete_id))
         return outcome
 

@@ -36,6 +36,9 @@ __all__ = [
     "qr_png",
     "qr_text",
     "qr_svg",
+    "last_checkin",
+    "last_checkin_html",
+    "portal_link_html",
 ]
 
 #: Days an athlete may check in for or correct: today and the 6 days before it.
@@ -358,3 +361,57 @@ def qr_text(link: str) -> str:
 def qr_svg(link: str, scale: int = 4) -> str:
     """The link's QR code as an inline ``<svg>`` element (for the workbook)."""
     return qr_code(link).svg_inline(scale=scale, border=4)
+
+
+# --- the coach's side ---------------------------------------------------------------------------------
+
+def last_checkin(checkins) -> dict | None:
+    """The newest check-in and where it came from, or None without any.
+
+    Parameters
+    ----------
+    checkins : pandas.DataFrame or None
+        :func:`heavylegs.logs.checkins.read_checkins` (sorted by date).
+
+    Returns
+    -------
+    dict or None
+        ``date`` (``YYYY-MM-DD``), ``heaviness`` (int) and ``source``:
+        ``"portal"`` when the athlete sent it from the portal, else
+        ``"coach"`` (the workbook's quick entry, or an import).
+    """
+    if checkins is None or len(checkins) == 0:
+        return None
+    row = checkins.iloc[-1]
+    source = row["source"] if "source" in checkins.columns else None
+    return {"date": row["date"].date().isoformat(), "heaviness": int(row["heaviness"]),
+            "source": "portal" if isinstance(source, str) and source.strip() == "portal" else "coach"}
+
+
+def last_checkin_html(last: dict | None, today: _dt.date) -> str:
+    """One line for the workbook: the last check-in, how long ago, and whether the athlete or the coach sent it."""
+    if last is None:
+        return '<div class="hl-last-checkin">No check-in yet.</div>'
+    days = (today - _dt.date.fromisoformat(last["date"])).days
+    ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+    who = "sent by the athlete from the portal" if last["source"] == "portal" else "entered by the coach"
+    return (f'<div class="hl-last-checkin">Last check-in: <b>{escape(date_text(last["date"]))}</b> ({ago}), '
+            f'heaviness {last["heaviness"]}, {who}.</div>')
+
+
+def portal_link_html(link: str, athlete_name: str) -> str:
+    """The athlete's portal link with its QR code, for the coach to show or send.
+
+    Parameters
+    ----------
+    link : str
+        ``BASE/a/SECRET/`` (:func:`heavylegs.store.portal_links.make_link`).
+    athlete_name : str
+        Who the link is for.
+    """
+    return ('<div class="hl-portal-link" style="display:flex;gap:12px;align-items:center;flex-wrap:wrap">'
+            f'<div>{qr_svg(link, scale=3)}</div><div><b>{escape(athlete_name)}\'s portal link</b> (a new one: '
+            "earlier links keep working until <code>heavylegs portal revoke</code>):<br>"
+            f'<code style="user-select:all">{escape(link)}</code><br>'
+            '<span style="color:#555">Anyone holding it can read these pages and check in: send it to the athlete '
+            "only. It works while <code>heavylegs portal</code> runs.</span></div></div>")
