@@ -167,11 +167,15 @@ def _kernel_manager_class():
         page_cache_ttl = Float(0.0, config=True,
                                help="Seconds a rendered page is sent again while the athlete's files are "
                                     "unchanged [s]; 0 renders every request.")
+        reuse_kernels = Integer(0, config=True,
+                                help="Kernels kept, once their page is sent, to render later pages (the "
+                                     "athlete portal); 0 shuts each one down.")
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self._slots = None
             self._holding = set()
+            self._idle = []
 
         def _semaphore(self):
             if self._slots is None:
@@ -179,6 +183,14 @@ def _kernel_manager_class():
             return self._slots
 
         async def start_kernel(self, **kwargs):
+            while self._idle:  # a kept kernel, made ready for this request: no kernel start, no imports
+                kernel_id = self._idle.pop()
+                if kernel_id in self and await self._ready_for(kernel_id, kwargs.get("env") or {},
+                                                               kwargs.get("path")):
+                    _STARTED.set(kernel_id)
+                    return kernel_id
+                if kernel_id in self:
+                    await self.shutdown_kernel(kernel_id, now=True)
             slots = self._semaphore()
             busy = HTTPError(503, "every kernel is busy; try again in a minute")
             if self.queue_timeout <= 0:  # no queue: a free slot or 503 at once
@@ -199,12 +211,56 @@ def _kernel_manager_class():
             _STARTED.set(kernel_id)
             return kernel_id
 
+        async def _ready_for(self, kernel_id, env: dict, path) -> bool:
+            """Give a kept kernel a clean namespace and the request's environment and folder.
+
+            ``%reset -f`` drops every name the last page's cells made (nothing
+            of the athlete it drew stays reachable); the environment
+            (``QUERY_STRING``...) and folder become this request's, as for a
+            new kernel. False when the kernel does not answer in 10 s.
+            """
+            kernel = self.get_kernel(kernel_id)
+            client = kernel.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=10)
+                code = ("get_ipython().run_line_magic('reset', '-f')\n"
+                        "import json as _j, os as _o\n"
+                        f"_o.environ.clear(); _o.environ.update(_j.loads({json.dumps(json.dumps(dict(env)))}))\n"
+                        + (f"_o.chdir({json.dumps(str(path))})\n" if path else "")
+                        + "del _j, _o\n")
+                msg_id = client.execute(code, silent=True, store_history=False)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    reply = await client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        return reply["content"]["status"] == "ok"
+                return False
+            except Exception:  # a kernel that cannot be made ready is not reused
+                return False
+            finally:
+                client.stop_channels()
+
+        def keep_or_shutdown(self, kernel_id, page_ok: bool):
+            """After a page: keep its kernel for later pages (portal), or shut it down."""
+            if page_ok and kernel_id in self and len(self._idle) < self.reuse_kernels:
+                self._idle.append(kernel_id)
+                return None
+            return self.shutdown_kernel(kernel_id)
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            if kernel_id in self._idle:  # kept on purpose, waiting for the next page
+                return None
+            return await super().cull_kernel_if_idle(kernel_id)
+
         def _release(self, kernel_id):
             if kernel_id in self._holding:
                 self._holding.discard(kernel_id)
                 self._semaphore().release()
 
         async def shutdown_kernel(self, kernel_id, now=False, restart=False):
+            if kernel_id in self._idle and not restart:
+                self._idle.remove(kernel_id)
             try:
                 return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
             finally:
@@ -363,11 +419,10 @@ def _install_one_shot() -> None:
             # start_kernel ran in this task, so the kernel it set is this request's
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
-                await manager.shutdown_kernel(kernel_id)
-            if _PORTAL["on"] and (_PRELOAD["process"] is None or _PRELOAD["process"].poll() is not None):
-                # the portal renders many pages: the next kernel gets ready once this page is out (not
-                # while it renders, on a machine of two cores)
-                _start_preload()
+                page_ok = body is not None and self.get_status() == 200 and _VOILA_ERROR not in body
+                done = manager.keep_or_shutdown(kernel_id, page_ok)
+                if done is not None:
+                    await done
 
     tornado_handler.TornadoVoilaHandler.get = get
 

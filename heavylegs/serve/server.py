@@ -117,7 +117,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
                   page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
                   extensions: tuple = ("jupyterlab-plotly",), template: str = _PAGE_TEMPLATE,
-                  ip: str = "127.0.0.1") -> list:
+                  ip: str = "127.0.0.1", reuse_kernels: int = 0) -> list:
     """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
@@ -159,6 +159,11 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     ip : str
         Address to listen on (the athlete portal's ``--host``; 127.0.0.1
         for everything else).
+    reuse_kernels : int
+        Kernels kept once their page is sent, each made ready for the next
+        page (a clean namespace, the request's environment) instead of
+        starting a new kernel: the athlete portal renders many pages; 0 (the
+        default) shuts each kernel down.
 
     Returns
     -------
@@ -181,6 +186,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
             f"--BoundedKernelManager.shutdown_after_page={shutdown_after_page}",
             f"--BoundedKernelManager.page_cache_ttl={page_cache_ttl}",
+            f"--BoundedKernelManager.reuse_kernels={reuse_kernels}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
             f"--MappingKernelManager.cull_interval={cull_interval}",
             "--MappingKernelManager.cull_connected=True"]

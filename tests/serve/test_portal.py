@@ -455,3 +455,25 @@ def test_the_portal_command_stops_on_kill_or_ctrl_c_leaving_no_process_or_folder
     assert not any(folder.exists() for folder in folders)
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+# --- one kept kernel draws every athlete's page, and nothing of one reaches another -------------------
+
+def test_a_kept_kernel_draws_each_athletes_own_page_only(portal):
+    data, client = portal["data"], Client(portal["port"])
+    names = {"ana": "Sousa", "ben": "Okafor", "carla": "Romano"}
+    pages = {}
+    for round_ in range(2):
+        for athlete in names:
+            add_checkin(data, athlete, {"date": (TODAY - dt.timedelta(days=20 + round_)).isoformat(),
+                                        "heaviness": 1}, source="coach")  # a change: the page is drawn again
+            status, _, page = client.get(_path(portal["links"][athlete])[5:])
+            assert status == 200
+            pages[athlete, round_] = page
+    for (athlete, _round), page in pages.items():
+        first = {"ana": "Ana", "ben": "Ben", "carla": "Carla"}
+        assert f"{first[athlete]}'s check" in page
+        assert all(f"{first[other]}'s check" not in page for other in names if other != athlete)
+    kernels = [p for p in psutil.Process(portal["server"].process.pid).children(recursive=True)
+               if "ipykernel" in " ".join(p.cmdline())]
+    assert len(kernels) <= 2  # the kept one (and at most one more rendering at the same moment, now ending)
