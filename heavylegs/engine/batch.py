@@ -727,15 +727,23 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     chronic[ends] = windows.sum(axis=1)
     before_acute[ends] = windows[:, :-ACUTE_DAYS].sum(axis=1)
 
-    # Exponential averages on every day, read at each week's end. The averages of the EWMA ratio
-    # start at the first day's load: X = that load on the day before it, which, for the days of the
-    # week before the series that a row holds as 0, is X = load ÷ (1 − λ)^offset before the row.
+    # Exponential averages at each Sunday. The averages of the EWMA ratio start at the first day's
+    # load: X = that load on the day before it, which, over the days of its week before the series
+    # (0 in the row), is X = load ÷ (1 − λ)^offset before the row. The last week ends on its last day
+    # in the series, not its Sunday: the days after it hold no load, so X there is the Sunday's X
+    # undone by those days' decay, ÷ (1 − α) a day.
     daily_load = load_day.reshape(n_athletes, n_cols)
     first_load = daily_load[np.arange(n_athletes), np.minimum(offset, n_cols - 1)]
-    at_end = (np.arange(n_athletes)[:, None], end_col)
-    e_acute, e_chronic = (exponential_average(daily_load, alpha, first_load / (1.0 - alpha) ** offset)[at_end]
-                          for alpha in (EWMA_ACUTE_ALPHA, EWMA_CHRONIC_ALPHA))
-    fitness, fatigue = (exponential_average(daily_load, alpha)[at_end] for alpha in (FITNESS_ALPHA, FATIGUE_ALPHA))
+    alive = np.flatnonzero(live)
+    after = (6 - (ends_at - 1) % 7)[alive]
+    averages = []
+    for alpha, seeded in ((EWMA_ACUTE_ALPHA, True), (EWMA_CHRONIC_ALPHA, True), (FITNESS_ALPHA, False),
+                          (FATIGUE_ALPHA, False)):
+        keep = 1.0 - alpha
+        x = exponential_average(daily_load, alpha, first_load / keep ** offset if seeded else 0.0, every=7)
+        x[alive, last_week[alive]] /= keep ** after
+        averages.append(x)
+    e_acute, e_chronic, fitness, fatigue = averages
 
     ratios = ratio_columns(acute, chronic, before_acute, e_acute, e_chronic, full)
     monotony = np.where(days == 7, monotony_of(weeks), np.nan)  # whole weeks only
