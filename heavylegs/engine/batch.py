@@ -186,10 +186,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
 
     Notes
     -----
-    Every definition is that of :func:`~heavylegs.engine.load.weekly_table`; only
+    Every formula is the one :func:`~heavylegs.engine.load.weekly_table` calls
+    (:mod:`heavylegs.metrics`), applied to all athletes' arrays at once; only
     the order of work differs, so a value may differ from the per-athlete
     one in its last bits (relative differences below 1e-12 on the random
-    logs of ``tests/test_batch.py``), never in whether it is null:
+    logs of ``tests/engine/test_batch.py``), never in whether it is null:
 
     * the enumerations ``activity`` and ``session_type`` are compared as
       text once per athlete (or once per category), then carried as codes;
@@ -199,9 +200,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
       broadcast to its sessions; the heart-rate metrics only for athletes
       whose thresholds allow them;
     * the 7-, 21- and 28-day sums at a Sunday are sums of whole weeks'
-      loads, and the exponential averages step a week at a time
-      (Xₖ = (1 − α)⁷ Xₖ₋₁ + Σⱼ α(1 − α)⁶⁻ʲ Lⱼ); the last week of each athlete,
-      which may end before its Sunday, is computed day by day. Loads are
+      loads; the exponential averages are read at the Sundays only
+      (:func:`~heavylegs.metrics.averages.exponential_average` with
+      ``every=7``); the last week of each athlete, which may end before its
+      Sunday, has its 7-, 21- and 28-day sums computed day by day and its
+      averages taken back from the Sunday over the days without load. Loads are
       never negative, so a sum is 0 exactly when every day in it is 0 and
       the ratios are null exactly where the per-athlete table has them
       null (a log with a negative load takes the day-by-day path for every
