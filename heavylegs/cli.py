@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem, check_date_range, date_range_text
+from heavylegs.vocabulary import LOAD_METRICS  # the load metrics of spec/device-load.md, without pandas
 
 __all__ = ["main", "build_parser"]
 
@@ -31,8 +32,6 @@ def _ascii_int(text: str) -> int:
 _DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
               "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
 
-# The load metrics of spec/device-load.md (kept here so the parser needs no pandas).
-_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
 
 
 def build_parser(only=None) -> argparse.ArgumentParser:
@@ -56,7 +55,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
         score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
         score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
-        score.add_argument("--metric", default="auto", choices=_METRICS,
+        score.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                            help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
         score.add_argument("--checkins", metavar="CHECKINS",
                            help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
@@ -74,7 +73,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         load = sub.add_parser("load", help="weekly training-load table of a training log")
         load.add_argument("log", help="training log CSV")
         load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
-        load.add_argument("--metric", default="auto", choices=_METRICS,
+        load.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                           help="load metric of the ratio columns (default auto: sRPE when half the sessions "
                                "have an RPE, else heart-rate/pace stress)")
         load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")

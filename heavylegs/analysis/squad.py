@@ -41,7 +41,7 @@ import math
 from pathlib import Path
 
 from heavylegs.errors import InputError
-from heavylegs.views.html import URGENCY_ORDER
+from heavylegs.vocabulary import URGENCY_ORDER
 
 __all__ = [
     "SQUAD_FORMAT",

@@ -11,7 +11,7 @@ import datetime as _dt
 import html as _html
 import re as _re
 
-from heavylegs.vocabulary import FIELDS, SECTIONS
+from heavylegs.vocabulary import FIELDS, SECTIONS, URGENCY_ORDER
 
 __all__ = [
     "escape",
@@ -79,8 +79,7 @@ URGENCY = {
     "soon": {"label": "Book a doctor's appointment within days",
              "when": "Within the next few days, before hard training."},
 }
-#: Urgencies, most urgent first (the order flags are shown in).
-URGENCY_ORDER = {name: i for i, name in enumerate(URGENCY)}
+# URGENCY_ORDER (most urgent first, the order flags are shown in) is heavylegs.vocabulary's.
 
 
 def urgency_label(urgency: str) -> str:
