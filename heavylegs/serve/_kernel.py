@@ -60,7 +60,7 @@ def warm_up(athlete_id: str | None, data_dir: str | None) -> None:
     if not athlete_id:
         return
     try:
-        board = AthleteDashboard(athlete_id, data_dir)
+        board = AthleteDashboard(data_dir, athlete_id)
         if board.content is not None:
             for block in dashboard_blocks(board.content):
                 if block in CHARTS:

@@ -41,7 +41,8 @@ import time
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.store.storage import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, SERVED_SQUAD_ENV, athlete_paths, default_data_dir,
+                                     validate_athlete_id)
 
 __all__ = [
     "DashboardServer",
@@ -59,10 +60,6 @@ __all__ = [
     "PAGE_CACHE_TTL",
 ]
 
-#: Environment variable naming the one athlete a server shows.
-SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
-#: Environment variable naming the data folder (read by :func:`heavylegs.store.storage.default_data_dir`).
-DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
 #: Kernels running at once, by default: each holds about 120 MB, and on 2 cores more than a
 #: few running together only slow each other down.
 MAX_KERNELS = 4
@@ -77,8 +74,6 @@ _NOTEBOOK_NAME = "athlete_dashboard.ipynb"
 _SQUAD_NOTEBOOK = "squad.ipynb"
 #: The notebooks a server may run, each shipped in ``heavylegs/app/notebooks/``.
 NOTEBOOKS = (_NOTEBOOK_NAME, _SQUAD_NOTEBOOK)
-#: Environment variable telling the squad notebook it is served read-only.
-SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
 _TEMPLATE = "heavylegs"
 #: The dashboard's own template (``heavylegs/serve/templates/``): the outputs rendered by the server, plotly.js
 #: as a static file, none of Voila's scripts (the page holds no live widget).
@@ -408,7 +403,7 @@ def _check_port_free(port: int) -> None:
                                                 "expected a free port")]) from None
 
 
-def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_browser: bool = False,
+def serve_dashboard(data_dir, athlete_id: str, port: int = 8866, open_browser: bool = False,
                     out=None, preheat: bool = False, wait_ready: bool = True,
                     env: dict | None = None, max_kernels: int = MAX_KERNELS,
                     cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
@@ -418,13 +413,13 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
 
     Parameters
     ----------
+    data_dir : str or Path or None
+        The data folder (None: :func:`heavylegs.store.storage.default_data_dir`);
+        passed to the kernel as ``$HEAVYLEGS_DATA_DIR``.
     athlete_id : str
         A valid athlete id with a profile in ``data_dir``.
     port : int
         Port to listen on; an error when it is in use.
-    data_dir : str or Path, optional
-        The data folder (:func:`heavylegs.store.storage.default_data_dir` by
-        default); passed to the kernel as ``$HEAVYLEGS_DATA_DIR``.
     open_browser : bool
         Open the page in the default browser once the server answers.
     out : file-like, optional

@@ -145,7 +145,7 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    _check_writable(path)
+    check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode(encoding)
     with _temp_file(path.parent, path.name) as (fd, tmp):
@@ -326,6 +326,14 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     }
 
 
+#: Environment variable naming the data folder (read by :func:`default_data_dir`).
+DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
+#: Environment variable naming the one athlete a served page shows (set by :mod:`heavylegs.serve.server`,
+#: read by the page: :meth:`heavylegs.views.dashboard.AthleteDashboard.from_request`).
+SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
+#: Environment variable telling the squad notebook it is served read-only (no workbook, nothing written).
+SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
+
 #: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
 PACKAGED_DATA_DIR = Path(__file__).resolve().parents[1] / "samples"
 
@@ -351,7 +359,7 @@ def default_data_dir() -> Path:
         package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
         folder beside an installed package (``site-packages/data``).
     """
-    env = os.environ.get("HEAVYLEGS_DATA_DIR")
+    env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env)
     here = Path.cwd() / "data"
@@ -360,7 +368,7 @@ def default_data_dir() -> Path:
     return _checkout_data_dir() or PACKAGED_DATA_DIR
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """Refuse to write inside the packaged sample athletes."""
     try:
         path.resolve().relative_to(PACKAGED_DATA_DIR)

@@ -62,7 +62,16 @@ def test_preload_becomes_the_kernel_it_is_asked_for(tmp_path):
         proc.stdin.close()
         client.load_connection_file()
         client.start_channels()
-        client.wait_for_ready(timeout=120)
+        # The process warms up (imports the dashboard's modules) before it reads the handover, so the
+        # kernel's heartbeat may start after the client's first check: wait while the process lives.
+        for _attempt in range(60):
+            try:
+                client.wait_for_ready(timeout=120)
+                break
+            except RuntimeError:
+                assert proc.poll() is None, "the preloaded kernel ended before it answered"
+        else:
+            raise AssertionError("the kernel never answered")
         outputs = []
         reply = client.execute_interactive(
             "import os, sys; print(os.environ['QUERY_STRING'], os.getcwd(), sys.argv[1:], "
