@@ -37,7 +37,7 @@ def _free_port():
 
 def served_run(browser, athlete, data_dir, preheat, settle=0.0):
     """Seconds from starting the server to the chart drawn (and the steps on the way)."""
-    from heavylegs.views.dashboard import serve_dashboard
+    from heavylegs.serve.server import serve_dashboard
 
     jupyter = Path(tempfile.mkdtemp(prefix="bench-jupyter-"))
     env = {name: str(jupyter / sub) for name, sub in (("JUPYTER_CONFIG_DIR", "c"), ("JUPYTER_DATA_DIR", "d"),

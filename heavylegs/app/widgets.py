@@ -15,6 +15,7 @@ multiple-choice question has an "unknown" box of its own.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import tempfile
 from pathlib import Path
 
@@ -834,8 +835,6 @@ class CoachWorkbook(widgets.VBox):
     # check-ins
     def add_checkin(self):
         """Add the check-in typed in the quick-entry row for the open athlete."""
-        import datetime as _dt
-
         if self.checkin_heaviness.value is None:
             raise InputError([type_problem("Check-in", "found no heaviness, expected a number from 0 to 10",
                                            "heaviness")])

@@ -28,6 +28,7 @@ needs:
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -38,7 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import webbrowser
 from pathlib import Path
+
+from jupyter_core.paths import jupyter_path
 
 from heavylegs.errors import InputError, Problem
 from heavylegs.store.storage import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, SERVED_SQUAD_ENV, athlete_paths, default_data_dir,
@@ -184,8 +189,6 @@ def _write_template(jupyter_dir: Path) -> None:
     from the plotly package into its ``static/`` folder. Either page then
     loads nothing but what the local server sends.
     """
-    from jupyter_core.paths import jupyter_path
-
     for root in jupyter_path():
         lab = Path(root) / "voila" / "templates" / "lab" / "index.html.j2"
         if lab.exists():
@@ -250,8 +253,6 @@ def plotly_bundles(static_dir, full_bundle) -> str:
 
 def _plotly_js() -> Path:
     """plotly.js as the installed plotly package ships it (the version its figures are made for)."""
-    import importlib.util
-
     spec = importlib.util.find_spec("plotly")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the plotly package was not found; is plotly installed?")
@@ -305,8 +306,6 @@ class DashboardServer:
         **query
             Further query parameters, e.g. ``athlete="ben"``.
         """
-        import urllib.parse
-
         return f"{self.base_url}{path}?" + urllib.parse.urlencode({"token": self.token, **query})
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -486,8 +485,6 @@ def serve_dashboard(data_dir, athlete_id: str, port: int = 8866, open_browser: b
         out.write(f"Serving {athlete_id}'s dashboard at {server.url} (Ctrl+C to stop)\n")
         out.flush()
     if open_browser:
-        import webbrowser
-
         webbrowser.open(server.url)
     return server
 
@@ -567,9 +564,7 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
     ``$HEAVYLEGS_SQUAD_SERVED``, so the view has no workbook and writes
     nothing.
     """
-    from heavylegs.store.storage import default_data_dir as _default
-
-    data_dir = Path(data_dir if data_dir is not None else _default()).resolve()
+    data_dir = Path(data_dir if data_dir is not None else default_data_dir()).resolve()
     if not (data_dir / "athletes").is_dir():
         raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
                                                  "athletes/<id>.json")])

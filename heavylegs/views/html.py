@@ -11,6 +11,8 @@ import datetime as _dt
 import html as _html
 import re as _re
 
+from heavylegs.analysis.patterns import FACTS
+from heavylegs.analysis.plan import KM_PER_MILE
 from heavylegs.vocabulary import FIELDS, SECTIONS
 
 __all__ = [
@@ -167,8 +169,6 @@ def pace_text(seconds_per_km, unit: str = "km") -> str:
     """
     if seconds_per_km is None:
         return ""
-    from heavylegs.analysis.plan import KM_PER_MILE
-
     seconds = round(float(seconds_per_km) * (KM_PER_MILE if unit == "mi" else 1.0))
     return f"{seconds // 60}:{seconds % 60:02d} min/{'mi' if unit == 'mi' else 'km'}"
 
@@ -202,8 +202,6 @@ def in_unit(text, unit: str = "km") -> str:
     text = "" if text is None else str(text)
     if unit != "mi" or "km" not in text:
         return text
-    from heavylegs.analysis.plan import KM_PER_MILE
-
     per_mile = 1.0 / KM_PER_MILE
     text = _PACE_RE.sub(lambda m: pace_text(int(m.group(1)) * 60 + int(m.group(2)), "mi"), text)
     text = _SPEED_RE.sub(lambda m: f"{_converted(m.group(1), per_mile)}{m.group(2)}mph", text)
@@ -431,8 +429,6 @@ def _one_decimal(value) -> str:
 
 def _not_seen_words(pattern: dict) -> str:
     """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
-    from heavylegs.analysis.patterns import FACTS
-
     fact = next((f for f in FACTS if f.id == pattern["id"]), None)
     exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
     counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from heavylegs.views.dashboard import dashboard_content, export_dashboard, serve_dashboard
+from heavylegs.serve.server import serve_dashboard
+from heavylegs.views.dashboard import dashboard_content, export_dashboard
 from heavylegs.analysis.plan import KM_PER_MILE
 from planned_athlete import planned_data
 
