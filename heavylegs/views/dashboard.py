@@ -290,7 +290,7 @@ def heaviness_chart(content: dict):
     return fig
 
 
-#: The charts of the page, by the names :func:`heavylegs.views.html.dashboard_blocks` gives them.
+#: The charts of the page, by the names :func:`dashboard_blocks` gives them.
 CHARTS = {"heaviness": heaviness_chart, "weekly": dashboard_figure}
 _CHART_WORDS = {"heaviness": "heaviness chart", "weekly": "weekly training chart"}
 
