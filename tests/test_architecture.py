@@ -49,34 +49,17 @@ LAZY_IMPORT_EXCEPTIONS = {
 #: What issue 19 part A (the formulas, engine/, logs/, metrics/, the vocabulary) removes; each entry must
 #: still be found (so the list only shrinks) and goes when that work is merged.
 PENDING_PART_A = {
-    "layers": {("heavylegs.analysis.squad", "heavylegs.views.html"),  # URGENCY_ORDER moves to vocabulary
-               ("heavylegs.store.assessments", "heavylegs.analysis.plan"),  # plan checks need vocabulary.KM_PER_MILE
+    "layers": {("heavylegs.store.assessments", "heavylegs.analysis.plan"),  # plan checks need vocabulary.KM_PER_MILE
                ("heavylegs.engine.federation", "heavylegs.store.storage"),
                ("heavylegs.logs.checkins", "heavylegs.store.storage"),
                ("heavylegs.logs.formats", "heavylegs.store.storage"),
-               ("heavylegs.logs.formats._common", "heavylegs.engine.device_load"),
-               ("heavylegs.logs.formats.fit", "heavylegs.engine.device_load"),
-               ("heavylegs.logs.formats.gpx", "heavylegs.engine.device_load"),
-               ("heavylegs.logs.formats.tcx", "heavylegs.engine.device_load"),
                ("heavylegs.logs.traininglog", "heavylegs.store.storage")},
-    "private": {("heavylegs.analysis.patterns", "heavylegs.engine.load"),
-                ("heavylegs.analysis.pipeline", "heavylegs.engine.load"),
-                ("heavylegs.engine.batch", "heavylegs.engine.load"),
-                ("heavylegs.engine.batch", "heavylegs.engine.device_load"),
-                ("heavylegs.engine.device_load", "heavylegs.engine.load"),
-                ("heavylegs.engine.federation", "heavylegs.engine.batch"),
-                ("heavylegs.engine.federation", "heavylegs.engine.load"),
-                ("heavylegs.engine.load", "heavylegs.engine.device_load"),
-                ("heavylegs.logs.formats", "heavylegs.logs.traininglog")},
-    "nested": {("heavylegs.analysis.patterns", "heavylegs.engine.load"),
-               ("heavylegs.analysis.scoring", "numpy"),  # score_roster, beside computed_facts' copy
+    "private": set(),
+    "nested": {("heavylegs.analysis.scoring", "numpy"),  # score_roster, beside computed_facts' copy
                ("heavylegs.analysis.scoring", "pandas"),
                ("heavylegs.store.assessments", "heavylegs.analysis.plan"),
-               ("heavylegs.engine.device_load", None), ("heavylegs.engine.federation", None),
-               ("heavylegs.logs.checkins", None), ("heavylegs.logs.formats._common", None),
-               ("heavylegs.logs.formats.fit", None), ("heavylegs.logs.formats.gpx", None),
-               ("heavylegs.logs.formats.tcx", None)},
-    "cycles": {frozenset({"heavylegs.engine.device_load", "heavylegs.engine.load"})},
+               ("heavylegs.engine.federation", None), ("heavylegs.logs.checkins", None)},
+    "cycles": set(),
 }
 MAX_TOP_LEVEL_MODULES = 8
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from heavylegs.analysis.patterns import find_patterns, pattern_evidence
 from heavylegs.analysis.scoring import score_profile
-from heavylegs.engine.load import _facts_from_series, _Series, _weekly_from_series, fitness_fatigue
+from heavylegs.engine.load import DailySeries, fitness_fatigue
 
 __all__ = ["Assessment", "LogAnalysis", "analyse_log", "assess", "assess_athlete", "assessment_day"]
 
@@ -141,11 +141,11 @@ def analyse_log(log, until=None, *, metric: str = "auto", profile: dict | None =
     if log is None or len(log) == 0:
         return None
     day = None if until is None else str(until)[:10]
-    series = _Series(log, day, metric, profile)
+    series = DailySeries(log, day, metric, profile)
     if series.n == 0:  # every session after ``until``
         return LogAnalysis(day, None, None, None, len(log), metric)
-    weekly = _weekly_from_series(series)
-    facts = _facts_from_series(series, weekly)
+    weekly = series.weekly_table()
+    facts = series.log_facts(weekly)
     arrays = series.arrays()
     daily = pd.DataFrame({name: arrays[name] for name in ("load_au", "load", "sessions", "rest_day", "runs",
                                                            "distance_km", "duration_min",

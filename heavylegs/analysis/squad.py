@@ -66,7 +66,7 @@ from heavylegs.analysis.pipeline import analyse_log, assess_athlete
 from heavylegs.errors import InputError
 from heavylegs.store.athlete import athlete_signature, load_athlete
 from heavylegs.store.storage import ATHLETE_ID_PATTERN, atomic_write_text
-from heavylegs.views.html import URGENCY_ORDER
+from heavylegs.vocabulary import URGENCY_ORDER
 
 __all__ = [
     "SQUAD_FORMAT",
