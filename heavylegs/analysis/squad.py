@@ -41,6 +41,7 @@ import math
 from pathlib import Path
 
 from heavylegs.errors import InputError
+from heavylegs.logs.csv_cells import csv_line, safe_cell
 from heavylegs.views.html import URGENCY_ORDER
 
 __all__ = [
@@ -640,16 +641,16 @@ def _flat(row: dict) -> dict:
 
 
 def squad_csv(rows) -> str:
-    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause."""
-    import csv
-    import io
+    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause.
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(_CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
+    Every cell goes through :func:`heavylegs.logs.csv_cells.safe_cell`, so a
+    name such as ``=cmd|' /C calc'!A0`` opens in a spreadsheet as text.
+    """
+    lines = [csv_line(_CSV_COLUMNS)]
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in _flat(row).items()})
-    return out.getvalue()
+        flat = _flat(row)
+        lines.append(csv_line([safe_cell("" if flat.get(k) is None else str(flat[k])) for k in _CSV_COLUMNS]))
+    return "".join(lines)
 
 
 def _cell(value, fmt: str = "{}") -> str:
