@@ -454,3 +454,52 @@ def test_a_roster_cell_past_the_csv_limit_is_refused_cleanly(tmp_path):
     status, out, err = _main(tmp_path, ["roster", "import", roster, "--data", data])
     assert status == 2 and out == "" and err.startswith(f"{roster}:2: is not valid CSV (field larger"), err
     assert list((data / "athletes").iterdir()) == []
+
+
+# --- imports that believe impossible data ---------------------------------------------------------
+
+
+def _gpx(points, sport="running"):
+    """A GPX track of ``(lat, lon, "HH:MM:SS")`` points on 2026-03-01."""
+    body = "".join(f'<trkpt lat="{lat}" lon="{lon}"><time>2026-03-01T{t}Z</time></trkpt>'
+                   for lat, lon, t in points)
+    return (f'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+            f"<trk><type>{sport}</type><trkseg>{body}</trkseg></trk></gpx>")
+
+
+def _steady(n=61, step_deg=0.0001):
+    """A steady run: a point every 5 s, ``step_deg`` of latitude (11 m) apart: 8 km/h."""
+    return [(45.0 + i * step_deg, 7.0, f"08:{(i * 5) // 60:02d}:{(i * 5) % 60:02d}") for i in range(n)]
+
+
+def test_gpx_with_impossible_coordinates_times_or_speeds_is_refused(tmp_path):
+    from heavylegs.logs.formats import read_activity_file
+
+    good = _write(tmp_path / "good.gpx", _gpx(_steady()))
+    (row,) = read_activity_file(good).rows
+    assert row["duration_min"] == pytest.approx(5.0) and row["distance_km"] == pytest.approx(0.667, abs=0.01)
+    # Issue 18: a track at latitude 200 imported as 33.3 km in 5 min (401 km/h).
+    points = _steady()
+    points[30] = (200.0, 7.0, points[30][2])
+    bad = _write(tmp_path / "lat200.gpx", _gpx(points))
+    assert read_activity_file(bad).failed == [
+        (str(bad), "track point 31 has latitude 200.0, expected a latitude from -90 to 90 degrees")]
+    # A track at real coordinates covering 33 km in 5 min: a car, not a runner.
+    fast = _write(tmp_path / "fast.gpx", _gpx(_steady(step_deg=0.005)))
+    ((where, reason),) = read_activity_file(fast).failed
+    assert where == str(fast) and reason.startswith("found 33.4 km in 5.0 min (400 km/h), faster than any run")
+    # Shuffled timestamps gave 2.1 min instead of 5.
+    points = _steady()
+    points[10], points[40] = (points[10][0], points[10][1], points[40][2]), (points[40][0], points[40][1], points[10][2])
+    shuffled = _write(tmp_path / "shuffled.gpx", _gpx(points))
+    ((where, reason),) = read_activity_file(shuffled).failed
+    assert reason.startswith("time runs backwards at timed track point 12 (2026-03-01T08:00:55+00:00 after "
+                             "2026-03-01T08:03:20+00:00)"), reason
+    # One GPS jump in a real run is imported, with a note.
+    points = _steady()
+    points[30] = (45.01, 7.0, points[30][2])
+    (row,) = read_activity_file(_write(tmp_path / "jump.gpx", _gpx(points))).rows
+    assert "2 jumps between track points faster than 45 km/h" in row["notes"]
+    # Through the command line: status 2, the file and the reason named.
+    status, out, err = _main(tmp_path, ["import", bad, "-o", tmp_path / "log.csv", "--no-progress"])
+    assert status == 2 and err == f"{bad}: track point 31 has latitude 200.0, expected a latitude from -90 to 90 degrees\n"
