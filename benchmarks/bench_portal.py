@@ -203,6 +203,9 @@ def browser_figures(runs: int) -> None:
           f"server CPU {_cpu(pid):.1f} s, RSS {_rss(pid) / 2**20:.0f} MB ({_load()})")
     first, again, form, saved_t, to_dash, to_squad = [], [], [], [], [], []
     cpu0 = _cpu(pid)
+    everything = CpuTracker(os.getpid())  # this script's children: the server's processes and the browser's
+    time.sleep(0.1)
+    all0 = everything.total() - everything.seen.get(os.getpid(), 0.0)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         try:
@@ -244,7 +247,11 @@ def browser_figures(runs: int) -> None:
                 context.close()
         finally:
             browser.close()
-    print(f"Chromium 390x844, {runs} runs ({_load()}; server CPU over the runs {_cpu(pid) - cpu0:.1f} s):")
+    server_cpu = _cpu(pid) - cpu0
+    browser_cpu = everything.total() - everything.seen.get(os.getpid(), 0.0) - all0 - server_cpu
+    everything.stop.set()
+    print(f"Chromium 390x844, {runs} runs ({_load()}; CPU over the runs: server {server_cpu:.1f} s, "
+          f"Chromium and its driver {browser_cpu:.1f} s):")
     print(f"  link -> dashboard drawn, first visit (plotly.js not cached): {_stats(first)}")
     print(f"  link -> dashboard drawn, return visit: {_stats(again)}")
     print(f"  check-in form shown: {_stats(form)}")

@@ -35,6 +35,7 @@ from heavylegs.views.dashboard import export_dashboard
 from heavylegs.analysis.plan import KINDS, distance_unit, plan_columns, plan_rows
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.portal_pages import last_checkin, last_checkin_html, portal_link_html
+from heavylegs.store.portal_links import make_link
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.upload import ChunkedUpload
@@ -877,8 +878,6 @@ class CoachWorkbook(widgets.VBox):
 
     def make_portal_link(self) -> str:
         """Make a new portal link for the open athlete and show it with its QR code (``docs/portal.md``)."""
-        from heavylegs.store.portal_links import make_link
-
         state = self.model.state
         if state is None:
             raise InputError([type_problem("Portal link", "found no athlete open, expected one")])

@@ -16,7 +16,7 @@ the portal's settings (JSON: allowed ``hosts``, the public URL's ``prefix``,
 The dashboard is Voila's page: :meth:`Portal.dashboard` asks this same
 server for ``/?athlete=ID`` with the internal token, and Voila's page reuse
 (:func:`heavylegs.serve._voila.page_key`: the athlete and the files the page
-was drawn from) renders it once per change of the athlete's files. A
+was drawn from, :func:`heavylegs.store.athlete.athlete_signature`) renders it once per change of the athlete's files. A
 check-in needs no kernel: the form and its post are plain Tornado handlers
 that call :func:`heavylegs.logs.checkins.add_checkin`, in a thread, under
 the athlete's lock.
@@ -47,7 +47,11 @@ from tornado.httpclient import AsyncHTTPClient
 
 from heavylegs.errors import InputError
 from heavylegs.logs.checkins import CHECKIN_COLUMNS, add_checkin, load_checkins, validate_checkin
+from heavylegs.store.assessments import load_latest_plan
+from heavylegs.store.athlete import athlete_signature
 from heavylegs.store.portal_links import LinkTable, append_audit, secret_hash
+from heavylegs.views.dashboard import dashboard_content
+from heavylegs.views.plan_pages import plan_ics
 from heavylegs.views.portal_pages import (checkin_days, checkin_form_html, doctor_page_html, message_page,
                                           plan_page_html, with_portal_nav)
 
@@ -209,20 +213,17 @@ class Portal:
         return hmac.new(self.csrf_key, f"{athlete_id}\n{link_hash}".encode(), hashlib.sha256).hexdigest()
 
     # content --------------------------------------------------------------------------------
-    def _key(self, athlete_id: str) -> tuple:
-        from heavylegs.serve._voila import page_key
-
-        return page_key({}, str(self.data_dir), athlete_id)
-
     def content(self, athlete_id: str) -> dict:
-        """The dashboard's content model for the plan and doctor's pages, once per change of the files."""
-        from heavylegs.views.dashboard import dashboard_content
+        """The dashboard's content model for the plan and doctor's pages, once per change of the files.
 
-        key = (self._key(athlete_id), _dt.date.today().isoformat())
+        The files are :func:`heavylegs.store.athlete.athlete_signature`, the
+        same rule as the dashboard's page reuse.
+        """
+        key = (athlete_signature(self.data_dir, athlete_id), _dt.date.today().isoformat())
         cached = self._contents.get(athlete_id)
         if cached is not None and cached[0] == key:
             return cached[1]
-        content = dashboard_content(athlete_id, self.data_dir)
+        content = dashboard_content(self.data_dir, athlete_id)
         self._contents[athlete_id] = (key, content)
         return content
 
@@ -407,9 +408,6 @@ class PortalHandler(_Base):
         self.finish(path.read_bytes())
 
     def _ics(self):
-        from heavylegs.store.assessments import load_latest_plan
-        from heavylegs.views.plan_pages import plan_ics
-
         plan = load_latest_plan(self.portal.data_dir, self.athlete_id)
         if plan is None:
             return None

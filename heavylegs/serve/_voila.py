@@ -283,35 +283,27 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
         The request's query, name to list of bytes values.
     data_dir, athlete_id : str or None
         The served data folder and athlete (``$HEAVYLEGS_DATA_DIR``,
-        ``$HEAVYLEGS_ATHLETE``).
+        ``$HEAVYLEGS_ATHLETE``; for the athlete portal, the athlete its link
+        opens).
 
     Returns
     -------
     tuple
-        Hashable; it changes when the query does, or when the athlete's
-        profile or any file of the athlete's folder (training log,
-        check-ins, saved assessments...) changes (name, size and
-        modification time of each).
+        Hashable; it changes when the query does, or when any file the
+        athlete's page is drawn from changes:
+        :func:`heavylegs.store.athlete.athlete_signature` (profile, training
+        log, check-ins, saved assessments: size, modification time and
+        inode of each), the one rule of what "the athlete's files" are.
     """
     query = tuple(sorted((name, tuple(values)) for name, values in query_arguments.items() if name != "token"))
-    files = []
+    files = ()
     if data_dir and athlete_id:
-        from heavylegs.store.storage import athlete_paths
+        from heavylegs.store.athlete import athlete_signature
+        from heavylegs.store.storage import ATHLETE_ID_PATTERN
 
-        paths = athlete_paths(data_dir, athlete_id)
-        # the profile and every file of the athlete's folder (log, check-ins, wellness, assessments, plans),
-        # less the lock and the temporary files of writes in progress (their names start with a dot)
-        candidates = [paths["profile"]]
-        if paths["folder"].is_dir():
-            candidates += sorted(p for p in paths["folder"].rglob("*")
-                                 if not any(part.startswith(".") for part in p.relative_to(paths["folder"]).parts))
-        for path in candidates:
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            files.append((str(path), info.st_size, info.st_mtime_ns))
-    return query, tuple(files)
+        if ATHLETE_ID_PATTERN.match(athlete_id):
+            files = (athlete_id, athlete_signature(data_dir, athlete_id))
+    return query, files
 
 
 # Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> _Render.

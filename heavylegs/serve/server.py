@@ -329,8 +329,6 @@ class DashboardServer:
         behind the first render, which starts at that moment and keeps
         Voila busy for a few tenths of a second.
         """
-        import urllib.parse
-
         deadline = time.monotonic() + timeout
         address = urllib.parse.urlsplit(self.base_url)
         host, port = address.hostname or "127.0.0.1", address.port

@@ -17,7 +17,10 @@ import datetime as _dt
 import io
 import math
 
+import segno
+
 from heavylegs.views.html import CSS, DISCLAIMER, date_text, escape
+from heavylegs.views.plan_pages import plan_section_html
 
 __all__ = [
     "PORTAL_CSS",
@@ -304,8 +307,6 @@ def plan_page_html(content: dict) -> str:
     content : dict
         :func:`heavylegs.views.dashboard.dashboard_content` (``name``, ``unit``, ``plan``).
     """
-    from heavylegs.views.plan_pages import plan_section_html
-
     plan = content.get("plan")
     name = content.get("name") or ""
     if plan is None:
@@ -341,8 +342,6 @@ def doctor_page_html(content: dict) -> str:
 
 def qr_code(link: str):
     """The QR code of a link (:mod:`segno`, error correction M: readable with 15 % of it damaged)."""
-    import segno
-
     return segno.make(link, error="m", micro=False)
 
 

@@ -477,3 +477,14 @@ def test_a_kept_kernel_draws_each_athletes_own_page_only(portal):
     kernels = [p for p in psutil.Process(portal["server"].process.pid).children(recursive=True)
                if "ipykernel" in " ".join(p.cmdline())]
     assert len(kernels) <= 2  # the kept one (and at most one more rendering at the same moment, now ending)
+
+
+def test_the_page_key_is_the_athletes_files_so_a_check_in_draws_the_page_again(data_copy):
+    from heavylegs.serve import _voila
+
+    key = _voila.page_key({"athlete": [b"ana"]}, str(data_copy), "ana")
+    assert key == _voila.page_key({"athlete": [b"ana"]}, str(data_copy), "ana")
+    assert key != _voila.page_key({"athlete": [b"ben"]}, str(data_copy), "ben")
+    add_checkin(data_copy, "ana", {"date": TODAY.isoformat(), "heaviness": 5}, source="portal")
+    assert key != _voila.page_key({"athlete": [b"ana"]}, str(data_copy), "ana")
+    assert _voila.page_key({}, str(data_copy), "../x")[1] == ()  # no id, no files
