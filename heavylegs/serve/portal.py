@@ -247,16 +247,14 @@ def serve_portal(data_dir=None, host: str = "127.0.0.1", port: int = PORTAL_PORT
         raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
                                                  "athletes/<id>.json")])
     settings = dict(portal_settings(host, port, public_url), warm=bool(warm))
+    # first, so a data folder the portal cannot write (the sample athletes of an installed package) is said
+    # before anything starts
+    record_base_url(data_dir, settings["base_url"])
     server = launch_voila(_NOTEBOOK, data_dir, {_PORTAL_ENV: json.dumps(settings)}, port, ip=host or "0.0.0.0",
                           connect=settings["connect"], wait_ready=wait_ready, env=env, log=log,
                           options=dict(max_kernels=max_kernels, page_cache_ttl=PORTAL_PAGE_TTL,
                                        shutdown_after_page=True, cull_idle_timeout=60,
                                        reuse_kernels=PORTAL_KEPT_KERNELS))
-    try:
-        record_base_url(data_dir, settings["base_url"])
-    except BaseException:
-        server.stop()
-        raise
     portal = PortalServer(server, settings, data_dir)
     if out is not None:
         out.write(f"The athlete portal listens on {host}:{port}; links are written as "

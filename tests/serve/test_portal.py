@@ -450,6 +450,8 @@ def test_the_portal_command_stops_on_kill_or_ctrl_c_leaving_no_process_or_folder
             proc.kill()
     assert proc.returncode == 0, err[-2000:]
     assert "Stopped the athlete portal." in out
+    voila_folders = [Path(p) for p in re.findall(r"Storing connection files in (\S+?)\.?$", err, re.M)]
+    assert voila_folders and not any(folder.exists() for folder in voila_folders)
     gone, alive = psutil.wait_procs(children, timeout=15)
     assert alive == []
     assert not any(folder.exists() for folder in folders)
