@@ -60,6 +60,7 @@ PORTAL_CSS = CSS + """
 div.hl-dash nav.hl-nav{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 10px}
 div.hl-dash nav.hl-nav a{display:inline-block;min-height:44px;line-height:44px;padding:0 14px;border-radius:22px;
   background:#eef1f4;color:#1f2328;text-decoration:none;font-weight:600}
+div.hl-dash nav.hl-nav a.hl-nav-checkin{background:#2e7d32;color:#fff}
 div.hl-dash nav.hl-nav a[aria-current=page]{background:#1f2328;color:#fff}
 div.hl-dash form.hl-checkin fieldset{border:0;padding:0;margin:16px 0}
 div.hl-dash form.hl-checkin legend{font-weight:700;font-size:1.05rem;padding:0;margin-bottom:4px}
@@ -99,8 +100,8 @@ _PAGES = (("./", "Dashboard", "dashboard"), ("checkin", "Check-in", "checkin"), 
 
 def nav_html(active: str | None = None) -> str:
     """The portal's navigation: relative links to the dashboard, check-in, plan and doctor's page."""
-    links = "".join(f'<a href="{href}"{" aria-current=page" if key == active else ""}>{escape(text)}</a>'
-                    for href, text, key in _PAGES)
+    links = "".join(f'<a href="{href}" class="hl-nav-{key}"{" aria-current=page" if key == active else ""}>'
+                    f"{escape(text)}</a>" for href, text, key in _PAGES)
     return f'<nav class="hl-nav" aria-label="Your pages">{links}</nav>'
 
 
@@ -157,6 +158,7 @@ def _nav_css() -> str:
             "div.hl-dash nav.hl-nav a{display:inline-block;min-height:44px;line-height:44px;padding:0 14px;"
             "border-radius:22px;background:#eef1f4;color:#1f2328;text-decoration:none;font-weight:600;"
             "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+            "div.hl-dash nav.hl-nav a.hl-nav-checkin{background:#2e7d32;color:#fff}"
             "div.hl-dash nav.hl-nav a[aria-current=page]{background:#1f2328;color:#fff}")
 
 
