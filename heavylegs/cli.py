@@ -372,7 +372,7 @@ def _cmd_checkins(args, out):
     out.write(f"wrote {len(checkins)} check-ins to {args.output}\n")
 
 
-def _check_athlete(athlete_id, data):
+def _check_athlete(data, athlete_id):
     from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
 
     validate_athlete_id(athlete_id, "ATHLETE")
@@ -411,16 +411,16 @@ def _check_answers(data_dir, athlete_id) -> None:
 
 def _cmd_export(args, out):
     _check_output_folder(args.output)
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     _check_answers(data_dir, args.athlete)
     from heavylegs.views.dashboard import export_dashboard
 
-    path = export_dashboard(args.athlete, args.output, data_dir=data_dir)
+    path = export_dashboard(data_dir, args.athlete, args.output)
     out.write(f"wrote {path}\n")
 
 
 def _cmd_serve(args, out):
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     if not 1 <= args.port <= 65535:
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
     from heavylegs.serve.server import serve_dashboard  # not .dashboard: Voila starts sooner without its imports
@@ -430,7 +430,7 @@ def _cmd_serve(args, out):
 
     previous = signal.signal(signal.SIGTERM, interrupted)
     try:
-        server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+        server = serve_dashboard(data_dir, args.athlete, port=args.port, out=out)
     finally:
         signal.signal(signal.SIGTERM, previous)
     try:
@@ -464,33 +464,23 @@ def _check_output_dir(output: str) -> Path:
 
 def _cmd_plan(args, out):
     """``heavylegs plan``: the plan saved with the newest assessment, else one built from it."""
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     start = _parse_date(args.start, "--start") if args.start else None
     folder = _check_output_dir(args.output)
-    from heavylegs.store.assessments import list_assessments, read_assessment
-    from heavylegs.analysis.pipeline import assess
-    from heavylegs.analysis.plan import build_plan, validate_plan
+    from heavylegs.analysis.pipeline import assess_athlete
+    from heavylegs.analysis.plan import build_plan
+    from heavylegs.store.athlete import load_athlete
+    from heavylegs.store.storage import atomic_write_text
     from heavylegs.views.plan_pages import plan_files
-    from heavylegs.store.profiles import read_profile
-    from heavylegs.store.storage import athlete_paths, atomic_write_text
 
-    paths = athlete_paths(data_dir, args.athlete)
-    files = list_assessments(data_dir, args.athlete)
-    latest = read_assessment(files[-1]) if files else None
-    previous = read_assessment(files[-2])["profile"] if len(files) > 1 else None
-    profile = latest["profile"] if latest else read_profile(paths["profile"])
-    log = None
-    if paths["log"].exists():
-        from heavylegs.logs.traininglog import read_log
-
-        log = read_log(paths["log"])
-    result = assess(profile, log)
-    saved = latest.get("plan") if latest else None
+    record = load_athlete(data_dir, args.athlete).require()
+    result = assess_athlete(record)  # with the check-ins, as every page
+    saved = record.plan  # validated when it was read
     if saved is not None and (start is None or saved.get("start") == start.isoformat()):
-        plan = validate_plan(saved, str(files[-1]))  # the coach's plan, edits and all
+        plan = saved  # the coach's plan, edits and all
     else:
         plan = build_plan(result, start=start)
-    texts = plan_files(result, plan, previous_profile=previous)  # every file made before any is written
+    texts = plan_files(result, plan, previous_profile=record.previous_profile)  # every file made before any is written
     for name, text in texts.items():
         path = atomic_write_text(folder / name, text)
         out.write(f"wrote {path}\n")

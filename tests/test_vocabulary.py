@@ -123,7 +123,7 @@ def test_dashboard_shows_the_new_red_flags(tmp_path):
     profile = {"athlete_id": "ida", "name": "Ida", "assessed_on": "2026-11-16", "sodium_mmol_l": 127,
                "cold_pale_foot": True, "bone_pain_point": True, "weight_loss_fever_night_sweats": True}
     (tmp_path / "athletes" / "ida.json").write_text(json.dumps(profile), encoding="utf-8")
-    content = dashboard_content("ida", tmp_path)
+    content = dashboard_content(tmp_path, "ida")
     assert [f["id"] for f in content["red_flags"]] == [
         "possible_hyponatremia", "possible_limb_ischemia", "possible_stress_fracture", "constitutional_symptoms"]
     before, _ = dashboard_sections(content)
