@@ -261,18 +261,15 @@ def _summary_lines(summary) -> list:
     return lines
 
 
-def _check_output_file(output: str) -> None:
-    """Refuse an output path that can never be written as a file, before any work."""
+def _check_output_file(output: str, what: str = "training-log CSV file", example: str = "log.csv") -> None:
+    """Refuse an output path that can never be written as a regular file, before any work."""
+    from heavylegs.store.storage import check_output_file
+
     path = Path(output)
-    if path.is_dir():
-        raise InputError([Problem(output, "is a folder, expected the path of a training-log CSV file "
-                                          "to write, e.g. " + str(path / "log.csv"))])
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError([Problem(output, f"cannot be written: {parent} is a file, "
-                                                  "expected a folder there")])
-            break
+    if output and path.is_dir():
+        raise InputError([Problem(output, f"is a folder, expected the path of a {what} "
+                                          "to write, e.g. " + str(path / example))])
+    check_output_file(output, f"the path of a {what} to write")
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -343,10 +340,8 @@ def _cmd_checkins(args, out):
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         raise InputError([Problem(f, "no such file, expected a CSV export of check-ins") for f in missing])
+    _check_output_file(args.output, "check-in CSV file", "checkins.csv")
     output = Path(args.output)
-    if output.is_dir():
-        raise InputError([Problem(args.output, "is a folder, expected the path of a check-in CSV file to "
-                                               "write, e.g. " + str(output / "checkins.csv"))])
     existed = output.exists()
     if existed:
         read_checkins(output)  # a bad file stops here, before the exports are read
