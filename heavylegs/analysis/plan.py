@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from numpy.lib.stride_tricks import sliding_window_view
 
 from heavylegs.errors import InputError, Problem
 from heavylegs.knowledge.causes import load_causes
+from heavylegs.metrics.ratios import ACUTE_DAYS, CHRONIC_DAYS, acute_chronic_ratio
 from heavylegs.vocabulary import KM_PER_MILE
 
 __all__ = [
@@ -1002,14 +1004,12 @@ def plan_load_projection(assessment, plan: dict):
             planned[stamp] = float(day["training"].get("load") or 0.0)
             is_plan[stamp] = True
     series = pd.concat([history, planned])
-    values = series.to_numpy()
-    cum = np.concatenate([[0.0], np.cumsum(values)])
+    values = series.to_numpy(dtype=float)
     n = len(values)
     acwr = np.full(n, np.nan)
-    for i in range(27, n):
-        chronic = (cum[i + 1] - cum[i - 27]) / 4.0
-        if chronic > 0:
-            acwr[i] = (cum[i + 1] - cum[i - 6]) / chronic
+    if n >= CHRONIC_DAYS:  # the weekly table's coupled ACWR, on every day from the 28th
+        windows = sliding_window_view(values, CHRONIC_DAYS)
+        acwr[CHRONIC_DAYS - 1:] = acute_chronic_ratio(windows[:, -ACUTE_DAYS:].sum(axis=1), windows.sum(axis=1))
     out = pd.DataFrame({"load": planned.to_numpy(), "planned": is_plan.to_numpy(),
                         "acwr": acwr[len(history):]}, index=index)
     return out
