@@ -40,9 +40,12 @@ import os
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from heavylegs.errors import InputError, Problem, read_input_file
 from heavylegs.store.profiles import profile_to_json, read_profile, validate_profile
-from heavylegs.store.storage import _fsync_folder, _mode_for, _temp_file, _write_all, athlete_lock, athlete_paths, atomic_write_text, remove_stale_temp_files
+from heavylegs.store.storage import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
+                                     remove_stale_temp_files, temp_file, write_all)
 
 __all__ = [
     "ASSESSMENT_FORMAT",
@@ -185,9 +188,9 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
 def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
     """Write ``data`` under the first free name ``<stamp>[-N].json`` (N >= ``first``), never over a file."""
     folder.mkdir(parents=True, exist_ok=True)
-    with _temp_file(folder, f"{stamp}.json") as (fd, tmp):
-        _write_all(fd, data)
-        os.fchmod(fd, _mode_for(folder / f"{stamp}.json"))  # as a plain open() would
+    with temp_file(folder, f"{stamp}.json") as (fd, tmp):
+        write_all(fd, data)
+        os.fchmod(fd, mode_for(folder / f"{stamp}.json"))  # as a plain open() would
         os.fsync(fd)
         n = first
         while True:
@@ -205,7 +208,7 @@ def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
                     break
                 n += 1
         tmp.unlink(missing_ok=True)
-    _fsync_folder(folder)
+    fsync_folder(folder)
     return target
 
 
@@ -465,8 +468,6 @@ def top_cause_history(data_dir, athlete_id, top: int = 3):
         ``rank``, ``score`` [0-100] and ``band``. Empty (with these columns)
         when nothing was saved.
     """
-    import pandas as pd
-
     columns = ["saved_at", "assessed_on", "cause_id", "title", "rank", "score", "band"]
     docs = [read_assessment(p) for p in list_assessments(data_dir, athlete_id)]
     followed = set()

@@ -54,6 +54,13 @@ __all__ = [
     "check_output_file",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
+    "temp_file",
+    "write_all",
+    "fsync_folder",
+    "mode_for",
+    "DATA_DIR_ENV",
+    "SERVED_ATHLETE_ENV",
+    "SERVED_SQUAD_ENV",
 ]
 
 #: Age [s] after which a temporary file whose writer cannot be identified
@@ -70,7 +77,8 @@ ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _UMASK_LOCK = threading.Lock()
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
+    """The permission bits a file written at ``path`` gets: those of the file there, else 0o666 less the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -81,7 +89,7 @@ def _mode_for(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def _temp_file(folder: Path, target_name: str):
+def temp_file(folder: Path, target_name: str):
     """Create ``.<target_name>.<pid>.<random>.tmp`` in ``folder``, locked for this writer.
 
     Yields ``(fd, path)``; the file descriptor stays open (and the lock held)
@@ -103,14 +111,16 @@ def _temp_file(folder: Path, target_name: str):
             os.close(fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to the file descriptor ``fd`` (``os.write`` may write fewer)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a link in ``folder`` durable (a no-op where folders cannot be synced)."""
     try:  # make a rename or link itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
@@ -154,11 +164,11 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     data = text.encode(encoding)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _temp_file(path.parent, path.name) as (fd, tmp):
-            _write_all(fd, data)
+        with temp_file(path.parent, path.name) as (fd, tmp):
+            write_all(fd, data)
             # mkstemp makes the file private (0600); give it the mode a plain open() would:
             # the old file's mode, or 0666 less the umask, so an exported page stays readable
-            os.fchmod(fd, _mode_for(path))
+            os.fchmod(fd, mode_for(path))
             os.fsync(fd)
             _refuse_not_regular(path)  # one more look: the name may have been taken meanwhile
             os.replace(tmp, path)
@@ -167,7 +177,7 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
             raise  # a full disk or a failing device is no fault of the path given
         raise InputError([Problem(str(path), f"cannot be written ({exc.strerror or exc}), expected a "
                                              "file in a folder you can write; nothing was written")]) from None
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return path
 
 
@@ -327,7 +337,7 @@ def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_T
         if _remove_if_abandoned(path, pid, now, max_age_s):
             removed.append(path)
     if removed:
-        _fsync_folder(folder)
+        fsync_folder(folder)
     return removed
 
 
@@ -477,6 +487,14 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     }
 
 
+#: Environment variable naming the data folder (read by :func:`default_data_dir`).
+DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
+#: Environment variable naming the one athlete a served page shows (set by :mod:`heavylegs.serve.server`,
+#: read by the page: :meth:`heavylegs.views.dashboard.AthleteDashboard.from_request`).
+SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
+#: Environment variable telling the squad notebook it is served read-only (no workbook, nothing written).
+SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
+
 #: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
 PACKAGED_DATA_DIR = Path(__file__).resolve().parents[1] / "samples"
 
@@ -502,7 +520,7 @@ def default_data_dir() -> Path:
         package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
         folder beside an installed package (``site-packages/data``).
     """
-    env = os.environ.get("HEAVYLEGS_DATA_DIR")
+    env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env)
     here = Path.cwd() / "data"

@@ -14,8 +14,10 @@ from datetime import timezone
 
 import gpxpy
 import gpxpy.gpx
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_gpx", "gpx_activity", "MAX_SESSION_SPEED_KMH", "MAX_STEP_SPEED_KMH"]
 
@@ -158,15 +160,11 @@ def _utc(moment):
 
 
 def _cumulative(points):
-    from heavylegs.engine.device_load import cumulative_distance
-
     return cumulative_distance([point.latitude for point in points], [point.longitude for point in points])
 
 
 def _check_speeds(timed, distance, activity: str) -> str | None:
     """Refuse a session faster than anyone; a note on steps faster than anyone (GPS jumps), or None."""
-    import numpy as np
-
     times = np.array([_utc(point.time).timestamp() for point in timed], dtype=float)
     elapsed_s = times[-1] - times[0]
     total_km = float(distance[-1]) / 1000.0
@@ -189,7 +187,7 @@ def _check_speeds(timed, distance, activity: str) -> str | None:
 
 def _device_fields(points, heart, distance_m, distance) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
-    import numpy as np
+
 
     nan = float("nan")
     times = np.array([point.time.timestamp() for point in points], dtype=float)
