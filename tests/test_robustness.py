@@ -110,10 +110,23 @@ def test_a_checkin_write_waits_for_the_holder_of_the_athletes_lock(tmp_path):
         writer = threading.Thread(target=entry)
         writer.start()
         assert not done.wait(0.5), "a check-in was written while another writer held the lock"
-        # Re-entrant in the holder's thread: a locked writer called inside the lock goes on.
-        add_checkin(tmp_path, "ana", {"date": "2026-03-02", "heaviness": 3})
     writer.join(JOIN_TIMEOUT_S)
     assert done.is_set()
+    assert len(load_checkins(tmp_path, "ana")) == 1
+
+
+def _write_inside_the_lock(tmp_path):
+    with athlete_lock(tmp_path, "ana"):
+        add_checkin(tmp_path, "ana", {"date": "2026-03-02", "heaviness": 3})
+        update_checkins(checkins_path(tmp_path, "ana"), pd.DataFrame({"date": ["2026-03-03"], "heaviness": [1]}))
+    os._exit(0)
+
+
+def test_the_lock_is_re_entrant_for_its_holder(tmp_path):
+    # The athlete portal or the workbook may hold the athlete's lock and call a check-in writer,
+    # which takes the same lock: it goes on instead of waiting for itself (in a child: a deadlock
+    # fails the test instead of stalling it).
+    assert _run_all([(_write_inside_the_lock, (tmp_path,))]) == [0]
     assert len(load_checkins(tmp_path, "ana")) == 2
 
 
