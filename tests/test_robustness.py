@@ -654,7 +654,7 @@ def test_the_bounded_duplicate_search_keeps_what_every_pair_would(seed):
 
     import numpy as np
 
-    from heavylegs.logs.traininglog import _session_features, _keep_mask
+    from heavylegs.logs.traininglog import _session_features, same_session_keep
 
     rng = random.Random(seed)
     base = pd.Timestamp("2026-01-01 06:00", tz="UTC")
@@ -668,7 +668,7 @@ def test_the_bounded_duplicate_search_keeps_what_every_pair_would(seed):
     log = pd.DataFrame(rows)
     keys, instants, duration, has_hr = _session_features(log)
     expected = _brute_force_keep(keys, instants, duration, has_hr)
-    assert np.array_equal(_keep_mask(log), np.array(expected))
+    assert np.array_equal(same_session_keep(log), np.array(expected))
 
 
 def test_a_strava_export_of_copies_is_deduplicated_in_bounded_pairs(tmp_path):
