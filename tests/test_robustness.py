@@ -694,3 +694,13 @@ def test_a_strava_export_of_copies_is_deduplicated_in_bounded_pairs(tmp_path):
     assert status == 0, err
     assert out.splitlines()[-1] == f"wrote 20 sessions to {tmp_path / 'log.csv'}"
     assert np.unique(pd.read_csv(tmp_path / "log.csv")["date"]).size == 20
+
+
+def test_plan_refuses_a_target_that_is_not_a_regular_file_before_writing_any(tmp_path, data_copy):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "plan.json")
+    status, stdout, err = _main(tmp_path, ["plan", "ana", "-o", out, "--data", data_copy], timeout_s=180)
+    assert status == 2 and stdout == "" and err == f"{out / 'plan.json'}: is a named pipe (FIFO), expected a " \
+                                                  "regular file to write; nothing was written\n", err
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
