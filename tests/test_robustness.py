@@ -704,3 +704,15 @@ def test_plan_refuses_a_target_that_is_not_a_regular_file_before_writing_any(tmp
     assert status == 2 and stdout == "" and err == f"{out / 'plan.json'}: is a named pipe (FIFO), expected a " \
                                                   "regular file to write; nothing was written\n", err
     assert sorted(p.name for p in out.iterdir()) == ["plan.json"]
+
+
+def test_a_roster_written_by_heavylegs_escapes_formulas_and_reads_back(tmp_path):
+    from heavylegs.store.profiles import read_roster, write_roster
+
+    profiles = [{"athlete_id": "ana", "name": "=cmd|' /C calc'!A0", "assessed_on": "2026-11-01",
+                 "mass_change_kg_90d": -3, "x_note": "@home"}]
+    path = write_roster(profiles, tmp_path / "roster.csv")
+    text = path.read_text()
+    assert "'=cmd" in text and ",'@home" in text and ",-3," in text
+    (again,) = read_roster(path)
+    assert again["name"] == "=cmd|' /C calc'!A0" and again["x_note"] == "@home" and again["mass_change_kg_90d"] == -3
