@@ -716,3 +716,64 @@ def test_a_roster_written_by_heavylegs_escapes_formulas_and_reads_back(tmp_path)
     assert "'=cmd" in text and ",'@home" in text and ",-3," in text
     (again,) = read_roster(path)
     assert again["name"] == "=cmd|' /C calc'!A0" and again["x_note"] == "@home" and again["mass_change_kg_90d"] == -3
+
+
+# --- every check-in writer, in any order: nothing acknowledged is lost ------------------------------
+
+from hypothesis import settings, strategies as st  # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule  # noqa: E402
+
+_DAYS = [f"2026-03-{d:02d}" for d in range(1, 11)]
+_NOTES = st.one_of(st.none(), st.sampled_from(["=1+1", "-tired", "@coach", "fine", "a,b", 'say "hi"', "x" * 300]))
+
+
+class CheckinWriters(RuleBasedStateMachine):
+    """The quick entry, the merge of an import, a bad entry and a whole-file write, in any order.
+
+    The model is what each acknowledged write says the file holds: one row a day, the latest
+    heaviness and note written for it; a refused write changes nothing.
+    """
+
+    def __init__(self):
+        super().__init__()
+        import tempfile
+
+        self.data = __import__("pathlib").Path(tempfile.mkdtemp(prefix="heavylegs-checkin-writers-"))
+        self.path = checkins_path(self.data, "ana")
+        self.model = {}
+
+    @rule(day=st.sampled_from(_DAYS), heaviness=st.integers(0, 10), notes=_NOTES)
+    def quick_entry(self, day, heaviness, notes):
+        add_checkin(self.data, "ana", {"date": day, "heaviness": heaviness, "notes": notes})
+        old = self.model.get(day, (None, None))
+        self.model[day] = (heaviness, notes if notes is not None else old[1])  # unknown keeps the earlier
+
+    @rule(days=st.lists(st.sampled_from(_DAYS), min_size=1, max_size=4, unique=True), heaviness=st.integers(0, 10),
+          notes=_NOTES)
+    def merge_import(self, days, heaviness, notes):
+        update_checkins(self.path, pd.DataFrame({"date": days, "heaviness": [heaviness] * len(days),
+                                                 "notes": [notes] * len(days)}))
+        for day in days:
+            self.model[day] = (heaviness, notes)  # an imported row replaces the day whole
+
+    @rule(day=st.sampled_from(_DAYS), bad=st.sampled_from([{"heaviness": 11}, {"heaviness": 10**400},
+                                                           {"date": "9999-12-31"}, {"notes": "x" * 2001},
+                                                           {"notes": "\ud800"}, {"sleep_h": "٣"}]))
+    def refused_entry(self, day, bad):
+        from heavylegs.errors import InputError
+
+        before = self.path.read_bytes() if self.path.exists() else None
+        with pytest.raises(InputError):
+            add_checkin(self.data, "ana", {"date": day, "heaviness": 3, **bad})
+        assert (self.path.read_bytes() if self.path.exists() else None) == before
+
+    @invariant()
+    def the_file_holds_every_acknowledged_write(self):
+        frame = load_checkins(self.data, "ana")
+        got = {d.date().isoformat(): (int(h), None if not isinstance(n, str) else n)
+               for d, h, n in zip(frame["date"], frame["heaviness"], frame["notes"])}
+        assert got == self.model
+
+
+CheckinWriters.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None)
+test_checkin_writers_in_any_order_lose_nothing = CheckinWriters.TestCase
