@@ -41,6 +41,7 @@ import contextvars
 import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,9 @@ def refusal(host: str | None, query_token: str | None, cookie_header: str | None
 _NO_SUCH_PAGES = frozenset({"/logout", "/login"})
 
 
+_TEMPLATE_FILE = re.compile(r"/voila/templates/[^/]+/static/[^/].*\Z")
+
+
 def refused_path(path: str) -> bool:
     """True for a request path the server answers with a bare 404 before any handler sees it.
 
@@ -117,8 +121,10 @@ def refused_path(path: str) -> bool:
     Refused: a path with an encoded slash, backslash or NUL (``%2F``,
     ``%5C``, ``%00``), or a ``.`` or ``..`` segment once decoded (``..%2F``,
     ``%2e%2e/``): no file this server sends has such a name, and Voila's
-    template static handler answered 500 to them. Also ``/logout`` and
-    ``/login``. The answer names nothing: no path, no handler, no trace.
+    template static handler answered 500 to them; a path under
+    ``/voila/templates/`` other than ``TEMPLATE/static/FILE`` (500 too);
+    ``/logout`` and ``/login``. The answer names nothing: no path, no
+    handler, no trace.
 
     Examples
     --------
@@ -135,6 +141,8 @@ def refused_path(path: str) -> bool:
     decoded = urllib.parse.unquote(path)
     if any(segment in (".", "..") for segment in decoded.split("/")):
         return True
+    if decoded.startswith("/voila/templates/") and not _TEMPLATE_FILE.match(decoded):
+        return True  # Voila's template file handler fails (500) on anything but TEMPLATE/static/FILE
     return decoded.rstrip("/") in _NO_SUCH_PAGES
 
 

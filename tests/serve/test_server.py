@@ -466,7 +466,8 @@ def test_page_key_follows_every_file_the_page_is_drawn_from_and_not_the_query(tm
 @pytest.mark.parametrize("path", ["/logout", "/login",
                                   "/voila/templates/heavylegs-dashboard/static/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
                                   "/voila/templates/heavylegs-dashboard/static/%2e%2e/%2e%2e/x",
-                                  "/voila/static/..%5C..%5Cx"])
+                                  "/voila/static/..%5C..%5Cx", "/voila/templates/heavylegs-dashboard/static/",
+                                  "/voila/templates/", "/voila/templates/heavylegs-dashboard/"])
 def test_logout_and_traversal_paths_get_a_bare_404(server, path):
     # Issue 18: /logout and an encoded traversal under the template's static folder answered 500.
     status, headers, body = _get(_port(server), f"{path}?token={server.token}")
@@ -475,7 +476,8 @@ def test_logout_and_traversal_paths_get_a_bare_404(server, path):
 
 
 def test_refused_paths():
-    for path in ("/logout", "/logout/", "/a/%2e%2e/b", "/a/..%2fb", "/a%00", "/./x"):
+    for path in ("/logout", "/logout/", "/a/%2e%2e/b", "/a/..%2fb", "/a%00", "/./x", "/voila/templates/t/",
+                 "/voila/templates/t/static/"):
         assert _voila.refused_path(path), path
     for path in ("/", "/voila/static/voila.js", "/api/kernels/x/channels", "/voila/templates/t/static/a.js"):
         assert not _voila.refused_path(path), path
