@@ -269,12 +269,13 @@ def dashboard_figure(content: dict):
     from heavylegs.views.figures import weekly_load_figure
 
     unit = content.get("unit", "km")
-    fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit)
+    fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit, audience="athlete")
     fig.update_layout(
-        title=dict(text=f"Weekly distance [{unit}] and load ratio", x=0, font=dict(size=14)),
-        margin=dict(l=44, r=40, t=40, b=20), height=400, autosize=True,
+        # the page shows no mode bar: the title needs no room above it, the buttons a row below it
+        title=dict(text=f"Weekly distance [{unit}] and load ratio", pad=dict(t=8)),
+        margin=dict(l=44, r=40, t=64, b=20), height=400, autosize=True,
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=10)),
-        yaxis=dict(title=dict(text=unit)), yaxis2=dict(title=dict(text="ACWR"), tickformat=".1f", dtick=0.5),
+        yaxis=dict(title=dict(text=unit)), yaxis2=dict(title=dict(text="load ratio"), tickformat=".1f", dtick=0.5),
     )
     return fig
 

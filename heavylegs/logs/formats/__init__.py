@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bump when a reader changes what it returns, so old cache entries are ignored.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 _CACHE_FORMAT = "heavylegs.import-cache/1"
 
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")

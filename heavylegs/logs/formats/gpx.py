@@ -14,9 +14,9 @@ from datetime import timezone
 import gpxpy
 import gpxpy.gpx
 
-from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, moves_at_running_speed, normalise_sport, parse_ascii_float, read_bytes, record_fields
 
-__all__ = ["read_gpx", "gpx_activity"]
+__all__ = ["read_gpx", "gpx_activity", "gpx_sport_missing"]
 
 # Strava writes its numeric activity-type code in <trk><type>.
 _STRAVA_GPX_TYPES = {"1": "ride", "4": "hike", "9": "run", "10": "walk"}
@@ -31,6 +31,11 @@ def gpx_activity(track_type) -> tuple[str, str | None, str | None] | str:
     """
     code = normalise_sport(track_type)
     return map_sport(_STRAVA_GPX_TYPES.get(code, track_type), label="GPX type")
+
+
+def gpx_sport_missing(gpx) -> bool:
+    """Whether a parsed GPX names no sport (no track, or a first track without ``<type>``)."""
+    return not gpx.tracks or not normalise_sport(gpx.tracks[0].type)
 
 
 def read_gpx(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:
@@ -107,15 +112,23 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=timezone.utc)  # GPX times are UTC by definition
     distance_m = gpx.length_2d()
-    device = _device_fields(timed, point_hr, distance_m)
+    device, times, track = _device_fields(timed, point_hr, distance_m)
+    if activity == "cross" and gpx_sport_missing(gpx):
+        # No <type>: the same run exported as TCX says Running, so a track that moves at
+        # running speed is a run, and the two copies are one session of one kind.
+        if moves_at_running_speed(times, track, duration_s):
+            activity, note = "run", "no sport recorded; a run by its speed"
     return make_row(start_utc=start, activity=activity, surface=surface,
                     duration_s=duration_s, distance_m=distance_m,
                     avg_hr=sum(heart) / len(heart) if heart else None,
                     elevation_gain_m=ascent, source=source, notes=note, **device)
 
 
-def _device_fields(points, heart, distance_m) -> dict:
-    """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
+def _device_fields(points, heart, distance_m) -> tuple:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the timed points.
+
+    Returns the fields for the row, the points' times [s] and their cumulative distance [m].
+    """
     import numpy as np
 
     from heavylegs.engine.device_load import cumulative_distance
@@ -128,4 +141,4 @@ def _device_fields(points, heart, distance_m) -> dict:
     fields = record_fields(times, heart, distance, altitude)
     if fields["gap_distance_m"] is None:
         fields["gap_distance_m"] = distance_m  # without altitudes, the distance itself
-    return fields
+    return fields, times, distance
