@@ -27,7 +27,7 @@ from heavylegs.views import figures
 from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
 from heavylegs.vocabulary import PROFILE_FIELDS, SECTIONS
-from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
+from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, latest_ratio, ratio_sentence, red_flag_html, status_html
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
@@ -48,6 +48,7 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "FIGURE_WIDTHS",
+    "import_status_line",
 ]
 
 _AUTO = {"width": "auto"}
@@ -55,6 +56,35 @@ KM_PER_MILE = 1.609344
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
+
+
+def import_status_line(athlete_id: str, outcome: dict) -> tuple:
+    """The workbook's one status line after an import, and whether it is an error.
+
+    Parameters
+    ----------
+    athlete_id : str
+    outcome : dict
+        From :meth:`heavylegs.app.workbook.WorkbookModel.import_files`
+        (``added``, ``duplicates``, ``failed``).
+
+    Returns
+    -------
+    (str, bool)
+        Green only when sessions were added and every file was read; an
+        error when nothing was added because files could not be read.
+    """
+    added, duplicates, failed = outcome["added"], outcome["duplicates"], len(outcome["failed"])
+    unread = f"{failed} file(s) could not be read (reasons below the upload button)"
+    if added and not failed:
+        return f"Imported {added} session(s) into {athlete_id}'s log.", False
+    if added:
+        return f"Imported {added} session(s) into {athlete_id}'s log; {unread}.", True
+    if failed:
+        return f"Nothing imported into {athlete_id}'s log: {unread}.", True
+    if duplicates:
+        return f"Nothing new for {athlete_id}'s log: {duplicates} session(s) were already in it.", False
+    return f"Nothing imported into {athlete_id}'s log: the files held no session.", True
 
 
 # --- The form ------------------------------------------------------------------------------
@@ -740,7 +770,9 @@ class CoachWorkbook(widgets.VBox):
         self._drawn_unit = self._unit()
         from heavylegs.views.html import load_summary_html
 
-        self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
+        ratio = ratio_sentence(latest_ratio(self.model.weekly, self.model.daily), "coach") if self.model.state else ""
+        self.load_summary.value = ((load_summary_html(self.model.load_summary()) if self.model.state else "")
+                                   + (f"<div class='hl-ratio' style='font-size:12px'>{ratio}</div>" if ratio else ""))
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
@@ -809,7 +841,9 @@ class CoachWorkbook(widgets.VBox):
         kept = "" if outcome["path"] is not None else " The log was left as it was."
         self.log_status.value = (f"{outcome['added']} session(s) added to {_esc(athlete_id)}'s log, "
                                  f"{outcome['duplicates']} duplicate(s) skipped.{kept}{failed}")
-        self._say(f"Imported into {athlete_id}'s log.")
+        line, error = import_status_line(athlete_id, outcome)
+        self._say(line, error=error)
+        self.upload.note = line
         if athlete_id not in self.athlete_picker.options:
             self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
         self.refresh()

@@ -581,7 +581,7 @@ class WorkbookModel:
             if progress:
                 progress(read, len(paths))
         if others:
-            from heavylegs.logs.formats import import_sources
+            from heavylegs.logs.formats import import_sources, not_importable_reason
 
             def _progress(done, n):
                 if progress:
@@ -596,9 +596,11 @@ class WorkbookModel:
                 # A CSV that is neither a log nor an export: the log's own problems help more.
                 exc = log_errors.get(str(where))
                 if exc is not None:
-                    reason = "not a training log: " + "; ".join(p.message if p.line is None else
-                                                                 f"line {p.line}: {p.field or ''} {p.message}"
-                                                                 for p in exc.problems[:3])
+                    found = "; ".join(p.message if p.line is None else f"line {p.line}: {p.field or ''} {p.message}"
+                                      for p in exc.problems[:3])
+                    # a log's header with bad rows: its own problems; anything else: what to upload
+                    rows_wrong = any((p.line or 0) > 1 for p in exc.problems)
+                    reason = "not a training log: " + found if rows_wrong else not_importable_reason(found)
                 failed.append((names.get(str(where), str(where)) if names else str(where), str(reason)))
             duplicates += int(getattr(result, "duplicates_skipped", 0) or 0)
         if not frames:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
 # The page's HTML lives in heavylegs.views.html; CSS, DISCLAIMER and dashboard_sections stay importable here.
-from heavylegs.views.html import ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_blocks, dashboard_sections, date_text, escape, in_unit, refused_html, urgency_label, urgency_when
+from heavylegs.views.html import ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_blocks, dashboard_sections, date_text, escape, in_unit, latest_ratio, refused_html, urgency_label, urgency_when
 # The Voila process manager lives in heavylegs.serve.server; its names stay importable from here.
 from heavylegs.serve.server import DATA_DIR_ENV, SERVED_ATHLETE_ENV, DashboardServer, notebook_path, serve_dashboard, voila_command
 from heavylegs.store.storage import athlete_paths, atomic_write_text, default_data_dir, validate_athlete_id
@@ -80,17 +80,6 @@ def _last_run(log) -> str | None:
     if len(runs) == 0:
         return None
     return str(max(runs["date"].tolist()))[:10]
-
-
-def _latest_acwr(weekly) -> dict | None:
-    """The last week with an ACWR: ``{"value", "week"}``, or None."""
-    if weekly is None or "acwr" not in getattr(weekly, "columns", ()):
-        return None
-    rows = weekly[weekly["acwr"].notna()]
-    if len(rows) == 0:
-        return None
-    last = rows.iloc[-1]
-    return {"value": float(last["acwr"]), "week": str(last["week_start"])[:10]}
 
 
 def _because(item: dict) -> str:
@@ -168,7 +157,9 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
         values), ``advice`` (list of str) and ``see_doctor_if``, every
         distance in ``unit``); ``weekly`` (the
         :func:`heavylegs.engine.load.weekly_table` DataFrame, km, or None without a
-        log) and ``acwr`` (the latest ``{"value", "week"}`` or None);
+        log) and ``acwr`` (:func:`heavylegs.views.html.latest_ratio`: the
+        latest ratio, or None for it with the days since the last session;
+        None without a log);
         ``daily`` (the daily series with ``load_au`` [AU], or None);
         ``checkins`` (:func:`heavylegs.logs.checkins.load_checkins`, None
         without any); ``patterns`` (:attr:`heavylegs.analysis.pipeline.Assessment.patterns`,
@@ -238,7 +229,7 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
             "see_doctor_if": in_unit(c.get("see_doctor_if") or "", unit),
         } for c in ranking["causes"][:top]],
         "weekly": weekly,
-        "acwr": _latest_acwr(weekly),
+        "acwr": latest_ratio(weekly, result.daily),
         "load": _load_words(log, profile),
         "daily": result.daily,
         "checkins": checkins,

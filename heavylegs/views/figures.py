@@ -371,7 +371,7 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         ))
     if show_fitness:
         traces.extend(_fitness_traces(weekly, daily, empty))
-    traces.extend(_plan_traces(plan, metric))
+    traces.extend(_plan_traces(plan, metric, coach))
     shapes = [
         dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
              fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
@@ -529,7 +529,7 @@ def _fitting_ranges(figure: go.Figure, x_range) -> dict:
     return out
 
 
-def _plan_traces(plan, metric):
+def _plan_traces(plan, metric, coach=True):
     """The plan's weekly load (hatched bars, load metric only) and its daily ACWR (dashed line)."""
     weeks, loads, days, acwr = [], [], [], []
     if plan is not None and len(plan):
@@ -546,9 +546,11 @@ def _plan_traces(plan, metric):
     return [go.Bar(name="planned weekly load", x=weeks, y=loads, marker=dict(color="rgba(0,114,178,0.25)",
                                                                               pattern=dict(shape="/")),
                    hovertemplate="planned, week of %{x|%Y-%m-%d}<br>%{y:.0f}<extra></extra>"),
-            go.Scatter(name="ACWR the plan leads to", x=days, y=acwr, yaxis="y2", mode="lines",
+            go.Scatter(name="ACWR the plan leads to" if coach else "load ratio the plan leads to",
+                       x=days, y=acwr, yaxis="y2", mode="lines",
                        line=dict(color="#0072B2", width=2, dash="dash"),
-                       hovertemplate="planned, %{x|%Y-%m-%d}<br>ACWR %{y:.2f}<extra></extra>")]
+                       hovertemplate="planned, %{x|%Y-%m-%d}<br>" + ("ACWR" if coach else "load ratio")
+                       + " %{y:.2f}<extra></extra>")]
 
 
 def _fitness_traces(weekly, daily, empty):
