@@ -412,7 +412,7 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         yaxis=dict(title=dict(text=f"{short} [{unit}]"), domain=main_domain, gridcolor="#EEEEEE"),
         yaxis2=dict(title=dict(text="ACWR" if coach else "load ratio"), overlaying="y", side="right",
                     tickmode="linear", tick0=0, dtick=0.5, showgrid=False, zeroline=False),
-        legend=dict(orientation="h", x=0, y=-0.12 if not show_fitness else -0.08, yanchor="top",
+        legend=dict(orientation="h", x=0, y=-0.12 if not show_fitness else -0.1, yanchor="top",
                     font=dict(size=11)),
         shapes=shapes, annotations=annotations,
     )
@@ -543,11 +543,11 @@ def _plan_traces(plan, metric, coach=True):
             loads = [float(v) for v in sums.to_numpy()]
         days = [d.strftime("%Y-%m-%d") for d in index]
         acwr = [_num(v) for v in frame["acwr"].tolist()]
-    return [go.Bar(name="planned weekly load", x=weeks, y=loads, marker=dict(color="rgba(0,114,178,0.25)",
-                                                                              pattern=dict(shape="/")),
+    return [go.Bar(name="planned weekly load", x=weeks, y=loads, showlegend=bool(weeks),
+                   marker=dict(color="rgba(0,114,178,0.25)", pattern=dict(shape="/")),
                    hovertemplate="planned, week of %{x|%Y-%m-%d}<br>%{y:.0f}<extra></extra>"),
             go.Scatter(name="ACWR the plan leads to" if coach else "load ratio the plan leads to",
-                       x=days, y=acwr, yaxis="y2", mode="lines",
+                       x=days, y=acwr, yaxis="y2", mode="lines", showlegend=bool(days),
                        line=dict(color="#0072B2", width=2, dash="dash"),
                        hovertemplate="planned, %{x|%Y-%m-%d}<br>" + ("ACWR" if coach else "load ratio")
                        + " %{y:.2f}<extra></extra>")]
