@@ -927,7 +927,7 @@ class CoachWorkbook(widgets.VBox):
     def refresh_plan(self):
         """Show the plan: a table to read, and the editable grid while "Edit the plan" is on."""
         from heavylegs.views.html import plan_table_html
-        from heavylegs.analysis.plan import distance_unit, plan_columns, plan_rows
+        from heavylegs.analysis.plan import distance_unit, plan_column_labels, plan_columns, plan_rows
 
         plan = self.model.plan if self.model.state is not None else None
         editing = self.plan_edit_toggle.value and plan is not None
@@ -938,13 +938,14 @@ class CoachWorkbook(widgets.VBox):
             return
         unit = self._plan_unit = distance_unit(self.model.answers)
         columns = plan_columns(unit)
+        labels = plan_column_labels(unit, plan.get("load_metric"))
         rows = plan_rows(plan, unit)
-        self.plan_view.value = "" if editing else plan_table_html(rows, columns)
+        self.plan_view.value = "" if editing else plan_table_html(rows, columns, labels)
         if editing:
             if not self._plan_cells:
                 self._build_plan_grid()
             for box, col in zip(self._plan_header, columns):
-                box.value = f"<b>{_esc(col.replace('_', ' '))}</b>"
+                box.value = f"<b>{_esc(labels.get(col, col))}</b>"
             for cells, row in zip(self._plan_cells, rows):
                 for cell, col in zip(cells, columns):
                     value = row.get(col)

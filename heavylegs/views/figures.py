@@ -371,7 +371,7 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
         ))
     if show_fitness:
         traces.extend(_fitness_traces(weekly, daily, empty))
-    traces.extend(_plan_traces(plan, metric, coach))
+    traces.extend(_plan_traces(plan, metric, coach, used, distance_unit))
     shapes = [
         dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
              fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
@@ -529,18 +529,29 @@ def _fitting_ranges(figure: go.Figure, x_range) -> dict:
     return out
 
 
-def _plan_traces(plan, metric, coach=True):
-    """The plan's weekly load (hatched bars, load metric only) and its daily ACWR (dashed line)."""
+def _plan_traces(plan, metric, coach=True, table_metric=None, distance_unit="km"):
+    """The plan's weekly load (hatched bars) and its daily ACWR (dashed line).
+
+    The bars are drawn only on the axis of the plan's own metric
+    (``plan.attrs["load_metric"]``): a plan in kilometres on the distance
+    chart, a plan in the table's load metric on the load chart; never one
+    metric on the other's axis.
+    """
     weeks, loads, days, acwr = [], [], [], []
     if plan is not None and len(plan):
         frame = plan.copy()
         index = pd.DatetimeIndex(frame.index)
         planned = frame["planned"].to_numpy(dtype=bool)
-        if metric == "load" and planned.any():
+        plan_metric = plan.attrs.get("load_metric", table_metric or "srpe")
+        same_axis = ((metric == "load" and plan_metric == (table_metric or "srpe"))
+                     or (metric == "distance" and plan_metric == "distance"))
+        if same_axis and planned.any():
             monday = (index - pd.to_timedelta(index.day_of_week, unit="D")).normalize()
             sums = pd.Series(frame["load"].to_numpy(dtype=float)[planned], index=monday[planned]).groupby(level=0).sum()
             weeks = [d.strftime("%Y-%m-%d") for d in sums.index]
             loads = [float(v) for v in sums.to_numpy()]
+            if plan_metric == "distance" and distance_unit == "mi":
+                loads = [v / KM_PER_MILE for v in loads]
         days = [d.strftime("%Y-%m-%d") for d in index]
         acwr = [_num(v) for v in frame["acwr"].tolist()]
     return [go.Bar(name="planned weekly load", x=weeks, y=loads, showlegend=bool(weeks),

@@ -47,6 +47,7 @@ __all__ = [
     "load_summary_html",
     "latest_ratio",
     "ratio_sentence",
+    "metric_words",
 ]
 
 #: What the workbook shows for an unknown answer.
@@ -805,9 +806,14 @@ def follow_up_html(follow: dict | None) -> str:
             f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")
 
 
-def plan_table_html(rows, columns) -> str:
-    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`)."""
-    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(c.replace('_', ' '))}</th>"
+def plan_table_html(rows, columns, labels: dict | None = None) -> str:
+    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`).
+
+    ``labels`` (:func:`heavylegs.analysis.plan.plan_column_labels`) gives each
+    column's header with its unit; without it the column names are shown.
+    """
+    labels = labels or {}
+    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(labels.get(c, c.replace('_', ' ')))}</th>"
                    for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
@@ -823,6 +829,11 @@ _THRESHOLD_NAMES = {"hr_max": "maximum heart rate", "hr_rest": "resting heart ra
 _METRIC_WORDS = {"srpe": "session RPE × minutes", "trimp": "TRIMP (heart rate)", "hrss": "HRSS (heart rate)",
                  "rtss": "rTSS (pace)", "stress": "stress (heart rate, else pace)", "duration": "minutes",
                  "distance": "kilometres"}
+
+
+def metric_words(metric: str | None) -> str:
+    """A load metric's name for a page ("session RPE × minutes"), never its id; "" for None."""
+    return "" if metric is None else _METRIC_WORDS.get(metric, str(metric))
 
 
 def load_summary_html(summary: dict | None) -> str:

@@ -388,3 +388,16 @@ def test_weekly_load_figure_draws_the_plan_after_the_log(weekly):
     assert list(acwr.y)[5:7] == [None, 1.1]
     distance = weekly_load_figure(weekly, metric="distance", plan=plan)
     assert list(distance.data[-2].x) == [] and len(distance.data[-1].x) == 14   # km bars cannot hold loads
+
+
+def test_a_plan_in_kilometres_is_drawn_on_the_distance_chart_never_on_the_load_axis(weekly):
+    # issue 17: a plan drafted from the answers (loads in km) was drawn on the sRPE axis
+    days = pd.date_range("2026-12-07", periods=14, freq="D")
+    plan = pd.DataFrame({"load": [8.0, 0.0] * 7, "planned": True, "acwr": [None] * 14}, index=days)
+    plan.attrs["load_metric"] = "distance"
+    table = weekly.assign(load_metric="srpe", load=weekly["load_au"])
+    assert list(weekly_load_figure(table, metric="load", plan=plan).data[-2].y) == []
+    km = weekly_load_figure(table, metric="distance", plan=plan).data[-2]
+    assert list(km.y) == [32.0, 24.0]
+    miles = weekly_load_figure(table, metric="distance", plan=plan, unit="mi").data[-2]
+    assert list(miles.y) == pytest.approx([32.0 / 1.609344, 24.0 / 1.609344])
