@@ -13,8 +13,10 @@ from datetime import timezone
 
 import gpxpy
 import gpxpy.gpx
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, moves_at_running_speed, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_gpx", "gpx_activity", "gpx_sport_missing"]
 
@@ -129,10 +131,6 @@ def _device_fields(points, heart, distance_m) -> tuple:
 
     Returns the fields for the row, the points' times [s] and their cumulative distance [m].
     """
-    import numpy as np
-
-    from heavylegs.engine.device_load import cumulative_distance
-
     nan = float("nan")
     times = np.array([point.time.timestamp() for point in points], dtype=float)
     distance = cumulative_distance([point.latitude for point in points],
