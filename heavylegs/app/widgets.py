@@ -487,16 +487,17 @@ class CoachWorkbook(widgets.VBox):
         self._wire()
 
     def _build_checkins(self):
-        small = widgets.Layout(width="150px")
+        # as wide as the label and the choice need: "Soreness 1-7" and "unknown" are never cut
+        small = {"layout": widgets.Layout(width="auto"), "style": {"description_width": "initial"}}
         self.checkin_date = widgets.Text(placeholder="YYYY-MM-DD (empty = today)", continuous_update=True,
                                          description="Day", layout=widgets.Layout(width="230px"))
         self.checkin_heaviness = widgets.Dropdown(options=[("heaviness?", None)] + [(str(i), i) for i in range(11)],
-                                                  value=None, description="Heavy 0-10", layout=small)
+                                                  value=None, description="Heavy 0-10", **small)
         self.checkin_items = {}
         for name, label in (("sleep_quality", "Sleep 1-7"), ("fatigue", "Fatigue 1-7"),
                             ("stress", "Stress 1-7"), ("soreness", "Soreness 1-7")):
             self.checkin_items[name] = widgets.Dropdown(options=[(UNKNOWN, None)] + [(str(i), i) for i in range(1, 8)],
-                                                        value=None, description=label, layout=small)
+                                                        value=None, description=label, **small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
         self.heaviness_figure = _figure_widget(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])

@@ -395,7 +395,7 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                                 text="No training log yet: upload one above." if coach else
                                 "No training log yet.", font=dict(size=14)))
     window = chart_window(weekly, plan)
-    if window["last_session_week"] is not None and window["last_session_week"] != (weeks[-1] if weeks else None):
+    if window["quiet_days"] >= 7:  # a whole week or more without a session before the table's end
         annotations.append(dict(
             xref="paper", yref="paper", x=0.5, y=0.98, xanchor="center", yanchor="top", showarrow=False,
             bgcolor="rgba(255,255,255,0.85)", font=dict(size=11, color="#8a3300"),
@@ -472,14 +472,15 @@ def chart_window(weekly, plan=None, weeks: int | None = None) -> dict:
         ``recent`` and ``whole``: ``(first, last)`` ``YYYY-MM-DD`` x ranges
         (half a bar before the first week, half a bar after the last, or
         the day after the plan's last day); ``last_session_week``: the
-        ``week_start`` of the last week with a session (None without one).
+        ``week_start`` of the last week with a session (None without one);
+        ``quiet_days``: days after that week up to the table's end.
         ``recent`` ends on the last week with a session, and takes in the
         plan when the plan starts within :data:`RECENT_WEEKS` weeks of it;
         it begins ``weeks`` weeks earlier (or at the first week).
     """
     weeks = RECENT_WEEKS if weeks is None else weeks
     if weekly is None or len(weekly) == 0:
-        return {"recent": None, "whole": None, "last_session_week": None}
+        return {"recent": None, "whole": None, "last_session_week": None, "quiet_days": 0}
     starts = [pd.Timestamp(w).normalize() for w in weekly["week_start"].tolist()]
     active = [False] * len(starts)
     for name in ("duration_min", "distance_km", "load", "load_au"):
@@ -499,8 +500,12 @@ def chart_window(weekly, plan=None, weeks: int | None = None) -> dict:
         if days.min() - starts[end_index] <= pd.Timedelta(weeks=RECENT_WEEKS):
             recent[1] = max(recent[1], plan_end)
     text = lambda pair: (pair[0].strftime("%Y-%m-%d"), pair[1].strftime("%Y-%m-%d"))  # noqa: E731
+    days = int(weekly["days"].iloc[-1]) if "days" in weekly.columns else 7
+    table_end = starts[-1] + pd.Timedelta(days=days)
+    quiet = 0 if last is None else max(0, (table_end - (starts[last] + pd.Timedelta(days=7))).days)
     return {"recent": text(recent), "whole": text(whole),
-            "last_session_week": None if last is None else starts[last].strftime("%Y-%m-%d")}
+            "last_session_week": None if last is None else starts[last].strftime("%Y-%m-%d"),
+            "quiet_days": quiet}
 
 
 def _fitting_ranges(figure: go.Figure, x_range) -> dict:

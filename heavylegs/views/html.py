@@ -819,8 +819,9 @@ def plan_table_html(rows, columns, labels: dict | None = None) -> str:
         "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
                          f"{escape('' if row.get(c) is None else row.get(c))}</td>" for c in columns) + "</tr>"
         for row in rows)
-    return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+    # on a narrow screen the table scrolls sideways in its own box rather than being cut
+    return (f"<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;font-size:12px;"
+            f"margin:4px 0'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 _PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}

@@ -320,7 +320,25 @@ def test_chart_window_takes_in_a_plan_that_follows_the_log_and_not_one_years_lat
                         index=pd.date_range("2028-01-10", periods=14, freq="D"))
     window = chart_window(weekly, late)
     assert window["recent"] == ("2026-10-01", "2026-11-06") and window["whole"][1] == "2028-01-24"
-    assert chart_window(None) == {"recent": None, "whole": None, "last_session_week": None}
+    assert chart_window(None) == {"recent": None, "whole": None, "last_session_week": None, "quiet_days": 0}
+
+
+
+def test_a_log_that_ran_until_the_day_before_has_no_quiet_note():
+    # ana's sample log ends on Sunday 15 Nov, her assessment on Monday 16 Nov opens a new week
+    from heavylegs.analysis.pipeline import analyse_log
+    from heavylegs.logs.traininglog import read_log
+    from heavylegs.views.figures import chart_window
+
+    log = read_log(Path(__file__).parents[2] / "data" / "athletes" / "ana" / "log.csv")
+    weekly = analyse_log(log, "2026-11-16").weekly
+    assert chart_window(weekly)["quiet_days"] == 1
+    notes = " ".join(a.text for a in weekly_load_figure(weekly).layout.annotations)
+    assert "No session after" not in notes
+    later = analyse_log(log, "2026-12-06").weekly
+    assert chart_window(later)["quiet_days"] == 21
+    assert "No session after the week of 9 Nov 2026" in " ".join(
+        a.text for a in weekly_load_figure(later).layout.annotations)
 
 
 def test_the_athletes_chart_says_the_heuristics_in_plain_words(weekly):
