@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from heavylegs.views import figures
-from heavylegs.views.figures import (ACWR_DANGER, ACWR_SAFE_BAND, BAND_COLOURS, flagged_weeks, history_figure,
+from heavylegs.views.figures import (ACWR_SAFE_BAND, chart_lines, BAND_COLOURS, flagged_weeks, history_figure,
                                ranking_figure, weekly_load_figure)
 
 
@@ -170,7 +170,7 @@ def test_weekly_load_figure_shades_the_acwr_band_and_draws_the_danger_line(weekl
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert len(rects) == 1 and (rects[0].y0, rects[0].y1) == ACWR_SAFE_BAND == (0.8, 1.3)
     assert rects[0].yref == "y2" and rects[0].fillcolor
-    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == ACWR_DANGER == 1.5 and lines[0].yref == "y2"
+    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == chart_lines()["acwr"] == 1.5 and lines[0].yref == "y2"
     texts = [a.text for a in fig.layout.annotations]
     assert sum("contested heuristic" in t for t in texts) == 2
     assert any("1.5" in t and "Gabbett 2016" in t for t in texts)
@@ -419,3 +419,18 @@ def test_a_plan_in_kilometres_is_drawn_on_the_distance_chart_never_on_the_load_a
     assert list(km.y) == [32.0, 24.0]
     miles = weekly_load_figure(table, metric="distance", plan=plan, unit="mi").data[-2]
     assert list(miles.y) == pytest.approx([32.0 / 1.609344, 24.0 / 1.609344])
+
+
+def test_chart_lines_are_the_catalogues_thresholds_and_move_with_a_rule():
+    import dataclasses
+
+    from heavylegs import load_causes
+
+    assert chart_lines() == {"acwr": 1.5, "monotony": 2.0, "long_run_spike": 10.0, "distance_rise": 30.0}
+    causes = []
+    for cause in load_causes():
+        rules = tuple(dataclasses.replace(rule, conditions=(dataclasses.replace(rule.conditions[0], value=1.4),)
+                                          + rule.conditions[1:])
+                      if rule.conditions[0].field == "log_acwr" else rule for rule in cause.rules)
+        causes.append(dataclasses.replace(cause, rules=rules))
+    assert chart_lines(causes)["acwr"] == 1.4
