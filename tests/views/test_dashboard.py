@@ -118,7 +118,7 @@ def test_a_log_that_ended_weeks_ago_says_so_instead_of_a_ratio_of_zero(tmp_path)
     (tmp_path / "athletes" / "zoe.json").write_text(json.dumps(profile), encoding="utf-8")
     files = sorted((ROOT / "tests" / "data" / "activities").glob("runpandas__*"))
     write_log(import_sources(files, use_cache=False).log, tmp_path / "athletes" / "zoe" / "log.csv")
-    content = dashboard_content("zoe", tmp_path, today="2026-12-06")
+    content = dashboard_content(tmp_path, "zoe", today="2026-12-06")
     ratio = content["acwr"]
     assert ratio["value"] is None and ratio["last_session"] == "2021-07-04" and ratio["as_of"] == "2026-12-06"
     assert ratio["days_without"] == (date(2026, 12, 6) - date(2021, 7, 4)).days
