@@ -23,6 +23,7 @@ __all__ = [
     "COMPUTED_INPUTS",
     "SECTIONS",
     "RECENT_CHANGES",
+    "MEDICATIONS",
     "PROFILE_FORMAT",
     "field_names",
     "nomenclature_markdown",
@@ -47,6 +48,14 @@ RECENT_CHANGES = (
     "diet_change", "weight_loss_plan", "heat", "more_stress", "travel",
     # Additions of spec/profile.md
     "return_from_layoff", "illness", "altitude", "more_hills", "weight_gain",
+)
+
+#: Medicines of ``spec/profile.md`` "Additions 2" (``medications``). ``metformin`` and
+#: ``acid_blocker`` (proton-pump inhibitors, H2 blockers) extend the spec's list: both lower
+#: vitamin B12 absorption, a cause ``spec/causes.md`` names.
+MEDICATIONS = (
+    "statin", "beta_blocker", "diuretic", "fluoroquinolone", "corticosteroid", "isotretinoin", "other",
+    "metformin", "acid_blocker",
 )
 
 
@@ -164,6 +173,9 @@ _ALL = [
        "Days since the last race or all-out effort.", "days", 0, 3650),
     _f("downhill_running", _BOOL, "training", "Downhill running",
        "Long or steep descents in the last 2 weeks."),
+    _f("training_hours_per_day", _NUM, "training", "Training hours a day",
+       "Training time on a typical training day; sets the carbohydrate band "
+       "(about 5-7 g/kg at 1 h, 6-10 at 1-3 h, 8-12 at 4 h or more).", "h", 0, 8),
     # (the heart-rate and pace thresholds of spec/device-load.md close the table, below)
     # Recovery
     _f("sleep_h", _NUM, "recovery", "Sleep", "Average sleep a night over the last 2 weeks.", "h", 0, 14),
@@ -275,11 +287,16 @@ _ALL = [
     # Health and labs
     _f("diabetes", _BOOL, "health", "Diabetes", "Diagnosed diabetes."),
     _f("smoker", _BOOL, "health", "Smoker", "Smokes tobacco."),
-    _f("diuretics", _BOOL, "health", "Diuretics", "Takes diuretic medication."),
+    _f("diuretics", _BOOL, "health", "Diuretics",
+       "Takes diuretic medication (the same answer as diuretic in medications; the two must agree)."),
+    _f("medications", "list", "health", "Medicines",
+       "Medicines taken now or in the last 4 weeks.", values=MEDICATIONS),
     _f("heavy_periods", _BOOL, "health", "Heavy periods", "Heavy menstrual bleeding."),
     _f("menstrual_status", _ENUM, "health", "Periods",
-       "Periods missing for 3 months or more is a sign of low energy availability.",
-       values=("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable")),
+       "Periods missing for 3 months or more is a sign of low energy availability "
+       "(not after giving birth: postpartum is within 12 months of a birth).",
+       values=("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable",
+               "postpartum")),
     _f("recent_illness", _BOOL, "health", "Recent illness", "Ill in the last 2 weeks."),
     _f("bone_stress_history", _BOOL, "health", "Stress fracture before",
        "A stress fracture or bone stress injury before."),
@@ -298,6 +315,8 @@ _ALL = [
     _f("vitamin_b12_pg_ml", _NUM, "health", "Vitamin B12",
        "Serum vitamin B12; divide pmol/L by 0.738 to get pg/mL.", "pg/mL", 50, 3000),
     _f("sodium_mmol_l", _NUM, "health", "Sodium", "Serum sodium from a blood test.", "mmol/L", 100, 170),
+    _f("tsh_mu_l", _NUM, "health", "TSH",
+       "Thyroid-stimulating hormone from a blood test.", "mU/L", 0.01, 100),
     # Facts computed from two answers (spec/profile.md, "Facts computed from answers")
     _f("distance_change_pct", _NUM, "training", "Weekly distance change",
        "Computed, not entered: weekly distance against the 4 weeks before, "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from heavylegs.knowledge.causes import load_causes, load_red_flags
+from heavylegs.knowledge.causes import GRADES, load_causes, load_red_flags
 from heavylegs.vocabulary import COMPUTED_INPUTS, FIELDS
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "merge_log_facts",
     "computed_facts",
     "red_flags_for",
+    "harmonise_answers",
     "score_profile",
     "score_roster",
     "format_ranking",
@@ -215,6 +216,23 @@ def _rule_state(rule, values):
     return tuple(unknown) if unknown else True
 
 
+def _fired_flags(values, flags):
+    """``(flag, alternative)`` for every flag that applies, most urgent first (file order within)."""
+    out = []
+    for flag in flags:
+        for alt in flag.when:
+            if _alt_fires(alt, values):
+                out.append((flag, alt))
+                break
+    out.sort(key=lambda fa: _URGENCY_ORDER[fa[0].urgency])
+    return out
+
+
+def _flag_reason(flag, alt, values):
+    first = alt[0]
+    return flag.reason.format(value=_fmt_value(values.get(first.field)), threshold=_fmt_threshold(first.value))
+
+
 def red_flags_for(values: dict, flags=None) -> list:
     """Every red flag that applies, most urgent first.
 
@@ -228,22 +246,38 @@ def red_flags_for(values: dict, flags=None) -> list:
     Returns
     -------
     list of dict
-        ``{"id", "urgency", "reason", "title", "action"}`` for each flag
-        that applies.
+        ``{"id", "urgency", "reason", "title", "action", "causes"}`` for each
+        flag that applies; ``causes`` are the ids of the causes it bears on.
     """
     flags = load_red_flags() if flags is None else flags
-    out = []
-    for flag in flags:
-        for alt in flag.when:
-            if _alt_fires(alt, values):
-                first = alt[0]
-                reason = flag.reason.format(value=_fmt_value(values.get(first.field)),
-                                            threshold=_fmt_threshold(first.value))
-                out.append({"id": flag.id, "urgency": flag.urgency, "reason": reason,
-                            "title": flag.title, "action": flag.action})
-                break
-    out.sort(key=lambda f: _URGENCY_ORDER[f["urgency"]])
-    return out
+    values = harmonise_answers(values)
+    return [{"id": flag.id, "urgency": flag.urgency, "reason": _flag_reason(flag, alt, values),
+             "title": flag.title, "action": flag.action, "causes": list(flag.cause_ids)}
+            for flag, alt in _fired_flags(values, flags)]
+
+
+def harmonise_answers(values: dict) -> dict:
+    """Answers that say the same thing, made to agree before scoring.
+
+    ``diuretics`` (the older answer) and ``diuretic`` in ``medications``
+    mean the same (``spec/profile.md``, Additions 2); when only the medicine
+    list is known, ``diuretics`` is read from it. Validation refuses a profile
+    where both are known and differ.
+
+    Parameters
+    ----------
+    values : dict
+        Known values of one athlete.
+
+    Returns
+    -------
+    dict
+        ``values`` itself when nothing is added, else a copy with the added answer.
+    """
+    medicines = values.get("medications")
+    if values.get("diuretics") is None and medicines is not None:
+        values = dict(values, diuretics="diuretic" in medicines)
+    return values
 
 
 def _alt_fires(alt, values):
@@ -263,9 +297,10 @@ def _from_log(name, filled):
     return any(n in filled for alt in COMPUTED_INPUTS.get(name, ()) for n in alt)
 
 
-def _score_cause(cause, values, weeks, filled):
+def _score_cause(cause, values, weeks, filled, flag_fields=()):
     evidence, raw = [], 0
-    missing = [f for f in cause.fields if f not in values]
+    inputs = tuple(dict.fromkeys(cause.fields + tuple(flag_fields)))
+    missing = [f for f in inputs if f not in values]
     for rule in cause.rules:
         state = _rule_state(rule, values)
         if state is not True:
@@ -281,7 +316,7 @@ def _score_cause(cause, values, weeks, filled):
         if _from_log(rule.field, filled):
             item["from_log"] = True
         evidence.append(item)
-    n_fields = len(cause.fields)
+    n_fields = len(inputs)
     coverage = (n_fields - len(missing)) / n_fields if n_fields else 1.0
     score = points_to_score(raw)
     return {
@@ -410,23 +445,107 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
     values, weeks, filled = merge_log_facts(profile, log_facts)
     values = {k: v for k, v in values.items()
               if v is not None and k in FIELDS and FIELDS[k].source != "computed"}
+    values = harmonise_answers(values)
     values.update(computed_facts(values))
-    results = [_score_cause(c, values, weeks, filled) for c in causes]
+    linked = _flag_fields(flags)
+    results = [_score_cause(c, values, weeks, filled, linked.get(c.id, ())) for c in causes]
     if pattern_evidence:
         _add_evidence(results, pattern_evidence)
-    results.sort(key=_sort_key({c.id: c for c in causes}))
+    fired = _fired_flags(values, flags)
+    _add_flag_evidence(results, fired, values)
+    cause_by_id = {c.id: c for c in causes}
+    results.sort(key=_sort_key(cause_by_id))
+    results = _lift_leads(results, flag_leads([r["id"] for r in results], fired))
     for rank, result in enumerate(results, start=1):
         result["rank"] = rank
     return {
         "format": RANKING_FORMAT,
         "athlete_id": profile.get("athlete_id"),
         "assessed_on": profile.get("assessed_on"),
-        "red_flags": [{k: f[k] for k in ("id", "urgency", "reason", "title", "action")}
-                      for f in red_flags_for(values, flags)],
+        "red_flags": [{"id": flag.id, "urgency": flag.urgency, "reason": _flag_reason(flag, alt, values),
+                       "title": flag.title, "action": flag.action, "causes": list(flag.cause_ids)}
+                      for flag, alt in fired],
         "causes": results,
         "ask_next": _ask_next(values, results, causes, flags),
         "filled_from_log": filled,
     }
+
+
+def _flag_fields(flags):
+    """For each cause id, the fields of the red flags that bear on it (they are inputs of the cause too)."""
+    out = {}
+    for flag in flags:
+        for cause_id in flag.cause_ids:
+            out[cause_id] = tuple(dict.fromkeys(out.get(cause_id, ()) + flag.fields))
+    return out
+
+
+def _add_flag_evidence(results, fired, values) -> None:
+    """Put each fired flag, most urgent first, at the head of the evidence of every cause it bears on."""
+    by_id = {r["id"]: r for r in results}
+    heads = {}
+    for flag, alt in fired:
+        reason = _flag_reason(flag, alt, values)
+        first = alt[0].field
+        for cause_id, grade in flag.causes:
+            result = by_id.get(cause_id)
+            if result is None:
+                continue
+            points = GRADES[grade]
+            item = {"field": first, "value": _json_value(values.get(first)), "points": points,
+                    "because": f"red flag ({flag.title.lower()}): {reason}", "grade": grade,
+                    "evidence_tag": flag.evidence, "red_flag": flag.id}
+            at = heads.get(cause_id, 0)
+            result["evidence"].insert(at, item)
+            heads[cause_id] = at + 1
+            result["raw_points"] += points
+    for cause_id in heads:
+        result = by_id[cause_id]
+        result["score"] = points_to_score(result["raw_points"])
+        result["band"] = score_to_band(result["score"])
+
+
+def flag_leads(order, fired) -> list:
+    """The causes that must be in the top three so that every fired red flag has one of its causes there.
+
+    Parameters
+    ----------
+    order : sequence of str
+        Cause ids, best first by score.
+    fired : sequence of (RedFlag, alternative)
+        The flags that apply, most urgent first.
+
+    Returns
+    -------
+    list of str
+        For each flag, most urgent first, the best-ranked of its causes, unless
+        a cause already chosen for an earlier flag is one of them.
+    """
+    position = {cause_id: i for i, cause_id in enumerate(order)}
+    leads = []
+    for flag, _ in fired:
+        mine = [c for c in flag.cause_ids if c in position]
+        if mine and not set(leads).intersection(mine):
+            leads.append(min(mine, key=position.__getitem__))
+    return leads
+
+
+def _lift_leads(results, leads, top=3):
+    """The ranking with every lead in the top three, the top kept in score order.
+
+    Nothing moves when the leads are already there. Otherwise the top three
+    become the leads (at most three, the most urgent flags' first) and the best
+    of the other causes; everything else keeps its order below them.
+    """
+    ids = [r["id"] for r in results]
+    if all(lead in ids[:top] for lead in leads):
+        return results
+    chosen = set(leads[:top])
+    for cause_id in ids:
+        if len(chosen) >= top:
+            break
+        chosen.add(cause_id)
+    return [r for r in results if r["id"] in chosen] + [r for r in results if r["id"] not in chosen]
 
 
 # --- Vectorised roster scoring -------------------------------------------------------------
@@ -539,9 +658,20 @@ def score_roster(profiles, causes=None, red_flags=None):
 
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
-    profiles = [{k: v for k, v in p.items() if v is not None and k not in _COMPUTED} for p in profiles]
+    profiles = [harmonise_answers({k: v for k, v in p.items() if v is not None and k not in _COMPUTED})
+                for p in profiles]
     n = len(profiles)
     columns = {}
+    flag_cols = []
+    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
+        any_alt = np.zeros(n, dtype=bool)
+        for alt in flag.when:
+            fires = np.ones(n, dtype=bool)
+            for cond in alt:
+                holds, _ = _vector_condition(cond, columns, profiles, n)
+                fires &= holds
+            any_alt |= fires
+        flag_cols.append((flag, any_alt))
     scores = np.zeros((n, len(causes)), dtype=np.int64)
     raws = np.zeros((n, len(causes)), dtype=np.int64)
     for j, cause in enumerate(causes):
@@ -552,6 +682,10 @@ def score_roster(profiles, causes=None, red_flags=None):
                 holds, _ = _vector_condition(cond, columns, profiles, n)
                 fires &= holds
             raw += np.where(fires, rule.points, 0)
+        for flag, mask in flag_cols:
+            for cause_id, grade in flag.causes:
+                if cause_id == cause.id:
+                    raw += np.where(mask, GRADES[grade], 0)
         raws[:, j] = raw
         r = np.maximum(raw, 0).astype(float)
         scores[:, j] = np.floor(100.0 * (1.0 - np.exp(-r / SCORE_SCALE)) + 0.5).astype(np.int64)
@@ -563,21 +697,20 @@ def score_roster(profiles, causes=None, red_flags=None):
     key = scores * 10**6 + np.clip(raws, -999, 999) * 10**3 - tie_rank
     order = np.argsort(-key, axis=1, kind="stable")
     ids = np.array([c.id for c in causes], dtype=object)
-    flag_cols = []
-    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
-        any_alt = np.zeros(n, dtype=bool)
-        for alt in flag.when:
-            fires = np.ones(n, dtype=bool)
-            for cond in alt:
-                holds, _ = _vector_condition(cond, columns, profiles, n)
-                fires &= holds
-            any_alt |= fires
-        flag_cols.append((flag.id, any_alt))
-    flag_text = [";".join(fid for fid, mask in flag_cols if mask[i]) for i in range(n)]
+    top = [list(ids[order[:, k]]) if len(causes) > k else [None] * n for k in range(3)]
+    for i in range(n):
+        fired = [(flag, None) for flag, mask in flag_cols if mask[i]]
+        if fired:
+            # The athletes with a red flag: the top three lifted as score_profile lifts them.
+            ranked = [{"id": cause_id} for cause_id in ids[order[i]]]
+            lifted = _lift_leads(ranked, flag_leads([r["id"] for r in ranked], fired))
+            for k in range(min(3, len(causes))):
+                top[k][i] = lifted[k]["id"]
+    flag_text = [";".join(flag.id for flag, mask in flag_cols if mask[i]) for i in range(n)]
     frame = pd.DataFrame(scores, columns=[c.id for c in causes])
-    frame.insert(0, "top_3", ids[order[:, 2]] if len(causes) > 2 else None)
-    frame.insert(0, "top_2", ids[order[:, 1]] if len(causes) > 1 else None)
-    frame.insert(0, "top_1", ids[order[:, 0]])
+    frame.insert(0, "top_3", top[2] if len(causes) > 2 else None)
+    frame.insert(0, "top_2", top[1] if len(causes) > 1 else None)
+    frame.insert(0, "top_1", top[0])
     frame.insert(0, "red_flags", flag_text)
     frame.index = pd.Index([p.get("athlete_id") for p in profiles], name="athlete_id")
     return frame

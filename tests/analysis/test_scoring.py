@@ -279,6 +279,8 @@ def _random_profile(rng, i):
             profile[name] = rng.randint(int(spec.minimum), int(spec.maximum))
         else:
             profile[name] = round(rng.uniform(spec.minimum, spec.maximum), 1)
+    if "diuretics" in profile and "medications" in profile:  # one answer, asked twice: they must agree
+        profile["diuretics"] = "diuretic" in profile["medications"]
     return validate_profile(profile)
 
 
@@ -319,10 +321,14 @@ def test_worked_example_of_docs_scoring_md():
     assert doc["red_flags"] == []
     iron = next(c for c in doc["causes"] if c["id"] == "iron_deficiency")
     assert [e["points"] for e in iron["evidence"]] == [3, 2, 2, 2]
-    assert (iron["raw_points"], iron["score"], iron["band"], iron["coverage"]) == (9, 83, "likely", 0.38)
-    assert iron["missing"] == ["menstrual_status", "breathless_easily", "restless_legs", "energy_restriction",
-                               "crp_mg_l", "transferrin_saturation_pct", "blood_donations_12m", "nsaid_use",
-                               "gut_condition", "recent_changes"]
+    assert (iron["raw_points"], iron["score"], iron["band"], iron["coverage"]) == (9, 83, "likely", 0.3)
+    # The rules' inputs, then the answers of the red flags that point at iron deficiency
+    # (anaemia, chest pain or fainting, not resolving, weight loss or night sweats).
+    assert iron["missing"] == ["breathless_easily", "restless_legs", "energy_restriction", "crp_mg_l",
+                               "transferrin_saturation_pct", "blood_donations_12m", "nsaid_use",
+                               "gut_condition", "menstrual_status", "recent_changes",
+                               "chest_pain_or_fainting", "duration_weeks", "rest_week_helps",
+                               "weight_loss_fever_night_sweats"]
     iron40 = next(c for c in score_profile({**ana, "ferritin_ug_l": 40})["causes"] if c["id"] == "iron_deficiency")
     assert (iron40["raw_points"], iron40["score"], iron40["band"]) == (4, 55, "possible")
 
@@ -336,3 +342,125 @@ def test_vignettes_put_the_expected_cause_in_the_top_three(vignette):
     assert vignette["expected"] in [c["id"] for c in doc["causes"][:3]]
     if "red_flags" in vignette:
         assert [f["id"] for f in doc["red_flags"]] == vignette["red_flags"]
+
+
+# --- Red flags point at causes (spec/profile.md): the banner and the ranking tell one story ----------------
+
+def _flag_cases():
+    """Every example answer of the catalogue (causes, their rules, the red flags) and every sample athlete."""
+    from heavylegs.engine.load import log_facts
+    from heavylegs.logs.traininglog import read_log
+    from heavylegs.store.profiles import read_profile
+    from heavylegs.store.storage import athlete_paths, list_athletes
+
+    for cause in load_causes():
+        for kind in ("fires", "does_not_fire"):
+            for i, answers in enumerate(cause.examples[kind]):
+                yield f"{cause.id}.examples.{kind}[{i}]", answers, None
+            for j, rule in enumerate(cause.rules):
+                for i, answers in enumerate(rule.examples.get(kind, [])):
+                    yield f"{cause.id}.rules[{j}].examples.{kind}[{i}]", answers, None
+    for flag in load_red_flags():
+        for kind in ("fires", "does_not_fire"):
+            for i, answers in enumerate(flag.examples.get(kind, [])):
+                yield f"red flag {flag.id}.examples.{kind}[{i}]", answers, None
+    data = Path(__file__).resolve().parents[2] / "data"
+    for athlete in list_athletes(data):
+        paths = athlete_paths(data, athlete)
+        profile = read_profile(paths["profile"])
+        yield f"sample {athlete}", profile, None
+        yield f"sample {athlete} with the log", profile, log_facts(read_log(paths["log"]))
+
+
+def test_every_fired_red_flag_has_one_of_its_causes_in_the_top_three_with_the_flag_first():
+    """spec/profile.md, "Red flags point at causes", over every catalogue example and every sample athlete."""
+    problems, flags_seen = [], set()
+    for where, answers, facts in _flag_cases():
+        doc = score_profile({"athlete_id": "x", **answers}, log_facts=facts)
+        top = doc["causes"][:3]
+        for flag in doc["red_flags"]:
+            flags_seen.add(flag["id"])
+            assert flag["causes"], flag["id"]
+            ok = False
+            for cause in top:
+                leading = []
+                for item in cause["evidence"]:
+                    if "red_flag" not in item:
+                        break
+                    leading.append(item["red_flag"])
+                if cause["id"] in flag["causes"] and flag["id"] in leading:
+                    ok = True
+            if not ok:
+                problems.append(f"{where}: {flag['id']} -> {flag['causes']}, top three "
+                                f"{[c['id'] for c in top]}")
+    assert not problems, "\n".join(problems)
+    assert flags_seen == {f.id for f in load_red_flags()}  # every flag was exercised
+
+
+@pytest.mark.parametrize("flag", load_red_flags(), ids=lambda f: f.id)
+def test_every_red_flag_names_its_causes_and_fires_on_its_examples(flag):
+    assert flag.causes and all(grade in ("S", "M", "N") for _, grade in flag.causes)
+    assert flag.examples.get("fires") and flag.examples.get("does_not_fire")
+    for answers in flag.examples["fires"]:
+        assert flag.id in [f["id"] for f in red_flags_for(answers, [flag])], answers
+    for answers in flag.examples["does_not_fire"]:
+        assert red_flags_for(answers, [flag]) == [], answers
+
+
+def test_a_hot_calf_puts_poor_circulation_first_with_the_flag_as_its_reason():
+    """The case of issue 22: the banner said clot, the ranking said muscle injury, iron and fatigue."""
+    doc = score_profile({"athlete_id": "x", "calf_warm_red_swollen": True, "one_leg_only": True,
+                         "localized_pain": True, "wellness_soreness": 6, "hard_sessions_per_week": 4,
+                         "sleep_h": 6})
+    top = [c["id"] for c in doc["causes"][:3]]
+    assert "poor_circulation" in top
+    circulation = next(c for c in doc["causes"] if c["id"] == "poor_circulation")
+    assert circulation["evidence"][0]["red_flag"] == "possible_clot"
+    assert circulation["evidence"][0]["because"].startswith("red flag (a hot, swollen calf)")
+
+
+def test_a_flag_lifts_its_cause_into_the_top_three_when_the_scores_alone_would_not():
+    # Exertional pain (compartment S, circulation M) against a runner whose answers point hard elsewhere.
+    answers = {"athlete_id": "x", "exertional_leg_pain": True, "ferritin_ug_l": 9, "heavy_periods": True,
+               "diet": "vegan", "breathless_easily": True, "sleep_h": 5, "wellness_sleep": 6,
+               "wellness_stress": 6, "recent_changes": ["more_stress", "load_increase", "new_shoes"],
+               "rest_days_per_week": 0, "hard_sessions_per_week": 4, "shoe_km": 900, "carbs_g_per_kg": 2}
+    doc = score_profile(answers)
+    top = [c["id"] for c in doc["causes"][:3]]
+    assert {"compartment_syndrome", "poor_circulation"} & set(top)
+    table = score_roster([validate_profile(answers)])
+    assert list(table.loc["x", ["top_1", "top_2", "top_3"]]) == top
+
+
+def test_a_flag_must_name_known_causes_and_no_cause_may_repeat_its_test(tmp_path):
+    from heavylegs.knowledge.causes import CatalogueError, KNOWLEDGE_DIR
+
+    text = (KNOWLEDGE_DIR / "red_flags.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "flags.yaml"
+    bad.write_text(text.replace("causes: {poor_circulation: S}", "causes: {poor_circulations: S}", 1),
+                   encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"causes\.poor_circulations: possible_clot names an unknown cause"):
+        load_red_flags(bad)
+    bad.write_text(text.replace("causes: {poor_circulation: S}", "causes: {}", 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"\[0\]\.causes: expected a mapping"):
+        load_red_flags(bad)
+    bad.write_text(text.replace("causes: {poor_circulation: S}", "causes: {poor_circulation: X}", 1),
+                   encoding="utf-8")
+    with pytest.raises(CatalogueError, match="'X' is not valid; valid: S, M, N"):
+        load_red_flags(bad)
+    # A cause rule that repeats a flag's own test would count the same answer twice.
+    causes = list(load_causes())
+    circulation = next(c for c in causes if c.id == "poor_circulation")
+    twice = parse_cause({**_raw("poor_circulation"), "rules": _raw("poor_circulation")["rules"] + [
+        {"field": "calf_warm_red_swollen", "op": "==", "value": True, "points": 3, "grade": "S", "evidence": "NR",
+         "because": "a hot calf"}]}, circulation.path)
+    causes[causes.index(circulation)] = twice
+    with pytest.raises(CatalogueError, match="repeats the test of the red flag possible_clot"):
+        load_red_flags(causes=causes)
+
+
+def _raw(cause_id):
+    import yaml
+    from heavylegs.knowledge.causes import KNOWLEDGE_DIR
+
+    return yaml.safe_load((KNOWLEDGE_DIR / "causes" / f"{cause_id}.yaml").read_text(encoding="utf-8"))
