@@ -30,6 +30,10 @@ __all__ = [
     "URGENCIES",
     "URGENCY_ORDER",
     "field_names",
+    "FOLLOW_UPS",
+    "PATTERN_QUESTIONS",
+    "BLOOD_TESTS",
+    "follow_up_applies",
     "nomenclature_markdown",
 ]
 
@@ -387,6 +391,51 @@ COMPUTED_INPUTS: dict[str, tuple] = {
     "resting_hr_rise_bpm": (("hr_rest_bpm", "resting_hr_bpm"), ("resting_hr_baseline_bpm",)),
     "mass_change_pct_90d": (("mass_change_kg_90d",), ("body_mass_kg",)),
 }
+
+
+#: The pattern questions that split the causes best, to ask on every form (the evidence review
+#: behind the catalogue, section 0.2): when the heaviness comes, one leg or both, tingling or
+#: numbness, what changed recently, and whether a lighter week helped.
+PATTERN_QUESTIONS = ("heaviness_onset", "one_leg_only", "tingling_or_numbness", "recent_changes",
+                     "rest_week_helps")
+#: Answers that need a blood test, not a conversation.
+BLOOD_TESTS = ("ferritin_ug_l", "hemoglobin_g_dl", "vitamin_d_ng_ml", "transferrin_saturation_pct", "crp_mg_l",
+               "vitamin_b12_pg_ml", "sodium_mmol_l", "tsh_mu_l")
+
+#: Follow-up questions: each is asked only after its parent question got the answer given
+#: (``ask_next`` asks the parent first and leaves the follow-up out when the parent's answer
+#: makes it moot). Validation does not use this table: any answer stays valid.
+FOLLOW_UPS: dict[str, tuple] = {
+    "numbness_pattern": ("tingling_or_numbness", True),
+    "numbness_weeks": ("tingling_or_numbness", True),
+    "menstrual_status": ("sex", "female"),
+    "heavy_periods": ("sex", "female"),
+    "strength_within_48h": ("strength_sessions_per_week", "at least 1"),
+}
+
+
+def follow_up_applies(name: str, values: dict):
+    """Whether a question applies given the answers so far.
+
+    Returns
+    -------
+    bool or str
+        True when it applies (or is no follow-up), False when its parent's answer makes it
+        moot, or the parent's name when the parent is still unknown.
+
+    Examples
+    --------
+    >>> follow_up_applies("numbness_pattern", {}), follow_up_applies("numbness_pattern", {"tingling_or_numbness": False})
+    ('tingling_or_numbness', False)
+    """
+    if name not in FOLLOW_UPS:
+        return True
+    parent, wanted = FOLLOW_UPS[name]
+    if values.get(parent) is None:
+        return parent
+    if wanted == "at least 1":
+        return values[parent] >= 1
+    return values[parent] == wanted
 
 
 def field_names(section: str | None = None, source: str | None = None) -> list[str]:

@@ -21,7 +21,7 @@ import math
 import numbers
 
 from heavylegs.knowledge.causes import GRADES, load_causes, load_red_flags
-from heavylegs.vocabulary import COMPUTED_INPUTS, FIELDS
+from heavylegs.vocabulary import BLOOD_TESTS, COMPUTED_INPUTS, FIELDS, PATTERN_QUESTIONS, follow_up_applies
 
 __all__ = [
     "RANKING_FORMAT",
@@ -344,36 +344,225 @@ def _sort_key(cause_by_id):
 
 
 def _questions_for(name, values):
-    """The profile questions whose answers would make an unknown field known."""
+    """The profile questions whose answers would make an unknown field known.
+
+    A follow-up question whose parent is unknown is replaced by its parent; one whose parent's
+    answer makes it moot is not asked.
+    """
     if FIELDS[name].source == "profile":
-        return [name]
+        applies = follow_up_applies(name, values)
+        if applies is True:
+            return [name]
+        return [applies] if applies else []
     # A computed fact: ask for each missing input; of alternatives (waking or morning
     # resting heart rate) ask the last, the one most athletes know.
     return [group[-1] for group in COMPUTED_INPUTS[name] if not any(n in values for n in group)]
 
 
+def _flag_is_plausible(flag, values):
+    """Whether the answers so far make a flag plausible enough to ask its questions first."""
+    return any(all(c.field in values and c.test(values[c.field]) for c in alt) for alt in flag.ask_when)
+
+
+def _flag_questions(flag, values):
+    """The unknown answers that could still make a flag fire, trigger first.
+
+    For each alternative not already ruled out: its first condition (the trigger, such as the
+    haemoglobin value of the anaemia flag) while that is unknown; once the trigger holds, the
+    other conditions still unknown (sex and age only matter once the haemoglobin is low).
+    """
+    out = []
+    for alt in flag.when:
+        if any(c.field in values and not c.test(values[c.field]) for c in alt):
+            continue
+        trigger = alt[0]
+        if trigger.field not in values:
+            out.append(trigger.field)
+        else:
+            out += [c.field for c in alt[1:] if c.field not in values and c.if_unknown is None]
+    return out
+
+
+def _candidate_answers(name, conditions):
+    """One answer for each way the conditions on a field can come out (numbers: both sides of each threshold)."""
+    spec = FIELDS[name]
+    if spec.kind == "bool":
+        return [True, False]
+    if spec.kind == "enum":
+        return list(spec.values)
+    if spec.kind == "list":
+        return [[]] + [[v] for v in spec.values]
+    step = 1 if spec.kind == "int" else 1e-6
+    points = {spec.minimum, spec.maximum}  # a field only tested for being unknown still has answers
+    for cond in conditions:
+        if isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool):
+            points.update((cond.value - step, cond.value, cond.value + step))
+    return sorted(v for v in points if spec.minimum <= v <= spec.maximum)
+
+
+_PLANS = []
+
+
+def _answer_plan(causes, flags):
+    """For each field the rules and flag links that read it, and how each kind of answer sets them.
+
+    Returns ``{field: (entries, classes, was)}``: ``entries`` are ``(cause index, points, other
+    conditions)``; ``classes`` the distinct tuples of "this entry's conditions on the field hold"
+    over the field's candidate answers; ``was`` the same tuple while the field is unknown. It
+    depends only on the catalogue, so it is kept for the last few catalogues seen.
+    """
+    # The cause and flag objects themselves, by identity (a list edited in place is a new key).
+    key = (tuple(map(id, causes)), tuple(map(id, flags)))
+    for known, _objects, plan in _PLANS:
+        if known == key:
+            return plan
+    raw = {}
+    for i, cause in enumerate(causes):
+        for rule in cause.rules:
+            for name in rule.fields:
+                raw.setdefault(name, []).append((i, rule.points, rule.conditions))
+    position = {cause.id: i for i, cause in enumerate(causes)}
+    for flag in flags:
+        for alt in flag.when:
+            for name in dict.fromkeys(c.field for c in alt):
+                for cause_id, grade in flag.causes:
+                    if cause_id in position:
+                        raw.setdefault(name, []).append((position[cause_id], GRADES[grade], alt))
+    plan = {}
+    for name, items in raw.items():
+        entries, mine = [], []
+        for i, points, conds in items:
+            entries.append((i, points, tuple(c for c in conds if c.field != name)))
+            mine.append(tuple(c for c in conds if c.field == name))
+        answers = _candidate_answers(name, [c for group in mine for c in group])
+        classes = list(dict.fromkeys(tuple(all(c.test(a) for c in group) for group in mine) for a in answers))
+        was = tuple(all(bool(c.if_unknown) for c in group) for group in mine)
+        plan[name] = (entries, classes, was)
+    _PLANS.insert(0, (key, (tuple(causes), tuple(flags)), plan))  # the objects kept alive keep their ids
+    del _PLANS[4:]
+    return plan
+
+
+def _cond_holds(cond, values):
+    """A condition against the known values (an unknown field gives ``if_unknown``, None counting as no)."""
+    if cond.field in values:
+        return cond.test(values[cond.field])
+    return bool(cond.if_unknown)
+
+
+def _top_change(plan, values, raws, order_key, top_index, new_tops=None):
+    """The share of a field's answers that would change the top cause, and the best new top score.
+
+    Every kind of answer counts once (a number's answers are both sides of each threshold its
+    rules test); a flag's link counts like a rule of its cause.
+    """
+    entries, classes, was = plan
+    live = [k for k, (_, _, others) in enumerate(entries) if all(_cond_holds(c, values) for c in others)]
+    if not live or not classes:
+        return 0.0, 0
+    seen, changed, best = set(), 0, 0
+    for outcome in classes:
+        key_outcome = tuple(outcome[k] for k in live)
+        if key_outcome in seen:
+            continue
+        seen.add(key_outcome)
+        delta = {}
+        for k in live:
+            if outcome[k] != was[k]:
+                i, points, _ = entries[k]
+                delta[i] = delta.get(i, 0) + (points if outcome[k] else -points)
+        if not delta:
+            continue
+        new_top, new_key = top_index, order_key(top_index, raws[top_index] + delta.get(top_index, 0))
+        for i in delta:
+            key = order_key(i, raws[i] + delta[i])
+            if key < new_key:
+                new_top, new_key = i, key
+        if new_top == top_index and delta.get(top_index, 0) < 0:
+            # the top cause lost points: an untouched cause may now lead
+            for i in range(len(raws)):
+                key = order_key(i, raws[i] + delta.get(i, 0))
+                if key < new_key:
+                    new_top, new_key = i, key
+        if new_top != top_index and (new_tops is None or new_top in new_tops):
+            changed += 1
+            best = max(best, points_to_score(raws[new_top] + delta.get(new_top, 0)))
+    return changed / len(seen), best
+
+
 def _ask_next(values, results, causes, flags):
-    """Unknown profile fields ordered by how much their answer could move the top of the ranking."""
+    """Unknown profile fields, the one whose answer could change the top of the ranking most first.
+
+    1. The questions of the red flags that the answers so far make plausible (a flag's
+       ``ask_when``), most urgent flag first.
+    2. Every other question by how likely its answer is to change the top cause: the share of
+       its possible answers (each way its rules can come out) that would put another cause on
+       top, then how high that cause would score.
+    3. Then the questions that could still move a cause into or out of the top three.
+    """
+    by_id = {r["id"]: r for r in results}
+    position = {cause.id: i for i, cause in enumerate(causes)}
+    raws = [by_id[cause.id]["raw_points"] for cause in causes]
+    tie = {i: (_PREVALENCE_ORDER[cause.prevalence], cause.id) for i, cause in enumerate(causes)}
+
+    scores = {}
+
+    def order_key(i, raw):
+        score = scores.get(raw)
+        if score is None:
+            score = scores[raw] = points_to_score(raw)
+        return (-score, -raw) + tie[i]
+
+    top_index = position[results[0]["id"]] if results else 0
+    first = {}
+    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
+        if _flag_is_plausible(flag, values):
+            for name in _flag_questions(flag, values):
+                for ask in _questions_for(name, values):
+                    first.setdefault(ask, len(first))
+    plans = _answer_plan(causes, flags)
+    # A blood test is asked for when it could confirm a cause already in the top three.
+    suspected = {position[r["id"]] for r in results[:3] if r["score"] > 0}
+    value = {}
+    for name, plan in plans.items():
+        if name in values or FIELDS[name].source == "log":
+            continue
+        share, best = _top_change(plan, values, raws, order_key, top_index,
+                                  suspected if name in BLOOD_TESTS else None)
+        if FIELDS[name].kind == "list":
+            share /= 2  # like a yes/no question: "none of these" is as likely as all the rest
+        if share > 0:
+            for ask in _questions_for(name, values):
+                value[ask] = max(value.get(ask, (0.0, 0)), (share, best))
+    # While no cause is even possible, the pattern questions come first: they split the causes.
+    opening = not results or results[0]["score"] < BAND_POSSIBLE
+    pattern = {n: i for i, n in enumerate(PATTERN_QUESTIONS)}
+    impact = _top_three_impact(values, results, causes, flags)
+    ranked = sorted(first, key=first.get)
+    rest = [n for n in set(value) | set(impact) | (set(pattern) if opening else set())
+            if n not in first and n not in values]
+    urgency = {}
+    for flag in flags:
+        for name in flag.fields:
+            if name not in BLOOD_TESTS:
+                urgency[name] = min(urgency.get(name, 9), _URGENCY_ORDER[flag.urgency])
+    rest.sort(key=lambda n: (not (opening and n in pattern), -value.get(n, (0.0, 0))[0],
+                             -value.get(n, (0.0, 0))[1], urgency.get(n, 9), -impact.get(n, 0),
+                             _FIELD_ORDER[n]))
+    return ranked + rest
+
+
+def _top_three_impact(values, results, causes, flags):
+    """For each unknown field, the largest change its answer could make to a top-three cause."""
     top = results[:3]
     top_ids = {r["id"] for r in top}
     cutoff = top[-1]["score"] if top else 0
     by_id = {r["id"]: r for r in results}
+    linked = _flag_fields(flags)
     impact = {}
-    raised = set()
-    for flag in flags:
-        for alt in flag.when:
-            if any(c.field in values and not c.test(values[c.field]) for c in alt):
-                continue
-            unknown = [c.field for c in alt if c.field not in values and c.if_unknown is None]
-            if not unknown and _alt_fires(alt, values):
-                raised.add(flag.id)
-            for name in unknown:
-                # A possible red flag outranks any change of the cause ranking.
-                weight = 300 - 100 * _URGENCY_ORDER[flag.urgency]
-                impact[name] = max(impact.get(name, 0), weight)
     for cause in causes:
         result = by_id[cause.id]
-        net = sum(e["points"] for e in result["evidence"])
+        net = result["raw_points"]
         # One pass over the rules: the points each unknown field could still add or take away.
         up, down = {}, {}
         for rule in cause.rules:
@@ -384,7 +573,7 @@ def _ask_next(values, results, causes, flags):
                 if name not in values:
                     bucket[name] = bucket.get(name, 0) + rule.points
         in_top = cause.id in top_ids
-        for name in cause.fields:
+        for name in dict.fromkeys(cause.fields + linked.get(cause.id, ())):
             if name in values or FIELDS[name].source == "log":
                 continue
             reach = points_to_score(net + up.get(name, 0))
@@ -394,9 +583,7 @@ def _ask_next(values, results, causes, flags):
             for ask in _questions_for(name, values):
                 if best > impact.get(ask, 0):
                     impact[ask] = best
-    ranked = [n for n in impact if impact[n] > 0]
-    ranked.sort(key=lambda n: (-impact[n], _FIELD_ORDER[n]))
-    return ranked
+    return {n: v for n, v in impact.items() if v > 0}
 
 
 def _add_evidence(results, extra) -> None:
