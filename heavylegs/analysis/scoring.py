@@ -21,7 +21,8 @@ import math
 import numbers
 
 from heavylegs.knowledge.causes import GRADES, load_causes, load_red_flags
-from heavylegs.vocabulary import BLOOD_TESTS, COMPUTED_INPUTS, FIELDS, PATTERN_QUESTIONS, follow_up_applies
+from heavylegs.vocabulary import (BLOOD_TESTS, COMPUTED_INPUTS, FIELDS, PATTERN_QUESTIONS, URGENCY_ORDER,
+                                  follow_up_applies)
 
 __all__ = [
     "RANKING_FORMAT",
@@ -47,7 +48,6 @@ BAND_LIKELY = 60
 #: Lowest score of the ``possible`` band.
 BAND_POSSIBLE = 35
 _PREVALENCE_ORDER = {"common": 0, "occasional": 1, "rare": 2}
-_URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
 _FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -224,7 +224,7 @@ def _fired_flags(values, flags):
             if _alt_fires(alt, values):
                 out.append((flag, alt))
                 break
-    out.sort(key=lambda fa: _URGENCY_ORDER[fa[0].urgency])
+    out.sort(key=lambda fa: URGENCY_ORDER[fa[0].urgency])
     return out
 
 
@@ -515,7 +515,7 @@ def _ask_next(values, results, causes, flags):
 
     top_index = position[results[0]["id"]] if results else 0
     first = {}
-    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
+    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
         if _flag_is_plausible(flag, values):
             for name in _flag_questions(flag, values):
                 for ask in _questions_for(name, values):
@@ -545,7 +545,7 @@ def _ask_next(values, results, causes, flags):
     for flag in flags:
         for name in flag.fields:
             if name not in BLOOD_TESTS:
-                urgency[name] = min(urgency.get(name, 9), _URGENCY_ORDER[flag.urgency])
+                urgency[name] = min(urgency.get(name, 9), URGENCY_ORDER[flag.urgency])
     rest.sort(key=lambda n: (not (opening and n in pattern), -value.get(n, (0.0, 0))[0],
                              -value.get(n, (0.0, 0))[1], urgency.get(n, 9), -impact.get(n, 0),
                              _FIELD_ORDER[n]))
@@ -850,7 +850,7 @@ def score_roster(profiles, causes=None, red_flags=None):
     n = len(profiles)
     columns = {}
     flag_cols = []
-    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
+    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
         any_alt = np.zeros(n, dtype=bool)
         for alt in flag.when:
             fires = np.ones(n, dtype=bool)

@@ -322,3 +322,12 @@ def test_young_runner_with_one_leg_going_dead_at_effort_gets_the_artery_side_of_
     reasons = " ".join(e["because"] for e in by_id["poor_circulation"]["evidence"])
     assert "iliac endofibrosis" in reasons and "popliteal entrapment" in reasons
     assert by_id["muscle_injury"]["score"] < min(by_id[c]["score"] for c in ("poor_circulation", "compartment_syndrome"))
+
+
+def test_rule_threshold_is_the_lowest_value_a_rule_fires_above():
+    from heavylegs.knowledge.causes import rule_threshold
+
+    assert rule_threshold("log_acwr") == 1.5
+    assert rule_threshold("log_long_run_spike_pct") == 10.0  # rules at 10 % and 100 %: the first line
+    with pytest.raises(KeyError, match="fields with one: .*log_acwr"):
+        rule_threshold("sex")
