@@ -193,3 +193,25 @@ def test_shared_vocabularies_are_defined_once_and_every_user_reads_them():
     assert plan.KM_PER_MILE is app_widgets.KM_PER_MILE is figures.KM_PER_MILE is vocabulary.KM_PER_MILE
     assert tuple(html.URGENCY) == vocabulary.URGENCIES and html.URGENCY_ORDER is vocabulary.URGENCY_ORDER
     assert formats_common.LOG_COLUMNS is traininglog.LOG_COLUMNS
+
+
+def test_vocabulary_docstring_examples_run():
+    import doctest
+
+    import heavylegs.vocabulary
+
+    result = doctest.testmod(heavylegs.vocabulary)
+    assert result.attempted >= 1 and result.failed == 0
+
+
+def test_follow_up_questions_name_known_fields():
+    from heavylegs.vocabulary import BLOOD_TESTS, FOLLOW_UPS, PATTERN_QUESTIONS, follow_up_applies
+
+    for child, (parent, _wanted) in FOLLOW_UPS.items():
+        assert child in PROFILE_FIELDS and parent in PROFILE_FIELDS
+    assert set(PATTERN_QUESTIONS) <= set(PROFILE_FIELDS) and set(BLOOD_TESTS) <= set(PROFILE_FIELDS)
+    assert follow_up_applies("strength_within_48h", {}) == "strength_sessions_per_week"
+    assert follow_up_applies("strength_within_48h", {"strength_sessions_per_week": 0}) is False
+    assert follow_up_applies("strength_within_48h", {"strength_sessions_per_week": 2}) is True
+    assert follow_up_applies("menstrual_status", {"sex": "male"}) is False
+    assert follow_up_applies("sleep_h", {}) is True

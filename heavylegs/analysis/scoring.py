@@ -491,14 +491,19 @@ def _top_change(plan, values, raws, order_key, top_index, new_tops=None):
 
 
 def _ask_next(values, results, causes, flags):
-    """Unknown profile fields, the one whose answer could change the top of the ranking most first.
+    """Unknown profile fields, the one whose answer is likeliest to change the top cause first.
 
     1. The questions of the red flags that the answers so far make plausible (a flag's
-       ``ask_when``), most urgent flag first.
-    2. Every other question by how likely its answer is to change the top cause: the share of
-       its possible answers (each way its rules can come out) that would put another cause on
-       top, then how high that cause would score.
-    3. Then the questions that could still move a cause into or out of the top three.
+       ``ask_when``), most urgent flag first, trigger before context.
+    2. While no cause reaches the ``possible`` band, the pattern questions
+       (:data:`heavylegs.vocabulary.PATTERN_QUESTIONS`).
+    3. Every other question by one step of look-ahead: the share of its possible answers
+       (each way its rules and red-flag links can come out; for a list, "none of these" as
+       likely as all the rest) that would put another cause on top, then how high that cause
+       would score, then the urgency of a flag the question belongs to, then the largest
+       change it could make to a top-three cause (:func:`_top_three_impact`). A blood test
+       counts only for a cause already in the top three; a follow-up question waits for its
+       parent (:data:`heavylegs.vocabulary.FOLLOW_UPS`). docs/scoring.md, section 4.
     """
     by_id = {r["id"]: r for r in results}
     position = {cause.id: i for i, cause in enumerate(causes)}

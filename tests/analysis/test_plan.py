@@ -363,3 +363,12 @@ def test_training_hours_set_the_carbohydrate_band(tmp_path, hours, training, lon
     mass = PROFILE["body_mass_kg"]
     easy = next(d for d in plan["days"] if d["training"]["kind"] == "easy")
     assert easy["carbs_g"] == int(round((training[0] + training[1]) / 2 * mass / 10) * 10)
+
+
+def test_plan_docstring_examples_run():
+    import doctest
+
+    import heavylegs.analysis.plan
+
+    result = doctest.testmod(heavylegs.analysis.plan)
+    assert result.attempted >= 1 and result.failed == 0

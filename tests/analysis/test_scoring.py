@@ -554,3 +554,12 @@ def _raw(cause_id):
     from heavylegs.knowledge.causes import KNOWLEDGE_DIR
 
     return yaml.safe_load((KNOWLEDGE_DIR / "causes" / f"{cause_id}.yaml").read_text(encoding="utf-8"))
+
+
+def test_scoring_docstring_examples_run():
+    import doctest
+
+    import heavylegs.analysis.scoring
+
+    result = doctest.testmod(heavylegs.analysis.scoring)
+    assert result.attempted >= 2 and result.failed == 0
