@@ -890,14 +890,26 @@ def score_roster(profiles, causes=None, red_flags=None):
     order = np.argsort(-key, axis=1, kind="stable")
     ids = np.array([c.id for c in causes], dtype=object)
     top = [list(ids[order[:, k]]) if len(causes) > k else [None] * n for k in range(3)]
-    for i in range(n):
+    # Each fired flag's lead (flag_leads, vectorised): its best-ranked cause, unless a cause chosen
+    # for a more urgent flag is one of its causes. Only the athletes with a lead below the third
+    # place are lifted, one by one, as score_profile lifts them.
+    column = {cause.id: j for j, cause in enumerate(causes)}
+    rank = np.empty_like(order)
+    rank[np.arange(n)[:, None], order] = np.arange(len(causes))
+    chosen = np.zeros((n, len(causes)), dtype=bool)
+    for flag, mask in flag_cols:
+        linked = [column[c] for c in flag.cause_ids if c in column]
+        if not linked:
+            continue
+        rows = mask & ~chosen[:, linked].any(axis=1)
+        best = np.array(linked)[np.argmin(rank[:, linked], axis=1)]
+        chosen[rows, best[rows]] = True
+    for i in np.flatnonzero((chosen & (rank >= 3)).any(axis=1)):
         fired = [(flag, None) for flag, mask in flag_cols if mask[i]]
-        if fired:
-            # The athletes with a red flag: the top three lifted as score_profile lifts them.
-            ranked = [{"id": cause_id} for cause_id in ids[order[i]]]
-            lifted = _lift_leads(ranked, flag_leads([r["id"] for r in ranked], fired))
-            for k in range(min(3, len(causes))):
-                top[k][i] = lifted[k]["id"]
+        ranked = [{"id": cause_id} for cause_id in ids[order[i]]]
+        lifted = _lift_leads(ranked, flag_leads([r["id"] for r in ranked], fired))
+        for k in range(min(3, len(causes))):
+            top[k][i] = lifted[k]["id"]
     flag_text = [";".join(flag.id for flag, mask in flag_cols if mask[i]) for i in range(n)]
     frame = pd.DataFrame(scores, columns=[c.id for c in causes])
     frame.insert(0, "top_3", top[2] if len(causes) > 2 else None)
