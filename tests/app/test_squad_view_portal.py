@@ -23,7 +23,7 @@ def test_who_has_not_checked_in_today_comes_last_but_a_red_flag_stays_first(tmp_
     view = SquadView(_squad(tmp_path), today=TODAY)
     assert _ids(view.table.value) == ["flag", "cat", "amy", "bob"]
     assert "1 checked in today" in view.summary.value
-    cells = re.findall(r'<tr data-athlete="(\w+)">.*?<td>(<span class="hl-(?:today|mute)"[^>]*>[^<]*</span>)</td></tr>',
+    cells = re.findall(r'<tr data-athlete="(\w+)">.*?<td data-label="Checked in today">(<span[^>]*>[^<]*</span>)</td></tr>',
                        view.table.value)
     assert dict(cells)["cat"].endswith("✓ yes</span>") and dict(cells)["amy"].endswith("not yet</span>")
     assert "<th>Checked in today</th>" in view.table.value
