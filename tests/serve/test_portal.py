@@ -441,8 +441,10 @@ def test_the_portal_command_stops_on_kill_or_ctrl_c_leaving_no_process_or_folder
         assert status == 200  # a kernel has run
         children = psutil.Process(proc.pid).children(recursive=True)
         assert children
-        folders = set(Path("/tmp").glob("heavylegs-dashboard-*")) - before
-        assert len(folders) == 1
+        # the server's own folder (other servers of the machine may make such folders at the same time)
+        voila = next(p for p in children if "heavylegs.serve._voila" in " ".join(p.cmdline()))
+        folders = {Path(voila.cwd()).parent}
+        assert folders <= set(Path("/tmp").glob("heavylegs-dashboard-*")) - before
         proc.send_signal(how)
         out, err = proc.communicate(timeout=60)
     finally:
