@@ -129,6 +129,11 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
         rst_import.add_argument("--overwrite", action="store_true",
                                 help="allow changing answers the coach already entered (listed in the output)")
+    if only in (None, "samples"):
+        smp = sub.add_parser("samples", help="copy the fictional sample athletes into DIR (default ./data) "
+                                             "so every example of the README works from any folder")
+        smp.add_argument("folder", nargs="?", default="data", metavar="DIR",
+                         help="folder to copy them into (default: data); no file there is ever overwritten")
     return parser
 
 
@@ -548,6 +553,24 @@ _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
 _COMMANDS["checkins"] = _cmd_checkins
 _COMMANDS["squad"] = _cmd_squad
 _COMMANDS["roster"] = _cmd_roster
+
+
+def _cmd_samples(args, out):
+    """``heavylegs samples [DIR]``: the packaged sample athletes, copied; nothing overwritten."""
+    from heavylegs.store.samples import copy_samples
+
+    written = copy_samples(args.folder)
+    athletes = sorted(p.stem for p in written if p.suffix == ".json" and p.parent.name == "athletes")
+    folder = args.folder.rstrip("/") or "/"
+    out.write(f"copied {len(athletes)} fictional sample athletes ({len(written)} files) into {folder}/: "
+              f"{', '.join(athletes)}\n")
+    if folder == "data":
+        out.write("try: heavylegs score data/athletes/ana.json\n")
+    else:
+        out.write(f"try: heavylegs score {folder}/athletes/ana.json, or heavylegs squad --data {folder}\n")
+
+
+_COMMANDS["samples"] = _cmd_samples
 
 
 def main(argv=None) -> int:
