@@ -516,8 +516,9 @@ def _ask_next(values, results, causes, flags):
     3. Every other question by one step of look-ahead: the share of its possible answers
        (each way its rules and red-flag links can come out; for a list, "none of these" as
        likely as all the rest) that would put another cause on top, then how high that cause
-       would score, then the urgency of a flag the question belongs to, then the largest
-       change it could make to a top-three cause (:func:`_top_three_impact`). A blood test
+       would score, then the largest change it could make to a top-three cause
+       (:func:`_top_three_impact`), then the urgency of a red flag it could raise (every
+       unanswered red-flag question stays on the list). A blood test
        counts only for a cause already in the top three; a follow-up question waits for its
        parent (:data:`heavylegs.vocabulary.FOLLOW_UPS`). docs/scoring.md, section 4.
     """
@@ -560,15 +561,17 @@ def _ask_next(values, results, causes, flags):
     pattern = {n: i for i, n in enumerate(PATTERN_QUESTIONS)}
     impact = _top_three_impact(values, results, causes, flags)
     ranked = sorted(first, key=first.get)
-    rest = [n for n in set(value) | set(impact) | (set(pattern) if opening else set())
-            if n not in first and n not in values]
+    # Every red-flag question stays on the list (a flag is never out of reach), those of the most
+    # urgent flags first among questions of equal weight.
     urgency = {}
     for flag in flags:
-        for name in flag.fields:
-            if name not in BLOOD_TESTS:
-                urgency[name] = min(urgency.get(name, 9), URGENCY_ORDER[flag.urgency])
+        for name in _flag_questions(flag, values):
+            for ask in _questions_for(name, values):
+                urgency[ask] = min(urgency.get(ask, 9), URGENCY_ORDER[flag.urgency])
+    rest = [n for n in set(value) | set(impact) | set(urgency) | (set(pattern) if opening else set())
+            if n not in first and n not in values]
     rest.sort(key=lambda n: (not (opening and n in pattern), -value.get(n, (0.0, 0))[0],
-                             -value.get(n, (0.0, 0))[1], urgency.get(n, 9), -impact.get(n, 0),
+                             -value.get(n, (0.0, 0))[1], -impact.get(n, 0), urgency.get(n, 9),
                              _FIELD_ORDER[n]))
     return ranked + rest
 
