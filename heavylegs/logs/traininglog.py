@@ -1517,3 +1517,22 @@ def merge_logs(existing, new):
     merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
     merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
     return merged, dropped
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A free-text cell as the training-log writer writes it (``'`` before a formula-like start).
+
+    The one rule of :func:`log_to_csv_text`, for the other CSV files of an
+    athlete (``wellness.csv``); :func:`spreadsheet_unquote` undoes it.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("garmin.zip")
+    ("'=HYPERLINK(1)", 'garmin.zip')
+    """
+    return _safe_cell(text)
+
+
+def spreadsheet_unquote(text: str) -> str:
+    """The inverse of :func:`spreadsheet_safe`, for a free-text cell read back."""
+    return _unquote_cell(text)
