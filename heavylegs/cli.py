@@ -362,7 +362,7 @@ def _cmd_import(args, out):
 
 
 def _cmd_checkins(args, out):
-    from heavylegs.logs.checkins import import_checkins, merge_checkins, read_checkins, write_checkins
+    from heavylegs.logs.checkins import import_checkins, read_checkins, update_checkins
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -371,15 +371,16 @@ def _cmd_checkins(args, out):
     if output.is_dir():
         raise InputError([Problem(args.output, "is a folder, expected the path of a check-in CSV file to "
                                                "write, e.g. " + str(output / "checkins.csv"))])
-    existing = read_checkins(output) if output.exists() else None  # a bad file stops here
+    existed = output.exists()
+    if existed:
+        read_checkins(output)  # a bad file stops here, before the exports are read
     result = import_checkins(args.files)
     if len(result.checkins) == 0:
         raise InputError([Problem(_sources_text(args.files), f"found no check-in, expected rows with a date "
                                                              f"and a heaviness; nothing written to {args.output}")])
-    checkins, replaced = result.checkins, []
-    if existing is not None:
-        checkins, replaced = merge_checkins(existing, result.checkins)
-    write_checkins(checkins, output)
+    # Read, merged and written under the folder's lock: a concurrent import or entry is never lost.
+    saved = update_checkins(output, result.checkins)
+    checkins, replaced, existing = saved["checkins"], saved["replaced"], saved["existing"]
     for source, mapping in result.mapping.items():
         mapped = ", ".join(f"{h!r} → {c}" for h, c in mapping.items() if h != c)
         if mapped:
@@ -389,8 +390,8 @@ def _cmd_checkins(args, out):
                       f"{', '.join(repr(h) for h in result.unmapped[source])}\n")
     for note in result.replaced:
         out.write(note + "\n")
-    if existing is not None:
-        out.write(f"kept {len(existing) - len(replaced)} check-ins already in {args.output}, "
+    if existed or existing:
+        out.write(f"kept {existing - len(replaced)} check-ins already in {args.output}, "
                   f"replaced {len(replaced)}\n")
     out.write(f"wrote {len(checkins)} check-ins to {args.output}\n")
 

@@ -16,22 +16,33 @@ A roster CSV has the profile field names as columns, one athlete a row
    value differs from the current answer is a conflict; every conflict is
    listed and the whole import refused unless ``overwrite`` is given;
 4. **writes** one dated assessment per created or changed athlete with
-   :func:`heavylegs.store.assessments.save_assessment` (atomic, under the
-   athlete's lock), ranked by the one pipeline with the athlete's training
+   :func:`heavylegs.store.assessments.save_assessment` (atomic), ranked by the one pipeline with the athlete's training
    log and check-ins, so the history keeps every earlier assessment. An
    athlete whose answers do not change gets no new assessment.
+
+Steps 2-4 run while holding the lock of every athlete of the roster
+(:func:`heavylegs.store.storage.athlete_lock`, the lock the workbook's saves
+and the check-in writers take): each row is a read-modify-write of the newest
+answers, so an import running beside another import or a workbook save never
+loses an answer either wrote.
 
 ``assessed_on`` is not an answer: the new assessment is dated by the row's
 ``assessed_on``, else today.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heavylegs.analysis.pipeline import assess
 from heavylegs.errors import InputError, Problem
+from heavylegs.logs.checkins import load_checkins
+from heavylegs.store.assessments import save_assessment
+from heavylegs.store.profiles import read_roster, validate_profile
+from heavylegs.store.storage import check_writable, athlete_lock, athlete_paths
 
 __all__ = ["RosterImport", "RosterChange", "import_roster", "merge_answers"]
 
@@ -224,12 +235,6 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
         whose current files cannot be read, or, without ``overwrite``, any
         answer the roster would change; nothing is written then.
     """
-    from heavylegs.store.assessments import save_assessment
-    from heavylegs.logs.checkins import load_checkins
-    from heavylegs.analysis.pipeline import assess
-    from heavylegs.store.profiles import read_roster, validate_profile
-    from heavylegs.store.storage import _check_writable, athlete_paths
-
     path = Path(path)
     data_dir = Path(data_dir)
     try:
@@ -239,6 +244,24 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
     if not profiles:
         raise InputError([Problem(str(path), "found no athlete, expected one athlete a row under the header")])
     lines = _lines_of(path, profiles)
+    checked = _merge_and_write(data_dir, path, profiles, lines, True, overwrite, when)
+    if dry_run or not (checked.created or checked.updated):
+        return checked  # refused, a dry run or nothing to change: no lock taken, nothing written
+    check_writable(data_dir)
+    # Checked once without locks (a refused import creates nothing, not even a lock file); then
+    # every athlete of the roster is locked (in id order, so two imports cannot deadlock) from the
+    # second read of their answers to the last write: each row is merged into the newest answers
+    # (checked again), and a save by the workbook or another import meanwhile waits instead of
+    # being lost.
+    with contextlib.ExitStack() as locks:
+        for athlete_id in sorted({row["athlete_id"] for row in profiles}):
+            locks.enter_context(athlete_lock(data_dir, athlete_id))
+        return _merge_and_write(data_dir, path, profiles, lines, dry_run, overwrite, when)
+
+
+def _merge_and_write(data_dir: Path, path: Path, profiles: list, lines: dict, dry_run: bool,
+                     overwrite: bool, when) -> RosterImport:
+    """Steps 2-4 of the import (the module docstring), the athletes' locks held unless a dry run."""
     result = RosterImport(dry_run=dry_run)
     problems, pending = [], []
     for row in profiles:
@@ -266,7 +289,6 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
         raise InputError(problems)
     if dry_run or not pending:
         return result
-    _check_writable(data_dir)
     # Rank everything before the first write, so a bad log or check-in file stops the import whole.
     ranked = []
     for profile in pending:

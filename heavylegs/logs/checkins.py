@@ -33,6 +33,7 @@ import csv
 import datetime as _dt
 import io
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text
+from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = [
     "CHECKIN_COLUMNS",
@@ -58,6 +59,7 @@ __all__ = [
     "validate_checkin",
     "checkins_to_csv_text",
     "write_checkins",
+    "update_checkins",
     "merge_checkins",
     "map_headers",
     "import_checkins",
@@ -492,7 +494,7 @@ def checkins_to_csv_text(checkins: pd.DataFrame) -> str:
 
 
 def write_checkins(checkins: pd.DataFrame, path) -> Path:
-    """Write check-ins to ``path`` atomically (:func:`heavylegs.store.storage.atomic_write_text`).
+    """Write check-ins to ``path`` atomically, replacing the whole file.
 
     Parameters
     ----------
@@ -504,9 +506,65 @@ def write_checkins(checkins: pd.DataFrame, path) -> Path:
     Returns
     -------
     Path
+
+    Notes
+    -----
+    Written with :func:`heavylegs.store.storage.atomic_write_text` while
+    holding the lock of the file's folder
+    (:func:`heavylegs.store.storage.folder_lock`, the athlete's lock for
+    ``athletes/<id>/checkins.csv``), so it never lands in the middle of
+    another writer's read-modify-write. To add check-ins to the ones
+    already in the file, use :func:`update_checkins`.
     """
     checked = validate_checkins(checkins)
-    return atomic_write_text(path, checkins_to_csv_text(checked))
+    path = Path(path)
+    with folder_lock(path.parent):
+        return atomic_write_text(path, checkins_to_csv_text(checked))
+
+
+def update_checkins(path, checkins: pd.DataFrame) -> dict:
+    """Merge check-ins into a check-in file: a locked read-modify-write of the newest file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The check-in file (created when missing), e.g. :func:`checkins_path`.
+    checkins : pandas.DataFrame
+        The new check-ins (checked first, :func:`validate_checkins`); a day
+        already in the file takes the new row (the later row wins).
+
+    Returns
+    -------
+    dict
+        ``path``, ``checkins`` (the file's check-ins now), ``existing``
+        (check-ins the file held before), ``replaced`` (``YYYY-MM-DD``
+        dates whose earlier row a new one replaced).
+
+    Raises
+    ------
+    InputError
+        A bad frame, or an existing file with a problem (left as it is).
+
+    Notes
+    -----
+    The file is read, merged and written back (atomically) while holding
+    the lock of its folder (:func:`heavylegs.store.storage.folder_lock`; for
+    ``athletes/<id>/checkins.csv`` that is the athlete's lock, the one the
+    workbook's saves and :func:`add_checkin` take), so imports, quick
+    entries and the athlete portal writing at the same moment never lose a
+    day another of them wrote.
+    """
+    new = validate_checkins(checkins)
+    path = Path(path)
+    with folder_lock(path.parent):
+        existing = read_checkins(path) if _exists(path) else empty_checkins()
+        merged, replaced = merge_checkins(existing, new)
+        atomic_write_text(path, checkins_to_csv_text(merged))
+    return {"path": path, "checkins": merged, "existing": len(existing), "replaced": replaced}
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
 
 
 def merge_checkins(earlier: pd.DataFrame, later: pd.DataFrame) -> tuple:
@@ -712,7 +770,7 @@ def add_checkin(data_dir, athlete_id, entry: dict) -> dict:
     checked = validate_checkin(entry)
     path = checkins_path(data_dir, athlete_id)
     with athlete_lock(data_dir, athlete_id):
-        existing = read_checkins(path) if path.exists() else empty_checkins()
+        existing = read_checkins(path) if _exists(path) else empty_checkins()
         day = pd.Timestamp(checked["date"])
         before = existing.loc[existing["date"] == day]
         replaced = None

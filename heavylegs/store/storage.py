@@ -17,7 +17,9 @@ removes such files once no process holds their lock and their writer is dead
 (or, without a readable pid, once they are older than
 :data:`STALE_TEMP_AGE_S`), so a file another live process is writing is never
 touched. Writers to one athlete's files take :func:`athlete_lock`
-(``athletes/<id>/.lock``) so that their steps do not interleave.
+(``athletes/<id>/.lock``, :func:`folder_lock`, the one lock of heavylegs) so
+that their read-modify-writes do not interleave; it needs a filesystem with a
+working ``flock``.
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ __all__ = [
     "PACKAGED_DATA_DIR",
     "list_athletes",
     "athlete_lock",
+    "folder_lock",
+    "check_writable",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
 ]
@@ -145,7 +149,7 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    _check_writable(path)
+    check_writable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode(encoding)
     with _temp_file(path.parent, path.name) as (fd, tmp):
@@ -253,16 +257,99 @@ def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_T
 
 _THREAD_LOCKS: dict = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
+_HELD = threading.local()  # folders whose lock this thread holds, with a count (re-entry)
+
+
+@contextlib.contextmanager
+def folder_lock(folder):
+    """Hold the lock of the files in ``folder`` (``<folder>/.lock``) for the ``with`` block.
+
+    This is the one lock of heavylegs, and :func:`athlete_lock` is this lock
+    on the athlete's folder: every read-modify-write of an athlete's files
+    (an assessment and the profile saved by the workbook, a check-in added
+    or imported, a roster row) reads the newest file, changes it and writes
+    it back while holding it, so two writers at once never lose each other's
+    change. A check-in file written by ``heavylegs checkins import -o PATH``
+    takes the lock of ``PATH``'s folder, which for
+    ``athletes/<id>/checkins.csv`` is the athlete's lock itself.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder; created when missing.
+
+    Notes
+    -----
+    An advisory ``flock(2)`` on ``<folder>/.lock``, across processes and
+    threads: readers never wait for it, and it is released when its holder
+    ends, even by a crash (``kill -9``). It needs a filesystem where
+    ``flock`` works between every process that writes the data folder: a
+    local disk does; some network filesystems (older NFS, SMB mounts) accept
+    ``flock`` without enforcing it between machines, so keep one data folder
+    on one machine. The lock is re-entrant within a thread (a holder that
+    calls another locked writer of the same folder goes on) but not shared
+    between threads. Without ``fcntl`` (Windows) it only holds between the
+    threads of one process.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(folder)
+    held = getattr(_HELD, "counts", None)
+    if held is None:
+        held = _HELD.counts = {}
+    if held.get(key):
+        held[key] += 1  # this thread holds it already
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    if fcntl is None:  # pragma: no cover - no flock: one process only
+        with _THREAD_LOCKS_GUARD:
+            lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            held[key] = 1
+            try:
+                yield
+            finally:
+                del held[key]
+        return
+    fd = _open_lock_file(folder / ".lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (creating) a lock file without following a link or blocking on a FIFO."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot be opened as the folder's lock file "
+                                             f"({exc.strerror or exc}), expected a regular file or none")]) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError([Problem(str(path), "is not a regular file (a FIFO, device or socket), expected "
+                                             "the folder's lock file, a regular file, or none")])
+    return fd
 
 
 @contextlib.contextmanager
 def athlete_lock(data_dir, athlete_id):
     """Hold the athlete's lock (``athletes/<id>/.lock``) for the ``with`` block.
 
-    Writers that must not interleave (a save writes an assessment, then the
-    profile) take this lock, across processes and threads. It is an advisory
-    ``flock``: readers never wait for it, and it is released when the holder
-    ends, even by a crash. Creates the athlete's folder when missing.
+    :func:`folder_lock` on the athlete's folder (read it for the rules and
+    what the lock needs from the filesystem). Writers that must not
+    interleave take it: the workbook's save (an assessment, then the
+    profile), :func:`heavylegs.logs.checkins.add_checkin` and every other
+    check-in write, a roster row. Creates the athlete's folder when missing.
 
     Parameters
     ----------
@@ -271,20 +358,8 @@ def athlete_lock(data_dir, athlete_id):
     athlete_id : str
         A valid athlete id (checked).
     """
-    folder = athlete_paths(data_dir, athlete_id)["folder"]
-    folder.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # pragma: no cover - no flock: one process only
-        with _THREAD_LOCKS_GUARD:
-            lock = _THREAD_LOCKS.setdefault(str(folder.resolve()), threading.Lock())
-        with lock:
-            yield
-        return
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with folder_lock(athlete_paths(data_dir, athlete_id)["folder"]):
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def validate_athlete_id(athlete_id, source: str = "<input>") -> str:
@@ -360,7 +435,7 @@ def default_data_dir() -> Path:
     return _checkout_data_dir() or PACKAGED_DATA_DIR
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """Refuse to write inside the packaged sample athletes."""
     try:
         path.resolve().relative_to(PACKAGED_DATA_DIR)
