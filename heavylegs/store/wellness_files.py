@@ -3,20 +3,20 @@
 The format and the merge rule are :mod:`heavylegs.logs.wellness`; this module
 adds what touches the athlete's folder: the path, the atomic write
 (:func:`heavylegs.store.storage.atomic_write_text`) and
-:func:`heavylegs.store.storage.athlete_lock`, held from reading the file
+:func:`heavylegs.store.storage.folder_lock` of the file's folder (for an athlete's file, the
+athlete's lock), held from reading the file
 that is there to renaming the new one over it, so two imports at once never
 lose each other's rows and a crash leaves the old file.
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.wellness import (empty_wellness, merge_wellness, read_wellness, validate_wellness,
                                      wellness_to_csv_text)
-from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_lock, athlete_paths, atomic_write_text
+from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = ["wellness_path", "load_wellness", "write_wellness", "save_wellness", "WellnessSave", "athlete_of_path"]
 
@@ -78,9 +78,9 @@ def save_wellness(path, imported, covers=None) -> WellnessSave:
     Parameters
     ----------
     path : str or Path
-        The wellness file. When it is an athlete's
-        (``<data>/athletes/<id>/wellness.csv``) the athlete's lock is held
-        while the file is read, merged and replaced.
+        The wellness file. The lock of its folder is held while the file is
+        read, merged and replaced; for an athlete's file
+        (``<data>/athletes/<id>/wellness.csv``) that is the athlete's lock.
     imported : pandas.DataFrame
         The import's rows (:func:`heavylegs.logs.formats.wellness_import.import_wellness`).
     covers : sequence, optional
@@ -99,9 +99,9 @@ def save_wellness(path, imported, covers=None) -> WellnessSave:
     if path.is_dir():
         raise InputError([Problem(str(path), "is a folder, expected the path of a wellness CSV file, e.g. "
                                              + str(path / "wellness.csv"))])
-    owner = athlete_of_path(path)
-    lock = athlete_lock(*owner) if owner else contextlib.nullcontext()
-    with lock:
+    # The lock of the file's folder: for athletes/<id>/wellness.csv the athlete's lock itself
+    # (heavylegs.store.storage.folder_lock, as check-ins do).
+    with folder_lock(path.parent):
         existing = read_wellness(path) if path.exists() else empty_wellness()
         merged, changed = merge_wellness(existing, imported, covers)
         write_wellness(merged, path)
