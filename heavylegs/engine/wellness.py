@@ -128,7 +128,8 @@ def wellness_facts(wellness, until=None) -> dict | None:
           ``baseline``, ``sd``, ``n_baseline``, ``below_normal`` (ln scale
           for HRV) and ``days`` (days with a value in the last 67);
         * ``rhr``, ``hrv``, ``sleep``: the chosen source's figures (None when
-          no source has them), each with ``source`` and ``text``;
+          no source has them), each with ``source``, ``vendor`` (its name
+          in words) and ``text``;
         * ``fill``: ``{field: value}`` for ``resting_hr_bpm``,
           ``resting_hr_baseline_bpm`` and ``sleep_h`` when known;
         * ``values``: ``{"hrv_below_normal": bool}`` when the chosen HRV
@@ -154,7 +155,7 @@ def wellness_facts(wellness, until=None) -> dict | None:
     if chosen_rhr is not None:
         stats = next(b for b in out["baselines"] if b["measure"] == "rhr" and b["source"] == chosen_rhr[0])
         name = SOURCE_NAMES.get(chosen_rhr[0], chosen_rhr[0])
-        info = {"source": chosen_rhr[0], **stats}
+        info = {"source": chosen_rhr[0], "vendor": name, **stats}
         r0, r1 = _span(frame, 0, RECENT_DAYS - 1, end)
         b0, b1 = _span(frame, RECENT_DAYS, WINDOW_DAYS - 1, end)
         parts = []
@@ -180,7 +181,7 @@ def wellness_facts(wellness, until=None) -> dict | None:
                      and b["kind"] == kind)
         name = SOURCE_NAMES.get(source, source)
         label = "SDNN" if kind == "sdnn" else "rMSSD"
-        info = {"source": source, **stats, "label": label}
+        info = {"source": source, "vendor": name, **stats, "label": label}
         if stats["recent"] is not None:
             info["recent_ms"] = math.exp(stats["recent"])
         if stats["baseline"] is not None:
@@ -208,7 +209,7 @@ def wellness_facts(wellness, until=None) -> dict | None:
         mean, _sd, n = window_mean(part["offset"].to_numpy(), part["sleep_h"].to_numpy(), 0, SLEEP_DAYS - 1)
         name = SOURCE_NAMES.get(source, source)
         s0, s1 = _span(frame, 0, SLEEP_DAYS - 1, end)
-        info = {"source": source, "mean_h": mean if n else None, "n": n}
+        info = {"source": source, "vendor": name, "mean_h": mean if n else None, "n": n}
         if n >= SLEEP_MIN:
             out["fill"]["sleep_h"] = round(mean, 2)
             out["why"]["sleep_h"] = f"{name}, mean of {_plural(n, 'night')}, {s0} to {s1}"

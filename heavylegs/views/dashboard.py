@@ -44,6 +44,8 @@ from heavylegs.views.html import ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, 
 # The Voila process manager lives in heavylegs.serve.server; its names stay importable from here.
 from heavylegs.serve.server import DATA_DIR_ENV, SERVED_ATHLETE_ENV, DashboardServer, notebook_path, serve_dashboard, voila_command
 from heavylegs.store.storage import athlete_paths, atomic_write_text, default_data_dir, validate_athlete_id
+from heavylegs.store.wellness_files import load_wellness
+from heavylegs.views.html import wellness_sentences
 
 __all__ = [
     "AthleteDashboard",
@@ -210,8 +212,10 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
         log = read_log(paths["log"])
     checkins = load_checkins(data_dir, athlete_id)
     checkins = checkins if len(checkins) else None
+    wellness = load_wellness(data_dir, athlete_id)
+    wellness = wellness if len(wellness) else None
     # the workbook's own pipeline: the same ranking, and the chart ends on the same day
-    result = assess(profile, log, checkins=checkins)
+    result = assess(profile, log, checkins=checkins, wellness=wellness)
     ranking, weekly = result.ranking, result.weekly
     plan = load_latest_plan(data_dir, athlete_id)
     started = plan is not None and _dt.date.fromisoformat(plan["start"]) <= day
@@ -248,6 +252,8 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
                                plan["start"]) if started else None,
         "doctor": doctor,
         "today": day.isoformat(),
+        "wellness": result.wellness,
+        "wellness_words": wellness_sentences(result.wellness),
     }
 
 
