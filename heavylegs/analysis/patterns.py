@@ -158,9 +158,10 @@ def _day(value) -> pd.Timestamp:
 
 def _log_arrays(log, end: pd.Timestamp, daily):
     """Per-day arrays of the log's series up to ``end``, and the run sessions."""
-    from heavylegs.engine.load import _as_log, daily_load
+    from heavylegs.engine.load import daily_load
+    from heavylegs.logs.traininglog import checked_log
 
-    log = _as_log(log)
+    log = checked_log(log)
     if daily is None or len(daily) == 0 or pd.Timestamp(daily.index[-1]) != end:
         daily = daily_load(log, until=end)
     n = len(daily)

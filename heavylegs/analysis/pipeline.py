@@ -141,14 +141,14 @@ def analyse_log(log, until=None, *, metric: str = "auto", profile: dict | None =
     """
     if log is None or len(log) == 0:
         return None
-    from heavylegs.engine.load import _facts_from_series, _Series, _weekly_from_series, fitness_fatigue
+    from heavylegs.engine.load import DailySeries, fitness_fatigue
 
     day = None if until is None else str(until)[:10]
-    series = _Series(log, day, metric, profile)
+    series = DailySeries(log, day, metric, profile)
     if series.n == 0:  # every session after ``until``
         return LogAnalysis(day, None, None, None, len(log), metric)
-    weekly = _weekly_from_series(series)
-    facts = _facts_from_series(series, weekly)
+    weekly = series.weekly_table()
+    facts = series.log_facts(weekly)
     import numpy as np
     import pandas as pd
 

@@ -207,7 +207,7 @@ def _load_of(data_dir, athlete_id: str, profile: dict, today: _dt.date) -> dict:
     import numpy as np
     import pandas as pd
 
-    from heavylegs.engine.load import _Series
+    from heavylegs.engine.load import DailySeries as _Series
     from heavylegs.logs.traininglog import read_log
 
     log = read_log(path)

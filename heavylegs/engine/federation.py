@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heavylegs.engine.batch import BATCH_COLUMNS, _USED, weekly_tables
+from heavylegs.engine.batch import BATCH_COLUMNS, READ_COLUMNS, weekly_tables
 from heavylegs.errors import InputError, Problem
-from heavylegs.engine.load import _as_log
+from heavylegs.logs.traininglog import checked_log
 from heavylegs.logs.traininglog import LOG_COLUMNS, read_log
 
 __all__ = ["STORE_MANIFEST", "csv_logs", "write_parquet_store", "process_store", "csv_to_weekly", "read_store",
@@ -108,7 +108,7 @@ def _log_table(logs: dict):
     pa, _ = _pyarrow()
     ids, parts = [], {name: [] for name in LOG_COLUMNS}
     for athlete, log in logs.items():
-        log = _as_log(log)
+        log = checked_log(log)
         ids.append(np.full(len(log), str(athlete), dtype=object))
         for name in LOG_COLUMNS:
             parts[name].append(log[name].to_numpy(dtype="datetime64[ns]" if name == "date" else
@@ -219,7 +219,7 @@ def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, 
     """Weekly tables of one part, ``chunk_athletes`` at a time, written as one Parquet file."""
     pa, pq = _pyarrow()
     # Enumerations as dictionaries: pandas then holds one Python string per distinct value.
-    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(_USED),
+    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(READ_COLUMNS),
                           read_dictionary=["activity", "session_type"])
     ids = table.column("athlete_id").to_numpy(zero_copy_only=False)
     athletes = part["athletes"]

@@ -70,6 +70,11 @@ __all__ = [
     "drop_duplicate_sessions",
     "merge_logs",
     "session_keys",
+    "same_session_keep",
+    "has_log_types",
+    "checked_log",
+    "format_histogram",
+    "parse_histogram",
 ]
 
 #: Columns of a training log, format 1, in the order :func:`write_log` uses.
@@ -1384,8 +1389,9 @@ def _overlapping_pairs(group, start, end) -> list:
     return pairs
 
 
-def _keep_mask(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
-    """:func:`_keep_from` on one log."""
+def same_session_keep(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
+    """True for the rows of ``log`` to keep when rows of one session are merged (the rule of
+    :func:`drop_duplicate_sessions`, shared with the importers); the first ``locked`` rows stay."""
     return _keep_from(*_session_features(log), locked)
 
 
@@ -1467,7 +1473,7 @@ def drop_duplicate_sessions(df: pd.DataFrame) -> tuple:
     """
     if df is None or not len(df):
         return df, 0
-    keep = _keep_mask(df)
+    keep = same_session_keep(df)
     return df[keep].reset_index(drop=True), int((~keep).sum())
 
 
@@ -1517,6 +1523,91 @@ def merge_logs(existing, new):
     merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
     merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
     return merged, dropped
+
+
+# ---------------------------------------------------------------------------
+# Logs already checked, and the heart-rate histogram's text
+
+
+def has_log_types(log) -> bool:
+    """Whether ``log`` already has the columns and types :func:`read_log` gives.
+
+    Such a frame needs no second check: the engine takes it as it is.
+    """
+    if not isinstance(log, pd.DataFrame):
+        return False
+    columns = log.columns
+    if not columns.is_unique or not _LOG_COLUMN_SET.issubset(columns):
+        return False
+    try:  # pandas' internal list of the column dtypes: a fraction of the cost of the public log.dtypes
+        dtypes = log._mgr.get_dtypes()
+    except Exception:  # noqa: BLE001 - any change in pandas' internals: use the public path
+        dtypes = log.dtypes.to_numpy()
+    dtypes = dict(zip(columns, dtypes))
+    if not pd.api.types.is_datetime64_dtype(dtypes["date"]):
+        return False
+    return all(dtypes[c].kind == "f" if isinstance(dtypes[c], np.dtype) else pd.api.types.is_float_dtype(dtypes[c])
+               for c in NUMERIC_COLUMNS)
+
+
+_LOG_COLUMN_SET = frozenset(LOG_COLUMNS)
+
+
+def checked_log(log) -> pd.DataFrame:
+    """``log`` when it already has :func:`read_log`'s types, else :func:`validate_log` of it.
+
+    None gives an empty log.
+    """
+    if log is None:
+        return validate_log(pd.DataFrame({"date": [], "duration_min": []}))
+    return log if has_log_types(log) else validate_log(log)
+
+
+def format_histogram(histogram: dict) -> str | None:
+    """The ``hr_histogram`` text of a log: ``"128:30 129:42.5"``; None when empty.
+
+    Parameters
+    ----------
+    histogram : dict of int to float
+        Seconds at each heart rate [bpm → s], as
+        :func:`heavylegs.metrics.heart_rate.hr_histogram` gives it.
+
+    Returns
+    -------
+    str or None
+        Space-separated ``bpm:seconds`` pairs, bpm ascending, seconds in
+        their shortest exact form to 0.001 s (``spec/device-load.md``).
+    """
+    if not histogram:
+        return None
+    parts = []
+    for bpm in sorted(histogram):
+        seconds = round(float(histogram[bpm]), 3)
+        if seconds <= 0:
+            continue
+        text = str(int(seconds)) if seconds.is_integer() else repr(seconds)
+        parts.append(f"{int(bpm)}:{text}")
+    return " ".join(parts) or None
+
+
+def parse_histogram(text) -> dict:
+    """The histogram of an ``hr_histogram`` cell (bpm → seconds); {} when empty.
+
+    Raises
+    ------
+    ValueError
+        When the text is not space-separated ``bpm:seconds`` pairs (a log
+        from :func:`read_log` never has such a cell).
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+        return {}
+    out: dict = {}
+    for pair in str(text).split():
+        bpm, sep, seconds = pair.partition(":")
+        if not sep:
+            raise ValueError(f"found {pair!r}, expected bpm:seconds")
+        out[int(bpm)] = out.get(int(bpm), 0.0) + float(seconds)
+    return out
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -24,8 +24,10 @@ import struct
 from datetime import datetime, timedelta, timezone
 
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, make_row, map_sport, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["decode_fit", "read_fit", "fit_activity", "fit_sport", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
 
@@ -273,7 +275,6 @@ def _crc_zero_tables():
     so it is the xor of its effect on each set bit.
     """
     if not _CRC_ZEROS:
-        import numpy as np
 
         pair = _crc_pair_table()
         basis = np.array([1 << bit for bit in range(16)], dtype=np.uint32)
@@ -294,7 +295,6 @@ def _crc_pair_table():
     """The state after two bytes, indexed by ``state ^ (byte0 | byte1 << 8)``: a 16-bit CRC
     shifts out its whole state in two bytes, so the pair's effect is one look-up."""
     if not _CRC_PAIR:
-        import numpy as np
 
         table = np.array(_CRC_TABLE, dtype=np.uint32)
         x = np.arange(65536, dtype=np.uint32)
@@ -322,7 +322,6 @@ def fit_crc16(data, crc: int = 0) -> int:
     n = len(data)
     if n < _CRC_LANES_FROM:
         return _crc_bytes(data, crc)
-    import numpy as np
 
     width = _CRC_LANE
     lanes = n // width
@@ -501,9 +500,7 @@ def _record_totals(records, start=None, stop=None) -> dict:
 
 def _device_fields(records, start=None, stop=None, distance_m=None) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the records in [start, stop]."""
-    import numpy as np
 
-    from heavylegs.engine.device_load import cumulative_distance
 
     nan = float("nan")
     if start is None:

@@ -13,8 +13,10 @@ from datetime import timezone
 
 import gpxpy
 import gpxpy.gpx
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_gpx", "gpx_activity"]
 
@@ -116,9 +118,7 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
 
 def _device_fields(points, heart, distance_m) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
-    import numpy as np
 
-    from heavylegs.engine.device_load import cumulative_distance
 
     nan = float("nan")
     times = np.array([point.time.timestamp() for point in points], dtype=float)
