@@ -27,6 +27,15 @@ Where each column comes from:
   legs felt heavier this week than last; null when either week has no
   check-in.
 * ``last_checkin``: the newest check-in's date.
+* ``rhr_7d_bpm``, ``rhr_trend_bpm``, ``rhr_source``: the wearable's resting
+  heart rate (``wellness.csv``, ``spec/wellness.md``), the mean of the 7 days
+  ending ``today`` and its difference from the athlete's baseline (the 60
+  days before) [bpm], of the source with the most days
+  (:func:`heavylegs.engine.wellness.wellness_facts`); null without enough days.
+* ``hrv_7d_ms``, ``hrv_trend_pct``, ``hrv_below_normal``, ``hrv_source``:
+  the same for HRV (geometric mean [ms]; the change from the baseline [%]
+  on the ln scale; whether it is below the normal band); ``hrv_source``
+  names the source and the kind (``garmin rmssd``, ``apple sdnn``).
 
 An athlete whose files cannot be read still gets a row: ``error`` says which
 file and what is wrong, the other columns are null, and the row sorts just
@@ -40,7 +49,9 @@ import json
 import math
 from pathlib import Path
 
+from heavylegs.engine.wellness import wellness_facts
 from heavylegs.errors import InputError
+from heavylegs.store.wellness_files import load_wellness
 from heavylegs.views.html import URGENCY_ORDER
 
 __all__ = [
@@ -68,6 +79,10 @@ SQUAD_FORMAT = "heavylegs.squad/1"
 #: (``chronic_load``, ``error``).
 SQUAD_COLUMNS = ("athlete_id", "name", "red_flags", "top_causes", "last_assessment", "acwr", "week_load",
                  "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error")
+#: The wearable's columns (``spec/wellness.md``), added after the others.
+WELLNESS_COLUMNS = ("rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                    "hrv_source")
+SQUAD_COLUMNS = SQUAD_COLUMNS + WELLNESS_COLUMNS
 #: The squad view's "ACWR above" filter: above 1.3 the week's load left the range legs usually absorb
 #: (0.8-1.3, Gabbett 2016).
 ACWR_HIGH = 1.3
@@ -260,7 +275,7 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
     day = _as_date(today)
     row = {"athlete_id": athlete_id, "name": None, "red_flags": [], "top_causes": [], "last_assessment": None,
            "acwr": None, "week_load": None, "load_metric": None, "heaviness_7d": None, "heaviness_trend": None,
-           "last_checkin": None, "chronic_load": None, "error": None}
+           "last_checkin": None, "chronic_load": None, "error": None, **dict.fromkeys(WELLNESS_COLUMNS)}
     try:
         profile, ranking, last = _ranking_of(data_dir, athlete_id)
         row["name"] = profile.get("name")
@@ -275,6 +290,7 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
             row["heaviness_7d"] = _number(this, 1)
             row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
             row["last_checkin"] = max(days).isoformat()
+        row.update(wellness_columns(load_wellness(data_dir, athlete_id), day))
     except (InputError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(exc, InputError) and exc.problems:
@@ -285,6 +301,27 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
         row.update(keep)
         row["error"] = f"cannot read this athlete's files: {message}"
     return row
+
+
+def wellness_columns(wellness, today) -> dict:
+    """The squad's wellness columns (:data:`WELLNESS_COLUMNS`) of one athlete's wellness rows up to ``today``."""
+    out = dict.fromkeys(WELLNESS_COLUMNS)
+    facts = wellness_facts(wellness, today) if wellness is not None and len(wellness) else None
+    if not facts:
+        return out
+    rhr, hrv = facts.get("rhr"), facts.get("hrv")
+    if rhr and rhr.get("recent") is not None:
+        out["rhr_7d_bpm"] = _number(rhr["recent"], 1)
+        out["rhr_source"] = rhr["source"]
+        if rhr.get("baseline") is not None:
+            out["rhr_trend_bpm"] = _number(rhr["recent"] - rhr["baseline"], 1)
+    if hrv and hrv.get("recent") is not None:
+        out["hrv_7d_ms"] = _number(math.exp(hrv["recent"]), 1)
+        out["hrv_source"] = f"{hrv['source']} {hrv['kind']}"
+        if hrv.get("baseline") is not None:
+            out["hrv_trend_pct"] = _number((math.exp(hrv["recent"] - hrv["baseline"]) - 1) * 100, 1)
+            out["hrv_below_normal"] = bool(hrv["below_normal"])
+    return out
 
 
 def _checkin_days(path) -> dict:
@@ -463,7 +500,7 @@ def _signature(data_dir, athlete_id: str) -> list:
 
     paths = athlete_paths(data_dir, athlete_id)
     out = []
-    for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv"):
+    for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv", paths["folder"] / "wellness.csv"):
         try:
             st = os.stat(path)
             out.append([st.st_size, st.st_mtime_ns, st.st_ino])
@@ -625,7 +662,9 @@ def sort_rows(rows, by: str = "urgency") -> list:
 
 _CSV_COLUMNS = ("athlete_id", "name", "red_flags", "top_1", "top_1_score", "top_1_band", "top_2", "top_2_score",
                 "top_2_band", "top_3", "top_3_score", "top_3_band", "last_assessment", "acwr", "week_load",
-                "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error")
+                "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error",
+                "rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                "hrv_source")
 
 
 def _flat(row: dict) -> dict:
@@ -656,10 +695,17 @@ def _cell(value, fmt: str = "{}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
+def _wellness_cell(value, trend, source, fmt, trend_fmt) -> str:
+    if value is None:
+        return "-"
+    text = fmt.format(value) + (f" ({trend_fmt.format(trend)})" if trend is not None else "")
+    return f"{text} {source}"
+
+
 def squad_text(rows) -> str:
     """The rows as a table for a person (one line per athlete)."""
     header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric",
-              "heavy 7d", "trend", "check-in")
+              "heavy 7d", "trend", "check-in", "rest HR (trend)", "HRV (trend)")
     lines, errors = [header], {}
     for row in rows:
         if row.get("error"):
@@ -672,7 +718,11 @@ def squad_text(rows) -> str:
                       f"{top['id']} {top['score']} {top['band']}" if top else "-",
                       _cell(row["last_assessment"]), _cell(row["acwr"], "{:.2f}"), _cell(row["week_load"], "{:.0f}"),
                       _cell(row["load_metric"]), _cell(row["heaviness_7d"], "{:.1f}"),
-                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"])))
+                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"]),
+                      _wellness_cell(row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm"), row.get("rhr_source"),
+                                     "{:.0f}", "{:+.0f}"),
+                      _wellness_cell(row.get("hrv_7d_ms"), row.get("hrv_trend_pct"), row.get("hrv_source"),
+                                     "{:.0f}", "{:+.0f}%")))
     shown = [line for line in lines if line is not None]
     widths = [max(len(line[i]) for line in shown) for i in range(len(header))]
     out = [errors[i] if line is None else "  ".join(f"{cell:<{widths[j]}}" for j, cell in enumerate(line)).rstrip()
