@@ -33,6 +33,7 @@ from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.upload import ChunkedUpload
+from heavylegs.app.workbook import WELLNESS_SUFFIXES, check_import_path
 from heavylegs.app.workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401 (re-exported)
 
 __all__ = [
@@ -831,8 +832,6 @@ class CoachWorkbook(widgets.VBox):
 
     def import_wellness_from_path(self, text: str | None = None):
         """Import the wellness export typed in the wellness path box (an Apple export.zip of several GB, say)."""
-        from heavylegs.app.workbook import WELLNESS_SUFFIXES, check_import_path
-
         text = self.wellness_path_text.value if text is None else text
         path = check_import_path(text, "Import wellness from path", WELLNESS_SUFFIXES)
         self._say(f"Importing {path}...")

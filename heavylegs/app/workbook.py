@@ -29,6 +29,8 @@ from heavylegs.analysis.pipeline import Assessment, LogAnalysis, assess, assessm
 from heavylegs.store.profiles import validate_profile
 from heavylegs.analysis.scoring import score_profile
 from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.logs.formats.wellness_import import import_wellness
+from heavylegs.store.wellness_files import load_wellness, save_wellness, wellness_path
 from heavylegs.logs.traininglog import merge_logs  # the one same-session rule, shared with the importers and the CLI
 
 __all__ = [
@@ -407,8 +409,6 @@ class WorkbookModel:
 
     def _read_wellness(self, athlete_id: str):
         """The athlete's wellness.csv, or None and why it was left out."""
-        from heavylegs.store.wellness_files import load_wellness
-
         try:
             return load_wellness(self.data_dir, athlete_id), ()
         except InputError as exc:
@@ -666,9 +666,6 @@ class WorkbookModel:
             A file that cannot be told or read (named), or files without any
             value: nothing is written and the athlete stays as it was.
         """
-        from heavylegs.logs.formats.wellness_import import import_wellness
-        from heavylegs.store.wellness_files import save_wellness, wellness_path
-
         state = self._require()
         result = import_wellness(paths)
         names = names or {}
@@ -681,8 +678,6 @@ class WorkbookModel:
         rows["imported_from"] = rows["imported_from"].map(
             lambda v: next((Path(n).name for p, n in names.items() if Path(p).name == v), v))
         saved = save_wellness(wellness_path(self.data_dir, state.athlete_id), rows, result.covers)
-        from heavylegs.store.wellness_files import load_wellness
-
         self._rebuild(state, wellness=load_wellness(self.data_dir, state.athlete_id))
         lines = result.summary_lines()
         for path, name in names.items():

@@ -36,7 +36,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from heavylegs.errors import InputError, Problem, check_date_range
+from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
 from heavylegs.logs.traininglog import csv_records, repeated_columns, spreadsheet_safe, spreadsheet_unquote
 
 __all__ = [
@@ -294,8 +294,6 @@ def read_wellness(path) -> pd.DataFrame:
         One problem per bad cell, naming the file, line, column number and
         column; nothing of a file with any problem is returned.
     """
-    from heavylegs.errors import read_input_file
-
     source = str(path)
     try:
         raw = read_input_file(path, MAX_WELLNESS_BYTES, "a wellness CSV file")

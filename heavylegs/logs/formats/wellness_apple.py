@@ -26,6 +26,7 @@ is streamed, never unpacked to disk, and checked for bombs.
 from __future__ import annotations
 
 import datetime as _dt
+import zipfile
 from functools import lru_cache
 from xml.parsers import expat
 
@@ -273,8 +274,6 @@ def apple_zip_entry(archive):
 
 def read_apple_export(path_or_archive, name: str) -> WellnessRead:
     """Read ``export.xml`` (a path) or an open ``export.zip`` (a :class:`zipfile.ZipFile`) as a stream."""
-    import zipfile
-
     if isinstance(path_or_archive, zipfile.ZipFile):
         info = apple_zip_entry(path_or_archive)
         if info is None:
