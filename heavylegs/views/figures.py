@@ -646,8 +646,12 @@ def wellness_figure(wellness, until=None, last_days: int | None = 112, x_range=N
         frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
         end = pd.Timestamp(str(until)[:10]) if until is not None else frame["date"].max()
         first = None if last_days is None else end - pd.Timedelta(days=last_days - 1)
-        if x_range is None and first is not None:
-            x_range = [first.strftime("%Y-%m-%d"), (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")]
+        if x_range is None:
+            # the last ``last_days`` days, or from the first row when the rows began later
+            start = frame.loc[frame["date"] <= end, "date"].min()
+            start = start if first is None or pd.isna(start) else max(first, start - pd.Timedelta(days=2))
+            if not pd.isna(start):
+                x_range = [start.strftime("%Y-%m-%d"), (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")]
         shown = frame.loc[(frame["date"] <= end) & ((frame["date"] >= first) if first is not None else True)]
         chosen = choose_source(frame, "hrv", end)
         band = morning_series(frame, "hrv", end) if chosen is not None else None
@@ -694,6 +698,17 @@ def wellness_figure(wellness, until=None, last_days: int | None = 112, x_range=N
     if not traces:
         annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=14),
                                 text="No wellness data yet: import a watch or ring export above."))
+    else:
+        drawn = {t.yaxis or "y" for t in traces}
+        for axis, what in (("y", "HRV"), ("y2", "resting heart rate"), ("y3", "sleep duration")):
+            if axis not in drawn:
+                # an empty trace keeps the panel and its axis drawn, so the dates stay at the bottom
+                traces.append(go.Scatter(x=x_range or [], y=[None, None] if x_range else [], yaxis=axis,
+                                         mode="lines", showlegend=False, hoverinfo="skip",
+                                         name=f"no {what}"))
+                annotations.append(dict(xref="paper", yref=f"{axis} domain", x=0.5, y=0.5, showarrow=False,
+                                        font=dict(size=12, color="#777777"),
+                                        text=f"no {what} from the watch or ring on these days"))
     layout = dict(
         height=460, font=_FONT, plot_bgcolor="white", margin=dict(l=60, r=20, t=40, b=40),
         hovermode="closest", bargap=0.15, barmode="group",

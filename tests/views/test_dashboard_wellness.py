@@ -59,8 +59,10 @@ def test_wellness_figure_traces_per_source_and_kind_and_the_band():
     assert "HRV Garmin (rMSSD) [ms]" in names and "HRV Apple Health (SDNN) [ms]" in names
     band = next(t for t in fig.data if "normal band (60 days" in (t.name or ""))
     assert band.name.startswith("Garmin rMSSD") and band.fill == "tonexty"
-    assert fig.layout.xaxis.range == ("2026-07-28", "2026-11-17")
+    assert fig.layout.xaxis.range == ("2026-08-27", "2026-11-17")  # from the first row (2 days before)
     shared = wellness_figure(rows, until="2026-11-16", x_range=["2026-10-01", "2026-11-17"])
     assert shared.layout.xaxis.range == ("2026-10-01", "2026-11-17")
+    no_rhr = wellness_figure(_rows().assign(rhr_bpm=float("nan")), until="2026-11-16")
+    assert [a.text for a in no_rhr.layout.annotations] == ["no resting heart rate from the watch or ring on these days"]
     empty = wellness_figure(None)
     assert len(empty.data) == 0 and "No wellness data yet" in empty.layout.annotations[0].text
