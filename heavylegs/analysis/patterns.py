@@ -51,8 +51,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heavylegs.engine.load import daily_load
 from heavylegs.engine.wellness import exposure_flags
 from heavylegs.knowledge.causes import GRADES
+from heavylegs.logs.traininglog import checked_log
 
 __all__ = [
     "PatternFact",
@@ -158,9 +160,6 @@ def _day(value) -> pd.Timestamp:
 
 def _log_arrays(log, end: pd.Timestamp, daily):
     """Per-day arrays of the log's series up to ``end``, and the run sessions."""
-    from heavylegs.engine.load import daily_load
-    from heavylegs.logs.traininglog import checked_log
-
     log = checked_log(log)
     if daily is None or len(daily) == 0 or pd.Timestamp(daily.index[-1]) != end:
         daily = daily_load(log, until=end)

@@ -32,17 +32,18 @@ loses an answer either wrote.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from heavylegs.analysis.pipeline import assess
+from heavylegs.analysis.pipeline import assess_athlete
 from heavylegs.errors import InputError, Problem
-from heavylegs.logs.checkins import load_checkins
 from heavylegs.store.assessments import save_assessment
+from heavylegs.store.athlete import load_athlete
 from heavylegs.store.profiles import read_roster, validate_profile
-from heavylegs.store.storage import check_writable, athlete_lock, athlete_paths
+from heavylegs.store.storage import athlete_lock, check_writable
 
 __all__ = ["RosterImport", "RosterChange", "import_roster", "merge_answers"]
 
@@ -165,8 +166,6 @@ def _with_columns(problems, header: list) -> list:
 
 
 def _header(path: Path) -> list:
-    import csv
-
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
@@ -174,25 +173,10 @@ def _header(path: Path) -> list:
         return []
 
 
-def _current(data_dir, athlete_id: str):
-    """(answers, exists): the newest assessment's profile, else the profile file; read only."""
-    from heavylegs.store.assessments import list_assessments, read_assessment
-    from heavylegs.store.profiles import read_profile
-    from heavylegs.store.storage import athlete_paths
-
-    files = list_assessments(data_dir, athlete_id)
-    if files:
-        return read_assessment(files[-1])["profile"], True
-    path = athlete_paths(data_dir, athlete_id)["profile"]
-    if path.exists():
-        return read_profile(path), True
-    return {}, False
 
 
 def _lines_of(path: Path, profiles: list) -> dict:
     """Line of each athlete in the roster (read_roster keeps file order, blank rows skipped)."""
-    import csv
-
     lines, ids = {}, {p["athlete_id"] for p in profiles}
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
@@ -268,12 +252,14 @@ def _merge_and_write(data_dir: Path, path: Path, profiles: list, lines: dict, dr
         athlete_id = row["athlete_id"]
         line = lines.get(athlete_id)
         try:
-            current, exists = _current(data_dir, athlete_id)
+            # every file of the athlete is read here, so a broken one stops the import before any write
+            record = load_athlete(data_dir, athlete_id)
         except InputError as exc:
             problems.extend(Problem(p.file, f"{p.message} (athlete {athlete_id!r} of {path}:{line})",
                                     field=p.field, line=p.line, column=p.column) for p in exc.problems)
             continue
-        merged, changed = merge_answers(current, row)
+        exists = record.exists
+        merged, changed = merge_answers(record.answers() if exists else {}, row)
         changes = [RosterChange(athlete_id, key, line, old, new) for key, old, new in changed]
         refused = [c for c in changes if c.overwrites] if not overwrite else []
         problems.extend(Problem(str(path), f"would change {c.athlete_id}'s answer {_show(c.old)} to "
@@ -284,22 +270,13 @@ def _merge_and_write(data_dir: Path, path: Path, profiles: list, lines: dict, dr
             continue
         (result.updated if exists else result.created).append(athlete_id)
         result.changes.extend(changes)
-        pending.append(validate_profile(merged, str(path), line=line))
+        pending.append((record, validate_profile(merged, str(path), line=line)))
     if problems:
         raise InputError(problems)
     if dry_run or not pending:
         return result
-    # Rank everything before the first write, so a bad log or check-in file stops the import whole.
-    ranked = []
-    for profile in pending:
-        paths = athlete_paths(data_dir, profile["athlete_id"])
-        log = None
-        if paths["log"].exists():
-            from heavylegs.logs.traininglog import read_log
-
-            log = read_log(paths["log"])
-        checkins = load_checkins(data_dir, profile["athlete_id"])
-        ranked.append((profile, assess(profile, log, checkins=checkins if len(checkins) else None).ranking))
+    # Rank everything before the first write: each record's log and check-ins with the merged answers.
+    ranked = [(profile, assess_athlete(record, answers=profile).ranking) for record, profile in pending]
     for profile, ranking in ranked:
         result.written.append(save_assessment(data_dir, profile, ranking, when=when))
     return result

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
-from heavylegs.logs.traininglog import csv_records, repeated_columns, spreadsheet_safe, spreadsheet_unquote
+from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
+from heavylegs.logs.traininglog import csv_records, repeated_columns
 
 __all__ = [
     "WELLNESS_COLUMNS",
@@ -172,7 +173,7 @@ def _text(series: pd.Series, unquote: bool) -> pd.Series:
         if _missing(v):
             return np.nan
         text = str(v).strip()
-        return spreadsheet_unquote(text) if unquote else text
+        return unquote_cell(text) if unquote else text
     return values.map(clean)
 
 
@@ -338,28 +339,19 @@ def _num_text(value, whole: bool) -> str:
     return repr(round(value, 4)).rstrip("0").rstrip(".") if "e" not in repr(value) else f"{value:.4f}"
 
 
-def _csv_line(cells) -> str:
-    out = []
-    for cell in cells:
-        if any(char in cell for char in ',"\r\n'):
-            cell = '"' + cell.replace('"', '""') + '"'
-        out.append(cell)
-    return ",".join(out) + "\n"
-
-
 def wellness_to_csv_text(wellness: pd.DataFrame) -> str:
     """The text of a wellness file: the format's columns, then the extras.
 
     Numbers in their shortest form (``7.25``, ``52``), unknown values as
     empty cells, ``\\n`` line ends. Free-text cells (``imported_from`` and
     extra columns) that a spreadsheet would run as a formula get a leading
-    ``'``, as the training log's writer does
-    (:func:`heavylegs.logs.traininglog.spreadsheet_safe`); reading removes it.
+    ``'``, as every CSV writer of heavylegs does
+    (:func:`heavylegs.logs.csv_cells.safe_cell`); reading removes it.
     """
     extras = [c for c in wellness.columns if c not in WELLNESS_COLUMNS]
     header = list(WELLNESS_COLUMNS) + extras
     buffer = io.StringIO()
-    buffer.write(_csv_line(header))
+    buffer.write(csv_line(header))
     cols = {name: (wellness[name].tolist() if name in wellness.columns else [None] * len(wellness))
             for name in header}
     for i in range(len(wellness)):
@@ -373,8 +365,8 @@ def wellness_to_csv_text(wellness: pd.DataFrame) -> str:
             elif name in ("source", "hrv_kind"):
                 cells.append("" if _missing(value) else str(value))
             else:
-                cells.append("" if _missing(value) else spreadsheet_safe(str(value)))
-        buffer.write(_csv_line(cells))
+                cells.append("" if _missing(value) else safe_cell(str(value)))
+        buffer.write(csv_line(cells))
     return buffer.getvalue()
 
 

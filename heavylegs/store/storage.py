@@ -38,7 +38,7 @@ try:  # POSIX; elsewhere locks fall back to one process (see athlete_lock)
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-from heavylegs.errors import InputError, Problem
+from heavylegs.errors import InputError, Problem, file_kind
 
 __all__ = [
     "atomic_write_text",
@@ -51,8 +51,16 @@ __all__ = [
     "athlete_lock",
     "folder_lock",
     "check_writable",
+    "check_output_file",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
+    "temp_file",
+    "write_all",
+    "fsync_folder",
+    "mode_for",
+    "DATA_DIR_ENV",
+    "SERVED_ATHLETE_ENV",
+    "SERVED_SQUAD_ENV",
 ]
 
 #: Age [s] after which a temporary file whose writer cannot be identified
@@ -69,7 +77,8 @@ ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _UMASK_LOCK = threading.Lock()
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
+    """The permission bits a file written at ``path`` gets: those of the file there, else 0o666 less the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -80,7 +89,7 @@ def _mode_for(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def _temp_file(folder: Path, target_name: str):
+def temp_file(folder: Path, target_name: str):
     """Create ``.<target_name>.<pid>.<random>.tmp`` in ``folder``, locked for this writer.
 
     Yields ``(fd, path)``; the file descriptor stays open (and the lock held)
@@ -102,14 +111,16 @@ def _temp_file(folder: Path, target_name: str):
             os.close(fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to the file descriptor ``fd`` (``os.write`` may write fewer)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a link in ``folder`` durable (a no-op where folders cannot be synced)."""
     try:  # make a rename or link itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
@@ -149,17 +160,92 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    check_writable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_file(path)
     data = text.encode(encoding)
-    with _temp_file(path.parent, path.name) as (fd, tmp):
-        _write_all(fd, data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would:
-        # the old file's mode, or 0666 less the umask, so an exported page stays readable
-        os.fchmod(fd, _mode_for(path))
-        os.fsync(fd)
-        os.replace(tmp, path)
-    _fsync_folder(path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temp_file(path.parent, path.name) as (fd, tmp):
+            write_all(fd, data)
+            # mkstemp makes the file private (0600); give it the mode a plain open() would:
+            # the old file's mode, or 0666 less the umask, so an exported page stays readable
+            os.fchmod(fd, mode_for(path))
+            os.fsync(fd)
+            _refuse_not_regular(path)  # one more look: the name may have been taken meanwhile
+            os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _PATH_ERRNOS:
+            raise  # a full disk or a failing device is no fault of the path given
+        raise InputError([Problem(str(path), f"cannot be written ({exc.strerror or exc}), expected a "
+                                             "file in a folder you can write; nothing was written")]) from None
+    fsync_folder(path.parent)
+    return path
+
+
+# Errors that say the path itself cannot be written: bad input, reported with the path.
+_PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.ENOENT,
+                errno.EEXIST, errno.EINVAL, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV}
+
+
+def _refuse_not_regular(path: Path, what: str = "a regular file to write") -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot be looked at ({exc.strerror or exc}), expected "
+                                             f"{what}; nothing was written")]) from None
+    if not stat.S_ISREG(mode):
+        via = f" (through a link to {os.path.realpath(path)})" if os.path.islink(path) else ""
+        raise InputError([Problem(str(path), f"is {file_kind(mode)}{via}, expected {what}; "
+                                             "nothing was written")])
+
+
+def check_output_file(path, what: str = "a regular file to write") -> Path:
+    """Refuse a path that cannot be written as a regular file, before any work.
+
+    Every file heavylegs writes goes through this check (:func:`atomic_write_text`
+    runs it), and the command line runs it on ``-o`` before reading its
+    inputs, so a bad output stops a command before anything is read or
+    written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    what : str
+        What the file should be, for messages (``"a training-log CSV file to write"``).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InputError
+        An empty path; a path that exists and is not a regular file (a
+        device such as ``/dev/full``, a named pipe, a socket, a folder: the
+        atomic rename would replace it with a file, or reading it would
+        never end); a path under an existing file; a path inside the
+        packaged sample athletes (:func:`check_writable`).
+    """
+    if str(path) == "":
+        raise InputError([Problem("-o", f"found an empty path, expected {what}")])
+    path = Path(path)
+    _refuse_not_regular(path, what)
+    for parent in path.parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError([Problem(str(path), f"cannot be written: {parent} cannot be looked at "
+                                                 f"({exc.strerror or exc}), expected {what}")]) from None
+        if not stat.S_ISDIR(mode):
+            kind = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+            raise InputError([Problem(str(path), f"cannot be written: {parent} is {kind}, "
+                                                 f"expected a folder there")])
+        break
+    check_writable(path)
     return path
 
 
@@ -251,7 +337,7 @@ def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_T
         if _remove_if_abandoned(path, pid, now, max_age_s):
             removed.append(path)
     if removed:
-        _fsync_folder(folder)
+        fsync_folder(folder)
     return removed
 
 
@@ -401,6 +487,14 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     }
 
 
+#: Environment variable naming the data folder (read by :func:`default_data_dir`).
+DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
+#: Environment variable naming the one athlete a served page shows (set by :mod:`heavylegs.serve.server`,
+#: read by the page: :meth:`heavylegs.views.dashboard.AthleteDashboard.from_request`).
+SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
+#: Environment variable telling the squad notebook it is served read-only (no workbook, nothing written).
+SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
+
 #: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
 PACKAGED_DATA_DIR = Path(__file__).resolve().parents[1] / "samples"
 
@@ -426,7 +520,7 @@ def default_data_dir() -> Path:
         package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
         folder beside an installed package (``site-packages/data``).
     """
-    env = os.environ.get("HEAVYLEGS_DATA_DIR")
+    env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env)
     here = Path.cwd() / "data"
