@@ -34,10 +34,10 @@ def test_plain_words_for_each_measure():
 
 
 def test_the_dashboard_page_shows_the_sentences_only_with_wellness(data_copy):
-    plain = dashboard_content("ana", data_copy, today="2026-11-18")
+    plain = dashboard_content(data_copy, "ana", today="2026-11-18")
     assert plain["wellness_words"] == [] and 'id="hl-wellness"' not in dashboard_page(plain)
     save_wellness(wellness_path(data_copy, "ana"), _rows())
-    content = dashboard_content("ana", data_copy, today="2026-11-18")
+    content = dashboard_content(data_copy, "ana", today="2026-11-18")
     page = dashboard_page(content)
     assert '<section id="hl-wellness"><h2>What your watch or ring says</h2>' in page
     assert "6 beats above your usual for a week" in page
