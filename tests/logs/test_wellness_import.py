@@ -384,3 +384,16 @@ def test_folder_of_mixed_files_imports_the_wellness_ones_and_lists_the_rest(tmp_
     (tmp_path / "a" / "readme.txt").write_text("hello")
     result = import_wellness([tmp_path / "a"])
     assert result.days == 1 and len(result.skipped) == 1 and "readme.txt" in result.skipped[0]
+
+
+def test_the_no_data_shapes_of_garmin(tmp_path):
+    """200 with an all-null DTO (real file, above: 0 days), 204 with an empty body, and a literal null body."""
+    empty = tmp_path / "hrv-204.json"
+    empty.write_bytes(b"")
+    with pytest.raises(ReadError, match="is empty"):
+        read_wellness_file(empty)
+    null = tmp_path / "stress.json"
+    null.write_text("null\n")
+    with pytest.raises(ReadError, match="JSON null Garmin Connect answers for a day without data"):
+        read_wellness_file(null)
+    assert _one("matin_garth__test_daily_sleep_data_get.i1.json").days == 0

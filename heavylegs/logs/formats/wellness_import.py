@@ -178,6 +178,9 @@ def read_wellness_file(path) -> list:
     if stripped[:1] == b"<":
         return [read_apple_export(path, name)]
     data = read_file_bytes(path, MAX_JSON_BYTES)
+    if data.strip() == b"null":
+        raise ReadError("is the JSON null Garmin Connect answers for a day without data (stress, body battery); "
+                        "nothing to import")
     if stripped[:1] in (b"{", b"["):
         return _json_reads(parse_json(data, name), name)
     return _csv_reads(data, name)
