@@ -470,7 +470,7 @@ def _cmd_plan(args, out):
     from heavylegs.analysis.pipeline import assess_athlete
     from heavylegs.analysis.plan import build_plan
     from heavylegs.store.athlete import load_athlete
-    from heavylegs.store.storage import atomic_write_text
+    from heavylegs.store.storage import atomic_write_text, check_output_file
     from heavylegs.views.plan_pages import plan_files
 
     record = load_athlete(data_dir, args.athlete).require()
@@ -481,6 +481,8 @@ def _cmd_plan(args, out):
     else:
         plan = build_plan(result, start=start)
     texts = plan_files(result, plan, previous_profile=record.previous_profile)  # every file made before any is written
+    for name in texts:  # and every target checked: a FIFO or a folder named plan.ics stops all three
+        check_output_file(folder / name)
     for name, text in texts.items():
         path = atomic_write_text(folder / name, text)
         out.write(f"wrote {path}\n")

@@ -121,8 +121,9 @@ class _FieldControl:
             self.input = widgets.SelectMultiple(options=[(v.replace("_", " "), v) for v in spec.values],
                                                 value=(), rows=4, disabled=True, layout=box,
                                                 style=shared["description_style"])
+            # wide enough for the whole word "unknown" (80 px cut it to "unkno...")
             self.unknown = widgets.Checkbox(value=True, description=UNKNOWN, indent=False,
-                                            layout=widgets.Layout(width="80px"))
+                                            layout=widgets.Layout(width="100px"))
         else:
             hint = {"date": "YYYY-MM-DD (empty = today)"}.get(spec.kind, UNKNOWN)
             self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box,

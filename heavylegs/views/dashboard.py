@@ -209,7 +209,9 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         "causes": [{
             "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": in_unit(c.get("summary", ""), unit),
             "band": c["band"], "score": c["score"],
-            "because": [in_unit(_because(e), unit) for e in sorted(c["evidence"], key=lambda e: -e["points"])
+            # A red flag stays the first reason of the causes it points at (spec/profile.md).
+            "because": [in_unit(_because(e), unit)
+                        for e in sorted(c["evidence"], key=lambda e: ("red_flag" not in e, -e["points"]))
                         if e["points"] > 0],
             "advice": [in_unit(a, unit) for a in c.get("advice", [])],
             "see_doctor_if": in_unit(c.get("see_doctor_if") or "", unit),
