@@ -494,7 +494,8 @@ def _install_one_shot() -> None:
                 done = manager.keep_or_shutdown(kernel_id, page_ok)
                 if done is not None:
                     await done
-            _refill_preload()
+            if getattr(manager, "shutdown_after_page", False):  # kernels kept for culling: no spare one
+                _refill_preload()
 
     tornado_handler.TornadoVoilaHandler.get = get
 
