@@ -362,6 +362,10 @@ _ALL = [
        "Strength sessions a week, averaged over the last 4 weeks.", "sessions/week", 0, 50, source="log"),
     _f("log_trail_fraction", _NUM, "log", "Trail share (4 weeks)",
        "Share of running distance on trails in the last 4 weeks.", "fraction", 0, 1, source="log"),
+    # Facts computed from the wearable's wellness file (spec/wellness.md); like the log's, never entered
+    _f("hrv_below_normal", _BOOL, "log", "HRV below normal (wearable)",
+       "Computed from wellness.csv, not entered: the last 7 days' mean ln HRV is below the mean minus one "
+       "SD of the 60 days before (one source and one HRV kind).", source="log"),
     # -- Athlete thresholds (spec/device-load.md): the heart-rate and pace load use them. --
     _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
        "Highest heart rate the athlete reaches (from a hard race finish or a test).", "bpm", 120, 230),

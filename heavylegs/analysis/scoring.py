@@ -29,6 +29,7 @@ __all__ = [
     "score_to_band",
     "points_to_score",
     "merge_log_facts",
+    "merge_wellness_facts",
     "computed_facts",
     "red_flags_for",
     "harmonise_answers",
@@ -150,6 +151,71 @@ def merge_log_facts(profile: dict, log_facts: dict | None) -> tuple:
         if value is not None:
             values[name] = value
     return values, dict(log_facts.get("weeks", {})), filled
+
+
+def merge_wellness_facts(values: dict, profile: dict, wellness_facts: dict | None) -> tuple:
+    """Fill the answers the coach left unknown with the wearable's values (``spec/wellness.md``).
+
+    Parameters
+    ----------
+    values : dict
+        Known values so far (the profile merged with the log's facts).
+    profile : dict
+        The coach's answers: an answer entered there always wins.
+    wellness_facts : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts`: ``fill`` (profile
+        fields), ``values`` (``hrv_below_normal``) and ``why`` (where each
+        came from).
+
+    Returns
+    -------
+    values : dict
+        With the device's values where the answer was unknown.
+    device : dict
+        ``{field: {"value", "device_value", "used", "because"}}`` for every
+        field the device gave: ``used`` is ``"device"`` when its value was
+        taken, ``"entered"`` when the coach's answer stood; ``because`` says
+        which was used and where the device's value came from.
+    """
+    values = dict(values)
+    device = {}
+    if not wellness_facts:
+        return values, device
+    why = wellness_facts.get("why", {})
+    for name, value in wellness_facts.get("fill", {}).items():
+        if value is None or name not in FIELDS:
+            continue
+        field = FIELDS[name]
+        unit = f" {field.unit}" if field.unit else ""
+        entered = profile.get(name)
+        if entered is None and values.get(name) is None:
+            values[name] = value
+            device[name] = {"value": value, "device_value": value, "used": "device",
+                            "because": f"{field.label.lower()} {_fmt_value(value)}{unit} from {why.get(name, 'the wearable')}"}
+        else:
+            shown = entered if entered is not None else values.get(name)
+            device[name] = {"value": shown, "device_value": value, "used": "entered",
+                            "because": f"{field.label.lower()}: the entered {_fmt_value(shown)}{unit} was used "
+                                       f"({why.get(name, 'the wearable')}: {_fmt_value(value)}{unit})"}
+    for name, value in wellness_facts.get("values", {}).items():
+        if value is None or name not in FIELDS:
+            continue
+        values[name] = value
+        device[name] = {"value": value, "device_value": value, "used": "device",
+                        "because": why.get(name, "from the wearable")}
+    return values, device
+
+
+def _device_notes(field, values, device) -> list:
+    """Where the wearable's values behind one evidence field came from (the inputs actually used)."""
+    if field in device:
+        return [device[field]["because"]]
+    notes = []
+    for group in COMPUTED_INPUTS.get(field, ()):
+        used = next((name for name in group if name in values), None)
+        if used is not None and used in device:
+            notes.append(device[used]["because"])
+    return notes
 
 
 def computed_facts(values: dict) -> dict:
@@ -516,8 +582,9 @@ def _ask_next(values, results, causes, flags):
     3. Every other question by one step of look-ahead: the share of its possible answers
        (each way its rules and red-flag links can come out; for a list, "none of these" as
        likely as all the rest) that would put another cause on top, then how high that cause
-       would score, then the urgency of a flag the question belongs to, then the largest
-       change it could make to a top-three cause (:func:`_top_three_impact`). A blood test
+       would score, then the largest change it could make to a top-three cause
+       (:func:`_top_three_impact`), then the urgency of a red flag it could raise (every
+       unanswered red-flag question stays on the list). A blood test
        counts only for a cause already in the top three; a follow-up question waits for its
        parent (:data:`heavylegs.vocabulary.FOLLOW_UPS`). docs/scoring.md, section 4.
     """
@@ -560,15 +627,17 @@ def _ask_next(values, results, causes, flags):
     pattern = {n: i for i, n in enumerate(PATTERN_QUESTIONS)}
     impact = _top_three_impact(values, results, causes, flags)
     ranked = sorted(first, key=first.get)
-    rest = [n for n in set(value) | set(impact) | (set(pattern) if opening else set())
-            if n not in first and n not in values]
+    # Every red-flag question stays on the list (a flag is never out of reach), those of the most
+    # urgent flags first among questions of equal weight.
     urgency = {}
     for flag in flags:
-        for name in flag.fields:
-            if name not in BLOOD_TESTS:
-                urgency[name] = min(urgency.get(name, 9), URGENCY_ORDER[flag.urgency])
+        for name in _flag_questions(flag, values):
+            for ask in _questions_for(name, values):
+                urgency[ask] = min(urgency.get(ask, 9), URGENCY_ORDER[flag.urgency])
+    rest = [n for n in set(value) | set(impact) | set(urgency) | (set(pattern) if opening else set())
+            if n not in first and n not in values]
     rest.sort(key=lambda n: (not (opening and n in pattern), -value.get(n, (0.0, 0))[0],
-                             -value.get(n, (0.0, 0))[1], urgency.get(n, 9), -impact.get(n, 0),
+                             -value.get(n, (0.0, 0))[1], -impact.get(n, 0), urgency.get(n, 9),
                              _FIELD_ORDER[n]))
     return ranked + rest
 
@@ -618,7 +687,8 @@ def _add_evidence(results, extra) -> None:
             result["band"] = score_to_band(result["score"])
 
 
-def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pattern_evidence=None) -> dict:
+def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pattern_evidence=None,
+                  wellness_facts=None) -> dict:
     """Rank every cause of the catalogue for one athlete.
 
     Parameters
@@ -637,6 +707,12 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
         ``{cause id: [evidence item, ...]}`` from the check-ins' reported
         patterns (:func:`heavylegs.analysis.patterns.pattern_evidence`); each item's
         points join the cause's raw points.
+    wellness_facts : dict, optional
+        What the wearable says (:func:`heavylegs.engine.wellness.wellness_facts`):
+        resting heart rate and sleep fill the answers the coach left unknown,
+        ``hrv_below_normal`` joins the evidence; an evidence line resting on
+        a device value says so (device, days), and one whose answer was
+        entered says the entered answer was used.
 
     Returns
     -------
@@ -646,17 +722,30 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
         first, each with ``rank``, ``score`` 0-100, ``band``, ``evidence``,
         ``missing``, ``coverage``, ``advice``, ``see_doctor_if``, plus
         ``title``, ``summary``, ``category`` and ``raw_points``) and
-        ``ask_next``; also ``filled_from_log``, the fields taken from the log.
+        ``ask_next``; also ``filled_from_log``, the fields taken from the log,
+        and, with ``wellness_facts``, ``from_wellness``: one line per field
+        the wearable gave (``field``, ``value`` scored, ``device_value``,
+        ``used`` ``device`` or ``entered``, ``because``).
     """
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
     values, weeks, filled = merge_log_facts(profile, log_facts)
+    values, device = merge_wellness_facts(values, profile, wellness_facts)
     values = {k: v for k, v in values.items()
               if v is not None and k in FIELDS and FIELDS[k].source != "computed"}
     values = harmonise_answers(values)
     values.update(computed_facts(values))
     linked = _flag_fields(flags)
     results = [_score_cause(c, values, weeks, filled, linked.get(c.id, ())) for c in causes]
+    if device:
+        for result in results:
+            for item in result["evidence"]:
+                notes = _device_notes(item["field"], values, device)
+                if notes:
+                    item["because"] += " (" + "; ".join(notes) + ")"
+                    item["from_device"] = any(device.get(n, {}).get("used") == "device" for n in
+                                              [item["field"], *(x for g in COMPUTED_INPUTS.get(item["field"], ())
+                                                                for x in g)])
     if pattern_evidence:
         _add_evidence(results, pattern_evidence)
     fired = _fired_flags(values, flags)
@@ -666,7 +755,7 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
     results = _lift_leads(results, flag_leads([r["id"] for r in results], fired))
     for rank, result in enumerate(results, start=1):
         result["rank"] = rank
-    return {
+    doc = {
         "format": RANKING_FORMAT,
         "athlete_id": profile.get("athlete_id"),
         "assessed_on": profile.get("assessed_on"),
@@ -677,6 +766,10 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
         "ask_next": _ask_next(values, results, causes, flags),
         "filled_from_log": filled,
     }
+    if wellness_facts is not None:
+        doc["from_wellness"] = [{"field": name, **{k: _json_value(v) for k, v in entry.items()}}
+                                for name, entry in device.items()]
+    return doc
 
 
 def _flag_fields(flags):
@@ -953,6 +1046,10 @@ def format_ranking(doc: dict, top: int | None = None) -> str:
         lines.append("")
     if doc.get("filled_from_log"):
         lines.append("From the training log: " + ", ".join(doc["filled_from_log"]))
+        lines.append("")
+    if doc.get("from_wellness"):
+        lines.append("From the wearable:")
+        lines += [f"  {entry['because']}" for entry in doc["from_wellness"]]
         lines.append("")
     lines.append(f"{'rank':>4}  {'score':>5}  {'band':<9} {'coverage':>8}  cause")
     for cause in doc["causes"]:

@@ -200,6 +200,19 @@ def test_ask_next_asks_red_flag_questions_first_where_the_answers_make_them_plau
     assert doc["ask_next"][:len(first)] == first
 
 
+def test_every_unanswered_red_flag_question_stays_on_the_list():
+    """Not asked first unless plausible, but never dropped: a flag is always within reach."""
+    answers = {"athlete_id": "a", "tsh_mu_l": 2.0, "vitamin_b12_pg_ml": 500, "ferritin_ug_l": 80, "sleep_h": 6,
+               "wellness_sleep": 6}
+    ask = score_profile(answers)["ask_next"]
+    for name in ("calf_warm_red_swollen", "dark_urine_after_run", "chest_pain_or_fainting",
+                 "saddle_numbness_or_bladder_change", "confusion_or_vomiting_after_run", "cannot_lift_leg",
+                 "cold_pale_foot", "progressive_weakness", "exertional_leg_pain", "bone_pain_point",
+                 "weight_loss_fever_night_sweats", "hemoglobin_g_dl"):
+        assert name in ask, name
+    assert ask.index("calf_warm_red_swollen") > 5  # nothing here makes a clot plausible
+
+
 def test_ask_next_asks_a_follow_up_question_only_after_its_parent():
     ask = score_profile({"athlete_id": "a"})["ask_next"]
     assert "numbness_pattern" not in ask and "numbness_weeks" not in ask  # tingling is asked instead
