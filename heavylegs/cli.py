@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem, check_date_range, date_range_text
+from heavylegs.vocabulary import LOAD_METRICS  # the load metrics of spec/device-load.md, without pandas
 
 __all__ = ["main", "build_parser"]
 
@@ -31,8 +32,6 @@ def _ascii_int(text: str) -> int:
 _DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
               "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
 
-# The load metrics of spec/device-load.md (kept here so the parser needs no pandas).
-_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
 
 
 def build_parser(only=None) -> argparse.ArgumentParser:
@@ -56,7 +55,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
         score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
         score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
-        score.add_argument("--metric", default="auto", choices=_METRICS,
+        score.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                            help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
         score.add_argument("--checkins", metavar="CHECKINS",
                            help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
@@ -74,7 +73,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         load = sub.add_parser("load", help="weekly training-load table of a training log")
         load.add_argument("log", help="training log CSV")
         load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
-        load.add_argument("--metric", default="auto", choices=_METRICS,
+        load.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                           help="load metric of the ratio columns (default auto: sRPE when half the sessions "
                                "have an RPE, else heart-rate/pace stress)")
         load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")
@@ -262,18 +261,15 @@ def _summary_lines(summary) -> list:
     return lines
 
 
-def _check_output_file(output: str) -> None:
-    """Refuse an output path that can never be written as a file, before any work."""
+def _check_output_file(output: str, what: str = "training-log CSV file", example: str = "log.csv") -> None:
+    """Refuse an output path that can never be written as a regular file, before any work."""
+    from heavylegs.store.storage import check_output_file
+
     path = Path(output)
-    if path.is_dir():
-        raise InputError([Problem(output, "is a folder, expected the path of a training-log CSV file "
-                                          "to write, e.g. " + str(path / "log.csv"))])
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError([Problem(output, f"cannot be written: {parent} is a file, "
-                                                  "expected a folder there")])
-            break
+    if output and path.is_dir():
+        raise InputError([Problem(output, f"is a folder, expected the path of a {what} "
+                                          "to write, e.g. " + str(path / example))])
+    check_output_file(output, f"the path of a {what} to write")
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -344,10 +340,8 @@ def _cmd_checkins(args, out):
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         raise InputError([Problem(f, "no such file, expected a CSV export of check-ins") for f in missing])
+    _check_output_file(args.output, "check-in CSV file", "checkins.csv")
     output = Path(args.output)
-    if output.is_dir():
-        raise InputError([Problem(args.output, "is a folder, expected the path of a check-in CSV file to "
-                                               "write, e.g. " + str(output / "checkins.csv"))])
     existed = output.exists()
     if existed:
         read_checkins(output)  # a bad file stops here, before the exports are read

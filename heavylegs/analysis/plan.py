@@ -30,6 +30,7 @@ import yaml
 
 from heavylegs.errors import InputError, Problem
 from heavylegs.knowledge.causes import load_causes
+from heavylegs.vocabulary import KM_PER_MILE
 
 __all__ = [
     "PLAN_FORMAT",
@@ -53,8 +54,6 @@ PLAN_FORMAT = "heavylegs.plan/1"
 #: Kinds of training day, as in ``plan.json``.
 KINDS = ("rest", "easy", "long", "quality", "strength", "cross")
 _RUNS = ("easy", "long", "quality")
-#: Kilometres in one international mile.
-KM_PER_MILE = 1.609344
 _KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge" / "plan.yaml"
 _WHEN = ("first_day", "first_rest_day", "first_run_day", "first_easy_day", "long_run_days",
          "first_long_run", "day_before_long_run", "quality_days", "strength_days", "run_days",

@@ -46,10 +46,8 @@ flag). A squad never fails because of one athlete.
 """
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
 import json
 import math
 import multiprocessing
@@ -64,6 +62,7 @@ import pandas as pd
 
 from heavylegs.analysis.pipeline import analyse_log, assess_athlete
 from heavylegs.errors import InputError
+from heavylegs.logs.csv_cells import csv_line, safe_cell
 from heavylegs.store.athlete import athlete_signature, load_athlete
 from heavylegs.store.storage import ATHLETE_ID_PATTERN, atomic_write_text
 from heavylegs.vocabulary import URGENCY_ORDER
@@ -610,13 +609,16 @@ def _flat(row: dict) -> dict:
 
 
 def squad_csv(rows) -> str:
-    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(_CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
+    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause.
+
+    Every cell goes through :func:`heavylegs.logs.csv_cells.safe_cell`, so a
+    name such as ``=cmd|' /C calc'!A0`` opens in a spreadsheet as text.
+    """
+    lines = [csv_line(_CSV_COLUMNS)]
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in _flat(row).items()})
-    return out.getvalue()
+        flat = _flat(row)
+        lines.append(csv_line([safe_cell("" if flat.get(k) is None else str(flat[k])) for k in _CSV_COLUMNS]))
+    return "".join(lines)
 
 
 def _cell(value, fmt: str = "{}") -> str:

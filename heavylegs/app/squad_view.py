@@ -21,14 +21,13 @@ from heavylegs.analysis.squad import (ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, as_
                                       sort_rows, squad_rows)
 from heavylegs.store.storage import SERVED_SQUAD_ENV, default_data_dir
 from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
+from heavylegs.knowledge.causes import rule_threshold  # the ACWR line of the overtraining rule and the chart
 
 __all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
 URGENCY_COLOURS = {"emergency": "#B00020", "urgent": "#D32F2F", "soon": "#E65100"}
-#: ACWR above which the ratio is drawn as a warning: the red line of the dashboard's chart.
-_ACWR_SPIKE = 1.5
 
 _STYLE = """<style>
 table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
@@ -87,7 +86,7 @@ def _row_html(row: dict, today: _dt.date) -> str:
     acwr = row["acwr"]
     acwr_cell = _num(acwr, "{:.2f}")
     if acwr is not None and acwr > ACWR_HIGH:
-        acwr_cell = f'<span class="hl-warn" title="above {ACWR_HIGH}">{acwr_cell}{" ▲" if acwr > _ACWR_SPIKE else ""}</span>'
+        acwr_cell = f'<span class="hl-warn" title="above {ACWR_HIGH}">{acwr_cell}{" ▲" if acwr > rule_threshold("log_acwr") else ""}</span>'
     trend = row["heaviness_trend"]
     trend_cell = _num(trend, "{:+.1f}")
     if trend is not None and trend > 0:

@@ -28,7 +28,7 @@ import traitlets
 from heavylegs.views import figures
 from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
-from heavylegs.vocabulary import PROFILE_FIELDS, SECTIONS
+from heavylegs.vocabulary import KM_PER_MILE, PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
 from heavylegs.views.html import follow_up_html, load_summary_html, patterns_html, plan_table_html
 from heavylegs.views.dashboard import export_dashboard
@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 _AUTO = {"width": "auto"}
-KM_PER_MILE = 1.609344
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"

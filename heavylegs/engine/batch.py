@@ -186,10 +186,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
 
     Notes
     -----
-    Every definition is that of :func:`~heavylegs.engine.load.weekly_table`; only
+    Every formula is the one :func:`~heavylegs.engine.load.weekly_table` calls
+    (:mod:`heavylegs.metrics`), applied to all athletes' arrays at once; only
     the order of work differs, so a value may differ from the per-athlete
     one in its last bits (relative differences below 1e-12 on the random
-    logs of ``tests/test_batch.py``), never in whether it is null:
+    logs of ``tests/engine/test_batch.py``), never in whether it is null:
 
     * the enumerations ``activity`` and ``session_type`` are compared as
       text once per athlete (or once per category), then carried as codes;
@@ -199,9 +200,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
       broadcast to its sessions; the heart-rate metrics only for athletes
       whose thresholds allow them;
     * the 7-, 21- and 28-day sums at a Sunday are sums of whole weeks'
-      loads, and the exponential averages step a week at a time
-      (Xₖ = (1 − α)⁷ Xₖ₋₁ + Σⱼ α(1 − α)⁶⁻ʲ Lⱼ); the last week of each athlete,
-      which may end before its Sunday, is computed day by day. Loads are
+      loads; the exponential averages are read at the Sundays only
+      (:func:`~heavylegs.metrics.averages.exponential_average` with
+      ``every=7``); the last week of each athlete, which may end before its
+      Sunday, has its 7-, 21- and 28-day sums computed day by day and its
+      averages taken back from the Sunday over the days without load. Loads are
       never negative, so a sum is 0 exactly when every day in it is 0 and
       the ratios are null exactly where the per-athlete table has them
       null (a log with a negative load takes the day-by-day path for every
@@ -727,15 +730,23 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     chronic[ends] = windows.sum(axis=1)
     before_acute[ends] = windows[:, :-ACUTE_DAYS].sum(axis=1)
 
-    # Exponential averages on every day, read at each week's end. The averages of the EWMA ratio
-    # start at the first day's load: X = that load on the day before it, which, for the days of the
-    # week before the series that a row holds as 0, is X = load ÷ (1 − λ)^offset before the row.
+    # Exponential averages at each Sunday. The averages of the EWMA ratio start at the first day's
+    # load: X = that load on the day before it, which, over the days of its week before the series
+    # (0 in the row), is X = load ÷ (1 − λ)^offset before the row. The last week ends on its last day
+    # in the series, not its Sunday: the days after it hold no load, so X there is the Sunday's X
+    # undone by those days' decay, ÷ (1 − α) a day.
     daily_load = load_day.reshape(n_athletes, n_cols)
     first_load = daily_load[np.arange(n_athletes), np.minimum(offset, n_cols - 1)]
-    at_end = (np.arange(n_athletes)[:, None], end_col)
-    e_acute, e_chronic = (exponential_average(daily_load, alpha, first_load / (1.0 - alpha) ** offset)[at_end]
-                          for alpha in (EWMA_ACUTE_ALPHA, EWMA_CHRONIC_ALPHA))
-    fitness, fatigue = (exponential_average(daily_load, alpha)[at_end] for alpha in (FITNESS_ALPHA, FATIGUE_ALPHA))
+    alive = np.flatnonzero(live)
+    after = (6 - (ends_at - 1) % 7)[alive]
+    averages = []
+    for alpha, seeded in ((EWMA_ACUTE_ALPHA, True), (EWMA_CHRONIC_ALPHA, True), (FITNESS_ALPHA, False),
+                          (FATIGUE_ALPHA, False)):
+        keep = 1.0 - alpha
+        x = exponential_average(daily_load, alpha, first_load / keep ** offset if seeded else 0.0, every=7)
+        x[alive, last_week[alive]] /= keep ** after
+        averages.append(x)
+    e_acute, e_chronic, fitness, fatigue = averages
 
     ratios = ratio_columns(acute, chronic, before_acute, e_acute, e_chronic, full)
     monotony = np.where(days == 7, monotony_of(weeks), np.nan)  # whole weeks only

@@ -54,6 +54,7 @@ pd.set_option("mode.string_storage", "python")
 
 from heavylegs.errors import FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.store.storage import atomic_write_text
+from heavylegs.logs.csv_cells import csv_line as _csv_line, safe_cell as _safe_cell, unquote_cell as _unquote_cell
 
 __all__ = [
     "LOG_COLUMNS",
@@ -123,13 +124,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
                         r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z", re.ASCII)
 
-# Spreadsheet formula injection (OWASP, "CSV Injection"): a cell that starts
-# with one of these is run as a formula by Excel, LibreOffice or Google
-# Sheets. Free-text cells that start so are written with a leading "'"
-# (which spreadsheets show as text), and one leading "'" is removed again
-# when the log is read, so every value reads back exactly as it was.
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
-_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+# Spreadsheet formula injection: text cells go through heavylegs.logs.csv_cells.
 
 
 def _range_text(column: str) -> str:
@@ -1115,43 +1110,6 @@ def _cell_text(value) -> str:
 #: Columns of free text, where a cell could start like a spreadsheet formula
 #: (extra columns are treated as free text too).
 _FREE_TEXT = ("source", "notes")
-
-
-def _safe_cell(text: str) -> str:
-    """A free-text cell as written: a leading ``'`` when it could run as a formula.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return (after any ``'``) gets one more ``'`` in front; :func:`_unquote_cell`
-    removes it on reading. A plain number such as ``-5`` is left alone: no
-    spreadsheet runs it.
-
-    Examples
-    --------
-    >>> _safe_cell("=cmd|' /C calc'!A0"), _safe_cell("-5 min warm-up"), _safe_cell("-5")
-    ("'=cmd|' /C calc'!A0", "'-5 min warm-up", '-5')
-    """
-    if _NEEDS_QUOTE.match(text) and not _NUMBER.match(text):
-        return "'" + text
-    return text
-
-
-def _unquote_cell(text: str) -> str:
-    """The inverse of :func:`_safe_cell`, applied to free-text cells read from a CSV file."""
-    return text[1:] if _QUOTED.match(text) else text
-
-
-def _csv_line(cells) -> str:
-    """One CSV line: a cell holding a comma, a quote, CR or LF is quoted.
-
-    Not :func:`csv.writer`: with ``\\n`` line ends it leaves a lone ``\\r``
-    unquoted, which every reader then takes for a line break.
-    """
-    out = []
-    for cell in cells:
-        if any(char in cell for char in ',"\r\n'):
-            cell = '"' + cell.replace('"', '""') + '"'
-        out.append(cell)
-    return ",".join(out) + "\n"
 
 
 def log_to_csv_text(df: pd.DataFrame) -> str:

@@ -46,7 +46,7 @@ def span_alpha(days: float) -> float:
     return 2.0 / (days + 1.0)
 
 
-def exponential_average(values, alpha: float, initial=0.0):
+def exponential_average(values, alpha: float, initial=0.0, *, every: int = 1):
     """Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) over daily values, along the last axis.
 
     Parameters
@@ -59,12 +59,17 @@ def exponential_average(values, alpha: float, initial=0.0):
         :func:`span_alpha`).
     initial : float or array-like
         X₀, the value before the first day (broadcast over the leading axes).
+    every : int
+        1 (default): X on every day. k > 1: X on the last day of each
+        whole block of k days only (days k, 2k, …; a last, partial block is
+        left out), which is all a weekly table needs (k = 7) and costs a
+        fraction of the daily series on many athletes.
 
     Returns
     -------
     float or numpy.ndarray
-        Xₜ on each day, the shape of ``values``. A NaN value makes every
-        later X NaN.
+        Xₜ on each day, the shape of ``values`` (with ``every`` = k: the
+        last axis n // k long). A NaN value makes every later X NaN.
 
     Notes
     -----
@@ -81,41 +86,52 @@ def exponential_average(values, alpha: float, initial=0.0):
     --------
     >>> exponential_average([100.0, 0.0], 0.5)
     array([50., 25.])
+    >>> exponential_average([100.0, 0.0, 0.0, 0.0], 0.5, every=2)
+    array([25.  ,  6.25])
     """
     x = np.asarray(values, dtype=float)
     if x.ndim == 0:
         return float(exponential_average(x[None], alpha, initial)[0])
+    if every > 1:
+        x = x[..., :x.shape[-1] // every * every]
     n = x.shape[-1]
     if n == 0:
         return np.zeros(x.shape)
     nan = np.isnan(x)
     if nan.any():  # a NaN would spread through its whole block in the matrix product: from itself on only
         later = np.logical_or.accumulate(nan, axis=-1)
-        out = exponential_average(np.where(nan, 0.0, x), alpha, initial)
-        out[later] = np.nan
+        out = exponential_average(np.where(nan, 0.0, x), alpha, initial, every=every)
+        out[later[..., every - 1::every]] = np.nan
         return out
-    return _solve(x, alpha, np.asarray(initial, dtype=float))
+    return _solve(x, alpha, np.asarray(initial, dtype=float), every)
 
 
-def _solve(x: np.ndarray, alpha: float, initial: np.ndarray) -> np.ndarray:
+def _solve(x: np.ndarray, alpha: float, initial: np.ndarray, every: int) -> np.ndarray:
     """:func:`exponential_average` of a NaN-free array with a last axis of n > 0 days."""
     n = x.shape[-1]
     keep = 1.0 - alpha
-    blocks = -(-n // _BLOCK)
-    if blocks * _BLOCK != n:
-        x = np.concatenate((x, np.zeros(x.shape[:-1] + (blocks * _BLOCK - n,))), axis=-1)
-    lag = np.arange(_BLOCK)[None, :] - np.arange(_BLOCK)[:, None]  # day j's weight for day i: lag j − i
+    size = every if every > 1 else _BLOCK
+    blocks = -(-n // size)
+    if blocks * size != n:
+        x = np.concatenate((x, np.zeros(x.shape[:-1] + (blocks * size - n,))), axis=-1)
+    lag = np.arange(size)[None, :] - np.arange(size)[:, None]  # day j's weight for day i: lag j − i
     weights = np.where(lag >= 0, alpha * keep ** np.maximum(lag, 0), 0.0)
-    # Each block's own days only, as one matrix product of all blocks (of all series).
-    within = (x.reshape(-1, _BLOCK) @ weights).reshape(x.shape[:-1] + (blocks, _BLOCK))
-    # X at each block's last day: Xₖ = (1 − α)^7 Xₖ₋₁ + within[k, −1], a linear scan.
-    ends = within[..., -1].copy()
-    ends[..., 0] += keep ** _BLOCK * initial
-    width, factor = 1, keep ** _BLOCK
+    rows = x.reshape(-1, size)
+    if every > 1:  # only each block's last day: a matrix-vector product
+        within = None
+        ends = (rows @ weights[:, -1]).reshape(x.shape[:-1] + (blocks,))
+    else:  # each block's own days, as one matrix product of all blocks (of all series)
+        within = (rows @ weights).reshape(x.shape[:-1] + (blocks, size))
+        ends = within[..., -1].copy()
+    # X at each block's last day: Xₖ = (1 − α)^k Xₖ₋₁ + (the block's own part), a linear scan.
+    ends[..., 0] += keep ** size * initial
+    width, factor = 1, keep ** size
     while width < blocks:
         ends[..., width:] += factor * ends[..., :-width]  # the product is taken before the sum
         width, factor = width * 2, factor * factor
-    within[..., 1:, :] += ends[..., :-1, None] * keep ** np.arange(1, _BLOCK + 1)
+    if within is None:
+        return ends
+    within[..., 1:, :] += ends[..., :-1, None] * keep ** np.arange(1, size + 1)
     if initial.any():
-        within[..., 0, :] += initial[..., None] * keep ** np.arange(1, _BLOCK + 1)
+        within[..., 0, :] += initial[..., None] * keep ** np.arange(1, size + 1)
     return within.reshape(x.shape)[..., :n]

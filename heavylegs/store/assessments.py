@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from heavylegs.errors import InputError, Problem
+from heavylegs.errors import InputError, Problem, read_input_file
 from heavylegs.store.profiles import profile_to_json, read_profile, validate_profile
 from heavylegs.store.storage import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
                                      remove_stale_temp_files, temp_file, write_all)
@@ -338,6 +338,10 @@ def _plain(value):
     raise TypeError(f"cannot store {type(value).__name__} in JSON")
 
 
+# Largest assessment file read [bytes]: a profile, a ranking and a plan take tens of kB.
+_MAX_ASSESSMENT_BYTES = 16 * 2**20
+
+
 def read_assessment(path) -> dict:
     """Read one assessment file and validate its profile.
 
@@ -356,7 +360,8 @@ def read_assessment(path) -> dict:
     path = Path(path)
     source = str(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        # a regular file only, opened without blocking (a FIFO is refused, never waited on)
+        doc = json.loads(read_input_file(path, _MAX_ASSESSMENT_BYTES, "an assessment JSON file").decode("utf-8"))
     except OSError as exc:
         raise InputError([Problem(source, f"cannot read the file ({exc.strerror or exc})")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

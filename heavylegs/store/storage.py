@@ -38,7 +38,7 @@ try:  # POSIX; elsewhere locks fall back to one process (see athlete_lock)
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-from heavylegs.errors import InputError, Problem
+from heavylegs.errors import InputError, Problem, file_kind
 
 __all__ = [
     "atomic_write_text",
@@ -51,6 +51,7 @@ __all__ = [
     "athlete_lock",
     "folder_lock",
     "check_writable",
+    "check_output_file",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
     "temp_file",
@@ -159,17 +160,92 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    check_writable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_file(path)
     data = text.encode(encoding)
-    with temp_file(path.parent, path.name) as (fd, tmp):
-        write_all(fd, data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would:
-        # the old file's mode, or 0666 less the umask, so an exported page stays readable
-        os.fchmod(fd, mode_for(path))
-        os.fsync(fd)
-        os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temp_file(path.parent, path.name) as (fd, tmp):
+            write_all(fd, data)
+            # mkstemp makes the file private (0600); give it the mode a plain open() would:
+            # the old file's mode, or 0666 less the umask, so an exported page stays readable
+            os.fchmod(fd, mode_for(path))
+            os.fsync(fd)
+            _refuse_not_regular(path)  # one more look: the name may have been taken meanwhile
+            os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _PATH_ERRNOS:
+            raise  # a full disk or a failing device is no fault of the path given
+        raise InputError([Problem(str(path), f"cannot be written ({exc.strerror or exc}), expected a "
+                                             "file in a folder you can write; nothing was written")]) from None
     fsync_folder(path.parent)
+    return path
+
+
+# Errors that say the path itself cannot be written: bad input, reported with the path.
+_PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.ENOENT,
+                errno.EEXIST, errno.EINVAL, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV}
+
+
+def _refuse_not_regular(path: Path, what: str = "a regular file to write") -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot be looked at ({exc.strerror or exc}), expected "
+                                             f"{what}; nothing was written")]) from None
+    if not stat.S_ISREG(mode):
+        via = f" (through a link to {os.path.realpath(path)})" if os.path.islink(path) else ""
+        raise InputError([Problem(str(path), f"is {file_kind(mode)}{via}, expected {what}; "
+                                             "nothing was written")])
+
+
+def check_output_file(path, what: str = "a regular file to write") -> Path:
+    """Refuse a path that cannot be written as a regular file, before any work.
+
+    Every file heavylegs writes goes through this check (:func:`atomic_write_text`
+    runs it), and the command line runs it on ``-o`` before reading its
+    inputs, so a bad output stops a command before anything is read or
+    written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    what : str
+        What the file should be, for messages (``"a training-log CSV file to write"``).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InputError
+        An empty path; a path that exists and is not a regular file (a
+        device such as ``/dev/full``, a named pipe, a socket, a folder: the
+        atomic rename would replace it with a file, or reading it would
+        never end); a path under an existing file; a path inside the
+        packaged sample athletes (:func:`check_writable`).
+    """
+    if str(path) == "":
+        raise InputError([Problem("-o", f"found an empty path, expected {what}")])
+    path = Path(path)
+    _refuse_not_regular(path, what)
+    for parent in path.parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError([Problem(str(path), f"cannot be written: {parent} cannot be looked at "
+                                                 f"({exc.strerror or exc}), expected {what}")]) from None
+        if not stat.S_ISDIR(mode):
+            kind = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+            raise InputError([Problem(str(path), f"cannot be written: {parent} is {kind}, "
+                                                 f"expected a folder there")])
+        break
+    check_writable(path)
     return path
 
 

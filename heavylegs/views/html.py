@@ -12,8 +12,7 @@ import html as _html
 import re as _re
 
 from heavylegs.analysis.patterns import FACTS
-from heavylegs.analysis.plan import KM_PER_MILE
-from heavylegs.vocabulary import FIELDS, SECTIONS
+from heavylegs.vocabulary import FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
 
 __all__ = [
     "escape",
@@ -75,8 +74,7 @@ URGENCY = {
     "soon": {"label": "Book a doctor's appointment within days",
              "when": "Within the next few days, before hard training."},
 }
-#: Urgencies, most urgent first (the order flags are shown in).
-URGENCY_ORDER = {name: i for i, name in enumerate(URGENCY)}
+# URGENCY_ORDER (most urgent first, the order flags are shown in) is heavylegs.vocabulary's.
 
 
 def urgency_label(urgency: str) -> str:

@@ -45,3 +45,16 @@ def test_zeros_stay_exactly_zero_nan_propagates_and_empty():
     assert out[0] == 0.5 and np.isnan(out[1:]).all()
     assert exponential_average([], 0.5).shape == (0,)
     assert exponential_average(np.zeros((4, 0)), 0.5).shape == (4, 0)
+
+
+def test_every_seventh_day_is_the_daily_series_at_each_weeks_end():
+    rows = np.random.default_rng(7).random((4, 70)) * 100
+    seeds = rows[:, 0]
+    daily = exponential_average(rows, 0.25, seeds)
+    assert_allclose(exponential_average(rows, 0.25, seeds, every=7), daily[:, 6::7], rtol=1e-13)
+    # a last, partial week is left out; NaN from its week on
+    assert exponential_average(rows[:, :68], 0.25, every=7).shape == (4, 9)
+    with_nan = rows[0].copy()
+    with_nan[20] = np.nan
+    weekly = exponential_average(with_nan, 0.25, every=7)
+    assert not np.isnan(weekly[:2]).any() and np.isnan(weekly[2:]).all()
