@@ -15,6 +15,7 @@ names the module, the line and the rule:
   in ``heavylegs/cli.py`` and ``heavylegs/__init__.py`` (where start-up
   time is measured);
 * at most 8 top-level modules beside the subpackages;
+* every function that takes both takes ``(data_dir, athlete_id)`` in that order;
 * the layers' ``__init__.py`` import nothing (importing
   ``heavylegs.store.profiles`` must not import the rest of ``store``).
 """
@@ -287,6 +288,18 @@ def test_every_exception_and_pending_entry_is_still_needed():
     for kind, entries in PENDING_PART_A.items():
         gone = [e for e in entries if e not in found[kind]]
         assert not gone, f"{kind}: no longer found, take them out of PENDING_PART_A: {gone}"
+
+
+def test_data_dir_comes_before_athlete_id_everywhere():
+    """One argument order in the whole package: ``(data_dir, athlete_id)``."""
+    wrong = []
+    for module, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+                if "data_dir" in names and "athlete_id" in names and names.index("athlete_id") < names.index("data_dir"):
+                    wrong.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
+    assert not wrong, "functions taking athlete_id before data_dir:\n" + "\n".join(wrong)
 
 
 def test_few_top_level_modules():
