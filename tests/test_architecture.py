@@ -42,6 +42,8 @@ LAZY_IMPORT_EXCEPTIONS = {
         "ipykernel.kernelapp reads $JPY_PARENT_PID when imported: only once the kernel's environment is set",
     ("heavylegs.views.dashboard", "voila.utils"):
         "1.9 s to import, and only a preheated Voila kernel waits for its request",
+    ("heavylegs.analysis.squad", "heavylegs.analysis.squad_row"):
+        "rows reused from the cache need neither pandas nor the assessment pipeline (0.5 s of a warm squad's start)",
     ("heavylegs.app.squad_view", "heavylegs.app.widgets"):
         "the served, read-only squad never opens a workbook; its widgets and plotly cost that page 0.5 s",
     ("heavylegs.knowledge.causes", "yaml"):

@@ -8,9 +8,9 @@ import pytest
 
 from heavylegs.errors import InputError
 
-from heavylegs.analysis.squad import (SQUAD_COLUMNS, athlete_row, filter_rows, heaviness_summary, heaviness_trend,
-                                      no_session_text, sort_rows, squad_athletes, squad_csv, squad_document,
-                                      squad_rows, squad_text)
+from heavylegs.analysis.squad import (SQUAD_COLUMNS, filter_rows, no_session_text, sort_rows, squad_athletes,
+                                      squad_csv, squad_document, squad_rows, squad_text)
+from heavylegs.analysis.squad_row import athlete_row, heaviness_summary, heaviness_trend
 
 TODAY = dt.date(2026, 11, 28)
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -228,7 +228,7 @@ def test_acwr_is_the_weekly_tables_on_the_same_day(squad_dir):
 
 
 def test_rows_are_reused_until_a_file_changes(squad_dir, tmp_path, monkeypatch):
-    import heavylegs.analysis.squad as sq
+    import heavylegs.analysis.squad_row as sq  # where the squad computes a row it has not cached
 
     monkeypatch.setenv("HEAVYLEGS_CACHE_DIR", str(tmp_path / "cache"))
     first = squad_rows(squad_dir, today=TODAY)
@@ -287,7 +287,7 @@ def test_two_processes_give_the_rows_of_one(squad_dir):
 def test_the_cache_never_shows_a_row_of_another_file_or_athlete(squad_dir, tmp_path, monkeypatch):
     import os
 
-    import heavylegs.analysis.squad as sq
+    import heavylegs.analysis.squad_row as sq  # where the squad computes a row it has not cached
 
     monkeypatch.setenv("HEAVYLEGS_CACHE_DIR", str(tmp_path / "cache"))
     first = {r["athlete_id"]: r for r in squad_rows(squad_dir, today=TODAY)}
