@@ -9,13 +9,17 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-__all__ = ["SQUAD_COLUMNS", "TOP_CAUSES", "as_day", "rounded"]
+__all__ = ["SQUAD_COLUMNS", "WELLNESS_COLUMNS", "TOP_CAUSES", "as_day", "rounded"]
 
 #: Columns of a row, in the order of ``spec/cli.md`` and then the additions
 #: (``chronic_load``, ``error``, ``load_as_of``, ``last_session``, ``days_since_session``).
 SQUAD_COLUMNS = ("athlete_id", "name", "red_flags", "top_causes", "last_assessment", "acwr", "week_load",
                  "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error",
                  "load_as_of", "last_session", "days_since_session")
+#: The wearable's columns (``spec/wellness.md``), added after the others.
+WELLNESS_COLUMNS = ("rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                    "hrv_source")
+SQUAD_COLUMNS = SQUAD_COLUMNS + WELLNESS_COLUMNS
 #: Causes a row shows.
 TOP_CAUSES = 3
 

@@ -38,6 +38,15 @@ Where each column comes from:
   legs felt heavier this week than last; null when either week has no
   check-in.
 * ``last_checkin``: the newest check-in's date.
+* ``rhr_7d_bpm``, ``rhr_trend_bpm``, ``rhr_source``: the wearable's resting
+  heart rate (``wellness.csv``, ``spec/wellness.md``), the mean of the 7 days
+  ending ``today`` and its difference from the athlete's baseline (the 60
+  days before) [bpm], of the source with the most days
+  (:func:`heavylegs.engine.wellness.wellness_facts`); null without enough days.
+* ``hrv_7d_ms``, ``hrv_trend_pct``, ``hrv_below_normal``, ``hrv_source``:
+  the same for HRV (geometric mean [ms]; the change from the baseline [%]
+  on the ln scale; whether it is below the normal band); ``hrv_source``
+  names the source and the kind (``garmin rmssd``, ``apple sdnn``).
 
 An athlete whose files cannot be read still gets a row: ``error`` says which
 file and what is wrong, the other columns are null, and the row sorts just
@@ -56,7 +65,8 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from heavylegs.analysis._squad import SQUAD_COLUMNS, TOP_CAUSES, as_day  # the squad's own shared helper
+from heavylegs.analysis._squad import (SQUAD_COLUMNS, TOP_CAUSES, WELLNESS_COLUMNS,  # the squad's own helper
+                                       as_day)
 from heavylegs.errors import InputError
 from heavylegs.logs.csv_cells import csv_line, safe_cell
 from heavylegs.metrics.ratios import ACUTE_DAYS
@@ -66,6 +76,7 @@ from heavylegs.vocabulary import URGENCY_ORDER
 __all__ = [
     "SQUAD_FORMAT",
     "SQUAD_COLUMNS",
+    "WELLNESS_COLUMNS",
     "ACWR_HIGH",
     "NO_CHECKIN_DAYS",
     "squad_rows",
@@ -375,7 +386,9 @@ def sort_rows(rows, by: str = "urgency") -> list:
 _CSV_COLUMNS = ("athlete_id", "name", "red_flags", "top_1", "top_1_score", "top_1_band", "top_2", "top_2_score",
                 "top_2_band", "top_3", "top_3_score", "top_3_band", "last_assessment", "acwr", "week_load",
                 "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error",
-                "load_as_of", "last_session", "days_since_session")
+                "load_as_of", "last_session", "days_since_session",
+                "rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                "hrv_source")
 
 
 def _flat(row: dict) -> dict:
@@ -406,6 +419,13 @@ def _cell(value, fmt: str = "{}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
+def _wellness_cell(value, trend, source, fmt, trend_fmt) -> str:
+    if value is None:
+        return "-"
+    text = fmt.format(value) + (f" ({trend_fmt.format(trend)})" if trend is not None else "")
+    return f"{text} {source}"
+
+
 def _session_cell(row: dict) -> str:
     if row.get("last_session") is None:
         return "no log" if row.get("load_as_of") is None and row.get("week_load") is None else "-"
@@ -416,7 +436,8 @@ def _session_cell(row: dict) -> str:
 def squad_text(rows) -> str:
     """The rows as a table for a person (one line per athlete)."""
     header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric", "last session",
-              "heavy 7d", "trend", "check-in")
+              "heavy 7d", "trend", "check-in",
+              "rest HR (trend)", "HRV (trend)")
     lines, errors = [header], {}
     for row in rows:
         if row.get("error"):
@@ -429,7 +450,11 @@ def squad_text(rows) -> str:
                       f"{top['id']} {top['score']} {top['band']}" if top else "-",
                       _cell(row["last_assessment"]), _cell(row["acwr"], "{:.2f}"), _cell(row["week_load"], "{:.0f}"),
                       _cell(row["load_metric"]), _session_cell(row), _cell(row["heaviness_7d"], "{:.1f}"),
-                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"])))
+                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"]),
+                      _wellness_cell(row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm"), row.get("rhr_source"),
+                                     "{:.0f}", "{:+.0f}"),
+                      _wellness_cell(row.get("hrv_7d_ms"), row.get("hrv_trend_pct"), row.get("hrv_source"),
+                                     "{:.0f}", "{:+.0f}%")))
     shown = [line for line in lines if line is not None]
     widths = [max(len(line[i]) for line in shown) for i in range(len(header))]
     out = [errors[i] if line is None else "  ".join(f"{cell:<{widths[j]}}" for j, cell in enumerate(line)).rstrip()

@@ -12,16 +12,19 @@ pipeline; the squad imports it only for rows its cache does not hold.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from heavylegs.analysis._squad import SQUAD_COLUMNS, TOP_CAUSES, as_day, rounded
+from heavylegs.analysis._squad import SQUAD_COLUMNS, TOP_CAUSES, WELLNESS_COLUMNS, as_day, rounded
 from heavylegs.analysis.pipeline import analyse_log, assess_athlete
+from heavylegs.engine.wellness import wellness_facts
 from heavylegs.errors import InputError
 from heavylegs.metrics.ratios import ACUTE_DAYS, CHRONIC_DAYS, acute_chronic_ratio
 from heavylegs.store.athlete import load_athlete
 
-__all__ = ["athlete_row", "row_of", "load_figures", "heaviness_summary", "heaviness_trend"]
+__all__ = ["athlete_row", "row_of", "load_figures", "heaviness_summary", "heaviness_trend", "wellness_columns"]
 
 _number = rounded
 
@@ -171,6 +174,7 @@ def row_of(record, assessment, today) -> dict:
         row["heaviness_7d"] = _number(this, 1)
         row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
         row["last_checkin"] = pd.Timestamp(record.checkins["date"].max()).date().isoformat()
+    row.update(wellness_columns(record.wellness, day))
     return row
 
 
@@ -209,3 +213,24 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
         row = {k: ([] if k in ("red_flags", "top_causes") else None) for k in SQUAD_COLUMNS}
         row.update(athlete_id=athlete_id, name=name, error=f"cannot read this athlete's files: {message}")
         return row
+
+
+def wellness_columns(wellness, today) -> dict:
+    """The squad's wellness columns (:data:`WELLNESS_COLUMNS`) of one athlete's wellness rows up to ``today``."""
+    out = dict.fromkeys(WELLNESS_COLUMNS)
+    facts = wellness_facts(wellness, today) if wellness is not None and len(wellness) else None
+    if not facts:
+        return out
+    rhr, hrv = facts.get("rhr"), facts.get("hrv")
+    if rhr and rhr.get("recent") is not None:
+        out["rhr_7d_bpm"] = _number(rhr["recent"], 1)
+        out["rhr_source"] = rhr["source"]
+        if rhr.get("baseline") is not None:
+            out["rhr_trend_bpm"] = _number(rhr["recent"] - rhr["baseline"], 1)
+    if hrv and hrv.get("recent") is not None:
+        out["hrv_7d_ms"] = _number(math.exp(hrv["recent"]), 1)
+        out["hrv_source"] = f"{hrv['source']} {hrv['kind']}"
+        if hrv.get("baseline") is not None:
+            out["hrv_trend_pct"] = _number((math.exp(hrv["recent"] - hrv["baseline"]) - 1) * 100, 1)
+            out["hrv_below_normal"] = bool(hrv["below_normal"])
+    return out

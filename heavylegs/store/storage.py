@@ -475,8 +475,8 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     Returns
     -------
     dict
-        ``profile``, ``folder``, ``log``, ``checkins`` and ``assessments``
-        paths.
+        ``profile``, ``folder``, ``log``, ``checkins``, ``wellness`` and
+        ``assessments`` paths.
     """
     validate_athlete_id(athlete_id)
     root = Path(data_dir) / "athletes"
@@ -486,6 +486,7 @@ def athlete_paths(data_dir, athlete_id) -> dict:
         "folder": folder,
         "log": folder / "log.csv",
         "checkins": folder / "checkins.csv",
+        "wellness": folder / "wellness.csv",
         "assessments": folder / "assessments",
     }
 
@@ -511,9 +512,9 @@ def athlete_signature(data_dir, athlete_id: str) -> tuple:
     Returns
     -------
     tuple
-        ``(profile, log, checkins, assessments)``: for each of the first
-        three files ``(size [B], modification time [ns], inode)`` or None
-        when there is no such file; for the assessments folder a tuple of
+        ``(profile, log, checkins, assessments, wellness)``: for each file
+        ``(size [B], modification time [ns], inode)`` or None when there is
+        no such file; for the assessments folder a tuple of
         ``(name, size, modification time, inode)`` per entry, sorted by name,
         or None without the folder. Equal signatures mean the files were not
         changed in between (saves replace files, so they change the inode).
@@ -532,6 +533,7 @@ def athlete_signature(data_dir, athlete_id: str) -> tuple:
         out.append(tuple(folder))
     except OSError:
         out.append(None)
+    out.append(_stat(paths["wellness"]))
     return tuple(out)
 
 
