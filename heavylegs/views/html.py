@@ -11,7 +11,6 @@ import datetime as _dt
 import html as _html
 import re as _re
 
-from heavylegs.analysis.patterns import FACTS
 from heavylegs.vocabulary import FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
 
 __all__ = [
@@ -512,8 +511,7 @@ def _one_decimal(value) -> str:
 
 def _not_seen_words(pattern: dict) -> str:
     """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
-    fact = next((f for f in FACTS if f.id == pattern["id"]), None)
-    exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
+    exposed = pattern.get("exposed") or pattern["id"].replace("_", " ")
     counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"
     if pattern["p"] is None or min(pattern["n_exposed"], pattern["n_other"]) < 4:
         return f"{exposed[0].upper()}{exposed[1:]}: too few such days to compare ({counts})."

@@ -1,7 +1,8 @@
 """The squad's resting HR and HRV trend columns, with their source (spec/wellness.md)."""
 import pandas as pd
 
-from heavylegs.analysis.squad import athlete_row, squad_csv, squad_rows, squad_text, wellness_columns
+from heavylegs.analysis.squad import squad_csv, squad_rows, squad_text
+from heavylegs.analysis.squad_row import athlete_row, wellness_columns
 from heavylegs.app.squad_view import squad_table_html
 from heavylegs.logs.wellness import validate_wellness
 from heavylegs.store.wellness_files import save_wellness, wellness_path

@@ -1,9 +1,13 @@
 """HTML fragments of the check-ins: patterns in words and the follow-up of a plan."""
+from heavylegs.analysis.patterns import FACTS
 from heavylegs.views.html import follow_up_html, patterns_html
+
+_EXPOSED = {fact.id: fact.exposed for fact in FACTS}
 
 
 def _pattern(pid, reported, **kw):
-    row = {"id": pid, "reported": reported, "n_exposed": 9, "n_other": 38, "mean_exposed": 6.4,
+    """A row as heavylegs.analysis.patterns.find_patterns writes it."""
+    row = {"id": pid, "exposed": _EXPOSED[pid], "reported": reported, "n_exposed": 9, "n_other": 38, "mean_exposed": 6.4,
            "mean_other": 3.1, "delta": 3.3, "p": 0.0004, "because": f"{pid} <because>",
            "window_checkins": 47, "checkins_needed": 0}
     row.update(kw)
