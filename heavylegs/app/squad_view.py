@@ -37,9 +37,9 @@ table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"
 table.hl-squad th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:6px 8px;
   border-bottom:2px solid #d0d7de;font-weight:600;vertical-align:bottom}
 table.hl-squad td{padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
-table.hl-squad td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table.hl-squad td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.hl-squad .hl-chip{display:inline-block;border-radius:10px;padding:1px 7px;margin:1px 2px 1px 0;
-  font-size:12px;white-space:nowrap}
+  font-size:12px;white-space:normal}
 table.hl-squad .hl-flag{color:#fff;font-weight:600}
 table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}

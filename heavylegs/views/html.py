@@ -612,7 +612,7 @@ def plan_table_html(rows, columns, labels: dict | None = None) -> str:
         for row in rows)
     # on a narrow screen the table scrolls sideways in its own box rather than being cut
     return (f"<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;font-size:12px;"
-            f"margin:4px 0'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"margin:4px 0;min-width:760px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 _PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
