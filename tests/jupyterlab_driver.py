@@ -146,8 +146,7 @@ class Workbook:
 
     def upload(self, path: Path, expect: str) -> float:
         start = time.perf_counter()
-        # the training log's upload: the first of the page (the wellness upload follows it)
-        self.page.locator("input.hl-upload-input").first.set_input_files(str(path))
+        self.page.locator("input.hl-upload-input").set_input_files(str(path))
         self.page.locator(".widget-html-content", has_text=expect).first.wait_for(timeout=60_000)
         return time.perf_counter() - start
 

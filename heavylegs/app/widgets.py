@@ -517,7 +517,8 @@ class CoachWorkbook(widgets.VBox):
 
     def _build_wellness(self):
         """Beside the training log: import a watch's or ring's export; under the heaviness chart: its panel."""
-        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)")
+        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)",
+                                             css_prefix="hl-wellness-upload")
         self.wellness_upload.on_upload(lambda files: self._guard(lambda: self.import_wellness_uploads(files)))
         self.wellness_upload.on_too_large(self._too_large)
         self.wellness_path_text = widgets.Text(placeholder="or a path, e.g. ~/apple_health_export/export.xml",
