@@ -30,6 +30,7 @@ __all__ = [
     "merge_log_facts",
     "computed_facts",
     "red_flags_for",
+    "red_flag_fields",
     "score_profile",
     "score_roster",
     "format_ranking",
@@ -243,6 +244,33 @@ def red_flags_for(values: dict, flags=None) -> list:
                             "title": flag.title, "action": flag.action})
                 break
     out.sort(key=lambda f: _URGENCY_ORDER[f["urgency"]])
+    return out
+
+
+def red_flag_fields(values: dict, flags=None) -> dict:
+    """The answers that raise each red flag, so a form can warn beside the question.
+
+    Parameters
+    ----------
+    values : dict
+        Known values (a profile).
+    flags : sequence of RedFlag, optional
+        The packaged red flags by default.
+
+    Returns
+    -------
+    dict
+        Flag id to the tuple of fields, known in ``values``, of the first
+        alternative that fires (the same alternative as
+        :func:`red_flags_for`); flags that do not apply are absent.
+    """
+    flags = load_red_flags() if flags is None else flags
+    out = {}
+    for flag in flags:
+        for alt in flag.when:
+            if _alt_fires(alt, values):
+                out[flag.id] = tuple(dict.fromkeys(c.field for c in alt if c.field in values))
+                break
     return out
 
 

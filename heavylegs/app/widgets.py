@@ -28,6 +28,8 @@ from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
 from heavylegs.vocabulary import PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
+from heavylegs.views.html import draft_note_html, red_flag_note_html
+from heavylegs.analysis.scoring import red_flag_fields
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
@@ -97,6 +99,7 @@ class _FieldControl:
         parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
         self.row = widgets.HBox(parts, layout=shared["row"])
         self._message = ""
+        self._flag = ""
         self._unit = "km"
 
     @property
@@ -113,7 +116,7 @@ class _FieldControl:
         label = f" <span style='color:#555'>[{_esc(shown)}]</span>"
         self._text = (f"<div style='line-height:1.25'><b>{_esc(self.spec.label)}</b>{label}<br>"
                       f"<span style='color:#666;font-size:11px'>{_esc(self.spec.help)}</span></div>")
-        self.description.value = self._text
+        self._render()
 
     @staticmethod
     def shared() -> dict:
@@ -160,9 +163,24 @@ class _FieldControl:
         if message == self._message:
             return
         self._message = message
-        self.description.value = self._text + ("" if not message else
-                                               f"<div style='color:#B00020;font-size:12px'>&#10007; "
-                                               f"{_esc(message)}</div>")
+        self._render()
+
+    @property
+    def flag_html(self) -> str:
+        """The red-flag warning shown under the question ("" when none)."""
+        return self._flag
+
+    def set_flag(self, html: str):
+        """Show (or clear, with "") the red-flag warning this answer raises."""
+        if html == self._flag:
+            return
+        self._flag = html
+        self._render()
+
+    def _render(self):
+        error = ("" if not self._message else
+                 f"<div style='color:#B00020;font-size:12px'>&#10007; {_esc(self._message)}</div>")
+        self.description.value = self._text + error + self._flag
 
 
 class ProfileForm(widgets.VBox):
@@ -284,6 +302,29 @@ class ProfileForm(widgets.VBox):
             titles.append(f"{title} ({known} of {len(names)} known)")
         self.accordion.titles = tuple(titles)
 
+    def show_flags(self, flags: list, fields: dict):
+        """Warn under each question whose answer raises a red flag, and nowhere else.
+
+        Parameters
+        ----------
+        flags : list of dict
+            The ranking's ``red_flags``.
+        fields : dict
+            Flag id to the fields that raise it
+            (:func:`heavylegs.analysis.scoring.red_flag_fields`).
+        """
+        by_field = {}
+        for flag in flags:
+            for name in fields.get(flag["id"], ()):
+                by_field.setdefault(name, []).append(flag)
+        for name, fc in self._fields.items():
+            fc.set_flag(red_flag_note_html(by_field[name]) if name in by_field else "")
+
+    @property
+    def flagged(self) -> dict:
+        """Field name to the red-flag warning shown under it."""
+        return {name: fc.flag_html for name, fc in self._fields.items() if fc.flag_html}
+
     def open_section(self, section: str):
         """Unfold one section (a key of :data:`heavylegs.vocabulary.SECTIONS`)."""
         keys = [key for key, _ in self._sections]
@@ -398,6 +439,15 @@ class CoachWorkbook(widgets.VBox):
                                           layout=_AUTO)
         self.export_button = widgets.Button(description="Export dashboard", icon="file-export", layout=_AUTO)
         self.status = widgets.HTML("")
+        # unsaved answers restored from the athlete's draft: say so, with Save and Discard beside
+        self.draft_note = widgets.HTML("")
+        self.draft_save_button = widgets.Button(description="Save", button_style="primary", icon="save",
+                                                layout=_AUTO, tooltip="Save these answers as an assessment")
+        self.draft_discard_button = widgets.Button(description="Discard", icon="trash", layout=_AUTO,
+                                                   tooltip="Forget the unsaved answers; open the saved ones")
+        self.draft_box = widgets.HBox([self.draft_note, self.draft_save_button, self.draft_discard_button],
+                                      layout=widgets.Layout(align_items="center", flex_flow="row wrap",
+                                                            display="none"))
         # an Output, so JupyterLab turns the relative link into a download of the notebook folder's file
         self.export_link = widgets.Output()
         self.form = ProfileForm()
@@ -532,12 +582,15 @@ class CoachWorkbook(widgets.VBox):
                           layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
             self.plan_view, self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
-        return [self.title, self.banner, bar, self.status, self.export_link, main, load, plan, checkins, history]
+        return [self.title, self.banner, bar, self.draft_box, self.status, self.export_link, main, load, plan,
+                checkins, history]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
         self.new_button.on_click(lambda _b: self._guard(lambda: self.new_athlete(self.new_id.value.strip())))
         self.save_button.on_click(lambda _b: self._guard(self.save))
+        self.draft_save_button.on_click(lambda _b: self._guard(self.save))
+        self.draft_discard_button.on_click(lambda _b: self._guard(self.discard_draft))
         self.export_button.on_click(lambda _b: self._guard(self.export_dashboard))
         self.form.observe(self._on_answers, names="profile")
         self.cause_picker.observe(lambda ch: self.select_cause(ch["new"]), names="value")
@@ -606,10 +659,12 @@ class CoachWorkbook(widgets.VBox):
             self._set_picker(self.athlete_picker.options, self.model.athlete_id)
 
     def open_athlete(self, athlete_id: str):
-        """Open a saved athlete: latest answers, log, ranking and history."""
+        """Open a saved athlete: latest answers (or the unsaved draft), log, ranking and history."""
         self.model.open(athlete_id)
         self._after_open()
-        if self.model.log_problems:
+        if self.model.draft_problem:
+            self._say(f"Opened {athlete_id}. {self.model.draft_problem}", error=True)
+        elif self.model.log_problems:
             self._say(f"Opened {athlete_id}, without the training log, which has problems: "
                       + "; ".join(str(p) for p in self.model.log_problems[:3]), error=True)
         else:
@@ -649,6 +704,7 @@ class CoachWorkbook(widgets.VBox):
         self.refresh_checkins()
         self.refresh_plan()
         self.refresh_history()
+        self.refresh_draft()
         # Unfold where the most useful unknown answer is, so the form starts somewhere helpful.
         ask = self.model.ranking.get("ask_next") or []
         self.form.open_section(PROFILE_FIELDS[ask[0]].section if ask else "training")
@@ -658,6 +714,8 @@ class CoachWorkbook(widgets.VBox):
         if self._busy:
             return
         self._guard(lambda: self.model.set_answers(change["new"]))
+        if self.model.draft_problem:
+            self._say(self.model.draft_problem, error=True)
         self.refresh()
         if self.model.assessment is not None and (self.model.assessment.log is not self._drawn_log
                                                   or self._unit() != self._drawn_unit):
@@ -678,6 +736,9 @@ class CoachWorkbook(widgets.VBox):
         ranking = self.shown_ranking()
         compare = self.model.ranking if (self.what_if_toggle.value and self.model.what_if) else None
         self.banner.value = red_flag_html(ranking)
+        # the same flags, under the very questions that raise them, in the same refresh
+        self.form.show_flags(ranking.get("red_flags") or [],
+                             red_flag_fields({**self.model.answers, **(self.model.what_if if compare else {})}))
         fig = figures.ranking_figure(ranking, compare=compare, selected=self.selected_cause)
         if not _sync_figure(self.ranking_figure, fig):
             self.ranking_figure = _figure_widget(fig, FIGURE_WIDTHS["ranking"])
@@ -825,12 +886,27 @@ class CoachWorkbook(widgets.VBox):
         if self._refuse_refused_boxes("Not saved"):
             return None
         path = self.model.save()
+        self.refresh_draft()
         self.refresh_plan()
         self.refresh_checkins()
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
+
+    # unsaved answers
+    def refresh_draft(self):
+        """Show the note on restored unsaved answers (with Save and Discard), or hide it."""
+        restored = self.model.draft_restored if self.model.state is not None else None
+        self.draft_note.value = draft_note_html(restored) if restored else ""
+        self.draft_box.layout.display = "flex" if restored else "none"
+
+    def discard_draft(self):
+        """Forget the open athlete's unsaved answers and show the saved ones."""
+        athlete_id = self.model.athlete_id
+        self.model.discard_draft()
+        self._after_open()
+        self._say(f"Unsaved answers of {athlete_id} discarded; the saved answers are back.")
 
     # check-ins
     def add_checkin(self):
