@@ -21,6 +21,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from ipywidgets.widgets import widget_description, widget_string
 import plotly.graph_objects as go
+import plotly.io as pio
 import traitlets
 
 from heavylegs.views import figures
@@ -50,6 +51,7 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "FIGURE_WIDTHS",
+    "FigureView",
 ]
 
 _AUTO = {"width": "auto"}
@@ -339,38 +341,53 @@ class ProfileForm(widgets.VBox):
 
 # --- The workbook view ---------------------------------------------------------------------
 
-#: Figure widths in the workbook [px]: a FigureWidget does not follow its box's width, so
-#: the widths are fixed to fit JupyterLab at 1280 px with the file browser closed.
+#: Figure widths in the workbook [px], fixed to fit JupyterLab and the app page at 1280 px.
 FIGURE_WIDTHS = {"ranking": 570, "load": 880, "history": 880}
+# plotly's own JSON renderer for Jupyter: JupyterLab and Voila draw it with the jupyterlab-plotly
+# extension they load once, offline.
+_PLOTLY_MIME = pio.renderers["plotly_mimetype"]
 
 
-def _figure_widget(fig: go.Figure, width: int) -> go.FigureWidget:
-    # Layout goes to the constructor: Voila drops layout set before the first render.
+def _figure_output(fig: go.Figure, width: int) -> dict:
+    """``fig`` as one display output for an ``Output`` widget's ``outputs``."""
     fig.layout.width = width
-    return go.FigureWidget(data=fig.data, layout=fig.layout)
+    return {"output_type": "display_data", "metadata": {},
+            "data": {**_PLOTLY_MIME.to_mimebundle(fig), "text/plain": f"<figure: {fig.layout.title.text or ''}>"}}
 
 
-def _same_structure(widget: go.FigureWidget, fig: go.Figure) -> bool:
-    if len(widget.data) != len(fig.data) or any(a.type != b.type for a, b in zip(widget.data, fig.data)):
-        return False
-    keys = lambda layout: {k for k in layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))}  # noqa: E731
-    return keys(widget.layout) == keys(fig.layout)
+class FigureView(widgets.Output):
+    """A plotly figure in the workbook, redrawn whole from a new figure on every change.
 
+    The figure travels as plotly's JSON output (a few kB) inside the
+    ``Output`` widget's synced ``outputs``, so a view opened later (the app
+    page, a reloaded tab, Voila) draws what is on screen now. A
+    ``FigureWidget`` carries the 5 MB of plotly.js in its state instead:
+    five of them made 25 MB to send at every page load, and every new one
+    5 MB more.
 
-def _sync_figure(widget: go.FigureWidget, fig: go.Figure) -> bool:
-    """Copy ``fig`` into ``widget`` in place; False when the structure differs and a new widget is needed."""
-    if not _same_structure(widget, fig):
-        return False
-    fig.layout.width = widget.layout.width
-    with widget.batch_update():
-        for old, new in zip(widget.data, fig.data):
-            props = new.to_plotly_json()
-            props.pop("type", None)
-            old.update(props, overwrite=True)
-        layout = fig.layout.to_plotly_json()
-        layout.pop("template", None)  # the same default template; copying it costs most of the update
-        widget.layout.update(layout, overwrite=True)
-    return True
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The first figure.
+    width : int
+        Width [px].
+
+    Attributes
+    ----------
+    figure : plotly.graph_objects.Figure
+        The figure shown.
+    """
+
+    def __init__(self, fig: go.Figure, width: int, **kwargs):
+        super().__init__(layout=widgets.Layout(width="100%"), **kwargs)
+        self.width = width
+        self.figure = None
+        self.show(fig)
+
+    def show(self, fig: go.Figure) -> None:
+        """Draw ``fig`` instead of the figure shown."""
+        self.figure = fig
+        self.outputs = (_figure_output(fig, self.width),)
 
 
 class CoachWorkbook(widgets.VBox):
@@ -394,8 +411,9 @@ class CoachWorkbook(widgets.VBox):
         The plain model behind the widgets; it holds every piece of state.
     form : ProfileForm
         The questions.
-    ranking_figure, load_figure, history_figure : plotly.graph_objects.FigureWidget
-        The live figures (replaced when their structure changes).
+    ranking_view, load_view, heaviness_view, history_view : FigureView
+        The figures on screen (``ranking_figure``, ``load_figure``,
+        ``heaviness_figure`` and ``history_figure`` are the figures they show).
 
     Notes
     -----
@@ -422,6 +440,11 @@ class CoachWorkbook(widgets.VBox):
             self._guard(lambda: self.open_athlete(athlete_id))
         elif athlete_id:
             self._guard(lambda: self.new_athlete(athlete_id))
+
+    ranking_figure = property(lambda self: self.ranking_view.figure, doc="The ranking figure shown.")
+    load_figure = property(lambda self: self.load_view.figure, doc="The weekly load figure shown.")
+    heaviness_figure = property(lambda self: self.heaviness_view.figure, doc="The heaviness figure shown.")
+    history_figure = property(lambda self: self.history_view.figure, doc="The history figure shown.")
 
     # building
     def _build(self):
@@ -452,7 +475,7 @@ class CoachWorkbook(widgets.VBox):
         self.export_link = widgets.Output()
         self.form = ProfileForm()
         empty = {"causes": [], "red_flags": [], "ask_next": []}
-        self.ranking_figure = _figure_widget(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
+        self.ranking_view = FigureView(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
         self.cause_picker = widgets.Dropdown(description="Explain", options=[],
                                              layout=widgets.Layout(width="100%"))
         self.cause_detail = widgets.HTML(cause_detail_html(None))
@@ -497,11 +520,8 @@ class CoachWorkbook(widgets.VBox):
             value="auto", layout=widgets.Layout(width="200px"),
             tooltip="Which load the weekly table, the ratios and the evidence use")
         self.load_summary = widgets.HTML("")
-        self.load_figure = _figure_widget(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
-        self.history_figure = _figure_widget(figures.history_figure(None), FIGURE_WIDTHS["history"])
-        self._load_box = widgets.Box([self.load_figure], layout=widgets.Layout(width="100%"))
-        self._ranking_box = widgets.Box([self.ranking_figure], layout=widgets.Layout(width="100%"))
-        self._history_box = widgets.Box([self.history_figure], layout=widgets.Layout(width="100%"))
+        self.load_view = FigureView(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
+        self.history_view = FigureView(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._build_checkins()
         self._build_plan()
         self._wire()
@@ -519,8 +539,7 @@ class CoachWorkbook(widgets.VBox):
                                                         value=None, description=label, layout=small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
-        self.heaviness_figure = _figure_widget(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
-        self._heaviness_box = widgets.Box([self.heaviness_figure], layout=widgets.Layout(width="100%"))
+        self.heaviness_view = FigureView(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
 
@@ -555,7 +574,7 @@ class CoachWorkbook(widgets.VBox):
         bar = widgets.HBox([self.athlete_picker, self.new_id, self.new_button, self.save_button,
                             self.export_button], layout=widgets.Layout(flex_flow="row wrap"))
         # Side by side when there is room, the ranking under the form when there is not.
-        results = widgets.VBox([self._ranking_box, self.what_if_toggle, self.what_if_panel, self.ask_next,
+        results = widgets.VBox([self.ranking_view, self.what_if_toggle, self.what_if_panel, self.ask_next,
                                 self.cause_picker, self.cause_detail],
                                layout=widgets.Layout(flex="1 1 580px", padding="0 0 0 12px"))
         form = widgets.VBox([widgets.HTML("<h3 style='margin:4px 0'>Answers</h3>"), self.form],
@@ -567,15 +586,15 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center")),
                              widgets.HBox([self.metric, self.load_metric, self.show_fitness],
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
-                             self.load_summary, self._load_box])
-        history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
+                             self.load_summary, self.load_view])
+        history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self.history_view])
         checkins = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Daily check-ins</h3>"
                          "<div style='color:#555'>How heavy the legs felt today (0 light, 10 like lead) and the "
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self._heaviness_box, self.patterns])
+            self.checkin_status, self.follow_up, self.heaviness_view, self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
             widgets.HBox([self.plan_new_button, self.plan_edit_toggle, self.plan_apply_button, self.plan_status],
@@ -605,10 +624,6 @@ class CoachWorkbook(widgets.VBox):
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.load_metric.observe(self._on_load_metric, names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
-
-    def _bar_click(self, trace, points, _state):
-        if points.point_inds:
-            self.cause_picker.value = trace.customdata[points.point_inds[0]]
 
     def _guard(self, action):
         """Run a button's action; show bad input as a message instead of a traceback."""
@@ -740,11 +755,7 @@ class CoachWorkbook(widgets.VBox):
         self.form.show_flags(ranking.get("red_flags") or [],
                              red_flag_fields({**self.model.answers, **(self.model.what_if if compare else {})}))
         fig = figures.ranking_figure(ranking, compare=compare, selected=self.selected_cause)
-        if not _sync_figure(self.ranking_figure, fig):
-            self.ranking_figure = _figure_widget(fig, FIGURE_WIDTHS["ranking"])
-            self._ranking_box.children = [self.ranking_figure]
-        for trace in self.ranking_figure.data[:3]:
-            trace.on_click(self._bar_click, append=False)
+        self.ranking_view.show(fig)
         options = [(f"{c['rank']}. {c['title']} ({c['score']})", c["id"]) for c in ranking["causes"]]
         current = self.selected_cause or (ranking["causes"][0]["id"] if ranking["causes"] else None)
         self._busy = True
@@ -806,9 +817,7 @@ class CoachWorkbook(widgets.VBox):
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
                                          plan=projection, unit=self._unit())
-        if not _sync_figure(self.load_figure, fig):
-            self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
-            self._load_box.children = [self.load_figure]
+        self.load_view.show(fig)
 
     def _on_load_metric(self, change):
         if self._busy or self.model.state is None:
@@ -937,9 +946,7 @@ class CoachWorkbook(widgets.VBox):
         plan = self.model.state.saved_plan if self.model.state is not None else None
         fig = figures.heaviness_figure(self.model.checkins, self.model.daily,
                                        plan_start=plan["start"] if plan else None)
-        if not _sync_figure(self.heaviness_figure, fig):
-            self.heaviness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
-            self._heaviness_box.children = [self.heaviness_figure]
+        self.heaviness_view.show(fig)
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
 
@@ -1017,9 +1024,7 @@ class CoachWorkbook(widgets.VBox):
             history = None
             self._say("History unreadable: " + "; ".join(str(p) for p in exc.problems), error=True)
         fig = figures.history_figure(history)
-        if not _sync_figure(self.history_figure, fig):
-            self.history_figure = _figure_widget(fig, FIGURE_WIDTHS["history"])
-            self._history_box.children = [self.history_figure]
+        self.history_view.show(fig)
 
     def export_dashboard(self, out_dir=None):
         """Export the athlete's dashboard with :func:`heavylegs.views.dashboard.export_dashboard`.
