@@ -21,7 +21,6 @@ from pathlib import Path
 import ipywidgets as widgets
 from ipywidgets.widgets import widget_description, widget_string
 import plotly.graph_objects as go
-import plotly.io as pio
 import traitlets
 
 from heavylegs.views import figures
@@ -34,6 +33,7 @@ from heavylegs.analysis.scoring import red_flag_fields
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
+from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401 (re-exported)
 
@@ -51,7 +51,6 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "FIGURE_WIDTHS",
-    "FigureView",
 ]
 
 _AUTO = {"width": "auto"}
@@ -343,51 +342,6 @@ class ProfileForm(widgets.VBox):
 
 #: Figure widths in the workbook [px], fixed to fit JupyterLab and the app page at 1280 px.
 FIGURE_WIDTHS = {"ranking": 570, "load": 880, "history": 880}
-# plotly's own JSON renderer for Jupyter: JupyterLab and Voila draw it with the jupyterlab-plotly
-# extension they load once, offline.
-_PLOTLY_MIME = pio.renderers["plotly_mimetype"]
-
-
-def _figure_output(fig: go.Figure, width: int) -> dict:
-    """``fig`` as one display output for an ``Output`` widget's ``outputs``."""
-    fig.layout.width = width
-    return {"output_type": "display_data", "metadata": {},
-            "data": {**_PLOTLY_MIME.to_mimebundle(fig), "text/plain": f"<figure: {fig.layout.title.text or ''}>"}}
-
-
-class FigureView(widgets.Output):
-    """A plotly figure in the workbook, redrawn whole from a new figure on every change.
-
-    The figure travels as plotly's JSON output (a few kB) inside the
-    ``Output`` widget's synced ``outputs``, so a view opened later (the app
-    page, a reloaded tab, Voila) draws what is on screen now. A
-    ``FigureWidget`` carries the 5 MB of plotly.js in its state instead:
-    five of them made 25 MB to send at every page load, and every new one
-    5 MB more.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The first figure.
-    width : int
-        Width [px].
-
-    Attributes
-    ----------
-    figure : plotly.graph_objects.Figure
-        The figure shown.
-    """
-
-    def __init__(self, fig: go.Figure, width: int, **kwargs):
-        super().__init__(layout=widgets.Layout(width="100%"), **kwargs)
-        self.width = width
-        self.figure = None
-        self.show(fig)
-
-    def show(self, fig: go.Figure) -> None:
-        """Draw ``fig`` instead of the figure shown."""
-        self.figure = fig
-        self.outputs = (_figure_output(fig, self.width),)
 
 
 class CoachWorkbook(widgets.VBox):
@@ -411,7 +365,7 @@ class CoachWorkbook(widgets.VBox):
         The plain model behind the widgets; it holds every piece of state.
     form : ProfileForm
         The questions.
-    ranking_view, load_view, heaviness_view, history_view : FigureView
+    ranking_view, load_view, heaviness_view, history_view : heavylegs.app.plotly_chart.PlotlyChart
         The figures on screen (``ranking_figure``, ``load_figure``,
         ``heaviness_figure`` and ``history_figure`` are the figures they show).
 
@@ -441,10 +395,10 @@ class CoachWorkbook(widgets.VBox):
         elif athlete_id:
             self._guard(lambda: self.new_athlete(athlete_id))
 
-    ranking_figure = property(lambda self: self.ranking_view.figure, doc="The ranking figure shown.")
-    load_figure = property(lambda self: self.load_view.figure, doc="The weekly load figure shown.")
-    heaviness_figure = property(lambda self: self.heaviness_view.figure, doc="The heaviness figure shown.")
-    history_figure = property(lambda self: self.history_view.figure, doc="The history figure shown.")
+    ranking_figure = property(lambda self: self.ranking_view.shown, doc="The ranking figure shown.")
+    load_figure = property(lambda self: self.load_view.shown, doc="The weekly load figure shown.")
+    heaviness_figure = property(lambda self: self.heaviness_view.shown, doc="The heaviness figure shown.")
+    history_figure = property(lambda self: self.history_view.shown, doc="The history figure shown.")
 
     # building
     def _build(self):
@@ -475,7 +429,7 @@ class CoachWorkbook(widgets.VBox):
         self.export_link = widgets.Output()
         self.form = ProfileForm()
         empty = {"causes": [], "red_flags": [], "ask_next": []}
-        self.ranking_view = FigureView(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
+        self.ranking_view = PlotlyChart(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
         self.cause_picker = widgets.Dropdown(description="Explain", options=[],
                                              layout=widgets.Layout(width="100%"))
         self.cause_detail = widgets.HTML(cause_detail_html(None))
@@ -520,8 +474,8 @@ class CoachWorkbook(widgets.VBox):
             value="auto", layout=widgets.Layout(width="200px"),
             tooltip="Which load the weekly table, the ratios and the evidence use")
         self.load_summary = widgets.HTML("")
-        self.load_view = FigureView(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
-        self.history_view = FigureView(figures.history_figure(None), FIGURE_WIDTHS["history"])
+        self.load_view = PlotlyChart(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
+        self.history_view = PlotlyChart(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._build_checkins()
         self._build_plan()
         self._wire()
@@ -539,7 +493,7 @@ class CoachWorkbook(widgets.VBox):
                                                         value=None, description=label, layout=small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
-        self.heaviness_view = FigureView(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
+        self.heaviness_view = PlotlyChart(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
 
@@ -602,7 +556,7 @@ class CoachWorkbook(widgets.VBox):
             self.plan_view, self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         return [self.title, self.banner, bar, self.draft_box, self.status, self.export_link, main, load, plan,
-                checkins, history]
+                checkins, history, plotly_library()]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
@@ -621,9 +575,15 @@ class CoachWorkbook(widgets.VBox):
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
+        self.ranking_view.on_click(self._bar_click)
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.load_metric.observe(self._on_load_metric, names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
+
+    def _bar_click(self, point):
+        """A click on a bar explains its cause (the bars' customdata are cause ids)."""
+        if point.get("customdata") in [value for _, value in self.cause_picker.options]:
+            self.cause_picker.value = point["customdata"]
 
     def _guard(self, action):
         """Run a button's action; show bad input as a message instead of a traceback."""
