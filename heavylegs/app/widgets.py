@@ -33,6 +33,7 @@ from heavylegs.analysis.scoring import red_flag_fields
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
+from heavylegs.app.page import page_query
 from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401 (re-exported)
@@ -99,6 +100,7 @@ class _FieldControl:
                 self.input.disabled = True
         parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
         self.row = widgets.HBox(parts, layout=shared["row"])
+        self.row.add_class("hl-question")  # one question's row, for the browser tests and the page's style
         self._message = ""
         self._flag = ""
         self._unit = "km"
@@ -358,6 +360,9 @@ class CoachWorkbook(widgets.VBox):
         Where "Export dashboard" writes: ``exports/`` under the current
         folder by default, which is the notebook's folder, so JupyterLab
         offers the file as a download link.
+    lab_url : str, optional
+        The address of this notebook in JupyterLab, linked under the title
+        when the workbook is served as an app (``make run``).
 
     Attributes
     ----------
@@ -377,8 +382,10 @@ class CoachWorkbook(widgets.VBox):
     answers on screen.
     """
 
-    def __init__(self, data_dir=None, athlete_id: str | None = None, export_dir=None, **kwargs):
+    def __init__(self, data_dir=None, athlete_id: str | None = None, export_dir=None, lab_url: str | None = None,
+                 **kwargs):
         self.model = WorkbookModel(data_dir)
+        self.lab_url = lab_url
         self.export_dir = Path(export_dir) if export_dir is not None else Path("exports")
         self.selected_cause = None
         self._busy = False
@@ -405,7 +412,9 @@ class CoachWorkbook(widgets.VBox):
         self.title = widgets.HTML(
             "<h2 style='margin:4px 0'>Heavy legs: coach workbook</h2>"
             "<div style='color:#555'>Coaching support, not a diagnosis. Leave a question empty or "
-            "&ldquo;unknown&rdquo; when you do not know: unknown is never counted as no or 0.</div>")
+            "&ldquo;unknown&rdquo; when you do not know: unknown is never counted as no or 0."
+            + (f" <a href='{_esc(self.lab_url)}' target='_blank' class='hl-lab-link'>Open the notebook in "
+               "JupyterLab &#8599;</a>" if self.lab_url else "") + "</div>")
         self.banner = widgets.HTML("")
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))
@@ -862,6 +871,32 @@ class CoachWorkbook(widgets.VBox):
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
+
+    # the page
+    def page_opened(self, request: dict | None = None) -> "CoachWorkbook":
+        """Bring the workbook up to date for the page that is being opened; returns itself.
+
+        Served as an app, the notebook runs before the coach asks for the
+        page (:mod:`heavylegs.app.page`). When the page comes, the athlete
+        named in its address (``?athlete=ben``) is opened, and the open
+        athlete is read again if their files changed meanwhile (unsaved
+        answers another page left as a draft, a save). Nothing happens when
+        nothing changed, so the page shows at once.
+
+        Parameters
+        ----------
+        request : dict, optional
+            What :func:`heavylegs.app.page.wait_for_page` returned.
+        """
+        wanted = page_query(request).get("athlete")
+        if wanted and wanted != self.model.athlete_id:
+            if self.model.exists(wanted):
+                self._guard(lambda: self.open_athlete(wanted))
+            else:
+                self._guard(lambda: self.new_athlete(wanted))
+        elif self.model.state is not None and self.model.changed_on_disk():
+            self._guard(lambda: self.open_athlete(self.model.athlete_id))
+        return self
 
     # unsaved answers
     def refresh_draft(self):

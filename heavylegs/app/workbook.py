@@ -16,6 +16,7 @@ the dashboard and ``heavylegs score``.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 import stat
 from dataclasses import dataclass, replace
@@ -389,7 +390,40 @@ class WorkbookModel:
         state = AthleteState.build(athlete_id, answers, saved, {}, log, problems, checkins=checkins,
                                    plan=plan, plan_source=plan_source, saved_plan=saved_plan)
         self.state = replace(state, draft_restored=restored, based_on=based_on)
+        self._opened_files = self.files_signature(athlete_id)
         return self.ranking
+
+    def files_signature(self, athlete_id: str) -> tuple:
+        """What is on disk for an athlete: each file's name, size and time of change (cheap to compare).
+
+        Covers the profile, the draft, the log, the check-ins and the
+        assessments; :meth:`changed_on_disk` compares it with the one taken
+        when the athlete was opened.
+        """
+        paths = self._paths(athlete_id)
+        found = []
+        for folder in (paths["folder"], paths["assessments"]):
+            try:
+                with os.scandir(folder) as entries:
+                    found += [(entry.path, entry.stat().st_size, entry.stat().st_mtime_ns)
+                              for entry in entries if entry.is_file() and not entry.name.startswith(".")]
+            except FileNotFoundError:
+                continue
+        try:
+            info = paths["profile"].stat()
+            found.append((str(paths["profile"]), info.st_size, info.st_mtime_ns))
+        except FileNotFoundError:
+            pass
+        return tuple(sorted(found))
+
+    def changed_on_disk(self) -> bool:
+        """True when the open athlete's files changed since it was opened (by another page or kernel).
+
+        The workbook's own writes since then count too; reopening after
+        them shows the same answers.
+        """
+        state = self._require()
+        return self.files_signature(state.athlete_id) != getattr(self, "_opened_files", None)
 
     # drafts
     #: Why the last draft could not be written or read ("" when all went well).
