@@ -47,8 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from heavylegs.engine import batch  # noqa: E402
-from heavylegs.engine.batch import _rolling_max_before, long_log, weekly_tables  # noqa: E402
-from heavylegs.engine.load import DEFAULT_RPE  # noqa: E402
+from heavylegs.engine._common import rolling_max_before  # noqa: E402
+from heavylegs.engine.batch import long_log, weekly_tables  # noqa: E402
+from heavylegs.metrics.session import DEFAULT_RPE  # noqa: E402
 from heavylegs.engine.load import weekly_table  # noqa: E402
 from heavylegs.logs.traininglog import _log_from_text, read_log, write_log  # noqa: E402
 from bench_load import synthetic_log  # noqa: E402
@@ -117,7 +118,7 @@ def floor(c: dict):
         best = np.full(size, -np.inf)
         np.maximum.at(best, flat[usable], speed[usable])
         best[best == -np.inf] = np.nan
-        pace_speed = _rolling_max_before(best.reshape(n_athletes, n_cols), 90).reshape(-1)[flat]
+        pace_speed = rolling_max_before(best.reshape(n_athletes, n_cols), 90).reshape(-1)[flat]
         rtss = 100.0 * (duration / 60.0) * (speed / pace_speed) ** 2
     rtss[~run] = np.nan
     rtss[rest] = 0.0
@@ -149,9 +150,7 @@ def floor(c: dict):
     with np.errstate(divide="ignore", invalid="ignore"):
         acwr = weekly / ((before + weekly) / 4.0)
         uncoupled = weekly / (before / 3.0)
-    seeds = np.zeros((n_athletes, 4))
-    ewm = batch._ewm_weeks(daily.reshape(n_athletes, n_weeks, 7), (0.25, 2 / 29, 0.0235, 0.133), seeds, offset,
-                           -(-(offset + n_days) // 7) - 1, (offset + n_days - 1) % 7)
+    ewm = ewm_at_sundays(daily.reshape(n_athletes, n_weeks, 7), (0.25, 2 / 29, 0.0235, 0.133))
     mean = weekly / 7.0
     with np.errstate(divide="ignore", invalid="ignore"):
         monotony = mean / np.sqrt(batch._week_reduce([np.square(d - mean) for d in days], np.add) / 6.0)
@@ -161,9 +160,23 @@ def floor(c: dict):
     longest[longest == -np.inf] = np.nan
     longest = longest.reshape(n_athletes, n_cols)
     with np.errstate(divide="ignore", invalid="ignore"):
-        spike = longest / _rolling_max_before(longest, 30)
+        spike = longest / rolling_max_before(longest, 30)
     spike = batch._week_reduce([spike.reshape(n_athletes, n_weeks, 7)[:, :, j] for j in range(7)], np.fmax)
     return kinds, rest_days, change, acwr, uncoupled, ewm, monotony, spike, week
+
+
+def ewm_at_sundays(weeks: np.ndarray, alphas) -> np.ndarray:
+    """Four exponential averages at every Sunday, from 0, a week at a time (the floor's cheapest way)."""
+    alphas = np.asarray(alphas)
+    keep = 1.0 - alphas
+    gains = weeks @ (alphas[None, :] * keep[None, :] ** (6 - np.arange(7))[:, None])  # (athletes, weeks, k)
+    out = np.empty_like(gains)
+    x = gains[:, 0, :]
+    out[:, 0, :] = x
+    for k in range(1, weeks.shape[1]):
+        x = keep ** 7 * x + gains[:, k, :]
+        out[:, k, :] = x
+    return out
 
 
 def floor_issue13(ath, day, offset, load, run_km, n_athletes, n_cols):
@@ -191,7 +204,7 @@ def floor_issue13(ath, day, offset, load, run_km, n_athletes, n_cols):
         monotony = weeks.mean(axis=2) / weeks.std(axis=2, ddof=1)
     longest = np.full(size, np.nan)
     np.fmax.at(longest, flat, run_km)
-    before = _rolling_max_before(longest.reshape(n_athletes, n_cols), 30)
+    before = rolling_max_before(longest.reshape(n_athletes, n_cols), 30)
     with np.errstate(divide="ignore", invalid="ignore"):
         spike = np.fmax.reduce((longest.reshape(n_athletes, n_cols) / before).reshape(n_athletes, -1, 7), axis=2)
     return weekly, acwr, uncoupled, ewm, monotony, spike

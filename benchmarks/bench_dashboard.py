@@ -37,7 +37,7 @@ def _free_port():
 
 def served_run(browser, athlete, data_dir, preheat, settle=0.0):
     """Seconds from starting the server to the chart drawn (and the steps on the way)."""
-    from heavylegs.views.dashboard import serve_dashboard
+    from heavylegs.serve.server import serve_dashboard
 
     jupyter = Path(tempfile.mkdtemp(prefix="bench-jupyter-"))
     env = {name: str(jupyter / sub) for name, sub in (("JUPYTER_CONFIG_DIR", "c"), ("JUPYTER_DATA_DIR", "d"),
@@ -46,7 +46,7 @@ def served_run(browser, athlete, data_dir, preheat, settle=0.0):
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
                else route.abort())
     t0 = time.perf_counter()
-    server = serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, preheat=preheat, env=env)
+    server = serve_dashboard(data_dir, athlete, port=_free_port(), preheat=preheat, env=env)
     try:
         t_answer = time.perf_counter() - t0
         if settle:
@@ -66,7 +66,7 @@ def served_run(browser, athlete, data_dir, preheat, settle=0.0):
 def export_times(data_dir, out_dir):
     """Seconds per export: the first (with imports) in a fresh interpreter, then each athlete in-process."""
     code = ("import time, sys; t = time.perf_counter(); from heavylegs.views.dashboard import export_dashboard; "
-            f"export_dashboard('ana', {str(out_dir)!r}, data_dir={str(data_dir)!r}); "
+            f"export_dashboard({str(data_dir)!r}, 'ana', {str(out_dir)!r}); "
             "print(time.perf_counter() - t)")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     t = time.perf_counter()
@@ -78,7 +78,7 @@ def export_times(data_dir, out_dir):
     per = {}
     for athlete in list_athletes(data_dir):
         t = time.perf_counter()
-        path = export_dashboard(athlete, out_dir, data_dir=data_dir)
+        path = export_dashboard(data_dir, athlete, out_dir)
         per[athlete] = (time.perf_counter() - t, path.stat().st_size)
     return inner, whole, per
 

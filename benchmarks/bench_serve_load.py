@@ -167,8 +167,7 @@ def concurrent_visitors(athlete, data_dir, visitors, max_kernels, page_cache_ttl
     """Latencies [s] of ``visitors`` simultaneous page loads, and the peak RSS [bytes] meanwhile."""
     from heavylegs.serve.server import serve_dashboard
 
-    server = serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, env=_jupyter_env(),
-                             max_kernels=max_kernels, queue_timeout=300, page_cache_ttl=page_cache_ttl)
+    server = serve_dashboard(data_dir, athlete, port=_free_port(), env=_jupyter_env(), max_kernels=max_kernels, queue_timeout=300, page_cache_ttl=page_cache_ttl)
     try:
         port = int(server.base_url.rsplit(":", 1)[1].strip("/"))
         idle = _rss(server.process.pid)

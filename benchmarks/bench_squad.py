@@ -5,9 +5,9 @@ Builds, in a temporary folder, 200 athletes copied from the sample athletes of
 assessments, under new ids ``s001`` … ``s200``), then prints:
 
 * ``squad_rows`` for the 200 (median of 3) and what one athlete's row costs,
-  split into its parts: the saved ranking or the profile scored, the training
-  log read, the log's analysis (load metric, 7- and 28-day load), the
-  check-ins;
+  split into the parts of the chain every page uses: ``load_athlete`` (with
+  ``read_log`` and ``read_checkins`` apart), ``assess_athlete``, and the row
+  made from them;
 * the same with the rows reused from the squad's cache (no file changed);
 * building ``SquadView`` (rows, filters and the HTML table) in the kernel;
 * ``notebooks/squad.ipynb`` run top to bottom with nbclient, kernel start
@@ -131,17 +131,22 @@ def main(argv=None):
         warm.append(time.perf_counter() - start)
     print(f"squad_rows, {len(rows)} athletes, rows reused from the cache: median {statistics.median(warm):.3f} s")
 
-    # one athlete's parts (the sample with a log, check-ins and a saved assessment)
+    # one athlete's parts (the sample with a log, check-ins and a saved assessment): the chain every page uses
+    from heavylegs.analysis.pipeline import assess_athlete
+    from heavylegs.logs.checkins import read_checkins
     from heavylegs.logs.traininglog import read_log
+    from heavylegs.store.athlete import load_athlete
 
     athlete = next(r["athlete_id"] for r in rows if r["last_checkin"] and r["last_assessment"])
-    day = sq._as_date(None)
+    day = sq.as_day(None)
+    record = load_athlete(data, athlete)
+    assessment = assess_athlete(record)
     parts = {
-        "ranking (saved, or profile scored)": lambda: sq._ranking_of(data, athlete),
-        "read_log": lambda: read_log(data / "athletes" / athlete / "log.csv"),
-        "log analysis incl. read_log": lambda: sq._load_of(data, athlete, sq._ranking_of(data, athlete)[0], day),
-        "check-ins (dates and heaviness, every cell checked)": lambda: sq._checkin_days(
-            data / "athletes" / athlete / "checkins.csv"),
+        "load_athlete (answers, log, check-ins, plan)": lambda: load_athlete(data, athlete),
+        "  of which read_log": lambda: read_log(data / "athletes" / athlete / "log.csv"),
+        "  of which read_checkins": lambda: read_checkins(data / "athletes" / athlete / "checkins.csv"),
+        "assess_athlete (daily series, weekly table, facts, patterns, scoring)": lambda: assess_athlete(record),
+        "the row from them (load to today, heaviness)": lambda: sq.row_of(record, assessment, day),
     }
     for name, func in parts.items():
         runs = []

@@ -17,7 +17,8 @@ A coaching aid, not a diagnosis. The public API:
 * importing activity files: :func:`import_sources` (returns an
   :class:`ImportResult`), :func:`summary_lines`;
 * figures: :func:`ranking_figure`, :func:`weekly_load_figure`;
-* one assessment pipeline for every page: :func:`assess` (returns an
+* one assessment pipeline for every page: :func:`load_athlete` (returns an
+  :class:`AthleteRecord`) and :func:`assess_athlete`; :func:`assess` (returns an
   :class:`Assessment`), :func:`analyse_log`;
 * assessments: :func:`save_assessment`, :func:`list_assessments`,
   :func:`load_latest_profile`, :func:`top_cause_history`;
@@ -80,7 +81,7 @@ _LAZY = {
     "CoachWorkbook": "app.widgets",
     "AthleteDashboard": "views.dashboard",
     "export_dashboard": "views.dashboard",
-    "serve_dashboard": "views.dashboard",
+    "serve_dashboard": "serve.server",
     # Training load from heart rate and pace (spec/device-load.md).
     "session_loads": "engine.device_load",
     "load_summary": "engine.device_load",
@@ -90,6 +91,10 @@ _LAZY = {
     "filter_rows": "analysis.squad",
     "SquadView": "app.squad_view",
     "import_roster": "analysis.roster",
+    # One athlete read once, assessed once, for every page (issue 19).
+    "load_athlete": "store.athlete",
+    "AthleteRecord": "store.athlete",
+    "assess_athlete": "analysis.pipeline",
 }
 
 __all__ = [

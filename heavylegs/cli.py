@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem, check_date_range, date_range_text
+from heavylegs.vocabulary import LOAD_METRICS  # the load metrics of spec/device-load.md, without pandas
 
 __all__ = ["main", "build_parser"]
 
@@ -31,8 +32,6 @@ def _ascii_int(text: str) -> int:
 _DATA_HELP = ("data folder holding athletes/ (default: $HEAVYLEGS_DATA_DIR, else ./data, else the one the package "
               "was installed with: the checkout's data/, or the sample athletes inside an installed package)")
 
-# The load metrics of spec/device-load.md (kept here so the parser needs no pandas).
-_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
 
 
 def build_parser(only=None) -> argparse.ArgumentParser:
@@ -56,7 +55,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         score.add_argument("--log", help="training log CSV whose load evidence joins the ranking")
         score.add_argument("--json", action="store_true", help="print the heavylegs.ranking/1 document")
         score.add_argument("--top", default="5", help="show the evidence of this many causes (text output)")
-        score.add_argument("--metric", default="auto", choices=_METRICS,
+        score.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                            help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
         score.add_argument("--checkins", metavar="CHECKINS",
                            help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
@@ -74,7 +73,7 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         load = sub.add_parser("load", help="weekly training-load table of a training log")
         load.add_argument("log", help="training log CSV")
         load.add_argument("--until", help="last day of the series, YYYY-MM-DD (default: the log's last date)")
-        load.add_argument("--metric", default="auto", choices=_METRICS,
+        load.add_argument("--metric", default="auto", choices=LOAD_METRICS,
                           help="load metric of the ratio columns (default auto: sRPE when half the sessions "
                                "have an RPE, else heart-rate/pace stress)")
         load.add_argument("--profile", help="profile JSON file giving heart-rate and pace thresholds, age and sex")
@@ -262,18 +261,15 @@ def _summary_lines(summary) -> list:
     return lines
 
 
-def _check_output_file(output: str) -> None:
-    """Refuse an output path that can never be written as a file, before any work."""
+def _check_output_file(output: str, what: str = "training-log CSV file", example: str = "log.csv") -> None:
+    """Refuse an output path that can never be written as a regular file, before any work."""
+    from heavylegs.store.storage import check_output_file
+
     path = Path(output)
-    if path.is_dir():
-        raise InputError([Problem(output, "is a folder, expected the path of a training-log CSV file "
-                                          "to write, e.g. " + str(path / "log.csv"))])
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise InputError([Problem(output, f"cannot be written: {parent} is a file, "
-                                                  "expected a folder there")])
-            break
+    if output and path.is_dir():
+        raise InputError([Problem(output, f"is a folder, expected the path of a {what} "
+                                          "to write, e.g. " + str(path / example))])
+    check_output_file(output, f"the path of a {what} to write")
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -339,24 +335,23 @@ def _cmd_import(args, out):
 
 
 def _cmd_checkins(args, out):
-    from heavylegs.logs.checkins import import_checkins, merge_checkins, read_checkins, write_checkins
+    from heavylegs.logs.checkins import import_checkins, read_checkins, update_checkins
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         raise InputError([Problem(f, "no such file, expected a CSV export of check-ins") for f in missing])
+    _check_output_file(args.output, "check-in CSV file", "checkins.csv")
     output = Path(args.output)
-    if output.is_dir():
-        raise InputError([Problem(args.output, "is a folder, expected the path of a check-in CSV file to "
-                                               "write, e.g. " + str(output / "checkins.csv"))])
-    existing = read_checkins(output) if output.exists() else None  # a bad file stops here
+    existed = output.exists()
+    if existed:
+        read_checkins(output)  # a bad file stops here, before the exports are read
     result = import_checkins(args.files)
     if len(result.checkins) == 0:
         raise InputError([Problem(_sources_text(args.files), f"found no check-in, expected rows with a date "
                                                              f"and a heaviness; nothing written to {args.output}")])
-    checkins, replaced = result.checkins, []
-    if existing is not None:
-        checkins, replaced = merge_checkins(existing, result.checkins)
-    write_checkins(checkins, output)
+    # Read, merged and written under the folder's lock: a concurrent import or entry is never lost.
+    saved = update_checkins(output, result.checkins)
+    checkins, replaced, existing = saved["checkins"], saved["replaced"], saved["existing"]
     for source, mapping in result.mapping.items():
         mapped = ", ".join(f"{h!r} → {c}" for h, c in mapping.items() if h != c)
         if mapped:
@@ -366,13 +361,13 @@ def _cmd_checkins(args, out):
                       f"{', '.join(repr(h) for h in result.unmapped[source])}\n")
     for note in result.replaced:
         out.write(note + "\n")
-    if existing is not None:
-        out.write(f"kept {len(existing) - len(replaced)} check-ins already in {args.output}, "
+    if existed or existing:
+        out.write(f"kept {existing - len(replaced)} check-ins already in {args.output}, "
                   f"replaced {len(replaced)}\n")
     out.write(f"wrote {len(checkins)} check-ins to {args.output}\n")
 
 
-def _check_athlete(athlete_id, data):
+def _check_athlete(data, athlete_id):
     from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
 
     validate_athlete_id(athlete_id, "ATHLETE")
@@ -411,16 +406,16 @@ def _check_answers(data_dir, athlete_id) -> None:
 
 def _cmd_export(args, out):
     _check_output_folder(args.output)
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     _check_answers(data_dir, args.athlete)
     from heavylegs.views.dashboard import export_dashboard
 
-    path = export_dashboard(args.athlete, args.output, data_dir=data_dir)
+    path = export_dashboard(data_dir, args.athlete, args.output)
     out.write(f"wrote {path}\n")
 
 
 def _cmd_serve(args, out):
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     if not 1 <= args.port <= 65535:
         raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
     from heavylegs.serve.server import serve_dashboard  # not .dashboard: Voila starts sooner without its imports
@@ -430,7 +425,7 @@ def _cmd_serve(args, out):
 
     previous = signal.signal(signal.SIGTERM, interrupted)
     try:
-        server = serve_dashboard(args.athlete, port=args.port, data_dir=data_dir, out=out)
+        server = serve_dashboard(data_dir, args.athlete, port=args.port, out=out)
     finally:
         signal.signal(signal.SIGTERM, previous)
     try:
@@ -464,33 +459,23 @@ def _check_output_dir(output: str) -> Path:
 
 def _cmd_plan(args, out):
     """``heavylegs plan``: the plan saved with the newest assessment, else one built from it."""
-    data_dir = _check_athlete(args.athlete, args.data)
+    data_dir = _check_athlete(args.data, args.athlete)
     start = _parse_date(args.start, "--start") if args.start else None
     folder = _check_output_dir(args.output)
-    from heavylegs.store.assessments import list_assessments, read_assessment
-    from heavylegs.analysis.pipeline import assess
-    from heavylegs.analysis.plan import build_plan, validate_plan
+    from heavylegs.analysis.pipeline import assess_athlete
+    from heavylegs.analysis.plan import build_plan
+    from heavylegs.store.athlete import load_athlete
+    from heavylegs.store.storage import atomic_write_text
     from heavylegs.views.plan_pages import plan_files
-    from heavylegs.store.profiles import read_profile
-    from heavylegs.store.storage import athlete_paths, atomic_write_text
 
-    paths = athlete_paths(data_dir, args.athlete)
-    files = list_assessments(data_dir, args.athlete)
-    latest = read_assessment(files[-1]) if files else None
-    previous = read_assessment(files[-2])["profile"] if len(files) > 1 else None
-    profile = latest["profile"] if latest else read_profile(paths["profile"])
-    log = None
-    if paths["log"].exists():
-        from heavylegs.logs.traininglog import read_log
-
-        log = read_log(paths["log"])
-    result = assess(profile, log)
-    saved = latest.get("plan") if latest else None
+    record = load_athlete(data_dir, args.athlete).require()
+    result = assess_athlete(record)  # with the check-ins, as every page
+    saved = record.plan  # validated when it was read
     if saved is not None and (start is None or saved.get("start") == start.isoformat()):
-        plan = validate_plan(saved, str(files[-1]))  # the coach's plan, edits and all
+        plan = saved  # the coach's plan, edits and all
     else:
         plan = build_plan(result, start=start)
-    texts = plan_files(result, plan, previous_profile=previous)  # every file made before any is written
+    texts = plan_files(result, plan, previous_profile=record.previous_profile)  # every file made before any is written
     for name, text in texts.items():
         path = atomic_write_text(folder / name, text)
         out.write(f"wrote {path}\n")

@@ -63,7 +63,7 @@ import re as _re  # noqa: E402
 import stat as _stat  # noqa: E402
 
 __all__ += ["FIRST_DATE", "LAST_DATE", "date_range_text", "check_date_range",
-            "find_lone_surrogate", "ascii_number", "read_input_file", "size_text"]
+            "find_lone_surrogate", "ascii_number", "read_input_file", "size_text", "file_kind"]
 
 #: Earliest and latest date accepted in a log, a profile or a command-line
 #: option. Training data are recent; the range keeps every date far inside
@@ -122,7 +122,8 @@ def size_text(size: int) -> str:
     return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} bytes"
 
 
-def _kind_of(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for messages: ``"a named pipe (FIFO)"``, ``"a folder"``."""
     for test, name in ((_stat.S_ISDIR, "a folder"), (_stat.S_ISFIFO, "a named pipe (FIFO)"),
                        (_stat.S_ISCHR, "a character device"), (_stat.S_ISBLK, "a block device"),
                        (_stat.S_ISSOCK, "a socket")):
@@ -135,7 +136,7 @@ def _not_regular(path, mode: int) -> InputError:
     via = ""
     if _os.path.islink(path):
         via = f" (through a link to {_os.path.realpath(path)})"
-    return InputError([Problem(str(path), f"is {_kind_of(mode)}{via}, expected a regular file")])
+    return InputError([Problem(str(path), f"is {file_kind(mode)}{via}, expected a regular file")])
 
 
 def read_input_file(path, limit: int, what: str) -> bytes:

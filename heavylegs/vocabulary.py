@@ -24,11 +24,24 @@ __all__ = [
     "SECTIONS",
     "RECENT_CHANGES",
     "PROFILE_FORMAT",
+    "LOAD_METRICS",
+    "KM_PER_MILE",
+    "URGENCIES",
+    "URGENCY_ORDER",
     "field_names",
     "nomenclature_markdown",
 ]
 
 PROFILE_FORMAT = "heavylegs.profile/1"
+
+#: The loads a weekly table can be computed on (``spec/device-load.md``); ``auto`` chooses from the log.
+LOAD_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
+#: Kilometres in an international mile [km].
+KM_PER_MILE = 1.609344
+#: Red-flag urgencies, most urgent first (``spec/profile.md``, ``spec/cli.md``) ...
+URGENCIES = ("emergency", "urgent", "soon")
+#: ... and each one's rank, for sorting flags most urgent first.
+URGENCY_ORDER = {name: rank for rank, name in enumerate(URGENCIES)}
 
 #: Sections of the profile, in the order the coach's form shows them.
 SECTIONS = (

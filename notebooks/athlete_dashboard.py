@@ -22,4 +22,4 @@ data_dir = None
 # server, which shows one athlete only. heavylegs.views.dashboard builds everything.
 from heavylegs.views.dashboard import AthleteDashboard
 
-AthleteDashboard.from_request(athlete_id, data_dir)
+AthleteDashboard.from_request(data_dir, athlete_id)

@@ -22,9 +22,10 @@ EXPECTED = {
     "assess": "analysis.pipeline", "analyse_log": "analysis.pipeline", "Assessment": "analysis.pipeline",
     "WorkbookModel": "app.workbook",
     "CoachWorkbook": "app.widgets", "AthleteDashboard": "views.dashboard",
-    "export_dashboard": "views.dashboard", "serve_dashboard": "views.dashboard",
+    "export_dashboard": "views.dashboard", "serve_dashboard": "serve.server",
     "session_loads": "engine.device_load", "load_summary": "engine.device_load", "resolve_thresholds": "engine.device_load",
     "squad_rows": "analysis.squad", "filter_rows": "analysis.squad", "SquadView": "app.squad_view", "import_roster": "analysis.roster",
+    "load_athlete": "store.athlete", "AthleteRecord": "store.athlete", "assess_athlete": "analysis.pipeline",
 }
 
 

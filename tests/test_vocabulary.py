@@ -123,10 +123,33 @@ def test_dashboard_shows_the_new_red_flags(tmp_path):
     profile = {"athlete_id": "ida", "name": "Ida", "assessed_on": "2026-11-16", "sodium_mmol_l": 127,
                "cold_pale_foot": True, "bone_pain_point": True, "weight_loss_fever_night_sweats": True}
     (tmp_path / "athletes" / "ida.json").write_text(json.dumps(profile), encoding="utf-8")
-    content = dashboard_content("ida", tmp_path)
+    content = dashboard_content(tmp_path, "ida")
     assert [f["id"] for f in content["red_flags"]] == [
         "possible_hyponatremia", "possible_limb_ischemia", "possible_stress_fracture", "constitutional_symptoms"]
     before, _ = dashboard_sections(content)
     for flag in content["red_flags"]:
         assert flag["title"].replace("'", "&#x27;") in before
     assert before.index("Confusion, vomiting or low blood sodium") < before.index("A cold, pale foot")
+
+
+# --- each shared vocabulary has one home (issue 19) -------------------------------------------
+
+def test_shared_vocabularies_are_defined_once_and_every_user_reads_them():
+    from heavylegs import cli, vocabulary
+    from heavylegs.analysis import plan
+    from heavylegs.app import widgets as app_widgets
+    from heavylegs.engine import device_load
+    from heavylegs.logs import traininglog
+    from heavylegs.logs.formats import _common as formats_common
+    from heavylegs.views import figures, html
+
+    # the load metrics: the command line offers exactly the engine's, and the workbook names each
+    metric_choices = {a.dest: a.choices for sub in cli.build_parser()._subparsers._group_actions
+                      for p in sub.choices.values() for a in p._actions if a.dest == "metric"}
+    assert metric_choices and all(tuple(c) == vocabulary.LOAD_METRICS for c in metric_choices.values())
+    assert device_load.LOAD_METRICS is vocabulary.LOAD_METRICS
+    assert set(figures.LOAD_METRIC_NAMES) == set(vocabulary.LOAD_METRICS) - {"auto"}
+    # the mile, the urgencies (the pages' words for them in the same order) and the log's columns
+    assert plan.KM_PER_MILE is app_widgets.KM_PER_MILE is figures.KM_PER_MILE is vocabulary.KM_PER_MILE
+    assert tuple(html.URGENCY) == vocabulary.URGENCIES and html.URGENCY_ORDER is vocabulary.URGENCY_ORDER
+    assert formats_common.LOG_COLUMNS is traininglog.LOG_COLUMNS

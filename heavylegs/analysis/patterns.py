@@ -51,7 +51,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heavylegs.engine.load import daily_load
 from heavylegs.knowledge.causes import GRADES
+from heavylegs.logs.traininglog import checked_log
 
 __all__ = [
     "PatternFact",
@@ -148,9 +150,7 @@ def _day(value) -> pd.Timestamp:
 
 def _log_arrays(log, end: pd.Timestamp, daily):
     """Per-day arrays of the log's series up to ``end``, and the run sessions."""
-    from heavylegs.engine.load import _as_log, daily_load
-
-    log = _as_log(log)
+    log = checked_log(log)
     if daily is None or len(daily) == 0 or pd.Timestamp(daily.index[-1]) != end:
         daily = daily_load(log, until=end)
     n = len(daily)

@@ -15,9 +15,14 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from heavylegs.analysis.scoring import score_profile
+import numpy as np
+import pandas as pd
 
-__all__ = ["Assessment", "LogAnalysis", "analyse_log", "assess", "assessment_day"]
+from heavylegs.analysis.patterns import find_patterns, pattern_evidence
+from heavylegs.analysis.scoring import score_profile
+from heavylegs.engine.load import DailySeries, fitness_fatigue
+
+__all__ = ["Assessment", "LogAnalysis", "analyse_log", "assess", "assess_athlete", "assessment_day"]
 
 
 @dataclass(frozen=True)
@@ -135,17 +140,12 @@ def analyse_log(log, until=None, *, metric: str = "auto", profile: dict | None =
     """
     if log is None or len(log) == 0:
         return None
-    from heavylegs.engine.load import _facts_from_series, _Series, _weekly_from_series, fitness_fatigue
-
     day = None if until is None else str(until)[:10]
-    series = _Series(log, day, metric, profile)
+    series = DailySeries(log, day, metric, profile)
     if series.n == 0:  # every session after ``until``
         return LogAnalysis(day, None, None, None, len(log), metric)
-    weekly = _weekly_from_series(series)
-    facts = _facts_from_series(series, weekly)
-    import numpy as np
-    import pandas as pd
-
+    weekly = series.weekly_table()
+    facts = series.log_facts(weekly)
     arrays = series.arrays()
     daily = pd.DataFrame({name: arrays[name] for name in ("load_au", "load", "sessions", "rest_day", "runs",
                                                            "distance_km", "duration_min",
@@ -202,17 +202,43 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
         analysis = analyse_log(log, day, metric=metric, profile=profile)
     facts = None if analysis is None else analysis.facts
     if patterns is None and checkins is not None:
-        from heavylegs.analysis.patterns import find_patterns
-
         patterns = find_patterns(checkins, log, until=day,
                                  daily=None if analysis is None else analysis.daily)
     evidence = None
     if patterns is not None:
-        from heavylegs.analysis.patterns import pattern_evidence
-
         evidence = pattern_evidence(patterns)
     ranking = score_profile(profile, causes=causes, red_flags=red_flags, log_facts=facts,
                             pattern_evidence=evidence)
     if patterns is not None:
         ranking["patterns"] = patterns
     return Assessment(profile.get("athlete_id"), profile, ranking, analysis, patterns)
+
+
+def assess_athlete(record, *, answers: dict | None = None, until=None, metric: str = "auto",
+                   analysis: LogAnalysis | None = None, patterns: list | None = None, causes=None,
+                   red_flags=None) -> Assessment:
+    """:func:`assess` of an athlete as :func:`heavylegs.store.athlete.load_athlete` read it.
+
+    The one way a page, the squad, roster import or the command line turns
+    an athlete's files into an assessment: the record's current answers,
+    its training log and its check-ins (when there is any), the series
+    ending on the answers' ``assessed_on`` (or ``until``).
+
+    Parameters
+    ----------
+    record : heavylegs.store.athlete.AthleteRecord
+        The athlete.
+    answers : dict, optional
+        Validated answers to assess instead of the record's (the workbook's
+        edited answers, a roster row merged into them), with the record's
+        log and check-ins.
+    until, metric, analysis, patterns, causes, red_flags
+        As for :func:`assess`.
+
+    Returns
+    -------
+    Assessment
+    """
+    return assess(record.answers() if answers is None else answers, record.log, until=until, analysis=analysis, causes=causes,
+                  red_flags=red_flags, checkins=record.checkins if record.has_checkins else None,
+                  patterns=patterns, metric=metric)

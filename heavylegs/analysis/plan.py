@@ -24,7 +24,13 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import yaml
+
 from heavylegs.errors import InputError, Problem
+from heavylegs.knowledge.causes import load_causes
+from heavylegs.vocabulary import KM_PER_MILE
 
 __all__ = [
     "PLAN_FORMAT",
@@ -41,14 +47,13 @@ __all__ = [
     "distance_text",
     "distance_unit",
     "plan_causes_doctor",
+    "load_source",
 ]
 
 PLAN_FORMAT = "heavylegs.plan/1"
 #: Kinds of training day, as in ``plan.json``.
 KINDS = ("rest", "easy", "long", "quality", "strength", "cross")
 _RUNS = ("easy", "long", "quality")
-#: Kilometres in one international mile.
-KM_PER_MILE = 1.609344
 _KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge" / "plan.yaml"
 _WHEN = ("first_day", "first_rest_day", "first_run_day", "first_easy_day", "long_run_days",
          "first_long_run", "day_before_long_run", "quality_days", "strength_days", "run_days",
@@ -62,10 +67,6 @@ _WITHHELD = ("emergency", "urgent")
 
 @lru_cache(maxsize=4)
 def _read_knowledge(path: str) -> dict:
-    import yaml
-
-    from heavylegs.knowledge.causes import load_causes
-
     source = str(path)
     try:
         raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -180,7 +181,7 @@ def plan_causes_doctor(ranking: dict, knowledge=None) -> list:
 
 # --------------------------------------------------------------------------- the log, through one adapter
 
-def _load_source(frame):
+def load_source(frame):
     """The one place that names the log's load column and metric.
 
     ``spec/device-load.md`` gives the daily series and the weekly table a
@@ -206,7 +207,7 @@ def _chronic_load(daily, weekly=None) -> tuple:
     ``daily`` ends on the assessment day (:func:`heavylegs.analysis.pipeline.assess`);
     days before the log count 0, as in the ACWR of ``spec/metrics.md``.
     """
-    column, metric = _load_source(weekly if weekly is not None and "load_metric" in weekly.columns else daily)
+    column, metric = load_source(weekly if weekly is not None and "load_metric" in weekly.columns else daily)
     if column not in daily.columns:
         column = "load_au"
     return float(daily[column].iloc[-28:].sum()) / 4.0, metric, column
@@ -981,15 +982,12 @@ def plan_load_projection(assessment, plan: dict):
     (:func:`build_plan`); a plan made from answers (loads in km) has no log
     to continue, so its ACWR is null until its own 28 days.
     """
-    import numpy as np
-    import pandas as pd
-
     start = pd.Timestamp(plan["start"])
     end = start + pd.Timedelta(days=len(plan["days"]) - 1)
     daily = _part(assessment, "daily")
     history = pd.Series(dtype=float)
     if daily is not None and len(daily) and plan.get("basis") == "log":
-        column, _ = _load_source(daily)
+        column, _ = load_source(daily)
         if column not in daily.columns:
             column = "load_au"
         history = daily[column].astype(float)

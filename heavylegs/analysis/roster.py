@@ -16,22 +16,34 @@ A roster CSV has the profile field names as columns, one athlete a row
    value differs from the current answer is a conflict; every conflict is
    listed and the whole import refused unless ``overwrite`` is given;
 4. **writes** one dated assessment per created or changed athlete with
-   :func:`heavylegs.store.assessments.save_assessment` (atomic, under the
-   athlete's lock), ranked by the one pipeline with the athlete's training
+   :func:`heavylegs.store.assessments.save_assessment` (atomic), ranked by the one pipeline with the athlete's training
    log and check-ins, so the history keeps every earlier assessment. An
    athlete whose answers do not change gets no new assessment.
+
+Steps 2-4 run while holding the lock of every athlete of the roster
+(:func:`heavylegs.store.storage.athlete_lock`, the lock the workbook's saves
+and the check-in writers take): each row is a read-modify-write of the newest
+answers, so an import running beside another import or a workbook save never
+loses an answer either wrote.
 
 ``assessed_on`` is not an answer: the new assessment is dated by the row's
 ``assessed_on``, else today.
 """
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heavylegs.analysis.pipeline import assess_athlete
 from heavylegs.errors import InputError, Problem
+from heavylegs.store.assessments import save_assessment
+from heavylegs.store.athlete import load_athlete
+from heavylegs.store.profiles import read_roster, validate_profile
+from heavylegs.store.storage import athlete_lock, check_writable
 
 __all__ = ["RosterImport", "RosterChange", "import_roster", "merge_answers"]
 
@@ -154,8 +166,6 @@ def _with_columns(problems, header: list) -> list:
 
 
 def _header(path: Path) -> list:
-    import csv
-
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
@@ -163,25 +173,10 @@ def _header(path: Path) -> list:
         return []
 
 
-def _current(data_dir, athlete_id: str):
-    """(answers, exists): the newest assessment's profile, else the profile file; read only."""
-    from heavylegs.store.assessments import list_assessments, read_assessment
-    from heavylegs.store.profiles import read_profile
-    from heavylegs.store.storage import athlete_paths
-
-    files = list_assessments(data_dir, athlete_id)
-    if files:
-        return read_assessment(files[-1])["profile"], True
-    path = athlete_paths(data_dir, athlete_id)["profile"]
-    if path.exists():
-        return read_profile(path), True
-    return {}, False
 
 
 def _lines_of(path: Path, profiles: list) -> dict:
     """Line of each athlete in the roster (read_roster keeps file order, blank rows skipped)."""
-    import csv
-
     lines, ids = {}, {p["athlete_id"] for p in profiles}
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
@@ -224,12 +219,6 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
         whose current files cannot be read, or, without ``overwrite``, any
         answer the roster would change; nothing is written then.
     """
-    from heavylegs.store.assessments import save_assessment
-    from heavylegs.logs.checkins import load_checkins
-    from heavylegs.analysis.pipeline import assess
-    from heavylegs.store.profiles import read_roster, validate_profile
-    from heavylegs.store.storage import _check_writable, athlete_paths
-
     path = Path(path)
     data_dir = Path(data_dir)
     try:
@@ -239,18 +228,38 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
     if not profiles:
         raise InputError([Problem(str(path), "found no athlete, expected one athlete a row under the header")])
     lines = _lines_of(path, profiles)
+    checked = _merge_and_write(data_dir, path, profiles, lines, True, overwrite, when)
+    if dry_run or not (checked.created or checked.updated):
+        return checked  # refused, a dry run or nothing to change: no lock taken, nothing written
+    check_writable(data_dir)
+    # Checked once without locks (a refused import creates nothing, not even a lock file); then
+    # every athlete of the roster is locked (in id order, so two imports cannot deadlock) from the
+    # second read of their answers to the last write: each row is merged into the newest answers
+    # (checked again), and a save by the workbook or another import meanwhile waits instead of
+    # being lost.
+    with contextlib.ExitStack() as locks:
+        for athlete_id in sorted({row["athlete_id"] for row in profiles}):
+            locks.enter_context(athlete_lock(data_dir, athlete_id))
+        return _merge_and_write(data_dir, path, profiles, lines, dry_run, overwrite, when)
+
+
+def _merge_and_write(data_dir: Path, path: Path, profiles: list, lines: dict, dry_run: bool,
+                     overwrite: bool, when) -> RosterImport:
+    """Steps 2-4 of the import (the module docstring), the athletes' locks held unless a dry run."""
     result = RosterImport(dry_run=dry_run)
     problems, pending = [], []
     for row in profiles:
         athlete_id = row["athlete_id"]
         line = lines.get(athlete_id)
         try:
-            current, exists = _current(data_dir, athlete_id)
+            # every file of the athlete is read here, so a broken one stops the import before any write
+            record = load_athlete(data_dir, athlete_id)
         except InputError as exc:
             problems.extend(Problem(p.file, f"{p.message} (athlete {athlete_id!r} of {path}:{line})",
                                     field=p.field, line=p.line, column=p.column) for p in exc.problems)
             continue
-        merged, changed = merge_answers(current, row)
+        exists = record.exists
+        merged, changed = merge_answers(record.answers() if exists else {}, row)
         changes = [RosterChange(athlete_id, key, line, old, new) for key, old, new in changed]
         refused = [c for c in changes if c.overwrites] if not overwrite else []
         problems.extend(Problem(str(path), f"would change {c.athlete_id}'s answer {_show(c.old)} to "
@@ -261,23 +270,13 @@ def import_roster(data_dir, path, *, dry_run: bool = False, overwrite: bool = Fa
             continue
         (result.updated if exists else result.created).append(athlete_id)
         result.changes.extend(changes)
-        pending.append(validate_profile(merged, str(path), line=line))
+        pending.append((record, validate_profile(merged, str(path), line=line)))
     if problems:
         raise InputError(problems)
     if dry_run or not pending:
         return result
-    _check_writable(data_dir)
-    # Rank everything before the first write, so a bad log or check-in file stops the import whole.
-    ranked = []
-    for profile in pending:
-        paths = athlete_paths(data_dir, profile["athlete_id"])
-        log = None
-        if paths["log"].exists():
-            from heavylegs.logs.traininglog import read_log
-
-            log = read_log(paths["log"])
-        checkins = load_checkins(data_dir, profile["athlete_id"])
-        ranked.append((profile, assess(profile, log, checkins=checkins if len(checkins) else None).ranking))
+    # Rank everything before the first write: each record's log and check-ins with the merged answers.
+    ranked = [(profile, assess_athlete(record, answers=profile).ranking) for record, profile in pending]
     for profile, ranking in ranked:
         result.written.append(save_assessment(data_dir, profile, ranking, when=when))
     return result

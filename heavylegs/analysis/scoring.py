@@ -21,7 +21,7 @@ import math
 import numbers
 
 from heavylegs.knowledge.causes import load_causes, load_red_flags
-from heavylegs.vocabulary import COMPUTED_INPUTS, FIELDS
+from heavylegs.vocabulary import COMPUTED_INPUTS, FIELDS, URGENCY_ORDER
 
 __all__ = [
     "RANKING_FORMAT",
@@ -47,7 +47,6 @@ BAND_LIKELY = 60
 #: Lowest score of the ``possible`` band.
 BAND_POSSIBLE = 35
 _PREVALENCE_ORDER = {"common": 0, "occasional": 1, "rare": 2}
-_URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2}
 _FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -243,7 +242,7 @@ def red_flags_for(values: dict, flags=None) -> list:
                 out.append({"id": flag.id, "urgency": flag.urgency, "reason": reason,
                             "title": flag.title, "action": flag.action})
                 break
-    out.sort(key=lambda f: _URGENCY_ORDER[f["urgency"]])
+    out.sort(key=lambda f: URGENCY_ORDER[f["urgency"]])
     return out
 
 
@@ -362,7 +361,7 @@ def _ask_next(values, results, causes, flags):
                 raised.add(flag.id)
             for name in unknown:
                 # A possible red flag outranks any change of the cause ranking.
-                weight = 300 - 100 * _URGENCY_ORDER[flag.urgency]
+                weight = 300 - 100 * URGENCY_ORDER[flag.urgency]
                 impact[name] = max(impact.get(name, 0), weight)
     for cause in causes:
         result = by_id[cause.id]
@@ -592,7 +591,7 @@ def score_roster(profiles, causes=None, red_flags=None):
     order = np.argsort(-key, axis=1, kind="stable")
     ids = np.array([c.id for c in causes], dtype=object)
     flag_cols = []
-    for flag in sorted(flags, key=lambda f: _URGENCY_ORDER[f.urgency]):
+    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
         any_alt = np.zeros(n, dtype=bool)
         for alt in flag.when:
             fires = np.ones(n, dtype=bool)

@@ -5,21 +5,32 @@ of ``heavylegs squad --json`` (``spec/cli.md``); :func:`filter_rows` and
 :func:`sort_rows` are the filters and orders of the squad view, as plain
 functions on those rows.
 
+Every row comes from the chain every page uses: the athlete is read by
+:func:`heavylegs.store.athlete.load_athlete` and assessed by
+:func:`heavylegs.analysis.pipeline.assess_athlete`, so the squad shows the
+very scores the workbook and the athlete's dashboard show.
+
 Where each column comes from:
 
-* ``red_flags`` and ``top_causes``: the ranking saved with the athlete's
-  newest assessment (what the coach last saw and saved, with the log's
-  evidence of that day); an athlete with a profile but no saved assessment
-  is scored from the profile's answers alone
-  (:func:`heavylegs.analysis.scoring.score_profile`).
+* ``red_flags`` and ``top_causes``: that assessment's ranking (the current
+  answers, from the newest saved assessment or the profile file, with the
+  training log's evidence and the check-ins' patterns up to the answers'
+  ``assessed_on``). ``top_causes`` carry ``id``, ``title``, ``score`` and
+  ``band``.
 * ``last_assessment``: ``assessed_on`` of the newest saved assessment.
-* ``acwr``, ``week_load``, ``chronic_load``, ``load_metric``: the training
-  log's daily series up to ``today`` (the one
-  :func:`heavylegs.analysis.pipeline.analyse_log` builds its tables from), in the athlete's load metric (``auto``, with the profile's
-  thresholds). ``week_load`` is the load of the 7 days ending ``today``,
-  ``chronic_load`` the average week of the 28 days ending ``today``, so
-  ``acwr`` = ``week_load`` ÷ ``chronic_load`` (coupled ACWR, as the weekly
-  table's ``acwr``; null before 28 days of log or with no chronic load).
+* ``acwr``, ``week_load``, ``chronic_load``, ``load_metric``: the
+  assessment's daily series (the one its weekly table is built from),
+  carried on to ``today`` (a new series when the log has sessions after
+  the assessment's day), in the metric the assessment used. ``week_load``
+  is the load of the 7 days ending ``today``, ``chronic_load`` the average
+  week of the 28 days ending ``today``, so ``acwr`` = ``week_load`` ÷
+  ``chronic_load`` (coupled ACWR, as the weekly table's ``acwr``). ``acwr``
+  is null before 28 days of log, with no chronic load, and when the last 7
+  days hold no session: a ratio of 0.00 would only say that nothing was
+  logged (``days_since_session`` says how long).
+* ``load_as_of``: the day those figures end on (``today``); ``last_session``
+  the date of the last session on or before it and ``days_since_session``
+  the days from it to ``load_as_of`` (null without a session).
 * ``heaviness_7d``: mean heaviness [0-10] of the check-ins of the 7 days
   ending ``today``; null without one.
 * ``heaviness_trend``: :func:`heaviness_trend`, the mean of those 7 days
@@ -36,12 +47,25 @@ flag). A squad never fails because of one athlete.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import math
+import multiprocessing
+import os
+import sys
+import warnings
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from heavylegs.analysis.pipeline import analyse_log, assess_athlete
 from heavylegs.errors import InputError
-from heavylegs.views.html import URGENCY_ORDER
+from heavylegs.logs.csv_cells import csv_line, safe_cell
+from heavylegs.store.athlete import athlete_signature, load_athlete
+from heavylegs.store.storage import ATHLETE_ID_PATTERN, atomic_write_text
+from heavylegs.vocabulary import URGENCY_ORDER
 
 __all__ = [
     "SQUAD_FORMAT",
@@ -54,6 +78,9 @@ __all__ = [
     "squad_document",
     "squad_athletes",
     "athlete_row",
+    "row_of",
+    "load_figures",
+    "as_day",
     "heaviness_summary",
     "heaviness_trend",
     "filter_rows",
@@ -61,22 +88,25 @@ __all__ = [
     "SORT_KEYS",
     "squad_csv",
     "squad_text",
+    "no_session_text",
 ]
 
 SQUAD_FORMAT = "heavylegs.squad/1"
 #: Columns of a row, in the order of ``spec/cli.md`` and then the additions
-#: (``chronic_load``, ``error``).
+#: (``chronic_load``, ``error``, ``load_as_of``, ``last_session``, ``days_since_session``).
 SQUAD_COLUMNS = ("athlete_id", "name", "red_flags", "top_causes", "last_assessment", "acwr", "week_load",
-                 "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error")
+                 "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error",
+                 "load_as_of", "last_session", "days_since_session")
 #: The squad view's "ACWR above" filter: above 1.3 the week's load left the range legs usually absorb
 #: (0.8-1.3, Gabbett 2016).
 ACWR_HIGH = 1.3
 #: The squad view's "no check-in for" filter [days].
 NO_CHECKIN_DAYS = 7
-#: Days of log read before ``today``: the 28 days of the ratio and the 90 days ``auto`` chooses the
-#: metric from, with a margin.
-_LOG_DAYS = 120
-_CACHE_FORMAT = "heavylegs.squad-cache/2"
+#: Days of the acute window [d]: with no session in them the ratio is not given.
+ACUTE_DAYS = 7
+#: Days of the chronic window [d].
+CHRONIC_DAYS = 28
+_CACHE_FORMAT = "heavylegs.squad-cache/3"
 _TOP = 3
 
 
@@ -88,8 +118,6 @@ def squad_athletes(data_dir) -> list:
     list of str
         Sorted; names that are not valid athlete ids are left out.
     """
-    from heavylegs.store.storage import ATHLETE_ID_PATTERN
-
     root = Path(data_dir) / "athletes"
     if not root.is_dir():
         return []
@@ -101,7 +129,8 @@ def squad_athletes(data_dir) -> list:
     return sorted(ids)
 
 
-def _as_date(today) -> _dt.date:
+def as_day(today) -> _dt.date:
+    """A day from None (today), a date, a datetime or ``YYYY-MM-DD`` text."""
     if today is None:
         return _dt.date.today()
     if isinstance(today, _dt.datetime):
@@ -138,9 +167,7 @@ def heaviness_summary(checkins, today) -> tuple:
         ``today``, and of ``today`` − 13 … ``today`` − 7; None for a week
         without a check-in. Check-ins after ``today`` are left out.
     """
-    import pandas as pd
-
-    day = pd.Timestamp(_as_date(today))
+    day = pd.Timestamp(as_day(today))
     if checkins is None or len(checkins) == 0:
         return None, None
     dates = pd.to_datetime(checkins["date"]).dt.normalize()
@@ -180,60 +207,110 @@ def heaviness_trend(checkins, today) -> float | None:
     return this - before
 
 
-def _ranking_of(data_dir, athlete_id: str) -> tuple:
-    """(profile, ranking, last assessment date): the newest saved assessment, else the profile scored."""
-    from heavylegs.store.assessments import list_assessments, read_assessment
-    from heavylegs.store.profiles import read_profile
-    from heavylegs.analysis.scoring import score_profile
-    from heavylegs.store.storage import athlete_paths
+def load_figures(log, analysis, today, *, profile=None, metric: str = "auto") -> dict:
+    """The squad's load columns: 7- and 28-day load to ``today`` and how long since the last session.
 
-    files = list_assessments(data_dir, athlete_id)
-    if files:
-        doc = read_assessment(files[-1])
-        profile = doc["profile"]
-        return profile, doc["ranking"], profile.get("assessed_on")
-    path = athlete_paths(data_dir, athlete_id)["profile"]
-    profile = read_profile(path) if path.exists() else {"athlete_id": athlete_id}
-    return profile, score_profile(profile), None
+    Parameters
+    ----------
+    log : pandas.DataFrame or None
+        The training log.
+    analysis : heavylegs.analysis.pipeline.LogAnalysis or None
+        The assessment's analysis of that log: its daily series is used
+        when it covers every session up to ``today`` (days after its end
+        had no session, so they count as zero load); else the series is
+        built again up to ``today`` (:func:`heavylegs.analysis.pipeline.analyse_log`).
+    today : str or date
+        The day the windows end on.
+    profile : dict, optional
+        For a series built again: the thresholds, age and sex.
+    metric : str
+        For a series built again: the load metric (``auto``).
 
-
-def _load_of(data_dir, athlete_id: str, profile: dict, today: _dt.date) -> dict:
-    from heavylegs.store.storage import athlete_paths
-
-    out = {"acwr": None, "week_load": None, "chronic_load": None, "load_metric": None}
-    path = athlete_paths(data_dir, athlete_id)["log"]
-    if not path.exists():
+    Returns
+    -------
+    dict
+        ``acwr``, ``week_load`` [unit of the metric], ``chronic_load`` [same,
+        per week], ``load_metric``, ``load_as_of`` (``today``,
+        ``YYYY-MM-DD``), ``last_session`` (``YYYY-MM-DD``) and
+        ``days_since_session`` [d]; all null without a session on or before
+        ``today``. ``acwr`` is null before the log covers 28 days, when the
+        28 days hold no load, and when the last 7 days hold no session.
+    """
+    day = as_day(today)
+    out = {"acwr": None, "week_load": None, "chronic_load": None, "load_metric": None, "load_as_of": None,
+           "last_session": None, "days_since_session": None}
+    if log is None or len(log) == 0:
         return out
-    import numpy as np
-    import pandas as pd
-
-    from heavylegs.engine.load import _Series
-    from heavylegs.logs.traininglog import read_log
-
-    log = read_log(path)
-    first = log["date"].min().date() if len(log) else None
-    if len(log):
-        dates = log["date"]
-        log = log[(dates > pd.Timestamp(today - _dt.timedelta(days=_LOG_DAYS))) & (dates < pd.Timestamp(today)
-                                                                                     + pd.Timedelta(days=1))]
-    if len(log) == 0:
+    end = pd.Timestamp(day)
+    dates = pd.to_datetime(log["date"]).dt.normalize()
+    before = dates[dates <= end]
+    if len(before) == 0:
+        return out  # every session is after today
+    first, last = before.min().date(), before.max().date()
+    out.update(load_as_of=day.isoformat(), last_session=last.isoformat(), days_since_session=(day - last).days)
+    daily = None if analysis is None else analysis.daily
+    if daily is None or len(daily) == 0 or daily.index[-1].date() < last:
+        analysis = analyse_log(log, day.isoformat(), metric=metric, profile=profile)
+        daily = None if analysis is None else analysis.daily
+    if daily is None or len(daily) == 0:
         return out
-    # The daily series heavylegs.analysis.pipeline.analyse_log builds its tables from, without the tables: the
-    # squad needs only the metric and the loads of the last 28 days (a seventh of the time).
-    series = _Series(log, today.isoformat(), "auto", profile)
-    if series.n == 0:
-        return out
-    arrays = series.arrays()
-    load = np.asarray(arrays["load"], dtype=float)
-    out["load_metric"] = arrays["load_metric"]
-    out["week_load"] = _number(load[-7:].sum(), 1)
-    if (today - first).days >= 27:  # 28 days since the log's first session, as the weekly table's ``acwr``
-        load = np.concatenate((np.zeros(max(0, 28 - len(load))), load))  # days left out above had no session
-        chronic = load[-28:].sum() / 4.0
+    load = daily["load"][daily.index <= end].to_numpy(dtype=float)
+    days_after = (day - daily.index[-1].date()).days
+    if days_after > 0:  # the series ends before today, with no session after its end
+        load = np.concatenate((load, np.zeros(days_after)))
+    out["load_metric"] = analysis.load_metric
+    out["week_load"] = _number(load[-ACUTE_DAYS:].sum(), 1)
+    if (day - first).days >= CHRONIC_DAYS - 1:  # 28 days since the log's first session, as the weekly table's acwr
+        load = np.concatenate((np.zeros(max(0, CHRONIC_DAYS - len(load))), load))
+        chronic = load[-CHRONIC_DAYS:].sum() / (CHRONIC_DAYS / ACUTE_DAYS)
         out["chronic_load"] = _number(chronic, 1)
-        if chronic > 0:
-            out["acwr"] = _number(load[-7:].sum() / chronic, 2)
+        if chronic > 0 and out["days_since_session"] < ACUTE_DAYS:
+            out["acwr"] = _number(load[-ACUTE_DAYS:].sum() / chronic, 2)
     return out
+
+
+def no_session_text(row: dict) -> str | None:
+    """"no session for N days" when a row's last 7 days hold no session (its ratio is then null), else None.
+
+    Examples
+    --------
+    >>> no_session_text({"last_session": "2026-11-15", "days_since_session": 21})
+    'no session for 21 days (last 2026-11-15)'
+    >>> no_session_text({"last_session": None, "days_since_session": None, "week_load": None}) is None
+    True
+    """
+    days = row.get("days_since_session")
+    if days is None or days < ACUTE_DAYS:
+        return None
+    return f"no session for {days} days (last {row['last_session']})"
+
+
+def row_of(record, assessment, today) -> dict:
+    """One athlete's squad row from its record and its assessment (:data:`SQUAD_COLUMNS`).
+
+    Parameters
+    ----------
+    record : heavylegs.store.athlete.AthleteRecord
+    assessment : heavylegs.analysis.pipeline.Assessment
+        :func:`heavylegs.analysis.pipeline.assess_athlete` of ``record``.
+    today : str or date
+        The day the squad is looked at.
+    """
+    day = as_day(today)
+    ranking = assessment.ranking
+    row = dict.fromkeys(SQUAD_COLUMNS)
+    row.update(athlete_id=record.athlete_id, name=record.profile.get("name"),
+               red_flags=[{"id": f["id"], "urgency": f["urgency"]} for f in ranking.get("red_flags", [])],
+               top_causes=[{"id": c["id"], "title": c.get("title", c["id"]), "score": int(c["score"]),
+                            "band": c["band"]} for c in ranking.get("causes", [])[:_TOP]],
+               last_assessment=record.last_assessment)
+    row.update(load_figures(record.log, assessment.log, day, profile=record.answers()))
+    if record.has_checkins:
+        this, before = heaviness_summary(record.checkins, day)
+        row["heaviness_7d"] = _number(this, 1)
+        row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
+        row["last_checkin"] = pd.Timestamp(record.checkins["date"].max()).date().isoformat()
+    return row
 
 
 def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
@@ -251,89 +328,26 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
     Returns
     -------
     dict
-        The row; when a file cannot be read, ``error`` names it and what is
-        wrong, and every column after ``name`` is empty (null, or ``[]`` for
-        the lists).
+        :func:`row_of` the athlete's record (:func:`heavylegs.store.athlete.load_athlete`)
+        and assessment (:func:`heavylegs.analysis.pipeline.assess_athlete`);
+        when a file cannot be read, ``error`` names it and what is wrong,
+        and every column after ``name`` is empty (null, or ``[]`` for the
+        lists).
     """
-    from heavylegs.logs.checkins import checkins_path
-
-    day = _as_date(today)
-    row = {"athlete_id": athlete_id, "name": None, "red_flags": [], "top_causes": [], "last_assessment": None,
-           "acwr": None, "week_load": None, "load_metric": None, "heaviness_7d": None, "heaviness_trend": None,
-           "last_checkin": None, "chronic_load": None, "error": None}
+    day = as_day(today)
+    name = None
     try:
-        profile, ranking, last = _ranking_of(data_dir, athlete_id)
-        row["name"] = profile.get("name")
-        row["red_flags"] = [{"id": f["id"], "urgency": f["urgency"]} for f in ranking.get("red_flags", [])]
-        row["top_causes"] = [{"id": c["id"], "score": int(c["score"]), "band": c["band"]}
-                             for c in ranking.get("causes", [])[:_TOP]]
-        row["last_assessment"] = last
-        row.update(_load_of(data_dir, athlete_id, profile, day))
-        days = _checkin_days(checkins_path(data_dir, athlete_id))
-        if days:
-            this, before = _week_means(days, day)
-            row["heaviness_7d"] = _number(this, 1)
-            row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
-            row["last_checkin"] = max(days).isoformat()
+        record = load_athlete(data_dir, athlete_id)
+        name = record.profile.get("name")
+        return row_of(record, assess_athlete(record), day)
     except (InputError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(exc, InputError) and exc.problems:
             message = str(exc.problems[0]) + (f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1
                                               else "")
-        keep = {"athlete_id": athlete_id, "name": row["name"]}
         row = {k: ([] if k in ("red_flags", "top_causes") else None) for k in SQUAD_COLUMNS}
-        row.update(keep)
-        row["error"] = f"cannot read this athlete's files: {message}"
-    return row
-
-
-def _checkin_days(path) -> dict:
-    """``{date: heaviness}`` of a check-in file, every cell checked as :func:`~heavylegs.logs.checkins.read_checkins` does.
-
-    The squad needs only the dates and heaviness, so the file is read as plain
-    records (a few ms less per athlete than the checked frame); every cell of
-    every column still goes through the check-in format's checks, and at the
-    first problem :func:`~heavylegs.logs.checkins.read_checkins` reads the file to
-    raise its own error, naming the file, line and column. Of two rows with
-    one date the later row wins, as there. No file: ``{}``.
-    """
-    import os
-
-    from heavylegs.logs.checkins import _NUMERIC, _REQUIRED, _date_of, _number_of, _read_text, _rows_of, read_checkins
-    from heavylegs.logs.traininglog import repeated_columns
-
-    if not os.path.exists(path):
-        return {}
-    source = str(path)
-    header, records, _lines, header_line = _rows_of(_read_text(path), source)
-    if repeated_columns(header, header_line, source) or any(name not in header for name in _REQUIRED):
-        return _checkin_days_checked(read_checkins(path))
-    where = {name: i for i, name in enumerate(header)}
-    numeric = [(where[name], name) for name in _NUMERIC if name in where]
-    at_date, at_heaviness = where["date"], where["heaviness"]
-    days = {}
-    for record in records:
-        day = _date_of(record[at_date])
-        if isinstance(day, str):
-            return _checkin_days_checked(read_checkins(path))
-        for i, name in numeric:
-            number = _number_of(record[i], name)
-            if isinstance(number, str) or (i == at_heaviness and math.isnan(number)):
-                return _checkin_days_checked(read_checkins(path))
-        days[day] = int(float(record[at_heaviness]))  # a later row of the same date replaces the value
-    return days
-
-
-def _checkin_days_checked(checkins) -> dict:
-    # read_checkins found no problem the quick pass saw (it raises otherwise): use its frame
-    return {d.date(): int(h) for d, h in zip(checkins["date"], checkins["heaviness"])}
-
-
-def _week_means(days: dict, today: _dt.date) -> tuple:
-    """As :func:`heaviness_summary`, on ``{date: heaviness}``."""
-    this = [h for d, h in days.items() if 0 <= (today - d).days < 7]
-    before = [h for d, h in days.items() if 7 <= (today - d).days < 14]
-    return (sum(this) / len(this) if this else None, sum(before) / len(before) if before else None)
+        row.update(athlete_id=athlete_id, name=name, error=f"cannot read this athlete's files: {message}")
+        return row
 
 
 def _order_key(row: dict):
@@ -372,7 +386,7 @@ def squad_rows(data_dir, *, today=None, use_cache: bool = True, workers: int | N
         then urgent, then soon red flag; then those whose files cannot be
         read; then by the top cause's score, highest first; then by id.
     """
-    day = _as_date(today)
+    day = as_day(today)
     cache = _RowCache(data_dir) if use_cache else None
     athletes = squad_athletes(data_dir)
     rows = {}
@@ -403,19 +417,12 @@ def _row_job(job):
 def _quiet_worker() -> None:
     """A forked worker writes nothing: in a Jupyter kernel, ``sys.stdout`` and ``sys.stderr`` send to the
     kernel's sockets, which belong to the parent process."""
-    import os
-    import sys
-    import warnings
-
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
     warnings.simplefilter("ignore")
 
 
 def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) -> list:
     """The rows of ``athletes``, in their order; in forked processes when many."""
-    import multiprocessing
-    import os
-
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(athletes) >= PARALLEL_MIN_ROWS else 1
     jobs = [(data_dir, athlete_id, day) for athlete_id in athletes]
@@ -423,13 +430,6 @@ def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) 
             and not multiprocessing.current_process().daemon):  # a daemonic process may not start others
         # Forked workers start with heavylegs and pandas already imported (spawned ones would import
         # them again, about a second each); they only compute and return plain rows.
-        from heavylegs.store import assessments
-        from heavylegs.logs import checkins
-        from heavylegs.engine import device_load as deviceload
-        from heavylegs.engine import load
-        from heavylegs.analysis import scoring
-        from heavylegs.logs import traininglog  # noqa: F401 - see above
-
         chunk = max(1, len(jobs) // (workers * 4))
         try:
             with multiprocessing.get_context("fork").Pool(min(workers, len(jobs)), initializer=_quiet_worker) as pool:
@@ -441,8 +441,6 @@ def _compute_rows(data_dir, athletes: list, day: _dt.date, workers: int | None) 
 
 def cache_dir() -> Path:
     """Where the squad keeps the rows it computed: ``$HEAVYLEGS_CACHE_DIR``, else ``~/.cache/heavylegs``."""
-    import os
-
     env = os.environ.get("HEAVYLEGS_CACHE_DIR")
     if env:
         return Path(env)
@@ -451,30 +449,8 @@ def cache_dir() -> Path:
 
 
 def _signature(data_dir, athlete_id: str) -> list:
-    """Size, modification time [ns] and inode of every file a row is made of (None: no such file).
-
-    heavylegs saves by writing a new file and renaming it over the old one,
-    so a save gives a new inode even within one tick of the file system's
-    clock; an edit in place changes the modification time or the size.
-    """
-    import os
-
-    from heavylegs.store.storage import athlete_paths
-
-    paths = athlete_paths(data_dir, athlete_id)
-    out = []
-    for path in (paths["profile"], paths["log"], paths["folder"] / "checkins.csv"):
-        try:
-            st = os.stat(path)
-            out.append([st.st_size, st.st_mtime_ns, st.st_ino])
-        except OSError:
-            out.append(None)
-    try:
-        entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
-        out.append([[e.name, st.st_size, st.st_mtime_ns, st.st_ino] for e in entries for st in (e.stat(),)])
-    except OSError:
-        out.append(None)
-    return out
+    """:func:`heavylegs.store.athlete.athlete_signature` as it reads back from JSON (lists, not tuples)."""
+    return json.loads(json.dumps(athlete_signature(data_dir, athlete_id)))
 
 
 class _RowCache:
@@ -491,15 +467,9 @@ class _RowCache:
     """
 
     def __init__(self, data_dir):
-        import hashlib
-
-        from heavylegs import __name__ as _package
-
         try:
-            from importlib.metadata import version
-
-            self.version = version(_package)
-        except Exception:  # noqa: BLE001 - a package run from a checkout without metadata
+            self.version = version("heavylegs")
+        except PackageNotFoundError:  # a package run from a checkout without metadata
             self.version = "unknown"
         self.data_dir = data_dir
         key = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:24]
@@ -529,8 +499,6 @@ class _RowCache:
     def save(self) -> None:
         if not self.changed:
             return
-        from heavylegs.store.storage import atomic_write_text
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.path, json.dumps({"format": _CACHE_FORMAT, "version": self.version,
@@ -568,7 +536,7 @@ def filter_rows(rows, *, red_flags: bool = False, acwr_above: float | None = Non
     list of dict
         The rows kept, in the order given.
     """
-    day = _as_date(today)
+    day = as_day(today)
     kept = []
     for row in rows:
         if red_flags and not row["red_flags"]:
@@ -625,7 +593,8 @@ def sort_rows(rows, by: str = "urgency") -> list:
 
 _CSV_COLUMNS = ("athlete_id", "name", "red_flags", "top_1", "top_1_score", "top_1_band", "top_2", "top_2_score",
                 "top_2_band", "top_3", "top_3_score", "top_3_band", "last_assessment", "acwr", "week_load",
-                "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error")
+                "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error",
+                "load_as_of", "last_session", "days_since_session")
 
 
 def _flat(row: dict) -> dict:
@@ -640,25 +609,32 @@ def _flat(row: dict) -> dict:
 
 
 def squad_csv(rows) -> str:
-    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause."""
-    import csv
-    import io
+    """The rows as CSV text: red flags ``id:urgency;...``, one column triple per top cause.
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(_CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
+    Every cell goes through :func:`heavylegs.logs.csv_cells.safe_cell`, so a
+    name such as ``=cmd|' /C calc'!A0`` opens in a spreadsheet as text.
+    """
+    lines = [csv_line(_CSV_COLUMNS)]
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in _flat(row).items()})
-    return out.getvalue()
+        flat = _flat(row)
+        lines.append(csv_line([safe_cell("" if flat.get(k) is None else str(flat[k])) for k in _CSV_COLUMNS]))
+    return "".join(lines)
 
 
 def _cell(value, fmt: str = "{}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
+def _session_cell(row: dict) -> str:
+    if row.get("last_session") is None:
+        return "no log" if row.get("load_as_of") is None and row.get("week_load") is None else "-"
+    days = row["days_since_session"]
+    return f"{row['last_session']} ({'today' if days == 0 else f'{days} d ago'})"
+
+
 def squad_text(rows) -> str:
     """The rows as a table for a person (one line per athlete)."""
-    header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric",
+    header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric", "last session",
               "heavy 7d", "trend", "check-in")
     lines, errors = [header], {}
     for row in rows:
@@ -671,7 +647,7 @@ def squad_text(rows) -> str:
                       ", ".join(f"{f['id']} ({f['urgency']})" for f in row["red_flags"]) or "-",
                       f"{top['id']} {top['score']} {top['band']}" if top else "-",
                       _cell(row["last_assessment"]), _cell(row["acwr"], "{:.2f}"), _cell(row["week_load"], "{:.0f}"),
-                      _cell(row["load_metric"]), _cell(row["heaviness_7d"], "{:.1f}"),
+                      _cell(row["load_metric"]), _session_cell(row), _cell(row["heaviness_7d"], "{:.1f}"),
                       _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"])))
     shown = [line for line in lines if line is not None]
     widths = [max(len(line[i]) for line in shown) for i in range(len(header))]

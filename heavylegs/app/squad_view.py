@@ -12,19 +12,22 @@ has no workbook: sort and filter only.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 
 import ipywidgets as widgets
+from IPython.display import display
 
+from heavylegs.analysis.squad import (ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, as_day, filter_rows, no_session_text,
+                                      sort_rows, squad_rows)
+from heavylegs.store.storage import SERVED_SQUAD_ENV, default_data_dir
 from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
-from heavylegs.analysis.squad import ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, _as_date, filter_rows, sort_rows, squad_rows
+from heavylegs.knowledge.causes import rule_threshold  # the ACWR line of the overtraining rule and the chart
 
 __all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
 URGENCY_COLOURS = {"emergency": "#B00020", "urgent": "#D32F2F", "soon": "#E65100"}
-#: ACWR above which the ratio is drawn as a warning: the red line of the dashboard's chart.
-_ACWR_SPIKE = 1.5
 
 _STYLE = """<style>
 table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
@@ -72,15 +75,18 @@ def _row_html(row: dict, today: _dt.date) -> str:
     flags = sorted(row["red_flags"], key=lambda f: URGENCY_ORDER.get(f["urgency"], 99))
     flags_cell = "".join(_flag_chip(f) for f in flags) or '<span class="hl-mute">none</span>'
     causes_cell = "<br>".join(_cause_chip(c) for c in row["top_causes"])
+    stale = no_session_text(row)
     if row["week_load"] is None:
         load_cell = '<span class="hl-mute">no log</span>'
+    elif stale is not None:
+        load_cell = f'<span class="hl-mute">{escape(stale)}</span>'
     else:
         load_cell = (f'{_num(row["week_load"], "{:.0f}")} / {_num(row["chronic_load"], "{:.0f}")} '
                      f'<span class="hl-id">({escape(row["load_metric"] or "")})</span>')
     acwr = row["acwr"]
     acwr_cell = _num(acwr, "{:.2f}")
     if acwr is not None and acwr > ACWR_HIGH:
-        acwr_cell = f'<span class="hl-warn" title="above {ACWR_HIGH}">{acwr_cell}{" ▲" if acwr > _ACWR_SPIKE else ""}</span>'
+        acwr_cell = f'<span class="hl-warn" title="above {ACWR_HIGH}">{acwr_cell}{" ▲" if acwr > rule_threshold("log_acwr") else ""}</span>'
     trend = row["heaviness_trend"]
     trend_cell = _num(trend, "{:+.1f}")
     if trend is not None and trend > 0:
@@ -117,7 +123,7 @@ def squad_table_html(rows, today=None) -> str:
         urgency, the three top causes with their bands, an ACWR above 1.3
         and a check-in older than 7 days in red.
     """
-    day = _as_date(today)
+    day = as_day(today)
     head = "".join(f"<th>{escape(h)}</th>" for h in _HEAD)
     if not rows:
         body = f'<tr><td colspan="{len(_HEAD)}" class="hl-mute">No athlete matches.</td></tr>'
@@ -154,10 +160,8 @@ class SquadView(widgets.VBox):
     """
 
     def __init__(self, data_dir=None, *, today=None, read_only: bool = False, **kwargs):
-        from heavylegs.store.storage import default_data_dir
-
         self.data_dir = data_dir if data_dir is not None else default_data_dir()
-        self.today = _as_date(today)
+        self.today = as_day(today)
         self.read_only = read_only
         self.rows = squad_rows(self.data_dir, today=self.today)
         self.workbook = None
@@ -199,10 +203,6 @@ class SquadView(widgets.VBox):
             Read-only when ``$HEAVYLEGS_SQUAD_SERVED`` is set (the Voila
             server sets it), with "Open in the workbook" otherwise.
         """
-        import os
-
-        from heavylegs.serve.server import SERVED_SQUAD_ENV
-
         return cls(data_dir, read_only=bool(os.environ.get(SERVED_SQUAD_ENV)))
 
     def _refresh(self, _change=None) -> None:
@@ -235,8 +235,8 @@ class SquadView(widgets.VBox):
         """
         if self.read_only:
             raise PermissionError("the served squad view is read-only: open the workbook in JupyterLab")
-        from IPython.display import display
-
+        # Imported here, not at the top (tests/test_architecture.py lists it): the served, read-only view
+        # never opens a workbook, and the workbook's widgets and plotly cost its page about half a second.
         from heavylegs.app.widgets import CoachWorkbook
 
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)

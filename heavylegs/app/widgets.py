@@ -15,10 +15,12 @@ multiple-choice question has an "unknown" box of its own.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import tempfile
 from pathlib import Path
 
 import ipywidgets as widgets
+from IPython.display import HTML
 from ipywidgets.widgets import widget_description, widget_string
 import plotly.graph_objects as go
 import traitlets
@@ -26,17 +28,21 @@ import traitlets
 from heavylegs.views import figures
 from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
-from heavylegs.vocabulary import PROFILE_FIELDS, SECTIONS
+from heavylegs.vocabulary import KM_PER_MILE, PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
 from heavylegs.views.html import draft_note_html, red_flag_note_html
 from heavylegs.analysis.scoring import red_flag_fields
+from heavylegs.views.html import follow_up_html, load_summary_html, patterns_html, plan_table_html
+from heavylegs.views.dashboard import export_dashboard
+from heavylegs.analysis.plan import KINDS, distance_unit, plan_columns, plan_rows
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.page import page_query
 from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
-from heavylegs.app.workbook import WorkbookModel, _rename_source, merge_logs, parse_answer, ranking_delta  # noqa: F401 (re-exported)
+from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
+                                    ranking_delta, rename_source)
 
 __all__ = [
     "UNKNOWN",
@@ -55,7 +61,6 @@ __all__ = [
 ]
 
 _AUTO = {"width": "auto"}
-KM_PER_MILE = 1.609344
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
@@ -521,8 +526,6 @@ class CoachWorkbook(widgets.VBox):
 
     def _build_plan_grid(self):
         """The 14-row editable grid, built once and refilled: a plan always has 14 days."""
-        from heavylegs.analysis.plan import KINDS
-
         self._plan_header = [widgets.HTML("") for _ in range(10)]
         self._plan_cells = []
         for _ in range(14):
@@ -779,8 +782,6 @@ class CoachWorkbook(widgets.VBox):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
         self._drawn_unit = self._unit()
-        from heavylegs.views.html import load_summary_html
-
         self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
@@ -832,8 +833,6 @@ class CoachWorkbook(widgets.VBox):
     def import_from_path(self, text: str | None = None):
         """Import the file or folder typed in the path box (a large Strava export, say)."""
         text = self.import_path_text.value if text is None else text
-        from heavylegs.app.workbook import check_import_path
-
         path = check_import_path(text, "Import from path")
         self._say(f"Importing {path}...")
         self._import([path])
@@ -915,8 +914,6 @@ class CoachWorkbook(widgets.VBox):
     # check-ins
     def add_checkin(self):
         """Add the check-in typed in the quick-entry row for the open athlete."""
-        import datetime as _dt
-
         if self.checkin_heaviness.value is None:
             raise InputError([type_problem("Check-in", "found no heaviness, expected a number from 0 to 10",
                                            "heaviness")])
@@ -936,8 +933,6 @@ class CoachWorkbook(widgets.VBox):
 
     def refresh_checkins(self):
         """Redraw the heaviness chart, the patterns and the follow-up."""
-        from heavylegs.views.html import follow_up_html, patterns_html
-
         plan = self.model.state.saved_plan if self.model.state is not None else None
         fig = figures.heaviness_figure(self.model.checkins, self.model.daily,
                                        plan_start=plan["start"] if plan else None)
@@ -955,8 +950,6 @@ class CoachWorkbook(widgets.VBox):
 
     def apply_plan_edits(self):
         """Apply what the coach typed in the plan table."""
-        from heavylegs.analysis.plan import plan_columns
-
         columns = plan_columns(self._plan_unit)
         rows = []
         for cells in self._plan_cells:
@@ -970,9 +963,6 @@ class CoachWorkbook(widgets.VBox):
 
     def refresh_plan(self):
         """Show the plan: a table to read, and the editable grid while "Edit the plan" is on."""
-        from heavylegs.views.html import plan_table_html
-        from heavylegs.analysis.plan import distance_unit, plan_columns, plan_rows
-
         plan = self.model.plan if self.model.state is not None else None
         editing = self.plan_edit_toggle.value and plan is not None
         self.plan_apply_button.layout.display = "" if editing else "none"
@@ -1037,10 +1027,6 @@ class CoachWorkbook(widgets.VBox):
             dashboard shows the saved answers; a link to the file appears
             under the buttons.
         """
-        from IPython.display import HTML
-
-        from heavylegs.views.dashboard import export_dashboard
-
         # The dashboard shows the saved answers: save first what the coach sees on screen.
         if self._refuse_refused_boxes("Not saved, not exported"):
             return None
@@ -1051,7 +1037,7 @@ class CoachWorkbook(widgets.VBox):
                 return None
         out_dir = Path(out_dir) if out_dir else self.export_dir
         self._say(f"Exporting the dashboard of {self.model.athlete_id}...")
-        result = export_dashboard(self.model.athlete_id, out_dir, data_dir=self.model.data_dir)
+        result = export_dashboard(self.model.data_dir, self.model.athlete_id, out_dir)
         first = f"Saved {saved.name} first, so it shows these answers. " if saved else ""
         self._say(f"{first}Dashboard exported to {result}.")
         try:

@@ -22,17 +22,25 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from heavylegs.store.assessments import list_assessments, load_latest_profile, save_assessment, top_cause_history
-from heavylegs.store.drafts import DRAFT_NAME, draft_path, read_draft, remove_draft, set_draft_aside, write_draft
-from heavylegs.errors import InputError, Problem
-from heavylegs.vocabulary import PROFILE_FIELDS
-from heavylegs.views.html import UNKNOWN, field_label, format_answer
+import pandas as pd
+
+from heavylegs.analysis.patterns import pattern_evidence
 from heavylegs.analysis.pipeline import Assessment, LogAnalysis, assess, assessment_day
-from heavylegs.analysis.plan import validate_plan
-from heavylegs.store.profiles import validate_profile
+from heavylegs.analysis.plan import apply_plan_edits, build_plan, distance_unit, plan_load_projection, validate_plan
 from heavylegs.analysis.scoring import score_profile
-from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.engine.device_load import check_metric, load_summary
+from heavylegs.errors import InputError, Problem
+from heavylegs.logs.checkins import add_checkin, follow_up, load_checkins
+from heavylegs.logs.formats import import_sources
 from heavylegs.logs.traininglog import merge_logs  # the one same-session rule, shared with the importers and the CLI
+from heavylegs.logs.traininglog import read_log, validate_log, write_log
+from heavylegs.store.assessments import list_assessments, save_assessment, top_cause_history
+from heavylegs.store.athlete import load_athlete
+from heavylegs.store.drafts import DRAFT_NAME, draft_path, read_draft, remove_draft, set_draft_aside, write_draft
+from heavylegs.store.profiles import validate_profile
+from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.views.html import UNKNOWN, field_label, format_answer
+from heavylegs.vocabulary import PROFILE_FIELDS
 
 __all__ = [
     "UNKNOWN",
@@ -40,6 +48,7 @@ __all__ = [
     "parse_answer",
     "format_answer",
     "ranking_delta",
+    "rename_source",
     "merge_logs",
     "AthleteState",
     "WorkbookModel",
@@ -140,7 +149,7 @@ def ranking_delta(before: dict, after: dict) -> list:
     return out
 
 
-def _rename_source(source, names: dict):
+def rename_source(source, names: dict):
     """``source`` with a temporary path replaced by its display name (kept inside a Strava export)."""
     if not isinstance(source, str):
         return source
@@ -262,13 +271,9 @@ class AthleteState:
             merged = validate_profile({**answers, **what_if}, "What-if")
             evidence = None
             if result.patterns is not None:
-                from heavylegs.analysis.patterns import pattern_evidence
-
                 evidence = pattern_evidence(result.patterns)
             trial = score_profile(merged, log_facts=result.log_facts, pattern_evidence=evidence)
         if plan_source == "draft":
-            from heavylegs.analysis.plan import build_plan
-
             plan = build_plan(result)
         return AthleteState(athlete_id, answers, saved_answers, dict(what_if), log, tuple(log_problems),
                             result, trial, checkins, plan, plan_source, saved_plan, metric)
@@ -376,19 +381,14 @@ class WorkbookModel:
             For an invalid id or unreadable answers; the athlete shown before
             stays open, untouched.
         """
-        validate_athlete_id(athlete_id, "athlete")
-        answers = validate_profile(load_latest_profile(self.data_dir, athlete_id), f"<{athlete_id}>")
-        saved = dict(answers) if (self._paths(athlete_id)["profile"].exists()
-                                  or list_assessments(self.data_dir, athlete_id)) else None
-        log, problems = self._read_log(athlete_id)
-        checkins = self._read_checkins(athlete_id)
-        from heavylegs.store.assessments import load_latest_plan
-
-        plan = load_latest_plan(self.data_dir, athlete_id)
-        saved_plan = plan
-        answers, plan, plan_source, restored, based_on = self._restore_draft(athlete_id, answers, saved, plan)
-        state = AthleteState.build(athlete_id, answers, saved, {}, log, problems, checkins=checkins,
-                                   plan=plan, plan_source=plan_source, saved_plan=saved_plan)
+        record = load_athlete(self.data_dir, athlete_id, bad_log="keep")
+        answers = validate_profile(record.answers(), f"<{athlete_id}>")
+        saved = dict(answers) if record.exists else None
+        saved_plan = record.plan
+        answers, plan, plan_source, restored, based_on = self._restore_draft(athlete_id, answers, saved, saved_plan)
+        state = AthleteState.build(athlete_id, answers, saved, {}, record.log, record.log_problems,
+                                   checkins=record.checkins, plan=plan, plan_source=plan_source,
+                                   saved_plan=saved_plan)
         self.state = replace(state, draft_restored=restored, based_on=based_on)
         self._opened_files = self.files_signature(athlete_id)
         return self.ranking
@@ -504,15 +504,13 @@ class WorkbookModel:
         return self.new(state.athlete_id, state.answers.get("name"))
 
     def _read_checkins(self, athlete_id: str):
-        from heavylegs.logs.checkins import load_checkins
-
         return load_checkins(self.data_dir, athlete_id)
 
     def _read_log(self, athlete_id: str):
+        """The log as on disk now (re-read before a write), with its problems."""
         log_path = self._paths(athlete_id)["log"]
         if not log_path.exists():
             return None, ()
-        from heavylegs.logs.traininglog import read_log
         try:
             return read_log(log_path), ()
         except InputError as exc:
@@ -646,8 +644,6 @@ class WorkbookModel:
             ``added`` and ``duplicates`` (sessions), ``path`` of the log
             (None when nothing new was added: the file is left as it was).
         """
-        from heavylegs.logs.traininglog import validate_log, write_log
-
         state = self._require()
         new_log = validate_log(new_log, "upload")
         merged, dropped = merge_logs(state.log, new_log)
@@ -687,10 +683,6 @@ class WorkbookModel:
             ``added``, ``duplicates``, ``failed`` (list of (file, reason)) and
             ``path`` (None when the log was left as it was).
         """
-        import pandas as pd
-
-        from heavylegs.logs.traininglog import read_log
-
         self._require()
         paths = [Path(p) for p in paths]
         frames, failed, duplicates = [], [], 0
@@ -708,8 +700,6 @@ class WorkbookModel:
             if progress:
                 progress(read, len(paths))
         if others:
-            from heavylegs.logs.formats import import_sources
-
             def _progress(done, n):
                 if progress:
                     progress(read + done, read + n)
@@ -717,7 +707,7 @@ class WorkbookModel:
             if result.log is not None and len(result.log):
                 log = result.log
                 if names:
-                    log = log.assign(source=log["source"].map(lambda src: _rename_source(src, names)))
+                    log = log.assign(source=log["source"].map(lambda src: rename_source(src, names)))
                 frames.append(log)
             for where, reason in result.failed:
                 # A CSV that is neither a log nor an export: the log's own problems help more.
@@ -775,8 +765,6 @@ class WorkbookModel:
         InputError
             For a metric that ``spec/device-load.md`` does not define.
         """
-        from heavylegs.engine.device_load import check_metric
-
         state = self._require()
         try:
             check_metric(metric)
@@ -793,8 +781,6 @@ class WorkbookModel:
         state = self._require()
         if state.log is None or len(state.log) == 0:
             return None
-        from heavylegs.engine.device_load import load_summary
-
         return load_summary(state.log, state.answers, state.metric, assessment_day(state.answers))
 
     # check-ins
@@ -812,8 +798,6 @@ class WorkbookModel:
         dict
             What :func:`heavylegs.logs.checkins.add_checkin` returns.
         """
-        from heavylegs.logs.checkins import add_checkin
-
         state = self._require()
         outcome = add_checkin(self.data_dir, state.athlete_id, entry)
         self._rebuild(state, checkins=self._read_checkins(state.athlete_id))
@@ -825,8 +809,6 @@ class WorkbookModel:
         plan = state.saved_plan
         if plan is None or state.checkins is None or len(state.checkins) == 0:
             return None
-        from heavylegs.logs.checkins import follow_up
-
         return follow_up(state.checkins, plan["start"])
 
     # the plan
@@ -847,8 +829,6 @@ class WorkbookModel:
             One problem per bad cell, naming the day and the column; the plan
             stays as it was.
         """
-        from heavylegs.analysis.plan import apply_plan_edits, distance_unit
-
         state = self._require()
         if state.plan is None:
             raise InputError([Problem("plan", "there is no plan to edit, expected one drafted first")])
@@ -862,8 +842,6 @@ class WorkbookModel:
         state = self._require()
         if state.plan is None:
             return None
-        from heavylegs.analysis.plan import plan_load_projection
-
         return plan_load_projection(state.assessment, state.plan)
 
     @property

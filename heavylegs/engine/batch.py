@@ -17,32 +17,56 @@ would not see them.
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from heavylegs.engine import device_load as deviceload
+from heavylegs.engine._common import (
+    AUTO_DAYS,
+    DEVICE_METRICS,
+    INT_COLUMNS,
+    WEEKLY_COLUMNS,
+    auto_uses_stress,
+    day_number,
+    empty_weekly,
+    ratio_columns,
+    rolling_max_before,
+)
+from heavylegs.engine.device_load import check_metric, resolve_thresholds, session_heart_rate_bins
 from heavylegs.errors import InputError, Problem
-from heavylegs.engine.load import DEFAULT_RPE, DEFAULT_RPE_UNKNOWN_TYPE, WEEKLY_COLUMNS, _ACUTE_DAYS, _CHRONIC_DAYS, _DEVICE_METRICS, _EWMA_ACUTE_LAMBDA, _EWMA_CHRONIC_LAMBDA, _FATIGUE_ALPHA, _FITNESS_ALPHA, _INT_COLUMNS, _SPIKE_LOOKBACK_DAYS, _as_day, _as_log, _empty_weekly
-from heavylegs.logs.traininglog import LOG_COLUMNS, NUMERIC_COLUMNS
+from heavylegs.logs.traininglog import checked_log, has_log_types
+from heavylegs.metrics.averages import exponential_average
+from heavylegs.metrics.fitness import FATIGUE_ALPHA, FITNESS_ALPHA
+from heavylegs.metrics.heart_rate import banister_coefficients, hrss_scale, training_impulse
+from heavylegs.metrics.monotony import monotony as monotony_of
+from heavylegs.metrics.monotony import strain as strain_of
+from heavylegs.metrics.pace import THRESHOLD_PACE_LOOKBACK_DAYS, rtss, threshold_run_speed
+from heavylegs.metrics.progression import SPIKE_LOOKBACK_DAYS, distance_change_pct, long_run_spike_pct
+from heavylegs.metrics.ratios import ACUTE_DAYS, CHRONIC_DAYS, EWMA_ACUTE_ALPHA, EWMA_CHRONIC_ALPHA
+from heavylegs.metrics.session import (
+    CALIBRATION_DAYS,
+    DEFAULT_RPE_UNKNOWN_TYPE,
+    assumed_rpe,
+    rpe_calibration_factor,
+    session_rpe_load,
+)
+from heavylegs.vocabulary import LOAD_METRICS
 
-__all__ = ["BATCH_COLUMNS", "weekly_tables", "long_log"]
+__all__ = ["BATCH_COLUMNS", "READ_COLUMNS", "weekly_tables", "long_log"]
 
 #: Columns of :func:`weekly_tables`: ``athlete_id`` then those of :func:`~heavylegs.engine.load.weekly_table`.
 BATCH_COLUMNS = ("athlete_id",) + WEEKLY_COLUMNS
 
-# Session columns the weekly tables read.
-_USED = ("date", "activity", "duration_min", "distance_km", "rpe", "session_type", "avg_hr_bpm",
+#: Session columns the weekly tables read.
+READ_COLUMNS = ("date", "activity", "duration_min", "distance_km", "rpe", "session_type", "avg_hr_bpm",
          "max_hr_bpm", "gap_distance_km", "hr_histogram")
-_LOG_COLUMN_SET = frozenset(LOG_COLUMNS)
 # Columns the engine reads (the heart-rate ones only when a threshold allows TRIMP), and the texts.
 _READ = ("date", "activity", "duration_min", "distance_km", "rpe", "session_type", "gap_distance_km")
 _TEXT = ("activity", "session_type", "hr_histogram")
 _TEXT_BLOCK = 4096  # texts compared together
-_METRIC_CODE = {name: i for i, name in enumerate(deviceload.LOAD_METRICS)}
+_METRIC_CODE = {name: i for i, name in enumerate(LOAD_METRICS)}
 #: Sessions computed together: the athletes are taken in chunks of about this many sessions, so
 #: that the engine's temporary arrays stay small (in the processor's caches, and reused by the
 #: allocator instead of being mapped afresh from the system each time).
@@ -89,7 +113,7 @@ def _columns(logs, athletes=None):
             codes = remap[codes] if len(codes) else codes.astype(np.int64)
         n = len(logs)
         columns = {}
-        for name in _USED:
+        for name in READ_COLUMNS:
             if name == "date":
                 columns[name] = logs["date"].to_numpy(dtype="datetime64[ns]")
             elif name in logs.columns:
@@ -102,13 +126,13 @@ def _columns(logs, athletes=None):
         raise InputError([Problem("logs", f"found {type(logs).__name__}, expected a mapping "
                                           "{athlete_id: log} or a frame with an 'athlete_id' column")])
     order = list(logs.keys()) if athletes is None else list(athletes)
-    parts = {name: [] for name in _USED}
+    parts = {name: [] for name in READ_COLUMNS}
     lengths = []
     for athlete in order:
         log = logs.get(athlete)
-        log = _as_log(log) if log is not None else _as_log(None)
+        log = checked_log(log) if log is not None else checked_log(None)
         lengths.append(len(log))
-        for name in _USED:
+        for name in READ_COLUMNS:
             if name == "date":
                 parts[name].append(log["date"].to_numpy(dtype="datetime64[ns]"))
             elif name in log.columns:
@@ -117,7 +141,7 @@ def _columns(logs, athletes=None):
             else:
                 parts[name].append(np.full(len(log), np.nan, dtype=object if name == "hr_histogram" else float))
     columns = {}
-    for name in _USED:
+    for name in READ_COLUMNS:
         if parts[name]:
             columns[name] = np.concatenate(parts[name])
         else:
@@ -162,10 +186,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
 
     Notes
     -----
-    Every definition is that of :func:`~heavylegs.engine.load.weekly_table`; only
+    Every formula is the one :func:`~heavylegs.engine.load.weekly_table` calls
+    (:mod:`heavylegs.metrics`), applied to all athletes' arrays at once; only
     the order of work differs, so a value may differ from the per-athlete
     one in its last bits (relative differences below 1e-12 on the random
-    logs of ``tests/test_batch.py``), never in whether it is null:
+    logs of ``tests/engine/test_batch.py``), never in whether it is null:
 
     * the enumerations ``activity`` and ``session_type`` are compared as
       text once per athlete (or once per category), then carried as codes;
@@ -175,9 +200,11 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
       broadcast to its sessions; the heart-rate metrics only for athletes
       whose thresholds allow them;
     * the 7-, 21- and 28-day sums at a Sunday are sums of whole weeks'
-      loads, and the exponential averages step a week at a time
-      (Xₖ = (1 − α)⁷ Xₖ₋₁ + Σⱼ α(1 − α)⁶⁻ʲ Lⱼ); the last week of each athlete,
-      which may end before its Sunday, is computed day by day. Loads are
+      loads; the exponential averages are read at the Sundays only
+      (:func:`~heavylegs.metrics.averages.exponential_average` with
+      ``every=7``); the last week of each athlete, which may end before its
+      Sunday, has its 7-, 21- and 28-day sums computed day by day and its
+      averages taken back from the Sunday over the days without load. Loads are
       never negative, so a sum is 0 exactly when every day in it is 0 and
       the ratios are null exactly where the per-athlete table has them
       null (a log with a negative load takes the day-by-day path for every
@@ -185,7 +212,7 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
     * rolling maxima over the 30 and 90 days before a day use a doubling
       table of running maxima.
     """
-    metric = deviceload.check_metric(metric)
+    metric = check_metric(metric)
     if isinstance(logs, pd.DataFrame):
         frame, codes, order = _frame_codes(logs, athletes)
         thresholds = _thresholds(profiles or {}, order)
@@ -204,13 +231,13 @@ def weekly_tables(logs, *, until=None, metric="auto", profiles=None, athletes=No
             part["athlete_id"] += lo
             parts.append(part)
     if not parts:
-        out = _empty_weekly()
+        out = empty_weekly()
         out.insert(0, "athlete_id", pd.Series(dtype=object))
         return out
     columns = parts[0] if len(parts) == 1 else {name: np.concatenate([p[name] for p in parts])
                                                   for name in BATCH_COLUMNS}
     columns["athlete_id"] = _texts(order, columns["athlete_id"])
-    columns["load_metric"] = _texts(deviceload.LOAD_METRICS, columns["load_metric"])
+    columns["load_metric"] = _texts(LOAD_METRICS, columns["load_metric"])
     # Fresh arrays of this call only: no copy.
     return pd.DataFrame(columns, columns=list(BATCH_COLUMNS), copy=False)
 
@@ -267,9 +294,7 @@ def _assumed_rpe(session_type) -> np.ndarray:
         of_category = np.append(_assumed_rpe(np.asarray(session_type.categories, dtype=object)),
                                 DEFAULT_RPE_UNKNOWN_TYPE)
         return of_category[session_type.codes]  # code −1 (no value): the last, the RPE of no type
-    texts = np.asarray(session_type, dtype=object).tolist()
-    return np.fromiter(map(DEFAULT_RPE.get, texts, itertools.repeat(DEFAULT_RPE_UNKNOWN_TYPE)),
-                       dtype=float, count=len(texts))
+    return assumed_rpe(np.asarray(session_type, dtype=object))
 
 
 def _day_numbers(dates) -> np.ndarray:
@@ -281,24 +306,6 @@ def _day_numbers(dates) -> np.ndarray:
     if unit not in _NS_PER or count != 1:
         return dates.astype("datetime64[D]").astype(np.int64)
     return dates.view(np.int64) // _NS_PER[unit]
-
-
-def _ready(log) -> bool:
-    """Whether ``log`` already has :func:`read_log`'s columns and types (as :func:`load._as_log` checks)."""
-    if not isinstance(log, pd.DataFrame):
-        return False
-    columns = log.columns
-    if not columns.is_unique or not _LOG_COLUMN_SET.issubset(columns):
-        return False
-    try:  # pandas' internal list of the column dtypes: a fraction of the cost of the public log.dtypes
-        dtypes = log._mgr.get_dtypes()
-    except Exception:  # noqa: BLE001 - any change in pandas' internals: use the public path
-        dtypes = log.dtypes.to_numpy()
-    dtypes = dict(zip(columns, dtypes))
-    if not pd.api.types.is_datetime64_dtype(dtypes["date"]):
-        return False
-    return all(dtypes[c].kind == "f" if isinstance(dtypes[c], np.dtype) else pd.api.types.is_float_dtype(dtypes[c])
-               for c in NUMERIC_COLUMNS)
 
 
 def _getter(frame: pd.DataFrame):
@@ -444,8 +451,8 @@ def _mapping_chunks(logs: Mapping, order: list, heart_rate: bool):
         log = logs.get(athlete)
         count = 0
         if log is not None:
-            if not _ready(log):
-                log = _as_log(log)
+            if not has_log_types(log):
+                log = checked_log(log)
             count = len(log)
             if count:
                 get = _getter(log)
@@ -484,13 +491,13 @@ def _thresholds(profiles, athletes) -> dict:
     for a, profile in enumerate(profile_list):
         key = None if not profile else tuple(sorted((k, str(v)) for k, v in dict(profile).items()))
         if key not in cache:
-            t = deviceload.resolve_thresholds(dict(profile or {}), None)
+            t = resolve_thresholds(dict(profile or {}), None)
             hmax, hrest, lthr = t["hr_max"]["value"], t["hr_rest"]["value"], t["lthr"]["value"]
             entry = [np.nan] * 6 + [True]
             if hmax is not None and hrest is not None and hmax > hrest:
-                ca, cb = deviceload.banister_coefficients(t["sex"])
-                scale = deviceload.hrss(1.0, hmax, hrest, lthr, t["sex"]) if lthr is not None else None
-                entry[:5] = [hmax, hrest, ca, cb, np.nan if scale is None else scale]
+                ca, cb = banister_coefficients(t["sex"])
+                scale = hrss_scale(hmax, hrest, lthr, t["sex"]) if lthr is not None else np.nan
+                entry[:5] = [hmax, hrest, ca, cb, scale]
             if t["threshold_pace"]["provenance"] == "entered":
                 entry[5], entry[6] = t["threshold_pace"]["value"], False
             cache[key] = entry
@@ -502,19 +509,6 @@ def _thresholds(profiles, athletes) -> dict:
 
 # ---------------------------------------------------------------------------
 # Helpers
-
-
-def _rolling_max_before(matrix: np.ndarray, window: int) -> np.ndarray:
-    """For each column c, the NaN-ignoring max of columns c − window … c − 1 of each row (NaN: none)."""
-    rows, cols = matrix.shape
-    padded = np.concatenate((np.full((rows, window), np.nan), matrix), axis=1)
-    # span[:, i] = max of padded[:, i : i + width]; doubled until width ≥ window / 2.
-    span, width = padded, 1
-    while width * 2 <= window:
-        span = np.fmax(span[:, :-width], span[:, width:])
-        width *= 2
-    # A window of `window` columns from i is the union of [i, i + width) and [i + window − width, i + window).
-    return np.fmax(span[:, :cols], span[:, window - width:window - width + cols])
 
 
 def _cell_extreme(cells: np.ndarray, values: np.ndarray, size: int, largest: bool) -> np.ndarray:
@@ -531,63 +525,10 @@ def _cell_extreme(cells: np.ndarray, values: np.ndarray, size: int, largest: boo
     return out
 
 
-def _frame(columns: dict) -> pd.DataFrame:
-    """Arrays as a frame, text kept as object (no string inference)."""
-    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False)
-                         for name, values in columns.items()})
-
-
 def _per_athlete(values, athletes, default=None):
     if isinstance(values, Mapping):
         return [values.get(a, default) for a in athletes]
     return [values] * len(athletes)
-
-
-def _ewm_weeks(weeks: np.ndarray, alphas, seeds: np.ndarray, offset, last_week, last_day) -> np.ndarray:
-    """Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) at each week's end, for several α, stepping a week at a time.
-
-    Parameters
-    ----------
-    weeks : numpy.ndarray
-        Daily loads, (athletes, weeks, 7), Monday first, 0 outside the series.
-    alphas : sequence of float
-        The smoothing factors.
-    seeds : numpy.ndarray
-        X before each athlete's first day, (athletes, len(alphas)).
-    offset, last_week, last_day : numpy.ndarray
-        Per athlete: weekday of the first day; index of the last week and
-        weekday of its last day in the series (−1 for an athlete without days).
-
-    Returns
-    -------
-    numpy.ndarray
-        (athletes, weeks, len(alphas)): X on the last day in the series of
-        each week (the Sunday, or the last day of the last week).
-    """
-    n_athletes, n_weeks, _ = weeks.shape
-    alphas = np.asarray(alphas, dtype=float)
-    keep = 1.0 - alphas  # (k,)
-    j = np.arange(7)
-    week_weights = alphas[None, :] * keep[None, :] ** (6 - j)[:, None]  # (7, k): day j's weight at Sunday
-    gains = weeks @ week_weights  # (athletes, weeks, k)
-    out = np.empty((n_weeks, n_athletes, len(alphas)))
-    x = keep[None, :] ** (7 - offset)[:, None] * seeds + gains[:, 0, :]
-    out[0] = x
-    decay = keep ** 7
-    for k in range(1, n_weeks):
-        x = decay * x + gains[:, k, :]
-        out[k] = x
-    out = out.transpose(1, 0, 2).copy()
-    # The last week of each athlete ends on its last day in the series, not always a Sunday.
-    live = np.flatnonzero(last_week >= 0)
-    lw, ld = last_week[live], last_day[live]
-    start = np.where(lw == 0, offset[live], 0)
-    before = np.where((lw > 0)[:, None], out[live, np.maximum(lw - 1, 0)], seeds[live])
-    lag = ld[:, None] - j[None, :]  # (live, 7)
-    weights = np.where((lag >= 0)[..., None], alphas * keep ** np.maximum(lag, 0)[..., None], 0.0)
-    days = weeks[live, lw]  # (live, 7)
-    out[live, lw] = keep ** (ld - start + 1)[:, None] * before + np.einsum("ajk,aj->ak", weights, days)
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -606,9 +547,9 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     if isinstance(until, Mapping):
         for a, value in enumerate(_per_athlete(until, athletes)):
             if has[a] and value is not None:
-                last[a] = _day_number(value)
+                last[a] = day_number(value)
     elif until is not None and has.any():
-        last[has] = _day_number(until)
+        last[has] = day_number(until)
     n_days = np.where(has, np.maximum(last - first + 1, 0), 0)
     live = n_days > 0
     if not live.any():
@@ -650,12 +591,12 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
         best[best == -np.inf] = np.nan
         return best.reshape(n_athletes, n_cols)
 
-    # --- Session loads (deviceload._session_loads, every athlete at once) ---
+    # --- Session loads (device_load.session_load_arrays, every athlete at once) ---
     unknown = s["unknown"]
     rpe_used = rpe.copy()
     rpe_used[unknown] = s["assumed"]
     minutes = np.nan_to_num(duration)
-    srpe = rpe_used * minutes
+    srpe = session_rpe_load(rpe_used, minutes)
     srpe[rest] = 0.0
     minutes[rest] = 0.0  # the week's duration: every session but rest rows
 
@@ -664,50 +605,38 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     if hr_athletes.any():
         hr_max, hr_rest, coef_a, coef_b = th["hr_max"], th["hr_rest"], th["coef_a"], th["coef_b"]
         rows = np.flatnonzero(hr_athletes[ath])
-        bins = deviceload._heart_rate_bins(_frame({
-            "activity": np.where(rest[rows], "rest", "other").astype(object),
-            "duration_min": duration[rows], "avg_hr_bpm": s["avg_hr"][rows],
-            "hr_histogram": s["histogram"][rows]}))
+        bins = session_heart_rate_bins(rest[rows], duration[rows], s["avg_hr"][rows], s["histogram"][rows])
         has_hr = np.zeros(n, dtype=bool)
         has_hr[rows] = bins.source != None  # noqa: E711 - element-wise on an object array
         session = rows[bins.session]
         b_ath = ath[session]
-        x = np.clip((bins.bpm - hr_rest[b_ath]) / (hr_max[b_ath] - hr_rest[b_ath]), 0.0, 1.0)
-        weights = bins.seconds / 60.0 * x * coef_a[b_ath] * np.exp(coef_b[b_ath] * x)
+        weights = training_impulse(bins.seconds / 60.0, bins.bpm, hr_max[b_ath], hr_rest[b_ath],
+                                   coef_a[b_ath], coef_b[b_ath])
         sums = np.bincount(session, weights=weights, minlength=n)[:n]
         trimp = np.where(has_hr, sums, np.nan)
         hrss = trimp * th["hrss_scale"][ath]
 
     gap = s["gap"]
     pace_distance = distance if gap is None else np.where(np.isnan(gap), distance, gap)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = pace_distance / duration
     pace_from_log = th["pace_from_log"] & live
     pace = th["pace_entered"][ath] if (~pace_from_log & live).any() else None
     if pace_from_log.any():
-        # deviceload._run_speed: runs of 30-75 min at a pace of 2.5-12 min/km.
-        low, high = deviceload._PACE_RUN_MIN
-        fast, slow = deviceload._PACE_RANGE_MIN_KM
-        usable = run & (duration >= low) & (duration <= high) & (speed >= 1.0 / slow) & (speed <= 1.0 / fast)
+        # device_load._log_paces: the runs that can set a threshold pace, and the best of the 90 days
+        # before each day; columns outside a series hold none.
+        speed = threshold_run_speed(duration, pace_distance)
+        usable = run & ~np.isnan(speed)
         if not pace_from_log.all():
             usable &= pace_from_log[ath]
         if usable.any():
-            # The best speed of the 90 days before each day; columns outside a series hold none.
-            best = _rolling_max_before(day_max(usable, speed), deviceload._PACE_LOOKBACK_DAYS).reshape(-1)
+            best = rolling_max_before(day_max(usable, speed), THRESHOLD_PACE_LOOKBACK_DAYS).reshape(-1)
             with np.errstate(divide="ignore"):
                 from_log = 1.0 / best[flat]
             pace = from_log if pace is None else np.where(pace_from_log[ath], from_log, pace)
     if pace is None:
         pace = np.full(n, np.nan)
-    # rTSS = 100 × (t ÷ 60) × (v ÷ v_thr)², for runs with a duration.
-    with np.errstate(invalid="ignore"):
-        rtss = duration / 60.0
-        rtss *= 100.0
-        relative = speed * pace
-        relative *= relative
-        rtss *= relative
-        rtss[~(run & (duration > 0))] = np.nan
-    stress = rtss if hrss is None else np.where(np.isnan(hrss), rtss, hrss)
+    rtss_values = rtss(duration, pace_distance, pace)
+    rtss_values[~run] = np.nan
+    stress = rtss_values if hrss is None else np.where(np.isnan(hrss), rtss_values, hrss)
 
     # sRPE calibrated from HRSS: k over the pairs of the 365 days up to the session's date.
     estimated = unknown
@@ -715,35 +644,28 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
         pair = ~unknown & ~rest & ~np.isnan(hrss)
         candidates = unknown & ~np.isnan(hrss)
         if pair.any() and candidates.any():
-            day = days_all - first[ath]
-            span = int(n_days.max()) + deviceload._CALIBRATION_DAYS + 1
-            key = ath * span + day
-            order = np.argsort(key[pair], kind="stable")
-            pair_key = key[pair][order]
-            xy = np.concatenate(([0.0], np.cumsum((srpe[pair] * hrss[pair])[order])))
-            xx = np.concatenate(([0.0], np.cumsum((hrss[pair] ** 2)[order])))
+            # One range of keys per athlete, further apart than a window: athletes calibrated at once.
+            span = int(n_days.max()) + CALIBRATION_DAYS + 1
+            key = ath * span + (days_all - first[ath])
             cand = np.flatnonzero(candidates)
-            hi = np.searchsorted(pair_key, key[cand], side="right")
-            lo = np.searchsorted(pair_key, key[cand] - (deviceload._CALIBRATION_DAYS - 1), side="left")
-            with np.errstate(divide="ignore", invalid="ignore"):
-                k = (xy[hi] - xy[lo]) / (xx[hi] - xx[lo])
-            ok = (hi - lo >= deviceload._CALIBRATION_MIN_PAIRS) & np.isfinite(k)
+            k = rpe_calibration_factor(key[pair], srpe[pair], hrss[pair], key[cand])
+            ok = ~np.isnan(k)
             srpe[cand[ok]] = k[ok] * hrss[cand[ok]]
-    for values in (trimp, hrss, rtss, stress):
+    for values in (trimp, hrss, rtss_values, stress):
         if values is not None:
             values[rest] = 0.0
 
     # --- The metric in use, per athlete ---
     if metric == "auto":
         # The sessions of the 90 days up to each athlete's last day.
-        window = flat > (base + last - deviceload._AUTO_DAYS)[ath]
+        window = flat > (base + last - AUTO_DAYS)[ath]
         window &= ~rest
         total = np.bincount(ath[window], minlength=n_athletes)
         with_rpe = np.bincount(ath[window & ~np.isnan(rpe)], minlength=n_athletes)
-        use_stress = (total > 0) & (2 * with_rpe < total)
-        if use_stress.any():
+        with_stress = total  # counted only where it can matter: too few RPEs
+        if ((total > 0) & (2 * with_rpe < total)).any():
             with_stress = np.bincount(ath[window & ~np.isnan(stress)], minlength=n_athletes)
-            use_stress &= 2 * with_stress >= total
+        use_stress = auto_uses_stress(total, with_rpe, with_stress)
         chosen = np.where(use_stress, _METRIC_CODE["stress"], _METRIC_CODE["srpe"])
         if not use_stress.any():
             values, load_estimated = srpe, estimated
@@ -755,7 +677,7 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
         if metric in ("trimp", "hrss") and trimp is None:
             values = np.where(rest, 0.0, np.nan)
         else:
-            values = {"srpe": srpe, "trimp": trimp, "hrss": hrss, "rtss": rtss, "stress": stress}.get(metric)
+            values = {"srpe": srpe, "trimp": trimp, "hrss": hrss, "rtss": rtss_values, "stress": stress}.get(metric)
         if metric == "duration":
             values = np.where(rest, 0.0, duration)
         elif metric == "distance":
@@ -781,19 +703,14 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     distance_week = week_sum(np.where(known_run, distance, 0.0))
     longest = _week_reduce(_weekdays(longest_day), np.fmax)
     previous = np.concatenate((np.full((n_athletes, 1), np.nan), distance_week[:, :-1]), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(previous > 0, (distance_week - previous) / previous * 100.0, np.nan)
-        before = _rolling_max_before(longest_day, _SPIKE_LOOKBACK_DAYS)
-        spike_day = longest_day / before
-        spike_day -= 1.0
-        spike_day *= 100.0
-        spike_day[~(before > 0)] = np.nan
+    change = distance_change_pct(distance_week, previous)
+    spike_day = long_run_spike_pct(longest_day, rolling_max_before(longest_day, SPIKE_LOOKBACK_DAYS))
     spike = _week_reduce(_weekdays(spike_day), np.fmax)
 
     # 7-, 21- and 28-day sums at each week's end.
     week_index = np.arange(n_week_cols)
     end_col = np.maximum(np.minimum(week_index[None, :] * 7 + 6, ends_at[:, None] - 1), 0)  # (athletes, weeks)
-    full = (end_col - offset[:, None]) >= _CHRONIC_DAYS - 1
+    full = (end_col - offset[:, None]) >= CHRONIC_DAYS - 1
     last_week = np.where(live, n_weeks - 1, -1)
     if load_day.min(initial=0.0) >= 0.0:
         # A Sunday's windows are whole weeks: sums of non-negative week sums.
@@ -806,32 +723,34 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     else:
         ends = np.nonzero(week_index[None, :] < n_weeks[:, None])
         acute, chronic, before_acute = (np.zeros((n_athletes, n_week_cols)) for _ in range(3))
-    daily = np.concatenate((np.zeros((n_athletes, _CHRONIC_DAYS - 1)), load_day.reshape(n_athletes, n_cols)),
+    daily = np.concatenate((np.zeros((n_athletes, CHRONIC_DAYS - 1)), load_day.reshape(n_athletes, n_cols)),
                            axis=1)
-    windows = sliding_window_view(daily, _CHRONIC_DAYS, axis=1)[ends[0], end_col[ends]]
-    acute[ends] = windows[:, -_ACUTE_DAYS:].sum(axis=1)
+    windows = sliding_window_view(daily, CHRONIC_DAYS, axis=1)[ends[0], end_col[ends]]
+    acute[ends] = windows[:, -ACUTE_DAYS:].sum(axis=1)
     chronic[ends] = windows.sum(axis=1)
-    before_acute[ends] = windows[:, :-_ACUTE_DAYS].sum(axis=1)
+    before_acute[ends] = windows[:, :-ACUTE_DAYS].sum(axis=1)
 
-    # Exponential averages at each week's end, a week at a time.
-    last_day = np.where(live, ends_at - 1 - 7 * last_week, -1)
-    first_load = load_day.reshape(n_athletes, n_cols)[np.arange(n_athletes), np.minimum(offset, n_cols - 1)]
-    seeds = np.stack((first_load, first_load, np.zeros(n_athletes), np.zeros(n_athletes)), axis=1)
-    ewm = _ewm_weeks(weeks, (_EWMA_ACUTE_LAMBDA, _EWMA_CHRONIC_LAMBDA, _FITNESS_ALPHA, _FATIGUE_ALPHA),
-                     seeds, offset, last_week, last_day)
-    e_acute, e_chronic, fitness, fatigue = (ewm[..., i] for i in range(4))
+    # Exponential averages at each Sunday. The averages of the EWMA ratio start at the first day's
+    # load: X = that load on the day before it, which, over the days of its week before the series
+    # (0 in the row), is X = load ÷ (1 − λ)^offset before the row. The last week ends on its last day
+    # in the series, not its Sunday: the days after it hold no load, so X there is the Sunday's X
+    # undone by those days' decay, ÷ (1 − α) a day.
+    daily_load = load_day.reshape(n_athletes, n_cols)
+    first_load = daily_load[np.arange(n_athletes), np.minimum(offset, n_cols - 1)]
+    alive = np.flatnonzero(live)
+    after = (6 - (ends_at - 1) % 7)[alive]
+    averages = []
+    for alpha, seeded in ((EWMA_ACUTE_ALPHA, True), (EWMA_CHRONIC_ALPHA, True), (FITNESS_ALPHA, False),
+                          (FATIGUE_ALPHA, False)):
+        keep = 1.0 - alpha
+        x = exponential_average(daily_load, alpha, first_load / keep ** offset if seeded else 0.0, every=7)
+        x[alive, last_week[alive]] /= keep ** after
+        averages.append(x)
+    e_acute, e_chronic, fitness, fatigue = averages
 
-    # Monotony of whole weeks: mean ÷ sample deviation of the 7 days, as np.mean and np.std reduce them.
-    whole = days == 7
-    mean = weekly_load / 7.0
-    squares = _week_reduce([np.square(d - mean) for d in day_of], np.add)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        acwr = np.where(full & (chronic > 0), acute / (chronic / 4.0), np.nan)
-        acwr_uncoupled = np.where(full & (before_acute > 0), acute / (before_acute / 3.0), np.nan)
-        acwr_ewma = np.where(full & (e_chronic > 0), e_acute / e_chronic, np.nan)
-        spread = _week_reduce(day_of, np.maximum) > _week_reduce(day_of, np.minimum)
-        monotony = np.where(whole & spread, mean / np.sqrt(squares / 6.0), np.nan)
-    strain = weekly_load * monotony
+    ratios = ratio_columns(acute, chronic, before_acute, e_acute, e_chronic, full)
+    monotony = np.where(days == 7, monotony_of(weeks), np.nan)  # whole weeks only
+    strain = strain_of(weekly_load, monotony)
 
     # --- Rows: the weeks each athlete has, athlete by athlete ---
     pick = week_index[None, :] < n_weeks[:, None]  # row-major: athlete by athlete, weeks in order
@@ -850,9 +769,7 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
         "longest_run_km": np.nan_to_num(longest[pick], nan=0.0),
         "distance_change_pct": change[pick],
         "long_run_spike_pct": spike[pick],
-        "acwr": acwr[pick],
-        "acwr_uncoupled": acwr_uncoupled[pick],
-        "acwr_ewma": acwr_ewma[pick],
+        **{name: values[pick] for name, values in ratios.items()},
         "monotony": monotony[pick],
         "strain": strain[pick],
         "fitness": fitness[pick],
@@ -861,7 +778,7 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     }
     rest_rows = kinds_week[..., _REST][pick]
     done = {}
-    for name, column in zip(_DEVICE_METRICS, (trimp, hrss, rtss, stress)):
+    for name, column in zip(DEVICE_METRICS, (trimp, hrss, rtss_values, stress)):
         if column is None:  # only rest rows have a value: 0
             out[name] = np.where(rest_rows > 0, 0.0, np.nan)
         elif id(column) in done:
@@ -874,7 +791,7 @@ def _tables(s: dict, athletes: list, until, metric: str, th: dict) -> pd.DataFra
     out["load"] = weekly_load[pick]
     out["sessions_load_estimated"] = (out["sessions_rpe_estimated"] if load_estimated is estimated
                                       else week_count(load_estimated)[pick])
-    for name in _INT_COLUMNS:
+    for name in INT_COLUMNS:
         out[name] = np.asarray(out[name]).astype(np.int64, copy=False)
     return out
 
@@ -895,8 +812,3 @@ def _week_reduce(days: list, ufunc) -> np.ndarray:
     for day in days[2:]:
         ufunc(out, day, out=out)
     return out
-
-
-def _day_number(value) -> int:
-    """A date-like value as days since 1970-01-01 (as :func:`load._as_day` reads it)."""
-    return int(_as_day(value, None).to_datetime64().astype("datetime64[D]").astype(np.int64))

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heavylegs.engine.batch import BATCH_COLUMNS, _USED, weekly_tables
+from heavylegs.engine.batch import BATCH_COLUMNS, READ_COLUMNS, weekly_tables
 from heavylegs.errors import InputError, Problem
-from heavylegs.engine.load import _as_log
-from heavylegs.logs.traininglog import LOG_COLUMNS, read_log
+from heavylegs.logs.traininglog import LOG_COLUMNS, checked_log, read_log
+from heavylegs.store.storage import atomic_write_text
 
 __all__ = ["STORE_MANIFEST", "csv_logs", "write_parquet_store", "process_store", "csv_to_weekly", "read_store",
            "read_results"]
@@ -108,7 +108,7 @@ def _log_table(logs: dict):
     pa, _ = _pyarrow()
     ids, parts = [], {name: [] for name in LOG_COLUMNS}
     for athlete, log in logs.items():
-        log = _as_log(log)
+        log = checked_log(log)
         ids.append(np.full(len(log), str(athlete), dtype=object))
         for name in LOG_COLUMNS:
             parts[name].append(log[name].to_numpy(dtype="datetime64[ns]" if name == "date" else
@@ -186,8 +186,6 @@ def write_parquet_store(logs_or_csv_folder, store, *, athletes_per_part: int = 1
         parts = [_write_part(i, block, str(store)) for i, block in enumerate(blocks)]
     manifest = {"format": 1, "parts": parts, "athletes": sum(len(p["athletes"]) for p in parts),
                 "sessions": sum(p["sessions"] for p in parts)}
-    from heavylegs.store.storage import atomic_write_text
-
     atomic_write_text(store / STORE_MANIFEST, json.dumps(manifest, indent=1))
     return manifest
 
@@ -219,7 +217,7 @@ def _process_part(part: dict, store: str, out: str, chunk_athletes: int, until, 
     """Weekly tables of one part, ``chunk_athletes`` at a time, written as one Parquet file."""
     pa, pq = _pyarrow()
     # Enumerations as dictionaries: pandas then holds one Python string per distinct value.
-    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(_USED),
+    table = pq.read_table(Path(store) / part["file"], columns=["athlete_id"] + list(READ_COLUMNS),
                           read_dictionary=["activity", "session_type"])
     ids = table.column("athlete_id").to_numpy(zero_copy_only=False)
     athletes = part["athletes"]
@@ -296,8 +294,6 @@ def process_store(store, out, *, chunk_athletes: int = 500, until=None, metric="
         results = _on_dask(scheduler, parts, args)
     summary = {"format": 1, "parts": results, "athletes": sum(r["athletes"] for r in results),
                "weeks": sum(r["weeks"] for r in results)}
-    from heavylegs.store.storage import atomic_write_text
-
     atomic_write_text(out / STORE_MANIFEST, json.dumps(summary, indent=1))
     return summary
 
@@ -406,8 +402,6 @@ def csv_to_weekly(csv_folder, out, *, chunk_athletes: int = 500, workers: int = 
         results = _in_processes(min(workers, len(jobs)), _csv_chunk, jobs, *([a] * len(jobs) for a in args))
     else:
         results = [_csv_chunk(job, *args) for job in jobs]
-    from heavylegs.store.storage import atomic_write_text
-
     if store is not None:
         parts = [r.pop("store_part") for r in results]
         atomic_write_text(store / STORE_MANIFEST, json.dumps(

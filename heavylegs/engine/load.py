@@ -11,9 +11,10 @@ Everything here is a pure function of a training log (as returned by
   for people;
 * :func:`log_facts` — the evidence a log gives to scoring.
 
-The work is done on numpy arrays of the daily series (rolling windows as
-strided views, exponential averages with pandas' compiled ``ewm``), so a
-ten-year daily log takes milliseconds.
+The formulas are those of :mod:`heavylegs.metrics`, applied to numpy arrays
+of the daily series (:class:`DailySeries`; rolling windows as strided views),
+so a ten-year daily log takes milliseconds; :mod:`heavylegs.engine.batch`
+applies the same formulas to many athletes at once.
 
 Conventions where published tools differ (``spec/metrics.md`` names them):
 sample standard deviation for monotony, α = 1 − e^(−1/N) for fitness and
@@ -24,22 +25,38 @@ run" meaning the 30 days before its date, not counting that date.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from heavylegs.errors import InputError, Problem
+from heavylegs.engine._common import (
+    DEVICE_METRICS,
+    INT_COLUMNS,
+    TEXT_COLUMNS,
+    WEEKLY_COLUMNS,
+    as_day,
+    empty_weekly,
+    ratio_columns,
+    rolling_max_before,
+    session_rpe,
+)
+from heavylegs.engine.device_load import check_metric, choose_metric, metric_values, session_load_arrays
+from heavylegs.logs.traininglog import checked_log
+from heavylegs.metrics.fitness import fitness_fatigue as fitness_fatigue_of
+from heavylegs.metrics.monotony import monotony as monotony_of
+from heavylegs.metrics.monotony import strain as strain_of
+from heavylegs.metrics.progression import SPIKE_LOOKBACK_DAYS, distance_change_pct, long_run_spike_pct
+from heavylegs.metrics.ratios import ACUTE_DAYS, CHRONIC_DAYS, ewma_loads
+from heavylegs.metrics.session import DEFAULT_RPE, DEFAULT_RPE_UNKNOWN_TYPE, session_rpe_load
 from heavylegs.vocabulary import FIELDS
-from heavylegs.logs.traininglog import LOG_COLUMNS, NUMERIC_COLUMNS, validate_log
-from heavylegs.engine import device_load as deviceload
 
 __all__ = [
     "DEFAULT_RPE",
     "DEFAULT_RPE_UNKNOWN_TYPE",
     "WEEKLY_COLUMNS",
     "HARD_SESSION_TYPES",
+    "DailySeries",
     "session_load",
     "daily_load",
     "fitness_fatigue",
@@ -49,40 +66,9 @@ __all__ = [
     "log_facts",
 ]
 
-#: Session RPE (CR-10) assumed for a session whose RPE is unknown, by type.
-DEFAULT_RPE = {
-    "recovery": 2.0, "easy": 3.0, "long": 4.0, "tempo": 6.0, "hills": 7.0,
-    "interval": 7.0, "race": 9.0, "strength": 5.0, "cross": 3.0,
-}
-#: Session RPE assumed when neither the RPE nor the session type is known.
-DEFAULT_RPE_UNKNOWN_TYPE = 3.0
-
-#: Columns of :func:`weekly_table`, in the spec's order.
-WEEKLY_COLUMNS = (
-    "week_start", "days", "runs", "distance_km", "duration_min", "load_au",
-    "sessions_rpe_estimated", "strength_sessions", "rest_days", "longest_run_km",
-    "distance_change_pct", "long_run_spike_pct", "acwr", "acwr_uncoupled", "acwr_ewma",
-    "monotony", "strain", "fitness", "fatigue", "form",
-    # Device load (spec/device-load.md): every metric's weekly sum, and the one in use.
-    "trimp", "hrss", "rtss", "stress", "load_metric", "load", "sessions_load_estimated",
-)
-_INT_COLUMNS = ("days", "runs", "sessions_rpe_estimated", "strength_sessions", "rest_days",
-                "sessions_load_estimated")
-_TEXT_COLUMNS = ("load_metric",)
-_DEVICE_METRICS = ("trimp", "hrss", "rtss", "stress")
-
 #: Session types counted as hard sessions (as is any session with RPE ≥ 7).
 HARD_SESSION_TYPES = ("interval", "tempo", "hills", "race")
 _HARD_RPE = 7.0
-
-# Time constants [days].
-_ACUTE_DAYS, _CHRONIC_DAYS = 7, 28
-_FITNESS_DAYS, _FATIGUE_DAYS = 42, 7
-_SPIKE_LOOKBACK_DAYS = 30
-_FITNESS_ALPHA = 1.0 - math.exp(-1.0 / _FITNESS_DAYS)
-_FATIGUE_ALPHA = 1.0 - math.exp(-1.0 / _FATIGUE_DAYS)
-_EWMA_ACUTE_LAMBDA = 2.0 / (_ACUTE_DAYS + 1)
-_EWMA_CHRONIC_LAMBDA = 2.0 / (_CHRONIC_DAYS + 1)
 
 # Windows of log_facts [days].
 _REST_WINDOW_DAYS = 14
@@ -92,42 +78,6 @@ _MIN_RATE_DAYS = 7
 
 _DAILY_COLUMNS = ("load_au", "sessions", "rest_day", "runs", "distance_km", "duration_min",
                   "strength_sessions", "sessions_rpe_estimated", "longest_run_km")
-
-
-# ---------------------------------------------------------------------------
-# Input
-
-
-def _as_log(log) -> pd.DataFrame:
-    """The log, checked unless it already has the types :func:`read_log` gives."""
-    if log is None:
-        return validate_log(pd.DataFrame({"date": [], "duration_min": []}))
-    ready = (isinstance(log, pd.DataFrame)
-             and all(c in log.columns for c in LOG_COLUMNS)
-             and pd.api.types.is_datetime64_dtype(log["date"].dtype)
-             and all(pd.api.types.is_float_dtype(log[c].dtype) for c in NUMERIC_COLUMNS))
-    return log if ready else validate_log(log)
-
-
-def _as_day(until, default):
-    """``until`` as a midnight ``Timestamp`` (None: the last log date)."""
-    if until is None:
-        return default
-    if isinstance(until, str):
-        try:
-            return pd.Timestamp(date.fromisoformat(until.strip()))
-        except ValueError:
-            raise InputError([Problem("until", f"found {until!r}, expected a date YYYY-MM-DD")]) from None
-    if isinstance(until, (pd.Timestamp, datetime)):
-        stamp = pd.Timestamp(until)
-        if stamp.tzinfo is not None:
-            stamp = stamp.tz_localize(None)
-        return stamp.normalize()
-    if isinstance(until, date):
-        return pd.Timestamp(until)
-    if isinstance(until, np.datetime64):
-        return pd.Timestamp(until).normalize()
-    raise InputError([Problem("until", f"found {until!r}, expected a date YYYY-MM-DD")])
 
 
 def session_load(log) -> pd.DataFrame:
@@ -159,46 +109,61 @@ def session_load(log) -> pd.DataFrame:
     Foster C, Florhaug JA, Franklin J, et al. (2001). A new approach to
     monitoring exercise training. J Strength Cond Res 15(1):109-115.
     """
-    log = _as_log(log)
+    log = checked_log(log)
     out = log.copy()
-    rpe, estimated = _session_rpe(log)
+    rpe, estimated = session_rpe(log)
     rest = (log["activity"] == "rest").to_numpy()
-    load = rpe * log["duration_min"].to_numpy(dtype=float)
+    load = session_rpe_load(rpe, log["duration_min"].to_numpy(dtype=float))
     load[rest] = 0.0
     out["load_au"] = load
     out["rpe_estimated"] = estimated
     return out
 
 
-def _session_rpe(log: pd.DataFrame):
-    rpe = np.array(log["rpe"], dtype=float)
-    rest = (log["activity"] == "rest").to_numpy()
-    unknown = np.isnan(rpe) & ~rest
-    if unknown.any():
-        session_type = log["session_type"].to_numpy(dtype=object)
-        assumed = np.full(len(rpe), DEFAULT_RPE_UNKNOWN_TYPE)
-        for name, value in DEFAULT_RPE.items():
-            assumed[session_type == name] = value
-        rpe[unknown] = assumed[unknown]
-    return rpe, unknown
-
-
 # ---------------------------------------------------------------------------
 # The daily series
 
 
-class _Series:
-    """The daily series as numpy arrays (``n`` days from ``start``) and the sessions in it."""
+class DailySeries:
+    """One athlete's daily series as numpy arrays, built once for every table of it.
 
-    def __init__(self, log, until, metric="auto", profile=None):
-        log = _as_log(log)
-        self.metric, self.profile = deviceload.check_metric(metric), profile
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        A training log.
+    until : str, date or Timestamp, optional
+        Last day of the series (see :func:`daily_load`).
+    metric, profile :
+        The load metric and the thresholds, as in :func:`weekly_table`.
+
+    Attributes
+    ----------
+    start : pandas.Timestamp or None
+        The first day (None without days).
+    n : int
+        Days in the series.
+    sessions : pandas.DataFrame
+        The log's rows up to the last day.
+    day : numpy.ndarray of int
+        Each session's day in the series (0 = ``start``).
+
+    Notes
+    -----
+    :meth:`arrays` gives the per-day arrays (computed on first use);
+    :meth:`weekly_table` and :meth:`log_facts` the results of
+    :func:`weekly_table` and :func:`log_facts` from them, so that the
+    pipeline builds the series once for both.
+    """
+
+    def __init__(self, log, until=None, metric="auto", profile=None):
+        log = checked_log(log)
+        self.metric, self.profile = check_metric(metric), profile
         if len(log) == 0:
             self.start, self.n, self.sessions, self.day = None, 0, log, np.zeros(0, dtype=int)
         else:
             dates = log["date"].to_numpy(dtype="datetime64[D]")
             first = dates.min()
-            last = _as_day(until, pd.Timestamp(dates.max())).to_datetime64().astype("datetime64[D]")
+            last = as_day(until, pd.Timestamp(dates.max())).to_datetime64().astype("datetime64[D]")
             self.start = pd.Timestamp(first)
             self.n = max(int((last - first).astype(int)) + 1, 0)
             keep = dates <= last
@@ -207,6 +172,10 @@ class _Series:
         self._arrays = None
 
     def arrays(self) -> dict:
+        """Per-day arrays of length :attr:`n` (``load_au``, ``load``, ``sessions``, ``rest_day``,
+        ``runs``, ``distance_km``, ``duration_min``, ``strength_sessions``, the estimated counts,
+        ``longest_run_nan``, each device metric and its ``_known`` count), and ``load_metric``
+        with ``load_metric_why``."""
         if self._arrays is not None:
             return self._arrays
         n, day, log = self.n, self.day, self.sessions
@@ -214,14 +183,11 @@ class _Series:
         rest = activity == "rest"
         run = activity == "run"
         duration = log["duration_min"].to_numpy(dtype=float)
-        loads = deviceload._session_loads(log, self.profile)
+        loads = session_load_arrays(log, self.profile)
         estimated = ~rest & (loads["srpe_method"] != "rpe")   # the RPE was unknown
-        if self.metric == "auto":
-            last = None if self.start is None else self.start + pd.Timedelta(days=n - 1)
-            metric, why = deviceload._choose_auto(loads["stress"], log, last)
-        else:
-            metric, why = deviceload.choose_metric(loads, log, self.metric)
-        values = deviceload._metric_values(loads, log, metric)
+        last = None if self.start is None else self.start + pd.Timedelta(days=n - 1)
+        metric, why = choose_metric(loads, log, self.metric, last if self.metric == "auto" else None)
+        values = metric_values(loads, log, metric)
         if metric == "srpe":
             load_estimated = estimated
         else:
@@ -252,7 +218,7 @@ class _Series:
             "load_metric": metric,
             "load_metric_why": why,
         }
-        for name in _DEVICE_METRICS:
+        for name in DEVICE_METRICS:
             column = np.asarray(loads[name], dtype=float)
             known = ~np.isnan(column)
             self._arrays[name] = per_day(np.where(known, column, 0.0))
@@ -260,9 +226,20 @@ class _Series:
         return self._arrays
 
     def index(self) -> pd.DatetimeIndex:
+        """The days of the series (``DatetimeIndex`` named ``date``)."""
         if self.n == 0:
             return pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
         return pd.date_range(self.start, periods=self.n, freq="D", name="date").astype("datetime64[ns]")
+
+    def weekly_table(self) -> pd.DataFrame:
+        """:func:`weekly_table` of this series."""
+        return _weekly_from_series(self) if self.n else empty_weekly()
+
+    def log_facts(self, table=None) -> dict:
+        """:func:`log_facts` of this series (``table``: its :meth:`weekly_table`, when already built)."""
+        if table is None and self.n:
+            table = _weekly_from_series(self)
+        return _facts_from_series(self, table)
 
 
 def daily_load(log, until=None) -> pd.DataFrame:
@@ -289,19 +266,11 @@ def daily_load(log, until=None) -> pd.DataFrame:
         ``sessions_rpe_estimated`` and ``longest_run_km`` (the longest run
         [km], 0 without a run).
     """
-    series = _Series(log, until)
+    series = DailySeries(log, until)
     arrays = series.arrays()
     columns = {name: arrays[name] for name in _DAILY_COLUMNS if name != "longest_run_km"}
     columns["longest_run_km"] = np.nan_to_num(arrays["longest_run_nan"], nan=0.0)
     return pd.DataFrame(columns, index=series.index(), columns=list(_DAILY_COLUMNS))
-
-
-def _ewm(values: np.ndarray, alpha: float, seed: float) -> np.ndarray:
-    """Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) over ``values``, with X₀ = ``seed`` before the first value."""
-    if len(values) == 0:
-        return np.zeros(0)
-    padded = np.concatenate(([seed], values))
-    return pd.Series(padded).ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
 
 
 def fitness_fatigue(daily) -> pd.DataFrame:
@@ -320,13 +289,11 @@ def fitness_fatigue(daily) -> pd.DataFrame:
 
     Notes
     -----
-    Both are exponentially weighted averages of daily load,
-    Xₜ = Xₜ₋₁ + α(Lₜ − Xₜ₋₁) with X = 0 before the first day, with
-    α = 1 − e^(−1/42) for fitness and 1 − e^(−1/7) for fatigue; form is
-    fitness − fatigue on the same day. This is Coggan's simplification of the
-    impulse-response model of Banister et al. (1975), with the α convention
-    of GoldenCheetah. One day of 100 AU from nothing gives fitness 2.353 and
-    fatigue 13.312.
+    :func:`heavylegs.metrics.fitness.fitness_fatigue` on the series:
+    exponentially weighted averages of daily load, α = 1 − e^(−1/42) for
+    fitness and 1 − e^(−1/7) for fatigue, from 0 before the first day; form
+    is fitness − fatigue. One day of 100 AU from nothing gives fitness 2.353
+    and fatigue 13.312.
 
     References
     ----------
@@ -334,11 +301,8 @@ def fitness_fatigue(daily) -> pd.DataFrame:
     training for athletic performance. Aust J Sports Med 7:57-61.
     """
     loads = daily["load_au"] if isinstance(daily, pd.DataFrame) else daily
-    values = np.asarray(loads, dtype=float)
-    fitness = _ewm(values, _FITNESS_ALPHA, 0.0)
-    fatigue = _ewm(values, _FATIGUE_ALPHA, 0.0)
-    return pd.DataFrame({"fitness": fitness, "fatigue": fatigue, "form": fitness - fatigue},
-                        index=loads.index)
+    fitness, fatigue, form = fitness_fatigue_of(np.asarray(loads, dtype=float))
+    return pd.DataFrame({"fitness": fitness, "fatigue": fatigue, "form": form}, index=loads.index)
 
 
 # ---------------------------------------------------------------------------
@@ -437,23 +401,11 @@ def weekly_table(log, until=None, *, metric="auto", profile=None) -> pd.DataFram
     Williams S, West S, Cross MJ, Stokes KA (2017). Better way to determine
     the acute:chronic workload ratio? Br J Sports Med 51:209-210.
     """
-    return _weekly_from_series(_Series(log, until, metric, profile))
+    return DailySeries(log, until, metric, profile).weekly_table()
 
 
-def _empty_weekly() -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in WEEKLY_COLUMNS})
-    frame["week_start"] = pd.Series(dtype="datetime64[ns]")
-    for name in _INT_COLUMNS:
-        frame[name] = pd.Series(dtype="int64")
-    for name in _TEXT_COLUMNS:
-        frame[name] = pd.Series(dtype=object)
-    return frame
-
-
-def _weekly_from_series(series: _Series) -> pd.DataFrame:
+def _weekly_from_series(series: DailySeries) -> pd.DataFrame:
     n = series.n
-    if n == 0:
-        return _empty_weekly()
     a = series.arrays()
     offset = series.start.weekday()
     load = a["load"]  # the daily series of the metric in use; every ratio is computed on it
@@ -469,43 +421,27 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
     weekly_load = week_sum("load", 0.0)
     longest = np.fmax.reduce(_by_week(a["longest_run_nan"], offset, np.nan), axis=1)
 
-    previous = np.concatenate(([np.nan], distance[:-1]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(previous > 0, (distance - previous) / previous * 100.0, np.nan)
+    change = distance_change_pct(distance, np.concatenate(([np.nan], distance[:-1])))
 
     # Long-run spike: each day's longest run against the longest of the 30 days before.
     day_max = a["longest_run_nan"]
-    lookback = sliding_window_view(np.concatenate((np.full(_SPIKE_LOOKBACK_DAYS, np.nan), day_max)),
-                                   _SPIKE_LOOKBACK_DAYS)[:n]
-    before = np.fmax.reduce(lookback, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spike_day = np.where(before > 0, (day_max / before - 1.0) * 100.0, np.nan)
+    spike_day = long_run_spike_pct(day_max, rolling_max_before(day_max, SPIKE_LOOKBACK_DAYS))
     spike = np.fmax.reduce(_by_week(spike_day, offset, np.nan), axis=1)
 
     # Rolling sums as exact sums of each window (no cumsum differences, so an
     # all-zero window gives exactly 0 and the ratio is null, not huge).
-    windows = sliding_window_view(np.concatenate((np.zeros(_CHRONIC_DAYS - 1), load)), _CHRONIC_DAYS)[ends]
-    acute = windows[:, -_ACUTE_DAYS:].sum(axis=1)
+    windows = sliding_window_view(np.concatenate((np.zeros(CHRONIC_DAYS - 1), load)), CHRONIC_DAYS)[ends]
+    acute = windows[:, -ACUTE_DAYS:].sum(axis=1)
     chronic = windows.sum(axis=1)
-    before_acute = windows[:, :-_ACUTE_DAYS].sum(axis=1)
-    full = ends >= _CHRONIC_DAYS - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        acwr = np.where(full & (chronic > 0), acute / (chronic / 4.0), np.nan)
-        acwr_uncoupled = np.where(full & (before_acute > 0), acute / (before_acute / 3.0), np.nan)
-        e_acute = _ewm(load, _EWMA_ACUTE_LAMBDA, load[0])[ends]
-        e_chronic = _ewm(load, _EWMA_CHRONIC_LAMBDA, load[0])[ends]
-        acwr_ewma = np.where(full & (e_chronic > 0), e_acute / e_chronic, np.nan)
+    before_acute = windows[:, :-ACUTE_DAYS].sum(axis=1)
+    e_acute, e_chronic = ewma_loads(load)
+    ratios = ratio_columns(acute, chronic, before_acute, e_acute[ends], e_chronic[ends],
+                           ends >= CHRONIC_DAYS - 1)
 
-    daily_weeks = _by_week(load, offset, np.nan)
-    whole = days == 7
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.ptp(np.nan_to_num(daily_weeks), axis=1) > 0
-        sd = np.std(daily_weeks, axis=1, ddof=1)
-        monotony = np.where(whole & spread, np.mean(daily_weeks, axis=1) / sd, np.nan)
-    strain = weekly_load * monotony
+    monotony = np.where(days == 7, monotony_of(_by_week(load, offset, np.nan)), np.nan)
+    strain = strain_of(weekly_load, monotony)
 
-    fitness = _ewm(load, _FITNESS_ALPHA, 0.0)[ends]
-    fatigue = _ewm(load, _FATIGUE_ALPHA, 0.0)[ends]
+    fitness, fatigue, form = (values[ends] for values in fitness_fatigue_of(load))
 
     week_start = (series.start - pd.Timedelta(days=offset)) + pd.to_timedelta(np.arange(n_weeks) * 7, unit="D")
     return pd.DataFrame({
@@ -521,16 +457,14 @@ def _weekly_from_series(series: _Series) -> pd.DataFrame:
         "longest_run_km": np.nan_to_num(longest, nan=0.0),
         "distance_change_pct": change,
         "long_run_spike_pct": spike,
-        "acwr": acwr,
-        "acwr_uncoupled": acwr_uncoupled,
-        "acwr_ewma": acwr_ewma,
+        **ratios,
         "monotony": monotony,
         "strain": strain,
         "fitness": fitness,
         "fatigue": fatigue,
-        "form": fitness - fatigue,
+        "form": form,
         **{name: np.where(week_sum(name + "_known", 0.0) > 0, week_sum(name, 0.0), np.nan)
-           for name in _DEVICE_METRICS},
+           for name in DEVICE_METRICS},
         "load_metric": np.full(n_weeks, a["load_metric"], dtype=object),
         "load": weekly_load,
         "sessions_load_estimated": week_sum("sessions_load_estimated").astype(np.int64),
@@ -566,9 +500,9 @@ def weekly_records(table: pd.DataFrame) -> list:
             value = data[c][i]
             if c == "week_start":
                 row[c] = pd.Timestamp(value).strftime("%Y-%m-%d")
-            elif c in _INT_COLUMNS:
+            elif c in INT_COLUMNS:
                 row[c] = int(value)
-            elif c in _TEXT_COLUMNS:
+            elif c in TEXT_COLUMNS:
                 row[c] = None if value is None else str(value)
             elif value is None or (isinstance(value, float) and not math.isfinite(value)):
                 row[c] = None
@@ -702,12 +636,11 @@ def log_facts(log, until=None, *, metric="auto", profile=None) -> dict:
             still holds at least 7 days, and its field is left out when it
             holds fewer. Values are kept within the field's range.
     """
-    series = _Series(log, until, metric, profile)
-    return _facts_from_series(series, _weekly_from_series(series) if series.n else None)
+    return DailySeries(log, until, metric, profile).log_facts()
 
 
-def _facts_from_series(series: _Series, table) -> dict:
-    """:func:`log_facts` of a built series and its weekly table (shared with the pipeline)."""
+def _facts_from_series(series: DailySeries, table) -> dict:
+    """:func:`log_facts` of a built series and its weekly table."""
     values, weeks, fill = {}, {}, {}
     n = series.n
     if n == 0:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field as _dc_field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from heavylegs.vocabulary import FIELDS
+from heavylegs.vocabulary import FIELDS, URGENCIES
 
 __all__ = [
     "Condition",
@@ -34,6 +34,7 @@ __all__ = [
     "CATEGORIES",
     "SPEC_CAUSE_IDS",
     "load_causes",
+    "rule_threshold",
     "load_red_flags",
     "parse_cause",
     "KNOWLEDGE_DIR",
@@ -91,7 +92,6 @@ _CAUSE_KEYS = {"id", "title", "category", "prevalence", "summary", "mechanism", 
 _RULE_KEYS = {"field", "op", "value", "and", "points", "grade", "evidence", "because", "examples"}
 _COND_KEYS = {"field", "op", "value", "if_unknown"}
 _FLAG_KEYS = {"id", "title", "urgency", "when", "reason", "action"}
-URGENCIES = ("emergency", "urgent", "soon")
 
 
 class CatalogueError(ValueError):
@@ -523,6 +523,55 @@ def load_causes(directory=None) -> tuple:
     if directory is None:
         return _load_packaged()
     return _load_dir(Path(directory), require_spec=False)
+
+
+def rule_threshold(field: str, causes=None) -> float:
+    """The value above which the catalogue's rules on ``field`` begin to fire.
+
+    Charts draw their warning lines from here (the ACWR 1.5 line, the
+    monotony 2.0 line), so that a line moves when its rule does.
+
+    Parameters
+    ----------
+    field : str
+        A field of :data:`heavylegs.vocabulary.FIELDS` (``log_acwr``).
+    causes : sequence of Cause, optional
+        Default: the packaged catalogue (:func:`load_causes`).
+
+    Returns
+    -------
+    float
+        The lowest ``value`` of the rules whose first condition is
+        ``field > value`` or ``field >= value``.
+
+    Raises
+    ------
+    KeyError
+        When no rule fires above a value of ``field``; the message names
+        the fields that have one.
+    """
+    found = _packaged_thresholds() if causes is None else _thresholds_of(causes)
+    if field not in found:
+        raise KeyError(f"no rule of the catalogue fires above a value of {field!r}; "
+                       f"fields with one: {', '.join(sorted(found))}")
+    return found[field]
+
+
+def _thresholds_of(causes) -> dict:
+    found = {}
+    for cause in causes:
+        for rule in cause.rules:
+            condition = rule.conditions[0]
+            if condition.op in (">", ">=") and isinstance(condition.value, (int, float)) \
+                    and not isinstance(condition.value, bool):
+                value = float(condition.value)
+                found[condition.field] = min(found.get(condition.field, value), value)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _packaged_thresholds() -> dict:
+    return _thresholds_of(load_causes())
 
 
 @lru_cache(maxsize=1)

@@ -29,10 +29,10 @@ any bad cell is rejected whole.
 """
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import io
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text
+from heavylegs.errors import InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
+from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
+from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = [
     "CHECKIN_COLUMNS",
@@ -49,6 +50,8 @@ __all__ = [
     "HEADER_ALIASES",
     "FOLLOW_UP_DAYS_BEFORE",
     "FOLLOW_UP_MIN_CHECKINS",
+    "MAX_NOTE_CHARS",
+    "MAX_CHECKINS_BYTES",
     "CheckinImport",
     "checkins_path",
     "empty_checkins",
@@ -58,6 +61,7 @@ __all__ = [
     "validate_checkin",
     "checkins_to_csv_text",
     "write_checkins",
+    "update_checkins",
     "merge_checkins",
     "map_headers",
     "import_checkins",
@@ -108,11 +112,20 @@ FOLLOW_UP_DAYS_BEFORE = 14
 #: Check-ins needed on each side of the plan start for a comparison.
 FOLLOW_UP_MIN_CHECKINS = 5
 
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+#: Longest note (or text of an extra column) a check-in keeps [characters]: a
+#: few paragraphs. A longer one is refused when written, so no row can grow
+#: past what a reader takes.
+MAX_NOTE_CHARS = 2000
+#: Largest check-in file read [bytes]: a century of daily check-ins with
+#: long notes fits many times over.
+MAX_CHECKINS_BYTES = 64 * 2**20
+
+# re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 # A form's timestamp: an ISO date followed by a time (and maybe an offset).
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
-                        r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?\Z")
+                        r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?\Z", re.ASCII)
 
 
 def _norm(header: str) -> str:
@@ -172,7 +185,14 @@ def _missing(value) -> bool:
 
 
 def _date_of(value):
-    """A ``datetime.date``, or a message saying what is wrong."""
+    """A ``datetime.date`` from 1900 to 2100, or a message saying what is wrong."""
+    day = _any_date_of(value)
+    if isinstance(day, str):
+        return day
+    return check_date_range(day) or day
+
+
+def _any_date_of(value):
     if isinstance(value, pd.Timestamp):
         return "found an empty cell, expected a date YYYY-MM-DD" if pd.isna(value) else value.date()
     if isinstance(value, _dt.datetime):
@@ -202,6 +222,8 @@ def _number_of(value, column: str):
         return math.nan
     if isinstance(value, bool):
         return f"found {value!r}, expected {_range_text(column)}"
+    if isinstance(value, (int, np.integer)) and not -2**53 <= value <= 2**53:
+        return f"found a number of {len(str(abs(int(value))))} digits, expected {_range_text(column)}"
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
     elif isinstance(value, str) and _NUMBER.match(value.strip()):
@@ -258,6 +280,12 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
                 else:
                     values[pos] = number
         out[column] = values
+    for column in frame.columns:
+        if column not in CHECKIN_COLUMNS[:-1] and column != "hooper":  # notes and extra columns
+            for pos, value in enumerate(frame[column].tolist()):
+                message = _text_problem(value)
+                if message:
+                    bad(pos, column, message)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise InputError(problems)
@@ -279,6 +307,31 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
     result = result.loc[~dropped].drop(columns="_line")
     result = result.sort_values("date", kind="stable").reset_index(drop=True)
     return _with_hooper(result), replaced
+
+
+def _text_problem(value) -> str | None:
+    """What is wrong with a text cell (a note), or None."""
+    if _missing(value):
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if len(text.strip()) > MAX_NOTE_CHARS:
+        return (f"found a text of {len(text.strip())} characters, expected at most {MAX_NOTE_CHARS} "
+                "(a note of a few paragraphs)")
+    where = find_lone_surrogate(text)
+    if where is not None:
+        return (f"found a lone surrogate U+{ord(text[where]):04X} at character {where + 1}, which cannot "
+                "be saved as UTF-8, expected text")
+    return None
+
+
+def _unquoted(header, rows) -> None:
+    """Remove the formula guard (:func:`heavylegs.logs.csv_cells.safe_cell`) of the text cells, in place."""
+    header[:] = [unquote_cell(name) for name in header]
+    text = [pos for pos, name in enumerate(header) if name not in _NUMERIC and name != "date"]
+    for record in rows:
+        for pos in text:
+            if record[pos][:1] == "'":
+                record[pos] = unquote_cell(record[pos])
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -310,7 +363,8 @@ def _rows_of(text: str, source: str) -> tuple:
 def _read_text(path) -> str:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        # a regular file only (a FIFO or a device is refused without blocking), at most 64 MiB
+        raw = read_input_file(path, MAX_CHECKINS_BYTES, "a check-in CSV file")
     except OSError as exc:
         raise InputError([Problem(str(path), f"cannot be read ({exc.strerror or exc}), expected a "
                                              "check-in CSV file")]) from None
@@ -357,6 +411,7 @@ def read_checkins(path) -> pd.DataFrame:
     problems = repeated_columns(header, header_line, source)
     if problems:
         raise InputError(problems)
+    _unquoted(header, rows)
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else \
         pd.DataFrame({name: pd.Series(dtype=object) for name in header})
     columns = {name: number for number, name in enumerate(header, start=1)}
@@ -455,6 +510,9 @@ def validate_checkin(entry: dict, source: str = "<check-in>") -> dict:
         else:
             out[column] = number if column == "sleep_h" else int(number)
     notes = entry.get("notes")
+    message = _text_problem(notes)
+    if message:
+        problems.append(Problem(source, message, field="notes"))
     out["notes"] = None if _missing(notes) else str(notes).strip()
     if problems:
         raise InputError(problems)
@@ -470,7 +528,7 @@ def _cell(value, column: str) -> str:
         return pd.Timestamp(value).date().isoformat()
     if column in _NUMERIC:
         return _num_text(float(value)) if column != "sleep_h" else f"{float(value):g}"
-    return str(value)
+    return safe_cell(str(value))  # a note such as "=1+1" opens as text in a spreadsheet
 
 
 def checkins_to_csv_text(checkins: pd.DataFrame) -> str:
@@ -482,17 +540,16 @@ def checkins_to_csv_text(checkins: pd.DataFrame) -> str:
     extras = [c for c in checkins.columns if c not in CHECKIN_COLUMNS and c != "hooper"]
     header = list(CHECKIN_COLUMNS) + extras
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    buffer.write(csv_line([safe_cell(str(name)) for name in header]))
     columns = {name: (checkins[name].tolist() if name in checkins.columns else [None] * len(checkins))
                for name in header}
     for i in range(len(checkins)):
-        writer.writerow([_cell(columns[name][i], name) for name in header])
+        buffer.write(csv_line([_cell(columns[name][i], name) for name in header]))
     return buffer.getvalue()
 
 
 def write_checkins(checkins: pd.DataFrame, path) -> Path:
-    """Write check-ins to ``path`` atomically (:func:`heavylegs.store.storage.atomic_write_text`).
+    """Write check-ins to ``path`` atomically, replacing the whole file.
 
     Parameters
     ----------
@@ -504,9 +561,65 @@ def write_checkins(checkins: pd.DataFrame, path) -> Path:
     Returns
     -------
     Path
+
+    Notes
+    -----
+    Written with :func:`heavylegs.store.storage.atomic_write_text` while
+    holding the lock of the file's folder
+    (:func:`heavylegs.store.storage.folder_lock`, the athlete's lock for
+    ``athletes/<id>/checkins.csv``), so it never lands in the middle of
+    another writer's read-modify-write. To add check-ins to the ones
+    already in the file, use :func:`update_checkins`.
     """
     checked = validate_checkins(checkins)
-    return atomic_write_text(path, checkins_to_csv_text(checked))
+    path = Path(path)
+    with folder_lock(path.parent):
+        return atomic_write_text(path, checkins_to_csv_text(checked))
+
+
+def update_checkins(path, checkins: pd.DataFrame) -> dict:
+    """Merge check-ins into a check-in file: a locked read-modify-write of the newest file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The check-in file (created when missing), e.g. :func:`checkins_path`.
+    checkins : pandas.DataFrame
+        The new check-ins (checked first, :func:`validate_checkins`); a day
+        already in the file takes the new row (the later row wins).
+
+    Returns
+    -------
+    dict
+        ``path``, ``checkins`` (the file's check-ins now), ``existing``
+        (check-ins the file held before), ``replaced`` (``YYYY-MM-DD``
+        dates whose earlier row a new one replaced).
+
+    Raises
+    ------
+    InputError
+        A bad frame, or an existing file with a problem (left as it is).
+
+    Notes
+    -----
+    The file is read, merged and written back (atomically) while holding
+    the lock of its folder (:func:`heavylegs.store.storage.folder_lock`; for
+    ``athletes/<id>/checkins.csv`` that is the athlete's lock, the one the
+    workbook's saves and :func:`add_checkin` take), so imports, quick
+    entries and the athlete portal writing at the same moment never lose a
+    day another of them wrote.
+    """
+    new = validate_checkins(checkins)
+    path = Path(path)
+    with folder_lock(path.parent):
+        existing = read_checkins(path) if _exists(path) else empty_checkins()
+        merged, replaced = merge_checkins(existing, new)
+        atomic_write_text(path, checkins_to_csv_text(merged))
+    return {"path": path, "checkins": merged, "existing": len(existing), "replaced": replaced}
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
 
 
 def merge_checkins(earlier: pd.DataFrame, later: pd.DataFrame) -> tuple:
@@ -602,6 +715,23 @@ def map_headers(header) -> tuple:
     return mapping, unmapped
 
 
+def _mapped_twice(header, mapping: dict, source: str, header_line: int) -> list:
+    """A problem for each header that repeats a mapped header (same name ignoring case and spaces)."""
+    problems, seen = [], {}
+    for number, name in enumerate(header, start=1):
+        hit = _ALIAS_INDEX.get(_norm(name))
+        if hit is None:
+            continue
+        key = _norm(name)
+        if key in seen:
+            problems.append(Problem(source, f"column {name!r} appears twice (columns {seen[key]} and {number}), "
+                                            f"expected each column once", field=hit[0], line=header_line,
+                                    column=number))
+        else:
+            seen[key] = number
+    return problems
+
+
 def import_checkins(paths) -> CheckinImport:
     """Read check-in exports (CSV from a form or a spreadsheet) into check-ins.
 
@@ -636,8 +766,13 @@ def import_checkins(paths) -> CheckinImport:
         except InputError as exc:
             problems += exc.problems
             continue
+        _unquoted(header, rows)
         mapping, unmapped = map_headers(header)
         mappings[source], unmapped_all[source] = mapping, unmapped
+        twice = _mapped_twice(header, mapping, source, header_line)
+        if twice:
+            problems += twice
+            continue
         missing = [c for c in _REQUIRED if c not in mapping.values()]
         if missing:
             for column in missing:
@@ -712,7 +847,7 @@ def add_checkin(data_dir, athlete_id, entry: dict) -> dict:
     checked = validate_checkin(entry)
     path = checkins_path(data_dir, athlete_id)
     with athlete_lock(data_dir, athlete_id):
-        existing = read_checkins(path) if path.exists() else empty_checkins()
+        existing = read_checkins(path) if _exists(path) else empty_checkins()
         day = pd.Timestamp(checked["date"])
         before = existing.loc[existing["date"] == day]
         replaced = None

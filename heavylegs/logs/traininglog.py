@@ -54,6 +54,7 @@ pd.set_option("mode.string_storage", "python")
 
 from heavylegs.errors import FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.store.storage import atomic_write_text
+from heavylegs.logs.csv_cells import csv_line as _csv_line, safe_cell as _safe_cell, unquote_cell as _unquote_cell
 
 __all__ = [
     "LOG_COLUMNS",
@@ -70,6 +71,11 @@ __all__ = [
     "drop_duplicate_sessions",
     "merge_logs",
     "session_keys",
+    "same_session_keep",
+    "has_log_types",
+    "checked_log",
+    "format_histogram",
+    "parse_histogram",
 ]
 
 #: Columns of a training log, format 1, in the order :func:`write_log` uses.
@@ -118,13 +124,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
                         r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\Z", re.ASCII)
 
-# Spreadsheet formula injection (OWASP, "CSV Injection"): a cell that starts
-# with one of these is run as a formula by Excel, LibreOffice or Google
-# Sheets. Free-text cells that start so are written with a leading "'"
-# (which spreadsheets show as text), and one leading "'" is removed again
-# when the log is read, so every value reads back exactly as it was.
-_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
-_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+# Spreadsheet formula injection: text cells go through heavylegs.logs.csv_cells.
 
 
 def _range_text(column: str) -> str:
@@ -1112,43 +1112,6 @@ def _cell_text(value) -> str:
 _FREE_TEXT = ("source", "notes")
 
 
-def _safe_cell(text: str) -> str:
-    """A free-text cell as written: a leading ``'`` when it could run as a formula.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return (after any ``'``) gets one more ``'`` in front; :func:`_unquote_cell`
-    removes it on reading. A plain number such as ``-5`` is left alone: no
-    spreadsheet runs it.
-
-    Examples
-    --------
-    >>> _safe_cell("=cmd|' /C calc'!A0"), _safe_cell("-5 min warm-up"), _safe_cell("-5")
-    ("'=cmd|' /C calc'!A0", "'-5 min warm-up", '-5')
-    """
-    if _NEEDS_QUOTE.match(text) and not _NUMBER.match(text):
-        return "'" + text
-    return text
-
-
-def _unquote_cell(text: str) -> str:
-    """The inverse of :func:`_safe_cell`, applied to free-text cells read from a CSV file."""
-    return text[1:] if _QUOTED.match(text) else text
-
-
-def _csv_line(cells) -> str:
-    """One CSV line: a cell holding a comma, a quote, CR or LF is quoted.
-
-    Not :func:`csv.writer`: with ``\\n`` line ends it leaves a lone ``\\r``
-    unquoted, which every reader then takes for a line break.
-    """
-    out = []
-    for cell in cells:
-        if any(char in cell for char in ',"\r\n'):
-            cell = '"' + cell.replace('"', '""') + '"'
-        out.append(cell)
-    return ",".join(out) + "\n"
-
-
 def log_to_csv_text(df: pd.DataFrame) -> str:
     """The CSV text of a log, as :func:`write_log` writes it.
 
@@ -1384,8 +1347,9 @@ def _overlapping_pairs(group, start, end) -> list:
     return pairs
 
 
-def _keep_mask(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
-    """:func:`_keep_from` on one log."""
+def same_session_keep(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
+    """True for the rows of ``log`` to keep when rows of one session are merged (the rule of
+    :func:`drop_duplicate_sessions`, shared with the importers); the first ``locked`` rows stay."""
     return _keep_from(*_session_features(log), locked)
 
 
@@ -1467,7 +1431,7 @@ def drop_duplicate_sessions(df: pd.DataFrame) -> tuple:
     """
     if df is None or not len(df):
         return df, 0
-    keep = _keep_mask(df)
+    keep = same_session_keep(df)
     return df[keep].reset_index(drop=True), int((~keep).sum())
 
 
@@ -1517,3 +1481,88 @@ def merge_logs(existing, new):
     merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
     merged = merged.sort_values("date", kind="stable").reset_index(drop=True)
     return merged, dropped
+
+
+# ---------------------------------------------------------------------------
+# Logs already checked, and the heart-rate histogram's text
+
+
+def has_log_types(log) -> bool:
+    """Whether ``log`` already has the columns and types :func:`read_log` gives.
+
+    Such a frame needs no second check: the engine takes it as it is.
+    """
+    if not isinstance(log, pd.DataFrame):
+        return False
+    columns = log.columns
+    if not columns.is_unique or not _LOG_COLUMN_SET.issubset(columns):
+        return False
+    try:  # pandas' internal list of the column dtypes: a fraction of the cost of the public log.dtypes
+        dtypes = log._mgr.get_dtypes()
+    except Exception:  # noqa: BLE001 - any change in pandas' internals: use the public path
+        dtypes = log.dtypes.to_numpy()
+    dtypes = dict(zip(columns, dtypes))
+    if not pd.api.types.is_datetime64_dtype(dtypes["date"]):
+        return False
+    return all(dtypes[c].kind == "f" if isinstance(dtypes[c], np.dtype) else pd.api.types.is_float_dtype(dtypes[c])
+               for c in NUMERIC_COLUMNS)
+
+
+_LOG_COLUMN_SET = frozenset(LOG_COLUMNS)
+
+
+def checked_log(log) -> pd.DataFrame:
+    """``log`` when it already has :func:`read_log`'s types, else :func:`validate_log` of it.
+
+    None gives an empty log.
+    """
+    if log is None:
+        return validate_log(pd.DataFrame({"date": [], "duration_min": []}))
+    return log if has_log_types(log) else validate_log(log)
+
+
+def format_histogram(histogram: dict) -> str | None:
+    """The ``hr_histogram`` text of a log: ``"128:30 129:42.5"``; None when empty.
+
+    Parameters
+    ----------
+    histogram : dict of int to float
+        Seconds at each heart rate [bpm → s], as
+        :func:`heavylegs.metrics.heart_rate.hr_histogram` gives it.
+
+    Returns
+    -------
+    str or None
+        Space-separated ``bpm:seconds`` pairs, bpm ascending, seconds in
+        their shortest exact form to 0.001 s (``spec/device-load.md``).
+    """
+    if not histogram:
+        return None
+    parts = []
+    for bpm in sorted(histogram):
+        seconds = round(float(histogram[bpm]), 3)
+        if seconds <= 0:
+            continue
+        text = str(int(seconds)) if seconds.is_integer() else repr(seconds)
+        parts.append(f"{int(bpm)}:{text}")
+    return " ".join(parts) or None
+
+
+def parse_histogram(text) -> dict:
+    """The histogram of an ``hr_histogram`` cell (bpm → seconds); {} when empty.
+
+    Raises
+    ------
+    ValueError
+        When the text is not space-separated ``bpm:seconds`` pairs (a log
+        from :func:`read_log` never has such a cell).
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+        return {}
+    out: dict = {}
+    for pair in str(text).split():
+        bpm, sep, seconds = pair.partition(":")
+        if not sep:
+            raise ValueError(f"found {pair!r}, expected bpm:seconds")
+        out[int(bpm)] = out.get(int(bpm), 0.0) + float(seconds)
+    return out

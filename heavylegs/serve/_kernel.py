@@ -31,36 +31,34 @@ import json
 import os
 import sys
 
-_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
-_DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
+# The kernel's modules, imported while the process waits for Voila: not ipykernel.kernelapp, which reads
+# $JPY_PARENT_PID when imported (the environment Voila gives the kernel is known only in become_kernel).
+import IPython.core.application  # noqa: F401
+import IPython.core.shellapp  # noqa: F401
+import IPython.display  # noqa: F401
+import ipykernel.heartbeat  # noqa: F401
+import ipykernel.iostream  # noqa: F401
+import ipykernel.ipkernel  # noqa: F401
+import ipykernel.parentpoller  # noqa: F401
+import ipykernel.zmqshell  # noqa: F401
+
+from heavylegs.store.storage import DATA_DIR_ENV, SERVED_ATHLETE_ENV
+from heavylegs.views.dashboard import CHARTS, AthleteDashboard, dashboard_blocks
 
 
-def warm_up(athlete_id: str | None, data_dir: str | None) -> None:
+def warm_up(data_dir: str | None, athlete_id: str | None) -> None:
     """Import the kernel's modules and build one dashboard, keeping nothing of it.
 
     Parameters
     ----------
-    athlete_id, data_dir : str or None
-        The served athlete and data folder; without an athlete only the
+    data_dir, athlete_id : str or None
+        The served data folder and athlete; without an athlete only the
         modules are imported. Any error is left for the real run to report.
     """
-    # Not ipykernel.kernelapp: it reads $JPY_PARENT_PID when imported, and the
-    # environment Voila gives the kernel is known only in become_kernel.
-    import IPython.core.application  # noqa: F401
-    import IPython.core.shellapp  # noqa: F401
-    import IPython.display  # noqa: F401
-    import ipykernel.heartbeat  # noqa: F401
-    import ipykernel.iostream  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.parentpoller  # noqa: F401
-    import ipykernel.zmqshell  # noqa: F401
-
-    from heavylegs.views.dashboard import CHARTS, AthleteDashboard, dashboard_blocks
-
     if not athlete_id:
         return
     try:
-        board = AthleteDashboard(athlete_id, data_dir)
+        board = AthleteDashboard(data_dir, athlete_id)
         if board.content is not None:
             for block in dashboard_blocks(board.content):
                 if block in CHARTS:
@@ -95,7 +93,7 @@ def become_kernel(request: dict) -> None:
 def main() -> int:
     """Warm up, wait for Voila's request on standard input, become the kernel."""
     sys.modules.setdefault("debugpy", None)  # ipykernel then starts without a debugger
-    warm_up(os.environ.get(_ATHLETE_ENV), os.environ.get(_DATA_DIR_ENV))
+    warm_up(os.environ.get(DATA_DIR_ENV), os.environ.get(SERVED_ATHLETE_ENV))
     line = sys.stdin.buffer.readline()
     if not line.strip():
         return 0

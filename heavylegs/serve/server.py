@@ -28,6 +28,7 @@ needs:
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -38,10 +39,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import webbrowser
 from pathlib import Path
 
+from jupyter_core.paths import jupyter_path
+
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.store.storage import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, SERVED_SQUAD_ENV, athlete_paths, default_data_dir,
+                                     validate_athlete_id)
 
 __all__ = [
     "DashboardServer",
@@ -59,10 +65,6 @@ __all__ = [
     "PAGE_CACHE_TTL",
 ]
 
-#: Environment variable naming the one athlete a server shows.
-SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
-#: Environment variable naming the data folder (read by :func:`heavylegs.store.storage.default_data_dir`).
-DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
 #: Kernels running at once, by default: each holds about 120 MB, and on 2 cores more than a
 #: few running together only slow each other down.
 MAX_KERNELS = 4
@@ -77,8 +79,6 @@ _NOTEBOOK_NAME = "athlete_dashboard.ipynb"
 _SQUAD_NOTEBOOK = "squad.ipynb"
 #: The notebooks a server may run, each shipped in ``heavylegs/app/notebooks/``.
 NOTEBOOKS = (_NOTEBOOK_NAME, _SQUAD_NOTEBOOK)
-#: Environment variable telling the squad notebook it is served read-only.
-SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
 _TEMPLATE = "heavylegs"
 #: The dashboard's own template (``heavylegs/serve/templates/``): the outputs rendered by the server, plotly.js
 #: as a static file, none of Voila's scripts (the page holds no live widget).
@@ -189,8 +189,6 @@ def _write_template(jupyter_dir: Path) -> None:
     from the plotly package into its ``static/`` folder. Either page then
     loads nothing but what the local server sends.
     """
-    from jupyter_core.paths import jupyter_path
-
     for root in jupyter_path():
         lab = Path(root) / "voila" / "templates" / "lab" / "index.html.j2"
         if lab.exists():
@@ -255,8 +253,6 @@ def plotly_bundles(static_dir, full_bundle) -> str:
 
 def _plotly_js() -> Path:
     """plotly.js as the installed plotly package ships it (the version its figures are made for)."""
-    import importlib.util
-
     spec = importlib.util.find_spec("plotly")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the plotly package was not found; is plotly installed?")
@@ -310,8 +306,6 @@ class DashboardServer:
         **query
             Further query parameters, e.g. ``athlete="ben"``.
         """
-        import urllib.parse
-
         return f"{self.base_url}{path}?" + urllib.parse.urlencode({"token": self.token, **query})
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -408,7 +402,7 @@ def _check_port_free(port: int) -> None:
                                                 "expected a free port")]) from None
 
 
-def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_browser: bool = False,
+def serve_dashboard(data_dir, athlete_id: str, port: int = 8866, open_browser: bool = False,
                     out=None, preheat: bool = False, wait_ready: bool = True,
                     env: dict | None = None, max_kernels: int = MAX_KERNELS,
                     cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
@@ -418,13 +412,13 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
 
     Parameters
     ----------
+    data_dir : str or Path or None
+        The data folder (None: :func:`heavylegs.store.storage.default_data_dir`);
+        passed to the kernel as ``$HEAVYLEGS_DATA_DIR``.
     athlete_id : str
         A valid athlete id with a profile in ``data_dir``.
     port : int
         Port to listen on; an error when it is in use.
-    data_dir : str or Path, optional
-        The data folder (:func:`heavylegs.store.storage.default_data_dir` by
-        default); passed to the kernel as ``$HEAVYLEGS_DATA_DIR``.
     open_browser : bool
         Open the page in the default browser once the server answers.
     out : file-like, optional
@@ -491,8 +485,6 @@ def serve_dashboard(athlete_id: str, port: int = 8866, data_dir=None, open_brows
         out.write(f"Serving {athlete_id}'s dashboard at {server.url} (Ctrl+C to stop)\n")
         out.flush()
     if open_browser:
-        import webbrowser
-
         webbrowser.open(server.url)
     return server
 
@@ -572,9 +564,7 @@ def serve_squad(port: int = 8867, data_dir=None, out=None, wait_ready: bool = Tr
     ``$HEAVYLEGS_SQUAD_SERVED``, so the view has no workbook and writes
     nothing.
     """
-    from heavylegs.store.storage import default_data_dir as _default
-
-    data_dir = Path(data_dir if data_dir is not None else _default()).resolve()
+    data_dir = Path(data_dir if data_dir is not None else default_data_dir()).resolve()
     if not (data_dir / "athletes").is_dir():
         raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
                                                  "athletes/<id>.json")])

@@ -40,9 +40,12 @@ import os
 import re
 from pathlib import Path
 
-from heavylegs.errors import InputError, Problem
+import pandas as pd
+
+from heavylegs.errors import InputError, Problem, read_input_file
 from heavylegs.store.profiles import profile_to_json, read_profile, validate_profile
-from heavylegs.store.storage import _fsync_folder, _mode_for, _temp_file, _write_all, athlete_lock, athlete_paths, atomic_write_text, remove_stale_temp_files
+from heavylegs.store.storage import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
+                                     remove_stale_temp_files, temp_file, write_all)
 
 __all__ = [
     "ASSESSMENT_FORMAT",
@@ -185,9 +188,9 @@ def save_assessment(data_dir, profile: dict, ranking: dict, when: _dt.datetime |
 def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
     """Write ``data`` under the first free name ``<stamp>[-N].json`` (N >= ``first``), never over a file."""
     folder.mkdir(parents=True, exist_ok=True)
-    with _temp_file(folder, f"{stamp}.json") as (fd, tmp):
-        _write_all(fd, data)
-        os.fchmod(fd, _mode_for(folder / f"{stamp}.json"))  # as a plain open() would
+    with temp_file(folder, f"{stamp}.json") as (fd, tmp):
+        write_all(fd, data)
+        os.fchmod(fd, mode_for(folder / f"{stamp}.json"))  # as a plain open() would
         os.fsync(fd)
         n = first
         while True:
@@ -205,7 +208,7 @@ def _write_new(folder: Path, stamp: str, data: bytes, first: int = 1) -> Path:
                     break
                 n += 1
         tmp.unlink(missing_ok=True)
-    _fsync_folder(folder)
+    fsync_folder(folder)
     return target
 
 
@@ -335,6 +338,10 @@ def _plain(value):
     raise TypeError(f"cannot store {type(value).__name__} in JSON")
 
 
+# Largest assessment file read [bytes]: a profile, a ranking and a plan take tens of kB.
+_MAX_ASSESSMENT_BYTES = 16 * 2**20
+
+
 def read_assessment(path) -> dict:
     """Read one assessment file and validate its profile.
 
@@ -353,7 +360,8 @@ def read_assessment(path) -> dict:
     path = Path(path)
     source = str(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        # a regular file only, opened without blocking (a FIFO is refused, never waited on)
+        doc = json.loads(read_input_file(path, _MAX_ASSESSMENT_BYTES, "an assessment JSON file").decode("utf-8"))
     except OSError as exc:
         raise InputError([Problem(source, f"cannot read the file ({exc.strerror or exc})")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -460,8 +468,6 @@ def top_cause_history(data_dir, athlete_id, top: int = 3):
         ``rank``, ``score`` [0-100] and ``band``. Empty (with these columns)
         when nothing was saved.
     """
-    import pandas as pd
-
     columns = ["saved_at", "assessed_on", "cause_id", "title", "rank", "score", "band"]
     docs = [read_assessment(p) for p in list_assessments(data_dir, athlete_id)]
     followed = set()

@@ -360,6 +360,15 @@ def read_roster(path, today: _dt.date | None = None) -> list:
         raise InputError([Problem(source, f"byte {exc.start} is not UTF-8, expected a UTF-8 CSV file")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        return _roster_rows(reader, source, today)
+    except csv.Error as exc:  # e.g. a cell past the csv module's limit (131,072 characters)
+        raise InputError([Problem(source, f"is not valid CSV ({exc}), expected comma-separated values "
+                                          "with balanced quotes and cells of a profile's size",
+                                  line=reader.line_num)]) from None
+
+
+def _roster_rows(reader, source: str, today) -> list:
+    try:
         header = next(reader)
     except StopIteration:
         raise InputError([Problem(source, "the file is empty, expected a header row of field names")]) from None

@@ -17,7 +17,9 @@ removes such files once no process holds their lock and their writer is dead
 (or, without a readable pid, once they are older than
 :data:`STALE_TEMP_AGE_S`), so a file another live process is writing is never
 touched. Writers to one athlete's files take :func:`athlete_lock`
-(``athletes/<id>/.lock``) so that their steps do not interleave.
+(``athletes/<id>/.lock``, :func:`folder_lock`, the one lock of heavylegs) so
+that their read-modify-writes do not interleave; it needs a filesystem with a
+working ``flock``.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ try:  # POSIX; elsewhere locks fall back to one process (see athlete_lock)
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-from heavylegs.errors import InputError, Problem
+from heavylegs.errors import InputError, Problem, file_kind
 
 __all__ = [
     "atomic_write_text",
@@ -47,8 +49,18 @@ __all__ = [
     "PACKAGED_DATA_DIR",
     "list_athletes",
     "athlete_lock",
+    "folder_lock",
+    "check_writable",
+    "check_output_file",
     "remove_stale_temp_files",
     "STALE_TEMP_AGE_S",
+    "temp_file",
+    "write_all",
+    "fsync_folder",
+    "mode_for",
+    "DATA_DIR_ENV",
+    "SERVED_ATHLETE_ENV",
+    "SERVED_SQUAD_ENV",
 ]
 
 #: Age [s] after which a temporary file whose writer cannot be identified
@@ -65,7 +77,8 @@ ATHLETE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _UMASK_LOCK = threading.Lock()
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
+    """The permission bits a file written at ``path`` gets: those of the file there, else 0o666 less the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -76,7 +89,7 @@ def _mode_for(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def _temp_file(folder: Path, target_name: str):
+def temp_file(folder: Path, target_name: str):
     """Create ``.<target_name>.<pid>.<random>.tmp`` in ``folder``, locked for this writer.
 
     Yields ``(fd, path)``; the file descriptor stays open (and the lock held)
@@ -98,14 +111,16 @@ def _temp_file(folder: Path, target_name: str):
             os.close(fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to the file descriptor ``fd`` (``os.write`` may write fewer)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a link in ``folder`` durable (a no-op where folders cannot be synced)."""
     try:  # make a rename or link itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
@@ -145,17 +160,92 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
     killed writer is removed by :func:`remove_stale_temp_files`.
     """
     path = Path(path)
-    _check_writable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_file(path)
     data = text.encode(encoding)
-    with _temp_file(path.parent, path.name) as (fd, tmp):
-        _write_all(fd, data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would:
-        # the old file's mode, or 0666 less the umask, so an exported page stays readable
-        os.fchmod(fd, _mode_for(path))
-        os.fsync(fd)
-        os.replace(tmp, path)
-    _fsync_folder(path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temp_file(path.parent, path.name) as (fd, tmp):
+            write_all(fd, data)
+            # mkstemp makes the file private (0600); give it the mode a plain open() would:
+            # the old file's mode, or 0666 less the umask, so an exported page stays readable
+            os.fchmod(fd, mode_for(path))
+            os.fsync(fd)
+            _refuse_not_regular(path)  # one more look: the name may have been taken meanwhile
+            os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _PATH_ERRNOS:
+            raise  # a full disk or a failing device is no fault of the path given
+        raise InputError([Problem(str(path), f"cannot be written ({exc.strerror or exc}), expected a "
+                                             "file in a folder you can write; nothing was written")]) from None
+    fsync_folder(path.parent)
+    return path
+
+
+# Errors that say the path itself cannot be written: bad input, reported with the path.
+_PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.ENOENT,
+                errno.EEXIST, errno.EINVAL, errno.ENAMETOOLONG, errno.ELOOP, errno.EXDEV}
+
+
+def _refuse_not_regular(path: Path, what: str = "a regular file to write") -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot be looked at ({exc.strerror or exc}), expected "
+                                             f"{what}; nothing was written")]) from None
+    if not stat.S_ISREG(mode):
+        via = f" (through a link to {os.path.realpath(path)})" if os.path.islink(path) else ""
+        raise InputError([Problem(str(path), f"is {file_kind(mode)}{via}, expected {what}; "
+                                             "nothing was written")])
+
+
+def check_output_file(path, what: str = "a regular file to write") -> Path:
+    """Refuse a path that cannot be written as a regular file, before any work.
+
+    Every file heavylegs writes goes through this check (:func:`atomic_write_text`
+    runs it), and the command line runs it on ``-o`` before reading its
+    inputs, so a bad output stops a command before anything is read or
+    written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    what : str
+        What the file should be, for messages (``"a training-log CSV file to write"``).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InputError
+        An empty path; a path that exists and is not a regular file (a
+        device such as ``/dev/full``, a named pipe, a socket, a folder: the
+        atomic rename would replace it with a file, or reading it would
+        never end); a path under an existing file; a path inside the
+        packaged sample athletes (:func:`check_writable`).
+    """
+    if str(path) == "":
+        raise InputError([Problem("-o", f"found an empty path, expected {what}")])
+    path = Path(path)
+    _refuse_not_regular(path, what)
+    for parent in path.parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError([Problem(str(path), f"cannot be written: {parent} cannot be looked at "
+                                                 f"({exc.strerror or exc}), expected {what}")]) from None
+        if not stat.S_ISDIR(mode):
+            kind = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+            raise InputError([Problem(str(path), f"cannot be written: {parent} is {kind}, "
+                                                 f"expected a folder there")])
+        break
+    check_writable(path)
     return path
 
 
@@ -247,22 +337,105 @@ def remove_stale_temp_files(folder, prefix: str = "", max_age_s: float = STALE_T
         if _remove_if_abandoned(path, pid, now, max_age_s):
             removed.append(path)
     if removed:
-        _fsync_folder(folder)
+        fsync_folder(folder)
     return removed
 
 
 _THREAD_LOCKS: dict = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
+_HELD = threading.local()  # folders whose lock this thread holds, with a count (re-entry)
+
+
+@contextlib.contextmanager
+def folder_lock(folder):
+    """Hold the lock of the files in ``folder`` (``<folder>/.lock``) for the ``with`` block.
+
+    This is the one lock of heavylegs, and :func:`athlete_lock` is this lock
+    on the athlete's folder: every read-modify-write of an athlete's files
+    (an assessment and the profile saved by the workbook, a check-in added
+    or imported, a roster row) reads the newest file, changes it and writes
+    it back while holding it, so two writers at once never lose each other's
+    change. A check-in file written by ``heavylegs checkins import -o PATH``
+    takes the lock of ``PATH``'s folder, which for
+    ``athletes/<id>/checkins.csv`` is the athlete's lock itself.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder; created when missing.
+
+    Notes
+    -----
+    An advisory ``flock(2)`` on ``<folder>/.lock``, across processes and
+    threads: readers never wait for it, and it is released when its holder
+    ends, even by a crash (``kill -9``). It needs a filesystem where
+    ``flock`` works between every process that writes the data folder: a
+    local disk does; some network filesystems (older NFS, SMB mounts) accept
+    ``flock`` without enforcing it between machines, so keep one data folder
+    on one machine. The lock is re-entrant within a thread (a holder that
+    calls another locked writer of the same folder goes on) but not shared
+    between threads. Without ``fcntl`` (Windows) it only holds between the
+    threads of one process.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(folder)
+    held = getattr(_HELD, "counts", None)
+    if held is None:
+        held = _HELD.counts = {}
+    if held.get(key):
+        held[key] += 1  # this thread holds it already
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    if fcntl is None:  # pragma: no cover - no flock: one process only
+        with _THREAD_LOCKS_GUARD:
+            lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            held[key] = 1
+            try:
+                yield
+            finally:
+                del held[key]
+        return
+    fd = _open_lock_file(folder / ".lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (creating) a lock file without following a link or blocking on a FIFO."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        raise InputError([Problem(str(path), f"cannot be opened as the folder's lock file "
+                                             f"({exc.strerror or exc}), expected a regular file or none")]) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError([Problem(str(path), "is not a regular file (a FIFO, device or socket), expected "
+                                             "the folder's lock file, a regular file, or none")])
+    return fd
 
 
 @contextlib.contextmanager
 def athlete_lock(data_dir, athlete_id):
     """Hold the athlete's lock (``athletes/<id>/.lock``) for the ``with`` block.
 
-    Writers that must not interleave (a save writes an assessment, then the
-    profile) take this lock, across processes and threads. It is an advisory
-    ``flock``: readers never wait for it, and it is released when the holder
-    ends, even by a crash. Creates the athlete's folder when missing.
+    :func:`folder_lock` on the athlete's folder (read it for the rules and
+    what the lock needs from the filesystem). Writers that must not
+    interleave take it: the workbook's save (an assessment, then the
+    profile), :func:`heavylegs.logs.checkins.add_checkin` and every other
+    check-in write, a roster row. Creates the athlete's folder when missing.
 
     Parameters
     ----------
@@ -271,20 +444,8 @@ def athlete_lock(data_dir, athlete_id):
     athlete_id : str
         A valid athlete id (checked).
     """
-    folder = athlete_paths(data_dir, athlete_id)["folder"]
-    folder.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # pragma: no cover - no flock: one process only
-        with _THREAD_LOCKS_GUARD:
-            lock = _THREAD_LOCKS.setdefault(str(folder.resolve()), threading.Lock())
-        with lock:
-            yield
-        return
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with folder_lock(athlete_paths(data_dir, athlete_id)["folder"]):
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def validate_athlete_id(athlete_id, source: str = "<input>") -> str:
@@ -326,6 +487,14 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     }
 
 
+#: Environment variable naming the data folder (read by :func:`default_data_dir`).
+DATA_DIR_ENV = "HEAVYLEGS_DATA_DIR"
+#: Environment variable naming the one athlete a served page shows (set by :mod:`heavylegs.serve.server`,
+#: read by the page: :meth:`heavylegs.views.dashboard.AthleteDashboard.from_request`).
+SERVED_ATHLETE_ENV = "HEAVYLEGS_ATHLETE"
+#: Environment variable telling the squad notebook it is served read-only (no workbook, nothing written).
+SERVED_SQUAD_ENV = "HEAVYLEGS_SQUAD_SERVED"
+
 #: The sample athletes shipped inside the package (a copy of the checkout's ``data/``), read-only.
 PACKAGED_DATA_DIR = Path(__file__).resolve().parents[1] / "samples"
 
@@ -351,7 +520,7 @@ def default_data_dir() -> Path:
         package (:data:`PACKAGED_DATA_DIR`, read-only). Never a ``data``
         folder beside an installed package (``site-packages/data``).
     """
-    env = os.environ.get("HEAVYLEGS_DATA_DIR")
+    env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env)
     here = Path.cwd() / "data"
@@ -360,7 +529,7 @@ def default_data_dir() -> Path:
     return _checkout_data_dir() or PACKAGED_DATA_DIR
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """Refuse to write inside the packaged sample athletes."""
     try:
         path.resolve().relative_to(PACKAGED_DATA_DIR)

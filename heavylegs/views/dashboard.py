@@ -38,16 +38,24 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from IPython.display import HTML, display
+
+from heavylegs.analysis.pipeline import assess_athlete
+from heavylegs.analysis.plan import distance_unit
+from heavylegs.engine.device_load import load_summary
 from heavylegs.errors import InputError, Problem
-# The page's HTML lives in heavylegs.views.html; CSS, DISCLAIMER and dashboard_sections stay importable here.
-from heavylegs.views.html import ACWR_SENTENCE, CSS, DISCLAIMER, URGENCY_ORDER, dashboard_blocks, dashboard_sections, date_text, escape, in_unit, refused_html, urgency_label, urgency_when
-# The Voila process manager lives in heavylegs.serve.server; its names stay importable from here.
-from heavylegs.serve.server import DATA_DIR_ENV, SERVED_ATHLETE_ENV, DashboardServer, notebook_path, serve_dashboard, voila_command
-from heavylegs.store.storage import athlete_paths, atomic_write_text, default_data_dir, validate_athlete_id
+from heavylegs.logs.checkins import follow_up
+from heavylegs.store.athlete import load_athlete
+from heavylegs.store.storage import SERVED_ATHLETE_ENV, atomic_write_text, default_data_dir, validate_athlete_id
+from heavylegs.views.figures import heaviness_figure, weekly_load_figure
+# CSS and DISCLAIMER stay importable from here; the page's primitives are heavylegs.views.html's.
+from heavylegs.views.html import (ACWR_SENTENCE, ADVICE_SHOWN, BAND_WORDS, BECAUSE_SHOWN, CSS, DISCLAIMER,
+                                  URGENCY_ORDER, date_text, escape, follow_up_html, in_unit, patterns_html,
+                                  refused_html, urgency_label, urgency_when)
+from heavylegs.views.plan_pages import doctor_summary_html, doctor_summary_needed, plan_section_html
 
 __all__ = [
     "AthleteDashboard",
-    "DashboardServer",
     "dashboard_content",
     "dashboard_figure",
     "heaviness_chart",
@@ -57,11 +65,11 @@ __all__ = [
     "dashboard_page",
     "requested_athlete",
     "export_dashboard",
-    "serve_dashboard",
-    "voila_command",
-    "notebook_path",
+    "flags_html",
+    "cause_html",
+    "doctor_section_html",
+    "PRINT_DOCTOR_CLASS",
     "SERVED_ATHLETE_ENV",
-    "DATA_DIR_ENV",
     "TOP_CAUSES",
 ]
 
@@ -101,14 +109,6 @@ def _because(item: dict) -> str:
     return item["because"]
 
 
-def _previous_profile(data_dir, athlete_id) -> dict | None:
-    """The answers of the assessment before the newest one (None for a first assessment)."""
-    from heavylegs.store.assessments import list_assessments, read_assessment
-
-    files = list_assessments(data_dir, athlete_id)
-    return read_assessment(files[-2])["profile"] if len(files) > 1 else None
-
-
 def _plan_in_unit(plan: dict, unit: str) -> dict:
     """The plan with its sentences (notes, red-flag headline) in the athlete's unit."""
     if unit == "km":
@@ -122,8 +122,6 @@ def _load_words(log, profile: dict) -> str | None:
     """One plain sentence on what the load behind the ratio is, or None without a log."""
     if log is None or len(log) == 0:
         return None
-    from heavylegs.engine.device_load import load_summary
-
     summary = load_summary(log, profile, "auto", profile.get("assessed_on"))
     words = {"srpe": "how hard each session felt (your RPE) times its minutes",
              "trimp": "your heart rate during each session", "hrss": "your heart rate during each session",
@@ -137,17 +135,21 @@ def _load_words(log, profile: dict) -> str | None:
     return f"Training load here is worked out from {words}.{tail}"
 
 
-def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, today=None) -> dict:
+def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=None) -> dict:
     """Everything the athlete's page shows, as plain data.
+
+    The athlete is read by :func:`heavylegs.store.athlete.load_athlete` and
+    assessed by :func:`heavylegs.analysis.pipeline.assess_athlete`, as in the
+    workbook, the squad and the command line.
 
     Parameters
     ----------
+    data_dir : str or Path or None
+        The data folder; None for :func:`heavylegs.store.storage.default_data_dir`
+        (``$HEAVYLEGS_DATA_DIR`` when set).
     athlete_id : str
         A valid athlete id (checked with
         :func:`heavylegs.store.storage.validate_athlete_id`).
-    data_dir : str or Path, optional
-        The data folder; :func:`heavylegs.store.storage.default_data_dir` by
-        default (``$HEAVYLEGS_DATA_DIR`` when set).
     top : int
         Number of causes to explain.
     today : str or date, optional
@@ -187,38 +189,22 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
         For an invalid id, an athlete with neither profile nor assessment,
         or an unreadable profile, log, check-in file or saved plan.
     """
-    from heavylegs.store.assessments import list_assessments, load_latest_plan, load_latest_profile
-    from heavylegs.logs.checkins import empty_checkins, follow_up, load_checkins
-    from heavylegs.analysis.pipeline import assess
-    from heavylegs.analysis.plan import distance_unit
-    from heavylegs.views.plan_pages import doctor_summary_html, doctor_summary_needed
-
     validate_athlete_id(athlete_id, "athlete")
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    paths = athlete_paths(data_dir, athlete_id)
-    if not paths["profile"].exists() and not list_assessments(data_dir, athlete_id):
-        raise InputError([Problem(str(paths["profile"]), f"no profile for athlete {athlete_id!r}, "
-                                                          "expected a file DATA/athletes/<id>.json",
-                                  field="athlete_id")])
+    record = load_athlete(data_dir, athlete_id).require()
     day = _dt.date.fromisoformat(str(today)[:10]) if today is not None else _dt.date.today()
-    profile = load_latest_profile(data_dir, athlete_id)
+    profile, log = record.answers(), record.log
     unit = distance_unit(profile)
-    log = None
-    if paths["log"].exists():
-        from heavylegs.logs.traininglog import read_log
-
-        log = read_log(paths["log"])
-    checkins = load_checkins(data_dir, athlete_id)
-    checkins = checkins if len(checkins) else None
+    checkins = record.checkins if record.has_checkins else None
     # the workbook's own pipeline: the same ranking, and the chart ends on the same day
-    result = assess(profile, log, checkins=checkins)
+    result = assess_athlete(record)
     ranking, weekly = result.ranking, result.weekly
-    plan = load_latest_plan(data_dir, athlete_id)
+    plan = record.plan
     started = plan is not None and _dt.date.fromisoformat(plan["start"]) <= day
     doctor = None
     if doctor_summary_needed(ranking):
-        doctor = in_unit(doctor_summary_html(result, previous_profile=_previous_profile(data_dir, athlete_id),
-                                             plan=plan, printed=day), unit)
+        doctor = in_unit(doctor_summary_html(result, previous_profile=record.previous_profile, plan=plan,
+                                             printed=day), unit)
     flags = sorted(ranking["red_flags"], key=lambda f: URGENCY_ORDER.get(f["urgency"], 9))
     name = str(profile.get("name") or athlete_id).split()[0]
     return {
@@ -244,8 +230,7 @@ def dashboard_content(athlete_id: str, data_dir=None, top: int = TOP_CAUSES, tod
         "checkins": checkins,
         "patterns": result.patterns,
         "plan": None if plan is None else _plan_in_unit(plan, unit),
-        "follow_up": follow_up(checkins if checkins is not None else empty_checkins(),
-                               plan["start"]) if started else None,
+        "follow_up": follow_up(record.checkins, plan["start"]) if started else None,
         "doctor": doctor,
         "today": day.isoformat(),
     }
@@ -266,8 +251,6 @@ def dashboard_figure(content: dict):
         [km or mi, the athlete's unit] with the ACWR, with a shorter title,
         small margins and the legend under the plot so it fits 390 px.
     """
-    from heavylegs.views.figures import weekly_load_figure
-
     unit = content.get("unit", "km")
     fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit)
     fig.update_layout(
@@ -295,8 +278,6 @@ def heaviness_chart(content: dict):
         marked once the plan has started, small margins and the legend under
         the plot.
     """
-    from heavylegs.views.figures import heaviness_figure
-
     plan_start = content["plan"]["start"] if content.get("plan") and content.get("follow_up") else None
     fig = heaviness_figure(content["checkins"], content["daily"], plan_start=plan_start, last_days=112)
     fig.update_layout(
@@ -309,12 +290,214 @@ def heaviness_chart(content: dict):
     return fig
 
 
-#: The charts of the page, by the names :func:`heavylegs.views.html.dashboard_blocks` gives them.
+#: The charts of the page, by the names :func:`dashboard_blocks` gives them.
 CHARTS = {"heaviness": heaviness_chart, "weekly": dashboard_figure}
 _CHART_WORDS = {"heaviness": "heaviness chart", "weekly": "weekly training chart"}
 
 
 # --- HTML ------------------------------------------------------------------------------------
+
+# The athlete's page in blocks of HTML; the primitives (escape, units, urgency, CSS) are heavylegs.views.html's.
+
+def flags_html(content: dict) -> str:
+    flags = content["red_flags"]
+    if not flags:
+        return ('<section class="hl-ok" id="hl-no-flags"><p><strong>No warning sign that needs a doctor '
+                'was found in your answers.</strong> If anything listed under "see a doctor if" below '
+                'appears, do see one.</p></section>')
+    worst = flags[0]
+    groups = []
+    for urgency in URGENCY_ORDER:
+        group = [f for f in flags if f["urgency"] == urgency]
+        if not group:
+            continue
+        items = "".join(
+            f'<div class="hl-flag"><h3>{escape(f["title"])}</h3><p>{escape(f["reason"])}</p>'
+            f'<p><strong>What to do:</strong> {escape(f["action"])}</p></div>' for f in group)
+        groups.append(f'<div class="hl-flag-group"><span class="hl-urgency">{escape(group[0]["urgency_label"])}'
+                      f'</span>{items}</div>')
+    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor first</h2>'
+            f'<p class="hl-flags-lead"><strong>{escape(worst["urgency_label"])}.</strong> '
+            f'{escape(worst["urgency_when"])} Your answers include warning signs that training cannot explain; '
+            f'the training advice below does not replace a doctor.</p>{"".join(groups)}</section>')
+
+
+def _folded_list(items, shown, noun) -> str:
+    """``<li>`` items: the first ``shown`` open, the rest folded under "N more …"."""
+    html_items = "".join(f"<li>{escape(item)}</li>" for item in items[:shown])
+    rest = items[shown:]
+    if rest:
+        label = f"{len(rest)} {noun}{'s' if len(rest) > 1 else ''}"
+        html_items += (f'<li class="hl-more"><details><summary>{label}</summary><ul>'
+                       + "".join(f"<li>{escape(item)}</li>" for item in rest) + "</ul></details></li>")
+    return html_items
+
+
+def cause_html(cause: dict) -> str:
+    because = _folded_list(cause["because"], BECAUSE_SHOWN, "more reason") or \
+        "<li>Nothing in your answers points to it strongly yet; it ranks here because others score lower.</li>"
+    advice = _folded_list(cause["advice"], ADVICE_SHOWN, "more tip")
+    doctor = (f'<p class="hl-doctor"><strong>See a doctor if:</strong> {escape(cause["see_doctor_if"])}</p>'
+              if cause["see_doctor_if"] else "")
+    return (f'<article class="hl-cause" id="hl-cause-{cause["rank"]}" data-cause="{escape(cause["id"])}">'
+            f'<div class="hl-cause-head"><span class="hl-rank">{cause["rank"]}</span><div>'
+            f'<h3 class="hl-cause-title">{escape(cause["title"])}</h3>'
+            f'<span class="hl-band hl-band-{escape(cause["band"])}">{escape(BAND_WORDS.get(cause["band"], cause["band"]))}'
+            f' &middot; score {cause["score"]}/100</span></div></div>'
+            f'<p>{escape(cause["summary"])}</p>'
+            f'<p class="hl-label">Why, in your numbers</p><ul class="hl-because">{because}</ul>'
+            f'<p class="hl-label">This week</p><ul class="hl-advice">{advice}</ul>{doctor}</article>')
+
+
+#: The class the "print for your doctor" button puts on ``<html>``: printing then shows that page only.
+PRINT_DOCTOR_CLASS = "hl-print-doctor"
+
+_PRINT_DOCTOR_JS = ("var h=document.documentElement,s=this.closest('section'),d=s&&s.querySelector('details');"
+                    f"if(d)d.open=true;h.classList.add('{PRINT_DOCTOR_CLASS}');"
+                    f"window.addEventListener('afterprint',function(){{h.classList.remove('{PRINT_DOCTOR_CLASS}')}},"
+                    "{once:true});window.print();")
+_BODY_RE = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+
+
+def doctor_section_html(content: dict) -> str:
+    """The "For your doctor" part of the dashboard ("" when no doctor's page is needed).
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`dashboard_content`; its ``doctor`` is
+        the page of :func:`heavylegs.views.plan_pages.doctor_summary_html` (or None).
+
+    Returns
+    -------
+    str
+        ``<section id="hl-for-doctor">``: a heading, one sentence, a button
+        that prints this page alone (one A4 page: the button puts
+        :data:`PRINT_DOCTOR_CLASS` on ``<html>``, and the print styles of
+        :data:`CSS` then hide the rest of the dashboard), and the page itself
+        under "Show the page for your doctor", so it can be shown on the phone.
+    """
+    page = content.get("doctor")
+    if not page:
+        return ""
+    match = _BODY_RE.search(page)
+    body = match.group(1) if match else page
+    if content.get("red_flags"):
+        lead = ("Your answers include warning signs. Print this one page, or show it on your phone, and take "
+                "it to the doctor: it lists the warning signs and the answers behind them, your blood values, "
+                "the likely causes with their evidence, your last 8 weeks of training and what your coach changed.")
+    else:
+        lead = ("A likely cause above is one a doctor should check. Print this one page, or show it on your "
+                "phone, at the appointment: it lists your blood values, the likely causes with their evidence, "
+                "your last 8 weeks of training and what your coach changed.")
+    return (f'<section class="hl-for-doctor" id="hl-for-doctor"><h2>For your doctor</h2><p>{escape(lead)}</p>'
+            f'<p><button type="button" class="hl-print" id="hl-print-doctor" onclick="{escape(_PRINT_DOCTOR_JS)}">'
+            "Print the page for your doctor</button></p>"
+            '<details id="hl-doctor-details"><summary>Show the page for your doctor</summary>'
+            f'<div class="hl-doc-page" id="hl-doctor-page">{body}</div></details></section>')
+
+
+def _heaviness_note(content: dict) -> str:
+    plan = content.get("plan")
+    began = (" The dashed green line marks the day your plan began."
+             if plan is not None and content.get("follow_up") is not None else "")
+    return ('<section id="hl-heaviness"><h2>How heavy your legs felt</h2><p class="hl-chart-note">Each dot is '
+            "one check-in (0 light, 10 like lead), the line the mean of the last 7 days; the bars beneath are "
+            f"the training load of each day.{escape(began)}</p></section>")
+
+
+def dashboard_blocks(content: dict) -> list:
+    """The dashboard in order: blocks of HTML and the names of the charts between them.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`dashboard_content`.
+
+    Returns
+    -------
+    list
+        Three HTML strings, each a ``<div class="hl-dash">`` (the first with
+        the styles), with ``"heaviness"`` after the first when the athlete
+        has check-ins, and ``"weekly"`` after the second when there is a
+        training log:
+
+        1. heading with the dates; the red flags (or the all-clear) and,
+           when a red flag stands, "For your doctor" right after them; the
+           top causes; the plan; "Is the plan working?"; the heaviness
+           chart's heading;
+        2. what comes before the heavy days; the weekly chart's heading;
+        3. "For your doctor" (when needed and no red flag stands); the
+           disclaimer.
+
+        Distances are in ``content["unit"]``; every text is escaped.
+    """
+    unit = content.get("unit", "km")
+    dates = [f"Assessment: <strong class=\"hl-date\">{escape(date_text(content['assessed_on']) or 'not dated')}"
+             "</strong>", "Last logged run: <strong class=\"hl-date\">"
+             f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
+    causes = "".join(cause_html(c) for c in content["causes"])
+    if content["acwr"]:
+        latest = (f" Your latest ratio is <strong>{content['acwr']['value']:.2f}</strong> "
+                  f"(week of {escape(date_text(content['acwr']['week']))}).")
+    else:
+        latest = ""
+    words = "miles" if unit == "mi" else "kilometres"
+    load_words = f" {escape(content['load'])}" if content.get("load") else ""
+    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
+                  f'{load_words}</p>'
+                  if content["weekly"] is not None else
+                  '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
+    doctor = doctor_section_html(content)
+    flags_first = bool(content["red_flags"])
+    plan = ""
+    if content.get("plan") is not None:
+        plan = plan_section_html(content["plan"], unit)
+    has_checkins = content.get("checkins") is not None
+    first = (f'<style>{CSS}</style><div class="hl-dash">'
+             f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
+             f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
+             f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
+             f'{flags_html(content)}{doctor if flags_first else ""}'
+             f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
+             f'{plan}{follow_up_html(content.get("follow_up"))}'
+             f'{_heaviness_note(content) if has_checkins else ""}</div>')
+    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
+              f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
+    last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
+            f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
+    blocks = [first]
+    if has_checkins:
+        blocks.append("heaviness")
+    blocks.append(second)
+    if content["weekly"] is not None:
+        blocks.append("weekly")
+    blocks.append(last)
+    return blocks
+
+
+def dashboard_sections(content: dict) -> tuple:
+    """The dashboard's HTML without its charts, in two parts.
+
+    Parameters
+    ----------
+    content : dict
+        From :func:`dashboard_content`.
+
+    Returns
+    -------
+    before : str
+        Every HTML block of :func:`dashboard_blocks` but the last: styles,
+        heading, red flags (or the all-clear), causes, plan, follow-up,
+        patterns and the charts' headings.
+    after : str
+        The last block: "For your doctor" when needed and no red flag
+        stands, and the disclaimer.
+    """
+    html = [b for b in dashboard_blocks(content) if b not in ("heaviness", "weekly")]
+    return "".join(html[:-1]), html[-1]
+
+
 
 _PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "displayModeBar": False, "scrollZoom": False}
 
@@ -408,6 +591,8 @@ def _wait_for_voila_request() -> None:
     # A preheated Voila kernel runs the notebook before any request; the query
     # string reaches its environment only once a browser asks for the page.
     if os.environ.get("VOILA_PREHEAT") == "True":
+        # The one import inside a function outside cli/__init__ (tests/test_architecture.py lists it):
+        # voila.utils costs 1.9 s and only a preheated kernel needs it.
         from voila.utils import wait_for_request
 
         wait_for_request()
@@ -418,11 +603,10 @@ class AthleteDashboard:
 
     Parameters
     ----------
+    data_dir : str or Path or None
+        The data folder (None: :func:`heavylegs.store.storage.default_data_dir`).
     athlete_id : str
-        A valid athlete id.
-    data_dir : str or Path, optional
-        The data folder (:func:`heavylegs.store.storage.default_data_dir` by
-        default).
+        A valid athlete id (there is no default athlete).
 
     Attributes
     ----------
@@ -440,12 +624,12 @@ class AthleteDashboard:
     offline by Voila and JupyterLab).
     """
 
-    def __init__(self, athlete_id: str = "ana", data_dir=None):
+    def __init__(self, data_dir, athlete_id: str):
         self.athlete_id = athlete_id
         self.content = None
         self.error = None
         try:
-            self.content = dashboard_content(athlete_id, data_dir)
+            self.content = dashboard_content(data_dir, athlete_id)
         except InputError as exc:
             self.error = "; ".join(p.message for p in exc.problems)
 
@@ -457,16 +641,16 @@ class AthleteDashboard:
         return self
 
     @classmethod
-    def from_request(cls, athlete_id: str = "ana", data_dir=None) -> "AthleteDashboard":
+    def from_request(cls, data_dir, athlete_id: str) -> "AthleteDashboard":
         """The dashboard a notebook or a Voila request asks for.
 
         Parameters
         ----------
+        data_dir : str or Path or None
+            The data folder (None: :func:`heavylegs.store.storage.default_data_dir`).
         athlete_id : str
             The notebook's parameter (used when neither the server nor the
             query string names an athlete).
-        data_dir : str or Path, optional
-            The data folder.
 
         Returns
         -------
@@ -478,13 +662,13 @@ class AthleteDashboard:
             invalid id, gives a refusal that shows no data.
         """
         served = os.environ.get(SERVED_ATHLETE_ENV) or None
-        ready = cls(served, data_dir) if served else None
+        ready = cls(data_dir, served) if served else None
         _wait_for_voila_request()
         try:
             wanted = requested_athlete(athlete_id, os.environ.get("QUERY_STRING", ""), served)
         except InputError as exc:
             return cls.refused("; ".join(p.message for p in exc.problems) + ".")
-        return ready if ready is not None else cls(wanted, data_dir)
+        return ready if ready is not None else cls(data_dir, wanted)
 
     def parts(self) -> list:
         """What the page shows, in order: HTML strings and plotly figures (:func:`dashboard_blocks`)."""
@@ -501,8 +685,6 @@ class AthleteDashboard:
         return dashboard_page(self.content)
 
     def _ipython_display_(self):
-        from IPython.display import HTML, display
-
         if self.content is None:
             display(HTML(refused_html(self.error or "unknown error")))
             return
@@ -523,18 +705,17 @@ class AthleteDashboard:
 
 # --- export -------------------------------------------------------------------------------
 
-def export_dashboard(athlete_id: str, out_dir, data_dir=None) -> Path:
+def export_dashboard(data_dir, athlete_id: str, out_dir) -> Path:
     """Write the athlete's dashboard as one standalone HTML file.
 
     Parameters
     ----------
+    data_dir : str or Path or None
+        The data folder (None: :func:`heavylegs.store.storage.default_data_dir`).
     athlete_id : str
         A valid athlete id.
     out_dir : str or Path
         Folder to write into (created when missing).
-    data_dir : str or Path, optional
-        The data folder (:func:`heavylegs.store.storage.default_data_dir` by
-        default).
 
     Returns
     -------
@@ -549,7 +730,7 @@ def export_dashboard(athlete_id: str, out_dir, data_dir=None) -> Path:
         For an invalid or unknown athlete, or an unreadable profile or log;
         nothing is written then.
     """
-    content = dashboard_content(athlete_id, data_dir)
+    content = dashboard_content(data_dir, athlete_id)
     page = dashboard_page(content)
     _check_offline(page)
     return atomic_write_text(Path(out_dir) / f"{athlete_id}-dashboard.html", page)

@@ -18,8 +18,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from heavylegs.knowledge.causes import rule_threshold
+from heavylegs.vocabulary import KM_PER_MILE
 from heavylegs.views.html import BAND_COLOURS, escape
-from heavylegs.analysis.plan import KM_PER_MILE
 from heavylegs.analysis.scoring import BAND_LIKELY, BAND_POSSIBLE
 
 __all__ = [
@@ -28,10 +29,8 @@ __all__ = [
     "ACWR_SAFE_BAND",
     "RECENT_WEEKS",
     "LOAD_METRIC_NAMES",
-    "ACWR_DANGER",
-    "MONOTONY_FLAG",
-    "LONG_RUN_SPIKE_FLAG_PCT",
-    "DISTANCE_RISE_FLAG_PCT",
+    "CHART_LINE_FIELDS",
+    "chart_lines",
     "ranking_figure",
     "weekly_load_figure",
     "history_figure",
@@ -55,22 +54,18 @@ LOAD_METRIC_NAMES = {
 RECENT_WEEKS = 16
 #: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
 ACWR_SAFE_BAND = (0.8, 1.3)
-#: ACWR above which injury risk was reported to climb (Gabbett 2016); contested.
-ACWR_DANGER = 1.5
-#: Weekly monotony above which Foster (1998) saw more illness.
-MONOTONY_FLAG = 2.0
-#: Run longer than the longest of the 30 days before by more than this [%] (Frandsen et al. 2025).
-LONG_RUN_SPIKE_FLAG_PCT = 10.0
-#: Week-on-week rise in distance above this [%] (Nielsen et al. 2014).
-DISTANCE_RISE_FLAG_PCT = 30.0
+#: The weekly chart's lines and flags, each drawn where the catalogue's rule on a log field begins to
+#: fire (see :func:`chart_lines`): the ACWR line (1.5, Gabbett 2016; contested), weekly monotony
+#: (2.0, Foster 1998), a run longer than the longest of the 30 days before (10 %, Frandsen et al.
+#: 2025) and a week-on-week rise in distance (30 %, Nielsen et al. 2014).
+CHART_LINE_FIELDS = {"acwr": "log_acwr", "monotony": "log_monotony",
+                     "long_run_spike": "log_long_run_spike_pct", "distance_rise": "log_distance_change_pct"}
 
 _FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=12)
 _FLAG_STYLE = {
-    "monotony": dict(symbol="diamond", color="#7B3294", label=f"monotony > {MONOTONY_FLAG:g}"),
-    "long_run_spike": dict(symbol="triangle-up", color="#CC0000",
-                           label=f"long-run spike > {LONG_RUN_SPIKE_FLAG_PCT:g} %"),
-    "distance_rise": dict(symbol="star", color="#0072B2",
-                          label=f"distance up > {DISTANCE_RISE_FLAG_PCT:g} % on the week before"),
+    "monotony": dict(symbol="diamond", color="#7B3294", label="monotony > {:g}"),
+    "long_run_spike": dict(symbol="triangle-up", color="#CC0000", label="long-run spike > {:g} %"),
+    "distance_rise": dict(symbol="star", color="#0072B2", label="distance up > {:g} % on the week before"),
 }
 _LINE_COLOURS = {"fitness": "#0072B2", "fatigue": "#D55E00", "form": "#009E73"}
 
@@ -243,9 +238,10 @@ def flagged_weeks(weekly) -> dict:
         first_day = starts.iloc[0] + pd.Timedelta(days=7 - days[0])
         full_lookback = [bool(start - pd.Timedelta(days=30) >= first_day) for start in starts]
         after_whole_week = [i > 0 and days[i - 1] == 7 for i in range(rows)]
-    rules = (("monotony", "monotony", MONOTONY_FLAG, None),
-             ("long_run_spike", "long_run_spike_pct", LONG_RUN_SPIKE_FLAG_PCT, full_lookback),
-             ("distance_rise", "distance_change_pct", DISTANCE_RISE_FLAG_PCT, after_whole_week))
+    lines = chart_lines()
+    rules = (("monotony", "monotony", lines["monotony"], None),
+             ("long_run_spike", "long_run_spike_pct", lines["long_run_spike"], full_lookback),
+             ("distance_rise", "distance_change_pct", lines["distance_rise"], after_whole_week))
     for key, column, limit, fair in rules:
         if column not in getattr(weekly, "columns", ()):
             continue
@@ -254,6 +250,26 @@ def flagged_weeks(weekly) -> dict:
             if value is not None and value > limit and (fair is None or fair[i]):
                 out[key].append(i)
     return out
+
+
+def chart_lines(causes=None) -> dict:
+    """Where the weekly chart draws its lines and flags: the catalogue's thresholds.
+
+    Parameters
+    ----------
+    causes : sequence of Cause, optional
+        Default: the packaged catalogue.
+
+    Returns
+    -------
+    dict
+        For each key of :data:`CHART_LINE_FIELDS`, the value above which
+        the catalogue's rule on that field fires
+        (:func:`heavylegs.knowledge.causes.rule_threshold`): ``acwr`` 1.5,
+        ``monotony`` 2.0, ``long_run_spike`` 10 [%], ``distance_rise`` 30
+        [%] in the packaged catalogue.
+    """
+    return {key: rule_threshold(field, causes) for key, field in CHART_LINE_FIELDS.items()}
 
 
 def _column(weekly, name):
@@ -338,8 +354,11 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
                          hovertemplate="week of %{x|%Y-%m-%d}<br>ACWR at the week's end %{y:.2f}<extra></extra>")]
     flags = {k: [] for k in _FLAG_STYLE} if empty else flagged_weeks(weekly)
     top = max([b for b in bars if b is not None] or [1.0])
+    lines = chart_lines()
+    acwr_line = lines["acwr"]
     for n, (key, style) in enumerate(_FLAG_STYLE.items()):
         rows = flags[key]
+        style = {**style, "label": style["label"].format(lines[key])}
         # Stacked just above each flagged week's bar, one row per kind of flag.
         traces.append(go.Scatter(
             name=style["label"], mode="markers", x=[weeks[i] for i in rows],
@@ -353,21 +372,21 @@ def weekly_load_figure(weekly, metric: str = "distance", show_fitness: bool = Fa
     shapes = [
         dict(type="rect", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_SAFE_BAND[0], y1=ACWR_SAFE_BAND[1],
              fillcolor="rgba(0,158,115,0.13)", line=dict(width=0), layer="below"),
-        dict(type="line", xref="paper", yref="y2", x0=0, x1=1, y0=ACWR_DANGER, y1=ACWR_DANGER,
+        dict(type="line", xref="paper", yref="y2", x0=0, x1=1, y0=acwr_line, y1=acwr_line,
              line=dict(color="#CC0000", width=1.5, dash="dash")),
     ]
     annotations = [
         dict(xref="paper", yref="y2", x=0.005, y=ACWR_SAFE_BAND[1], xanchor="left", yanchor="top",
              text=f"ACWR {ACWR_SAFE_BAND[0]:g}-{ACWR_SAFE_BAND[1]:g}: a contested heuristic",
              showarrow=False, font=dict(size=10, color="#00704F")),
-        dict(xref="paper", yref="y2", x=0.005, y=ACWR_DANGER, xanchor="left", yanchor="bottom",
-             text=f"ACWR {ACWR_DANGER:g} (Gabbett 2016): a contested heuristic",
+        dict(xref="paper", yref="y2", x=0.005, y=acwr_line, xanchor="left", yanchor="bottom",
+             text=f"ACWR {acwr_line:g} (Gabbett 2016): a contested heuristic",
              showarrow=False, font=dict(size=10, color="#CC0000")),
     ]
     if empty:
         annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                                 text="No training log yet: upload one above.", font=dict(size=14)))
-    acwr_top = max([a for a in acwr if a is not None] + [ACWR_DANGER]) * 1.15
+    acwr_top = max([a for a in acwr if a is not None] + [acwr_line]) * 1.15
     main_domain = [0.36, 1.0] if show_fitness else [0.0, 1.0]
     layout = dict(
         height=520 if show_fitness else 380, font=_FONT, plot_bgcolor="white",

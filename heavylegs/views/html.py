@@ -11,7 +11,8 @@ import datetime as _dt
 import html as _html
 import re as _re
 
-from heavylegs.vocabulary import FIELDS, SECTIONS
+from heavylegs.analysis.patterns import FACTS
+from heavylegs.vocabulary import FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
 
 __all__ = [
     "escape",
@@ -29,14 +30,8 @@ __all__ = [
     "DISCLAIMER",
     "ACWR_SENTENCE",
     "BAND_WORDS",
-    "flags_html",
-    "cause_html",
-    "dashboard_sections",
-    "dashboard_blocks",
     "in_unit",
     "pace_text",
-    "doctor_section_html",
-    "PRINT_DOCTOR_CLASS",
     "refused_html",
     "red_flag_html",
     "cause_detail_html",
@@ -79,8 +74,7 @@ URGENCY = {
     "soon": {"label": "Book a doctor's appointment within days",
              "when": "Within the next few days, before hard training."},
 }
-#: Urgencies, most urgent first (the order flags are shown in).
-URGENCY_ORDER = {name: i for i, name in enumerate(URGENCY)}
+# URGENCY_ORDER (most urgent first, the order flags are shown in) is heavylegs.vocabulary's.
 
 
 def urgency_label(urgency: str) -> str:
@@ -173,8 +167,6 @@ def pace_text(seconds_per_km, unit: str = "km") -> str:
     """
     if seconds_per_km is None:
         return ""
-    from heavylegs.analysis.plan import KM_PER_MILE
-
     seconds = round(float(seconds_per_km) * (KM_PER_MILE if unit == "mi" else 1.0))
     return f"{seconds // 60}:{seconds % 60:02d} min/{'mi' if unit == 'mi' else 'km'}"
 
@@ -208,8 +200,6 @@ def in_unit(text, unit: str = "km") -> str:
     text = "" if text is None else str(text)
     if unit != "mi" or "km" not in text:
         return text
-    from heavylegs.analysis.plan import KM_PER_MILE
-
     per_mile = 1.0 / KM_PER_MILE
     text = _PACE_RE.sub(lambda m: pace_text(int(m.group(1)) * 60 + int(m.group(2)), "mi"), text)
     text = _SPEED_RE.sub(lambda m: f"{_converted(m.group(1), per_mile)}{m.group(2)}mph", text)
@@ -317,207 +307,6 @@ div.jp-OutputArea-child:has(>div.jp-RenderedPlotly){max-width:820px;margin-left:
 div.jp-OutputArea-child>div.jp-RenderedPlotly.jp-OutputArea-output{min-width:0}
 @media (min-width:700px){div.hl-dash{font-size:17px;padding:0 12px}div.hl-dash h1{font-size:1.8rem}}
 """
-
-
-def flags_html(content: dict) -> str:
-    flags = content["red_flags"]
-    if not flags:
-        return ('<section class="hl-ok" id="hl-no-flags"><p><strong>No warning sign that needs a doctor '
-                'was found in your answers.</strong> If anything listed under "see a doctor if" below '
-                'appears, do see one.</p></section>')
-    worst = flags[0]
-    groups = []
-    for urgency in URGENCY_ORDER:
-        group = [f for f in flags if f["urgency"] == urgency]
-        if not group:
-            continue
-        items = "".join(
-            f'<div class="hl-flag"><h3>{escape(f["title"])}</h3><p>{escape(f["reason"])}</p>'
-            f'<p><strong>What to do:</strong> {escape(f["action"])}</p></div>' for f in group)
-        groups.append(f'<div class="hl-flag-group"><span class="hl-urgency">{escape(group[0]["urgency_label"])}'
-                      f'</span>{items}</div>')
-    return (f'<section class="hl-flags" id="hl-red-flags" role="alert"><h2>&#9888; See a doctor first</h2>'
-            f'<p class="hl-flags-lead"><strong>{escape(worst["urgency_label"])}.</strong> '
-            f'{escape(worst["urgency_when"])} Your answers include warning signs that training cannot explain; '
-            f'the training advice below does not replace a doctor.</p>{"".join(groups)}</section>')
-
-
-def _folded_list(items, shown, noun) -> str:
-    """``<li>`` items: the first ``shown`` open, the rest folded under "N more …"."""
-    html_items = "".join(f"<li>{escape(item)}</li>" for item in items[:shown])
-    rest = items[shown:]
-    if rest:
-        label = f"{len(rest)} {noun}{'s' if len(rest) > 1 else ''}"
-        html_items += (f'<li class="hl-more"><details><summary>{label}</summary><ul>'
-                       + "".join(f"<li>{escape(item)}</li>" for item in rest) + "</ul></details></li>")
-    return html_items
-
-
-def cause_html(cause: dict) -> str:
-    because = _folded_list(cause["because"], BECAUSE_SHOWN, "more reason") or \
-        "<li>Nothing in your answers points to it strongly yet; it ranks here because others score lower.</li>"
-    advice = _folded_list(cause["advice"], ADVICE_SHOWN, "more tip")
-    doctor = (f'<p class="hl-doctor"><strong>See a doctor if:</strong> {escape(cause["see_doctor_if"])}</p>'
-              if cause["see_doctor_if"] else "")
-    return (f'<article class="hl-cause" id="hl-cause-{cause["rank"]}" data-cause="{escape(cause["id"])}">'
-            f'<div class="hl-cause-head"><span class="hl-rank">{cause["rank"]}</span><div>'
-            f'<h3 class="hl-cause-title">{escape(cause["title"])}</h3>'
-            f'<span class="hl-band hl-band-{escape(cause["band"])}">{escape(BAND_WORDS.get(cause["band"], cause["band"]))}'
-            f' &middot; score {cause["score"]}/100</span></div></div>'
-            f'<p>{escape(cause["summary"])}</p>'
-            f'<p class="hl-label">Why, in your numbers</p><ul class="hl-because">{because}</ul>'
-            f'<p class="hl-label">This week</p><ul class="hl-advice">{advice}</ul>{doctor}</article>')
-
-
-#: The class the "print for your doctor" button puts on ``<html>``: printing then shows that page only.
-PRINT_DOCTOR_CLASS = "hl-print-doctor"
-
-_PRINT_DOCTOR_JS = ("var h=document.documentElement,s=this.closest('section'),d=s&&s.querySelector('details');"
-                    f"if(d)d.open=true;h.classList.add('{PRINT_DOCTOR_CLASS}');"
-                    f"window.addEventListener('afterprint',function(){{h.classList.remove('{PRINT_DOCTOR_CLASS}')}},"
-                    "{once:true});window.print();")
-_BODY_RE = _re.compile(r"<body[^>]*>(.*)</body>", _re.S | _re.I)
-
-
-def doctor_section_html(content: dict) -> str:
-    """The "For your doctor" part of the dashboard ("" when no doctor's page is needed).
-
-    Parameters
-    ----------
-    content : dict
-        From :func:`heavylegs.views.dashboard.dashboard_content`; its ``doctor`` is
-        the page of :func:`heavylegs.views.plan_pages.doctor_summary_html` (or None).
-
-    Returns
-    -------
-    str
-        ``<section id="hl-for-doctor">``: a heading, one sentence, a button
-        that prints this page alone (one A4 page: the button puts
-        :data:`PRINT_DOCTOR_CLASS` on ``<html>``, and the print styles of
-        :data:`CSS` then hide the rest of the dashboard), and the page itself
-        under "Show the page for your doctor", so it can be shown on the phone.
-    """
-    page = content.get("doctor")
-    if not page:
-        return ""
-    match = _BODY_RE.search(page)
-    body = match.group(1) if match else page
-    if content.get("red_flags"):
-        lead = ("Your answers include warning signs. Print this one page, or show it on your phone, and take "
-                "it to the doctor: it lists the warning signs and the answers behind them, your blood values, "
-                "the likely causes with their evidence, your last 8 weeks of training and what your coach changed.")
-    else:
-        lead = ("A likely cause above is one a doctor should check. Print this one page, or show it on your "
-                "phone, at the appointment: it lists your blood values, the likely causes with their evidence, "
-                "your last 8 weeks of training and what your coach changed.")
-    return (f'<section class="hl-for-doctor" id="hl-for-doctor"><h2>For your doctor</h2><p>{escape(lead)}</p>'
-            f'<p><button type="button" class="hl-print" id="hl-print-doctor" onclick="{escape(_PRINT_DOCTOR_JS)}">'
-            "Print the page for your doctor</button></p>"
-            '<details id="hl-doctor-details"><summary>Show the page for your doctor</summary>'
-            f'<div class="hl-doc-page" id="hl-doctor-page">{body}</div></details></section>')
-
-
-def _heaviness_note(content: dict) -> str:
-    plan = content.get("plan")
-    began = (" The dashed green line marks the day your plan began."
-             if plan is not None and content.get("follow_up") is not None else "")
-    return ('<section id="hl-heaviness"><h2>How heavy your legs felt</h2><p class="hl-chart-note">Each dot is '
-            "one check-in (0 light, 10 like lead), the line the mean of the last 7 days; the bars beneath are "
-            f"the training load of each day.{escape(began)}</p></section>")
-
-
-def dashboard_blocks(content: dict) -> list:
-    """The dashboard in order: blocks of HTML and the names of the charts between them.
-
-    Parameters
-    ----------
-    content : dict
-        From :func:`heavylegs.views.dashboard.dashboard_content`.
-
-    Returns
-    -------
-    list
-        Three HTML strings, each a ``<div class="hl-dash">`` (the first with
-        the styles), with ``"heaviness"`` after the first when the athlete
-        has check-ins, and ``"weekly"`` after the second when there is a
-        training log:
-
-        1. heading with the dates; the red flags (or the all-clear) and,
-           when a red flag stands, "For your doctor" right after them; the
-           top causes; the plan; "Is the plan working?"; the heaviness
-           chart's heading;
-        2. what comes before the heavy days; the weekly chart's heading;
-        3. "For your doctor" (when needed and no red flag stands); the
-           disclaimer.
-
-        Distances are in ``content["unit"]``; every text is escaped.
-    """
-    unit = content.get("unit", "km")
-    dates = [f"Assessment: <strong class=\"hl-date\">{escape(date_text(content['assessed_on']) or 'not dated')}"
-             "</strong>", "Last logged run: <strong class=\"hl-date\">"
-             f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
-    causes = "".join(cause_html(c) for c in content["causes"])
-    if content["acwr"]:
-        latest = (f" Your latest ratio is <strong>{content['acwr']['value']:.2f}</strong> "
-                  f"(week of {escape(date_text(content['acwr']['week']))}).")
-    else:
-        latest = ""
-    words = "miles" if unit == "mi" else "kilometres"
-    load_words = f" {escape(content['load'])}" if content.get("load") else ""
-    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
-                  f'{load_words}</p>'
-                  if content["weekly"] is not None else
-                  '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')
-    doctor = doctor_section_html(content)
-    flags_first = bool(content["red_flags"])
-    plan = ""
-    if content.get("plan") is not None:
-        from heavylegs.views.plan_pages import plan_section_html
-
-        plan = plan_section_html(content["plan"], unit)
-    has_checkins = content.get("checkins") is not None
-    first = (f'<style>{CSS}</style><div class="hl-dash">'
-             f'<header><h1>Heavy legs: {escape(content["name"])}\'s check</h1>'
-             f'<p class="hl-meta">{" &middot; ".join(dates)}</p>'
-             f'<p class="hl-meta">Coaching support, not a diagnosis.</p></header>'
-             f'{flags_html(content)}{doctor if flags_first else ""}'
-             f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
-             f'{plan}{follow_up_html(content.get("follow_up"))}'
-             f'{_heaviness_note(content) if has_checkins else ""}</div>')
-    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
-              f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
-    last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
-            f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')
-    blocks = [first]
-    if has_checkins:
-        blocks.append("heaviness")
-    blocks.append(second)
-    if content["weekly"] is not None:
-        blocks.append("weekly")
-    blocks.append(last)
-    return blocks
-
-
-def dashboard_sections(content: dict) -> tuple:
-    """The dashboard's HTML without its charts, in two parts.
-
-    Parameters
-    ----------
-    content : dict
-        From :func:`heavylegs.views.dashboard.dashboard_content`.
-
-    Returns
-    -------
-    before : str
-        Every HTML block of :func:`dashboard_blocks` but the last: styles,
-        heading, red flags (or the all-clear), causes, plan, follow-up,
-        patterns and the charts' headings.
-    after : str
-        The last block: "For your doctor" when needed and no red flag
-        stands, and the disclaimer.
-    """
-    html = [b for b in dashboard_blocks(content) if b not in ("heaviness", "weekly")]
-    return "".join(html[:-1]), html[-1]
 
 
 def refused_html(message: str) -> str:
@@ -638,8 +427,6 @@ def _one_decimal(value) -> str:
 
 def _not_seen_words(pattern: dict) -> str:
     """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
-    from heavylegs.analysis.patterns import FACTS
-
     fact = next((f for f in FACTS if f.id == pattern["id"]), None)
     exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
     counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"

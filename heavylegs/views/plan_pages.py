@@ -20,8 +20,13 @@ import datetime as _dt
 import json
 import math
 
-from heavylegs.views.html import DISCLAIMER, date_text, escape, field_label, format_answer, urgency_label
-from heavylegs.analysis.plan import day_texts, distance_text, distance_unit, load_plan_knowledge, plan_causes_doctor
+from icalendar import Calendar, Event
+
+from heavylegs.analysis.plan import (day_texts, distance_text, distance_unit, load_plan_knowledge, load_source,
+                                     plan_causes_doctor)
+from heavylegs.knowledge.causes import load_causes, load_red_flags
+from heavylegs.views.html import DISCLAIMER, date_text, escape, field_label, format_answer, in_unit, urgency_label
+from heavylegs.vocabulary import FIELDS, PROFILE_FIELDS
 
 __all__ = [
     "plan_json",
@@ -95,8 +100,6 @@ def plan_ics(plan: dict, *, name: str | None = None, unit: str = "km", now: _dt.
         ``<athlete>-<date>@heavylegs.analysis.plan``, so importing a new plan for the
         same days replaces the old events in most calendars.
     """
-    from icalendar import Calendar, Event
-
     stamp = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -261,8 +264,6 @@ def lab_thresholds() -> dict:
         Lab field to a list of ``"< 35"``-style texts with the cause or flag
         that uses them, e.g. ``{"ferritin_ug_l": ["< 35 (Iron deficiency)"]}``.
     """
-    from heavylegs.knowledge.causes import load_causes, load_red_flags
-
     found = {name: [] for name in _LAB_FIELDS}
 
     def add(cond, title):
@@ -290,8 +291,6 @@ def profile_changes(previous: dict | None, latest: dict) -> list:
     list of tuple
         ``(field, before, now)``; ``before`` or ``now`` None when unknown.
     """
-    from heavylegs.vocabulary import PROFILE_FIELDS
-
     if not previous:
         return []
     skip = {"athlete_id", "assessed_on", "format"}
@@ -318,8 +317,6 @@ def _lab_evidence(ranking: dict) -> dict:
 
 
 def _flag_answers(flag_id: str, profile: dict) -> list:
-    from heavylegs.knowledge.causes import load_red_flags
-
     texts = []
     for flag in load_red_flags():
         if flag.id != flag_id:
@@ -388,8 +385,6 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
     known = [f for f in _LAB_FIELDS if profile.get(f) is not None]
     parts.append("<h2>Lab values</h2>")
     if known:
-        from heavylegs.vocabulary import FIELDS
-
         def used(f):
             if fired.get(f):
                 return "; ".join(fired[f])
@@ -448,9 +443,7 @@ def _weeks_table(weekly, unit) -> str:
     head = "<h2>Training load, last 8 weeks</h2>"
     if weekly is None or not len(weekly):
         return head + "<p>No training log.</p>"
-    from heavylegs.analysis.plan import _load_source
-
-    column, metric = _load_source(weekly)
+    column, metric = load_source(weekly)
     weeks = weekly.tail(8)
 
     def acwr(value):
@@ -488,8 +481,6 @@ def plan_files(assessment, plan: dict, *, previous_profile: dict | None = None,
              "plan.ics": plan_ics(plan, name=name, unit=unit, now=now),
              "plan.html": plan_html(plan, name=name, unit=unit, printed=now.date())}
     if doctor_summary_needed(ranking):
-        from heavylegs.views.html import in_unit
-
         # distances in the athlete's unit, as on the dashboard (the files keep km)
         files["doctor.html"] = in_unit(doctor_summary_html(assessment, previous_profile=previous_profile,
                                                            plan=plan, printed=now.date()), unit)

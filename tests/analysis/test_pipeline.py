@@ -71,7 +71,7 @@ def test_a_log_that_starts_after_the_assessment_gives_no_weeks():
 def test_dashboard_workbook_and_cli_show_the_same_assessment(root, athlete):
     """Seen before: the dashboard's chart ended a week before the workbook's for ana."""
     data = root / "data"
-    content = dashboard_content(athlete, data)
+    content = dashboard_content(data, athlete)
     model = WorkbookModel(data, athlete)
     pd.testing.assert_frame_equal(content["weekly"], model.weekly)
     assert [c["id"] for c in content["causes"]] == [c["id"] for c in model.ranking["causes"][:3]]

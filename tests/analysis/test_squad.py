@@ -1,16 +1,19 @@
 """The squad's rows (heavylegs.analysis.squad) on a small data folder built here, with values checked by hand."""
 import datetime as dt
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from heavylegs.errors import InputError
 
-from heavylegs.analysis.squad import (SQUAD_COLUMNS, athlete_row, filter_rows, heaviness_summary, heaviness_trend, sort_rows,
-                             squad_athletes, squad_csv, squad_document, squad_rows, squad_text)
+from heavylegs.analysis.squad import (SQUAD_COLUMNS, athlete_row, filter_rows, heaviness_summary, heaviness_trend,
+                                      no_session_text, sort_rows, squad_athletes, squad_csv, squad_document,
+                                      squad_rows, squad_text)
 
 TODAY = dt.date(2026, 11, 28)
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _profile(folder, athlete_id, **answers):
@@ -70,7 +73,7 @@ def test_every_row_has_the_contract_columns(squad_dir):
         assert list(row) == list(SQUAD_COLUMNS)
         if not row["error"]:
             assert len(row["top_causes"]) == 3
-            assert set(row["top_causes"][0]) == {"id", "score", "band"}
+            assert set(row["top_causes"][0]) == {"id", "title", "score", "band"}  # spec/cli.md, and the title
     json.dumps(doc)  # plain data
 
 
@@ -177,14 +180,43 @@ def test_csv_and_text(squad_dir):
     assert "broken  cannot read this athlete's files" in table
 
 
-def test_acwr_counts_days_without_sessions_before_the_last_120(squad_dir):
-    """A session long ago and one 10 days ago: the 28-day window is full and holds one session."""
+def test_a_log_with_no_session_for_a_week_has_no_ratio_and_says_since_when(squad_dir):
+    """A session long ago and one 10 days ago: the 28-day window holds 75 AU a week, the last 7 days none."""
     folder = squad_dir / "athletes" / "quiet"
     folder.mkdir()
     (folder / "log.csv").write_text("date,activity,duration_min,distance_km,rpe,session_type\n"
                                     "2026-01-05,run,60,10,5,easy\n2026-11-18,run,60,10,5,easy\n", encoding="utf-8")
     row = athlete_row(squad_dir, "quiet", today=TODAY)
-    assert row["week_load"] == 0 and row["chronic_load"] == pytest.approx(75.0) and row["acwr"] == 0
+    assert row["week_load"] == 0 and row["chronic_load"] == pytest.approx(75.0)
+    assert row["acwr"] is None  # never 0.00: nothing was logged in the last 7 days
+    assert (row["load_as_of"], row["last_session"], row["days_since_session"]) == ("2026-11-28", "2026-11-18", 10)
+    assert no_session_text(row) == "no session for 10 days (last 2026-11-18)"
+    assert "2026-11-18 (10 d ago)" in squad_text([row])
+    # 6 days later the ratio is back: 300 AU in 7 days against 300 / 4 a week
+    (folder / "log.csv").write_text((folder / "log.csv").read_text() + "2026-11-24,run,60,10,5,easy\n",
+                                    encoding="utf-8")
+    row = athlete_row(squad_dir, "quiet", today=TODAY)
+    assert row["acwr"] == pytest.approx(2.0) and row["days_since_session"] == 4 and no_session_text(row) is None
+
+
+def test_a_log_whose_sessions_are_all_old_is_shown_as_a_log(squad_dir):
+    """zoe, created in the workbook from an archive of 2012-2022 runs: her sessions, not "no log"."""
+    folder = squad_dir / "athletes" / "zoe"
+    folder.mkdir()
+    rows = ["date,activity,duration_min,distance_km,rpe,session_type"]
+    rows += [f"2022-05-{day:02d},run,45,8,,easy" for day in range(1, 16)]
+    (folder / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    row = athlete_row(squad_dir, "zoe", today=TODAY)
+    assert row["error"] is None and row["name"] is None
+    assert row["last_session"] == "2022-05-15" and row["days_since_session"] == (TODAY - dt.date(2022, 5, 15)).days
+    assert row["week_load"] == 0 and row["acwr"] is None and row["load_metric"] is not None
+    assert "no log" not in squad_text([row]) and "2022-05-15" in squad_text([row])
+
+
+def test_an_athlete_without_a_log_says_so(squad_dir):
+    row = athlete_row(squad_dir, "quiet", today=TODAY)
+    assert (row["week_load"], row["last_session"], row["load_as_of"], row["acwr"]) == (None, None, None, None)
+    assert "no log" in squad_text([row])
 
 
 def test_acwr_is_the_weekly_tables_on_the_same_day(squad_dir):
@@ -224,28 +256,20 @@ def test_rows_are_reused_until_a_file_changes(squad_dir, tmp_path, monkeypatch):
     assert squad_rows(squad_dir, today=TODAY) == squad_rows(squad_dir, today=TODAY, use_cache=False)
 
 
-def test_checkin_days_match_read_checkins_and_bad_files_raise_its_error(tmp_path):
+def test_a_bad_checkin_file_gives_read_checkins_own_error_in_the_row(squad_dir):
     from heavylegs.logs.checkins import read_checkins
-    from heavylegs.analysis.squad import _checkin_days
 
-    path = tmp_path / "checkins.csv"
-    path.write_text("heaviness,date,sleep_h,notes,extra\n4,2026-11-20,7.5,ok,x\n6,2026-11-21T07:30,,,\n"
-                    "5,2026-11-20,8,later row wins,\n", encoding="utf-8")
-    frame = read_checkins(path)
-    assert _checkin_days(path) == {d.date(): int(h) for d, h in zip(frame["date"], frame["heaviness"])}
-    assert _checkin_days(path) == {dt.date(2026, 11, 20): 5, dt.date(2026, 11, 21): 6}
-    assert _checkin_days(tmp_path / "none.csv") == {}
+    path = squad_dir / "athletes" / "loaded" / "checkins.csv"
     for text, message in (("date,heaviness,sleep_h\n2026-11-20,4,25\n", r"checkins\.csv:2:3: sleep_h: found 25"),
                           ("date,heaviness\n2026-11-20,\n", r"checkins\.csv:2:2: heaviness: found an empty cell"),
                           ("date,heaviness\n2026-02-30,4\n", r"checkins\.csv:2:1: date: found '2026-02-30'"),
-                          ("date,sleep_h\n2026-11-20,7\n", "column 'heaviness' is missing"),
-                          ("date,heaviness,date\n2026-11-20,4,2026-11-21\n", "date")):
+                          ("date,sleep_h\n2026-11-20,7\n", "column 'heaviness' is missing")):
         path.write_text(text, encoding="utf-8")
-        with pytest.raises(InputError, match=message) as quick:
-            _checkin_days(path)
-        with pytest.raises(InputError) as full:
+        with pytest.raises(InputError, match=message) as full:
             read_checkins(path)
-        assert str(quick.value) == str(full.value)
+        row = athlete_row(squad_dir, "loaded", today=TODAY)
+        assert row["error"].startswith(f"cannot read this athlete's files: {full.value.problems[0]}")
+        assert row["top_causes"] == [] and row["acwr"] is None
 
 
 def test_two_processes_give_the_rows_of_one(squad_dir):
@@ -295,3 +319,48 @@ def test_the_cache_never_shows_a_row_of_another_file_or_athlete(squad_dir, tmp_p
                      encoding="utf-8")
     computed.clear()
     assert squad_rows(squad_dir, today=TODAY) == squad_rows(squad_dir, today=TODAY, use_cache=False)
+
+
+# --- one chain: the squad, the workbook and the dashboard agree on every sample athlete --------------
+
+SAMPLES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "data" / "athletes").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def sample_rows():
+    return {r["athlete_id"]: r for r in squad_rows(SAMPLE_DATA, use_cache=False)}
+
+
+@pytest.mark.parametrize("athlete_id", SAMPLES)
+def test_the_squad_row_shows_the_workbooks_and_the_dashboards_scores(athlete_id, sample_rows):
+    from heavylegs.app.workbook import WorkbookModel
+    from heavylegs.views.dashboard import dashboard_content
+
+    row = sample_rows[athlete_id]
+    workbook = WorkbookModel(SAMPLE_DATA, athlete_id).ranking
+    page = dashboard_content(SAMPLE_DATA, athlete_id)
+    squad = [(c["id"], c["score"], c["band"]) for c in row["top_causes"]]
+    assert squad == [(c["id"], c["score"], c["band"]) for c in workbook["causes"][:3]]
+    assert squad == [(c["id"], c["score"], c["band"]) for c in page["causes"]]
+    assert [c["title"] for c in row["top_causes"]] == [c["title"] for c in page["causes"]]
+    assert row["red_flags"] == [{"id": f["id"], "urgency": f["urgency"]} for f in workbook["red_flags"]]
+    assert sorted(f["id"] for f in row["red_flags"]) == sorted(f["id"] for f in page["red_flags"])
+
+
+def test_ben_scores_the_same_everywhere(sample_rows):
+    """The symptom of issue 19: the squad said 97 for ben's top cause, the workbook 99."""
+    from heavylegs.app.workbook import WorkbookModel
+
+    top = sample_rows["ben"]["top_causes"][0]
+    assert (top["id"], top["score"]) == (WorkbookModel(SAMPLE_DATA, "ben").ranking["causes"][0]["id"],
+                                         WorkbookModel(SAMPLE_DATA, "ben").ranking["causes"][0]["score"])
+
+
+def test_sample_logs_that_ended_weeks_ago_have_no_zero_ratio(sample_rows):
+    for row in sample_rows.values():
+        assert row["acwr"] != 0, row["athlete_id"]
+        if row["last_session"] is not None:
+            assert row["days_since_session"] == (dt.date.fromisoformat(row["load_as_of"])
+                                                 - dt.date.fromisoformat(row["last_session"])).days
+            if row["days_since_session"] >= 7:
+                assert row["acwr"] is None and no_session_text(row).startswith("no session for")

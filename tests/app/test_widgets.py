@@ -472,7 +472,7 @@ def test_export_of_a_new_athlete_saves_it_first(app, data_copy, tmp_path):
 
 
 def test_upload_sources_keep_the_uploaded_names():
-    from heavylegs.app.widgets import _rename_source
+    from heavylegs.app.workbook import rename_source as _rename_source
 
     names = {"/tmp/u/000/export.zip": "export.zip", "/tmp/u/001/run.fit": "run.fit"}
     assert _rename_source("/tmp/u/000/export.zip#12345", names) == "export.zip#12345"

@@ -8,136 +8,20 @@ from numpy.testing import assert_allclose
 
 from heavylegs.engine.device_load import (
     choose_metric,
-    cumulative_distance,
-    format_histogram,
-    gap_factor,
-    grade_adjusted_distance,
     heart_rate_bins,
-    hr_histogram,
-    hrss,
     load_summary,
-    parse_histogram,
     resolve_thresholds,
-    rtss,
+    session_heart_rate_bins,
     session_loads,
-    tanaka_hr_max,
     threshold_pace_from_log,
-    trimp,
 )
 from heavylegs.errors import InputError
 from heavylegs.logs.traininglog import validate_log
 
 MALE = {"sex": "male", "hr_max_bpm": 200, "hr_rest_bpm": 40, "lthr_bpm": 172}
 
-
-# --- the reference cases of spec/device-load.md ------------------------------
-
-def test_reference_male_30_min_at_130_bpm():
-    value = trimp({130: 30 * 60}, 200, 40, "male")
-    assert_allclose(value, 30 * 0.5625 * 0.64 * math.exp(1.92 * 0.5625))
-    assert round(value, 2) == 31.80
-    assert round(hrss(value, 200, 40, 172, "male"), 2) == 20.59
-
-
-def test_reference_female_60_min_at_155_bpm():
-    assert round(trimp({155: 3600}, 190, 50, "female"), 2) == 135.41
-
-
-def test_reference_rtss_threshold_pace_four_minutes():
-    assert round(rtss(50, 10, 4.0), 2) == 53.33
-
-
-def test_reference_gap_factor():
-    assert gap_factor(0) == pytest.approx(0.99358)
-    assert round(gap_factor(10), 4) == 1.4798
-    assert round(gap_factor(-10), 4) == 0.8793
-    assert gap_factor(55) == gap_factor(40)  # clamped at ±40 %
-    assert_allclose(gap_factor([0, 10]), [0.99358, 1.479808])
-
-
-# --- the anchors' own conventions, reproduced with their parameters ----------
-
-def test_goldencheetah_average_hr_trimp_uses_064_for_both_sexes():
-    # GoldenCheetah TRIMPPoints: minutes × HRr × 0.64 × e^(ksex × HRr), average HR, ksex 1.67 for women.
-    ours = trimp({155: 3600}, 190, 50, "female")
-    theirs = trimp({155: 3600}, 190, 50, "female", a=0.64)
-    assert_allclose(theirs, 60 * 0.75 * 0.64 * math.exp(1.67 * 0.75))
-    assert round(theirs, 2) == 100.77 and ours > theirs
-    # For men both conventions agree.
-    assert trimp({130: 1800}, 200, 40, "male", a=0.64, b=1.92) == trimp({130: 1800}, 200, 40, "male")
-
-
-def test_runalyze_worked_example_and_its_female_constant():
-    # Runalyze CalculatorTest (fellrnr example): male, max 200, rest 40, 30 min at 130 -> 32 (exact 31.8).
-    value = trimp({130: 1800}, 200, 40, "male")
-    assert round(value) == 32 and round(value, 1) == 31.8
-    # Runalyze's women: A 0.821776 instead of Banister's 0.86.
-    assert_allclose(trimp({155: 3600}, 190, 50, "female", a=0.821776),
-                    60 * 0.75 * 0.821776 * math.exp(1.67 * 0.75))
-
-
-def test_hrss_is_100_for_one_hour_at_threshold_and_elevate_agrees():
-    one_hour = trimp({172: 3600}, 200, 40, "male")
-    assert_allclose(hrss(one_hour, 200, 40, 172, "male"), 100.0)
-    # Elevate's defaults: max 190, rest 65, lthr = rest + 0.85 (max - rest) = 171.25.
-    thresholds = resolve_thresholds({"hr_max_bpm": 190, "hr_rest_bpm": 65})
-    assert thresholds["lthr"]["value"] == pytest.approx(171.25)
-
-
-def test_intervals_icu_pace_load_worked_number():
-    # intervals.icu forum: threshold 6:15/mi, 60 min at 7:49/mi -> 64.
-    mile = 1.609344
-    distance = 60 / (469 / 60) * mile
-    assert round(rtss(60, distance, 6.25 / mile)) == 64
-
-
-def test_unknown_sex_takes_the_mean_coefficients():
-    value = trimp({130: 1800}, 200, 40, None)
-    assert_allclose(value, 30 * 0.5625 * 0.75 * math.exp(1.795 * 0.5625))
-    assert trimp({130: 1800}, 200, 40, "other") == value
-
-
-def test_trimp_clamps_the_reserve_and_needs_a_maximum():
-    assert trimp({30: 600}, 200, 40, "male") == 0.0             # below rest counts 0
-    assert_allclose(trimp({230: 60}, 200, 40, "male"), 1 * 0.64 * math.exp(1.92))  # above max counts as max
-    assert trimp({130: 60}, None, 40, "male") is None
-    assert trimp({}, 200, 40) == 0.0
-    assert hrss(10.0, 200, 40, None) is None
-
-
-# --- records ------------------------------------------------------------------
-
-def test_histogram_counts_time_to_the_next_record_rounds_half_up_and_skips_pauses():
-    times = [0, 1, 3, 4, 100, 101, 102]
-    hr = [120.5, 121.4, np.nan, 130, 140, 0, 150]
-    # 120.5 -> 121 for 1 s; 121.4 -> 121 for 2 s; no HR for 1 s; 130 before a 96 s pause counts 0;
-    # 140 for 1 s; 0 is a drop-out; the last record counts 0.
-    assert hr_histogram(times, hr) == {121: 3.0, 140: 1.0}
-    assert hr_histogram([5], [120]) == {}
-
-
-def test_histogram_text_round_trip():
-    text = format_histogram({129: 42.5, 128: 30.0})
-    assert text == "128:30 129:42.5"
-    assert parse_histogram(text) == {128: 30.0, 129: 42.5}
-    assert format_histogram({}) is None and parse_histogram(None) == {} and parse_histogram("") == {}
-    with pytest.raises(ValueError, match="bpm:seconds"):
-        parse_histogram("128")
-
-
-def test_haversine_uses_the_mean_earth_radius():
-    assert_allclose(cumulative_distance([0, 1], [0, 0]), [0, 6_371_008.8 * math.pi / 180])
-
-
-def test_grade_adjusted_distance_flat_uphill_and_without_altitude():
-    d = np.arange(0, 1001, 10.0)
-    assert_allclose(grade_adjusted_distance(d, np.zeros_like(d)), 0.99358)
-    assert_allclose(grade_adjusted_distance(d, d * 0.10), 1.479808)
-    assert grade_adjusted_distance(d, np.full_like(d, np.nan)) is None
-    # Segments close at the first record reaching 20 m: 0-25, 25-50; the last 10 m are not counted.
-    assert_allclose(grade_adjusted_distance([0, 15, 25, 40, 50, 60], [0, 0, 0, 0, 0, 0]), 0.05 * 0.99358)
-    # A record without altitude is skipped, not counted as flat.
-    assert_allclose(grade_adjusted_distance([0, 10, 20], [0, np.nan, 2]), 0.02 * 1.479808)
+# The formulas (TRIMP, HRSS, rTSS, the GAP factor, the histogram of records, Tanaka) are tested with
+# their reference cases in tests/metrics/; here, how a log's sessions get them.
 
 
 # --- thresholds ---------------------------------------------------------------
@@ -159,9 +43,11 @@ def test_thresholds_entered_estimated_and_unknown():
     assert nothing["threshold_pace"]["provenance"] is None
 
 
-def test_tanaka():
-    assert tanaka_hr_max(30) == 187 and tanaka_hr_max(45) == 177  # 176.5 rounds half up
-    assert tanaka_hr_max(None) is None
+def test_elevate_defaults_estimate_lthr_from_the_reserve():
+    # Elevate's defaults: max 190, rest 65, lthr = rest + 0.85 (max - rest) = 171.25.
+    thresholds = resolve_thresholds({"hr_max_bpm": 190, "hr_rest_bpm": 65})
+    assert thresholds["lthr"]["value"] == pytest.approx(171.25)
+    assert resolve_thresholds({"age_years": 45})["hr_max"]["value"] == 177  # Tanaka, 176.5 rounds half up
 
 
 def _log(rows):
@@ -234,6 +120,22 @@ def test_srpe_by_session_type_with_7_pairs_or_pairs_over_a_year_old():
     late = session_loads(_paired_log(8, unrated_days=("2027-06-01", "2027-05-31")), MALE)
     # 2027-05-31 is 364 days after 2026-06-01: all 8 pairs are in its window; 2027-06-01 is not.
     assert list(late["srpe_method"].iloc[8:]) == ["hr_calibrated", "session_type"]
+
+
+def test_bins_of_plain_arrays_equal_those_of_the_log():
+    log = _log([
+        {"date": "2026-03-01", "duration_min": 30, "hr_histogram": "130:1700 196:100", "max_hr_bpm": 196},
+        {"date": "2026-03-02", "duration_min": 30, "avg_hr_bpm": 140.5},
+        {"date": "2026-03-03", "activity": "rest", "avg_hr_bpm": 50},
+        {"date": "2026-03-04", "duration_min": 30},
+    ])
+    bins = heart_rate_bins(log)
+    assert bins.session.tolist() == [0, 0, 1] and bins.bpm.tolist() == [130, 196, 141]
+    assert bins.seconds.tolist() == [1700, 100, 1800] and list(bins.source) == ["histogram", "average", None, None]
+    plain = session_heart_rate_bins(np.array([False, False, True, False]), log["duration_min"].to_numpy(),
+                                    log["avg_hr_bpm"].to_numpy(), log["hr_histogram"].to_numpy(dtype=object))
+    assert plain.session.tolist() == bins.session.tolist() and plain.bpm.tolist() == bins.bpm.tolist()
+    assert np.isnan(plain.max_bpm[1]) and bins.max_bpm[0] == 196
 
 
 def test_a_changed_threshold_recomputes_from_the_stored_histograms():

@@ -236,3 +236,12 @@ def test_a_broken_copy_is_ignored(knowledge_copy, content):
     (knowledge_copy / "catalogue.json").write_text(content, encoding="utf-8")
     assert causes.load_causes() == causes.load_causes(knowledge_copy / "causes")
     assert causes.load_red_flags() == causes.load_red_flags(knowledge_copy / "red_flags.yaml")
+
+
+def test_rule_threshold_is_the_lowest_value_a_rule_fires_above():
+    from heavylegs.knowledge.causes import rule_threshold
+
+    assert rule_threshold("log_acwr") == 1.5
+    assert rule_threshold("log_long_run_spike_pct") == 10.0  # rules at 10 % and 100 %: the first line
+    with pytest.raises(KeyError, match="fields with one: .*log_acwr"):
+        rule_threshold("sex")

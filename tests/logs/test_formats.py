@@ -819,7 +819,8 @@ def test_any_bytes_are_a_session_or_a_reason(tmp_path_factory, data, ext):
 
 # --- device-load columns: heart-rate histogram, maximum, grade-adjusted distance ---
 
-from heavylegs.engine.device_load import gap_factor, grade_adjusted_distance, parse_histogram  # noqa: E402
+from heavylegs.logs.traininglog import parse_histogram  # noqa: E402
+from heavylegs.metrics.pace import gap_factor, grade_adjusted_distance  # noqa: E402
 
 _GPX_POINT = ('<trkpt lat="{lat:.7f}" lon="0"><ele>{ele}</ele><time>2026-03-01T08:{m:02d}:{s:02d}Z</time>'
               '<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{hr}</gpxtpx:hr>'

@@ -819,3 +819,26 @@ def test_the_fast_path_strips_a_few_spaces_and_leaves_a_cell_padded_with_many_to
     text = f"date,duration_min,start_time\n2026-07-14,30,{many}2026-07-14T17:52{many}\n"  # checked alone
     pd.testing.assert_frame_equal(_fast_log(text), _log_from_text(text, "x"))
     assert _log_from_text(text, "x")["start_time"].tolist() == ["2026-07-14T17:52"]
+
+
+def test_histogram_text_round_trip():
+    from heavylegs.logs.traininglog import format_histogram, parse_histogram
+
+    text = format_histogram({129: 42.5, 128: 30.0})
+    assert text == "128:30 129:42.5"
+    assert parse_histogram(text) == {128: 30.0, 129: 42.5}
+    assert format_histogram({}) is None and parse_histogram(None) == {} and parse_histogram("") == {}
+    with pytest.raises(ValueError, match="bpm:seconds"):
+        parse_histogram("128")
+
+
+def test_checked_log_takes_a_read_log_as_it_is_and_checks_anything_else():
+    from heavylegs.logs.traininglog import checked_log, has_log_types
+
+    log = validate_log(pd.DataFrame({"date": ["2026-03-01"], "duration_min": [30]}))
+    assert has_log_types(log) and checked_log(log) is log
+    raw = pd.DataFrame({"date": ["2026-03-01"], "duration_min": ["30"]})
+    assert not has_log_types(raw) and checked_log(raw)["duration_min"].tolist() == [30.0]
+    assert not has_log_types({"date": []}) and len(checked_log(None)) == 0
+    with pytest.raises(InputError):
+        checked_log(pd.DataFrame({"date": ["not a date"], "duration_min": [30]}))

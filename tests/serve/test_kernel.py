@@ -23,7 +23,7 @@ def _env(tmp_path, **extra):
 
 def test_warm_up_imports_the_kernel_but_not_kernelapp(tmp_path):
     """ipykernel.kernelapp reads $JPY_PARENT_PID when imported, so it must wait for the handover."""
-    code = ("import sys; from heavylegs.serve._kernel import warm_up; warm_up('gus', sys.argv[1]); "
+    code = ("import sys; from heavylegs.serve._kernel import warm_up; warm_up(sys.argv[1], 'gus'); "
             "print(sorted(m for m in ('ipykernel.kernelapp', 'ipykernel.ipkernel', 'heavylegs.views.dashboard', "
             "'pandas', 'plotly.graph_objects') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code, str(DATA)], capture_output=True, text=True, timeout=120,
@@ -33,7 +33,7 @@ def test_warm_up_imports_the_kernel_but_not_kernelapp(tmp_path):
 
 
 def test_warm_up_keeps_quiet_about_a_bad_athlete(tmp_path):
-    code = "from heavylegs.serve._kernel import warm_up; warm_up('no-such-athlete', '/nonexistent'); print('ok')"
+    code = "from heavylegs.serve._kernel import warm_up; warm_up('/nonexistent', 'no-such-athlete'); print('ok')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env=_env(tmp_path), cwd=tmp_path)
     assert done.returncode == 0 and done.stdout == "ok\n" and done.stderr == ""
@@ -62,7 +62,16 @@ def test_preload_becomes_the_kernel_it_is_asked_for(tmp_path):
         proc.stdin.close()
         client.load_connection_file()
         client.start_channels()
-        client.wait_for_ready(timeout=120)
+        # The process warms up (imports the dashboard's modules) before it reads the handover, so the
+        # kernel's heartbeat may start after the client's first check: wait while the process lives.
+        for _attempt in range(60):
+            try:
+                client.wait_for_ready(timeout=120)
+                break
+            except RuntimeError:
+                assert proc.poll() is None, "the preloaded kernel ended before it answered"
+        else:
+            raise AssertionError("the kernel never answered")
         outputs = []
         reply = client.execute_interactive(
             "import os, sys; print(os.environ['QUERY_STRING'], os.getcwd(), sys.argv[1:], "

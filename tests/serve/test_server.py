@@ -287,8 +287,7 @@ def _wait_until(predicate, timeout=90):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("server")
-    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp),
-                          max_kernels=1, queue_timeout=0, page_cache_ttl=0)
+    srv = serve_dashboard(ROOT / "data", "ana", port=_free_port(), env=_jupyter_env(tmp), max_kernels=1, queue_timeout=0, page_cache_ttl=0)
     yield srv
     srv.stop()
 
@@ -379,8 +378,7 @@ def test_kernels_are_bounded(server):
 
 def test_idle_kernels_are_culled(tmp_path):
     """With kernels kept after the page, an idle one is culled after cull_idle_timeout."""
-    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path),
-                          shutdown_after_page=False, cull_idle_timeout=2, cull_interval=1)
+    srv = serve_dashboard(ROOT / "data", "ana", port=_free_port(), env=_jupyter_env(tmp_path), shutdown_after_page=False, cull_idle_timeout=2, cull_interval=1)
     try:
         status, _, body = _get(_port(srv), f"/?token={srv.token}")
         assert status == 200 and "Ana" in body
@@ -400,7 +398,7 @@ def test_pages_are_rendered_once_until_the_athletes_files_change(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     shutil.rmtree(data / "athletes" / "ana" / "assessments")  # so the profile file is what the page shows
-    srv = serve_dashboard("ana", port=_free_port(), data_dir=data, env=_jupyter_env(tmp_path))
+    srv = serve_dashboard(data, "ana", port=_free_port(), env=_jupyter_env(tmp_path))
     try:
         port, results = _port(srv), []
         visitors = [threading.Thread(target=lambda: results.append(_get(port, f"/?token={srv.token}")))
@@ -443,13 +441,13 @@ def test_a_failed_start_leaves_no_folder(monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(server_module, "_write_template", lambda folder: (_ for _ in ()).throw(RuntimeError("x")))
     with pytest.raises(RuntimeError):
-        serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data")
+        serve_dashboard(ROOT / "data", "ana", port=_free_port())
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(server_module, "voila_command", lambda *a, **k: [sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(RuntimeError, match="voila stopped with status 3"):
-        serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data")
+        serve_dashboard(ROOT / "data", "ana", port=_free_port())
     assert list(tmp_path.iterdir()) == []
 
 
@@ -527,8 +525,7 @@ def test_sigterm_while_voila_starts_leaves_nothing(tmp_path):
 
 def test_the_first_kernel_is_the_process_started_with_voila(tmp_path):
     """The warm-up render's kernel is the preloaded process; it still ends with Voila."""
-    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path),
-                          shutdown_after_page=False)
+    srv = serve_dashboard(ROOT / "data", "ana", port=_free_port(), env=_jupyter_env(tmp_path), shutdown_after_page=False)
     try:
         log = srv.root / "voila.log"
         assert _wait_until(lambda: "Kernel started:" in log.read_text(encoding="utf-8", errors="replace"))
@@ -546,7 +543,7 @@ def test_the_first_kernel_is_the_process_started_with_voila(tmp_path):
 
 
 def test_the_page_is_rendered_as_soon_as_voila_listens(tmp_path):
-    srv = serve_dashboard("ana", port=_free_port(), data_dir=ROOT / "data", env=_jupyter_env(tmp_path))
+    srv = serve_dashboard(ROOT / "data", "ana", port=_free_port(), env=_jupyter_env(tmp_path))
     try:
         log = srv.root / "voila.log"
         assert _wait_until(lambda: "Kernel shutdown:" in log.read_text(encoding="utf-8", errors="replace"))

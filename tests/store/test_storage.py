@@ -181,8 +181,8 @@ def test_a_temporary_file_another_live_process_is_writing_is_never_removed(tmp_p
     import subprocess
     import sys
 
-    code = ("import sys, time\nfrom pathlib import Path\nfrom heavylegs.store.storage import _temp_file\n"
-            "with _temp_file(Path(sys.argv[1]), 'log.csv') as (fd, tmp):\n"
+    code = ("import sys, time\nfrom pathlib import Path\nfrom heavylegs.store.storage import temp_file\n"
+            "with temp_file(Path(sys.argv[1]), 'log.csv') as (fd, tmp):\n"
             "    print(tmp.name, flush=True)\n    time.sleep(60)\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:

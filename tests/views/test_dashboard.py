@@ -12,10 +12,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
+from heavylegs.serve.server import notebook_path, serve_dashboard, voila_command
+from heavylegs.store.storage import DATA_DIR_ENV, SERVED_ATHLETE_ENV
 from heavylegs.views.dashboard import (
     CHARTS,
-    DATA_DIR_ENV,
-    SERVED_ATHLETE_ENV,
     AthleteDashboard,
     _check_offline,
     dashboard_blocks,
@@ -25,10 +25,7 @@ from heavylegs.views.dashboard import (
     dashboard_sections,
     export_dashboard,
     heaviness_chart,
-    notebook_path,
     requested_athlete,
-    serve_dashboard,
-    voila_command,
 )
 from heavylegs.errors import InputError
 from heavylegs.analysis.plan import KM_PER_MILE
@@ -57,18 +54,18 @@ def _without_plotly_js(page):
 
 @pytest.fixture(scope="module")
 def ana():
-    return dashboard_content("ana", DATA)
+    return dashboard_content(DATA, "ana")
 
 
 @pytest.fixture(scope="module")
 def gus():
-    return dashboard_content("gus", DATA)
+    return dashboard_content(DATA, "gus")
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    return {a: export_dashboard(a, out, data_dir=DATA) for a in ("ana", "gus")}
+    return {a: export_dashboard(DATA, a, out) for a in ("ana", "gus")}
 
 
 # --- content -----------------------------------------------------------------------------
@@ -112,27 +109,27 @@ def test_athlete_without_log(tmp_path):
     (tmp_path / "athletes").mkdir()
     profile = _profile("ana")
     (tmp_path / "athletes" / "ana.json").write_text(json.dumps(profile), encoding="utf-8")
-    content = dashboard_content("ana", tmp_path)
+    content = dashboard_content(tmp_path, "ana")
     assert content["weekly"] is None and content["last_run"] is None and content["acwr"] is None
     before, _ = dashboard_sections(content)
     assert "No training log yet" in before and "none logged" in before
     # ana's check-ins are not in this folder: neither chart
-    assert [type(p) for p in AthleteDashboard("ana", tmp_path).parts()] == [str, str, str]
+    assert [type(p) for p in AthleteDashboard(tmp_path, "ana").parts()] == [str, str, str]
     assert "js-plotly-plot" not in dashboard_page(content)
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_bad_ids_are_refused(bad, tmp_path):
     with pytest.raises(InputError, match="expected an id of lower-case"):
-        dashboard_content(bad, DATA)
+        dashboard_content(DATA, bad)
     with pytest.raises(InputError, match="expected an id of lower-case"):
-        export_dashboard(bad, tmp_path, data_dir=DATA)
+        export_dashboard(DATA, bad, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_athlete(tmp_path):
     with pytest.raises(InputError, match="no profile for athlete 'zoe'"):
-        export_dashboard("zoe", tmp_path, data_dir=DATA)
+        export_dashboard(DATA, "zoe", tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -201,9 +198,9 @@ def test_export_holds_only_that_athlete(exported, athlete):
 
 
 def test_export_overwrites_atomically(tmp_path):
-    path = export_dashboard("ana", tmp_path, data_dir=DATA)
+    path = export_dashboard(DATA, "ana", tmp_path)
     path.write_text("old", encoding="utf-8")
-    assert export_dashboard("ana", tmp_path, data_dir=DATA) == path
+    assert export_dashboard(DATA, "ana", tmp_path) == path
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ana-dashboard.html"]
 
@@ -251,7 +248,7 @@ def test_from_request_refuses_another_athlete(monkeypatch):
     monkeypatch.setenv("QUERY_STRING", "athlete=ana")
     monkeypatch.setenv(DATA_DIR_ENV, str(DATA))
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    dash = AthleteDashboard.from_request("ana")
+    dash = AthleteDashboard.from_request(None, "ana")
     assert dash.content is None and "another athlete" in dash.error
     page = dash.page()
     assert 'id="hl-refused"' in page
@@ -264,21 +261,21 @@ def test_from_request_follows_the_query_when_not_locked(monkeypatch):
     monkeypatch.setenv("QUERY_STRING", "athlete=gus")
     monkeypatch.setenv(DATA_DIR_ENV, str(DATA))
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    assert AthleteDashboard.from_request("ana").content["athlete_id"] == "gus"
+    assert AthleteDashboard.from_request(None, "ana").content["athlete_id"] == "gus"
     monkeypatch.setenv("QUERY_STRING", "")
-    assert AthleteDashboard.from_request("ana").content["athlete_id"] == "ana"
+    assert AthleteDashboard.from_request(None, "ana").content["athlete_id"] == "ana"
 
 
 def test_unknown_athlete_in_the_notebook_shows_a_message():
-    dash = AthleteDashboard("zoe", DATA)
+    dash = AthleteDashboard(DATA, "zoe")
     assert dash.content is None and "no profile" in dash.error
     assert [type(p) for p in dash.parts()] == [str]
 
 
 def test_display_uses_plotly_mimetype(monkeypatch, gus):
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
-    AthleteDashboard("gus", DATA)._ipython_display_()
+    monkeypatch.setattr("heavylegs.views.dashboard.display", lambda obj, raw=False: shown.append((obj, raw)))
+    AthleteDashboard(DATA, "gus")._ipython_display_()
     assert len(shown) == 4  # gus has no check-ins: no heaviness chart
     first, second, chart, last = shown
     assert 'id="hl-red-flags"' in first[0].data and "not a diagnosis" in last[0].data
@@ -294,18 +291,18 @@ def test_display_uses_plotly_mimetype(monkeypatch, gus):
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_serve_refuses_bad_ids(bad):
     with pytest.raises(InputError, match="expected an id of lower-case"):
-        serve_dashboard(bad, port=1, data_dir=DATA)
+        serve_dashboard(DATA, bad, port=1)
 
 
 def test_serve_refuses_unknown_athlete():
     with pytest.raises(InputError, match="no profile for athlete 'zoe'"):
-        serve_dashboard("zoe", data_dir=DATA)
+        serve_dashboard(DATA, "zoe")
 
 
 @pytest.mark.parametrize("port", [0, 70000, "8866", True])
 def test_serve_refuses_bad_ports(port):
     with pytest.raises(InputError, match="expected a port from 1 to 65535"):
-        serve_dashboard("ana", port=port, data_dir=DATA)
+        serve_dashboard(DATA, "ana", port=port)
 
 
 def test_serve_refuses_a_busy_port():
@@ -314,7 +311,7 @@ def test_serve_refuses_a_busy_port():
         sock.listen()
         port = sock.getsockname()[1]
         with pytest.raises(InputError, match="already in use"):
-            serve_dashboard("ana", port=port, data_dir=DATA)
+            serve_dashboard(DATA, "ana", port=port)
 
 
 def test_voila_command():
@@ -350,7 +347,7 @@ def test_notebook_is_committed_clean_and_thin():
     assert len(params) == 1
     assert "".join(params[0]["source"]) == 'athlete_id = "ana"\ndata_dir = None'
     body = "".join(code[-1]["source"])
-    assert "AthleteDashboard.from_request(athlete_id, data_dir)" in body
+    assert "AthleteDashboard.from_request(data_dir, athlete_id)" in body
     assert notebook_path().stat().st_size < 4000
     twin = notebook_path().with_suffix(".py").read_text(encoding="utf-8")
     assert body in twin and 'athlete_id = "ana"' in twin
@@ -366,17 +363,17 @@ def planned_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def planned(planned_dir):
-    return dashboard_content("ana", planned_dir, today=TODAY)
+    return dashboard_content(planned_dir, "ana", today=TODAY)
 
 
 @pytest.fixture(scope="module")
 def dev():
-    return dashboard_content("dev", DATA)
+    return dashboard_content(DATA, "dev")
 
 
 def test_no_saved_plan_no_plan(gus):
     """gus has no saved assessment: the dashboard never makes a plan of its own."""
-    for content in (gus, dashboard_content("ben", DATA)):
+    for content in (gus, dashboard_content(DATA, "ben")):
         assert content["plan"] is None and content["follow_up"] is None
         assert 'id="hl-plan"' not in "".join(dashboard_sections(content))
 
@@ -407,7 +404,7 @@ def test_follow_up_once_the_plan_has_started(planned, planned_dir):
     before, _ = dashboard_sections(planned)
     assert "Since the plan began on 17 Nov 2026, the legs feel lighter." in before
     # the day before the plan begins there is nothing to follow up yet
-    early = dashboard_content("ana", planned_dir, today="2026-11-16")
+    early = dashboard_content(planned_dir, "ana", today="2026-11-16")
     assert early["plan"] is not None and early["follow_up"] is None
     assert 'id="hl-follow-up"' not in "".join(dashboard_sections(early))
 
@@ -468,7 +465,7 @@ def test_doctor_page_when_a_cause_says_see_a_doctor(ana):
 
 
 def test_no_doctor_page_when_nothing_calls_for_one():
-    ben = dashboard_content("ben", DATA)
+    ben = dashboard_content(DATA, "ben")
     assert ben["red_flags"] == [] and ben["doctor"] is None
     assert 'id="hl-for-doctor"' not in "".join(dashboard_sections(ben))
 
@@ -499,9 +496,9 @@ def test_evidence_in_miles(tmp_path):
     shutil.copytree(DATA, data)
     path = data / "athletes" / "femi.json"
     profile = json.loads(path.read_text(encoding="utf-8"))
-    km = dashboard_content("femi", data)
+    km = dashboard_content(data, "femi")
     path.write_text(json.dumps(dict(profile, distance_unit="mi")), encoding="utf-8")
-    mi = dashboard_content("femi", data)
+    mi = dashboard_content(data, "femi")
     shoes_km = next(c for c in km["causes"] if c["id"] == "unsuitable_shoes")
     shoes_mi = next(c for c in mi["causes"] if c["id"] == "unsuitable_shoes")
     assert "1100.0 km on the current pair, beyond the 800 km at which most midsoles are worn out" in shoes_km["because"]
@@ -513,7 +510,7 @@ def test_evidence_in_miles(tmp_path):
 
 
 def test_exported_page_holds_plan_check_ins_follow_up_and_doctor(planned_dir, tmp_path):
-    path = export_dashboard("ana", tmp_path, data_dir=planned_dir)
+    path = export_dashboard(planned_dir, "ana", tmp_path)
     page = path.read_text(encoding="utf-8")
     assert page.count("* plotly.js v") == 1  # inlined once for two charts
     assert 'id="hl-heaviness-chart"' in page and 'id="hl-weekly-chart"' in page
@@ -526,7 +523,7 @@ def test_exported_page_holds_plan_check_ins_follow_up_and_doctor(planned_dir, tm
 def test_the_page_says_what_the_training_load_is_made_of(root):
     from heavylegs.views.dashboard import dashboard_content, dashboard_page
 
-    content = dashboard_content("ben", root / "data")
+    content = dashboard_content(root / "data", "ben")
     assert content["load"].startswith("Training load here is worked out from how hard each session felt")
     assert "sessions it had to be estimated" in content["load"]        # ben has sessions without an RPE
     assert content["load"].split(". ")[0] in dashboard_page(content)

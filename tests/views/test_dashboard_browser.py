@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from heavylegs.views.dashboard import dashboard_content, export_dashboard, serve_dashboard
+from heavylegs.serve.server import serve_dashboard
+from heavylegs.views.dashboard import dashboard_content, export_dashboard
 from heavylegs.analysis.plan import KM_PER_MILE
 from planned_athlete import planned_data
 
@@ -55,7 +56,7 @@ def _serve(athlete, data_dir, tmp_path_factory):
     jupyter = tmp_path_factory.mktemp("jupyter")
     env = {"JUPYTER_CONFIG_DIR": str(jupyter / "config"), "JUPYTER_DATA_DIR": str(jupyter / "data"),
            "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"), "IPYTHONDIR": str(jupyter / "ipython")}
-    return serve_dashboard(athlete, port=_free_port(), data_dir=data_dir, env=env)
+    return serve_dashboard(data_dir, athlete, port=_free_port(), env=env)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def ana_server(data_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def exported(data_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    return {athlete: export_dashboard(athlete, out, data_dir=data_dir) for athlete in ("ana", "gus")}
+    return {athlete: export_dashboard(data_dir, athlete, out) for athlete in ("ana", "gus")}
 
 
 class _Offline:
@@ -189,7 +190,7 @@ def _assert_no_other_athlete(text, data_dir, athlete_id):
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
 def test_served_dashboard_renders(server, open_page, data_dir, viewport):
-    content = dashboard_content("gus", data_dir)
+    content = dashboard_content(data_dir, "gus")
     offline = open_page(server.url, viewport)
     _check_dashboard(offline, content, f"served-gus-{viewport['width']}")
     assert offline.page.locator(".jp-InputArea, .jp-CodeCell .jp-InputPrompt:visible").count() == 0
@@ -201,7 +202,7 @@ def test_served_page_holds_only_that_athlete(server, open_page, data_dir):
     page.wait_for_selector(CHART, state="attached", timeout=120_000)
     _assert_no_other_athlete(page.inner_text("body"), data_dir, "gus")
     plotted = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].y")
-    weekly = dashboard_content("gus", data_dir)["weekly"]
+    weekly = dashboard_content(data_dir, "gus")["weekly"]
     assert plotted == pytest.approx(weekly["distance_km"].tolist())
 
 
@@ -241,7 +242,7 @@ def test_server_serves_no_file(server, path):
 @pytest.mark.parametrize("athlete,viewport", [("ana", PHONE), ("ana", DESKTOP), ("gus", PHONE)],
                          ids=["ana-390", "ana-1280", "gus-390"])
 def test_exported_dashboard_renders_offline(exported, open_page, data_dir, athlete, viewport):
-    content = dashboard_content(athlete, data_dir)
+    content = dashboard_content(data_dir, athlete)
     offline = open_page(exported[athlete].as_uri(), viewport)
     _check_dashboard(offline, content, f"export-{athlete}-{viewport['width']}")
     plotted = offline.page.evaluate("() => document.querySelector('#hl-weekly-chart').data[0].y")
@@ -301,7 +302,7 @@ def _print_doctor_page(page) -> bytes:
 
 
 def test_served_dashboard_with_plan_check_ins_and_miles(ana_server, open_page, data_dir):
-    content = dashboard_content("ana", data_dir)
+    content = dashboard_content(data_dir, "ana")
     offline = open_page(ana_server.url, PHONE)
     _check_planned(offline, content)
     _assert_no_other_athlete(offline.page.inner_text("body"), data_dir, "ana")
@@ -312,7 +313,7 @@ def test_served_dashboard_with_plan_check_ins_and_miles(ana_server, open_page, d
 
 
 def test_exported_dashboard_with_plan_check_ins_and_miles(exported, open_page, data_dir):
-    content = dashboard_content("ana", data_dir)
+    content = dashboard_content(data_dir, "ana")
     offline = open_page(exported["ana"].as_uri(), PHONE)
     _check_planned(offline, content)
     page = offline.page

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from heavylegs.views import figures
-from heavylegs.views.figures import (ACWR_DANGER, ACWR_SAFE_BAND, BAND_COLOURS, flagged_weeks, history_figure,
+from heavylegs.views.figures import (ACWR_SAFE_BAND, chart_lines, BAND_COLOURS, flagged_weeks, history_figure,
                                ranking_figure, weekly_load_figure)
 
 
@@ -169,7 +169,7 @@ def test_weekly_load_figure_shades_the_acwr_band_and_draws_the_danger_line(weekl
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert len(rects) == 1 and (rects[0].y0, rects[0].y1) == ACWR_SAFE_BAND == (0.8, 1.3)
     assert rects[0].yref == "y2" and rects[0].fillcolor
-    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == ACWR_DANGER == 1.5 and lines[0].yref == "y2"
+    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == chart_lines()["acwr"] == 1.5 and lines[0].yref == "y2"
     texts = [a.text for a in fig.layout.annotations]
     assert sum("contested heuristic" in t for t in texts) == 2
     assert any("1.5" in t and "Gabbett 2016" in t for t in texts)
@@ -308,3 +308,18 @@ def test_weekly_load_figure_draws_the_plan_after_the_log(weekly):
     assert list(acwr.y)[5:7] == [None, 1.1]
     distance = weekly_load_figure(weekly, metric="distance", plan=plan)
     assert list(distance.data[-2].x) == [] and len(distance.data[-1].x) == 14   # km bars cannot hold loads
+
+
+def test_chart_lines_are_the_catalogues_thresholds_and_move_with_a_rule():
+    import dataclasses
+
+    from heavylegs import load_causes
+
+    assert chart_lines() == {"acwr": 1.5, "monotony": 2.0, "long_run_spike": 10.0, "distance_rise": 30.0}
+    causes = []
+    for cause in load_causes():
+        rules = tuple(dataclasses.replace(rule, conditions=(dataclasses.replace(rule.conditions[0], value=1.4),)
+                                          + rule.conditions[1:])
+                      if rule.conditions[0].field == "log_acwr" else rule for rule in cause.rules)
+        causes.append(dataclasses.replace(cause, rules=rules))
+    assert chart_lines(causes)["acwr"] == 1.4

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from heavylegs.store.storage import atomic_write_text
-from heavylegs.logs.traininglog import _keep_mask  # the one same-session rule, shared with merge_logs
+from heavylegs.logs.traininglog import same_session_keep  # the one same-session rule, shared with merge_logs
 from heavylegs.logs.formats._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
 from heavylegs.logs.formats.fit import read_fit
 from heavylegs.logs.formats.gpx import read_gpx
@@ -385,7 +385,7 @@ def _drop_duplicates(rows: list) -> tuple[list, int]:
     """Keep the richer of each session, by the one rule of :func:`heavylegs.logs.traininglog.drop_duplicate_sessions`."""
     if not rows:
         return [], 0
-    keep = _keep_mask(pd.DataFrame(rows, columns=list(LOG_COLUMNS)))
+    keep = same_session_keep(pd.DataFrame(rows, columns=list(LOG_COLUMNS)))
     kept = [row for row, ok in zip(rows, keep) if ok]
     return kept, len(rows) - len(kept)
 

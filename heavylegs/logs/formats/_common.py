@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from xml.parsers import expat
 
+import numpy as np
+
 from heavylegs.errors import InputError, ascii_number, check_date_range, read_input_file, size_text
+from heavylegs.logs.traininglog import LOG_COLUMNS, format_histogram
+from heavylegs.metrics.heart_rate import HEART_RATE_RANGE_BPM, hr_histogram
+from heavylegs.metrics.pace import grade_adjusted_distance
 
 __all__ = [
     "LOG_COLUMNS",
@@ -37,18 +42,10 @@ __all__ = [
     "MAX_XML_ELEMENTS",
 ]
 
-#: Columns of a training log, format 1 (``spec/training-log.md``). Kept here so
-#: the importers do not depend on :mod:`heavylegs.logs.traininglog` being present.
-LOG_COLUMNS = (
-    "date", "activity", "duration_min", "distance_km", "rpe", "session_type",
-    "avg_hr_bpm", "elevation_gain_m", "surface", "start_time", "source", "notes",
-    "max_hr_bpm", "gap_distance_km", "relative_effort", "hr_histogram",
-)
-
 # Limits of the log format; a value outside them would make the whole log invalid.
 _MAX_DURATION_MIN = 1440.0
 _MAX_DISTANCE_KM = 500.0
-_HR_RANGE_BPM = (30.0, 250.0)
+_HR_RANGE_BPM = HEART_RATE_RANGE_BPM
 _RPE_RANGE = (0.0, 10.0)
 
 # --- limits on what is read --------------------------------------------------
@@ -172,7 +169,7 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
     relative_effort : float, optional
         Strava's Relative Effort; dropped when negative.
     hr_histogram : str, optional
-        Seconds at each heart rate, as :func:`heavylegs.engine.device_load.format_histogram` writes it.
+        Seconds at each heart rate, as :func:`heavylegs.logs.traininglog.format_histogram` writes it.
 
     Returns
     -------
@@ -282,17 +279,13 @@ def record_fields(times_s, heart_rate_bpm, distance_m, altitude_m) -> dict:
         [m] (None without records that have both a distance and an
         altitude), ready for :func:`make_row`.
     """
-    import numpy as np
-
-    from heavylegs.engine.device_load import format_histogram, grade_adjusted_distance, hr_histogram
-
     hr = np.asarray(heart_rate_bpm, dtype=float)
     valid = hr[(hr >= _HR_RANGE_BPM[0]) & (hr <= _HR_RANGE_BPM[1])]
     gap_km = grade_adjusted_distance(distance_m, altitude_m)
     return {
         "hr_histogram": format_histogram(hr_histogram(times_s, hr)),
         "max_hr": float(valid.max()) if len(valid) else None,
-        "gap_distance_m": None if gap_km is None else gap_km * 1000.0,
+        "gap_distance_m": None if np.isnan(gap_km) else gap_km * 1000.0,
     }
 
 

@@ -24,10 +24,12 @@ import struct
 from datetime import datetime, timedelta, timezone
 
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, make_row, map_sport, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
-__all__ = ["decode_fit", "read_fit", "fit_activity", "fit_sport", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
+__all__ = ["decode_fit", "missing_crc", "read_fit", "fit_activity", "fit_sport", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -132,14 +134,29 @@ def decode_fit(data: bytes) -> dict:
         data_size = int.from_bytes(data[offset + 4:offset + 8], "little")
         pos = offset + header_size
         end = pos + data_size
-        if data_size == 0 or end > len(data):
+        truncated = data_size != 0 and end > len(data)
+        if data_size == 0 or truncated:
             # Writers that stream leave the size at 0; truncated files are short.
             end = len(data)
         stopped = _decode_chunk(data, pos, end, messages)
+        if truncated:
+            # Cut short: say so even when the cut fell between two records.
+            cut = (f"the file is truncated, {pos + data_size - len(data):,} bytes before the end of the "
+                   "records its header announces")
+            stopped = f"{stopped}; {cut}" if stopped else f"byte {len(data)}: {cut}"
         if stopped is not None:
             break
         offset = end + 2  # skip the file CRC; a chained file may follow
     return {"messages": messages, "stopped": stopped}
+
+
+def missing_crc(data: bytes) -> bool:
+    """True when a FIT file holds all the records its header announces but not the final CRC after them."""
+    if len(data) < 12 or data[8:12] != b".FIT":
+        return False
+    data_size = int.from_bytes(data[4:8], "little")
+    end = data[0] + data_size
+    return data_size != 0 and end <= len(data) < end + 2
 
 
 def _decode_chunk(data: bytes, pos: int, end: int, messages: dict):
@@ -273,7 +290,6 @@ def _crc_zero_tables():
     so it is the xor of its effect on each set bit.
     """
     if not _CRC_ZEROS:
-        import numpy as np
 
         pair = _crc_pair_table()
         basis = np.array([1 << bit for bit in range(16)], dtype=np.uint32)
@@ -294,7 +310,6 @@ def _crc_pair_table():
     """The state after two bytes, indexed by ``state ^ (byte0 | byte1 << 8)``: a 16-bit CRC
     shifts out its whole state in two bytes, so the pair's effect is one look-up."""
     if not _CRC_PAIR:
-        import numpy as np
 
         table = np.array(_CRC_TABLE, dtype=np.uint32)
         x = np.arange(65536, dtype=np.uint32)
@@ -322,7 +337,6 @@ def fit_crc16(data, crc: int = 0) -> int:
     n = len(data)
     if n < _CRC_LANES_FROM:
         return _crc_bytes(data, crc)
-    import numpy as np
 
     width = _CRC_LANE
     lanes = n // width
@@ -501,9 +515,7 @@ def _record_totals(records, start=None, stop=None) -> dict:
 
 def _device_fields(records, start=None, stop=None, distance_m=None) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the records in [start, stop]."""
-    import numpy as np
 
-    from heavylegs.engine.device_load import cumulative_distance
 
     nan = float("nan")
     if start is None:
@@ -569,6 +581,8 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
     offset = _utc_offset(messages)
     records = _records(messages)
     note = f"file damaged ({stopped}); " if stopped else ""
+    if not stopped and missing_crc(data):
+        note = "the file's final CRC is missing (its records are complete); "
     crc = crc_problems(data)
     if crc:
         # A bit flipped on the way changes dates, sports or times without a trace: say so.

@@ -9,14 +9,17 @@ the like), and ascent is gpxpy's smoothed uphill total.
 """
 from __future__ import annotations
 
+import math
 from datetime import timezone
 
 import gpxpy
 import gpxpy.gpx
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
-__all__ = ["read_gpx", "gpx_activity"]
+__all__ = ["read_gpx", "gpx_activity", "MAX_SESSION_SPEED_KMH", "MAX_STEP_SPEED_KMH"]
 
 # Strava writes its numeric activity-type code in <trk><type>.
 _STRAVA_GPX_TYPES = {"1": "ride", "4": "hike", "9": "run", "10": "walk"}
@@ -83,6 +86,12 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
         result.skipped[mapped] = result.skipped.get(mapped, 0) + 1
         return None
     activity, surface, note = mapped
+    _check_coordinates(points)
+    _check_times(timed)
+    distance = _cumulative(timed)
+    speed_note = _check_speeds(timed, distance, activity)
+    if speed_note:
+        note = f"{note}; {speed_note}" if note else speed_note
     moving = gpx.get_moving_data()
     bounds = gpx.get_time_bounds()
     duration_s = moving.moving_time if moving and moving.moving_time else None
@@ -107,23 +116,81 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=timezone.utc)  # GPX times are UTC by definition
     distance_m = gpx.length_2d()
-    device = _device_fields(timed, point_hr, distance_m)
+    device = _device_fields(timed, point_hr, distance_m, distance)
     return make_row(start_utc=start, activity=activity, surface=surface,
                     duration_s=duration_s, distance_m=distance_m,
                     avg_hr=sum(heart) / len(heart) if heart else None,
                     elevation_gain_m=ascent, source=source, notes=note, **device)
 
 
-def _device_fields(points, heart, distance_m) -> dict:
-    """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
-    import numpy as np
+#: Fastest average speed of a whole session [km/h] believed, by activity: no
+#: runner averages 40 km/h over any distance (the 100 m record is 37.6 km/h),
+#: and no cross-training session (riding, skiing, rowing) averages 150 km/h.
+#: A track faster than this is not a recording of the athlete (a car, a
+#: train, positions that jump) and is refused.
+MAX_SESSION_SPEED_KMH = {"run": 40.0, "cross": 150.0, "strength": 150.0}
+#: Fastest step between two track points [km/h] taken as movement; faster
+#: steps are GPS jumps, counted in a note (their distance stays in gpxpy's
+#: total, as in the file).
+MAX_STEP_SPEED_KMH = {"run": 45.0, "cross": 200.0, "strength": 200.0}
 
-    from heavylegs.engine.device_load import cumulative_distance
+
+def _check_coordinates(points) -> None:
+    """Refuse a track point off the globe (latitude outside -90..90, longitude outside -180..180)."""
+    for number, point in enumerate(points, start=1):
+        for name, value, limit in (("latitude", point.latitude, 90.0), ("longitude", point.longitude, 180.0)):
+            if value is None or not math.isfinite(value) or abs(value) > limit:
+                raise ReadError(f"track point {number} has {name} {value}, expected a {name} from "
+                                f"-{limit:g} to {limit:g} degrees")
+
+
+def _check_times(timed) -> None:
+    """Refuse a track whose time runs backwards between two timed points."""
+    previous = None
+    for number, point in enumerate(timed, start=1):
+        when = _utc(point.time)
+        if previous is not None and when < previous:
+            raise ReadError(f"time runs backwards at timed track point {number} ({when.isoformat()} after "
+                            f"{previous.isoformat()}), expected the points in the order they were recorded")
+        previous = when
+
+
+def _utc(moment):
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _cumulative(points):
+    return cumulative_distance([point.latitude for point in points], [point.longitude for point in points])
+
+
+def _check_speeds(timed, distance, activity: str) -> str | None:
+    """Refuse a session faster than anyone; a note on steps faster than anyone (GPS jumps), or None."""
+    times = np.array([_utc(point.time).timestamp() for point in timed], dtype=float)
+    elapsed_s = times[-1] - times[0]
+    total_km = float(distance[-1]) / 1000.0
+    limit = MAX_SESSION_SPEED_KMH.get(activity, MAX_SESSION_SPEED_KMH["cross"])
+    if total_km > 0 and (elapsed_s <= 0 or total_km / (elapsed_s / 3600.0) > limit):
+        speed = "an instant" if elapsed_s <= 0 else f"{elapsed_s / 60:.1f} min " \
+            f"({total_km / (elapsed_s / 3600.0):.0f} km/h)"
+        raise ReadError(f"found {total_km:.1f} km in {speed}, faster than any {activity} session "
+                        f"(at most {limit:g} km/h on average), expected a track the athlete recorded")
+    step_m, step_s = np.diff(distance), np.diff(times)
+    step_limit = MAX_STEP_SPEED_KMH.get(activity, MAX_STEP_SPEED_KMH["cross"]) / 3.6
+    jumps = (step_m > 50.0) & (step_m > step_limit * np.maximum(step_s, 1.0))
+    if not jumps.any():
+        return None
+    count = int(jumps.sum())
+    return (f"{count} {'jump' if count == 1 else 'jumps'} between track points faster than "
+            f"{MAX_STEP_SPEED_KMH.get(activity, MAX_STEP_SPEED_KMH['cross']):g} km/h "
+            f"({step_m[jumps].sum() / 1000.0:.2f} km, GPS errors) counted in the distance")
+
+
+def _device_fields(points, heart, distance_m, distance) -> dict:
+    """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
+
 
     nan = float("nan")
     times = np.array([point.time.timestamp() for point in points], dtype=float)
-    distance = cumulative_distance([point.latitude for point in points],
-                                   [point.longitude for point in points])
     altitude = np.array([nan if point.elevation is None else point.elevation for point in points], dtype=float)
     fields = record_fields(times, heart, distance, altitude)
     if fields["gap_distance_m"] is None:

@@ -12,8 +12,10 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from gpxpy.geo import calculate_uphill_downhill
+import numpy as np
 
 from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_tcx"]
 
@@ -175,9 +177,7 @@ def _activity_row(activity, source: str) -> dict:
 
 def _device_fields(points, distance_m) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the track points."""
-    import numpy as np
 
-    from heavylegs.engine.device_load import cumulative_distance
 
     timed = []
     for point in points:
