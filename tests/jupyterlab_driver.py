@@ -157,6 +157,26 @@ class Workbook:
         self.status_contains(f"for {athlete_id}.")
         return time.perf_counter() - start
 
+    def question(self, label: str, section: str):
+        """The row of one question, its section (e.g. "Symptoms") unfolded first."""
+        name = self.page.locator("b", has_text=re.compile(f"^{re.escape(label)}$"))
+        row = self.page.locator(".hl-question").filter(has=name).first
+        if not row.is_visible():
+            self.page.get_by_text(f"{section} (", exact=False).first.click()
+        row.scroll_into_view_if_needed()
+        return row
+
+    def answer(self, label: str, section: str, value: str):
+        """Answer a question as a coach does: pick in its list, or type and press Enter."""
+        row = self.question(label, section)
+        select = row.locator("select")
+        if select.count():
+            select.first.select_option(label=value)
+        else:
+            box = row.locator("input").first
+            box.fill(value)
+            box.press("Enter")
+
     def weekly_bars(self) -> list:
         """The y values of the weekly load chart's first trace (the bars)."""
         # JupyterLab lays out only what is on screen: scroll to the chart, as a coach does
@@ -258,22 +278,3 @@ class AppPage(Workbook):
         self.page.wait_for_function(RANKING_DRAWN, timeout=timeout, polling=50)
         return time.perf_counter() - start
 
-    def question(self, label: str, section: str):
-        """The row of one question, its section (e.g. "Symptoms") unfolded first."""
-        name = self.page.locator("b", has_text=re.compile(f"^{re.escape(label)}$"))
-        row = self.page.locator(".hl-question").filter(has=name).first
-        if not row.is_visible():
-            self.page.get_by_text(f"{section} (", exact=False).first.click()
-        row.scroll_into_view_if_needed()
-        return row
-
-    def answer(self, label: str, section: str, value: str):
-        """Answer a question as a coach does: pick in its list, or type and press Enter."""
-        row = self.question(label, section)
-        select = row.locator("select")
-        if select.count():
-            select.first.select_option(label=value)
-        else:
-            box = row.locator("input").first
-            box.fill(value)
-            box.press("Enter")
