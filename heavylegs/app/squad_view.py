@@ -227,7 +227,7 @@ class SquadView(widgets.VBox):
         self.open_athlete(self.athlete.value)
 
     def open_athlete(self, athlete_id: str):
-        """Open the athlete's workbook below the table (replacing one opened before).
+        """Open the athlete's workbook below the table (the workbook opened before switches athlete).
 
         Returns
         -------
@@ -239,6 +239,11 @@ class SquadView(widgets.VBox):
         # never opens a workbook, and the workbook's widgets and plotly cost its page about half a second.
         from heavylegs.app.widgets import CoachWorkbook
 
+        if self.workbook is not None and self.workbook.model.state is not None:
+            # a switch in the workbook already on the page: its widgets stay, only what changes is sent
+            if self.workbook.model.athlete_id != athlete_id:
+                self.workbook.open_athlete(athlete_id)
+            return self.workbook
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
         self.workbook_area.clear_output()
         with self.workbook_area:

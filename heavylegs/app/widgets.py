@@ -16,6 +16,7 @@ multiple-choice question has an "unknown" box of its own.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -1044,6 +1045,9 @@ class CoachWorkbook(widgets.VBox):
             href = result.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             href = None
+        if href and os.environ.get("VOILA_BASE_URL"):
+            # the app (Voila) serves the notebook folder's exports at voila/files/ (make run allows them)
+            href = f"{os.environ['VOILA_BASE_URL']}voila/files/{href}"
         if href:
             link = (f"<a href='{_esc(href)}' download='{_esc(result.name)}' class='hl-export-link'>"
                     f"&#11015; Download {_esc(result.name)}</a> (one file; it opens offline, on a phone too)")

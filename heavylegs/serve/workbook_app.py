@@ -67,6 +67,8 @@ def app_command(notebooks: Path, port: int, token: str, pool_size: int = 1, preh
     """
     command = [python, "-m", "voila", str(notebooks), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
                "--Voila.port_retries=0", f"--token={token}", "--show_tracebacks=False",
+               # the dashboards the workbook exports, offered as downloads (Voila serves only images otherwise)
+               r"--VoilaConfiguration.file_allowlist=exports/[a-z0-9_-]+[^/]*\.html",
                *(f"--VoilaConfiguration.extension_allowlist={name}" for name in APP_EXTENSIONS)]
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}",

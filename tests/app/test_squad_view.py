@@ -65,6 +65,11 @@ def test_open_in_the_workbook(squad_dir):
     view.athlete.value = "loaded"
     view.open_button.click()
     assert view.workbook is not None and view.workbook.model.athlete_id == "loaded"
+    first = view.workbook
+    view.athlete.value = "quiet"
+    view.open_button.click()                       # the workbook on the page switches athlete
+    assert view.workbook is first and first.model.athlete_id == "quiet"
+    assert first.form.profile["athlete_id"] == "quiet"
 
 
 def test_read_only_has_no_workbook(squad_dir, monkeypatch):

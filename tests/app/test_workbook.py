@@ -196,6 +196,24 @@ def test_export_appears_as_a_download_link_in_the_notebook_folder(data_copy, tmp
     assert "href='exports/ana-dashboard.html'" in html and "download=" in html
 
 
+def test_in_the_app_the_export_link_goes_through_voilas_files(data_copy, tmp_path, monkeypatch):
+    """The app page lives at voila/render/: a relative link would miss; Voila serves exports at voila/files/."""
+    import re
+
+    from heavylegs.serve.workbook_app import app_command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana")
+    app.export_button.click()
+    html = app.export_link.outputs[0]["data"]["text/html"]
+    assert "href='/voila/files/exports/ana-dashboard.html'" in html
+    allowed = [c.split("=", 1)[1] for c in app_command(tmp_path, 1, "t") if "file_allowlist" in c]
+    assert any(re.fullmatch(rule, "exports/ana-dashboard.html") for rule in allowed)
+    assert not any(re.fullmatch(rule, "../data/athletes/ana.json") or re.fullmatch(rule, "exports/../x.html")
+                   for rule in allowed)
+
+
 # --- the state machine -------------------------------------------------------------------------
 
 _ANSWERS = {"sleep_h": st.sampled_from([None, 5, 6.5, 8]),
