@@ -34,7 +34,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-__all__ = ["APP_EXTENSIONS", "app_command", "lab_command", "app_url", "lab_url", "WorkbookApp", "main"]
+from plotly.offline import get_plotlyjs_version
+
+from heavylegs.app.plotly_chart import PLOTLY_JS_ENV
+from heavylegs.serve.server import plotly_js_version
+
+__all__ = ["APP_EXTENSIONS", "BASIC_PLOTLY_JS", "plotly_bundle", "app_command", "lab_command", "app_url", "lab_url", "WorkbookApp", "main"]
 
 #: The JupyterLab extensions the app page loads: the widget managers and anywidget (the charts).
 #: Left out: plotly's renderer (4.8 MB, for figures drawn as outputs, which the workbook does not
@@ -43,6 +48,16 @@ APP_EXTENSIONS = ("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyte
 #: Notebooks of the folder that get no preheated kernel (they are not the coach's app).
 _NOT_PREHEATED = ("athlete_dashboard.ipynb",)
 _WORKBOOK = "coach_workbook.ipynb"
+#: plotly.js's basic bundle (bar, scatter, pie), vendored for the dashboard (its PLOTLY-BASIC.md).
+BASIC_PLOTLY_JS = Path(__file__).resolve().parent / "templates" / "heavylegs-dashboard" / "static" / \
+    "plotly-basic.min.js"
+
+
+def plotly_bundle() -> Path | None:
+    """The basic plotly.js bundle when it is the version the plotly package draws for, else None."""
+    if BASIC_PLOTLY_JS.is_file() and plotly_js_version(BASIC_PLOTLY_JS) == get_plotlyjs_version():
+        return BASIC_PLOTLY_JS
+    return None
 
 
 def app_command(notebooks: Path, port: int, token: str, pool_size: int = 1, preheat: bool = True,
@@ -139,6 +154,9 @@ class WorkbookApp:
         environment.update(env or {})
         environment.update({"HEAVYLEGS_ATHLETE": athlete_id, "HEAVYLEGS_DATA_DIR": str(Path(data_dir).resolve()),
                             "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+        bundle = plotly_bundle()
+        if bundle is not None:
+            environment[PLOTLY_JS_ENV] = str(bundle)
         if self.lab:
             environment["HEAVYLEGS_LAB_URL"] = self.lab
         else:

@@ -37,3 +37,25 @@ def test_the_printed_addresses():
     assert app_url(8888, "t", "squad.ipynb", athlete="ben") == \
         "http://127.0.0.1:8888/voila/render/squad.ipynb?token=t&athlete=ben"
     assert lab_url(8889, "t") == "http://127.0.0.1:8889/lab/tree/coach_workbook.ipynb?token=t"
+
+
+def test_the_app_sends_the_basic_plotly_js_when_it_is_plotlys_own_version():
+    from plotly.offline import get_plotlyjs_version
+
+    from heavylegs.serve.server import plotly_js_version
+    from heavylegs.serve.workbook_app import BASIC_PLOTLY_JS, plotly_bundle
+
+    assert plotly_js_version(BASIC_PLOTLY_JS) == get_plotlyjs_version()   # refresh it with plotly (PLOTLY-BASIC.md)
+    assert plotly_bundle() == BASIC_PLOTLY_JS
+
+
+def test_a_named_bundle_replaces_the_full_plotly_js(tmp_path, monkeypatch):
+    import heavylegs.app.plotly_chart as charts
+
+    bundle = tmp_path / "p.js"
+    bundle.write_text("/** plotly.js (basic) v0 */", encoding="utf-8")
+    charts.plotly_library().close()                        # the next one is built anew
+    monkeypatch.setenv(charts.PLOTLY_JS_ENV, str(bundle))
+    library = charts.plotly_library()
+    assert library.source == "/** plotly.js (basic) v0 */"
+    library.close()
