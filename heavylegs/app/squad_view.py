@@ -185,6 +185,10 @@ class SquadView(widgets.VBox):
                     self.table]
         if not read_only:
             children += [widgets.HBox([self.athlete, self.open_button]), self.workbook_area]
+            if os.environ.get("VOILA_PREHEAT") == "True":
+                # a kernel run ahead of the page (make run's app) has the time: the workbook's widgets and
+                # plotly are imported before the coach asks, not on "Open in the workbook"
+                import heavylegs.app.widgets  # noqa: F401
         self._refresh()
         super().__init__(children, **kwargs)
 
