@@ -129,6 +129,11 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
         rst_import.add_argument("--overwrite", action="store_true",
                                 help="allow changing answers the coach already entered (listed in the output)")
+    if only in (None, "samples"):
+        smp = sub.add_parser("samples", help="copy the fictional sample athletes into DIR (default ./data) "
+                                             "so every example of the README works from any folder")
+        smp.add_argument("folder", nargs="?", default="data", metavar="DIR",
+                         help="folder to copy them into (default: data); no file there is ever overwritten")
     return parser
 
 
@@ -465,7 +470,7 @@ def _cmd_plan(args, out):
     from heavylegs.analysis.pipeline import assess_athlete
     from heavylegs.analysis.plan import build_plan
     from heavylegs.store.athlete import load_athlete
-    from heavylegs.store.storage import atomic_write_text
+    from heavylegs.store.storage import atomic_write_text, check_output_file
     from heavylegs.views.plan_pages import plan_files
 
     record = load_athlete(data_dir, args.athlete).require()
@@ -476,6 +481,8 @@ def _cmd_plan(args, out):
     else:
         plan = build_plan(result, start=start)
     texts = plan_files(result, plan, previous_profile=record.previous_profile)  # every file made before any is written
+    for name in texts:  # and every target checked: a FIFO or a folder named plan.ics stops all three
+        check_output_file(folder / name)
     for name, text in texts.items():
         path = atomic_write_text(folder / name, text)
         out.write(f"wrote {path}\n")
@@ -546,6 +553,24 @@ _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
 _COMMANDS["checkins"] = _cmd_checkins
 _COMMANDS["squad"] = _cmd_squad
 _COMMANDS["roster"] = _cmd_roster
+
+
+def _cmd_samples(args, out):
+    """``heavylegs samples [DIR]``: the packaged sample athletes, copied; nothing overwritten."""
+    from heavylegs.store.samples import copy_samples
+
+    written = copy_samples(args.folder)
+    athletes = sorted(p.stem for p in written if p.suffix == ".json" and p.parent.name == "athletes")
+    folder = args.folder.rstrip("/") or "/"
+    out.write(f"copied {len(athletes)} fictional sample athletes ({len(written)} files) into {folder}/: "
+              f"{', '.join(athletes)}\n")
+    if folder == "data":
+        out.write("try: heavylegs score data/athletes/ana.json\n")
+    else:
+        out.write(f"try: heavylegs score {folder}/athletes/ana.json, or heavylegs squad --data {folder}\n")
+
+
+_COMMANDS["samples"] = _cmd_samples
 
 
 def main(argv=None) -> int:

@@ -269,8 +269,7 @@ _ALL = [
        "The foot or leg will not lift; the foot slaps or the toes drag."),
     _f("progressive_weakness", _BOOL, "symptoms", "Weakness growing", "Weakness that has grown over weeks."),
     _f("saddle_numbness_or_bladder_change", _BOOL, "symptoms", "Saddle numbness or bladder change",
-       "Numbness around the buttocks or groin, or new trouble passing or holding urine or stools "
-       "(an extension of spec/profile.md)."),
+       "Numbness around the buttocks or groin, or new trouble passing or holding urine or stools."),
     _f("dark_urine_after_run", _BOOL, "symptoms", "Dark urine after a run",
        "Tea- or cola-coloured urine with severe muscle pain after a run."),
     _f("calf_warm_red_swollen", _BOOL, "symptoms", "Hot, swollen calf",

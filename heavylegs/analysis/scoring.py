@@ -181,24 +181,40 @@ def computed_facts(values: dict) -> dict:
     ...                 "body_mass_kg": 57, "mass_change_kg_90d": -3})
     {'distance_change_pct': 61.904761904761905, 'resting_hr_rise_bpm': 6.0, 'mass_change_pct_90d': -5.0}
     """
-    def known(name):
-        value = values.get(name)
-        return None if value is None else float(value)
-
     out = {}
-    now, before = known("weekly_distance_km"), known("weekly_distance_prev_km")
-    if now is not None and before:
-        out["distance_change_pct"] = (now - before) / before * 100.0
-    rest = known("hr_rest_bpm")
-    rest = known("resting_hr_bpm") if rest is None else rest
-    baseline = known("resting_hr_baseline_bpm")
-    if rest is not None and baseline is not None:
-        out["resting_hr_rise_bpm"] = rest - baseline
-    change, mass = known("mass_change_kg_90d"), known("body_mass_kg")
-    if change is not None and mass is not None and mass - change > 0:
-        out["mass_change_pct_90d"] = change / (mass - change) * 100.0
-    assert set(out) <= set(COMPUTED_INPUTS)
+    for name, groups in COMPUTED_INPUTS.items():
+        answers = []
+        for group in groups:  # the first known answer of each group
+            answers.append(next((float(values[f]) for f in group if values.get(f) is not None), None))
+        if None in answers:
+            continue
+        formula, valid = _COMPUTED_FORMULAS[name]
+        if valid is None or valid(*answers):
+            out[name] = formula(*answers)
     return out
+
+
+# Each computed fact once: (formula, when it is known) of the answers of its COMPUTED_INPUTS groups,
+# with arithmetic and comparisons only, so that the same functions take one athlete's numbers
+# (computed_facts) or every athlete's arrays (score_roster).
+def _distance_change_pct(now, before):
+    return (now - before) / before * 100.0
+
+
+def _resting_hr_rise_bpm(rest, baseline):
+    return rest - baseline
+
+
+def _mass_change_pct_90d(change, mass):
+    return change / (mass - change) * 100.0
+
+
+_COMPUTED_FORMULAS = {
+    "distance_change_pct": (_distance_change_pct, lambda now, before: before != 0),
+    "resting_hr_rise_bpm": (_resting_hr_rise_bpm, None),
+    "mass_change_pct_90d": (_mass_change_pct_90d, lambda change, mass: mass - change > 0),
+}
+assert set(_COMPUTED_FORMULAS) == set(COMPUTED_INPUTS)
 
 
 def _rule_state(rule, values):
@@ -479,7 +495,7 @@ def _encode_column(name, profiles):
 
 
 def _computed_column(name, columns, profiles):
-    """A computed fact for every athlete, with the arithmetic of :func:`computed_facts` (NaN unknown)."""
+    """A computed fact for every athlete, by the formula :func:`computed_facts` uses (NaN unknown)."""
     import numpy as np
 
     def col(field):
@@ -487,19 +503,16 @@ def _computed_column(name, columns, profiles):
             columns[field] = _encode_column(field, profiles)
         return columns[field]
 
+    answers = []
+    for group in COMPUTED_INPUTS[name]:  # the first known answer of each group
+        values = col(group[0])
+        for field in group[1:]:
+            values = np.where(np.isnan(values), col(field), values)
+        answers.append(values)
+    formula, valid = _COMPUTED_FORMULAS[name]
     with np.errstate(invalid="ignore", divide="ignore"):
-        if name == "distance_change_pct":
-            now, before = col("weekly_distance_km"), col("weekly_distance_prev_km")
-            return np.where(before != 0, (now - before) / before * 100.0, np.nan)
-        if name == "resting_hr_rise_bpm":
-            rest = col("hr_rest_bpm")
-            rest = np.where(np.isnan(rest), col("resting_hr_bpm"), rest)
-            return rest - col("resting_hr_baseline_bpm")
-        if name == "mass_change_pct_90d":
-            change, mass = col("mass_change_kg_90d"), col("body_mass_kg")
-            earlier = mass - change
-            return np.where(earlier > 0, change / earlier * 100.0, np.nan)
-    raise KeyError(name)
+        value = formula(*answers)  # NaN wherever an answer is unknown
+        return value if valid is None else np.where(valid(*answers), value, np.nan)
 
 
 def _encode_ref(spec, value):

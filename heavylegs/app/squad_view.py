@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from functools import lru_cache
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -20,10 +21,11 @@ from IPython.display import display
 from heavylegs.analysis.squad import (ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, as_day, filter_rows, no_session_text,
                                       sort_rows, squad_rows)
 from heavylegs.store.storage import SERVED_SQUAD_ENV, default_data_dir
-from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
+from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, metric_words, urgency_label
+from heavylegs.knowledge.causes import load_causes, load_red_flags
 from heavylegs.knowledge.causes import rule_threshold  # the ACWR line of the overtraining rule and the chart
 
-__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
+__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS", "title_of"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
@@ -43,22 +45,44 @@ table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}
 table.hl-squad .hl-mute{color:#8c959f}
 table.hl-squad tr.hl-error td{background:#fff4e5}
+table.hl-squad .hl-cause{white-space:normal}
+/* a phone: one card per athlete, each value under its own heading, nothing cut or scrolled */
+@media (max-width: 640px){
+  table.hl-squad thead{display:none}
+  table.hl-squad, table.hl-squad tbody, table.hl-squad tr, table.hl-squad td{display:block;width:auto}
+  table.hl-squad tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 8px 0;padding:4px 0}
+  table.hl-squad td{border:0;padding:2px 8px;text-align:left}
+  table.hl-squad td.num{text-align:left;white-space:normal}
+  table.hl-squad td[data-label]::before{content:attr(data-label);display:block;font-size:11px;color:#57606a}
+  table.hl-squad .hl-chip{white-space:normal}
+}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
          "Heaviness, 7 days", "Trend", "Last check-in")
 
 
+@lru_cache(maxsize=1)
+def _titles() -> dict:
+    """Title of every cause and red flag of the catalogue, by id."""
+    return {item.id: item.title for item in (*load_causes(), *load_red_flags())}
+
+
+def title_of(item: dict) -> str:
+    """The title a person reads for a cause or red flag of a squad row (its own ``title``, else the catalogue's)."""
+    return item.get("title") or _titles().get(item["id"]) or item["id"].replace("_", " ")
+
+
 def _flag_chip(flag: dict) -> str:
     colour = URGENCY_COLOURS.get(flag["urgency"], "#B00020")
     return (f'<span class="hl-chip hl-flag" style="background:{colour}" title="{escape(urgency_label(flag["urgency"]))}">'
-            f'{escape(flag["urgency"])}: {escape(flag["id"].replace("_", " "))}</span>')
+            f'{escape(flag["urgency"])}: {escape(title_of(flag))}</span>')
 
 
 def _cause_chip(cause: dict) -> str:
     colour = BAND_COLOURS.get(cause["band"], "#A0A0A0")
-    return (f'<span class="hl-chip" style="border:1px solid {colour}" title="{escape(cause["band"])}">'
-            f'{escape(cause["id"].replace("_", " "))} <b>{int(cause["score"])}</b> '
+    return (f'<span class="hl-chip hl-cause" style="border:1px solid {colour}" title="{escape(cause["band"])}">'
+            f'{escape(title_of(cause))} <b>{int(cause["score"])}</b> '
             f'<span style="color:{colour}">{escape(cause["band"])}</span></span>')
 
 
@@ -82,7 +106,7 @@ def _row_html(row: dict, today: _dt.date) -> str:
         load_cell = f'<span class="hl-mute">{escape(stale)}</span>'
     else:
         load_cell = (f'{_num(row["week_load"], "{:.0f}")} / {_num(row["chronic_load"], "{:.0f}")} '
-                     f'<span class="hl-id">({escape(row["load_metric"] or "")})</span>')
+                     f'<span class="hl-id">({escape(metric_words(row["load_metric"]))})</span>')
     acwr = row["acwr"]
     acwr_cell = _num(acwr, "{:.2f}")
     if acwr is not None and acwr > ACWR_HIGH:
@@ -102,7 +126,8 @@ def _row_html(row: dict, today: _dt.date) -> str:
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
              _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell)
     classes = ("", "", "", "", "num", "num", "num", "num", "")
-    tds = "".join(f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells))
+    tds = "".join(f'<td class="{c}" data-label="{escape(h)}">{cell}</td>' if c
+                  else f'<td data-label="{escape(h)}">{cell}</td>' for c, h, cell in zip(classes, _HEAD, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
 
 
@@ -167,24 +192,34 @@ class SquadView(widgets.VBox):
         self.workbook = None
         self.sort = widgets.Dropdown(options=[(label, key) for key, label in SORT_KEYS.items()], value="urgency",
                                      description="Sort", layout=widgets.Layout(width="340px"))
-        self.only_flags = widgets.ToggleButton(description="Red flags", tooltip="only athletes with a red flag")
-        self.acwr_high = widgets.ToggleButton(description=f"ACWR above {ACWR_HIGH}",
+        # every control as wide as its words (never cut), and the row wraps on a phone
+        fit = {"width": "auto"}
+        self.sort.layout = widgets.Layout(width="auto", max_width="340px")
+        self.only_flags = widgets.ToggleButton(description="Red flags", tooltip="only athletes with a red flag",
+                                               layout=fit)
+        self.acwr_high = widgets.ToggleButton(description=f"ACWR above {ACWR_HIGH}", layout=fit,
                                               tooltip="only athletes whose 7-day load outgrew their average week")
-        self.no_checkin = widgets.ToggleButton(description=f"No check-in for {NO_CHECKIN_DAYS} days",
-                                               layout=widgets.Layout(width="200px"))
+        self.no_checkin = widgets.ToggleButton(description=f"No check-in for {NO_CHECKIN_DAYS} days", layout=fit)
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
-        self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="340px"))
+        self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="auto", max_width="340px"))
         self.open_button = widgets.Button(description="Open in the workbook", button_style="primary",
-                                          icon="external-link")
+                                          icon="external-link", layout=fit)
         self.workbook_area = widgets.Output()
         for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
             control.observe(self._refresh, names="value")
         self.open_button.on_click(self._open)
-        children = [widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin]), self.summary,
-                    self.table]
+        wrap = widgets.Layout(flex_flow="row wrap", width="100%")
+        self.help = widgets.HTML(
+            "<p style='margin:2px 0;color:#57606a'>Read-only: sort and filter here; a coach opens an athlete in "
+            "the workbook in JupyterLab.</p>" if read_only else
+            "<p style='margin:2px 0;color:#57606a'>Sort and filter with the controls; pick an athlete and press "
+            "<b>Open in the workbook</b> to work on them below the table.</p>")
+        self.open_row = widgets.HBox([self.athlete, self.open_button], layout=wrap)
+        children = [self.help, widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin],
+                                            layout=wrap), self.summary, self.table]
         if not read_only:
-            children += [widgets.HBox([self.athlete, self.open_button]), self.workbook_area]
+            children += [self.open_row, self.workbook_area]
             if os.environ.get("VOILA_PREHEAT") == "True":
                 # a kernel run ahead of the page (make run's app) has the time: the workbook's widgets and
                 # plotly are imported before the coach asks, not on "Open in the workbook"
@@ -249,6 +284,8 @@ class SquadView(widgets.VBox):
                 self.workbook.open_athlete(athlete_id)
             return self.workbook
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
+        # one "Athlete" picker on screen: the workbook's own, which lists every athlete
+        self.open_row.layout.display = "none"
         self.workbook_area.clear_output()
         with self.workbook_area:
             display(self.workbook)

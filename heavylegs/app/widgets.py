@@ -33,9 +33,9 @@ from heavylegs.vocabulary import KM_PER_MILE, PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
 from heavylegs.views.html import draft_note_html, red_flag_note_html
 from heavylegs.analysis.scoring import red_flag_fields
-from heavylegs.views.html import follow_up_html, load_summary_html, patterns_html, plan_table_html
+from heavylegs.views.html import follow_up_html, latest_ratio, load_summary_html, patterns_html, plan_table_html, ratio_sentence
 from heavylegs.views.dashboard import export_dashboard
-from heavylegs.analysis.plan import KINDS, distance_unit, plan_columns, plan_rows
+from heavylegs.analysis.plan import KINDS, distance_unit, plan_column_labels, plan_columns, plan_rows
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
@@ -59,12 +59,42 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "FIGURE_WIDTHS",
+    "import_status_line",
 ]
 
 _AUTO = {"width": "auto"}
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
+
+
+def import_status_line(athlete_id: str, outcome: dict) -> tuple:
+    """The workbook's one status line after an import, and whether it is an error.
+
+    Parameters
+    ----------
+    athlete_id : str
+    outcome : dict
+        From :meth:`heavylegs.app.workbook.WorkbookModel.import_files`
+        (``added``, ``duplicates``, ``failed``).
+
+    Returns
+    -------
+    (str, bool)
+        Green only when sessions were added and every file was read; an
+        error when nothing was added because files could not be read.
+    """
+    added, duplicates, failed = outcome["added"], outcome["duplicates"], len(outcome["failed"])
+    unread = f"{failed} file(s) could not be read (reasons below the upload button)"
+    if added and not failed:
+        return f"Imported {added} session(s) into {athlete_id}'s log.", False
+    if added:
+        return f"Imported {added} session(s) into {athlete_id}'s log; {unread}.", True
+    if failed:
+        return f"Nothing imported into {athlete_id}'s log: {unread}.", True
+    if duplicates:
+        return f"Nothing new for {athlete_id}'s log: {duplicates} session(s) were already in it.", False
+    return f"Nothing imported into {athlete_id}'s log: the files held no session.", True
 
 
 # --- The form ------------------------------------------------------------------------------
@@ -496,16 +526,17 @@ class CoachWorkbook(widgets.VBox):
         self._wire()
 
     def _build_checkins(self):
-        small = widgets.Layout(width="150px")
+        # as wide as the label and the choice need: "Soreness 1-7" and "unknown" are never cut
+        small = {"layout": widgets.Layout(width="auto"), "style": {"description_width": "initial"}}
         self.checkin_date = widgets.Text(placeholder="YYYY-MM-DD (empty = today)", continuous_update=True,
                                          description="Day", layout=widgets.Layout(width="230px"))
         self.checkin_heaviness = widgets.Dropdown(options=[("heaviness?", None)] + [(str(i), i) for i in range(11)],
-                                                  value=None, description="Heavy 0-10", layout=small)
+                                                  value=None, description="Heavy 0-10", **small)
         self.checkin_items = {}
         for name, label in (("sleep_quality", "Sleep 1-7"), ("fatigue", "Fatigue 1-7"),
                             ("stress", "Stress 1-7"), ("soreness", "Soreness 1-7")):
             self.checkin_items[name] = widgets.Dropdown(options=[(UNKNOWN, None)] + [(str(i), i) for i in range(1, 8)],
-                                                        value=None, description=label, layout=small)
+                                                        value=None, description=label, **small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
         self.heaviness_view = PlotlyChart(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
@@ -783,7 +814,9 @@ class CoachWorkbook(widgets.VBox):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
         self._drawn_unit = self._unit()
-        self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
+        ratio = ratio_sentence(latest_ratio(self.model.weekly, self.model.daily), "coach") if self.model.state else ""
+        self.load_summary.value = ((load_summary_html(self.model.load_summary()) if self.model.state else "")
+                                   + (f"<div class='hl-ratio' style='font-size:12px'>{ratio}</div>" if ratio else ""))
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
@@ -848,7 +881,9 @@ class CoachWorkbook(widgets.VBox):
         kept = "" if outcome["path"] is not None else " The log was left as it was."
         self.log_status.value = (f"{outcome['added']} session(s) added to {_esc(athlete_id)}'s log, "
                                  f"{outcome['duplicates']} duplicate(s) skipped.{kept}{failed}")
-        self._say(f"Imported into {athlete_id}'s log.")
+        line, error = import_status_line(athlete_id, outcome)
+        self._say(line, error=error)
+        self.upload.note = line
         if athlete_id not in self.athlete_picker.options:
             self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
         self.refresh()
@@ -973,13 +1008,14 @@ class CoachWorkbook(widgets.VBox):
             return
         unit = self._plan_unit = distance_unit(self.model.answers)
         columns = plan_columns(unit)
+        labels = plan_column_labels(unit, plan.get("load_metric"))
         rows = plan_rows(plan, unit)
-        self.plan_view.value = "" if editing else plan_table_html(rows, columns)
+        self.plan_view.value = "" if editing else plan_table_html(rows, columns, labels)
         if editing:
             if not self._plan_cells:
                 self._build_plan_grid()
             for box, col in zip(self._plan_header, columns):
-                box.value = f"<b>{_esc(col.replace('_', ' '))}</b>"
+                box.value = f"<b>{_esc(labels.get(col, col))}</b>"
             for cells, row in zip(self._plan_cells, rows):
                 for cell, col in zip(cells, columns):
                     value = row.get(col)

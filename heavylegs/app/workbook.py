@@ -31,7 +31,7 @@ from heavylegs.analysis.scoring import score_profile
 from heavylegs.engine.device_load import check_metric, load_summary
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.checkins import add_checkin, follow_up, load_checkins
-from heavylegs.logs.formats import import_sources
+from heavylegs.logs.formats import import_sources, not_importable_reason
 from heavylegs.logs.traininglog import merge_logs  # the one same-session rule, shared with the importers and the CLI
 from heavylegs.logs.traininglog import read_log, validate_log, write_log
 from heavylegs.store.assessments import list_assessments, save_assessment, top_cause_history
@@ -713,9 +713,11 @@ class WorkbookModel:
                 # A CSV that is neither a log nor an export: the log's own problems help more.
                 exc = log_errors.get(str(where))
                 if exc is not None:
-                    reason = "not a training log: " + "; ".join(p.message if p.line is None else
-                                                                 f"line {p.line}: {p.field or ''} {p.message}"
-                                                                 for p in exc.problems[:3])
+                    found = "; ".join(p.message if p.line is None else f"line {p.line}: {p.field or ''} {p.message}"
+                                      for p in exc.problems[:3])
+                    # a log's header with bad rows: its own problems; anything else: what to upload
+                    rows_wrong = any((p.line or 0) > 1 for p in exc.problems)
+                    reason = "not a training log: " + found if rows_wrong else not_importable_reason(found)
                 failed.append((names.get(str(where), str(where)) if names else str(where), str(reason)))
             duplicates += int(getattr(result, "duplicates_skipped", 0) or 0)
         if not frames:

@@ -28,6 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+try:  # optional: only Parquet stores need it (pip install 'heavylegs[dask]')
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+except ImportError:  # pragma: no cover - pyarrow is a test dependency
+    pa = pq = None
+
 from heavylegs.engine.batch import BATCH_COLUMNS, READ_COLUMNS, weekly_tables
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.traininglog import LOG_COLUMNS, checked_log, read_log
@@ -42,12 +48,9 @@ _TEXT = ("activity", "session_type", "surface", "start_time", "source", "notes",
 
 
 def _pyarrow():
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is a test dependency
+    if pa is None:  # pragma: no cover - pyarrow is a test dependency
         raise InputError([Problem("pyarrow", "is not installed, expected it for Parquet stores: "
-                                             "pip install 'heavylegs[dask]'")]) from None
+                                             "pip install 'heavylegs[dask]'")])
     return pa, pq
 
 

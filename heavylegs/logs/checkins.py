@@ -42,6 +42,7 @@ import pandas as pd
 
 from heavylegs.errors import InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
+from heavylegs.logs.traininglog import csv_records, repeated_columns
 from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = [
@@ -349,8 +350,6 @@ def _with_hooper(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _rows_of(text: str, source: str) -> tuple:
     """Header, rows, their 1-based lines and the header line of CSV text."""
-    from heavylegs.logs.traininglog import csv_records
-
     header, header_line, rows, lines = csv_records(text, source, "'date,heaviness,sleep_h,...' and one row a day")
     width = len(header)
     problems = [Problem(source, f"found {len(record)} cells, expected {width} as in the header", line=line)
@@ -406,8 +405,6 @@ def read_checkins(path) -> pd.DataFrame:
     """
     source = str(path)
     header, rows, lines, header_line = _rows_of(_read_text(path), source)
-    from heavylegs.logs.traininglog import repeated_columns
-
     problems = repeated_columns(header, header_line, source)
     if problems:
         raise InputError(problems)

@@ -27,7 +27,7 @@ def fitness_fatigue(daily_load):
     -------
     (numpy.ndarray, numpy.ndarray, numpy.ndarray)
         Fitness, fatigue and form [AU] on each day, each the shape of
-        ``daily_load``.
+        ``daily_load`` (floats for one day given as a number).
 
     Notes
     -----
@@ -45,11 +45,11 @@ def fitness_fatigue(daily_load):
 
     Examples
     --------
-    >>> fitness, fatigue, form = fitness_fatigue([100.0])
-    >>> round(float(fitness[0]), 3), round(float(fatigue[0]), 3)
+    >>> fitness, fatigue, form = fitness_fatigue(100.0)
+    >>> round(fitness, 3), round(fatigue, 3)
     (2.353, 13.312)
     """
-    load = np.atleast_1d(np.asarray(daily_load, dtype=float))
+    load = np.asarray(daily_load, dtype=float)
     fitness = exponential_average(load, FITNESS_ALPHA, 0.0)
     fatigue = exponential_average(load, FATIGUE_ALPHA, 0.0)
     return fitness, fatigue, fitness - fatigue

@@ -123,9 +123,9 @@ def ewma_loads(daily_load, first_load=None):
     Eₜ = λLₜ + (1 − λ)Eₜ₋₁ with λ = 2 ÷ (N + 1), N = 7 and 28, E₁ = L₁
     (Williams et al. 2017; ``spec/metrics.md``).
     """
-    load = np.atleast_1d(np.asarray(daily_load, dtype=float))
+    load = np.asarray(daily_load, dtype=float)
     if first_load is None:
-        first_load = load[..., 0] if load.shape[-1] else 0.0
+        first_load = load if load.ndim == 0 else (load[..., 0] if load.shape[-1] else 0.0)
     return (exponential_average(load, EWMA_ACUTE_ALPHA, first_load),
             exponential_average(load, EWMA_CHRONIC_ALPHA, first_load))
 

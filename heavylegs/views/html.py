@@ -40,6 +40,9 @@ __all__ = [
     "status_html",
     "plan_table_html",
     "load_summary_html",
+    "latest_ratio",
+    "ratio_sentence",
+    "metric_words",
 ]
 
 #: What the workbook shows for an unknown answer.
@@ -105,6 +108,88 @@ ACWR_SENTENCE = ("The dark line compares your last 7 days of training load with 
                  "last 4: inside the green band (0.8 to 1.3) training grew at a pace legs usually absorb, "
                  "and above the red dashed line (1.5) it rose faster than they usually adapt, a rough rule "
                  "of thumb rather than a verdict.")
+
+#: Days without a session after which the acute:chronic ratio is no longer shown: its acute
+#: window (7 days) then holds nothing, and a ratio of 0.00 would only say that.
+RATIO_STALE_DAYS = 7
+
+
+def _float_or_none(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
+def latest_ratio(weekly, daily=None) -> dict | None:
+    """The acute:chronic ratio to show now, or why there is none.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame or None
+        :func:`heavylegs.engine.load.weekly_table` (``week_start``, ``acwr``,
+        and ``days``, ``duration_min`` when present).
+    daily : pandas.DataFrame, optional
+        The daily series of the same log, indexed by day, with
+        ``sessions`` or ``duration_min``: gives the exact last session day.
+
+    Returns
+    -------
+    dict or None
+        None without a table. Else ``value`` (the last week's ACWR, or None
+        when the acute window holds no session or the log is too short for
+        one), ``week`` (its ``week_start``), ``as_of`` (the table's last day),
+        ``last_session`` (``YYYY-MM-DD`` or None) and ``days_without``
+        (days from the last session to ``as_of``, or None).
+    """
+    if weekly is None or len(weekly) == 0 or "week_start" not in weekly.columns:
+        return None
+    week = str(weekly["week_start"].iloc[-1])[:10]
+    last_days = int(weekly["days"].iloc[-1]) if "days" in weekly.columns else 7
+    as_of = _dt.date.fromisoformat(week) + _dt.timedelta(days=max(last_days, 1) - 1)
+    last_session = None
+    if daily is not None and len(daily):
+        column = "duration_min" if "duration_min" in daily.columns else "sessions"
+        if column in daily.columns:
+            days = [str(d)[:10] for d, v in zip(daily.index, daily[column].tolist()) if (_float_or_none(v) or 0) > 0]
+            last_session = days[-1] if days else None
+            as_of = _dt.date.fromisoformat(str(daily.index[-1])[:10])
+    elif "duration_min" in weekly.columns:
+        active = [str(w)[:10] for w, v in zip(weekly["week_start"], weekly["duration_min"].tolist())
+                  if (_float_or_none(v) or 0) > 0]
+        if active:  # the week only: its last day is the latest the session can have been
+            last_session = min(as_of, _dt.date.fromisoformat(active[-1]) + _dt.timedelta(days=6)).isoformat()
+    days_without = None if last_session is None else (as_of - _dt.date.fromisoformat(last_session)).days
+    value = _float_or_none(weekly["acwr"].iloc[-1]) if "acwr" in weekly.columns else None
+    if days_without is None or days_without >= RATIO_STALE_DAYS:
+        value = None
+    return {"value": value, "week": week, "as_of": as_of.isoformat(), "last_session": last_session,
+            "days_without": days_without}
+
+
+def ratio_sentence(ratio: dict | None, audience: str = "athlete") -> str:
+    """The latest ratio in one sentence (HTML), or why there is none; "" without a table.
+
+    Parameters
+    ----------
+    ratio : dict or None
+        From :func:`latest_ratio`.
+    audience : {"athlete", "coach"}
+        "your latest ratio" for the athlete, "latest ACWR" for the coach.
+    """
+    if not ratio:
+        return ""
+    if ratio["value"] is not None:
+        name = "Your latest ratio is" if audience == "athlete" else "Latest ACWR:"
+        return f"{name} <strong>{ratio['value']:.2f}</strong> (week of {escape(date_text(ratio['week']))})."
+    if ratio["last_session"] is None:
+        return "No session in the log, so there is no ratio."
+    if ratio["days_without"] is not None and ratio["days_without"] >= RATIO_STALE_DAYS:
+        return (f"No session in the {ratio['days_without']} days up to {escape(date_text(ratio['as_of']))} "
+                f"(the last on {escape(date_text(ratio['last_session']))}), so there is no current ratio.")
+    return "The log is too short for a ratio yet: it needs sessions in the four weeks before."
+
 
 def date_text(value) -> str | None:
     """``YYYY-MM-DD`` as "16 Nov 2026" (unambiguous in any country)."""
@@ -512,16 +597,22 @@ def follow_up_html(follow: dict | None) -> str:
             f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")
 
 
-def plan_table_html(rows, columns) -> str:
-    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`)."""
-    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(c.replace('_', ' '))}</th>"
+def plan_table_html(rows, columns, labels: dict | None = None) -> str:
+    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`).
+
+    ``labels`` (:func:`heavylegs.analysis.plan.plan_column_labels`) gives each
+    column's header with its unit; without it the column names are shown.
+    """
+    labels = labels or {}
+    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(labels.get(c, c.replace('_', ' ')))}</th>"
                    for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
                          f"{escape('' if row.get(c) is None else row.get(c))}</td>" for c in columns) + "</tr>"
         for row in rows)
-    return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+    # on a narrow screen the table scrolls sideways in its own box rather than being cut
+    return (f"<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;font-size:12px;"
+            f"margin:4px 0'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 _PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
@@ -530,6 +621,11 @@ _THRESHOLD_NAMES = {"hr_max": "maximum heart rate", "hr_rest": "resting heart ra
 _METRIC_WORDS = {"srpe": "session RPE × minutes", "trimp": "TRIMP (heart rate)", "hrss": "HRSS (heart rate)",
                  "rtss": "rTSS (pace)", "stress": "stress (heart rate, else pace)", "duration": "minutes",
                  "distance": "kilometres"}
+
+
+def metric_words(metric: str | None) -> str:
+    """A load metric's name for a page ("session RPE × minutes"), never its id; "" for None."""
+    return "" if metric is None else _METRIC_WORDS.get(metric, str(metric))
 
 
 def load_summary_html(summary: dict | None) -> str:

@@ -8,9 +8,10 @@ from heavylegs.metrics.fitness import FATIGUE_ALPHA, FITNESS_ALPHA, fitness_fati
 
 def test_reference_one_day_of_100_au_from_nothing():
     fitness, fatigue, form = fitness_fatigue(100.0)
-    assert fitness[0] == pytest.approx(2.353, abs=5e-4)
-    assert fatigue[0] == pytest.approx(13.312, abs=5e-4)
-    assert form[0] == pytest.approx(fitness[0] - fatigue[0])
+    assert fitness == pytest.approx(2.353, abs=5e-4)
+    assert fatigue == pytest.approx(13.312, abs=5e-4)
+    assert form == pytest.approx(fitness - fatigue)
+    assert fitness_fatigue([100.0])[0][0] == fitness
 
 
 def test_decay_after_the_day_array_nan_empty():

@@ -40,3 +40,4 @@ def test_ewma_loads_start_at_the_first_day():
     steady = ewma_loads(np.full(60, 50.0))
     assert_allclose(ewma_acute_chronic_ratio(*steady), 1.0)
     assert all(a.shape == (0,) for a in ewma_loads([]))
+    assert ewma_loads(80.0) == (80.0, 80.0)
