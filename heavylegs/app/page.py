@@ -67,8 +67,10 @@ def page_query(info: dict | None = None) -> dict:
     Parameters
     ----------
     info : dict, optional
-        What :func:`wait_for_page` returned; ``os.environ`` by default
-        (Voila without preheated kernels puts ``QUERY_STRING`` there).
+        What :func:`wait_for_page` returned. Without it, a kernel Voila
+        started for the page (not preheated) reads ``QUERY_STRING`` from its
+        environment, where Voila puts it; any other kernel (JupyterLab,
+        nbval) has no page query.
 
     Returns
     -------
@@ -76,6 +78,11 @@ def page_query(info: dict | None = None) -> dict:
         e.g. ``{"athlete": "ben"}`` for ``?athlete=ben&token=...``; the
         token is left out.
     """
-    source = os.environ if not info else info
+    if info:
+        source = info
+    elif _PREHEAT in os.environ:  # Voila sets it for every kernel it starts, "False" when not preheated
+        source = os.environ
+    else:
+        return {}
     query = parse_qs(source.get("QUERY_STRING", ""), keep_blank_values=False)
     return {key: values[-1] for key, values in query.items() if key != "token"}

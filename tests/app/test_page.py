@@ -33,7 +33,9 @@ def test_a_preheated_kernel_reads_the_request_from_voilas_socket(monkeypatch):
         monkeypatch.setenv("VOILA_KERNEL_ID", "k-1")
         monkeypatch.setenv("VOILA_SERVER_URL", "/base/")
         monkeypatch.delenv("VOILA_WS_BASE_URL", raising=False)
-        monkeypatch.delenv("QUERY_STRING", raising=False)
+        # wait_for_page puts the request in os.environ, as Voila does: set them here so they are undone after
+        monkeypatch.setenv("QUERY_STRING", "")
+        monkeypatch.setenv("SERVER_NAME", "")
         info = wait_for_page(timeout=10)
         server.shutdown()
     assert seen == ["/base/voila/query/k-1"]
@@ -55,3 +57,12 @@ def test_a_socket_that_does_not_answer_leaves_the_page_as_it_is(monkeypatch):
 ])
 def test_page_query_reads_one_value_per_name_without_the_token(query, expected):
     assert page_query({"QUERY_STRING": query}) == expected
+
+
+def test_only_a_kernel_voila_started_reads_the_query_from_its_environment(monkeypatch):
+    """Seen: a QUERY_STRING left in a test's environment made JupyterLab's workbook open another athlete."""
+    monkeypatch.setenv("QUERY_STRING", "athlete=ben")
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert page_query() == {}                          # JupyterLab, nbval: no page
+    monkeypatch.setenv("VOILA_PREHEAT", "False")       # a kernel Voila started for the page
+    assert page_query() == {"athlete": "ben"}
