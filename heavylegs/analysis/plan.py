@@ -49,6 +49,7 @@ __all__ = [
     "distance_text",
     "distance_unit",
     "plan_causes_doctor",
+    "training_carbs_band",
     "load_source",
     "load_unit",
     "plan_column_labels",
@@ -686,16 +687,50 @@ def _fill_week(trainings, week_days, week, chronic, view, plan, k, soon):
             trainings[i]["load"] = 0.0
 
 
+def training_carbs_band(hours, knowledge=None) -> list:
+    """The carbohydrate band of a training day for the athlete's training hours.
+
+    Parameters
+    ----------
+    hours : float or None
+        ``training_hours_per_day`` [h]; ``None`` when unknown.
+    knowledge : dict, optional
+        The plan knowledge (``heavylegs/knowledge/plan.yaml``), read by default.
+
+    Returns
+    -------
+    list of float
+        ``[low, high]`` [g/kg body mass a day]: the ``training`` band (5-7) when the hours
+        are unknown or about an hour, 6-10 above an hour, 8-12 from 4 hours
+        (ACSM/AND/DC 2016, as ``spec/profile.md`` gives them).
+
+    Examples
+    --------
+    >>> [training_carbs_band(h) for h in (None, 1, 2, 4)]
+    [[5, 7], [5, 7], [6, 10], [8, 12]]
+    """
+    k = load_plan_knowledge() if knowledge is None else knowledge
+    band = list(k["carbs_g_per_kg"]["training"])
+    if hours is None:
+        return band
+    for row in k.get("carbs_by_training_hours") or ():
+        if ("over_h" in row and hours > row["over_h"]) or ("from_h" in row and hours >= row["from_h"]):
+            band = list(row["band"])
+    return band
+
+
 def _day(dates, i, trainings, profile, top_ids, k):
     training = trainings[i]
     kind = training["kind"]
     nxt = trainings[i + 1]["kind"] if i + 1 < len(trainings) else None
+    daily = training_carbs_band(profile.get("training_hours_per_day"), k)
     if kind == "long" or nxt == "long":
-        band = k["carbs_g_per_kg"]["long"]
+        long = k["carbs_g_per_kg"]["long"]
+        band = [max(long[0], daily[0]), max(long[1], daily[1])]
     elif kind == "rest":
         band = k["carbs_g_per_kg"]["rest"]
     else:
-        band = k["carbs_g_per_kg"]["training"]
+        band = daily
     mass = profile.get("body_mass_kg")
     carbs = None if not mass else int(_round_to((band[0] + band[1]) / 2.0 * mass, 10))
     minutes = training["minutes"]

@@ -59,7 +59,7 @@ table.hl-squad .hl-cause{white-space:normal}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
-         "Heaviness, 7 days", "Trend", "Last check-in")
+         "Heaviness, 7 days", "Trend", "Last check-in", "Resting HR, 7 days (vs usual)", "HRV, 7 days (vs usual)")
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +88,31 @@ def _cause_chip(cause: dict) -> str:
 
 def _num(value, fmt: str) -> str:
     return '<span class="hl-mute">–</span>' if value is None else escape(fmt.format(value))
+
+
+def _wellness_cells(row: dict) -> tuple:
+    """Resting HR and HRV of the last 7 days with their change from the athlete's usual, and the source."""
+    rhr, rise = row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm")
+    if rhr is None:
+        rhr_cell = '<span class="hl-mute">no device</span>'
+    else:
+        rhr_cell = f'{_num(rhr, "{:.0f}")} bpm'
+        if rise is not None:
+            change = _num(rise, "{:+.0f}")
+            rhr_cell += (f' <span class="hl-warn" title="5 bpm or more above the usual">({change} ↑)</span>'
+                         if rise >= 5 else f" ({change})")
+        rhr_cell += f'<br><span class="hl-id">{escape(row.get("rhr_source") or "")}</span>'
+    hrv, change_pct = row.get("hrv_7d_ms"), row.get("hrv_trend_pct")
+    if hrv is None:
+        hrv_cell = '<span class="hl-mute">no device</span>'
+    else:
+        hrv_cell = f'{_num(hrv, "{:.0f}")} ms'
+        if change_pct is not None:
+            change = _num(change_pct, "{:+.0f}%")
+            hrv_cell += (f' <span class="hl-warn" title="below the normal band">({change} ↓)</span>'
+                         if row.get("hrv_below_normal") else f" ({change})")
+        hrv_cell += f'<br><span class="hl-id">{escape(row.get("hrv_source") or "")}</span>'
+    return rhr_cell, hrv_cell
 
 
 def _row_html(row: dict, today: _dt.date) -> str:
@@ -124,8 +149,8 @@ def _row_html(row: dict, today: _dt.date) -> str:
         text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
         checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
-             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell)
-    classes = ("", "", "", "", "num", "num", "num", "num", "")
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, *_wellness_cells(row))
+    classes = ("", "", "", "", "num", "num", "num", "num", "", "num", "num")
     tds = "".join(f'<td class="{c}" data-label="{escape(h)}">{cell}</td>' if c
                   else f'<td data-label="{escape(h)}">{cell}</td>' for c, h, cell in zip(classes, _HEAD, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'

@@ -36,6 +36,7 @@ from heavylegs.analysis.scoring import red_flag_fields
 from heavylegs.views.html import follow_up_html, latest_ratio, load_summary_html, patterns_html, plan_table_html, ratio_sentence
 from heavylegs.views.dashboard import export_dashboard
 from heavylegs.analysis.plan import KINDS, distance_unit, plan_column_labels, plan_columns, plan_rows
+from heavylegs.views.html import wellness_html, wellness_import_html
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
@@ -44,6 +45,7 @@ from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
                                     ranking_delta, rename_source)
+from heavylegs.app.workbook import WELLNESS_SUFFIXES
 
 __all__ = [
     "UNKNOWN",
@@ -66,6 +68,7 @@ _AUTO = {"width": "auto"}
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
+_WELLNESS_TYPES = ".zip,.xml,.json,.csv"
 
 
 def import_status_line(athlete_id: str, outcome: dict) -> tuple:
@@ -126,8 +129,9 @@ class _FieldControl:
             self.input = widgets.SelectMultiple(options=[(v.replace("_", " "), v) for v in spec.values],
                                                 value=(), rows=4, disabled=True, layout=box,
                                                 style=shared["description_style"])
+            # wide enough for the whole word "unknown" (80 px cut it to "unkno...")
             self.unknown = widgets.Checkbox(value=True, description=UNKNOWN, indent=False,
-                                            layout=widgets.Layout(width="80px"))
+                                            layout=widgets.Layout(width="100px"))
         else:
             hint = {"date": "YYYY-MM-DD (empty = today)"}.get(spec.kind, UNKNOWN)
             self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box,
@@ -442,6 +446,7 @@ class CoachWorkbook(widgets.VBox):
     load_figure = property(lambda self: self.load_view.shown, doc="The weekly load figure shown.")
     heaviness_figure = property(lambda self: self.heaviness_view.shown, doc="The heaviness figure shown.")
     history_figure = property(lambda self: self.history_view.shown, doc="The history figure shown.")
+    wellness_figure = property(lambda self: self.wellness_view.shown, doc="The wellness figure shown.")
 
     # building
     def _build(self):
@@ -522,6 +527,7 @@ class CoachWorkbook(widgets.VBox):
         self.load_view = PlotlyChart(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
         self.history_view = PlotlyChart(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._build_checkins()
+        self._build_wellness()
         self._build_plan()
         self._wire()
 
@@ -542,6 +548,20 @@ class CoachWorkbook(widgets.VBox):
         self.heaviness_view = PlotlyChart(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
+
+    def _build_wellness(self):
+        """Beside the training log: import a watch's or ring's export; under the heaviness chart: its panel."""
+        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)")
+        self.wellness_upload.on_upload(lambda files: self._guard(lambda: self.import_wellness_uploads(files)))
+        self.wellness_upload.on_too_large(self._too_large)
+        self.wellness_path_text = widgets.Text(placeholder="or a path, e.g. ~/apple_health_export/export.xml",
+                                               continuous_update=True, layout=widgets.Layout(width="330px"))
+        self.wellness_path_button = widgets.Button(description="Import wellness from path", icon="heartbeat",
+                                                   layout=_AUTO, tooltip="Garmin, Apple Health, Fitbit, Oura, "
+                                                   "WHOOP exports or a wellness CSV, where they lie")
+        self.wellness_status = widgets.HTML("")
+        self.wellness_summary = widgets.HTML("")
+        self.wellness_view = PlotlyChart(figures.wellness_figure(None), FIGURE_WIDTHS["load"])
 
     def _build_plan(self):
         self.plan_new_button = widgets.Button(description="New plan from these answers", icon="calendar",
@@ -582,6 +602,9 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                              widgets.HBox([self.progress, self.log_status],
                                           layout=widgets.Layout(align_items="center")),
+                             widgets.HBox([self.wellness_upload, self.wellness_path_text, self.wellness_path_button],
+                                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
+                             self.wellness_status,
                              widgets.HBox([self.metric, self.load_metric, self.show_fitness],
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                              self.load_summary, self.load_view])
@@ -592,7 +615,8 @@ class CoachWorkbook(widgets.VBox):
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self.heaviness_view, self.patterns])
+            self.checkin_status, self.follow_up, self.heaviness_view, self.wellness_summary, self.wellness_view,
+            self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
             widgets.HBox([self.plan_new_button, self.plan_edit_toggle, self.plan_apply_button, self.plan_status],
@@ -615,6 +639,7 @@ class CoachWorkbook(widgets.VBox):
         self.what_if_try.on_click(lambda _b: self._guard_what_if(self.try_what_if))
         self.what_if_reset.on_click(lambda _b: self._guard_what_if(self.reset_what_if))
         self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
+        self.wellness_path_button.on_click(lambda _b: self._guard(self.import_wellness_from_path))
         self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
@@ -864,6 +889,47 @@ class CoachWorkbook(widgets.VBox):
                 paths.append(path)
             self._import(paths, names={str(p): p.name for p in paths})
 
+    def import_wellness_uploads(self, files):
+        """Import uploaded wellness exports into the open athlete's wellness.csv (as :meth:`import_uploads`)."""
+        with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
+            paths = []
+            for i, item in enumerate(files):
+                if item.get("path") is not None:
+                    paths.append(Path(item["path"]))
+                    continue
+                name = Path(str(item["name"])).name or f"upload-{i}"
+                path = Path(tmp) / f"{i:03d}" / name
+                path.parent.mkdir()
+                path.write_bytes(bytes(item["content"]))
+                paths.append(path)
+            names = {str(p): (Path(str(f["name"])).name if f.get("name") else p.name) for p, f in zip(paths, files)}
+            self._import_wellness(paths, names)
+
+    def import_wellness_from_path(self, text: str | None = None):
+        """Import the wellness export typed in the wellness path box (an Apple export.zip of several GB, say)."""
+        text = self.wellness_path_text.value if text is None else text
+        path = check_import_path(text, "Import wellness from path", WELLNESS_SUFFIXES)
+        self._say(f"Importing {path}...")
+        self._import_wellness([path])
+
+    def _import_wellness(self, paths, names=None):
+        athlete_id = self.model.athlete_id
+        outcome = self.model.import_wellness(paths, names=names)
+        self.wellness_status.value = wellness_import_html(outcome, athlete_id)
+        self._say(f"Imported wellness into {athlete_id}'s wellness.csv.")
+        if athlete_id not in self.athlete_picker.options:
+            self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
+        self.refresh()
+        self.refresh_checkins()
+
+    def refresh_wellness(self, x_range=None):
+        """Redraw the wellness panel on the heaviness chart's dates, and its summary in words."""
+        state = self.model.state
+        until = None if state is None else state.answers.get("assessed_on")
+        fig = figures.wellness_figure(self.model.wellness, until=until, x_range=x_range)
+        self.wellness_view.show(fig)
+        self.wellness_summary.value = wellness_html(self.model.wellness_summary(), self.model.wellness_problems)
+
     def import_from_path(self, text: str | None = None):
         """Import the file or folder typed in the path box (a large Strava export, say)."""
         text = self.import_path_text.value if text is None else text
@@ -973,6 +1039,7 @@ class CoachWorkbook(widgets.VBox):
         fig = figures.heaviness_figure(self.model.checkins, self.model.daily,
                                        plan_start=plan["start"] if plan else None)
         self.heaviness_view.show(fig)
+        self.refresh_wellness(fig.layout.xaxis.range)
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
 

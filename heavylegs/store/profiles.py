@@ -167,6 +167,18 @@ def _check_one(spec, value, source, line, problems):
     return value
 
 
+def _check_diuretics(clean, source, line, problems):
+    """``diuretics`` and ``diuretic`` in ``medications`` are one answer (spec/profile.md, Additions 2)."""
+    if "diuretics" not in clean or "medications" not in clean:
+        return
+    listed = "diuretic" in clean["medications"]
+    if clean["diuretics"] != listed:
+        said = "true" if clean["diuretics"] else "false"
+        problems.append(Problem(
+            source, f"found diuretics {said} but medications {'lists' if listed else 'does not list'} "
+                    f"diuretic, expected the two answers to agree", field="medications", line=line))
+
+
 def validate_profile(raw, source: str = "<profile>", line: int | None = None,
                      today: _dt.date | None = None) -> dict:
     """Validate a profile mapping.
@@ -225,6 +237,7 @@ def validate_profile(raw, source: str = "<profile>", line: int | None = None,
         checked = _check_one(spec, value, source, line, problems)
         if checked is not None:
             clean[key] = checked
+    _check_diuretics(clean, source, line, problems)
     if "athlete_id" not in raw or raw.get("athlete_id") is None:
         problems.append(Problem(source, "missing, expected an id such as \"ana\" (required)",
                                 field="athlete_id", line=line))

@@ -51,7 +51,8 @@ from heavylegs.views.figures import heaviness_figure, weekly_load_figure
 # CSS and DISCLAIMER stay importable from here; the page's primitives are heavylegs.views.html's.
 from heavylegs.views.html import (ACWR_SENTENCE, ADVICE_SHOWN, BAND_WORDS, BECAUSE_SHOWN, CSS, DISCLAIMER,
                                   URGENCY_ORDER, date_text, escape, follow_up_html, in_unit, latest_ratio,
-                                  patterns_html, ratio_sentence, refused_html, urgency_label, urgency_when)
+                                  patterns_html, ratio_sentence, refused_html, urgency_label, urgency_when,
+                                  wellness_sentences)
 from heavylegs.views.plan_pages import doctor_summary_html, doctor_summary_needed, plan_section_html
 
 __all__ = [
@@ -209,7 +210,9 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         "causes": [{
             "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": in_unit(c.get("summary", ""), unit),
             "band": c["band"], "score": c["score"],
-            "because": [in_unit(_because(e), unit) for e in sorted(c["evidence"], key=lambda e: -e["points"])
+            # A red flag stays the first reason of the causes it points at (spec/profile.md).
+            "because": [in_unit(_because(e), unit)
+                        for e in sorted(c["evidence"], key=lambda e: ("red_flag" not in e, -e["points"]))
                         if e["points"] > 0],
             "advice": [in_unit(a, unit) for a in c.get("advice", [])],
             "see_doctor_if": in_unit(c.get("see_doctor_if") or "", unit),
@@ -224,6 +227,8 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         "follow_up": follow_up(record.checkins, plan["start"]) if started else None,
         "doctor": doctor,
         "today": day.isoformat(),
+        "wellness": result.wellness,
+        "wellness_words": wellness_sentences(result.wellness),
     }
 
 
@@ -398,6 +403,17 @@ def _heaviness_note(content: dict) -> str:
             f"the training load of each day.{escape(began)}</p></section>")
 
 
+def _wellness_words_html(content: dict) -> str:
+    """What the athlete's watch or ring says, in plain words (nothing without wellness data)."""
+    words = content.get("wellness_words") or []
+    if not words:
+        return ""
+    items = "".join(f"<li>{escape(w)}</li>" for w in words)
+    return ('<section id="hl-wellness"><h2>What your watch or ring says</h2>'
+            f"<ul>{items}</ul><p class=\"hl-chart-note\">Each week compared with your own usual: the 60 days "
+            "before it.</p></section>")
+
+
 def dashboard_blocks(content: dict) -> list:
     """The dashboard in order: blocks of HTML and the names of the charts between them.
 
@@ -450,7 +466,7 @@ def dashboard_blocks(content: dict) -> list:
              f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
              f'{plan}{follow_up_html(content.get("follow_up"))}'
              f'{_heaviness_note(content) if has_checkins else ""}</div>')
-    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
+    second = (f'<div class="hl-dash">{_wellness_words_html(content)}{patterns_html(content.get("patterns"), detail=False)}'
               f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
     last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
             f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')

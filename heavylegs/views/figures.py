@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 from heavylegs.knowledge.causes import rule_threshold
 from heavylegs.vocabulary import KM_PER_MILE
 from heavylegs.views.html import BAND_COLOURS, escape
+from heavylegs.engine.wellness import choose_source, morning_series
+from heavylegs.logs.wellness import SOURCE_NAMES
 from heavylegs.analysis.scoring import BAND_LIKELY, BAND_POSSIBLE
 
 __all__ = [
@@ -762,5 +764,124 @@ def heaviness_figure(checkins, daily=None, plan_start=None, last_days: int | Non
                     rangemode="tozero"),
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=11)),
         shapes=shapes, annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+__all__.append("wellness_figure")
+
+#: Colours of the wearables' sources (Okabe-Ito, as the other figures).
+_SOURCE_COLOURS = {"garmin": "#0072B2", "apple": "#D55E00", "fitbit": "#009E73", "oura": "#CC79A7",
+                   "whoop": "#E69F00", "polar": "#56B4E9", "csv": "#555555"}
+
+
+def wellness_figure(wellness, until=None, last_days: int | None = 112, x_range=None) -> go.Figure:
+    """The wearable's nights and mornings: sleep, resting heart rate and HRV with its normal band, per source.
+
+    Parameters
+    ----------
+    wellness : pandas.DataFrame or None
+        :func:`heavylegs.logs.wellness.read_wellness` rows (any sources).
+    until : str or date, optional
+        Last day shown and the day the baselines are taken up to (default:
+        the last day of the rows).
+    last_days : int or None
+        Days shown up to ``until`` (None: all).
+    x_range : list of two str, optional
+        The date range of the x axis, e.g. the heaviness chart's, so the two
+        charts show the same days one under the other.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three panels sharing the dates: sleep [h] (bars, ``yaxis="y3"``),
+        resting heart rate [bpm] (``y2``) and HRV [ms] (``y``), one trace per
+        source (HRV per source and kind: Apple's SDNN and the others' rMSSD
+        are never drawn as one line); the HRV normal band of the source the
+        ranking uses (the 60 days before each morning, mean ± 1 SD of ln HRV)
+        as a shaded area. A note when there are no rows.
+    """
+    traces, annotations = [], []
+    frame = None if wellness is None or len(wellness) == 0 else wellness.copy()
+    end = None
+    if frame is not None:
+        frame["date"] = pd.to_datetime(frame["date"]).dt.normalize()
+        end = pd.Timestamp(str(until)[:10]) if until is not None else frame["date"].max()
+        first = None if last_days is None else end - pd.Timedelta(days=last_days - 1)
+        if x_range is None:
+            # the last ``last_days`` days, or from the first row when the rows began later
+            start = frame.loc[frame["date"] <= end, "date"].min()
+            start = start if first is None or pd.isna(start) else max(first, start - pd.Timedelta(days=2))
+            if not pd.isna(start):
+                x_range = [start.strftime("%Y-%m-%d"), (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")]
+        shown = frame.loc[(frame["date"] <= end) & ((frame["date"] >= first) if first is not None else True)]
+        chosen = choose_source(frame, "hrv", end)
+        band = morning_series(frame, "hrv", end) if chosen is not None else None
+        if band is not None:
+            band = band.loc[band.index >= (first if first is not None else band.index[0])]
+            known = band["low"].notna()
+            name = f"{SOURCE_NAMES.get(chosen[0], chosen[0])} {'SDNN' if chosen[1] == 'sdnn' else 'rMSSD'}"
+            x_band = [d.strftime("%Y-%m-%d") for d in band.index[known]]
+            traces.append(go.Scatter(name="HRV normal band, low", x=x_band, y=band["low"][known].round(1).tolist(),
+                                     mode="lines", line=dict(width=0, color="#999999"), showlegend=False,
+                                     hoverinfo="skip"))
+            traces.append(go.Scatter(name=f"{name} normal band (60 days before, mean ± 1 SD of ln HRV)", x=x_band,
+                                     y=band["high"][known].round(1).tolist(), mode="lines", fill="tonexty",
+                                     line=dict(width=0, color="#999999"), fillcolor="rgba(0,114,178,0.12)",
+                                     hovertemplate="%{x|%a %Y-%m-%d}<br>normal up to %{y:.0f} ms<extra></extra>"))
+        for source, part in shown.groupby("source", sort=False):
+            colour = _SOURCE_COLOURS.get(source, "#333333")
+            vendor = SOURCE_NAMES.get(source, source)
+            x = [d.strftime("%Y-%m-%d") for d in part["date"]]
+            for kind in ("rmssd", "sdnn"):
+                pick = (part["hrv_kind"] == kind).to_numpy() & part["hrv_ms"].notna().to_numpy()
+                if pick.any():
+                    label = "SDNN" if kind == "sdnn" else "rMSSD"
+                    traces.append(go.Scatter(
+                        name=f"HRV {vendor} ({label}) [ms]", x=[d for d, k in zip(x, pick) if k],
+                        y=part["hrv_ms"].to_numpy()[pick].tolist(), mode="lines+markers", yaxis="y",
+                        line=dict(color=colour, width=1.5, dash="dot" if kind == "sdnn" else "solid"),
+                        marker=dict(size=5, color=colour),
+                        hovertemplate=f"%{{x|%a %Y-%m-%d}}<br>{vendor} {label} %{{y:.0f}} ms<extra></extra>"))
+            pick = part["rhr_bpm"].notna().to_numpy()
+            if pick.any():
+                traces.append(go.Scatter(
+                    name=f"resting HR {vendor} [bpm]", x=[d for d, k in zip(x, pick) if k],
+                    y=part["rhr_bpm"].to_numpy()[pick].tolist(), mode="lines+markers", yaxis="y2",
+                    line=dict(color=colour, width=1.5), marker=dict(size=5, color=colour),
+                    hovertemplate=f"%{{x|%a %Y-%m-%d}}<br>{vendor} resting HR %{{y:.0f}} bpm<extra></extra>"))
+            pick = part["sleep_h"].notna().to_numpy()
+            if pick.any():
+                traces.append(go.Bar(
+                    name=f"sleep {vendor} [h]", x=[d for d, k in zip(x, pick) if k],
+                    y=part["sleep_h"].to_numpy()[pick].round(2).tolist(), yaxis="y3",
+                    marker=dict(color=colour, opacity=0.7),
+                    hovertemplate=f"%{{x|%a %Y-%m-%d}}<br>{vendor} sleep %{{y:.1f}} h<extra></extra>"))
+    if not traces:
+        annotations.append(dict(xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=14),
+                                text="No wellness data yet: import a watch or ring export above."))
+    else:
+        drawn = {t.yaxis or "y" for t in traces}
+        for axis, what in (("y", "HRV"), ("y2", "resting heart rate"), ("y3", "sleep duration")):
+            if axis not in drawn:
+                # an empty trace keeps the panel and its axis drawn, so the dates stay at the bottom
+                traces.append(go.Scatter(x=x_range or [], y=[None, None] if x_range else [], yaxis=axis,
+                                         mode="lines", showlegend=False, hoverinfo="skip",
+                                         name=f"no {what}"))
+                annotations.append(dict(xref="paper", yref=f"{axis} domain", x=0.5, y=0.5, showarrow=False,
+                                        font=dict(size=12, color="#777777"),
+                                        text=f"no {what} from the watch or ring on these days"))
+    layout = dict(
+        height=460, font=_FONT, plot_bgcolor="white", margin=dict(l=60, r=20, t=40, b=40),
+        hovermode="closest", bargap=0.15, barmode="group",
+        title=dict(text="From the watch or ring: HRV with its normal band, resting heart rate, sleep", x=0,
+                   font=dict(size=14)),
+        xaxis=dict(type="date", gridcolor="#EEEEEE", anchor="y3", range=x_range),
+        yaxis=dict(title=dict(text="HRV [ms]"), domain=[0.68, 1.0], gridcolor="#EEEEEE"),
+        yaxis2=dict(title=dict(text="rest HR [bpm]"), domain=[0.36, 0.62], anchor="x", gridcolor="#EEEEEE"),
+        yaxis3=dict(title=dict(text="sleep [h]"), domain=[0.0, 0.3], anchor="x", gridcolor="#EEEEEE",
+                    rangemode="tozero"),
+        legend=dict(orientation="h", x=0, y=-0.1, yanchor="top", font=dict(size=11)),
+        annotations=annotations,
     )
     return go.Figure(data=traces, layout=layout)

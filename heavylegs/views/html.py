@@ -612,7 +612,7 @@ def plan_table_html(rows, columns, labels: dict | None = None) -> str:
         for row in rows)
     # on a narrow screen the table scrolls sideways in its own box rather than being cut
     return (f"<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;font-size:12px;"
-            f"margin:4px 0'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"margin:4px 0;min-width:760px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 _PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
@@ -672,6 +672,105 @@ def load_summary_html(summary: dict | None) -> str:
     if summary.get("hr_max_note"):
         parts.append(f"<span style='color:#8a3300'><b>&#9888; {escape(summary['hr_max_note'])}</b></span>")
     return "<div class='hl-load-summary' style='font-size:12px;line-height:1.4'>" + " ".join(parts) + "</div>"
+
+
+__all__ += ["wellness_sentences", "wellness_html", "wellness_import_html"]
+
+
+def _beats(n: float) -> str:
+    n = int(round(abs(n)))
+    return f"{n} beat" if n == 1 else f"{n} beats"
+
+
+def wellness_sentences(summary: dict | None) -> list:
+    """What the watch or ring says, in plain words for the athlete.
+
+    Parameters
+    ----------
+    summary : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts` (the assessment's
+        ``wellness``).
+
+    Returns
+    -------
+    list of str
+        One sentence per measure that has enough days, e.g. "Your resting
+        heart rate has been 6 beats above your usual for a week (Garmin: 57
+        against 51 bpm)."; empty without a summary. Plain text (escape it
+        before putting it in HTML).
+    """
+    if not summary:
+        return []
+    out = []
+    rhr = summary.get("rhr")
+    if rhr and rhr.get("recent") is not None and rhr.get("baseline") is not None:
+        vendor = rhr["vendor"]
+        rise = rhr["recent"] - rhr["baseline"]
+        figures = f"({vendor}: {rhr['recent']:.0f} against {rhr['baseline']:.0f} bpm)"
+        if rise >= 2.5:
+            out.append(f"Your resting heart rate has been {_beats(rise)} above your usual for a week {figures}.")
+        elif rise <= -2.5:
+            out.append(f"Your resting heart rate has been {_beats(rise)} below your usual for a week {figures}.")
+        else:
+            out.append(f"Your resting heart rate this week is close to your usual {figures}.")
+    hrv = summary.get("hrv")
+    if hrv and hrv.get("below_normal") is not None:
+        vendor = hrv["vendor"]
+        low, high = hrv["band_ms"]
+        figures = f"({vendor}: {hrv['recent_ms']:.0f} ms, your normal range {low:.0f}-{high:.0f} ms)"
+        if hrv["below_normal"]:
+            out.append("Your heart-rate variability this week is below your normal range, a sign your body is "
+                       f"still absorbing recent training {figures}.")
+        elif hrv["recent"] > hrv["baseline"] + hrv["sd"]:
+            out.append(f"Your heart-rate variability this week is above your normal range {figures}.")
+        else:
+            out.append(f"Your heart-rate variability this week is within your normal range {figures}.")
+    sleep = summary.get("sleep")
+    if sleep and sleep.get("n", 0) >= 7 and sleep.get("mean_h") is not None:
+        vendor = sleep["vendor"]
+        hours, minutes = divmod(int(round(sleep["mean_h"] * 60)), 60)
+        advice = " Most runners need 7 to 9 hours." if sleep["mean_h"] < 7 else ""
+        out.append(f"You slept {hours} h {minutes:02d} min a night on average over the last two weeks "
+                   f"({vendor}, {sleep['n']} nights).{advice}")
+    return out
+
+
+def wellness_html(summary: dict | None, problems=()) -> str:
+    """The wearable's baselines for the coach: each measure's source, days and numbers.
+
+    Parameters
+    ----------
+    summary : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts`.
+    problems : sequence of Problem
+        Why ``wellness.csv`` was left out, when it could not be read.
+
+    Returns
+    -------
+    str
+        ``<section class="hl-wellness">``; every text escaped.
+    """
+    parts = ['<section class="hl-wellness"><h4 style="margin:6px 0 2px 0">From the watch or ring</h4>']
+    if problems:
+        parts.append('<p style="color:#a00">wellness.csv was left out: '
+                     + escape("; ".join(str(p) for p in list(problems)[:3])) + "</p>")
+    if not summary:
+        parts.append("<p>No wellness data up to the assessment day. Import a Garmin, Apple Health, Fitbit, Oura "
+                     "or WHOOP export beside the training log.</p></section>")
+        return "".join(parts)
+    items = [summary[k]["text"] for k in ("rhr", "hrv", "sleep") if summary.get(k) and summary[k].get("text")]
+    parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in items) + "</ul>")
+    parts.append(f'<p style="color:#555">Baselines per source and HRV kind up to {escape(summary["until"])}: '
+                 "the last 7 days (4 values needed) against the 60 days before (21 needed); Apple's SDNN and the "
+                 "others' rMSSD are never mixed.</p></section>")
+    return "".join(parts)
+
+
+def wellness_import_html(outcome: dict, athlete_id: str) -> str:
+    """What a wellness import did: each file's days, dates, columns and dropped values, and the file written."""
+    lines = "".join(f"<br>{escape(line)}" for line in outcome.get("lines", []))
+    return (f"Wellness: {outcome['days']} day(s) imported into {escape(athlete_id)}'s wellness.csv "
+            f"({outcome['rows']} rows now).{lines}")
 
 
 # --- The workbook: a red flag beside its question, the restored draft -------------------------

@@ -424,3 +424,34 @@ def test_knowledge_errors_name_the_valid_values(tmp_path):
     text = str(err.value)
     assert "found cause 'no_such_cause', expected one of" in text
     assert "found when 'someday', expected one of first_day" in text
+
+
+@pytest.mark.parametrize("hours, training, long", [
+    (None, [5, 7], [7, 10]), (1, [5, 7], [7, 10]), (2, [6, 10], [7, 10]), (4, [8, 12], [8, 12]),
+])
+def test_training_hours_set_the_carbohydrate_band(tmp_path, hours, training, long):
+    """spec/profile.md, Additions 2: about 5-7 g/kg at ~1 h a day, 6-10 at 1-3 h, 8-12 at 4 h or more."""
+    from heavylegs.analysis.plan import training_carbs_band
+
+    assert training_carbs_band(hours) == training
+    profile = dict(PROFILE) if hours is None else {**PROFILE, "training_hours_per_day": hours}
+    plan = build_plan(assess(profile, _log(tmp_path)))
+    by_kind = {}
+    for i, day in enumerate(plan["days"]):
+        nxt = plan["days"][i + 1]["training"]["kind"] if i + 1 < len(plan["days"]) else None
+        kind = "long" if "long" in (day["training"]["kind"], nxt) else day["training"]["kind"]
+        by_kind.setdefault(kind, set()).add(tuple(day["carbs_g_per_kg"]))
+    assert by_kind["easy"] == {tuple(training)} and by_kind["long"] == {tuple(long)}
+    assert by_kind["rest"] == {(3, 5)}
+    mass = PROFILE["body_mass_kg"]
+    easy = next(d for d in plan["days"] if d["training"]["kind"] == "easy")
+    assert easy["carbs_g"] == int(round((training[0] + training[1]) / 2 * mass / 10) * 10)
+
+
+def test_plan_docstring_examples_run():
+    import doctest
+
+    import heavylegs.analysis.plan
+
+    result = doctest.testmod(heavylegs.analysis.plan)
+    assert result.attempted >= 1 and result.failed == 0

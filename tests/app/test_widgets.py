@@ -564,3 +564,31 @@ def test_the_upload_widget_always_tells_the_browser_the_import_is_over():
     with pytest.raises(RuntimeError):
         upload.simulate([("a.gpx", b"<gpx/>")])
     assert sent[-1] == {"event": "finished", "note": ""}
+
+
+def test_the_plan_editor_names_the_loads_unit_and_refuses_an_impossible_pace(app):
+    # issue 17: "load" had no unit, and 35 min for a 16.5 km day was accepted
+    app.open_athlete("ben")
+    assert "load [AU]" in app.plan_view.value and "minutes [min]" in app.plan_view.value
+    app.plan_edit_toggle.value = True
+    assert any("load [AU]" in box.value for box in app._plan_header)
+    kinds = [cells[2].value for cells in app._plan_cells]
+    row = app._plan_cells[kinds.index("long")]
+    row[3].value, row[4].value = "35", "16.5"
+    app.plan_apply_button.click()
+    assert "35 min for 16.5 km is 2:07 min/km, faster than anyone runs" in app.plan_status.value
+    assert app.model.plan_source == "draft"                 # nothing applied
+    row[3].value = "110"
+    app.plan_apply_button.click()
+    assert app.model.plan_source == "edited"
+
+
+def test_the_workbook_says_when_there_is_no_current_ratio(app):
+    # issue 17: a log that ended years before the assessment: no 0.00, the days without a session
+    app.new_athlete("zoe")
+    files = sorted(ACTIVITIES.glob("runpandas__*"))
+    app.import_uploads([_upload(f) for f in files])
+    summary = app.load_summary.value
+    assert "no current ratio" in summary and "(the last on 4 Jul 2021)" in summary and "0.00" not in summary
+    app.open_athlete("ana")
+    assert "Latest ACWR: <strong>" in app.load_summary.value

@@ -32,12 +32,18 @@ def lab():
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        yield context.new_page()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def _chart_state(page) -> dict:
@@ -67,8 +73,13 @@ def test_an_old_log_is_drawn_on_its_own_weeks_and_the_import_status_tells_the_tr
     start_upload = page.locator("input.hl-upload-input")
     start_upload.set_input_files([str(f) for f in files])
     # the GPX and TCX copies of one run are one session (issue 17)
-    page.locator(".widget-html-content", has_text="5 session(s) added to zoe's log, 1 duplicate(s) skipped") \
-        .first.wait_for(timeout=90_000)
+    try:
+        page.locator(".widget-html-content", has_text="5 session(s) added to zoe's log, 1 duplicate(s) skipped") \
+            .first.wait_for(timeout=240_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "workbook-old-log-upload-failed.png"), full_page=True)
+        raise
     status = page.locator(".widget-html-content div", has_text="Imported 5 session(s) into zoe's log.").first
     assert status.evaluate("e => getComputedStyle(e).color") == "rgb(27, 94, 32)"          # green
     note = page.locator(".hl-upload-note")
@@ -136,23 +147,22 @@ def _scan(page, steps: int = 30) -> list:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_workbook_cuts_no_label_and_shows_no_internal_words(width):
+def test_the_workbook_cuts_no_label_and_shows_no_internal_words(browser, width):
     # issue 17: "Soreness …", "unkno…", cause names cut; ids and "an extension of spec/profile.md"
     server = LabServer("ana")
+    context = browser.new_context(viewport={"width": width, "height": 900})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-            Workbook(page, server.url).open()
-            page.wait_for_timeout(1500)
-            cut = _scan(page)
-            # the Explain drop-down shows the full title of the cause right below it (its heading);
-            # at 390 px a long title cannot fit a drop-down and is the one accepted exception
-            cut = [t for t in cut if not (width < 600 and re.match(r"^\d+\.\s", t))]
-            assert cut == []
-            text = page.locator(".jp-OutputArea-output").all_inner_texts()
-            assert internal_words(" ".join(text)) == []
-            page.screenshot(path=str(ARTIFACTS / f"workbook-words-{width}.png"))
-            browser.close()
+        page = context.new_page()
+        Workbook(page, server.url).open()
+        page.wait_for_timeout(1500)
+        cut = _scan(page)
+        # the Explain drop-down shows the full title of the cause right below it (its heading);
+        # at 390 px a long title cannot fit a drop-down and is the one accepted exception
+        cut = [t for t in cut if not (width < 600 and re.match(r"^\d+\.\s", t))]
+        assert cut == []
+        text = page.locator(".jp-OutputArea-output").all_inner_texts()
+        assert internal_words(" ".join(text)) == []
+        page.screenshot(path=str(ARTIFACTS / f"workbook-words-{width}.png"))
     finally:
+        context.close()
         server.stop()
