@@ -247,6 +247,10 @@ class SquadView(widgets.VBox):
                                             layout=wrap), self.summary, self.table]
         if not read_only:
             children += [self.open_row, self.workbook_area]
+            if os.environ.get("VOILA_PREHEAT") == "True":
+                # a kernel run ahead of the page (make run's app) has the time: the workbook's widgets and
+                # plotly are imported before the coach asks, not on "Open in the workbook"
+                import heavylegs.app.widgets  # noqa: F401
         self._refresh()
         super().__init__(children, **kwargs)
 
@@ -289,7 +293,7 @@ class SquadView(widgets.VBox):
         self.open_athlete(self.athlete.value)
 
     def open_athlete(self, athlete_id: str):
-        """Open the athlete's workbook below the table (replacing one opened before).
+        """Open the athlete's workbook below the table (the workbook opened before switches athlete).
 
         Returns
         -------
@@ -301,6 +305,11 @@ class SquadView(widgets.VBox):
         # never opens a workbook, and the workbook's widgets and plotly cost its page about half a second.
         from heavylegs.app.widgets import CoachWorkbook
 
+        if self.workbook is not None and self.workbook.model.state is not None:
+            # a switch in the workbook already on the page: its widgets stay, only what changes is sent
+            if self.workbook.model.athlete_id != athlete_id:
+                self.workbook.open_athlete(athlete_id)
+            return self.workbook
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
         # one "Athlete" picker on screen: the workbook's own, which lists every athlete
         self.open_row.layout.display = "none"
