@@ -133,6 +133,7 @@ def main(argv=None):
 
     # one athlete's parts (the sample with a log, check-ins and a saved assessment): the chain every page uses
     from heavylegs.analysis.pipeline import assess_athlete
+    from heavylegs.analysis.squad_row import row_of
     from heavylegs.logs.checkins import read_checkins
     from heavylegs.logs.traininglog import read_log
     from heavylegs.store.athlete import load_athlete
@@ -146,7 +147,7 @@ def main(argv=None):
         "  of which read_log": lambda: read_log(data / "athletes" / athlete / "log.csv"),
         "  of which read_checkins": lambda: read_checkins(data / "athletes" / athlete / "checkins.csv"),
         "assess_athlete (daily series, weekly table, facts, patterns, scoring)": lambda: assess_athlete(record),
-        "the row from them (load to today, heaviness)": lambda: sq.row_of(record, assessment, day),
+        "the row from them (load to today, heaviness)": lambda: row_of(record, assessment, day),
     }
     for name, func in parts.items():
         runs = []

@@ -15,6 +15,7 @@ names the module, the line and the rule:
   in ``heavylegs/cli.py`` and ``heavylegs/__init__.py`` (where start-up
   time is measured);
 * at most 8 top-level modules beside the subpackages;
+* every function that takes both takes ``(data_dir, athlete_id)`` in that order;
 * the layers' ``__init__.py`` import nothing (importing
   ``heavylegs.store.profiles`` must not import the rest of ``store``).
 """
@@ -41,6 +42,8 @@ LAZY_IMPORT_EXCEPTIONS = {
         "ipykernel.kernelapp reads $JPY_PARENT_PID when imported: only once the kernel's environment is set",
     ("heavylegs.views.dashboard", "voila.utils"):
         "1.9 s to import, and only a preheated Voila kernel waits for its request",
+    ("heavylegs.analysis.squad", "heavylegs.analysis.squad_row"):
+        "rows reused from the cache need neither pandas nor the assessment pipeline (0.5 s of a warm squad's start)",
     ("heavylegs.app.squad_view", "heavylegs.app.widgets"):
         "the served, read-only squad never opens a workbook; its widgets and plotly cost that page 0.5 s",
     ("heavylegs.knowledge.causes", "yaml"):
@@ -55,13 +58,12 @@ LAZY_IMPORT_EXCEPTIONS = {
 #: What issue 19 part A (the formulas, engine/, logs/, metrics/, the vocabulary) removes; each entry must
 #: still be found (so the list only shrinks) and goes when that work is merged.
 PENDING_PART_A = {
-    "layers": {("heavylegs.store.assessments", "heavylegs.analysis.plan"),  # plan checks need vocabulary.KM_PER_MILE
-               ("heavylegs.engine.federation", "heavylegs.store.storage"),
+    "layers": {("heavylegs.engine.federation", "heavylegs.store.storage"),
                ("heavylegs.logs.checkins", "heavylegs.store.storage"),
                ("heavylegs.logs.formats", "heavylegs.store.storage"),
                ("heavylegs.logs.traininglog", "heavylegs.store.storage")},
     "private": set(),
-    "nested": {("heavylegs.store.assessments", "heavylegs.analysis.plan")},
+    "nested": set(),
     "cycles": set(),
 }
 MAX_TOP_LEVEL_MODULES = 8
@@ -292,6 +294,18 @@ def test_every_exception_and_pending_entry_is_still_needed():
     for kind, entries in PENDING_PART_A.items():
         gone = [e for e in entries if e not in found[kind]]
         assert not gone, f"{kind}: no longer found, take them out of PENDING_PART_A: {gone}"
+
+
+def test_data_dir_comes_before_athlete_id_everywhere():
+    """One argument order in the whole package: ``(data_dir, athlete_id)``."""
+    wrong = []
+    for module, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+                if "data_dir" in names and "athlete_id" in names and names.index("athlete_id") < names.index("data_dir"):
+                    wrong.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{node.lineno} {node.name}")
+    assert not wrong, "functions taking athlete_id before data_dir:\n" + "\n".join(wrong)
 
 
 def test_few_top_level_modules():

@@ -529,8 +529,8 @@ def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: i
     -------
     list of dict
         One per fact of :data:`FACTS`, reported first (smallest p first), then
-        the others in the spec's order: ``id``, ``reported``, ``n_exposed``,
-        ``n_other``, ``mean_exposed``, ``mean_other``, ``delta`` [points]
+        the others in the spec's order: ``id``, ``exposed`` (those days in
+        words), ``reported``, ``n_exposed``, ``n_other``, ``mean_exposed``, ``mean_other``, ``delta`` [points]
         (rounded to 2 decimals; None for an empty group), ``p`` (4 decimals;
         None when not tested), ``because``; and ``q`` (the
         Benjamini-Hochberg adjusted p), ``causes`` (the cause ids it points
@@ -575,6 +575,7 @@ def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: i
                         and delta is not None and delta >= MIN_DELTA - 1e-9 and passes[i])
         row = {
             "id": fact.id,
+            "exposed": fact.exposed,
             "reported": reported,
             "n_exposed": k,
             "n_other": other,

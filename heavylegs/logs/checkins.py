@@ -150,7 +150,7 @@ def checkins_path(data_dir, athlete_id) -> Path:
     athlete_id : str
         A valid athlete id (checked).
     """
-    return athlete_paths(data_dir, athlete_id)["folder"] / "checkins.csv"
+    return athlete_paths(data_dir, athlete_id)["checkins"]
 
 
 def empty_checkins() -> pd.DataFrame:

@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem, read_input_file
+from heavylegs.store.plans import validate_plan
 from heavylegs.store.profiles import profile_to_json, read_profile, validate_profile
 from heavylegs.store.storage import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
                                      remove_stale_temp_files, temp_file, write_all)
@@ -382,8 +383,6 @@ def read_assessment(path) -> dict:
 
 
 def _check_plan(plan, athlete_id: str, source: str) -> None:
-    from heavylegs.analysis.plan import validate_plan
-
     validate_plan(plan, source)
     if plan.get("athlete_id") not in (None, athlete_id):
         raise InputError([Problem(source, f"found a plan of {plan.get('athlete_id')!r}, expected one of "

@@ -29,70 +29,22 @@ file system's clock.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.logs.checkins import checkins_path, empty_checkins, read_checkins
+from heavylegs.logs.checkins import empty_checkins, read_checkins
 from heavylegs.logs.traininglog import read_log
 from heavylegs.store.assessments import list_assessments, read_assessment, reconcile_profile
 from heavylegs.store.profiles import read_profile, validate_profile
-from heavylegs.store.storage import athlete_paths, validate_athlete_id
+from heavylegs.store.storage import athlete_paths, athlete_signature, validate_athlete_id
 from heavylegs.logs.wellness import empty_wellness, read_wellness
-from heavylegs.store.wellness_files import wellness_path
 
 __all__ = ["AthleteRecord", "ANSWERS_SOURCES", "athlete_signature", "load_athlete"]
 
 #: Where the current answers come from: the newest assessment, the profile file, or nowhere (a new athlete).
 ANSWERS_SOURCES = ("assessment", "profile", None)
-
-
-def _stat(path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def athlete_signature(data_dir, athlete_id: str) -> tuple:
-    """What identifies the state of an athlete's files on disk, without reading them.
-
-    Parameters
-    ----------
-    data_dir : str or Path
-        The data folder (holding ``athletes/``).
-    athlete_id : str
-        A valid athlete id (checked).
-
-    Returns
-    -------
-    tuple
-        ``(profile, log, checkins, assessments, wellness)``: for each file
-        ``(size [B], modification time [ns], inode)`` or None when there is
-        no such file; for the assessments folder a tuple of
-        ``(name, size, modification time, inode)`` per entry, sorted by name,
-        or None without the folder. Equal signatures mean the files were not
-        changed in between (saves replace files, so they change the inode).
-    """
-    paths = athlete_paths(data_dir, athlete_id)
-    out = [_stat(paths["profile"]), _stat(paths["log"]), _stat(checkins_path(data_dir, athlete_id))]
-    try:
-        entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
-        folder = []
-        for entry in entries:
-            try:
-                st = entry.stat()
-            except OSError:
-                continue
-            folder.append((entry.name, st.st_size, st.st_mtime_ns, st.st_ino))
-        out.append(tuple(folder))
-    except OSError:
-        out.append(None)
-    out.append(_stat(wellness_path(data_dir, athlete_id)))
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -136,7 +88,7 @@ class AthleteRecord:
         The files read, each with its signature taken before it was read
         (profile, log, check-ins: see :func:`athlete_signature`).
     signature : tuple
-        :func:`athlete_signature` taken before anything was read.
+        :func:`heavylegs.store.storage.athlete_signature` taken before anything was read.
     wellness : pandas.DataFrame
         The wearable's rows (:func:`heavylegs.logs.wellness.read_wellness`),
         empty (with the format's columns) without a wellness file, or when it
@@ -277,16 +229,16 @@ def load_athlete(data_dir, athlete_id: str, *, bad_log: str = "raise") -> Athlet
             if bad_log == "raise":
                 raise
             log_problems = tuple(exc.problems)
-    checkins = read_checkins(checkins_path(data_dir, athlete_id)) if signature[2] is not None else empty_checkins()
+    checkins = read_checkins(paths["checkins"]) if signature[2] is not None else empty_checkins()
     wellness, wellness_problems = empty_wellness(), ()
     if signature[4] is not None:
         try:
-            wellness = read_wellness(wellness_path(data_dir, athlete_id))
+            wellness = read_wellness(paths["wellness"])
         except InputError as exc:
             if bad_log == "raise":
                 raise
             wellness_problems = tuple(exc.problems)
-    files = ((paths["profile"], signature[0]), (paths["log"], signature[1]),
-             (checkins_path(data_dir, athlete_id), signature[2]), (wellness_path(data_dir, athlete_id), signature[4]))
+    files = ((paths["profile"], signature[0]), (paths["log"], signature[1]), (paths["checkins"], signature[2]),
+             (paths["wellness"], signature[4]))
     return AthleteRecord(data_dir, athlete_id, MappingProxyType(dict(profile)), source, log, log_problems,
                          checkins, plan, assessments, previous, last, files, signature, wellness, wellness_problems)

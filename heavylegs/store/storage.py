@@ -50,6 +50,7 @@ __all__ = [
     "list_athletes",
     "athlete_lock",
     "folder_lock",
+    "athlete_signature",
     "check_writable",
     "check_output_file",
     "remove_stale_temp_files",
@@ -474,7 +475,8 @@ def athlete_paths(data_dir, athlete_id) -> dict:
     Returns
     -------
     dict
-        ``profile``, ``folder``, ``log`` and ``assessments`` paths.
+        ``profile``, ``folder``, ``log``, ``checkins``, ``wellness`` and
+        ``assessments`` paths.
     """
     validate_athlete_id(athlete_id)
     root = Path(data_dir) / "athletes"
@@ -483,8 +485,56 @@ def athlete_paths(data_dir, athlete_id) -> dict:
         "profile": root / f"{athlete_id}.json",
         "folder": folder,
         "log": folder / "log.csv",
+        "checkins": folder / "checkins.csv",
+        "wellness": folder / "wellness.csv",
         "assessments": folder / "assessments",
     }
+
+
+def _stat(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def athlete_signature(data_dir, athlete_id: str) -> tuple:
+    """What identifies the state of an athlete's files on disk, without reading them.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder (holding ``athletes/``).
+    athlete_id : str
+        A valid athlete id (checked).
+
+    Returns
+    -------
+    tuple
+        ``(profile, log, checkins, assessments, wellness)``: for each file
+        ``(size [B], modification time [ns], inode)`` or None when there is
+        no such file; for the assessments folder a tuple of
+        ``(name, size, modification time, inode)`` per entry, sorted by name,
+        or None without the folder. Equal signatures mean the files were not
+        changed in between (saves replace files, so they change the inode).
+    """
+    paths = athlete_paths(data_dir, athlete_id)
+    out = [_stat(paths["profile"]), _stat(paths["log"]), _stat(paths["checkins"])]
+    try:
+        entries = sorted(os.scandir(paths["assessments"]), key=lambda e: e.name)
+        folder = []
+        for entry in entries:
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            folder.append((entry.name, st.st_size, st.st_mtime_ns, st.st_ino))
+        out.append(tuple(folder))
+    except OSError:
+        out.append(None)
+    out.append(_stat(paths["wellness"]))
+    return tuple(out)
 
 
 #: Environment variable naming the data folder (read by :func:`default_data_dir`).

@@ -23,7 +23,7 @@ __all__ = ["wellness_path", "load_wellness", "write_wellness", "save_wellness", 
 
 def wellness_path(data_dir, athlete_id) -> Path:
     """``<data_dir>/athletes/<id>/wellness.csv`` (the id is checked)."""
-    return athlete_paths(data_dir, athlete_id)["folder"] / "wellness.csv"
+    return athlete_paths(data_dir, athlete_id)["wellness"]
 
 
 def load_wellness(data_dir, athlete_id):

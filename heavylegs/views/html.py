@@ -11,7 +11,6 @@ import datetime as _dt
 import html as _html
 import re as _re
 
-from heavylegs.analysis.patterns import FACTS
 from heavylegs.vocabulary import FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
 
 __all__ = [
@@ -512,8 +511,7 @@ def _one_decimal(value) -> str:
 
 def _not_seen_words(pattern: dict) -> str:
     """A pattern that was not reported, in plain words with its figures (no statistics jargon)."""
-    fact = next((f for f in FACTS if f.id == pattern["id"]), None)
-    exposed = fact.exposed if fact else pattern["id"].replace("_", " ")
+    exposed = pattern.get("exposed") or pattern["id"].replace("_", " ")
     counts = f"{pattern['n_exposed']} and {pattern['n_other']} check-ins"
     if pattern["p"] is None or min(pattern["n_exposed"], pattern["n_other"]) < 4:
         return f"{exposed[0].upper()}{exposed[1:]}: too few such days to compare ({counts})."
@@ -771,3 +769,59 @@ def wellness_import_html(outcome: dict, athlete_id: str) -> str:
     lines = "".join(f"<br>{escape(line)}" for line in outcome.get("lines", []))
     return (f"Wellness: {outcome['days']} day(s) imported into {escape(athlete_id)}'s wellness.csv "
             f"({outcome['rows']} rows now).{lines}")
+
+
+# --- The workbook: a red flag beside its question, the restored draft -------------------------
+
+__all__ += ["red_flag_note_html", "draft_note_html"]
+
+
+def red_flag_note_html(flags: list) -> str:
+    """The warning shown under a question whose answer raises red flags ("" for none).
+
+    Parameters
+    ----------
+    flags : list of dict
+        The ranking's ``red_flags`` entries this answer raises.
+
+    Returns
+    -------
+    str
+        A red box, one line per flag: its urgency words, its title and what
+        to do (the banner at the top says the same).
+    """
+    if not flags:
+        return ""
+    lines = "".join(f"<div><b>&#9888; {escape(urgency_banner(f['urgency']))}</b>: {escape(f['title'])}. "
+                    f"<i>{escape(f['action'])}</i></div>" for f in flags)
+    return ("<div class='hl-flag-note' style='background:#B00020;color:white;padding:4px 6px;border-radius:4px;"
+            f"margin-top:3px;font-size:12px;line-height:1.3'>{lines}</div>")
+
+
+def draft_note_html(restored: dict, today=None) -> str:
+    """The note over the workbook when unsaved answers were restored.
+
+    Parameters
+    ----------
+    restored : dict
+        ``updated`` (ISO date and time of the last unsaved change) and
+        ``newer_save`` (file name of an assessment saved after the draft
+        began, or None), as :attr:`heavylegs.app.workbook.WorkbookModel.draft_restored`.
+    today : datetime.date, optional
+        Today (the time alone is shown for a draft of today).
+
+    Returns
+    -------
+    str
+        "Unsaved answers from 10:42, restored: Save or Discard." (with the
+        date when the draft is older than today).
+    """
+    when = _dt.datetime.fromisoformat(restored["updated"])
+    today = today or _dt.date.today()
+    stamp = when.strftime("%H:%M") if when.date() == today else f"{when:%d %b %Y} {when:%H:%M}"
+    text = f"Unsaved answers from {stamp}, restored: Save or Discard."
+    if restored.get("newer_save"):
+        text += (f" An assessment was saved after these answers began ({restored['newer_save']}); "
+                 "Save keeps these as the newest.")
+    return ("<div class='hl-draft-note' style='background:#FFF4E5;border-left:5px solid #E65100;"
+            f"padding:6px 10px;margin:4px 0'>&#9998; {escape(text)}</div>")

@@ -72,6 +72,10 @@ def test_open_in_the_workbook(squad_dir):
     # one "Athlete" picker on screen: the workbook's, set to the athlete opened
     assert view.open_row.layout.display == "none"
     assert view.workbook.athlete_picker.value == "loaded"
+    first = view.workbook
+    view.open_athlete("quiet")                     # the workbook on the page switches athlete
+    assert view.workbook is first and first.model.athlete_id == "quiet"
+    assert first.form.profile["athlete_id"] == "quiet"
 
 
 def test_every_cell_carries_its_heading_for_the_phone_layout(squad_dir):
@@ -94,3 +98,18 @@ def test_read_only_has_no_workbook(squad_dir, monkeypatch):
         view.open_athlete("loaded")
     monkeypatch.delenv("HEAVYLEGS_SQUAD_SERVED")
     assert not SquadView.from_environment(squad_dir).read_only
+
+
+def test_a_log_that_stopped_says_since_when_never_no_log_or_zero(squad_dir):
+    """zoe, created in the workbook from an archive (15 runs of May 2022): her last session, not "no log"."""
+    folder = squad_dir / "athletes" / "zoe"
+    folder.mkdir()
+    rows = ["date,activity,duration_min,distance_km,rpe,session_type"]
+    rows += [f"2022-05-{day:02d},run,45,8,5,easy" for day in range(1, 16)]
+    (folder / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    html = squad_table_html([r for r in SquadView(squad_dir, today=TODAY).rows if r["athlete_id"] == "zoe"], TODAY)
+    days = (TODAY - dt.date(2022, 5, 15)).days
+    assert f"no session for {days} days (last 2022-05-15)" in html
+    assert "no log" not in html and "0.00" not in html
+    quiet = squad_table_html([r for r in SquadView(squad_dir, today=TODAY).rows if r["athlete_id"] == "quiet"], TODAY)
+    assert "no log" in quiet  # quiet has no log file at all
