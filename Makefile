@@ -13,12 +13,13 @@ export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(VENV)/jupyter/runtime
 export IPYTHONDIR := $(CURDIR)/$(VENV)/ipython
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: setup browser test run dashboard bench clean help
+.PHONY: setup browser caddy test run dashboard bench clean help portal
 
 help:
 	@echo "make run        serve the coach workbook, ready, on the sample athlete (JupyterLab beside it)"
 	@echo "make test       run every test (unit, notebooks, browser)"
 	@echo "make dashboard ATHLETE=ana   serve an athlete's dashboard with Voila"
+	@echo "make portal     start the athlete portal (links: heavylegs portal link ATHLETE)"
 	@echo "make bench      print the speed figures"
 
 setup: $(STAMP)
@@ -39,7 +40,16 @@ browser:
 	    || { echo "could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; \
 	fi
 
-test: setup browser
+# Debian's Caddy for the portal's HTTPS test (tests/serve/test_portal_caddy.py), installed like Chromium.
+caddy:
+	@if ! command -v caddy >/dev/null 2>&1 && [ ! -x /usr/bin/caddy ]; then \
+	  echo "installing Debian's caddy for the portal's HTTPS test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null \
+	    || echo "could not install caddy: tests/serve/test_portal_caddy.py will be skipped (apt-get install caddy as root)"; \
+	fi
+
+test: setup browser caddy
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 # JupyterLab must not ask about news or updates: the machine may be offline.
@@ -63,6 +73,9 @@ run: setup $(LAB_OVERRIDES) $(LAB_WORKSPACE)
 
 dashboard: setup
 	$(BIN)/heavylegs serve $(ATHLETE) --data $(CURDIR)/data
+
+portal: setup
+	$(BIN)/heavylegs portal --data $(CURDIR)/data
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

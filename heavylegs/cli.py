@@ -147,12 +147,38 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
         rst_import.add_argument("--overwrite", action="store_true",
                                 help="allow changing answers the coach already entered (listed in the output)")
+    if only in (None, "portal"):
+        _add_portal_parser(sub)
     if only in (None, "samples"):
         smp = sub.add_parser("samples", help="copy the fictional sample athletes into DIR (default ./data) "
                                              "so every example of the README works from any folder")
         smp.add_argument("folder", nargs="?", default="data", metavar="DIR",
                          help="folder to copy them into (default: data); no file there is ever overwritten")
     return parser
+
+
+def _add_portal_parser(sub) -> None:
+    """``heavylegs portal``: the athlete portal (``spec/portal.md``), its links and their revocation."""
+    ptl = sub.add_parser("portal", help="serve every athlete's own pages and daily check-in (one server, "
+                                        "a secret link per athlete)")
+    ptl.add_argument("--data", metavar="DIR", help=_DATA_HELP)
+    ptl.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; 0.0.0.0 for phones on the same network)")
+    ptl.add_argument("--port", type=_ascii_int, default=8870, help="port (default 8870)")
+    ptl.add_argument("--public-url", metavar="URL",
+                     help="the address links are written with behind a TLS reverse proxy, "
+                          "e.g. https://team.example.org/legs (docs/portal.md)")
+    ptl_sub = ptl.add_subparsers(dest="portal_command", required=False, metavar="ACTION")
+    link = ptl_sub.add_parser("link", help="print an athlete's link (a new one each time; earlier ones keep "
+                                           "working until revoked)")
+    link.add_argument("athlete", nargs="?", help="athlete id (a profile in DATA/athletes/)")
+    link.add_argument("--all", action="store_true", help="a new link for every athlete, as a table to paste")
+    link.add_argument("--qr", nargs="?", const="-", metavar="OUT.png",
+                      help="also draw the link's QR code: in the terminal, or as a PNG file")
+    link.add_argument("--data", metavar="DIR", help=_DATA_HELP, dest="link_data")
+    revoke = ptl_sub.add_parser("revoke", help="end every link of an athlete at once")
+    revoke.add_argument("athlete", help="athlete id")
+    revoke.add_argument("--data", metavar="DIR", help=_DATA_HELP, dest="link_data")
 
 
 def _parse_date(text, source="--until"):
@@ -604,11 +630,108 @@ def _cmd_roster(args, out):
         out.write(line + "\n")
 
 
+def _portal_data(args) -> Path:
+    from heavylegs.store.storage import default_data_dir
+
+    given = getattr(args, "link_data", None) or args.data
+    data_dir = Path(given) if given else default_data_dir()
+    if not (data_dir / "athletes").is_dir():
+        raise InputError([Problem(str(data_dir), "no athletes/ folder, expected a data folder holding "
+                                                 "athletes/<id>.json")])
+    return data_dir
+
+
+def _cmd_portal(args, out):
+    """``heavylegs portal``: serve the portal; ``portal link``, ``portal revoke``."""
+    data_dir = _portal_data(args)
+    if args.portal_command == "link":
+        return _portal_link(args, data_dir, out)
+    if args.portal_command == "revoke":
+        from heavylegs.store.portal_links import revoke_links
+
+        ended = revoke_links(data_dir, args.athlete)
+        out.write(f"Ended {_count(ended, 'link')} of {args.athlete}: they stop working at once. "
+                  f"`heavylegs portal link {args.athlete}` makes a new one.\n")
+        return 0
+    if not 1 <= args.port <= 65535:
+        raise InputError([Problem("--port", f"found {args.port}, expected a port from 1 to 65535")])
+    from heavylegs.serve.portal import serve_portal
+
+    def interrupted(signum, frame):  # `kill PID` while the portal starts: serve_portal cleans up
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        server = serve_portal(data_dir, host=args.host, port=args.port, public_url=args.public_url, out=out,
+                              log=sys.stderr)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        status = server.wait()
+    except KeyboardInterrupt:
+        out.write("Stopped the athlete portal.\n")
+        return 0
+    finally:
+        server.stop()
+    if server.stopped_by is not None or status in (0, -signal.SIGTERM, -signal.SIGINT):
+        out.write("Stopped the athlete portal.\n")
+        return 0
+    sys.stderr.write(f"heavylegs: the athlete portal stopped on its own with status {status}\n")
+    return 1
+
+
+def _portal_link(args, data_dir, out):
+    from heavylegs.store.portal_links import make_link
+    from heavylegs.store.storage import list_athletes
+
+    if args.all == bool(args.athlete):
+        raise InputError([Problem("portal link", "expected an athlete id or --all (one of the two)")])
+    if args.all:
+        if args.qr:
+            raise InputError([Problem("--qr", "draws one athlete's code, expected it without --all")])
+        rows = []
+        for athlete_id in list_athletes(data_dir):
+            rows.append((athlete_id, _profile_name(data_dir, athlete_id), make_link(data_dir, athlete_id)))
+        out.write("Each athlete's own link (keep it private: it opens their pages and check-in):\n\n")
+        wide = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("athlete", "name"))]
+        out.write(f"{'athlete'.ljust(wide[0])}  {'name'.ljust(wide[1])}  link\n")
+        for athlete_id, name, link in rows:
+            out.write(f"{athlete_id.ljust(wide[0])}  {name.ljust(wide[1])}  {link}\n")
+        return 0
+    if args.qr and args.qr != "-":
+        place = Path(args.qr)
+        if place.is_dir() or not place.parent.is_dir():
+            raise InputError([Problem(args.qr, "expected the path of a PNG file to write, in an existing folder, "
+                                               "e.g. ana-link.png")])
+    link = make_link(data_dir, args.athlete)
+    out.write(f"{args.athlete}'s portal link: anyone holding it can read {args.athlete}'s pages and check in; "
+              f"`heavylegs portal revoke {args.athlete}` ends it.\n")
+    if args.qr:
+        from heavylegs.views.portal_pages import qr_png, qr_text
+
+        if args.qr == "-":
+            out.write(qr_text(link))
+        else:
+            qr_png(link, args.qr)
+            out.write(f"wrote the QR code to {args.qr}\n")
+    out.write(link + "\n")
+    return 0
+
+
+def _profile_name(data_dir, athlete_id) -> str:
+    try:
+        doc = json.loads((Path(data_dir) / "athletes" / f"{athlete_id}.json").read_text(encoding="utf-8"))
+        return str(doc.get("name") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
              "export": _cmd_export, "serve": _cmd_serve, "plan": _cmd_plan}
 _COMMANDS["checkins"] = _cmd_checkins
 _COMMANDS["squad"] = _cmd_squad
 _COMMANDS["roster"] = _cmd_roster
+_COMMANDS["portal"] = _cmd_portal
 _COMMANDS["wellness"] = _cmd_wellness
 
 

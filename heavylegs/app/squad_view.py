@@ -25,7 +25,7 @@ from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, metric_wor
 from heavylegs.knowledge.causes import load_causes, load_red_flags
 from heavylegs.knowledge.causes import rule_threshold  # the ACWR line of the overtraining rule and the chart
 
-__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS", "title_of"]
+__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS", "title_of", "checked_in_today", "not_checked_in_last"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
@@ -45,6 +45,7 @@ table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}
 table.hl-squad .hl-mute{color:#8c959f}
 table.hl-squad tr.hl-error td{background:#fff4e5}
+table.hl-squad .hl-today{color:#2e7d32;font-weight:600;white-space:nowrap}
 table.hl-squad .hl-cause{white-space:normal}
 /* a phone: one card per athlete, each value under its own heading, nothing cut or scrolled */
 @media (max-width: 640px){
@@ -59,7 +60,8 @@ table.hl-squad .hl-cause{white-space:normal}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
-         "Heaviness, 7 days", "Trend", "Last check-in", "Watch: rest HR, HRV (7 days vs usual)")
+         "Heaviness, 7 days", "Trend", "Last check-in", "Watch: rest HR, HRV (7 days vs usual)",
+         "Checked in today")
 
 
 @lru_cache(maxsize=1)
@@ -150,12 +152,30 @@ def _row_html(row: dict, today: _dt.date) -> str:
         days = (today - _dt.date.fromisoformat(row["last_checkin"])).days
         text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
         checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
+    today_cell = ('<span class="hl-today" title="checked in today">✓ yes</span>' if checked_in_today(row, today)
+                  else '<span class="hl-mute">not yet</span>')
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
-             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, _wellness_cell(row))
-    classes = ("", "", "", "", "num", "num", "num", "num", "", "")
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, _wellness_cell(row), today_cell)
+    classes = ("", "", "", "", "num", "num", "num", "num", "", "", "")
     tds = "".join(f'<td class="{c}" data-label="{escape(h)}">{cell}</td>' if c
                   else f'<td data-label="{escape(h)}">{cell}</td>' for c, h, cell in zip(classes, _HEAD, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
+
+
+def checked_in_today(row: dict, today) -> bool:
+    """Whether the athlete of a squad row has a check-in for ``today`` (from the portal or the coach)."""
+    return row.get("last_checkin") == as_day(today).isoformat()
+
+
+def not_checked_in_last(rows, today) -> list:
+    """The rows with those who have not checked in today moved to the end, the order kept otherwise.
+
+    An athlete with a red flag, or whose files cannot be read, stays where the
+    order put them (first, in the default order), checked in or not: a red
+    flag always comes first.
+    """
+    return sorted(rows, key=lambda r: not r.get("red_flags") and not r.get("error")
+                  and not checked_in_today(r, today))
 
 
 def squad_table_html(rows, today=None) -> str:
@@ -214,6 +234,7 @@ class SquadView(widgets.VBox):
     def __init__(self, data_dir=None, *, today=None, read_only: bool = False, **kwargs):
         self.data_dir = data_dir if data_dir is not None else default_data_dir()
         self.today = as_day(today)
+        self._follows_today = today is None
         self.read_only = read_only
         self.rows = squad_rows(self.data_dir, today=self.today)
         self.workbook = None
@@ -236,6 +257,9 @@ class SquadView(widgets.VBox):
         for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
             control.observe(self._refresh, names="value")
         self.open_button.on_click(self._open)
+        self.reload_button = widgets.Button(description="Reload", icon="refresh", layout=fit,
+                                            tooltip="read every athlete's files again (check-ins from the portal)")
+        self.reload_button.on_click(lambda _b: self.reload())
         wrap = widgets.Layout(flex_flow="row wrap", width="100%")
         self.help = widgets.HTML(
             "<p style='margin:2px 0;color:#57606a'>Read-only: sort and filter here; a coach opens an athlete in "
@@ -243,8 +267,8 @@ class SquadView(widgets.VBox):
             "<p style='margin:2px 0;color:#57606a'>Sort and filter with the controls; pick an athlete and press "
             "<b>Open in the workbook</b> to work on them below the table.</p>")
         self.open_row = widgets.HBox([self.athlete, self.open_button], layout=wrap)
-        children = [self.help, widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin],
-                                            layout=wrap), self.summary, self.table]
+        children = [self.help, widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin,
+                                             self.reload_button], layout=wrap), self.summary, self.table]
         if not read_only:
             children += [self.open_row, self.workbook_area]
             if os.environ.get("VOILA_PREHEAT") == "True":
@@ -276,10 +300,14 @@ class SquadView(widgets.VBox):
                            acwr_above=ACWR_HIGH if self.acwr_high.value else None,
                            no_checkin_days=NO_CHECKIN_DAYS if self.no_checkin.value else None, today=self.today)
         self.shown = sort_rows(kept, self.sort.value)
+        if self.sort.value == "urgency":  # the morning's view: who has not checked in today comes last
+            self.shown = not_checked_in_last(self.shown, self.today)
         flagged = sum(1 for r in self.rows if r["red_flags"])
+        checked = sum(1 for r in self.rows if checked_in_today(r, self.today))
         broken = sum(1 for r in self.rows if r.get("error"))
         self.summary.value = (f"<p>{len(self.shown)} of {len(self.rows)} athletes shown · {flagged} with a red flag"
                               + (f" · {broken} whose files cannot be read" if broken else "")
+                              + f" · {checked} checked in today"
                               + f" · {escape(self.today.isoformat())}</p>")
         self.table.value = squad_table_html(self.shown, self.today)
         options = [(f"{r['name'] or r['athlete_id']} ({r['athlete_id']})", r["athlete_id"]) for r in self.shown]
@@ -288,6 +316,12 @@ class SquadView(widgets.VBox):
         if options:
             self.athlete.value = current if current in [v for _, v in options] else options[0][1]
         self.open_button.disabled = not options
+
+    def reload(self) -> None:
+        """Read every athlete's files again (a check-in sent from the portal since) and redraw."""
+        self.today = _dt.date.today() if self._follows_today else self.today
+        self.rows = squad_rows(self.data_dir, today=self.today)
+        self._refresh()
 
     def _open(self, _button=None) -> None:
         self.open_athlete(self.athlete.value)

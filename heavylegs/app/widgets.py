@@ -38,6 +38,8 @@ from heavylegs.views.dashboard import export_dashboard
 from heavylegs.analysis.plan import KINDS, distance_unit, plan_column_labels, plan_columns, plan_rows
 from heavylegs.views.html import wellness_html, wellness_import_html
 from heavylegs.views.html import escape as _esc
+from heavylegs.views.portal_pages import last_checkin, last_checkin_html, portal_link_html
+from heavylegs.store.portal_links import make_link
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.page import page_query
@@ -548,6 +550,11 @@ class CoachWorkbook(widgets.VBox):
         self.heaviness_view = PlotlyChart(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
+        # the athlete portal: where the last check-in came from, and the athlete's link with its QR code
+        self.last_checkin = widgets.HTML("")
+        self.portal_button = widgets.Button(description="Make a portal link", icon="qrcode", layout=_AUTO,
+                                            tooltip="a new secret link to the athlete's own pages and daily check-in")
+        self.portal_link = widgets.HTML("")
 
     def _build_wellness(self):
         """Beside the training log: import a watch's or ring's export; under the heaviness chart: its panel."""
@@ -616,7 +623,9 @@ class CoachWorkbook(widgets.VBox):
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self.heaviness_view, self.wellness_summary, self.wellness_view,
+            self.checkin_status, self.last_checkin,
+            widgets.HBox([self.portal_button, self.portal_link], layout=widgets.Layout(align_items="center")),
+            self.follow_up, self.heaviness_view, self.wellness_summary, self.wellness_view,
             self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
@@ -642,6 +651,7 @@ class CoachWorkbook(widgets.VBox):
         self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
         self.wellness_path_button.on_click(lambda _b: self._guard(self.import_wellness_from_path))
         self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
+        self.portal_button.on_click(lambda _b: self._guard_in(self.portal_link, self.make_portal_link))
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
@@ -743,6 +753,7 @@ class CoachWorkbook(widgets.VBox):
         self.progress.value = 0
         self.export_link.outputs = ()
         self.checkin_status.value = ""
+        self.portal_link.value = ""
         self.plan_status.value = ""
         self.refresh()
         self.refresh_load()
@@ -1043,6 +1054,19 @@ class CoachWorkbook(widgets.VBox):
         self.refresh_wellness(fig.layout.xaxis.range)
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
+        state = self.model.state
+        self.last_checkin.value = last_checkin_html(last_checkin(state.checkins), _dt.date.today()) \
+            if state is not None else ""
+
+    def make_portal_link(self) -> str:
+        """Make a new portal link for the open athlete and show it with its QR code (``docs/portal.md``)."""
+        state = self.model.state
+        if state is None:
+            raise InputError([type_problem("Portal link", "found no athlete open, expected one")])
+        link = make_link(self.model.data_dir, state.athlete_id)
+        name = str(self.model.answers.get("name") or state.athlete_id)
+        self.portal_link.value = portal_link_html(link, name)
+        return link
 
     # the plan
     def new_plan(self):

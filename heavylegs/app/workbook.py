@@ -874,7 +874,7 @@ class WorkbookModel:
             What :func:`heavylegs.logs.checkins.add_checkin` returns.
         """
         state = self._require()
-        outcome = add_checkin(self.data_dir, state.athlete_id, entry)
+        outcome = add_checkin(self.data_dir, state.athlete_id, entry, source="coach")
         self._rebuild(state, checkins=self._read_checkins(state.athlete_id))
         return outcome
 

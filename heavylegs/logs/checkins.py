@@ -805,7 +805,7 @@ def import_checkins(paths) -> CheckinImport:
 # The workbook's quick entry
 
 
-def add_checkin(data_dir, athlete_id, entry: dict) -> dict:
+def add_checkin(data_dir, athlete_id, entry: dict, source: str | None = None) -> dict:
     """Add one day's check-in to the athlete's file, atomically and under the athlete's lock.
 
     Parameters
@@ -817,6 +817,10 @@ def add_checkin(data_dir, athlete_id, entry: dict) -> dict:
     entry : dict
         One day (:func:`validate_checkin`): ``date``, ``heaviness`` 0-10 and,
         optionally, ``sleep_h`` [h], the four Hooper items 1-7 and ``notes``.
+    source : str, optional
+        Where the check-in came from, written to the extra column ``source``
+        (``"portal"`` for the athlete portal, ``"coach"`` for the workbook);
+        None leaves the column as it is.
 
     Returns
     -------
@@ -859,6 +863,8 @@ def add_checkin(data_dir, athlete_id, entry: dict) -> dict:
             for k in existing.columns:
                 if k not in CHECKIN_COLUMNS and k != "hooper":
                     values[k] = old[k]
+        if source is not None:
+            values["source"] = str(source)
         new = validate_checkins(pd.DataFrame([values]), source="<check-in>")
         merged, _ = merge_checkins(existing, new)
         atomic_write_text(path, checkins_to_csv_text(merged))

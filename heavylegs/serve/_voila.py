@@ -47,6 +47,7 @@ import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 from heavylegs._imports import SkipFormatCheckers, install as install_import_economies  # noqa: F401
 
@@ -146,7 +147,7 @@ def refused_path(path: str) -> bool:
     return decoded.rstrip("/") in _NO_SUCH_PAGES
 
 
-def _install_gate(token: str, port: int) -> None:
+def _install_gate(token: str, port: int, portal=None) -> None:
     import tornado.web
 
     class NotFound(tornado.web.RequestHandler):
@@ -180,6 +181,10 @@ def _install_gate(token: str, port: int) -> None:
     init = tornado.web.Application.__init__
 
     def gated_find_handler(self, request, **kwargs):
+        if portal is not None:  # the athlete portal: its own pages, Voila only for itself
+            from heavylegs.serve._portal import route
+
+            return route(portal, self, request, find_handler, **kwargs)
         values = request.query_arguments.get("token")
         reason = refusal(request.headers.get("Host"), values[-1].decode("utf-8", "replace") if values else None,
                          request.headers.get("Cookie"), token, port)
@@ -191,10 +196,22 @@ def _install_gate(token: str, port: int) -> None:
 
     def gated_init(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        self.transforms.append(TokenCookie)
+        if portal is None:
+            self.transforms.append(TokenCookie)
 
     tornado.web.Application.find_handler = gated_find_handler
     tornado.web.Application.__init__ = gated_init
+
+
+#: Run in a kept kernel before each page: every name the last page's cells made goes, and with it
+#: everything of the athlete it drew; the outputs were never kept (Voila runs cells with
+#: store_history=False). As ``%reset -f`` does for user names, without its garbage collection (0.12 s of
+#: CPU of the 0.25 s a page takes in the kernel).
+_FORGET_CELLS = ("_ip = get_ipython(); _k = None\n"
+                 "for _k in [k for k in _ip.user_ns if k not in _ip.user_ns_hidden and k not in ('_ip', '_k')]:\n"
+                 "    del _ip.user_ns[_k]\n"
+                 "_ip.user_ns.update({'_': '', '__': '', '___': ''}); _ip.history_manager.output_hist.clear()\n"
+                 "del _ip, _k\n")
 
 
 def _kernel_manager_class():
@@ -218,11 +235,15 @@ def _kernel_manager_class():
         page_cache_ttl = Float(0.0, config=True,
                                help="Seconds a rendered page is sent again while the athlete's files are "
                                     "unchanged [s]; 0 renders every request.")
+        reuse_kernels = Integer(0, config=True,
+                                help="Kernels kept, once their page is sent, to render later pages (the "
+                                     "athlete portal); 0 shuts each one down.")
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self._slots = None
             self._holding = set()
+            self._idle = []
 
         def _semaphore(self):
             if self._slots is None:
@@ -230,6 +251,14 @@ def _kernel_manager_class():
             return self._slots
 
         async def start_kernel(self, **kwargs):
+            while self._idle:  # a kept kernel, made ready for this request: no kernel start, no imports
+                kernel_id = self._idle.pop()
+                if kernel_id in self and await self._ready_for(kernel_id, kwargs.get("env") or {},
+                                                               kwargs.get("path")):
+                    _STARTED.set(kernel_id)
+                    return kernel_id
+                if kernel_id in self:
+                    await self.shutdown_kernel(kernel_id, now=True)
             slots = self._semaphore()
             busy = HTTPError(503, "every kernel is busy; try again in a minute")
             if self.queue_timeout <= 0:  # no queue: a free slot or 503 at once
@@ -250,12 +279,56 @@ def _kernel_manager_class():
             _STARTED.set(kernel_id)
             return kernel_id
 
+        async def _ready_for(self, kernel_id, env: dict, path) -> bool:
+            """Give a kept kernel a clean namespace and the request's environment and folder.
+
+            :data:`_FORGET_CELLS` drops every name the last page's cells made
+            (nothing of the athlete it drew stays reachable); the environment
+            (``QUERY_STRING``...) and folder become this request's, as for a
+            new kernel. False when the kernel does not answer in 10 s.
+            """
+            kernel = self.get_kernel(kernel_id)
+            client = kernel.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=10)
+                code = (_FORGET_CELLS
+                        + "import json as _j, os as _o\n"
+                        f"_o.environ.clear(); _o.environ.update(_j.loads({json.dumps(json.dumps(dict(env)))}))\n"
+                        + (f"_o.chdir({json.dumps(str(path))})\n" if path else "")
+                        + "del _j, _o\n")
+                msg_id = client.execute(code, silent=True, store_history=False)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    reply = await client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        return reply["content"]["status"] == "ok"
+                return False
+            except Exception:  # a kernel that cannot be made ready is not reused
+                return False
+            finally:
+                client.stop_channels()
+
+        def keep_or_shutdown(self, kernel_id, page_ok: bool):
+            """After a page: keep its kernel for later pages (portal), or shut it down."""
+            if page_ok and kernel_id in self and len(self._idle) < self.reuse_kernels:
+                self._idle.append(kernel_id)
+                return None
+            return self.shutdown_kernel(kernel_id)
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            if kernel_id in self._idle:  # kept on purpose, waiting for the next page
+                return None
+            return await super().cull_kernel_if_idle(kernel_id)
+
         def _release(self, kernel_id):
             if kernel_id in self._holding:
                 self._holding.discard(kernel_id)
                 self._semaphore().release()
 
         async def shutdown_kernel(self, kernel_id, now=False, restart=False):
+            if kernel_id in self._idle and not restart:
+                self._idle.remove(kernel_id)
             try:
                 return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
             finally:
@@ -278,7 +351,8 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
         The request's query, name to list of bytes values.
     data_dir, athlete_id : str or None
         The served data folder and athlete (``$HEAVYLEGS_DATA_DIR``,
-        ``$HEAVYLEGS_ATHLETE``).
+        ``$HEAVYLEGS_ATHLETE``; for the athlete portal, the athlete its link
+        opens).
 
     Returns
     -------
@@ -392,8 +466,11 @@ def _install_one_shot() -> None:
         ttl = getattr(manager, "page_cache_ttl", 0)
         key = render = None
         if ttl > 0 and not path:
-            key = page_key(self.request.query_arguments, os.environ.get("HEAVYLEGS_DATA_DIR"),
-                           os.environ.get("HEAVYLEGS_ATHLETE"))
+            query, athlete = self.request.query_arguments, os.environ.get("HEAVYLEGS_ATHLETE")
+            if _PORTAL["on"]:  # one server for every athlete: the page depends on the athlete's files only
+                values = query.get("athlete") or [b""]
+                athlete, query = values[-1].decode("utf-8", "replace"), {"athlete": values[-1:]}
+            key = page_key(query, os.environ.get("HEAVYLEGS_DATA_DIR"), athlete)
             cached = _PAGES.get(key)
             if cached is not None and cached[0] > time.monotonic():
                 headers(self)
@@ -424,7 +501,10 @@ def _install_one_shot() -> None:
             # start_kernel ran in this task, so the kernel it set is this request's
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
-                await manager.shutdown_kernel(kernel_id)
+                page_ok = body is not None and self.get_status() == 200 and _VOILA_ERROR not in body
+                done = manager.keep_or_shutdown(kernel_id, page_ok)
+                if done is not None:
+                    await done
             if getattr(manager, "shutdown_after_page", False):  # kernels kept for culling: no spare one
                 _refill_preload()
 
@@ -443,6 +523,9 @@ def _warm_up(port: int, token: str) -> None:
     IOLoop.current().add_callback(fetch)
 
 
+# Whether this server is the athlete portal (heavylegs.serve._portal), and the athlete whose dashboard the
+# preloaded kernels build once to warm up (they keep the modules and the knowledge files, not the data); set by main.
+_PORTAL: dict = {"on": False, "warm_athlete": None}
 # The process started by _start_preload, until a kernel launch adopts it (or None); and whether a
 # new one is started once a page has been sent (so the render after a change of the athlete's files
 # finds a kernel with its imports done, as the first one does).
@@ -464,8 +547,11 @@ def _start_preload() -> subprocess.Popen:
     It inherits this process's environment (the token already removed) and
     runs in a session of its own, as every kernel jupyter_client starts.
     """
+    env = None
+    if _PORTAL.get("warm_athlete"):  # the portal serves no one athlete: warm up on one of them, keeping nothing
+        env = {**os.environ, "HEAVYLEGS_ATHLETE": _PORTAL["warm_athlete"]}
     process = subprocess.Popen([sys.executable, "-m", "heavylegs.serve._kernel", "ipykernel_launcher"],
-                               stdin=subprocess.PIPE, start_new_session=True)
+                               stdin=subprocess.PIPE, start_new_session=True, env=env)
     _PRELOAD["process"] = process
     return process
 
@@ -590,6 +676,38 @@ def _watch_parent() -> None:
 
 
 _PARENT = os.getppid()
+_PORTAL_ENV = "HEAVYLEGS_PORTAL"
+
+
+def _start_portal(settings: dict, port: int, token: str, root: str | None):
+    """Make this server the athlete portal (:mod:`heavylegs.serve._portal`): its pages, limits and log rules."""
+    import tornado.web
+
+    from heavylegs.serve import _portal
+
+    _portal.install_log_redaction()
+    _PORTAL["on"] = True
+    static = Path(root or ".") / "jupyter" / "voila" / "templates" / "heavylegs-dashboard" / "static"
+    portal = _portal.make_portal(settings, port, token, static)
+    listen = tornado.web.Application.listen
+
+    def bounded_listen(self, port, address=None, **kwargs):
+        # bodies past this are cut off by Tornado itself; the portal's pages answer 413 from 64 kB
+        kwargs.setdefault("max_body_size", 16 * _portal.MAX_BODY)
+        return listen(self, port, address, **kwargs)
+
+    tornado.web.Application.listen = bounded_listen
+    return portal
+
+
+def _warm_portal(portal) -> None:
+    """Render every athlete's dashboard once, in the background, as soon as the server listens."""
+    from tornado.ioloop import IOLoop
+
+    from heavylegs.store.storage import list_athletes
+
+    if portal.warm_at_start:
+        IOLoop.current().add_callback(lambda: portal.warm(list_athletes(portal.data_dir)))
 
 
 def main(argv=None) -> int:
@@ -604,12 +722,22 @@ def main(argv=None) -> int:
         return 2
     cache = next((a.split("=", 1)[1] for a in argv if a.startswith("--BoundedKernelManager.page_cache_ttl=")), "0")
     warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
+    portal_settings = os.environ.pop(_PORTAL_ENV, None)
+    if portal_settings:
+        from heavylegs.store.storage import list_athletes
+
+        athletes = list_athletes(os.environ.get("HEAVYLEGS_DATA_DIR") or ".")
+        _PORTAL["warm_athlete"] = athletes[0] if athletes else None
     if warm:  # first of all, so the kernel's start overlaps with Voila's imports
         _start_preload()
-        _PRELOAD["refill"] = True
+        # the portal keeps a kernel between pages instead (BoundedKernelManager.reuse_kernels)
+        _PRELOAD["refill"] = not portal_settings
     try:
         port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
-        _install_gate(token, port)
+        portal = None
+        if portal_settings:
+            portal = _start_portal(json.loads(portal_settings), port, token, root)
+        _install_gate(token, port, portal)
         this = sys.modules[__name__]
         this.BoundedKernelManager = _kernel_manager_class()
         _install_one_shot()
@@ -621,7 +749,9 @@ def main(argv=None) -> int:
         app = Voila.instance()
         app.initialize(argv)
         _watch_parent()
-        if warm:
+        if portal is not None:
+            _warm_portal(portal)
+        elif warm:
             _warm_up(port, token)
         try:
             app.start()

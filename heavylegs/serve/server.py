@@ -32,6 +32,8 @@ needs:
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.util
 import os
 import re
@@ -62,6 +64,7 @@ __all__ = [
     "SERVED_SQUAD_ENV",
     "NOTEBOOKS",
     "serve_squad",
+    "launch_voila",
     "DATA_DIR_ENV",
     "MAX_KERNELS",
     "CULL_IDLE_TIMEOUT",
@@ -117,7 +120,8 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT, queue_timeout: float = QUEUE_TIMEOUT,
                   cull_interval: int | None = None, shutdown_after_page: bool = True,
                   page_cache_ttl: float = PAGE_CACHE_TTL, notebook: str = _NOTEBOOK_NAME,
-                  extensions: tuple = ("jupyterlab-plotly",), template: str = _PAGE_TEMPLATE) -> list:
+                  extensions: tuple = ("jupyterlab-plotly",), template: str = _PAGE_TEMPLATE,
+                  ip: str = "127.0.0.1", reuse_kernels: int = 0) -> list:
     """The command line that serves the dashboard notebook (or ``notebook``) with Voila.
 
     Parameters
@@ -156,6 +160,14 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
         output on the server and loads only plotly.js; ``"heavylegs"`` is
         Voila's ``lab`` template, whose scripts draw live widgets (the
         squad view).
+    ip : str
+        Address to listen on (the athlete portal's ``--host``; 127.0.0.1
+        for everything else).
+    reuse_kernels : int
+        Kernels kept once their page is sent, each made ready for the next
+        page (a clean namespace, the request's environment) instead of
+        starting a new kernel: the athlete portal renders many pages; 0 (the
+        default) shuts each kernel down.
 
     Returns
     -------
@@ -166,7 +178,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
     if cull_interval is None:
         cull_interval = max(1, cull_idle_timeout // 6)
     return [sys.executable, "-m", "heavylegs.serve._voila", notebook, "--no-browser",
-            f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+            f"--port={port}", f"--Voila.ip={ip}", "--Voila.port_retries=0",
             f"--preheat_kernel={preheat}", "--strip_sources=True", "--show_tracebacks=False",
             f"--template={template}", "--theme=light", "--VoilaExecutor.timeout=60",
             # no file of the folder is served, not even images
@@ -178,6 +190,7 @@ def voila_command(port: int = 8866, preheat: bool = False, max_kernels: int = MA
             f"--BoundedKernelManager.queue_timeout={queue_timeout}",
             f"--BoundedKernelManager.shutdown_after_page={shutdown_after_page}",
             f"--BoundedKernelManager.page_cache_ttl={page_cache_ttl}",
+            f"--BoundedKernelManager.reuse_kernels={reuse_kernels}",
             f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
             f"--MappingKernelManager.cull_interval={cull_interval}",
             "--MappingKernelManager.cull_connected=True"]
@@ -321,12 +334,13 @@ class DashboardServer:
         Voila busy for a few tenths of a second.
         """
         deadline = time.monotonic() + timeout
-        port = int(self.base_url.rsplit(":", 1)[1].strip("/"))
+        address = urllib.parse.urlsplit(self.base_url)
+        host, port = address.hostname or "127.0.0.1", address.port
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"voila stopped with status {self.process.returncode}: {self._stderr_tail()}")
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                with socket.create_connection((host, port), timeout=2):
                     return
             except OSError:
                 time.sleep(0.02)
@@ -393,16 +407,20 @@ class DashboardServer:
         return f"DashboardServer({self.base_url!r}, pid={self.process.pid})"
 
 
-def _check_port_free(port: int) -> None:
+def _check_port_free(port: int, ip: str = "127.0.0.1") -> None:
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
         raise InputError([Problem("--port", f"found {port!r}, expected a port from 1 to 65535")])
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         # as tornado does, so a port left in TIME_WAIT by a stopped server counts as free
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            raise InputError([Problem("--port", f"found {port}, which is already in use on 127.0.0.1, "
+            sock.bind((ip, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise InputError([Problem("--host", f"found {ip}, which is no address of this machine, expected "
+                                                    "127.0.0.1, 0.0.0.0 or one of its addresses")]) from None
+            raise InputError([Problem("--port", f"found {port}, which is already in use on {ip}, "
                                                 "expected a free port")]) from None
 
 
@@ -493,10 +511,50 @@ def serve_dashboard(data_dir, athlete_id: str, port: int = 8866, open_browser: b
     return server
 
 
+def launch_voila(notebook: str, data_dir, served: dict, port: int, *, ip: str = "127.0.0.1",
+                 connect: str = "127.0.0.1", wait_ready: bool = True, env: dict | None = None,
+                 options: dict | None = None, log=None) -> DashboardServer:
+    """Start the Voila process of :mod:`heavylegs.serve._voila` on a copy of ``notebook`` alone.
+
+    What :func:`serve_dashboard` and :func:`serve_squad` do, for other
+    servers of the package (the athlete portal).
+
+    Parameters
+    ----------
+    notebook : str
+        One of :data:`NOTEBOOKS`.
+    data_dir : Path
+        The data folder (``$HEAVYLEGS_DATA_DIR`` of the process).
+    served : dict
+        Further environment variables of the process.
+    port : int
+        Port to listen on; an error when it is in use.
+    ip : str
+        Address to listen on.
+    connect : str
+        Address this process reaches the server at (``ip``, or 127.0.0.1
+        for a wildcard address).
+    wait_ready, env
+        As :func:`serve_dashboard`.
+    options : dict, optional
+        Keyword arguments of :func:`voila_command`.
+    log : file-like, optional
+        Where Voila's log goes (e.g. ``sys.stderr``); the server's
+        ``voila.log`` by default.
+
+    Returns
+    -------
+    DashboardServer
+    """
+    return _launch(notebook, Path(data_dir), served, port, False, wait_ready, env, dict(options or {}), ip=ip,
+                   connect=connect, log=log)
+
+
 def _launch(notebook: str, data_dir: Path, served: dict, port: int, preheat: bool, wait_ready: bool,
-            env: dict | None, options: dict) -> DashboardServer:
+            env: dict | None, options: dict, ip: str = "127.0.0.1", connect: str = "127.0.0.1",
+            log=None) -> DashboardServer:
     """Start Voila on a copy of ``notebook`` alone, with the token, the Host check and the kernel bounds."""
-    _check_port_free(port)
+    _check_port_free(port, ip)
     token = secrets.token_urlsafe(24)
     base = Path(tempfile.mkdtemp(prefix="heavylegs-dashboard-"))
     server = None
@@ -512,12 +570,13 @@ def _launch(notebook: str, data_dir: Path, served: dict, port: int, preheat: boo
         kernel_env["JUPYTER_PATH"] = os.pathsep.join(
             p for p in (str(base / "jupyter"), kernel_env.get("JUPYTER_PATH")) if p)
         kernel_env.pop("QUERY_STRING", None)
-        command = voila_command(port, preheat, notebook=notebook, **options)
-        with open(base / "voila.log", "wb") as log:
+        command = voila_command(port, preheat, notebook=notebook, ip=ip, **options)
+        with open(base / "voila.log", "wb") if log is None else contextlib.nullcontext(log) as output:
             # a session of its own: Ctrl+C reaches only the caller, which then stops Voila cleanly
-            process = subprocess.Popen(command, cwd=site, env=kernel_env, stdout=log, stderr=subprocess.STDOUT,
+            process = subprocess.Popen(command, cwd=site, env=kernel_env, stdout=output, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
-        server = DashboardServer(process, f"http://127.0.0.1:{port}/", base, token)
+        host = f"[{connect}]" if ":" in connect else connect
+        server = DashboardServer(process, f"http://{host}:{port}/", base, token)
         if wait_ready:
             server.wait_ready()
     except BaseException:
