@@ -16,7 +16,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 .PHONY: setup browser test run dashboard bench clean help
 
 help:
-	@echo "make run        start the coach workbook (JupyterLab) on the sample athlete"
+	@echo "make run        serve the coach workbook, ready, on the sample athlete (JupyterLab beside it)"
 	@echo "make test       run every test (unit, notebooks, browser)"
 	@echo "make dashboard ATHLETE=ana   serve an athlete's dashboard with Voila"
 	@echo "make bench      print the speed figures"
@@ -55,13 +55,11 @@ $(LAB_WORKSPACE): | $(STAMP)
 	@mkdir -p $(dir $@)
 	@cp scripts/jupyterlab-workspace.json $@
 
+# The workbook served ready as an app (Voila, kernels run ahead), JupyterLab on the next port.
 run: setup $(LAB_OVERRIDES) $(LAB_WORKSPACE)
-	@echo "Starting JupyterLab on notebooks/coach_workbook.ipynb (sample athlete: $(ATHLETE))"
-	@echo "Open: http://127.0.0.1:$(PORT)/lab/tree/coach_workbook.ipynb?token=heavylegs"
-	HEAVYLEGS_ATHLETE=$(ATHLETE) HEAVYLEGS_DATA_DIR=$(CURDIR)/data $(BIN)/jupyter lab --no-browser --allow-root \
-	  --ip=127.0.0.1 --port=$(PORT) --ServerApp.port_retries=0 --IdentityProvider.token=heavylegs \
-	  --ServerApp.root_dir=$(CURDIR)/notebooks --LabApp.default_url=/lab/tree/coach_workbook.ipynb \
-	  --ContentsManager.pre_save_hook=heavylegs.app.jupyter_hooks.strip_outputs
+	@echo "Starting the coach workbook on http://127.0.0.1:$(PORT) (sample athlete: $(ATHLETE)); JupyterLab on port $$(( $(PORT) + 1 ))"
+	$(BIN)/python -m heavylegs.serve.workbook_app --notebooks $(CURDIR)/notebooks --data $(CURDIR)/data \
+	  --athlete $(ATHLETE) --port $(PORT)
 
 dashboard: setup
 	$(BIN)/heavylegs serve $(ATHLETE) --data $(CURDIR)/data

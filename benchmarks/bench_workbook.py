@@ -4,7 +4,7 @@ Prints, for the sample athlete (``ana``, on a private copy of ``data/``):
 
 * the median time of one widget change in the kernel: a form value set,
   the ranking recomputed, the ranking figure and the weekly load figure
-  rebuilt and copied into their FigureWidgets (target < 50 ms), with the
+  rebuilt and sent to their charts as JSON (target < 50 ms), with the
   parts it is made of;
 * the time to build the workbook widget once;
 * the time to execute ``notebooks/coach_workbook.ipynb`` top to bottom with

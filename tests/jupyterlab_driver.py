@@ -9,6 +9,7 @@ waiting for what the coach waits for on screen.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -146,8 +147,7 @@ class Workbook:
 
     def upload(self, path: Path, expect: str) -> float:
         start = time.perf_counter()
-        # the training log's upload: the first of the page (the wellness upload follows it)
-        self.page.locator("input.hl-upload-input").first.set_input_files(str(path))
+        self.page.locator("input.hl-upload-input").set_input_files(str(path))
         self.page.locator(".widget-html-content", has_text=expect).first.wait_for(timeout=60_000)
         return time.perf_counter() - start
 
@@ -165,6 +165,26 @@ class Workbook:
         self.status_contains(f"for {athlete_id}.")
         return time.perf_counter() - start
 
+    def question(self, label: str, section: str):
+        """The row of one question, its section (e.g. "Symptoms") unfolded first."""
+        name = self.page.locator("b", has_text=re.compile(f"^{re.escape(label)}$"))
+        row = self.page.locator(".hl-question").filter(has=name).first
+        if not row.is_visible():
+            self.page.get_by_text(f"{section} (", exact=False).first.click()
+        row.scroll_into_view_if_needed()
+        return row
+
+    def answer(self, label: str, section: str, value: str):
+        """Answer a question as a coach does: pick in its list, or type and press Enter."""
+        row = self.question(label, section)
+        select = row.locator("select")
+        if select.count():
+            select.first.select_option(label=value)
+        else:
+            box = row.locator("input").first
+            box.fill(value)
+            box.press("Enter")
+
     def weekly_bars(self) -> list:
         """The y values of the weekly load chart's first trace (the bars)."""
         # JupyterLab lays out only what is on screen: scroll to the chart, as a coach does
@@ -177,3 +197,92 @@ class Workbook:
                                           && /week/i.test(p.layout.title.text));
             return chart ? Array.from(chart.data[0].y || []) : null;
         }""")
+
+
+# --- the workbook served as an app (`make run`) ----------------------------------------------
+
+#: True once the ranking's bars are drawn (a horizontal bar chart with at least one cause).
+RANKING_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p =>
+    p.data && p.data.length && p.data[0].type === 'bar' && p.data[0].orientation === 'h'
+    && p.data.slice(0, 3).some(t => (t.y || []).length > 0) && p.querySelector('.main-svg'))"""
+
+
+def jupyter_env(base: Path) -> dict:
+    """Jupyter's and IPython's folders inside ``base``, never the home folder."""
+    jupyter = base / "jupyter"
+    return {"JUPYTER_CONFIG_DIR": str(jupyter / "config"), "JUPYTER_DATA_DIR": str(jupyter / "data"),
+            "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"), "IPYTHONDIR": str(jupyter / "ipython")}
+
+
+class AppServer:
+    """``make run``'s servers (heavylegs.serve.workbook_app) on copies of ``notebooks/`` and ``data/``.
+
+    Parameters
+    ----------
+    athlete : str
+        The athlete the workbook opens first.
+    lab : bool
+        Also start JupyterLab (the app links to it).
+    preheat : bool
+        Voila's kernels run ahead (as ``make run``), or started per page.
+    """
+
+    def __init__(self, athlete: str = "ana", lab: bool = False, preheat: bool = True, pool_size: int = 1):
+        from heavylegs.serve.workbook_app import WorkbookApp, app_url
+
+        self.base = Path(tempfile.mkdtemp(prefix="heavylegs-app-"))
+        self.data = self.base / "data"
+        shutil.copytree(ROOT / "data", self.data)
+        self.root = self.base / "notebooks"
+        self.root.mkdir()
+        for name in ("coach_workbook.ipynb", "squad.ipynb"):
+            shutil.copy(ROOT / "notebooks" / name, self.root)
+        self.port = free_port()
+        self.log = open(self.base / "app.log", "wb")
+        self.app = WorkbookApp(self.root, self.data, athlete, port=self.port,
+                               lab_port=free_port() if lab else None, token=TOKEN, env=jupyter_env(self.base),
+                               preheat=preheat, pool_size=pool_size, log=self.log)
+        self.url = self.app.url
+        self.squad_url = app_url(self.port, TOKEN, "squad.ipynb")
+        self.lab_url = self.app.lab
+        try:
+            self.up_after = self.app.wait_up()
+            if lab:
+                self.app.wait_lab()
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def wait_preheated(self, notebooks=("coach_workbook.ipynb", "squad.ipynb"), timeout: float = 180.0) -> float:
+        """Wait until Voila says each notebook's kernel pool is filled; seconds since the start."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = (self.base / "app.log").read_text(errors="replace")
+            if all(f"Kernel pool of {name} is filled" in text for name in notebooks):
+                return time.monotonic() - self.app.started
+            time.sleep(0.2)
+        raise RuntimeError("the kernels were not run ahead within the time allowed")
+
+    def stop(self):
+        self.app.stop()
+        self.log.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class AppPage(Workbook):
+    """The workbook page of the app: no Run All, the coach opens the address and reads."""
+
+    def open(self, timeout: float = 120_000) -> float:
+        """Load the page; seconds until the ranking is drawn."""
+        start = time.perf_counter()
+        self.page.goto(self.url, wait_until="domcontentloaded", timeout=timeout)
+        self.page.wait_for_function(RANKING_DRAWN, timeout=timeout, polling=50)
+        return time.perf_counter() - start
+
+    def reload(self, timeout: float = 120_000) -> float:
+        """Reload the tab; seconds until the ranking is drawn again."""
+        start = time.perf_counter()
+        self.page.reload(wait_until="domcontentloaded", timeout=timeout)
+        self.page.wait_for_function(RANKING_DRAWN, timeout=timeout, polling=50)
+        return time.perf_counter() - start
+

@@ -226,6 +226,9 @@ def _own_files(home: Path, work: Path) -> None:
         "Timestamp,Email address,How heavy did your legs feel today?,Hours of sleep,Muscle soreness\n"
         "2026-11-17 07:58:02,ana@example.org,5,7.5,3\n2026-11-18 08:01:40,ana@example.org,4,8,2\n",
         encoding="utf-8")
+    wellness = ROOT / "tests" / "data" / "wellness"  # a real Apple export.zip and a real Garmin HRV file
+    shutil.copy(wellness / "alxdrcirilo_apple-health-parser__export.zip", home / "export.zip")
+    shutil.copy(wellness / "matin_garth__test_daily_hrv_paginate.i0.json", work / "garmin-hrv.json")
     (work / "roster.csv").write_text("athlete_id,name,sex,age_years,weekly_distance_km\nivy,Ivy Example,female,31,35\n",
                                      encoding="utf-8")
 

@@ -32,6 +32,7 @@ __all__ = [
     "merge_wellness_facts",
     "computed_facts",
     "red_flags_for",
+    "red_flag_fields",
     "harmonise_answers",
     "score_profile",
     "score_roster",
@@ -360,6 +361,29 @@ def harmonise_answers(values: dict) -> dict:
     if values.get("diuretics") is None and medicines is not None:
         values = dict(values, diuretics="diuretic" in medicines)
     return values
+
+
+def red_flag_fields(values: dict, flags=None) -> dict:
+    """The answers that raise each red flag, so a form can warn beside the question.
+
+    Parameters
+    ----------
+    values : dict
+        Known values (a profile).
+    flags : sequence of RedFlag, optional
+        The packaged red flags by default.
+
+    Returns
+    -------
+    dict
+        Flag id to the tuple of fields, known in ``values``, of the first
+        alternative that fires (the same alternative as
+        :func:`red_flags_for`); flags that do not apply are absent.
+    """
+    flags = load_red_flags() if flags is None else flags
+    values = harmonise_answers(values)
+    return {flag.id: tuple(dict.fromkeys(c.field for c in alt if c.field in values))
+            for flag, alt in _fired_flags(values, flags)}
 
 
 def _alt_fires(alt, values):

@@ -37,9 +37,9 @@ table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"
 table.hl-squad th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:6px 8px;
   border-bottom:2px solid #d0d7de;font-weight:600;vertical-align:bottom}
 table.hl-squad td{padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
-table.hl-squad td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table.hl-squad td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.hl-squad .hl-chip{display:inline-block;border-radius:10px;padding:1px 7px;margin:1px 2px 1px 0;
-  font-size:12px;white-space:nowrap}
+  font-size:12px;white-space:normal}
 table.hl-squad .hl-flag{color:#fff;font-weight:600}
 table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}
@@ -59,7 +59,7 @@ table.hl-squad .hl-cause{white-space:normal}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
-         "Heaviness, 7 days", "Trend", "Last check-in", "Resting HR, 7 days (vs usual)", "HRV, 7 days (vs usual)")
+         "Heaviness, 7 days", "Trend", "Last check-in", "Watch: rest HR, HRV (7 days vs usual)")
 
 
 @lru_cache(maxsize=1)
@@ -90,29 +90,31 @@ def _num(value, fmt: str) -> str:
     return '<span class="hl-mute">–</span>' if value is None else escape(fmt.format(value))
 
 
-def _wellness_cells(row: dict) -> tuple:
-    """Resting HR and HRV of the last 7 days with their change from the athlete's usual, and the source."""
+def _wellness_cell(row: dict) -> str:
+    """The watch's resting HR and HRV of the last 7 days with their change from the usual, and the sources."""
+    parts, sources = [], []
     rhr, rise = row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm")
-    if rhr is None:
-        rhr_cell = '<span class="hl-mute">no device</span>'
-    else:
-        rhr_cell = f'{_num(rhr, "{:.0f}")} bpm'
+    if rhr is not None:
+        text = f'{_num(rhr, "{:.0f}")} bpm'
         if rise is not None:
             change = _num(rise, "{:+.0f}")
-            rhr_cell += (f' <span class="hl-warn" title="5 bpm or more above the usual">({change} ↑)</span>'
-                         if rise >= 5 else f" ({change})")
-        rhr_cell += f'<br><span class="hl-id">{escape(row.get("rhr_source") or "")}</span>'
+            text += (f' <span class="hl-warn" title="5 bpm or more above the usual">({change} ↑)</span>'
+                     if rise >= 5 else f" ({change})")
+        parts.append(text)
+        sources.append(row.get("rhr_source") or "")
     hrv, change_pct = row.get("hrv_7d_ms"), row.get("hrv_trend_pct")
-    if hrv is None:
-        hrv_cell = '<span class="hl-mute">no device</span>'
-    else:
-        hrv_cell = f'{_num(hrv, "{:.0f}")} ms'
+    if hrv is not None:
+        text = f'{_num(hrv, "{:.0f}")} ms'
         if change_pct is not None:
             change = _num(change_pct, "{:+.0f}%")
-            hrv_cell += (f' <span class="hl-warn" title="below the normal band">({change} ↓)</span>'
-                         if row.get("hrv_below_normal") else f" ({change})")
-        hrv_cell += f'<br><span class="hl-id">{escape(row.get("hrv_source") or "")}</span>'
-    return rhr_cell, hrv_cell
+            text += (f' <span class="hl-warn" title="below the normal band">({change} ↓)</span>'
+                     if row.get("hrv_below_normal") else f" ({change})")
+        parts.append(text)
+        sources.append(row.get("hrv_source") or "")
+    if not parts:
+        return '<span class="hl-mute" title="no wellness.csv">–</span>'
+    names = " · ".join(dict.fromkeys(escape(s) for s in sources if s))
+    return "<br>".join(parts) + f'<br><span class="hl-id">{names}</span>'
 
 
 def _row_html(row: dict, today: _dt.date) -> str:
@@ -150,8 +152,8 @@ def _row_html(row: dict, today: _dt.date) -> str:
         text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
         checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
-             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, *_wellness_cells(row))
-    classes = ("", "", "", "", "num", "num", "num", "num", "", "num", "num")
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, _wellness_cell(row))
+    classes = ("", "", "", "", "num", "num", "num", "num", "", "")
     tds = "".join(f'<td class="{c}" data-label="{escape(h)}">{cell}</td>' if c
                   else f'<td data-label="{escape(h)}">{cell}</td>' for c, h, cell in zip(classes, _HEAD, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
@@ -246,6 +248,10 @@ class SquadView(widgets.VBox):
                                             layout=wrap), self.summary, self.table]
         if not read_only:
             children += [self.open_row, self.workbook_area]
+            if os.environ.get("VOILA_PREHEAT") == "True":
+                # a kernel run ahead of the page (make run's app) has the time: the workbook's widgets and
+                # plotly are imported before the coach asks, not on "Open in the workbook"
+                import heavylegs.app.widgets  # noqa: F401
         self._refresh()
         super().__init__(children, **kwargs)
 
@@ -288,7 +294,7 @@ class SquadView(widgets.VBox):
         self.open_athlete(self.athlete.value)
 
     def open_athlete(self, athlete_id: str):
-        """Open the athlete's workbook below the table (replacing one opened before).
+        """Open the athlete's workbook below the table (the workbook opened before switches athlete).
 
         Returns
         -------
@@ -300,6 +306,11 @@ class SquadView(widgets.VBox):
         # never opens a workbook, and the workbook's widgets and plotly cost its page about half a second.
         from heavylegs.app.widgets import CoachWorkbook
 
+        if self.workbook is not None and self.workbook.model.state is not None:
+            # a switch in the workbook already on the page: its widgets stay, only what changes is sent
+            if self.workbook.model.athlete_id != athlete_id:
+                self.workbook.open_athlete(athlete_id)
+            return self.workbook
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
         # one "Athlete" picker on screen: the workbook's own, which lists every athlete
         self.open_row.layout.display = "none"

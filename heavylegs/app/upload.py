@@ -32,10 +32,11 @@ function human(bytes) {
   return Math.max(1, Math.round(bytes / 1024)) + " kB";
 }
 function render({ model, el }) {
+  const prefix = model.get("css_prefix") || "hl-upload";
   const wrap = document.createElement("div");
-  wrap.className = "hl-upload";
+  wrap.className = prefix;
   const label = document.createElement("label");
-  label.className = "jupyter-button hl-upload-button";
+  label.className = "jupyter-button " + prefix + "-button";
   label.style.cssText = "display:inline-flex;align-items:center;gap:6px;padding:0 10px;height:28px;" +
     "cursor:pointer;border:1px solid #bbb;border-radius:2px;background:#eee;font-size:13px";
   const input = document.createElement("input");
@@ -43,16 +44,16 @@ function render({ model, el }) {
   input.multiple = true;
   input.accept = model.get("accept");
   input.style.display = "none";
-  input.className = "hl-upload-input";
+  input.className = prefix + "-input";
   const text = document.createElement("span");
   text.textContent = model.get("description");
   label.append(input, text);
   const bar = document.createElement("progress");
-  bar.className = "hl-upload-progress";
+  bar.className = prefix + "-progress";
   bar.max = 1; bar.value = 0;
   bar.style.cssText = "width:160px;margin:0 8px;vertical-align:middle";
   const note = document.createElement("span");
-  note.className = "hl-upload-note";
+  note.className = prefix + "-note";
   note.style.cssText = "font-size:12px;color:#444";
   wrap.append(label, bar, note);
   el.append(wrap);
@@ -140,6 +141,9 @@ class ChunkedUpload(anywidget.AnyWidget):
     _esm = _ESM
     accept = traitlets.Unicode("").tag(sync=True)
     description = traitlets.Unicode("Upload").tag(sync=True)
+    #: Prefix of the CSS classes of its parts (``<prefix>-input``, ``<prefix>-note``, ...), so a page with
+    #: two uploads (the training log's and the wellness files') can tell them apart.
+    css_prefix = traitlets.Unicode("hl-upload").tag(sync=True)
     max_bytes = traitlets.Int(MAX_UPLOAD_BYTES).tag(sync=True)
     chunk_bytes = traitlets.Int(CHUNK_BYTES).tag(sync=True)
     #: A line shown beside the button (set by the kernel).

@@ -16,6 +16,7 @@ multiple-choice question has an "unknown" box of its own.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
 from heavylegs.vocabulary import KM_PER_MILE, PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
+from heavylegs.views.html import draft_note_html, red_flag_note_html
+from heavylegs.analysis.scoring import red_flag_fields
 from heavylegs.views.html import follow_up_html, latest_ratio, load_summary_html, patterns_html, plan_table_html, ratio_sentence
 from heavylegs.views.dashboard import export_dashboard
 from heavylegs.analysis.plan import KINDS, distance_unit, plan_column_labels, plan_columns, plan_rows
@@ -37,6 +40,8 @@ from heavylegs.views.html import wellness_html, wellness_import_html
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
+from heavylegs.app.page import page_query
+from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
                                     ranking_delta, rename_source)
@@ -135,7 +140,9 @@ class _FieldControl:
                 self.input.disabled = True
         parts = [self.description, self.input] + ([self.unknown] if self.unknown else [])
         self.row = widgets.HBox(parts, layout=shared["row"])
+        self.row.add_class("hl-question")  # one question's row, for the browser tests and the page's style
         self._message = ""
+        self._flag = ""
         self._unit = "km"
 
     @property
@@ -152,7 +159,7 @@ class _FieldControl:
         label = f" <span style='color:#555'>[{_esc(shown)}]</span>"
         self._text = (f"<div style='line-height:1.25'><b>{_esc(self.spec.label)}</b>{label}<br>"
                       f"<span style='color:#666;font-size:11px'>{_esc(self.spec.help)}</span></div>")
-        self.description.value = self._text
+        self._render()
 
     @staticmethod
     def shared() -> dict:
@@ -199,9 +206,24 @@ class _FieldControl:
         if message == self._message:
             return
         self._message = message
-        self.description.value = self._text + ("" if not message else
-                                               f"<div style='color:#B00020;font-size:12px'>&#10007; "
-                                               f"{_esc(message)}</div>")
+        self._render()
+
+    @property
+    def flag_html(self) -> str:
+        """The red-flag warning shown under the question ("" when none)."""
+        return self._flag
+
+    def set_flag(self, html: str):
+        """Show (or clear, with "") the red-flag warning this answer raises."""
+        if html == self._flag:
+            return
+        self._flag = html
+        self._render()
+
+    def _render(self):
+        error = ("" if not self._message else
+                 f"<div style='color:#B00020;font-size:12px'>&#10007; {_esc(self._message)}</div>")
+        self.description.value = self._text + error + self._flag
 
 
 class ProfileForm(widgets.VBox):
@@ -323,6 +345,29 @@ class ProfileForm(widgets.VBox):
             titles.append(f"{title} ({known} of {len(names)} known)")
         self.accordion.titles = tuple(titles)
 
+    def show_flags(self, flags: list, fields: dict):
+        """Warn under each question whose answer raises a red flag, and nowhere else.
+
+        Parameters
+        ----------
+        flags : list of dict
+            The ranking's ``red_flags``.
+        fields : dict
+            Flag id to the fields that raise it
+            (:func:`heavylegs.analysis.scoring.red_flag_fields`).
+        """
+        by_field = {}
+        for flag in flags:
+            for name in fields.get(flag["id"], ()):
+                by_field.setdefault(name, []).append(flag)
+        for name, fc in self._fields.items():
+            fc.set_flag(red_flag_note_html(by_field[name]) if name in by_field else "")
+
+    @property
+    def flagged(self) -> dict:
+        """Field name to the red-flag warning shown under it."""
+        return {name: fc.flag_html for name, fc in self._fields.items() if fc.flag_html}
+
     def open_section(self, section: str):
         """Unfold one section (a key of :data:`heavylegs.vocabulary.SECTIONS`)."""
         keys = [key for key, _ in self._sections]
@@ -337,38 +382,8 @@ class ProfileForm(widgets.VBox):
 
 # --- The workbook view ---------------------------------------------------------------------
 
-#: Figure widths in the workbook [px]: a FigureWidget does not follow its box's width, so
-#: the widths are fixed to fit JupyterLab at 1280 px with the file browser closed.
+#: Figure widths in the workbook [px], fixed to fit JupyterLab and the app page at 1280 px.
 FIGURE_WIDTHS = {"ranking": 570, "load": 880, "history": 880}
-
-
-def _figure_widget(fig: go.Figure, width: int) -> go.FigureWidget:
-    # Layout goes to the constructor: Voila drops layout set before the first render.
-    fig.layout.width = width
-    return go.FigureWidget(data=fig.data, layout=fig.layout)
-
-
-def _same_structure(widget: go.FigureWidget, fig: go.Figure) -> bool:
-    if len(widget.data) != len(fig.data) or any(a.type != b.type for a, b in zip(widget.data, fig.data)):
-        return False
-    keys = lambda layout: {k for k in layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))}  # noqa: E731
-    return keys(widget.layout) == keys(fig.layout)
-
-
-def _sync_figure(widget: go.FigureWidget, fig: go.Figure) -> bool:
-    """Copy ``fig`` into ``widget`` in place; False when the structure differs and a new widget is needed."""
-    if not _same_structure(widget, fig):
-        return False
-    fig.layout.width = widget.layout.width
-    with widget.batch_update():
-        for old, new in zip(widget.data, fig.data):
-            props = new.to_plotly_json()
-            props.pop("type", None)
-            old.update(props, overwrite=True)
-        layout = fig.layout.to_plotly_json()
-        layout.pop("template", None)  # the same default template; copying it costs most of the update
-        widget.layout.update(layout, overwrite=True)
-    return True
 
 
 class CoachWorkbook(widgets.VBox):
@@ -385,6 +400,9 @@ class CoachWorkbook(widgets.VBox):
         Where "Export dashboard" writes: ``exports/`` under the current
         folder by default, which is the notebook's folder, so JupyterLab
         offers the file as a download link.
+    lab_url : str, optional
+        The address of this notebook in JupyterLab, linked under the title
+        when the workbook is served as an app (``make run``).
 
     Attributes
     ----------
@@ -392,8 +410,9 @@ class CoachWorkbook(widgets.VBox):
         The plain model behind the widgets; it holds every piece of state.
     form : ProfileForm
         The questions.
-    ranking_figure, load_figure, history_figure : plotly.graph_objects.FigureWidget
-        The live figures (replaced when their structure changes).
+    ranking_view, load_view, heaviness_view, history_view : heavylegs.app.plotly_chart.PlotlyChart
+        The figures on screen (``ranking_figure``, ``load_figure``,
+        ``heaviness_figure`` and ``history_figure`` are the figures they show).
 
     Notes
     -----
@@ -403,8 +422,10 @@ class CoachWorkbook(widgets.VBox):
     answers on screen.
     """
 
-    def __init__(self, data_dir=None, athlete_id: str | None = None, export_dir=None, **kwargs):
+    def __init__(self, data_dir=None, athlete_id: str | None = None, export_dir=None, lab_url: str | None = None,
+                 **kwargs):
         self.model = WorkbookModel(data_dir)
+        self.lab_url = lab_url
         self.export_dir = Path(export_dir) if export_dir is not None else Path("exports")
         self.selected_cause = None
         self._busy = False
@@ -421,12 +442,20 @@ class CoachWorkbook(widgets.VBox):
         elif athlete_id:
             self._guard(lambda: self.new_athlete(athlete_id))
 
+    ranking_figure = property(lambda self: self.ranking_view.shown, doc="The ranking figure shown.")
+    load_figure = property(lambda self: self.load_view.shown, doc="The weekly load figure shown.")
+    heaviness_figure = property(lambda self: self.heaviness_view.shown, doc="The heaviness figure shown.")
+    history_figure = property(lambda self: self.history_view.shown, doc="The history figure shown.")
+    wellness_figure = property(lambda self: self.wellness_view.shown, doc="The wellness figure shown.")
+
     # building
     def _build(self):
         self.title = widgets.HTML(
             "<h2 style='margin:4px 0'>Heavy legs: coach workbook</h2>"
             "<div style='color:#555'>Coaching support, not a diagnosis. Leave a question empty or "
-            "&ldquo;unknown&rdquo; when you do not know: unknown is never counted as no or 0.</div>")
+            "&ldquo;unknown&rdquo; when you do not know: unknown is never counted as no or 0."
+            + (f" <a href='{_esc(self.lab_url)}' target='_blank' class='hl-lab-link'>Open the notebook in "
+               "JupyterLab &#8599;</a>" if self.lab_url else "") + "</div>")
         self.banner = widgets.HTML("")
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))
@@ -437,11 +466,20 @@ class CoachWorkbook(widgets.VBox):
                                           layout=_AUTO)
         self.export_button = widgets.Button(description="Export dashboard", icon="file-export", layout=_AUTO)
         self.status = widgets.HTML("")
+        # unsaved answers restored from the athlete's draft: say so, with Save and Discard beside
+        self.draft_note = widgets.HTML("")
+        self.draft_save_button = widgets.Button(description="Save", button_style="primary", icon="save",
+                                                layout=_AUTO, tooltip="Save these answers as an assessment")
+        self.draft_discard_button = widgets.Button(description="Discard", icon="trash", layout=_AUTO,
+                                                   tooltip="Forget the unsaved answers; open the saved ones")
+        self.draft_box = widgets.HBox([self.draft_note, self.draft_save_button, self.draft_discard_button],
+                                      layout=widgets.Layout(align_items="center", flex_flow="row wrap",
+                                                            display="none"))
         # an Output, so JupyterLab turns the relative link into a download of the notebook folder's file
         self.export_link = widgets.Output()
         self.form = ProfileForm()
         empty = {"causes": [], "red_flags": [], "ask_next": []}
-        self.ranking_figure = _figure_widget(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
+        self.ranking_view = PlotlyChart(figures.ranking_figure(empty), FIGURE_WIDTHS["ranking"])
         self.cause_picker = widgets.Dropdown(description="Explain", options=[],
                                              layout=widgets.Layout(width="100%"))
         self.cause_detail = widgets.HTML(cause_detail_html(None))
@@ -486,11 +524,8 @@ class CoachWorkbook(widgets.VBox):
             value="auto", layout=widgets.Layout(width="200px"),
             tooltip="Which load the weekly table, the ratios and the evidence use")
         self.load_summary = widgets.HTML("")
-        self.load_figure = _figure_widget(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
-        self.history_figure = _figure_widget(figures.history_figure(None), FIGURE_WIDTHS["history"])
-        self._load_box = widgets.Box([self.load_figure], layout=widgets.Layout(width="100%"))
-        self._ranking_box = widgets.Box([self.ranking_figure], layout=widgets.Layout(width="100%"))
-        self._history_box = widgets.Box([self.history_figure], layout=widgets.Layout(width="100%"))
+        self.load_view = PlotlyChart(figures.weekly_load_figure(None), FIGURE_WIDTHS["load"])
+        self.history_view = PlotlyChart(figures.history_figure(None), FIGURE_WIDTHS["history"])
         self._build_checkins()
         self._build_wellness()
         self._build_plan()
@@ -510,14 +545,14 @@ class CoachWorkbook(widgets.VBox):
                                                         value=None, description=label, **small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
-        self.heaviness_figure = _figure_widget(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
-        self._heaviness_box = widgets.Box([self.heaviness_figure], layout=widgets.Layout(width="100%"))
+        self.heaviness_view = PlotlyChart(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
 
     def _build_wellness(self):
         """Beside the training log: import a watch's or ring's export; under the heaviness chart: its panel."""
-        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)")
+        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)",
+                                             css_prefix="hl-wellness-upload")
         self.wellness_upload.on_upload(lambda files: self._guard(lambda: self.import_wellness_uploads(files)))
         self.wellness_upload.on_too_large(self._too_large)
         self.wellness_path_text = widgets.Text(placeholder="or a path, e.g. ~/apple_health_export/export.xml",
@@ -527,8 +562,7 @@ class CoachWorkbook(widgets.VBox):
                                                    "WHOOP exports or a wellness CSV, where they lie")
         self.wellness_status = widgets.HTML("")
         self.wellness_summary = widgets.HTML("")
-        self.wellness_figure = _figure_widget(figures.wellness_figure(None), FIGURE_WIDTHS["load"])
-        self._wellness_box = widgets.Box([self.wellness_figure], layout=widgets.Layout(width="100%"))
+        self.wellness_view = PlotlyChart(figures.wellness_figure(None), FIGURE_WIDTHS["load"])
 
     def _build_plan(self):
         self.plan_new_button = widgets.Button(description="New plan from these answers", icon="calendar",
@@ -559,7 +593,7 @@ class CoachWorkbook(widgets.VBox):
         bar = widgets.HBox([self.athlete_picker, self.new_id, self.new_button, self.save_button,
                             self.export_button], layout=widgets.Layout(flex_flow="row wrap"))
         # Side by side when there is room, the ranking under the form when there is not.
-        results = widgets.VBox([self._ranking_box, self.what_if_toggle, self.what_if_panel, self.ask_next,
+        results = widgets.VBox([self.ranking_view, self.what_if_toggle, self.what_if_panel, self.ask_next,
                                 self.cause_picker, self.cause_detail],
                                layout=widgets.Layout(flex="1 1 580px", padding="0 0 0 12px"))
         form = widgets.VBox([widgets.HTML("<h3 style='margin:4px 0'>Answers</h3>"), self.form],
@@ -574,15 +608,15 @@ class CoachWorkbook(widgets.VBox):
                              self.wellness_status,
                              widgets.HBox([self.metric, self.load_metric, self.show_fitness],
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
-                             self.load_summary, self._load_box])
-        history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self._history_box])
+                             self.load_summary, self.load_view])
+        history = widgets.VBox([widgets.HTML("<h3 style='margin:8px 0 4px 0'>History</h3>"), self.history_view])
         checkins = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Daily check-ins</h3>"
                          "<div style='color:#555'>How heavy the legs felt today (0 light, 10 like lead) and the "
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self._heaviness_box, self.wellness_summary, self._wellness_box,
+            self.checkin_status, self.follow_up, self.heaviness_view, self.wellness_summary, self.wellness_view,
             self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
@@ -590,12 +624,15 @@ class CoachWorkbook(widgets.VBox):
                           layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
             self.plan_view, self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
-        return [self.title, self.banner, bar, self.status, self.export_link, main, load, plan, checkins, history]
+        return [self.title, self.banner, bar, self.draft_box, self.status, self.export_link, main, load, plan,
+                checkins, history, plotly_library()]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
         self.new_button.on_click(lambda _b: self._guard(lambda: self.new_athlete(self.new_id.value.strip())))
         self.save_button.on_click(lambda _b: self._guard(self.save))
+        self.draft_save_button.on_click(lambda _b: self._guard(self.save))
+        self.draft_discard_button.on_click(lambda _b: self._guard(self.discard_draft))
         self.export_button.on_click(lambda _b: self._guard(self.export_dashboard))
         self.form.observe(self._on_answers, names="profile")
         self.cause_picker.observe(lambda ch: self.select_cause(ch["new"]), names="value")
@@ -608,13 +645,15 @@ class CoachWorkbook(widgets.VBox):
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
         self.plan_edit_toggle.observe(lambda ch: self.refresh_plan(), names="value")
+        self.ranking_view.on_click(self._bar_click)
         self.metric.observe(lambda ch: self.refresh_load(), names="value")
         self.load_metric.observe(self._on_load_metric, names="value")
         self.show_fitness.observe(lambda ch: self.refresh_load(), names="value")
 
-    def _bar_click(self, trace, points, _state):
-        if points.point_inds:
-            self.cause_picker.value = trace.customdata[points.point_inds[0]]
+    def _bar_click(self, point):
+        """A click on a bar explains its cause (the bars' customdata are cause ids)."""
+        if point.get("customdata") in [value for _, value in self.cause_picker.options]:
+            self.cause_picker.value = point["customdata"]
 
     def _guard(self, action):
         """Run a button's action; show bad input as a message instead of a traceback."""
@@ -665,10 +704,12 @@ class CoachWorkbook(widgets.VBox):
             self._set_picker(self.athlete_picker.options, self.model.athlete_id)
 
     def open_athlete(self, athlete_id: str):
-        """Open a saved athlete: latest answers, log, ranking and history."""
+        """Open a saved athlete: latest answers (or the unsaved draft), log, ranking and history."""
         self.model.open(athlete_id)
         self._after_open()
-        if self.model.log_problems:
+        if self.model.draft_problem:
+            self._say(f"Opened {athlete_id}. {self.model.draft_problem}", error=True)
+        elif self.model.log_problems:
             self._say(f"Opened {athlete_id}, without the training log, which has problems: "
                       + "; ".join(str(p) for p in self.model.log_problems[:3]), error=True)
         else:
@@ -708,6 +749,7 @@ class CoachWorkbook(widgets.VBox):
         self.refresh_checkins()
         self.refresh_plan()
         self.refresh_history()
+        self.refresh_draft()
         # Unfold where the most useful unknown answer is, so the form starts somewhere helpful.
         ask = self.model.ranking.get("ask_next") or []
         self.form.open_section(PROFILE_FIELDS[ask[0]].section if ask else "training")
@@ -717,6 +759,8 @@ class CoachWorkbook(widgets.VBox):
         if self._busy:
             return
         self._guard(lambda: self.model.set_answers(change["new"]))
+        if self.model.draft_problem:
+            self._say(self.model.draft_problem, error=True)
         self.refresh()
         if self.model.assessment is not None and (self.model.assessment.log is not self._drawn_log
                                                   or self._unit() != self._drawn_unit):
@@ -737,12 +781,11 @@ class CoachWorkbook(widgets.VBox):
         ranking = self.shown_ranking()
         compare = self.model.ranking if (self.what_if_toggle.value and self.model.what_if) else None
         self.banner.value = red_flag_html(ranking)
+        # the same flags, under the very questions that raise them, in the same refresh
+        self.form.show_flags(ranking.get("red_flags") or [],
+                             red_flag_fields({**self.model.answers, **(self.model.what_if if compare else {})}))
         fig = figures.ranking_figure(ranking, compare=compare, selected=self.selected_cause)
-        if not _sync_figure(self.ranking_figure, fig):
-            self.ranking_figure = _figure_widget(fig, FIGURE_WIDTHS["ranking"])
-            self._ranking_box.children = [self.ranking_figure]
-        for trace in self.ranking_figure.data[:3]:
-            trace.on_click(self._bar_click, append=False)
+        self.ranking_view.show(fig)
         options = [(f"{c['rank']}. {c['title']} ({c['score']})", c["id"]) for c in ranking["causes"]]
         current = self.selected_cause or (ranking["causes"][0]["id"] if ranking["causes"] else None)
         self._busy = True
@@ -804,9 +847,7 @@ class CoachWorkbook(widgets.VBox):
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
                                          plan=projection, unit=self._unit())
-        if not _sync_figure(self.load_figure, fig):
-            self.load_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
-            self._load_box.children = [self.load_figure]
+        self.load_view.show(fig)
 
     def _on_load_metric(self, change):
         if self._busy or self.model.state is None:
@@ -887,9 +928,7 @@ class CoachWorkbook(widgets.VBox):
         state = self.model.state
         until = None if state is None else state.answers.get("assessed_on")
         fig = figures.wellness_figure(self.model.wellness, until=until, x_range=x_range)
-        if not _sync_figure(self.wellness_figure, fig):
-            self.wellness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
-            self._wellness_box.children = [self.wellness_figure]
+        self.wellness_view.show(fig)
         self.wellness_summary.value = wellness_html(self.model.wellness_summary(), self.model.wellness_problems)
 
     def import_from_path(self, text: str | None = None):
@@ -927,12 +966,53 @@ class CoachWorkbook(widgets.VBox):
         if self._refuse_refused_boxes("Not saved"):
             return None
         path = self.model.save()
+        self.refresh_draft()
         self.refresh_plan()
         self.refresh_checkins()
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
         self.refresh_history()
         self._say(f"Saved {path.name} for {self.model.athlete_id}.")
         return path
+
+    # the page
+    def page_opened(self, request: dict | None = None) -> "CoachWorkbook":
+        """Bring the workbook up to date for the page that is being opened; returns itself.
+
+        Served as an app, the notebook runs before the coach asks for the
+        page (:mod:`heavylegs.app.page`). When the page comes, the athlete
+        named in its address (``?athlete=ben``) is opened, and the open
+        athlete is read again if their files changed meanwhile (unsaved
+        answers another page left as a draft, a save). Nothing happens when
+        nothing changed, so the page shows at once.
+
+        Parameters
+        ----------
+        request : dict, optional
+            What :func:`heavylegs.app.page.wait_for_page` returned.
+        """
+        wanted = page_query(request).get("athlete")
+        if wanted and wanted != self.model.athlete_id:
+            if self.model.exists(wanted):
+                self._guard(lambda: self.open_athlete(wanted))
+            else:
+                self._guard(lambda: self.new_athlete(wanted))
+        elif self.model.state is not None and self.model.changed_on_disk():
+            self._guard(lambda: self.open_athlete(self.model.athlete_id))
+        return self
+
+    # unsaved answers
+    def refresh_draft(self):
+        """Show the note on restored unsaved answers (with Save and Discard), or hide it."""
+        restored = self.model.draft_restored if self.model.state is not None else None
+        self.draft_note.value = draft_note_html(restored) if restored else ""
+        self.draft_box.layout.display = "flex" if restored else "none"
+
+    def discard_draft(self):
+        """Forget the open athlete's unsaved answers and show the saved ones."""
+        athlete_id = self.model.athlete_id
+        self.model.discard_draft()
+        self._after_open()
+        self._say(f"Unsaved answers of {athlete_id} discarded; the saved answers are back.")
 
     # check-ins
     def add_checkin(self):
@@ -959,9 +1039,7 @@ class CoachWorkbook(widgets.VBox):
         plan = self.model.state.saved_plan if self.model.state is not None else None
         fig = figures.heaviness_figure(self.model.checkins, self.model.daily,
                                        plan_start=plan["start"] if plan else None)
-        if not _sync_figure(self.heaviness_figure, fig):
-            self.heaviness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
-            self._heaviness_box.children = [self.heaviness_figure]
+        self.heaviness_view.show(fig)
         self.refresh_wellness(fig.layout.xaxis.range)
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
@@ -1036,9 +1114,7 @@ class CoachWorkbook(widgets.VBox):
             history = None
             self._say("History unreadable: " + "; ".join(str(p) for p in exc.problems), error=True)
         fig = figures.history_figure(history)
-        if not _sync_figure(self.history_figure, fig):
-            self.history_figure = _figure_widget(fig, FIGURE_WIDTHS["history"])
-            self._history_box.children = [self.history_figure]
+        self.history_view.show(fig)
 
     def export_dashboard(self, out_dir=None):
         """Export the athlete's dashboard with :func:`heavylegs.views.dashboard.export_dashboard`.
@@ -1073,6 +1149,9 @@ class CoachWorkbook(widgets.VBox):
             href = result.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             href = None
+        if href and os.environ.get("VOILA_BASE_URL"):
+            # the app (Voila) serves the notebook folder's exports at voila/files/ (make run allows them)
+            href = f"{os.environ['VOILA_BASE_URL']}voila/files/{href}"
         if href:
             link = (f"<a href='{_esc(href)}' download='{_esc(result.name)}' class='hl-export-link'>"
                     f"&#11015; Download {_esc(result.name)}</a> (one file; it opens offline, on a phone too)")

@@ -16,6 +16,7 @@ the dashboard and ``heavylegs score``.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 import stat
 from dataclasses import dataclass, replace
@@ -25,7 +26,7 @@ import pandas as pd
 
 from heavylegs.analysis.patterns import pattern_evidence
 from heavylegs.analysis.pipeline import Assessment, LogAnalysis, assess, assessment_day
-from heavylegs.analysis.plan import apply_plan_edits, build_plan, distance_unit, plan_load_projection
+from heavylegs.analysis.plan import apply_plan_edits, build_plan, distance_unit, plan_load_projection, validate_plan
 from heavylegs.analysis.scoring import score_profile
 from heavylegs.engine.device_load import check_metric, load_summary
 from heavylegs.errors import InputError, Problem
@@ -37,6 +38,7 @@ from heavylegs.logs.traininglog import merge_logs  # the one same-session rule, 
 from heavylegs.logs.traininglog import read_log, validate_log, write_log
 from heavylegs.store.assessments import list_assessments, save_assessment, top_cause_history
 from heavylegs.store.athlete import load_athlete
+from heavylegs.store.drafts import DRAFT_NAME, draft_path, read_draft, remove_draft, set_draft_aside, write_draft
 from heavylegs.store.profiles import validate_profile
 from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
 from heavylegs.views.html import UNKNOWN, field_label, format_answer
@@ -255,6 +257,11 @@ class AthleteState:
     metric: str = "auto"
     wellness: object = None
     wellness_problems: tuple = ()
+    #: The unsaved draft restored when the athlete was opened (None: none was): ``updated`` (ISO
+    #: time), ``newer_save`` (an assessment saved after the draft began, or None).
+    draft_restored: dict | None = None
+    #: The newest saved assessment's file name when the athlete was opened (a draft records it).
+    based_on: str | None = None
 
     @staticmethod
     def build(athlete_id: str, answers: dict, saved_answers, what_if: dict, log, log_problems=(),
@@ -363,7 +370,8 @@ class WorkbookModel:
         """Ids of the athletes with files in the data folder, sorted.
 
         An athlete is listed once anything of theirs is on disk: a profile,
-        a saved assessment, or a training log uploaded before the first save.
+        a saved assessment, a training log uploaded before the first save,
+        or unsaved answers (a draft).
         """
         root = Path(self.data_dir) / "athletes"
         ids = set()
@@ -374,14 +382,15 @@ class WorkbookModel:
                     continue
                 if entry.is_file() and entry.suffix == ".json":
                     ids.add(name)
-                elif entry.is_dir() and ((entry / "log.csv").is_file() or list_assessments(self.data_dir, name)):
+                elif entry.is_dir() and ((entry / "log.csv").is_file() or (entry / DRAFT_NAME).is_file()
+                                         or list_assessments(self.data_dir, name)):
                     ids.add(name)
         return sorted(ids)
 
     def exists(self, athlete_id: str) -> bool:
-        """True when the athlete has any file on disk (profile, log or assessment)."""
+        """True when the athlete has any file on disk (profile, log, assessment or unsaved draft)."""
         paths = self._paths(athlete_id)
-        return (paths["profile"].exists() or paths["log"].exists()
+        return (paths["profile"].exists() or paths["log"].exists() or draft_path(self.data_dir, athlete_id).exists()
                 or bool(list_assessments(self.data_dir, athlete_id)))
 
     def open(self, athlete_id: str) -> dict:
@@ -396,12 +405,125 @@ class WorkbookModel:
         record = load_athlete(self.data_dir, athlete_id, bad_log="keep")
         answers = validate_profile(record.answers(), f"<{athlete_id}>")
         saved = dict(answers) if record.exists else None
-        plan = record.plan
+        saved_plan = record.plan
+        answers, plan, plan_source, restored, based_on = self._restore_draft(athlete_id, answers, saved, saved_plan)
         state = AthleteState.build(athlete_id, answers, saved, {}, record.log, record.log_problems,
-                                   checkins=record.checkins, plan=plan, plan_source="saved" if plan else "draft",
-                                   saved_plan=plan, wellness=record.wellness if record.has_wellness else None)
-        self.state = replace(state, wellness_problems=record.wellness_problems)
+                                   checkins=record.checkins, plan=plan, plan_source=plan_source,
+                                   saved_plan=saved_plan, wellness=record.wellness if record.has_wellness else None)
+        self.state = replace(state, wellness_problems=record.wellness_problems, draft_restored=restored,
+                             based_on=based_on)
+        self._opened_files = self.files_signature(athlete_id)
         return self.ranking
+
+    def files_signature(self, athlete_id: str) -> tuple:
+        """What is on disk for an athlete: each file's name, size and time of change (cheap to compare).
+
+        Covers the profile, the draft, the log, the check-ins and the
+        assessments; :meth:`changed_on_disk` compares it with the one taken
+        when the athlete was opened.
+        """
+        paths = self._paths(athlete_id)
+        found = []
+        for folder in (paths["folder"], paths["assessments"]):
+            try:
+                with os.scandir(folder) as entries:
+                    found += [(entry.path, entry.stat().st_size, entry.stat().st_mtime_ns)
+                              for entry in entries if entry.is_file() and not entry.name.startswith(".")]
+            except FileNotFoundError:
+                continue
+        try:
+            info = paths["profile"].stat()
+            found.append((str(paths["profile"]), info.st_size, info.st_mtime_ns))
+        except FileNotFoundError:
+            pass
+        return tuple(sorted(found))
+
+    def changed_on_disk(self) -> bool:
+        """True when the open athlete's files changed since it was opened (by another page or kernel).
+
+        The workbook's own writes since then count too; reopening after
+        them shows the same answers.
+        """
+        state = self._require()
+        return self.files_signature(state.athlete_id) != getattr(self, "_opened_files", None)
+
+    # drafts
+    #: Why the last draft could not be written or read ("" when all went well).
+    draft_problem = ""
+
+    def _restore_draft(self, athlete_id: str, answers: dict, saved, plan):
+        """The answers and plan to show: the unsaved draft's when there is one (see heavylegs.store.drafts)."""
+        files = list_assessments(self.data_dir, athlete_id)
+        based_on = files[-1].name if files else None
+        plan_source = "saved" if plan else "draft"
+        self.draft_problem = ""
+        try:
+            draft = read_draft(self.data_dir, athlete_id)
+            if draft is not None and "plan" in draft:
+                validate_plan(draft["plan"], str(draft_path(self.data_dir, athlete_id)))
+                if draft["plan"].get("athlete_id") not in (None, athlete_id):
+                    raise InputError([Problem(str(draft_path(self.data_dir, athlete_id)),
+                                              f"found a plan of {draft['plan'].get('athlete_id')!r}, expected "
+                                              f"one of {athlete_id!r}", field="plan.athlete_id")])
+        except InputError as exc:
+            # Never delete what a coach typed: the unreadable file is kept under another name.
+            aside = set_draft_aside(self.data_dir, athlete_id)
+            self.draft_problem = (f"The unsaved answers of {athlete_id} could not be read ("
+                                  + "; ".join(p.message for p in exc.problems[:2])
+                                  + f"); the file is kept as {aside.name if aside else 'it was'}.")
+            return answers, plan, plan_source, None, based_on
+        if draft is None:
+            return answers, plan, plan_source, None, based_on
+        if saved is not None and draft["answers"] == saved and "plan" not in draft:
+            remove_draft(self.data_dir, athlete_id)  # saved, then stopped before the draft went
+            return answers, plan, plan_source, None, based_on
+        newer = based_on if based_on is not None and based_on != draft.get("based_on") else None
+        restored = {"updated": draft["updated"], "newer_save": newer}
+        if "plan" in draft:
+            plan, plan_source = draft["plan"], "edited"
+        return draft["answers"], plan, plan_source, restored, draft.get("based_on")
+
+    @property
+    def draft_restored(self) -> dict | None:
+        """The unsaved draft restored on opening: ``updated`` (ISO time) and ``newer_save``, or None."""
+        return self._get("draft_restored")
+
+    def has_draft(self) -> bool:
+        """True when the open athlete has unsaved answers kept on disk."""
+        state = self._require()
+        return draft_path(self.data_dir, state.athlete_id).exists()
+
+    def _keep_draft(self, state: AthleteState) -> None:
+        """Write the open athlete's unsaved answers (and edited plan) to its draft, or remove it.
+
+        A draft that cannot be written (a read-only folder) never stops the
+        answer: the reason is kept in :attr:`draft_problem`.
+        """
+        edited = state.plan if state.plan_source == "edited" else None
+        try:
+            if state.saved_answers is not None and state.answers == state.saved_answers and edited is None:
+                remove_draft(self.data_dir, state.athlete_id)
+            else:
+                write_draft(self.data_dir, state.athlete_id, state.answers, plan=edited, based_on=state.based_on)
+            self.draft_problem = ""
+        except (InputError, OSError) as exc:
+            reason = "; ".join(p.message for p in exc.problems) if isinstance(exc, InputError) else str(exc)
+            self.draft_problem = f"Unsaved answers are not kept on disk: {reason}"
+
+    def discard_draft(self) -> dict:
+        """Forget the open athlete's unsaved answers: remove the draft and open the saved ones.
+
+        Returns
+        -------
+        dict
+            The ranking of the saved answers (all unknown for an athlete
+            never saved).
+        """
+        state = self._require()
+        remove_draft(self.data_dir, state.athlete_id)
+        if self.exists(state.athlete_id):
+            return self.open(state.athlete_id)
+        return self.new(state.athlete_id, state.answers.get("name"))
 
     def _read_checkins(self, athlete_id: str):
         return load_checkins(self.data_dir, athlete_id)
@@ -467,7 +589,7 @@ class WorkbookModel:
             built = replace(built, wellness_problems=state.wellness_problems)
         if self.state is not state:  # never write a result over another athlete's state
             raise RuntimeError("the athlete changed while its answers were being scored")
-        self.state = built
+        self.state = replace(built, draft_restored=state.draft_restored, based_on=state.based_on)
         return built.assessment.ranking
 
     def set_answers(self, profile: dict) -> dict:
@@ -482,7 +604,10 @@ class WorkbookModel:
         raw = dict(profile)
         raw["athlete_id"] = state.athlete_id
         clean = validate_profile(raw, "answers")
-        return self._rebuild(state, answers=clean)
+        ranking = self._rebuild(state, answers=clean)
+        if clean != state.answers:
+            self._keep_draft(self.state)
+        return ranking
 
     def set_answer(self, name: str, value) -> dict:
         """Set one answer (None = unknown) and rescore; raises InputError and keeps the old answers."""
@@ -695,9 +820,13 @@ class WorkbookModel:
         """
         state = self._require()
         path = save_assessment(self.data_dir, state.answers, state.assessment.ranking, when=when, plan=state.plan)
+        # The draft goes once its answers are safe in the assessment (a crash in between leaves a
+        # draft equal to the saved answers, which the next open removes).
+        remove_draft(self.data_dir, state.athlete_id)
         if self.state is state:
             self.state = replace(state, saved_answers=dict(state.answers), saved_plan=state.plan,
-                                 plan_source="saved" if state.plan is not None else state.plan_source)
+                                 plan_source="saved" if state.plan is not None else state.plan_source,
+                                 draft_restored=None, based_on=path.name)
         return path
 
     # the load metric
@@ -762,6 +891,8 @@ class WorkbookModel:
         """Draft a new two-week plan from the current answers and log (saved with the next Save)."""
         state = self._require()
         self._rebuild(state, plan_source="draft")
+        if state.plan_source == "edited":
+            self._keep_draft(self.state)  # the edits are dropped on purpose
         return self.plan
 
     def edit_plan(self, rows) -> dict:
@@ -778,6 +909,7 @@ class WorkbookModel:
             raise InputError([Problem("plan", "there is no plan to edit, expected one drafted first")])
         edited = apply_plan_edits(state.plan, rows, distance_unit(state.answers))
         self._rebuild(state, plan=edited, plan_source="edited")
+        self._keep_draft(self.state)
         return edited
 
     def plan_projection(self):

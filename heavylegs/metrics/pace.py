@@ -142,8 +142,10 @@ def rtss(duration_min, distance_km, threshold_pace_min_km):
         out *= 100.0
         relative *= relative
         out *= relative
-    out = np.where(duration > 0, out, np.nan)
-    return float(out) if out.ndim == 0 else out
+    if out.ndim == 0:
+        return float(out) if duration > 0 else float("nan")
+    out[~(duration > 0)] = np.nan  # in place: a whole federation's sessions go through here
+    return out
 
 
 def threshold_run_speed(duration_min, distance_km):

@@ -74,5 +74,10 @@ def long_run_spike_pct(longest_km, longest_before_km):
     longest = np.asarray(longest_km, dtype=float)
     before = np.asarray(longest_before_km, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(before > 0, (longest / before - 1.0) * 100.0, np.nan)
-    return float(out) if out.ndim == 0 else out
+        out = np.divide(longest, before)
+        out -= 1.0
+        out *= 100.0  # in place: every day of many athletes goes through here
+    if out.ndim == 0:
+        return float(out) if before > 0 else float("nan")
+    out[~(before > 0)] = np.nan
+    return out

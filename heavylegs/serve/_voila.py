@@ -425,7 +425,8 @@ def _install_one_shot() -> None:
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
                 await manager.shutdown_kernel(kernel_id)
-            _refill_preload()
+            if getattr(manager, "shutdown_after_page", False):  # kernels kept for culling: no spare one
+                _refill_preload()
 
     tornado_handler.TornadoVoilaHandler.get = get
 

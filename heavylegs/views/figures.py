@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -537,12 +538,15 @@ def _fitting_ranges(figure: go.Figure, x_range, acwr_line: float) -> dict:
     found: dict = {}
     for trace in figure.data:
         axis = trace.yaxis or "y"
-        xs, ys = trace.x or (), trace.y or ()
-        for x, y in zip(xs, ys):
-            y = _num(y)
-            if y is not None and first <= str(x)[:10] <= last:
-                low, high = found.get(axis, (0.0, 0.0))
-                found[axis] = (min(low, y), max(high, y))
+        xs, ys = trace.x, trace.y
+        if xs is None or ys is None or not len(xs) or not len(ys):
+            continue
+        days = np.array([str(x)[:10] for x in xs])
+        values = np.array([np.nan if y is None else y for y in ys], dtype=float)
+        inside = values[(days >= first) & (days <= last) & ~np.isnan(values)]
+        if inside.size:
+            low, high = found.get(axis, (0.0, 0.0))
+            found[axis] = (min(low, float(inside.min())), max(high, float(inside.max())))
     out = {"xaxis.range": list(x_range)}
     low, high = found.get("y", (0.0, 0.0))
     out["yaxis.range"] = [0, high * 1.12 if high > 0 else 1]

@@ -769,3 +769,59 @@ def wellness_import_html(outcome: dict, athlete_id: str) -> str:
     lines = "".join(f"<br>{escape(line)}" for line in outcome.get("lines", []))
     return (f"Wellness: {outcome['days']} day(s) imported into {escape(athlete_id)}'s wellness.csv "
             f"({outcome['rows']} rows now).{lines}")
+
+
+# --- The workbook: a red flag beside its question, the restored draft -------------------------
+
+__all__ += ["red_flag_note_html", "draft_note_html"]
+
+
+def red_flag_note_html(flags: list) -> str:
+    """The warning shown under a question whose answer raises red flags ("" for none).
+
+    Parameters
+    ----------
+    flags : list of dict
+        The ranking's ``red_flags`` entries this answer raises.
+
+    Returns
+    -------
+    str
+        A red box, one line per flag: its urgency words, its title and what
+        to do (the banner at the top says the same).
+    """
+    if not flags:
+        return ""
+    lines = "".join(f"<div><b>&#9888; {escape(urgency_banner(f['urgency']))}</b>: {escape(f['title'])}. "
+                    f"<i>{escape(f['action'])}</i></div>" for f in flags)
+    return ("<div class='hl-flag-note' style='background:#B00020;color:white;padding:4px 6px;border-radius:4px;"
+            f"margin-top:3px;font-size:12px;line-height:1.3'>{lines}</div>")
+
+
+def draft_note_html(restored: dict, today=None) -> str:
+    """The note over the workbook when unsaved answers were restored.
+
+    Parameters
+    ----------
+    restored : dict
+        ``updated`` (ISO date and time of the last unsaved change) and
+        ``newer_save`` (file name of an assessment saved after the draft
+        began, or None), as :attr:`heavylegs.app.workbook.WorkbookModel.draft_restored`.
+    today : datetime.date, optional
+        Today (the time alone is shown for a draft of today).
+
+    Returns
+    -------
+    str
+        "Unsaved answers from 10:42, restored: Save or Discard." (with the
+        date when the draft is older than today).
+    """
+    when = _dt.datetime.fromisoformat(restored["updated"])
+    today = today or _dt.date.today()
+    stamp = when.strftime("%H:%M") if when.date() == today else f"{when:%d %b %Y} {when:%H:%M}"
+    text = f"Unsaved answers from {stamp}, restored: Save or Discard."
+    if restored.get("newer_save"):
+        text += (f" An assessment was saved after these answers began ({restored['newer_save']}); "
+                 "Save keeps these as the newest.")
+    return ("<div class='hl-draft-note' style='background:#FFF4E5;border-left:5px solid #E65100;"
+            f"padding:6px 10px;margin:4px 0'>&#9998; {escape(text)}</div>")

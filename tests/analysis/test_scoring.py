@@ -393,6 +393,19 @@ def test_vignettes_put_the_expected_cause_in_the_top_three(vignette):
         assert [f["id"] for f in doc["red_flags"]] == vignette["red_flags"]
 
 
+def test_red_flag_fields_names_the_answers_of_the_alternative_that_fired():
+    from heavylegs.analysis.scoring import red_flag_fields
+
+    assert list(red_flag_fields({"calf_warm_red_swollen": True}).values()) == [("calf_warm_red_swollen",)]
+    # two ways to one flag: the sodium alone, not the unanswered confusion question
+    by_sodium = red_flag_fields({"sodium_mmol_l": 126, "confusion_or_vomiting_after_run": False})
+    assert list(by_sodium.values()) == [("sodium_mmol_l",)]
+    assert red_flag_fields({"calf_warm_red_swollen": False, "sodium_mmol_l": 140}) == {}
+    # the same flags as red_flags_for, never others
+    values = {"calf_warm_red_swollen": True, "sodium_mmol_l": 126}
+    assert set(red_flag_fields(values)) == {f["id"] for f in red_flags_for(values)}
+
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASE_SETS = {name: json.loads((DATA / f"{name}_cases.json").read_text(encoding="utf-8"))["cases"]
              for name in ("blind", "published")}

@@ -33,7 +33,7 @@ def test_squad_rows_text_csv_and_table_show_the_trend_and_the_source(data_copy):
     assert csv.splitlines()[0].endswith("rhr_7d_bpm,rhr_trend_bpm,rhr_source,hrv_7d_ms,hrv_trend_pct,"
                                         "hrv_below_normal,hrv_source")
     html = squad_table_html(list(rows.values()), today="2026-11-28")
-    assert "Resting HR, 7 days (vs usual)" in html and "57 bpm" in html and "(+6 ↑)" in html
+    assert "Watch: rest HR, HRV (7 days vs usual)" in html and "57 bpm" in html and "(+6 ↑)" in html
     assert "45 ms" in html and "(-25% ↓)" in html and "apple sdnn" in html
 
 

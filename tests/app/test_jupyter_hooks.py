@@ -36,8 +36,12 @@ def test_other_files_are_left_alone():
 
 
 def test_make_run_installs_the_hook():
+    """make run starts the app and JupyterLab (heavylegs.serve.workbook_app); JupyterLab saves without outputs."""
+    from heavylegs.serve.workbook_app import lab_command
+
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--ContentsManager.pre_save_hook=heavylegs.app.jupyter_hooks.strip_outputs" in makefile
+    assert "-m heavylegs.serve.workbook_app" in makefile
+    assert "--ContentsManager.pre_save_hook=heavylegs.app.jupyter_hooks.strip_outputs" in lab_command(ROOT, 1, "t")
 
 
 def test_make_run_opens_the_workbook_with_the_side_bar_closed():

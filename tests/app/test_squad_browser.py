@@ -121,7 +121,7 @@ def test_served_squad_fits_the_screen_with_titles_and_no_notebook_words(squad_se
         text = page.inner_text("body")
         assert "Run all" not in text and "Read-only: sort and filter here" in text
         assert "iron_deficiency" not in text and "Low iron stores or anaemia" in text
-        assert page.evaluate(_CUT) == []
+        assert page.evaluate(_CUT) == [], page.evaluate(_CUT)
         page.screenshot(path=str(ARTIFACTS / f"served-squad-{viewport['width']}-cards.png"), full_page=True)
         assert offline.blocked == []
     finally:

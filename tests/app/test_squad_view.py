@@ -72,6 +72,10 @@ def test_open_in_the_workbook(squad_dir):
     # one "Athlete" picker on screen: the workbook's, set to the athlete opened
     assert view.open_row.layout.display == "none"
     assert view.workbook.athlete_picker.value == "loaded"
+    first = view.workbook
+    view.open_athlete("quiet")                     # the workbook on the page switches athlete
+    assert view.workbook is first and first.model.athlete_id == "quiet"
+    assert first.form.profile["athlete_id"] == "quiet"
 
 
 def test_every_cell_carries_its_heading_for_the_phone_layout(squad_dir):

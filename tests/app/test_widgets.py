@@ -255,13 +255,52 @@ def test_workbook_opens_the_athlete_with_its_answers_and_figures(app):
 
 def test_a_changed_answer_updates_the_ranking_and_the_figure(app):
     before = _score(app.model.ranking, "iron_deficiency")
-    figure = app.ranking_figure
+    view = app.ranking_view
     app.form.controls["ferritin_ug_l"].value = "150"
     after = _score(app.model.ranking, "iron_deficiency")
     assert after < before
-    assert app.ranking_figure is figure   # updated in place, not rebuilt
-    scores = {cid: x for t in figure.data[:3] for cid, x in zip(t.customdata, t.x)}
+    assert app.ranking_view is view       # the same view on screen, redrawn
+    scores = {cid: x for t in app.ranking_figure.data[:3] for cid, x in zip(t.customdata, t.x)}
     assert scores["iron_deficiency"] == after
+    # what a page opened now (a reload, the app page) draws: the synced output, not the first figure
+    drawn = view.get_state()["figure"]
+    shown = {cid: x for t in drawn["data"][:3] for cid, x in zip(t.get("customdata", []), t.get("x", []))}
+    assert shown["iron_deficiency"] == after
+
+
+def test_the_page_receives_a_few_hundred_kilobytes_not_plotly_js_per_figure(app):
+    """Five FigureWidgets each carried plotly.js (5 MB) in their state: 25 MB at every page load."""
+    import json
+
+    from ipywidgets.widgets.widget import _instances
+
+    from heavylegs.app.plotly_chart import PlotlyLibrary
+
+    def size(widget):
+        return len(json.dumps(widget.get_state(), default=str))
+
+    shown = set()
+    stack = [app]
+    while stack:                                  # every widget the workbook's page shows
+        widget = stack.pop()
+        if id(widget) in shown:
+            continue
+        shown.add(id(widget))
+        for value in widget.get_state().values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, str) and item.startswith("IPY_MODEL_"):
+                    stack.append(_instances[item[len("IPY_MODEL_"):]])
+    library = [w for w in _instances.values() if id(w) in shown and isinstance(w, PlotlyLibrary)]
+    assert len(library) == 1                      # plotly.js once, whatever the number of charts
+    total = sum(size(w) for w in _instances.values() if id(w) in shown and w not in library)
+    assert len(shown) > 300 and total < 600_000, total
+
+
+def test_a_click_on_a_bar_explains_its_cause(app):
+    second = app.model.ranking["causes"][1]["id"]
+    app.ranking_view.clicked({"curve": 0, "index": 0, "customdata": second})
+    assert app.cause_picker.value == second
+    assert app.model.ranking["causes"][1]["title"] in app.cause_detail.value
 
 
 def test_out_of_range_answer_is_refused_inline(app):

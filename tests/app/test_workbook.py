@@ -23,6 +23,7 @@ from heavylegs.engine.load import weekly_table
 from heavylegs.logs.traininglog import read_log
 from heavylegs.app.widgets import CoachWorkbook
 from heavylegs.app.workbook import WorkbookModel, check_import_path
+from heavylegs.store.drafts import draft_path, read_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVITIES = ROOT / "tests" / "data" / "activities"
@@ -195,6 +196,24 @@ def test_export_appears_as_a_download_link_in_the_notebook_folder(data_copy, tmp
     assert "href='exports/ana-dashboard.html'" in html and "download=" in html
 
 
+def test_in_the_app_the_export_link_goes_through_voilas_files(data_copy, tmp_path, monkeypatch):
+    """The app page lives at voila/render/: a relative link would miss; Voila serves exports at voila/files/."""
+    import re
+
+    from heavylegs.serve.workbook_app import app_command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana")
+    app.export_button.click()
+    html = app.export_link.outputs[0]["data"]["text/html"]
+    assert "href='/voila/files/exports/ana-dashboard.html'" in html
+    allowed = [c.split("=", 1)[1] for c in app_command(tmp_path, 1, "t") if "file_allowlist" in c]
+    assert any(re.fullmatch(rule, "exports/ana-dashboard.html") for rule in allowed)
+    assert not any(re.fullmatch(rule, "../data/athletes/ana.json") or re.fullmatch(rule, "exports/../x.html")
+                   for rule in allowed)
+
+
 # --- the state machine -------------------------------------------------------------------------
 
 _ANSWERS = {"sleep_h": st.sampled_from([None, 5, 6.5, 8]),
@@ -224,6 +243,8 @@ class WorkbookMachine(RuleBasedStateMachine):
         self.model = WorkbookModel(self.data, "ana")
         self.snapshot = {a: _athlete_files(self.data, a) for a in ("ana", "ben", "cleo")}
         self.acked = []           # (path, answers) of every save that returned
+        # What the coach last saw accepted for each athlete: typed and unsaved, saved, or discarded.
+        self.typed = {"ana": dict(self.model.answers)}
 
     def teardown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -244,7 +265,14 @@ class WorkbookMachine(RuleBasedStateMachine):
                 self.model.new(athlete + "!")          # a bad id changes nothing
             self.model.new(athlete)
         assert self.model.athlete_id == athlete
+        self._back(athlete)
         self._acted(athlete)
+
+    def _back(self, athlete):
+        """An athlete opened again shows exactly what the coach last had on screen for them."""
+        if athlete in self.typed:
+            assert self.model.answers == self.typed[athlete], "unsaved answers were lost"
+        self.typed[athlete] = dict(self.model.answers)
 
     @precondition(lambda self: self.model.state is not None)
     @rule(data=st.data())
@@ -255,6 +283,7 @@ class WorkbookMachine(RuleBasedStateMachine):
             return
         self.model.set_answer(name, value)
         assert self.model.answers.get(name) == value
+        self.typed[self.model.athlete_id] = dict(self.model.answers)
         self._acted(self.model.athlete_id)
 
     @precondition(lambda self: self.model.state is not None)
@@ -281,24 +310,38 @@ class WorkbookMachine(RuleBasedStateMachine):
         path = self.model.save()
         self.acked.append((path, dict(self.model.answers)))
         assert not self.model.unsaved
+        assert not draft_path(self.data, self.model.athlete_id).exists()   # Save turns the draft into this
+        self.typed[self.model.athlete_id] = dict(self.model.answers)
         self._acted(self.model.athlete_id)
+
+    @precondition(lambda self: self.model.state is not None)
+    @rule()
+    def discard(self):
+        athlete = self.model.athlete_id
+        saved = self.model.saved_answers
+        self.model.discard_draft()
+        assert self.model.athlete_id == athlete
+        assert not draft_path(self.data, athlete).exists()
+        if saved is not None:
+            assert self.model.answers == saved       # the saved answers are back
+        self.typed[athlete] = dict(self.model.answers)
+        self._acted(athlete)
 
     @precondition(lambda self: self.model.state is not None and self.model.exists(self.model.athlete_id))
     @rule()
     def reopen(self):
         athlete = self.model.athlete_id
-        saved = self.model.saved_answers
-        self.model.open(athlete)
-        if saved is not None:
-            assert self.model.answers == saved       # the last save is what comes back
+        self.model.open(athlete)                     # as a reload of the page does
+        self._back(athlete)
         self._acted(athlete)
 
     @rule()
     def restart(self):
         athlete = self.model.athlete_id
-        self.model = WorkbookModel(self.data)
+        self.model = WorkbookModel(self.data)        # a kernel restart, or a crash: only the files remain
         if athlete is not None and self.model.exists(athlete):
             self.model.open(athlete)
+            self._back(athlete)
             self._acted(athlete)
 
     @invariant()
@@ -318,6 +361,18 @@ class WorkbookMachine(RuleBasedStateMachine):
                 pd.testing.assert_frame_equal(model.weekly, expected)
         else:
             assert model.log is None and model.weekly is None
+
+    @invariant()
+    def every_draft_holds_its_own_athletes_unsaved_answers(self):
+        for athlete, answers in getattr(self, "typed", {}).items():
+            draft = read_draft(self.data, athlete)
+            if draft is not None:
+                assert draft["athlete_id"] == athlete == draft["answers"]["athlete_id"]
+                assert draft["answers"] == answers
+            files = list_assessments(self.data, athlete)
+            if files and draft is None:
+                assert read_assessment(files[-1])["profile"] == answers    # nothing unsaved, nothing lost
+        assert not list((self.data / "athletes").glob("*/assessments/draft*"))
 
     @invariant()
     def every_acknowledged_save_is_on_disk(self):
@@ -433,3 +488,140 @@ def test_miles_reach_the_chart_and_the_evidence(data_copy, tmp_path):
     app.select_cause("overtraining")
     assert " mi" in app.cause_detail.value and " km" not in app.cause_detail.value
     assert read_log(data_copy / "athletes" / "ben" / "log.csv")["distance_km"].max() > 10   # files keep km
+
+
+# --- unsaved drafts (issue 17: "Nothing a coach typed is lost") --------------------------------
+
+def test_switching_athlete_keeps_the_unsaved_answers_and_says_they_were_restored(data_copy, tmp_path):
+    """Seen: change ana's sleep, rest days and cramps, open ben, come back: the old values."""
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assessments = list_assessments(data_copy, "ana")
+    app.form.set_value("sleep_h", 5.5)
+    app.form.set_value("rest_days_per_week", 0)
+    app.form.set_value("cramps", True)
+    assert draft_path(data_copy, "ana").is_file()
+    app.athlete_picker.value = "ben"
+    assert app.model.answers["athlete_id"] == "ben" and app.model.answers.get("sleep_h") != 5.5
+    assert app.draft_box.layout.display == "none"           # ben has no unsaved answers
+    app.athlete_picker.value = "ana"
+    shown = app.form.profile
+    assert (shown["sleep_h"], shown["rest_days_per_week"], shown["cramps"]) == (5.5, 0, True)
+    assert app.form.controls["sleep_h"].value == "5.5"
+    assert app.draft_box.layout.display == "flex"
+    assert "restored: Save or Discard" in app.draft_note.value and "Unsaved answers from" in app.draft_note.value
+    assert list_assessments(data_copy, "ana") == assessments  # nothing was saved behind the coach's back
+
+
+def test_a_kernel_restart_restores_the_draft_and_save_turns_it_into_an_assessment(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    app.form.set_value("ferritin_ug_l", 12)
+    del app                                                  # the kernel dies: only the files remain
+    again = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assert again.model.answers["ferritin_ug_l"] == 12 and again.model.draft_restored is not None
+    again.draft_save_button.click()
+    assert not draft_path(data_copy, "ana").exists()
+    assert read_assessment(list_assessments(data_copy, "ana")[-1])["profile"]["ferritin_ug_l"] == 12
+    assert again.draft_box.layout.display == "none"
+    third = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assert third.model.answers["ferritin_ug_l"] == 12 and third.model.draft_restored is None
+
+
+def test_discard_brings_back_the_saved_answers_and_removes_the_draft(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    saved = dict(app.model.answers)
+    app.form.set_value("sleep_h", 4)
+    again = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    again.draft_discard_button.click()
+    assert again.model.answers == saved and again.form.profile == saved
+    assert not draft_path(data_copy, "ana").exists() and again.draft_box.layout.display == "none"
+    assert "discarded" in again.status.value
+
+
+def test_a_new_athletes_unsaved_answers_come_back_after_a_switch_and_a_restart(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    app.new_athlete("zed")
+    app.form.set_value("sleep_h", 6)
+    app.athlete_picker.value = "ben"
+    assert "zed" in app.athlete_picker.options            # listed: its answers are on disk
+    app.athlete_picker.value = "zed"
+    assert app.model.answers["sleep_h"] == 6
+    restarted = WorkbookModel(data_copy)
+    assert "zed" in restarted.athletes()
+    restarted.open("zed")
+    assert restarted.answers["sleep_h"] == 6 and restarted.saved_answers is None
+    with pytest.raises(InputError, match="already has files"):
+        restarted.new("zed")                                 # a new athlete never overwrites the draft
+    restarted.discard_draft()                                # never saved: back to every answer unknown
+    assert "sleep_h" not in restarted.answers and not draft_path(data_copy, "zed").exists()
+
+
+def test_an_edited_plan_is_kept_in_the_draft(data_copy, tmp_path):
+    model = WorkbookModel(data_copy, "ana")
+    from heavylegs.analysis.plan import plan_rows
+
+    rows = plan_rows(model.plan, "km")
+    rows[0]["notes"] = "only a walk"
+    model.edit_plan(rows)
+    again = WorkbookModel(data_copy, "ana")
+    assert again.plan_source == "edited" and again.plan["days"][0]["notes"] == ["only a walk"]
+
+
+def test_a_crash_between_save_and_removing_the_draft_leaves_nothing_to_restore(data_copy, monkeypatch):
+    import heavylegs.app.workbook as workbook
+
+    model = WorkbookModel(data_copy, "ana")
+    model.set_answer("sleep_h", 6)
+    monkeypatch.setattr(workbook, "remove_draft", lambda *a: (_ for _ in ()).throw(OSError("killed")))
+    with pytest.raises(OSError):
+        model.save()
+    monkeypatch.undo()
+    again = WorkbookModel(data_copy, "ana")                 # the draft equals the save: nothing to restore
+    assert again.answers["sleep_h"] == 6 and again.draft_restored is None
+    assert not draft_path(data_copy, "ana").exists()
+
+
+def test_a_draft_older_than_the_last_save_says_so(data_copy):
+    first = WorkbookModel(data_copy, "ana")
+    first.set_answer("sleep_h", 5)                          # one kernel's unsaved answers
+    other = WorkbookModel(data_copy, "ben")
+    other.open("ana")
+    other.discard_draft()
+    other.set_answer("sleep_h", 9)
+    other.save()                                            # another kernel saves after they began
+    first.set_answer("sleep_h", 5.5)                        # the first kernel keeps editing its draft
+    again = WorkbookModel(data_copy, "ana")
+    assert again.answers["sleep_h"] == 5.5
+    assert again.draft_restored["newer_save"] == list_assessments(data_copy, "ana")[-1].name
+
+
+def test_an_unreadable_draft_is_kept_aside_and_the_coach_told(data_copy, tmp_path):
+    path = draft_path(data_copy, "ana")
+    path.write_text("{not json", encoding="utf-8")
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assert app.model.athlete_id == "ana"
+    assert "could not be read" in app.status.value and "draft-unreadable-" in app.status.value
+    assert [p.read_text() for p in path.parent.glob("draft-unreadable-*.json")] == ["{not json"]
+
+
+def test_a_draft_that_cannot_be_written_never_stops_the_answer(data_copy, tmp_path, monkeypatch):
+    import heavylegs.app.workbook as workbook
+
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    monkeypatch.setattr(workbook, "write_draft", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    app.form.set_value("sleep_h", 5)
+    assert app.model.answers["sleep_h"] == 5
+    assert "not kept on disk" in app.status.value and "disk full" in app.status.value
+
+
+# --- a red flag where the answer was given (issue 17: "Warnings where the coach is looking") ---
+
+def test_a_red_flag_shows_under_the_question_that_raised_it_and_in_the_banner(data_copy, tmp_path):
+    app = CoachWorkbook(data_dir=data_copy, athlete_id="ana", export_dir=tmp_path / "exports")
+    assert app.form.flagged == {}
+    app.form.set_value("calf_warm_red_swollen", True)
+    assert list(app.form.flagged) == ["calf_warm_red_swollen"]
+    assert "EMERGENCY" in app.form.flagged["calf_warm_red_swollen"]
+    assert "hot, swollen calf" in app.form.flagged["calf_warm_red_swollen"].lower()
+    assert "EMERGENCY" in app.banner.value                  # and it stays in the banner
+    app.form.set_value("calf_warm_red_swollen", False)
+    assert app.form.flagged == {} and app.banner.value == ""

@@ -3,7 +3,9 @@
 One JupyterLab server on a private copy of the data: run all cells, switch
 athletes, start a new one, upload a log into it, save, reload the page and
 open it again. After each step the files on disk and the chart on screen are
-checked against that athlete's own files.
+checked against that athlete's own files. Then an unsaved answer, a kernel
+restart and Run All: the answer comes back with its note. (The app that
+``make run`` serves is driven in ``test_workbook_app_browser.py``.)
 """
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from heavylegs.store.assessments import list_assessments, read_assessment
+from heavylegs.store.drafts import read_draft
 from heavylegs.engine.load import weekly_table
 from heavylegs.logs.traininglog import read_log
 
@@ -91,3 +94,22 @@ def test_a_coach_switches_starts_uploads_saves_and_reloads(lab, page, tmp_path):
     # and ana is still ana
     wb.pick("ana")
     assert [round(x, 6) for x in wb.weekly_bars()] == _expected_bars(lab.data, "ana")
+
+
+def test_a_kernel_restart_in_jupyterlab_brings_back_the_unsaved_answers(lab, page):
+    wb = Workbook(page, lab.url)
+    wb.open()
+    wb.pick("carla")
+    wb.answer("Sleep", "Recovery", "4.5")
+    for _ in range(50):                                       # the answer reaches the kernel and the disk
+        if (read_draft(lab.data, "carla") or {}).get("answers", {}).get("sleep_h") == 4.5:
+            break
+        page.wait_for_timeout(100)
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           ".connectionStatus === 'connected'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    wb.status_contains("Opened ana.", timeout=120_000)       # the new kernel's workbook (the old one said carla)
+    wb.pick("carla")
+    page.locator(".hl-draft-note").wait_for(timeout=30_000)
+    assert wb.question("Sleep", "Recovery").locator("input").first.input_value() == "4.5"

@@ -70,7 +70,7 @@ def test_an_old_log_is_drawn_on_its_own_weeks_and_the_import_status_tells_the_tr
     wb.open()
     wb.new_athlete("zoe")
     files = sorted(ACTIVITIES.glob("runpandas__*"))
-    start_upload = page.locator("input.hl-upload-input")
+    start_upload = page.locator("input.hl-upload-input[accept*='.fit']")   # the log's, not the wellness one
     start_upload.set_input_files([str(f) for f in files])
     # the GPX and TCX copies of one run are one session (issue 17)
     try:
@@ -82,7 +82,7 @@ def test_an_old_log_is_drawn_on_its_own_weeks_and_the_import_status_tells_the_tr
         raise
     status = page.locator(".widget-html-content div", has_text="Imported 5 session(s) into zoe's log.").first
     assert status.evaluate("e => getComputedStyle(e).color") == "rgb(27, 94, 32)"          # green
-    note = page.locator(".hl-upload-note")
+    note = page.locator(".hl-upload-note").first
     page.wait_for_function("() => !/importing/.test(document.querySelector('.hl-upload-note').textContent)",
                            timeout=30_000)
     assert note.inner_text() == "Imported 5 session(s) into zoe's log."

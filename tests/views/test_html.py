@@ -111,3 +111,25 @@ def test_load_summary_counts_only_the_estimates_of_the_metric_in_use():
     assert "7 of 90 sessions estimated" in text and "average heart rate" not in text
     text = load_summary_html(dict(summary, metric="trimp"))
     assert "80 of 90 sessions estimated" in text and "calibrated" not in text
+
+
+def test_the_red_flag_note_beside_a_question_says_how_urgent_and_what_to_do():
+    from heavylegs.views.html import red_flag_note_html
+
+    assert red_flag_note_html([]) == ""
+    note = red_flag_note_html([{"id": "x", "urgency": "emergency", "title": "A hot, swollen calf",
+                                "reason": "r", "action": "Get help <now>"}])
+    assert "EMERGENCY" in note and "A hot, swollen calf" in note and "Get help &lt;now&gt;" in note
+
+
+def test_the_restored_draft_note_gives_the_time_and_both_choices():
+    import datetime as dt
+
+    from heavylegs.views.html import draft_note_html
+
+    today = dt.date(2026, 11, 20)
+    note = draft_note_html({"updated": "2026-11-20T10:42:07", "newer_save": None}, today=today)
+    assert "Unsaved answers from 10:42, restored: Save or Discard." in note
+    older = draft_note_html({"updated": "2026-11-18T09:05:00", "newer_save": "2026-11-19T080000.json"},
+                            today=today)
+    assert "from 18 Nov 2026 09:05" in older and "2026-11-19T080000.json" in older
