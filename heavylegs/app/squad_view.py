@@ -131,8 +131,9 @@ def _row_html(row: dict, today: _dt.date) -> str:
     stale = no_session_text(row)
     if row["week_load"] is None:
         load_cell = '<span class="hl-mute">no log</span>'
-    elif stale is not None:
-        load_cell = f'<span class="hl-mute">{escape(stale)}</span>'
+    elif stale is not None:  # two short lines: the table must fit a 1280 px screen
+        load_cell = (f'<span class="hl-mute">no session for {row["days_since_session"]} days</span><br>'
+                     f'<span class="hl-id">last {escape(row["last_session"])}</span>')
     else:
         load_cell = (f'{_num(row["week_load"], "{:.0f}")} / {_num(row["chronic_load"], "{:.0f}")} '
                      f'<span class="hl-id">({escape(metric_words(row["load_metric"]))})</span>')

@@ -109,7 +109,7 @@ def test_a_log_that_stopped_says_since_when_never_no_log_or_zero(squad_dir):
     (folder / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     html = squad_table_html([r for r in SquadView(squad_dir, today=TODAY).rows if r["athlete_id"] == "zoe"], TODAY)
     days = (TODAY - dt.date(2022, 5, 15)).days
-    assert f"no session for {days} days (last 2022-05-15)" in html
+    assert f"no session for {days} days</span><br><span class=\"hl-id\">last 2022-05-15" in html
     assert "no log" not in html and "0.00" not in html
     quiet = squad_table_html([r for r in SquadView(squad_dir, today=TODAY).rows if r["athlete_id"] == "quiet"], TODAY)
     assert "no log" in quiet  # quiet has no log file at all
