@@ -41,7 +41,9 @@ def random_profile(rng, i):
         elif spec.kind == "int":
             profile[name] = rng.randint(int(spec.minimum), int(spec.maximum))
         else:
-            profile[name] = round(rng.uniform(spec.minimum, spec.maximum), 1)
+            profile[name] = max(spec.minimum, round(rng.uniform(spec.minimum, spec.maximum), 1))
+    if "diuretics" in profile and "medications" in profile:  # one answer asked twice: they agree
+        profile["diuretics"] = "diuretic" in profile["medications"]
     return validate_profile(profile)
 
 

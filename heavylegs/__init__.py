@@ -22,6 +22,9 @@ A coaching aid, not a diagnosis. The public API:
   :class:`Assessment`), :func:`analyse_log`;
 * assessments: :func:`save_assessment`, :func:`list_assessments`,
   :func:`load_latest_profile`, :func:`top_cause_history`;
+* wellness from watches and rings: :func:`import_wellness`,
+  :func:`read_wellness`, :func:`write_wellness`, :func:`wellness_facts`,
+  :func:`wellness_figure`;
 * the apps: :class:`WorkbookModel` (the workbook without widgets), :class:`CoachWorkbook`, :class:`AthleteDashboard`,
   :func:`export_dashboard`, :func:`serve_dashboard`.
 """
@@ -95,6 +98,12 @@ _LAZY = {
     "load_athlete": "store.athlete",
     "AthleteRecord": "store.athlete",
     "assess_athlete": "analysis.pipeline",
+    # Wellness from wearables (issue 21, spec/wellness.md).
+    "read_wellness": "logs.wellness",
+    "write_wellness": "store.wellness_files",
+    "import_wellness": "logs.formats.wellness_import",
+    "wellness_facts": "engine.wellness",
+    "wellness_figure": "views.figures",
 }
 
 __all__ = [

@@ -59,6 +59,9 @@ def build_parser(only=None) -> argparse.ArgumentParser:
                            help="load metric of the log's ratio evidence (default auto; see heavylegs load)")
         score.add_argument("--checkins", metavar="CHECKINS",
                            help="check-in CSV whose patterns join the evidence (spec/checkins.md)")
+        score.add_argument("--wellness", metavar="WELLNESS",
+                           help="wellness CSV (sleep, resting HR, HRV from a watch or ring; spec/wellness.md) whose "
+                                "baselines fill unknown answers and join the evidence")
 
     if only in (None, "checkins"):
         checkins = sub.add_parser("checkins", help="daily check-ins: import form or spreadsheet exports")
@@ -68,6 +71,21 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         checkins_import.add_argument("-o", "--output", required=True, metavar="CHECKINS",
                                      help="check-in CSV to write; check-ins already in it are kept, "
                                           "a day in the exports replaces the same day")
+
+    if only in (None, "wellness"):
+        wel = sub.add_parser("wellness", help="sleep, resting heart rate and HRV from watches and rings")
+        wel_sub = wel.add_subparsers(dest="wellness_command", required=True, metavar="ACTION")
+        wel_import = wel_sub.add_parser("import", help="turn Garmin, Apple, Fitbit, Oura, WHOOP or CSV exports "
+                                                       "into the athlete's wellness.csv")
+        wel_import.add_argument("files", nargs="+", metavar="FILE",
+                                help="exports: Garmin .zip or JSON, Apple export.zip/export.xml, Fitbit Takeout, "
+                                     "Oura CSV/JSON, WHOOP CSV, any wellness CSV; folders of them")
+        wel_target = wel_import.add_mutually_exclusive_group(required=True)
+        wel_target.add_argument("-o", "--output", metavar="WELLNESS",
+                                help="wellness CSV to write, e.g. data/athletes/<id>/wellness.csv; rows of other "
+                                     "sources and other days are kept")
+        wel_target.add_argument("--athlete", metavar="ID", help="write DATA/athletes/ID/wellness.csv")
+        wel_import.add_argument("--data", metavar="DIR", help=_DATA_HELP)
 
     if only in (None, "load"):
         load = sub.add_parser("load", help="weekly training-load table of a training log")
@@ -129,6 +147,11 @@ def build_parser(only=None) -> argparse.ArgumentParser:
         rst_import.add_argument("--dry-run", action="store_true", help="check and say what would change; write nothing")
         rst_import.add_argument("--overwrite", action="store_true",
                                 help="allow changing answers the coach already entered (listed in the output)")
+    if only in (None, "samples"):
+        smp = sub.add_parser("samples", help="copy the fictional sample athletes into DIR (default ./data) "
+                                             "so every example of the README works from any folder")
+        smp.add_argument("folder", nargs="?", default="data", metavar="DIR",
+                         help="folder to copy them into (default: data); no file there is ever overwritten")
     return parser
 
 
@@ -166,7 +189,7 @@ def _cmd_score(args, out):
 
     top = _check_top(args.top)
     profile = read_profile(args.profile)
-    if args.log or args.checkins:
+    if args.log or args.checkins or args.wellness:
         from heavylegs.analysis.pipeline import assess
 
         log = None
@@ -179,7 +202,12 @@ def _cmd_score(args, out):
             from heavylegs.logs.checkins import read_checkins
 
             checkins = read_checkins(args.checkins)
-        doc = assess(profile, log, checkins=checkins, metric=args.metric).ranking
+        wellness = None
+        if args.wellness:
+            from heavylegs.logs.wellness import read_wellness
+
+            wellness = read_wellness(args.wellness)
+        doc = assess(profile, log, checkins=checkins, metric=args.metric, wellness=wellness).ranking
     else:
         doc = score_profile(profile)
     if args.json:
@@ -367,6 +395,39 @@ def _cmd_checkins(args, out):
     out.write(f"wrote {len(checkins)} check-ins to {args.output}\n")
 
 
+def _cmd_wellness(args, out):
+    """``heavylegs wellness import``: every file read and checked before anything is written."""
+    from heavylegs.logs.formats.wellness_import import EXPECTED, import_wellness
+    from heavylegs.store.wellness_files import save_wellness, wellness_path
+
+    missing = [f for f in args.files if not os.path.lexists(f)]
+    if missing:
+        raise InputError([Problem(f, f"no such file or folder, expected {EXPECTED}") for f in missing])
+    if args.athlete:
+        from heavylegs.store.storage import default_data_dir, validate_athlete_id
+
+        validate_athlete_id(args.athlete, "--athlete")
+        data_dir = Path(args.data) if args.data else default_data_dir()
+        output = wellness_path(data_dir, args.athlete)
+    else:
+        output = Path(args.output)
+    _check_output_file(str(output))
+    if output.exists():
+        from heavylegs.logs.wellness import read_wellness
+
+        read_wellness(output)  # a bad file stops here, before any export is read
+    result = import_wellness(args.files)
+    if len(result.wellness) == 0:
+        raise InputError([Problem(read.file, f"{read.kind}: found no day with sleep, resting heart rate, HRV or "
+                                             f"scores; nothing written to {output}") for read in result.files]
+                         or [Problem(_sources_text(args.files), f"found no wellness file; nothing written to {output}")])
+    for line in result.summary_lines():
+        out.write(line + "\n")
+    saved = save_wellness(output, result.wellness, result.covers)
+    kept = f"; {saved.before} rows were there, {saved.changed} values replaced" if saved.before else ""
+    out.write(f"wrote {saved.rows} rows ({result.days} days imported) to {output}{kept}\n")
+
+
 def _check_athlete(data, athlete_id):
     from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
 
@@ -465,7 +526,7 @@ def _cmd_plan(args, out):
     from heavylegs.analysis.pipeline import assess_athlete
     from heavylegs.analysis.plan import build_plan
     from heavylegs.store.athlete import load_athlete
-    from heavylegs.store.storage import atomic_write_text
+    from heavylegs.store.storage import atomic_write_text, check_output_file
     from heavylegs.views.plan_pages import plan_files
 
     record = load_athlete(data_dir, args.athlete).require()
@@ -476,6 +537,8 @@ def _cmd_plan(args, out):
     else:
         plan = build_plan(result, start=start)
     texts = plan_files(result, plan, previous_profile=record.previous_profile)  # every file made before any is written
+    for name in texts:  # and every target checked: a FIFO or a folder named plan.ics stops all three
+        check_output_file(folder / name)
     for name, text in texts.items():
         path = atomic_write_text(folder / name, text)
         out.write(f"wrote {path}\n")
@@ -546,6 +609,25 @@ _COMMANDS = {"score": _cmd_score, "load": _cmd_load, "import": _cmd_import,
 _COMMANDS["checkins"] = _cmd_checkins
 _COMMANDS["squad"] = _cmd_squad
 _COMMANDS["roster"] = _cmd_roster
+_COMMANDS["wellness"] = _cmd_wellness
+
+
+def _cmd_samples(args, out):
+    """``heavylegs samples [DIR]``: the packaged sample athletes, copied; nothing overwritten."""
+    from heavylegs.store.samples import copy_samples
+
+    written = copy_samples(args.folder)
+    athletes = sorted(p.stem for p in written if p.suffix == ".json" and p.parent.name == "athletes")
+    folder = args.folder.rstrip("/") or "/"
+    out.write(f"copied {len(athletes)} fictional sample athletes ({len(written)} files) into {folder}/: "
+              f"{', '.join(athletes)}\n")
+    if folder == "data":
+        out.write("try: heavylegs score data/athletes/ana.json\n")
+    else:
+        out.write(f"try: heavylegs score {folder}/athletes/ana.json, or heavylegs squad --data {folder}\n")
+
+
+_COMMANDS["samples"] = _cmd_samples
 
 
 def main(argv=None) -> int:

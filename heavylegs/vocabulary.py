@@ -23,12 +23,17 @@ __all__ = [
     "COMPUTED_INPUTS",
     "SECTIONS",
     "RECENT_CHANGES",
+    "MEDICATIONS",
     "PROFILE_FORMAT",
     "LOAD_METRICS",
     "KM_PER_MILE",
     "URGENCIES",
     "URGENCY_ORDER",
     "field_names",
+    "FOLLOW_UPS",
+    "PATTERN_QUESTIONS",
+    "BLOOD_TESTS",
+    "follow_up_applies",
     "nomenclature_markdown",
 ]
 
@@ -60,6 +65,14 @@ RECENT_CHANGES = (
     "diet_change", "weight_loss_plan", "heat", "more_stress", "travel",
     # Additions of spec/profile.md
     "return_from_layoff", "illness", "altitude", "more_hills", "weight_gain",
+)
+
+#: Medicines of ``spec/profile.md`` "Additions 2" (``medications``). ``metformin`` and
+#: ``acid_blocker`` (proton-pump inhibitors, H2 blockers) extend the spec's list: both lower
+#: vitamin B12 absorption, a cause ``spec/causes.md`` names.
+MEDICATIONS = (
+    "statin", "beta_blocker", "diuretic", "fluoroquinolone", "corticosteroid", "isotretinoin", "other",
+    "metformin", "acid_blocker",
 )
 
 
@@ -177,6 +190,9 @@ _ALL = [
        "Days since the last race or all-out effort.", "days", 0, 3650),
     _f("downhill_running", _BOOL, "training", "Downhill running",
        "Long or steep descents in the last 2 weeks."),
+    _f("training_hours_per_day", _NUM, "training", "Training hours a day",
+       "Training time on a typical training day; sets the carbohydrate band "
+       "(about 5-7 g/kg at 1 h, 6-10 at 1-3 h, 8-12 at 4 h or more).", "h", 0, 8),
     # (the heart-rate and pace thresholds of spec/device-load.md close the table, below)
     # Recovery
     _f("sleep_h", _NUM, "recovery", "Sleep", "Average sleep a night over the last 2 weeks.", "h", 0, 14),
@@ -269,8 +285,7 @@ _ALL = [
        "The foot or leg will not lift; the foot slaps or the toes drag."),
     _f("progressive_weakness", _BOOL, "symptoms", "Weakness growing", "Weakness that has grown over weeks."),
     _f("saddle_numbness_or_bladder_change", _BOOL, "symptoms", "Saddle numbness or bladder change",
-       "Numbness around the buttocks or groin, or new trouble passing or holding urine or stools "
-       "(an extension of spec/profile.md)."),
+       "Numbness around the buttocks or groin, or new trouble passing or holding urine or stools."),
     _f("dark_urine_after_run", _BOOL, "symptoms", "Dark urine after a run",
        "Tea- or cola-coloured urine with severe muscle pain after a run."),
     _f("calf_warm_red_swollen", _BOOL, "symptoms", "Hot, swollen calf",
@@ -288,11 +303,16 @@ _ALL = [
     # Health and labs
     _f("diabetes", _BOOL, "health", "Diabetes", "Diagnosed diabetes."),
     _f("smoker", _BOOL, "health", "Smoker", "Smokes tobacco."),
-    _f("diuretics", _BOOL, "health", "Diuretics", "Takes diuretic medication."),
+    _f("diuretics", _BOOL, "health", "Diuretics",
+       "Takes diuretic medication (the same answer as diuretic in medications; the two must agree)."),
+    _f("medications", "list", "health", "Medicines",
+       "Medicines taken now or in the last 4 weeks.", values=MEDICATIONS),
     _f("heavy_periods", _BOOL, "health", "Heavy periods", "Heavy menstrual bleeding."),
     _f("menstrual_status", _ENUM, "health", "Periods",
-       "Periods missing for 3 months or more is a sign of low energy availability.",
-       values=("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable")),
+       "Periods missing for 3 months or more is a sign of low energy availability "
+       "(not after giving birth: postpartum is within 12 months of a birth).",
+       values=("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable",
+               "postpartum")),
     _f("recent_illness", _BOOL, "health", "Recent illness", "Ill in the last 2 weeks."),
     _f("bone_stress_history", _BOOL, "health", "Stress fracture before",
        "A stress fracture or bone stress injury before."),
@@ -311,6 +331,8 @@ _ALL = [
     _f("vitamin_b12_pg_ml", _NUM, "health", "Vitamin B12",
        "Serum vitamin B12; divide pmol/L by 0.738 to get pg/mL.", "pg/mL", 50, 3000),
     _f("sodium_mmol_l", _NUM, "health", "Sodium", "Serum sodium from a blood test.", "mmol/L", 100, 170),
+    _f("tsh_mu_l", _NUM, "health", "TSH",
+       "Thyroid-stimulating hormone from a blood test.", "mU/L", 0.01, 100),
     # Facts computed from two answers (spec/profile.md, "Facts computed from answers")
     _f("distance_change_pct", _NUM, "training", "Weekly distance change",
        "Computed, not entered: weekly distance against the 4 weeks before, "
@@ -340,6 +362,10 @@ _ALL = [
        "Strength sessions a week, averaged over the last 4 weeks.", "sessions/week", 0, 50, source="log"),
     _f("log_trail_fraction", _NUM, "log", "Trail share (4 weeks)",
        "Share of running distance on trails in the last 4 weeks.", "fraction", 0, 1, source="log"),
+    # Facts computed from the wearable's wellness file (spec/wellness.md); like the log's, never entered
+    _f("hrv_below_normal", _BOOL, "log", "HRV below normal (wearable)",
+       "Computed from wellness.csv, not entered: the last 7 days' mean ln HRV is below the mean minus one "
+       "SD of the 60 days before (one source and one HRV kind).", source="log"),
     # -- Athlete thresholds (spec/device-load.md): the heart-rate and pace load use them. --
     _f("hr_max_bpm", _INT, "training", "Maximum heart rate",
        "Highest heart rate the athlete reaches (from a hard race finish or a test).", "bpm", 120, 230),
@@ -368,6 +394,51 @@ COMPUTED_INPUTS: dict[str, tuple] = {
     "resting_hr_rise_bpm": (("hr_rest_bpm", "resting_hr_bpm"), ("resting_hr_baseline_bpm",)),
     "mass_change_pct_90d": (("mass_change_kg_90d",), ("body_mass_kg",)),
 }
+
+
+#: The pattern questions that split the causes best, to ask on every form (the evidence review
+#: behind the catalogue, section 0.2): when the heaviness comes, one leg or both, tingling or
+#: numbness, what changed recently, and whether a lighter week helped.
+PATTERN_QUESTIONS = ("heaviness_onset", "one_leg_only", "tingling_or_numbness", "recent_changes",
+                     "rest_week_helps")
+#: Answers that need a blood test, not a conversation.
+BLOOD_TESTS = ("ferritin_ug_l", "hemoglobin_g_dl", "vitamin_d_ng_ml", "transferrin_saturation_pct", "crp_mg_l",
+               "vitamin_b12_pg_ml", "sodium_mmol_l", "tsh_mu_l")
+
+#: Follow-up questions: each is asked only after its parent question got the answer given
+#: (``ask_next`` asks the parent first and leaves the follow-up out when the parent's answer
+#: makes it moot). Validation does not use this table: any answer stays valid.
+FOLLOW_UPS: dict[str, tuple] = {
+    "numbness_pattern": ("tingling_or_numbness", True),
+    "numbness_weeks": ("tingling_or_numbness", True),
+    "menstrual_status": ("sex", "female"),
+    "heavy_periods": ("sex", "female"),
+    "strength_within_48h": ("strength_sessions_per_week", "at least 1"),
+}
+
+
+def follow_up_applies(name: str, values: dict):
+    """Whether a question applies given the answers so far.
+
+    Returns
+    -------
+    bool or str
+        True when it applies (or is no follow-up), False when its parent's answer makes it
+        moot, or the parent's name when the parent is still unknown.
+
+    Examples
+    --------
+    >>> follow_up_applies("numbness_pattern", {}), follow_up_applies("numbness_pattern", {"tingling_or_numbness": False})
+    ('tingling_or_numbness', False)
+    """
+    if name not in FOLLOW_UPS:
+        return True
+    parent, wanted = FOLLOW_UPS[name]
+    if values.get(parent) is None:
+        return parent
+    if wanted == "at least 1":
+        return values[parent] >= 1
+    return values[parent] == wanted
 
 
 def field_names(section: str | None = None, source: str | None = None) -> list[str]:

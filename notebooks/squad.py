@@ -16,12 +16,10 @@
 # %% [markdown]
 # # Heavy legs: the squad
 #
-# Run all cells. One row per athlete: red flags first, then the top three causes, the last
-# assessment, the last 7 days' load against the average week (and their ratio, the ACWR) in
-# each athlete's load metric, heaviness over the last 7 days and its trend, the last check-in.
-# Sort and filter with the controls above the table; pick an athlete and press
-# **Open in the workbook** to work on them below the table (in JupyterLab; the view served by
-# `heavylegs squad --serve` is read-only). The guide is `docs/squad.md`.
+# One row per athlete: red flags first, then the top three causes, the last assessment, the last
+# 7 days' load against the average week (and their ratio, the ACWR) in each athlete's load
+# metric, heaviness over the last 7 days and its trend, the last check-in. The guide is
+# `docs/squad.md`.
 
 # %% tags=["parameters"]
 # Where the data lives (`HEAVYLEGS_DATA_DIR`; None: the project's data/ folder).

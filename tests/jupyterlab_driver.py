@@ -146,8 +146,17 @@ class Workbook:
 
     def upload(self, path: Path, expect: str) -> float:
         start = time.perf_counter()
-        self.page.locator("input.hl-upload-input").set_input_files(str(path))
+        # the training log's upload: the first of the page (the wellness upload follows it)
+        self.page.locator("input.hl-upload-input").first.set_input_files(str(path))
         self.page.locator(".widget-html-content", has_text=expect).first.wait_for(timeout=60_000)
+        return time.perf_counter() - start
+
+    def import_wellness_path(self, path: Path, expect: str) -> float:
+        """Type a wellness export's path beside the training log and import it; seconds until ``expect`` shows."""
+        start = time.perf_counter()
+        self.page.get_by_placeholder("or a path, e.g. ~/apple_health_export/export.xml").fill(str(path))
+        self.page.get_by_role("button", name="Import wellness from path").click()
+        self.page.locator(".widget-html-content", has_text=expect).first.wait_for(timeout=120_000)
         return time.perf_counter() - start
 
     def save(self, athlete_id: str) -> float:

@@ -26,6 +26,9 @@ EXPECTED = {
     "session_loads": "engine.device_load", "load_summary": "engine.device_load", "resolve_thresholds": "engine.device_load",
     "squad_rows": "analysis.squad", "filter_rows": "analysis.squad", "SquadView": "app.squad_view", "import_roster": "analysis.roster",
     "load_athlete": "store.athlete", "AthleteRecord": "store.athlete", "assess_athlete": "analysis.pipeline",
+    "read_wellness": "logs.wellness", "write_wellness": "store.wellness_files",
+    "import_wellness": "logs.formats.wellness_import", "wellness_facts": "engine.wellness",
+    "wellness_figure": "views.figures",
 }
 
 

@@ -32,11 +32,15 @@ def test_score_json_is_the_spec_document(profile):
     assert doc["red_flags"][0] == {
         "id": "anemia", "urgency": "soon",
         "reason": "haemoglobin 11.2 g/dL is below 12.0 g/dL (WHO anaemia threshold)",
-        "title": doc["red_flags"][0]["title"], "action": doc["red_flags"][0]["action"]}
+        "title": doc["red_flags"][0]["title"], "action": doc["red_flags"][0]["action"],
+        "causes": ["iron_deficiency", "vitamin_b12_deficiency"]}  # the causes the flag points at
     top = doc["causes"][0]
     assert top["id"] == "iron_deficiency" and top["rank"] == 1 and top["band"] == "likely"
-    assert {"field": "ferritin_ug_l", "value": 14, "points": 3}.items() <= top["evidence"][0].items()
-    assert "ferritin 14 µg/L is below 35 µg/L" in top["evidence"][0]["because"]
+    # The anaemia flag is iron deficiency's first reason (spec/profile.md, "Red flags point at causes").
+    assert {"field": "hemoglobin_g_dl", "value": 11.2, "points": 3, "red_flag": "anemia"}.items() \
+        <= top["evidence"][0].items()
+    assert {"field": "ferritin_ug_l", "value": 14, "points": 3}.items() <= top["evidence"][1].items()
+    assert "ferritin 14 µg/L is below 35 µg/L" in top["evidence"][1]["because"]
     assert 0 <= top["coverage"] <= 1 and isinstance(top["advice"], list) and top["see_doctor_if"]
     assert [c["rank"] for c in doc["causes"]] == list(range(1, len(doc["causes"]) + 1))
     assert isinstance(doc["ask_next"], list) and doc["ask_next"]

@@ -172,3 +172,107 @@ def test_serve_draws_the_chart_and_kill_stops_everything(installed):
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert not voila[0].is_running()
     assert not folder.exists()
+
+
+# --- the README's command-line examples, as written, from an empty folder (issue 17) -------------
+
+README = ROOT / "README.md"
+
+
+def readme_commands() -> list:
+    """The ``heavylegs ...`` lines of the README's command-line block, comments dropped."""
+    block = README.read_text(encoding="utf-8").split("## The command line", 1)[1].split("```", 2)[1]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines()
+            if line.strip().startswith("heavylegs ")]
+
+
+def expand_options(line: str) -> list:
+    """Every form of a line: ``[A]`` with and without A, ``[A | B]`` with A, with B, without.
+
+    The forms with an option come first: ``import ... -o LOG [--append]``
+    then appends to the sample log before the plain form replaces it.
+    """
+    match = re.search(r"\[([^\]]+)\]", line)
+    if match is None:
+        return [" ".join(line.split())]
+    out = []
+    for option in [o.strip() for o in match.group(1).split("|")] + [""]:
+        out += expand_options(line[:match.start()] + option + line[match.end():])
+    return out
+
+
+def test_expand_options_reads_the_readme_syntax():
+    assert expand_options("heavylegs load x.csv [--until 2026-11-15] [--json | --csv]") == [
+        "heavylegs load x.csv --until 2026-11-15 --json", "heavylegs load x.csv --until 2026-11-15 --csv",
+        "heavylegs load x.csv --until 2026-11-15", "heavylegs load x.csv --json", "heavylegs load x.csv --csv",
+        "heavylegs load x.csv"]
+    commands = readme_commands()
+    assert commands[0].startswith("heavylegs samples") and "heavylegs score data/athletes/ana.json" in commands
+
+
+def _own_files(home: Path, work: Path) -> None:
+    """The user's own files the README's examples name, made from the real files in tests/data."""
+    import gzip
+    import zipfile
+
+    activities = ROOT / "tests" / "data" / "activities"
+    home.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(home / "strava_export.zip", "w") as archive:
+        archive.write(activities / "gap__activities.csv", "export_123/activities.csv")
+        archive.write(activities / "gap__12866632127.fit.gz", "export_123/activities/12866632127.fit.gz")
+    shutil.copy(activities / "fitparse__2019-02-17-062644-ELEMNT-297E-195-0.fit", work / "ride.fit")
+    (work / "run.gpx.gz").write_bytes(gzip.compress((activities / "runpandas__run.gpx").read_bytes()))
+    (work / "form-export.csv").write_text(
+        "Timestamp,Email address,How heavy did your legs feel today?,Hours of sleep,Muscle soreness\n"
+        "2026-11-17 07:58:02,ana@example.org,5,7.5,3\n2026-11-18 08:01:40,ana@example.org,4,8,2\n",
+        encoding="utf-8")
+    (work / "roster.csv").write_text("athlete_id,name,sex,age_years,weekly_distance_km\nivy,Ivy Example,female,31,35\n",
+                                     encoding="utf-8")
+
+
+def _serve_until_ready(env, work, command: str) -> str:
+    """Start a serving example, wait for its address, stop it as Ctrl+C would; returns its first line."""
+    proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=work, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, (command, line, proc.poll() is not None and proc.stderr.read())
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode in (0, 130) and "Traceback" not in err, (command, err[-2000:])
+    return line
+
+
+def test_every_readme_example_works_as_written_from_an_empty_folder(installed, tmp_path):
+    env, _, _ = installed
+    env = dict(env, HOME=str(tmp_path / "home"))
+    work = tmp_path / "empty"
+    work.mkdir()
+    _own_files(tmp_path / "home", work)
+    ran = []
+    for line in readme_commands():
+        for command in expand_options(line):
+            if " --port " in command:
+                # a free port for the one example that serves (the README's may be taken on a shared machine)
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", 0))
+                    port = sock.getsockname()[1]
+                command = re.sub(r"--port \d+", f"--port {port}", command)
+                _serve_until_ready(env, work, command)
+                ran.append(command)
+                continue
+            done = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True,
+                                  timeout=300)
+            assert done.returncode == 0, (command, done.stderr[-3000:])
+            assert "Traceback" not in done.stderr
+            ran.append(command)
+    assert ran[:2] == ["heavylegs samples DIR", "heavylegs samples"]
+    assert (work / "data" / "athletes" / "ana.json").is_file()
+    assert (work / "DIR" / "athletes" / "gus.json").is_file()
+    assert (work / "out" / "plan.ics").is_file() and (work / "out" / "ana-dashboard.html").is_file()
+    assert (work / "data" / "athletes" / "ivy.json").is_file()
+    assert len(ran) >= 25

@@ -153,3 +153,22 @@ def test_dev_log_shows_three_strength_sessions_a_week(facts):
 def test_the_committed_files_are_what_the_script_writes():
     # The script is the source of the samples: editing a JSON or CSV by hand is caught here.
     assert _script()._stale(DATA) == []
+
+
+def test_hanas_watch_is_current_fills_nothing_and_keeps_her_story():
+    """data/athletes/hana/wellness.csv (scripts/make_sample_wellness.py): entered answers win, top cause stands."""
+    spec = importlib.util.spec_from_file_location("make_sample_wellness", ROOT / "scripts" / "make_sample_wellness.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+    from heavylegs.analysis.pipeline import assess
+    from heavylegs.store.wellness_files import load_wellness
+
+    profile = read_profile(athlete_paths(DATA, "hana")["profile"])
+    result = assess(profile, read_log(athlete_paths(DATA, "hana")["log"]), wellness=load_wellness(DATA, "hana"))
+    assert result.ranking["causes"][0]["id"] == EXPECTED_TOP["hana"]
+    assert {e["field"]: e["used"] for e in result.ranking["from_wellness"]} == {
+        "resting_hr_bpm": "entered", "resting_hr_baseline_bpm": "entered", "sleep_h": "entered",
+        "hrv_below_normal": "device"}
+    assert result.wellness["values"] == {"hrv_below_normal": False}
+    assert result.wellness["hrv"]["kind"] == "sdnn" and result.wellness["sleep"]["mean_h"] < 6.5

@@ -13,8 +13,10 @@ from heavylegs.app.widgets import UNKNOWN, ProfileForm
 
 #: The "Additions" table of spec/profile.md: name -> (kind, unit, minimum, maximum, values).
 ADDITIONS = {
+    # `postpartum` from "Additions 2"
     "menstrual_status": ("enum", "", None, None,
-                         ("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable")),
+                         ("regular", "irregular", "absent_3_months", "postmenopausal", "pregnant", "not_applicable",
+                          "postpartum")),
     "gut_condition": ("bool", "", None, None, ()),
     "blood_donations_12m": ("int", "donations", 0, 12, ()),
     "nsaid_use": ("bool", "", None, None, ()),
@@ -34,6 +36,12 @@ ADDITIONS = {
     "hr_rest_bpm": ("int", "bpm", 25, 100, ()),
     "lthr_bpm": ("int", "bpm", 100, 220, ()),
     "threshold_pace_min_km": ("number", "min/km", 2.5, 12, ()),
+    # "Additions 2"; medications also takes metformin and acid_blocker (vitamin B12, spec/causes.md)
+    "medications": ("list", "", None, None, ("statin", "beta_blocker", "diuretic", "fluoroquinolone",
+                                             "corticosteroid", "isotretinoin", "other", "metformin",
+                                             "acid_blocker")),
+    "tsh_mu_l": ("number", "mU/L", 0.01, 100, ()),
+    "training_hours_per_day": ("number", "h", 0, 8, ()),
 }
 
 
@@ -60,6 +68,11 @@ def test_recent_changes_take_the_new_values():
     ("menstrual_status", "missing", "one of regular, irregular, absent_3_months"),
     ("numbness_pattern", "both_legs", "one of one_leg, both_feet"),
     ("cold_pale_foot", "yes", "true or false"),
+    ("medications", ["statins"], "a list of: statin, beta_blocker, diuretic"),
+    ("medications", "statin", "a list of: statin"),
+    ("tsh_mu_l", 0, "a number from 0.01 to 100 [mU/L]"),
+    ("training_hours_per_day", 8.5, "a number from 0 to 8 [h]"),
+    ("menstrual_status", "post_partum", "postpartum"),
 ])
 def test_additions_are_validated(name, bad, expected):
     with pytest.raises(InputError) as info:
@@ -72,6 +85,25 @@ def test_additions_are_accepted_at_their_edges():
                                 "threshold_pace_min_km": 2.5, "numbness_weeks": 0, "crp_mg_l": 0,
                                 "menstrual_status": "pregnant", "numbness_pattern": "one_leg"})
     assert profile["sodium_mmol_l"] == 170 and profile["numbness_weeks"] == 0
+
+
+@pytest.mark.parametrize("answers, ok", [
+    ({"diuretics": True, "medications": ["diuretic", "statin"]}, True),
+    ({"diuretics": False, "medications": ["statin"]}, True),
+    ({"diuretics": True}, True),
+    ({"medications": ["diuretic"]}, True),
+    ({"diuretics": True, "medications": ["statin"]}, False),
+    ({"diuretics": False, "medications": ["diuretic"]}, False),
+    ({"diuretics": True, "medications": []}, False),
+])
+def test_diuretics_and_diuretic_in_medications_must_agree(answers, ok):
+    """spec/profile.md, Additions 2: the older `diuretics` and `diuretic` in `medications` are one answer."""
+    if ok:
+        validate_profile({"athlete_id": "a", **answers})
+    else:
+        with pytest.raises(InputError, match=r"medications: found diuretics (true|false) but medications "
+                                             r"(lists|does not list) diuretic, expected the two answers to agree"):
+            validate_profile({"athlete_id": "a", **answers})
 
 
 def test_computed_facts_are_fields_but_not_answers():
@@ -97,6 +129,9 @@ def test_form_has_a_control_of_the_right_kind_for_every_new_field():
         control = form.controls[name]
         if kind in ("int", "number"):
             assert control.value == "" and control.placeholder == UNKNOWN
+        elif kind == "list":  # a multiple choice with its own "unknown" tick
+            assert control.value == () and form.profile.get(name) is None
+            assert [value for _label, value in control.options] == list(PROFILE_FIELDS[name].values)
         else:
             assert control.value == "" and control.label == UNKNOWN
             options = [value for _label, value in control.options]
@@ -114,6 +149,11 @@ def test_form_has_a_control_of_the_right_kind_for_every_new_field():
     assert form.errors["sodium_mmol_l"].startswith("found 99, expected a number from 100 to 170")
     form.controls["recent_changes"].value = ("return_from_layoff", "altitude")
     assert form.profile["recent_changes"] == ["return_from_layoff", "altitude"]
+    form.controls["menstrual_status"].value = "postpartum"
+    form.controls["training_hours_per_day"].value = "2.5"
+    form.controls["tsh_mu_l"].value = "7.8"
+    assert {k: form.profile[k] for k in ("menstrual_status", "training_hours_per_day", "tsh_mu_l")} == {
+        "menstrual_status": "postpartum", "training_hours_per_day": 2.5, "tsh_mu_l": 7.8}
 
 
 # --- the athlete dashboard shows the new red flags ----------------------------------------------
@@ -153,3 +193,25 @@ def test_shared_vocabularies_are_defined_once_and_every_user_reads_them():
     assert plan.KM_PER_MILE is app_widgets.KM_PER_MILE is figures.KM_PER_MILE is vocabulary.KM_PER_MILE
     assert tuple(html.URGENCY) == vocabulary.URGENCIES and html.URGENCY_ORDER is vocabulary.URGENCY_ORDER
     assert formats_common.LOG_COLUMNS is traininglog.LOG_COLUMNS
+
+
+def test_vocabulary_docstring_examples_run():
+    import doctest
+
+    import heavylegs.vocabulary
+
+    result = doctest.testmod(heavylegs.vocabulary)
+    assert result.attempted >= 1 and result.failed == 0
+
+
+def test_follow_up_questions_name_known_fields():
+    from heavylegs.vocabulary import BLOOD_TESTS, FOLLOW_UPS, PATTERN_QUESTIONS, follow_up_applies
+
+    for child, (parent, _wanted) in FOLLOW_UPS.items():
+        assert child in PROFILE_FIELDS and parent in PROFILE_FIELDS
+    assert set(PATTERN_QUESTIONS) <= set(PROFILE_FIELDS) and set(BLOOD_TESTS) <= set(PROFILE_FIELDS)
+    assert follow_up_applies("strength_within_48h", {}) == "strength_sessions_per_week"
+    assert follow_up_applies("strength_within_48h", {"strength_sessions_per_week": 0}) is False
+    assert follow_up_applies("strength_within_48h", {"strength_sessions_per_week": 2}) is True
+    assert follow_up_applies("menstrual_status", {"sex": "male"}) is False
+    assert follow_up_applies("sleep_h", {}) is True

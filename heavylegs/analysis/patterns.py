@@ -1,6 +1,6 @@
 """The athlete's own patterns: what comes before the heavy days (``spec/checkins.md``).
 
-For every day d with a check-in in the 180 days up to the assessment, seven
+For every day d with a check-in in the 180 days up to the assessment, nine
 facts of the days before d (:data:`FACTS`) split the check-ins into
 "exposed" days and the others. For each fact:
 
@@ -52,12 +52,14 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.engine.load import daily_load
+from heavylegs.engine.wellness import exposure_flags
 from heavylegs.knowledge.causes import GRADES
 from heavylegs.logs.traininglog import checked_log
 
 __all__ = [
     "PatternFact",
     "FACTS",
+    "DEVICE_FACTS",
     "WINDOW_DAYS",
     "MIN_CHECKINS",
     "MIN_GROUP",
@@ -136,8 +138,16 @@ FACTS = (
                 "after 7 days without a rest day", ("overtraining", "muscle_fatigue")),
     PatternFact("high_acute_load", "heavy legs come in the heaviest training weeks",
                 "when the last 7 days' load was in the top third", ("overtraining", "muscle_fatigue")),
+    # spec/wellness.md: two facts of the wearable's mornings
+    PatternFact("after_low_hrv", "heavy legs follow mornings of low heart-rate variability",
+                "on mornings when HRV was below its normal band", ("overtraining", "muscle_fatigue")),
+    PatternFact("after_high_rhr", "heavy legs follow mornings of raised resting heart rate",
+                "on mornings when resting heart rate was 5 bpm or more above usual",
+                ("overtraining", "muscle_fatigue")),
 )
 _FACT_BY_ID = {fact.id: fact for fact in FACTS}
+#: The facts that need the wearable's mornings; listed only when wellness rows are given.
+DEVICE_FACTS = ("after_low_hrv", "after_high_rhr")
 
 
 # ---------------------------------------------------------------------------
@@ -187,7 +197,7 @@ def _log_arrays(log, end: pd.Timestamp, daily):
     }
 
 
-def exposures(checkin_days, sleep_h=None, log=None, *, until=None, daily=None) -> dict:
+def exposures(checkin_days, sleep_h=None, log=None, *, until=None, daily=None, wellness=None) -> dict:
     """Which check-in days are "exposed" to each fact of :data:`FACTS`.
 
     Parameters
@@ -203,19 +213,30 @@ def exposures(checkin_days, sleep_h=None, log=None, *, until=None, daily=None) -
     daily : pandas.DataFrame, optional
         :func:`heavylegs.engine.load.daily_load` of this log up to ``until``,
         reused when it ends on that day.
+    wellness : pandas.DataFrame, optional
+        The wearable's rows (``spec/wellness.md``): ``after_low_hrv`` and
+        ``after_high_rhr`` come from its mornings, and a night whose
+        check-in gives no sleep takes the device's (the check-in wins when
+        both exist).
 
     Returns
     -------
     dict
         ``{fact id: array}`` of floats, one per day: 1.0 exposed, 0.0 not,
         NaN when the days the fact needs are not known (before the log's
-        first day, or sleep unknown).
+        first day, sleep unknown, no device value that morning or no
+        baseline yet).
     """
     days = pd.DatetimeIndex([_day(d) for d in checkin_days])
     m = len(days)
     out = {fact.id: np.full(m, np.nan) for fact in FACTS}
-    if sleep_h is not None:
-        sleep = np.asarray(sleep_h, dtype=float)
+    sleep = np.full(m, np.nan) if sleep_h is None else np.asarray(sleep_h, dtype=float).copy()
+    if wellness is not None and len(wellness) and m:
+        device = exposure_flags(wellness, days, until=until)
+        out["after_low_hrv"] = device["after_low_hrv"]
+        out["after_high_rhr"] = device["after_high_rhr"]
+        sleep = np.where(np.isnan(sleep), device["sleep_h"], sleep)
+    if sleep_h is not None or wellness is not None:
         out["after_short_sleep"] = np.where(np.isnan(sleep), np.nan, (sleep < SHORT_SLEEP_H).astype(float))
     if log is None or len(log) == 0 or m == 0:
         return out
@@ -456,8 +477,11 @@ def _because(fact, row, n_window, n_tested) -> str:
                 f"({MIN_CHECKINS} more check-ins needed)")
     if row["p"] is None:
         if k + other == 0:
-            reason = ("no training log covers the days before the check-ins"
-                      if fact.id != "after_short_sleep" else "no check-in gives last night's sleep")
+            reason = {"after_short_sleep": "no check-in or device gives last night's sleep",
+                      "after_low_hrv": "no device HRV with a 60-day baseline on the check-in mornings",
+                      "after_high_rhr": "no device resting heart rate with a 60-day baseline on the check-in "
+                                        "mornings"}.get(fact.id, "no training log covers the days before the "
+                                                                 "check-ins")
         elif k == 0:
             reason = f"no check-in {fact.exposed}"
         else:
@@ -479,7 +503,7 @@ def _because(fact, row, n_window, n_tested) -> str:
 
 
 def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: int = PERMUTATIONS,
-                  seed: int = SEED) -> list:
+                  seed: int = SEED, wellness=None) -> list:
     """Test what comes before the heavy days in one athlete's check-ins and log.
 
     Parameters
@@ -497,6 +521,9 @@ def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: i
         :class:`heavylegs.analysis.pipeline.LogAnalysis`), reused when given.
     permutations, seed : int
         Of the permutation test (the spec's 10,000 and 0 by default).
+    wellness : pandas.DataFrame, optional
+        The wearable's rows: the mornings' HRV and resting heart rate, and
+        the nights' sleep where a check-in has none (:func:`exposures`).
 
     Returns
     -------
@@ -530,7 +557,7 @@ def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: i
     heaviness = frame["heaviness"].to_numpy(dtype=float) if n_window else np.zeros(0)
     sleep = frame["sleep_h"].to_numpy(dtype=float) if n_window and "sleep_h" in frame else \
         np.full(n_window, np.nan)
-    exposed = exposures(frame["date"] if n_window else [], sleep, log, until=end, daily=daily)
+    exposed = exposures(frame["date"] if n_window else [], sleep, log, until=end, daily=daily, wellness=wellness)
     matrix = np.vstack([exposed[fact.id] for fact in FACTS]) if n_window else np.zeros((len(FACTS), 0))
     p = permutation_p_values(heaviness, matrix, permutations, seed) if n_window else \
         np.full(len(FACTS), np.nan)
@@ -564,6 +591,8 @@ def find_patterns(checkins, log=None, *, until=None, daily=None, permutations: i
         row["because"] = _because(fact, {**row, "mean_exposed": mean_e, "mean_other": mean_o,
                                           "delta": delta, "p": row["p"]}, n_window, n_tested)
         rows.append(row)
+    if wellness is None:  # without a wearable its two facts are not part of the document
+        rows = [row for row in rows if row["id"] not in DEVICE_FACTS]
     order = {fact.id: i for i, fact in enumerate(FACTS)}
     rows.sort(key=lambda r: (not r["reported"], r["_p"] if r["reported"] else 0.0, order[r["id"]]))
     for row in rows:

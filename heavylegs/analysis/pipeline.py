@@ -21,6 +21,7 @@ import pandas as pd
 from heavylegs.analysis.patterns import find_patterns, pattern_evidence
 from heavylegs.analysis.scoring import score_profile
 from heavylegs.engine.load import DailySeries, fitness_fatigue
+from heavylegs.engine.wellness import wellness_facts
 
 __all__ = ["Assessment", "LogAnalysis", "analyse_log", "assess", "assess_athlete", "assessment_day"]
 
@@ -77,6 +78,10 @@ class Assessment:
     patterns : list of dict or None
         The check-ins' patterns (:func:`heavylegs.analysis.patterns.find_patterns`),
         reported first; None when no check-ins were given.
+    wellness : dict or None
+        What the wearable says up to the assessment day
+        (:func:`heavylegs.engine.wellness.wellness_facts`); None without
+        wellness rows.
     """
 
     athlete_id: str
@@ -84,6 +89,7 @@ class Assessment:
     ranking: dict
     log: LogAnalysis | None
     patterns: list | None = None
+    wellness: dict | None = None
 
     @property
     def weekly(self):
@@ -161,7 +167,7 @@ def analyse_log(log, until=None, *, metric: str = "auto", profile: dict | None =
 
 def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None = None,
            causes=None, red_flags=None, checkins=None, patterns: list | None = None,
-           metric: str = "auto") -> Assessment:
+           metric: str = "auto", wellness=None) -> Assessment:
     """Rank the causes for a profile and its training log, from one daily series.
 
     Parameters
@@ -192,6 +198,12 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
         :func:`heavylegs.analysis.patterns.find_patterns` of these very check-ins,
         log and day, reused as it is (a caller that rescores at every
         answer computes them once); computed here from ``checkins`` when None.
+    wellness : pandas.DataFrame, optional
+        The athlete's ``wellness.csv`` rows (:func:`heavylegs.logs.wellness.read_wellness`):
+        the baselines up to the assessment day fill the resting heart rate
+        and sleep the coach left unknown, ``hrv_below_normal`` joins the
+        evidence (``spec/wellness.md``), and the check-ins' patterns gain
+        ``after_low_hrv``, ``after_high_rhr`` and the device's sleep.
 
     Returns
     -------
@@ -201,17 +213,21 @@ def assess(profile: dict, log=None, *, until=None, analysis: LogAnalysis | None 
     if analysis is None and log is not None:
         analysis = analyse_log(log, day, metric=metric, profile=profile)
     facts = None if analysis is None else analysis.facts
+    device = None
+    if wellness is not None and len(wellness):
+        device = wellness_facts(wellness, day)
     if patterns is None and checkins is not None:
         patterns = find_patterns(checkins, log, until=day,
-                                 daily=None if analysis is None else analysis.daily)
+                                 daily=None if analysis is None else analysis.daily,
+                                 wellness=wellness)
     evidence = None
     if patterns is not None:
         evidence = pattern_evidence(patterns)
     ranking = score_profile(profile, causes=causes, red_flags=red_flags, log_facts=facts,
-                            pattern_evidence=evidence)
+                            pattern_evidence=evidence, wellness_facts=device)
     if patterns is not None:
         ranking["patterns"] = patterns
-    return Assessment(profile.get("athlete_id"), profile, ranking, analysis, patterns)
+    return Assessment(profile.get("athlete_id"), profile, ranking, analysis, patterns, device)
 
 
 def assess_athlete(record, *, answers: dict | None = None, until=None, metric: str = "auto",
@@ -238,7 +254,8 @@ def assess_athlete(record, *, answers: dict | None = None, until=None, metric: s
     Returns
     -------
     Assessment
+        With the record's wellness rows (``wellness.csv``) when it has any.
     """
     return assess(record.answers() if answers is None else answers, record.log, until=until, analysis=analysis, causes=causes,
                   red_flags=red_flags, checkins=record.checkins if record.has_checkins else None,
-                  patterns=patterns, metric=metric)
+                  patterns=patterns, metric=metric, wellness=record.wellness if record.has_wellness else None)

@@ -49,7 +49,11 @@ __all__ = [
     "distance_text",
     "distance_unit",
     "plan_causes_doctor",
+    "training_carbs_band",
     "load_source",
+    "load_unit",
+    "plan_column_labels",
+    "pace_problem",
 ]
 
 PLAN_FORMAT = "heavylegs.plan/1"
@@ -65,6 +69,18 @@ _KIND_WORDS = {"rest": "Rest", "easy": "Easy run", "long": "Long run", "quality"
 _WITHHELD = ("emergency", "urgent")
 
 
+def load_unit(metric: str | None, unit: str = "km") -> str:
+    """The unit of a plan's or a table's load in ``metric`` (``spec/device-load.md``).
+
+    ``AU`` (arbitrary units) for session RPE, TRIMP, HRSS, rTSS and stress,
+    ``min`` for training time, the athlete's distance unit for distance;
+    ``""`` without a metric.
+    """
+    if metric is None:
+        return ""
+    return {"duration": "min", "distance": unit}.get(metric, "AU")
+
+
 # --------------------------------------------------------------------------- knowledge
 
 @lru_cache(maxsize=4)
@@ -75,7 +91,8 @@ def _read_knowledge(path: str) -> dict:
     except (OSError, yaml.YAMLError) as exc:
         raise InputError([Problem(source, f"cannot read the plan knowledge ({exc})")]) from None
     problems = []
-    for key in ("carbs_g_per_kg", "rpe", "week1", "week1_lighter", "week2_factor", "causes"):
+    for key in ("carbs_g_per_kg", "rpe", "week1", "week1_lighter", "week2_factor", "causes", "easy_pace_min_km",
+                "easy_pace_from_threshold", "easy_pace_range_min_km", "fastest_pace_min_km"):
         if key not in raw:
             problems.append(Problem(source, "missing, expected it in the plan knowledge", field=key))
     known = {cause.id for cause in load_causes()}
@@ -407,6 +424,7 @@ def build_plan(assessment, *, start=None, knowledge=None, today=None) -> dict:
             "assessed_on": assessed.isoformat() if assessed else None,
             "withheld_for": [f["id"] for f in withheld], "load_metric": None, "weeks": [], "days": [],
             "basis": None, "chronic_load": None, "long_run_cap_km": None, "long_run_cap_min": None,
+            "easy_pace_min_km": None,
             "lighter": False, "why": [], "headline": [], "causes": []}
     if withheld:
         return _withheld_plan(plan, withheld, dates)
@@ -469,6 +487,10 @@ def build_plan(assessment, *, start=None, knowledge=None, today=None) -> dict:
         plan["why"].append("No training log and no weekly distance: no load targets; set the durations with the coach.")
     if profile.get("long_run_min"):
         plan["long_run_cap_min"] = int(_round_to(k["long_run_cap_factor"] * profile["long_run_min"], 1))
+    if plan["basis"] == "answers":
+        plan["easy_pace_min_km"], pace_words = _easy_pace(daily, profile, k)
+        plan["why"].append(f"Minutes at an easy pace of {_pace_text(plan['easy_pace_min_km'])} min/km "
+                           f"({pace_words}).")
     lo1, hi1 = k["week1_lighter"] if lighter else k["week1"]
     if lighter:
         reasons = sorted(likely_ids & set(k.get("lighter_causes", [])))
@@ -500,6 +522,8 @@ def build_plan(assessment, *, start=None, knowledge=None, today=None) -> dict:
             plan["why"].append(f"Week {w + 1} plans {week['planned_load']:.0f}, below its target: fewer strength "
                                "or cross-training sessions, or shorter runs, than the log held.")
     plan["days"] = [_day(dates, i, trainings, profile, top_ids, k) for i in range(14)]
+    if chronic is not None:
+        _week_notes(plan, ranges, k, load_unit(plan["load_metric"]))
     _add_cause_steps(plan, ranking, k)
     if soon:
         for text in reversed(plan["headline"]):
@@ -507,6 +531,55 @@ def build_plan(assessment, *, start=None, knowledge=None, today=None) -> dict:
         plan["why"].append("A red flag that needs a doctor within days: easy running only, no run over "
                            f"{k.get('soon_flag_max_run_minutes', 60)} min, no strength.")
     return plan
+
+
+def _pace_text(minutes_per_km: float) -> str:
+    whole = int(minutes_per_km)
+    seconds = int(round((minutes_per_km - whole) * 60))
+    if seconds == 60:
+        whole, seconds = whole + 1, 0
+    return f"{whole}:{seconds:02d}"
+
+
+def _easy_pace(daily, profile, k) -> tuple:
+    """The easy pace [min/km] of a plan made from the answers, and where it came from.
+
+    The log's own runs (the whole log: a plan from the answers has no recent
+    weeks), else the threshold pace × ``easy_pace_from_threshold``, else the
+    knowledge's ``easy_pace_min_km``.
+    """
+    if daily is not None and len(daily) and {"duration_min", "distance_km", "runs", "strength_sessions"} \
+            <= set(daily.columns):
+        rows = daily[(daily["runs"] > 0) & (daily["strength_sessions"] == 0) & (daily["distance_km"] > 0)]
+        if len(rows) and rows["distance_km"].sum() > 0:
+            pace = float(rows["duration_min"].sum() / rows["distance_km"].sum())
+            fast, slow = k["easy_pace_range_min_km"]
+            if fast <= pace <= slow:
+                return pace, f"the pace of the {len(rows)} run days in the training log"
+    threshold = profile.get("threshold_pace_min_km")
+    if threshold:
+        factor = k["easy_pace_from_threshold"]
+        return float(threshold) * factor, f"{factor:g} × the threshold pace {_pace_text(float(threshold))} min/km"
+    return float(k["easy_pace_min_km"]), "an assumed pace: no runs with a distance in the log and no threshold pace"
+
+
+def _week_notes(plan, ranges, k, unit_text):
+    """A note on each week's first day saying what its load target is, from the numbers themselves."""
+    for w, (lo, hi) in enumerate(ranges):
+        week = plan["weeks"][w]
+        if week["target_low"] is None or len(plan["days"]) <= 7 * w:
+            continue
+        if hi < 1.0:
+            words = "lighter than the usual week"
+        elif lo >= 1.0:
+            words = "more than the usual week"
+        else:
+            words = "about the usual week"
+        text = (f"Week {w + 1}: load {week['target_low']:.0f}-{week['target_high']:.0f} {unit_text}, "
+                f"{words} ({lo:.2g}-{hi:.2g} × its load)")
+        if w == 1:
+            text += f"; at most {k['week2_factor']:g} × week 1's upper target"
+        plan["days"][7 * w]["notes"].insert(0, text + ".")
 
 
 def _withheld_plan(plan, withheld, dates):
@@ -544,19 +617,22 @@ def _fill_week(trainings, week_days, week, chronic, view, plan, k, soon):
         return
     lo, hi = week["target_low"], week["target_high"]
     aim = (lo + hi) / 2.0
-    if plan["basis"] == "answers":  # loads are kilometres
+    if plan["basis"] == "answers":  # loads are kilometres; minutes at the plan's easy pace
         parts = count["easy"] + ratio * count["long"] + count["quality"]
         km = aim / parts if parts else 0.0
+        pace = plan["easy_pace_min_km"]
         for i in week_days:
             kind = trainings[i]["kind"]
             if kind in _RUNS:
                 dist = km * (ratio if kind == "long" else 1.0)
+                cap = min([c for c in (max_min, plan.get("long_run_cap_min") if kind == "long" else None) if c]
+                          or [math.inf])
+                if dist * pace > cap:  # a run capped in minutes is shorter, at the same pace
+                    dist = cap / pace
+                minutes = min(cap, max(step, _round_to(dist * pace, step))) if dist > 0 else 0
+                trainings[i]["minutes"] = int(minutes)
                 trainings[i]["load"] = round(dist, 1)
                 trainings[i]["max_km"] = round(dist, 1)
-                if kind == "long" and plan.get("long_run_cap_min"):
-                    trainings[i]["minutes"] = plan["long_run_cap_min"]
-                if max_min:
-                    trainings[i]["minutes"] = max_min
             elif kind == "rest":
                 trainings[i]["load"] = 0.0
             elif kind == "strength":
@@ -611,16 +687,50 @@ def _fill_week(trainings, week_days, week, chronic, view, plan, k, soon):
             trainings[i]["load"] = 0.0
 
 
+def training_carbs_band(hours, knowledge=None) -> list:
+    """The carbohydrate band of a training day for the athlete's training hours.
+
+    Parameters
+    ----------
+    hours : float or None
+        ``training_hours_per_day`` [h]; ``None`` when unknown.
+    knowledge : dict, optional
+        The plan knowledge (``heavylegs/knowledge/plan.yaml``), read by default.
+
+    Returns
+    -------
+    list of float
+        ``[low, high]`` [g/kg body mass a day]: the ``training`` band (5-7) when the hours
+        are unknown or about an hour, 6-10 above an hour, 8-12 from 4 hours
+        (ACSM/AND/DC 2016, as ``spec/profile.md`` gives them).
+
+    Examples
+    --------
+    >>> [training_carbs_band(h) for h in (None, 1, 2, 4)]
+    [[5, 7], [5, 7], [6, 10], [8, 12]]
+    """
+    k = load_plan_knowledge() if knowledge is None else knowledge
+    band = list(k["carbs_g_per_kg"]["training"])
+    if hours is None:
+        return band
+    for row in k.get("carbs_by_training_hours") or ():
+        if ("over_h" in row and hours > row["over_h"]) or ("from_h" in row and hours >= row["from_h"]):
+            band = list(row["band"])
+    return band
+
+
 def _day(dates, i, trainings, profile, top_ids, k):
     training = trainings[i]
     kind = training["kind"]
     nxt = trainings[i + 1]["kind"] if i + 1 < len(trainings) else None
+    daily = training_carbs_band(profile.get("training_hours_per_day"), k)
     if kind == "long" or nxt == "long":
-        band = k["carbs_g_per_kg"]["long"]
+        long = k["carbs_g_per_kg"]["long"]
+        band = [max(long[0], daily[0]), max(long[1], daily[1])]
     elif kind == "rest":
         band = k["carbs_g_per_kg"]["rest"]
     else:
-        band = k["carbs_g_per_kg"]["training"]
+        band = daily
     mass = profile.get("body_mass_kg")
     carbs = None if not mass else int(_round_to((band[0] + band[1]) / 2.0 * mass, 10))
     minutes = training["minutes"]
@@ -723,7 +833,7 @@ def day_texts(day: dict, unit: str = "km", metric: str | None = None) -> dict:
         parts.append(("≤ " if kind == "long" else "") + distance_text(t["max_km"], unit))
     training = words + (" " + ", ".join(parts) if parts else "")
     if t.get("load") and kind != "rest" and metric not in (None, "distance"):
-        training += f" (load {t['load']:.0f})"
+        training += f" (load {t['load']:.0f} {load_unit(metric)})"
     band = day.get("carbs_g_per_kg")
     fuel = ""
     if day.get("carbs_g"):
@@ -753,6 +863,22 @@ _LIMITS = {"minutes": (0, 1440, "min"), "max_km": (0, 1000, "km"), "load": (0, 1
 def plan_columns(unit: str = "km") -> list:
     """Columns of :func:`plan_rows`; the distance column is ``max_km`` or ``max_mi``."""
     return ["day", "date", "kind", "minutes", f"max_{unit}", "load", "carbs_g", "fluid", "sleep_h", "notes"]
+
+
+def plan_column_labels(unit: str = "km", metric: str | None = None) -> dict:
+    """Headers of the plan table's columns, each with its unit (``load`` in the plan's metric).
+
+    Parameters
+    ----------
+    unit : {"km", "mi"}
+        The athlete's distance unit.
+    metric : str, optional
+        The plan's ``load_metric``.
+    """
+    load = load_unit(metric, unit)
+    return {"day": "day", "date": "date", "kind": "kind", "minutes": "minutes [min]",
+            f"max_{unit}": f"max [{unit}]", "load": f"load [{load}]" if load else "load",
+            "carbs_g": "carbs [g]", "fluid": "fluid", "sleep_h": "sleep [h]", "notes": "notes"}
 
 
 def plan_rows(plan: dict, unit: str = "km") -> list:
@@ -844,6 +970,38 @@ def _check_day(day_no, date, values, unit, problems, source, withheld):
             "sleep_h": sleep, "fluid": fluid, "notes": notes}
 
 
+def pace_problem(kind: str, minutes, max_km, knowledge=None) -> str | None:
+    """Why a run of ``minutes`` over ``max_km`` is impossible, or None.
+
+    Parameters
+    ----------
+    kind : str
+        The day's kind; only runs (easy, long, quality) are checked.
+    minutes : number or None
+        The day's minutes [min].
+    max_km : number or None
+        The day's distance [km].
+    knowledge : dict, optional
+        :func:`load_plan_knowledge`; gives ``fastest_pace_min_km``.
+
+    Returns
+    -------
+    str or None
+        "35 min for 16.5 km is 2:07 min/km, ..." when the pace is faster
+        than anyone runs (``fastest_pace_min_km``).
+    """
+    if kind not in _RUNS or not minutes or not max_km:
+        return None
+    k = knowledge or load_plan_knowledge()
+    fastest = k["fastest_pace_min_km"]
+    pace = float(minutes) / float(max_km)
+    if pace >= fastest:
+        return None
+    return (f"{minutes:g} min for {max_km:g} km is {_pace_text(pace)} min/km, faster than anyone runs "
+            f"(the road world records from 5 km to the marathon are slower than {_pace_text(fastest)} min/km): "
+            "give the day more minutes or fewer kilometres")
+
+
 def apply_plan_edits(plan: dict, rows, unit: str = "km") -> dict:
     """The plan with the coach's edits of :func:`plan_rows` applied, every cell validated.
 
@@ -892,6 +1050,11 @@ def apply_plan_edits(plan: dict, rows, unit: str = "km") -> dict:
         if unit == "mi" and original is not None and clean["max_km"] is not None and \
                 abs(clean["max_km"] - round(original / KM_PER_MILE, 1) * KM_PER_MILE) < 0.006:
             clean["max_km"] = original  # an untouched cell in miles keeps its kilometres exactly
+        impossible = pace_problem(clean["kind"], clean["minutes"], clean["max_km"])
+        if impossible:
+            problems.append(Problem(source, f"day {i + 1} ({day['date']}): {impossible}", field="minutes",
+                                    line=i + 1))
+        clean["load"] = _load_after_edit(day["training"], clean, plan.get("load_metric"))
         target = new["days"][i]
         target["training"] = {"kind": clean["kind"], "minutes": clean["minutes"], "max_km": clean["max_km"],
                               "load": 0.0 if clean["kind"] == "rest" and clean["load"] is None else clean["load"]}
@@ -904,6 +1067,24 @@ def apply_plan_edits(plan: dict, rows, unit: str = "km") -> dict:
         week["planned_load"] = None if all(x is None for x in loads) else round(sum(x or 0 for x in loads), 1)
     new["edited"] = True
     return new
+
+
+def _load_after_edit(before: dict, clean: dict, metric) -> float | None:
+    """The day's load after an edit: the coach's own when changed, else following the minutes or km.
+
+    An edit of the minutes (or, for a distance load, of the kilometres) that
+    leaves the load cell as it was scales the load with it, at the day's
+    intensity, so the load never contradicts the minutes.
+    """
+    load = clean["load"]
+    if load != before.get("load") or clean["kind"] != before.get("kind") or clean["kind"] not in _RUNS:
+        return load
+    if metric == "distance":
+        return round(clean["max_km"], 1) if clean["max_km"] is not None else load
+    old_minutes, new_minutes = before.get("minutes"), clean["minutes"]
+    if load is not None and old_minutes and new_minutes and new_minutes != old_minutes:
+        return round(load * new_minutes / old_minutes, 1)
+    return load
 
 
 def validate_plan(plan, source: str = "<plan>") -> dict:
@@ -1012,4 +1193,5 @@ def plan_load_projection(assessment, plan: dict):
         acwr[CHRONIC_DAYS - 1:] = acute_chronic_ratio(windows[:, -ACUTE_DAYS:].sum(axis=1), windows.sum(axis=1))
     out = pd.DataFrame({"load": planned.to_numpy(), "planned": is_plan.to_numpy(),
                         "acwr": acwr[len(history):]}, index=index)
+    out.attrs["load_metric"] = plan.get("load_metric")  # what the loads are in, for the charts
     return out

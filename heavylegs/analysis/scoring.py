@@ -20,16 +20,19 @@ from __future__ import annotations
 import math
 import numbers
 
-from heavylegs.knowledge.causes import load_causes, load_red_flags
-from heavylegs.vocabulary import COMPUTED_INPUTS, FIELDS, URGENCY_ORDER
+from heavylegs.knowledge.causes import GRADES, load_causes, load_red_flags
+from heavylegs.vocabulary import (BLOOD_TESTS, COMPUTED_INPUTS, FIELDS, PATTERN_QUESTIONS, URGENCY_ORDER,
+                                  follow_up_applies)
 
 __all__ = [
     "RANKING_FORMAT",
     "score_to_band",
     "points_to_score",
     "merge_log_facts",
+    "merge_wellness_facts",
     "computed_facts",
     "red_flags_for",
+    "harmonise_answers",
     "score_profile",
     "score_roster",
     "format_ranking",
@@ -150,6 +153,71 @@ def merge_log_facts(profile: dict, log_facts: dict | None) -> tuple:
     return values, dict(log_facts.get("weeks", {})), filled
 
 
+def merge_wellness_facts(values: dict, profile: dict, wellness_facts: dict | None) -> tuple:
+    """Fill the answers the coach left unknown with the wearable's values (``spec/wellness.md``).
+
+    Parameters
+    ----------
+    values : dict
+        Known values so far (the profile merged with the log's facts).
+    profile : dict
+        The coach's answers: an answer entered there always wins.
+    wellness_facts : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts`: ``fill`` (profile
+        fields), ``values`` (``hrv_below_normal``) and ``why`` (where each
+        came from).
+
+    Returns
+    -------
+    values : dict
+        With the device's values where the answer was unknown.
+    device : dict
+        ``{field: {"value", "device_value", "used", "because"}}`` for every
+        field the device gave: ``used`` is ``"device"`` when its value was
+        taken, ``"entered"`` when the coach's answer stood; ``because`` says
+        which was used and where the device's value came from.
+    """
+    values = dict(values)
+    device = {}
+    if not wellness_facts:
+        return values, device
+    why = wellness_facts.get("why", {})
+    for name, value in wellness_facts.get("fill", {}).items():
+        if value is None or name not in FIELDS:
+            continue
+        field = FIELDS[name]
+        unit = f" {field.unit}" if field.unit else ""
+        entered = profile.get(name)
+        if entered is None and values.get(name) is None:
+            values[name] = value
+            device[name] = {"value": value, "device_value": value, "used": "device",
+                            "because": f"{field.label.lower()} {_fmt_value(value)}{unit} from {why.get(name, 'the wearable')}"}
+        else:
+            shown = entered if entered is not None else values.get(name)
+            device[name] = {"value": shown, "device_value": value, "used": "entered",
+                            "because": f"{field.label.lower()}: the entered {_fmt_value(shown)}{unit} was used "
+                                       f"({why.get(name, 'the wearable')}: {_fmt_value(value)}{unit})"}
+    for name, value in wellness_facts.get("values", {}).items():
+        if value is None or name not in FIELDS:
+            continue
+        values[name] = value
+        device[name] = {"value": value, "device_value": value, "used": "device",
+                        "because": why.get(name, "from the wearable")}
+    return values, device
+
+
+def _device_notes(field, values, device) -> list:
+    """Where the wearable's values behind one evidence field came from (the inputs actually used)."""
+    if field in device:
+        return [device[field]["because"]]
+    notes = []
+    for group in COMPUTED_INPUTS.get(field, ()):
+        used = next((name for name in group if name in values), None)
+        if used is not None and used in device:
+            notes.append(device[used]["because"])
+    return notes
+
+
 def computed_facts(values: dict) -> dict:
     """The facts of ``spec/profile.md`` computed from two answers.
 
@@ -230,6 +298,23 @@ def _rule_state(rule, values):
     return tuple(unknown) if unknown else True
 
 
+def _fired_flags(values, flags):
+    """``(flag, alternative)`` for every flag that applies, most urgent first (file order within)."""
+    out = []
+    for flag in flags:
+        for alt in flag.when:
+            if _alt_fires(alt, values):
+                out.append((flag, alt))
+                break
+    out.sort(key=lambda fa: URGENCY_ORDER[fa[0].urgency])
+    return out
+
+
+def _flag_reason(flag, alt, values):
+    first = alt[0]
+    return flag.reason.format(value=_fmt_value(values.get(first.field)), threshold=_fmt_threshold(first.value))
+
+
 def red_flags_for(values: dict, flags=None) -> list:
     """Every red flag that applies, most urgent first.
 
@@ -243,22 +328,38 @@ def red_flags_for(values: dict, flags=None) -> list:
     Returns
     -------
     list of dict
-        ``{"id", "urgency", "reason", "title", "action"}`` for each flag
-        that applies.
+        ``{"id", "urgency", "reason", "title", "action", "causes"}`` for each
+        flag that applies; ``causes`` are the ids of the causes it bears on.
     """
     flags = load_red_flags() if flags is None else flags
-    out = []
-    for flag in flags:
-        for alt in flag.when:
-            if _alt_fires(alt, values):
-                first = alt[0]
-                reason = flag.reason.format(value=_fmt_value(values.get(first.field)),
-                                            threshold=_fmt_threshold(first.value))
-                out.append({"id": flag.id, "urgency": flag.urgency, "reason": reason,
-                            "title": flag.title, "action": flag.action})
-                break
-    out.sort(key=lambda f: URGENCY_ORDER[f["urgency"]])
-    return out
+    values = harmonise_answers(values)
+    return [{"id": flag.id, "urgency": flag.urgency, "reason": _flag_reason(flag, alt, values),
+             "title": flag.title, "action": flag.action, "causes": list(flag.cause_ids)}
+            for flag, alt in _fired_flags(values, flags)]
+
+
+def harmonise_answers(values: dict) -> dict:
+    """Answers that say the same thing, made to agree before scoring.
+
+    ``diuretics`` (the older answer) and ``diuretic`` in ``medications``
+    mean the same (``spec/profile.md``, Additions 2); when only the medicine
+    list is known, ``diuretics`` is read from it. Validation refuses a profile
+    where both are known and differ.
+
+    Parameters
+    ----------
+    values : dict
+        Known values of one athlete.
+
+    Returns
+    -------
+    dict
+        ``values`` itself when nothing is added, else a copy with the added answer.
+    """
+    medicines = values.get("medications")
+    if values.get("diuretics") is None and medicines is not None:
+        values = dict(values, diuretics="diuretic" in medicines)
+    return values
 
 
 def _alt_fires(alt, values):
@@ -278,9 +379,10 @@ def _from_log(name, filled):
     return any(n in filled for alt in COMPUTED_INPUTS.get(name, ()) for n in alt)
 
 
-def _score_cause(cause, values, weeks, filled):
+def _score_cause(cause, values, weeks, filled, flag_fields=()):
     evidence, raw = [], 0
-    missing = [f for f in cause.fields if f not in values]
+    inputs = tuple(dict.fromkeys(cause.fields + tuple(flag_fields)))
+    missing = [f for f in inputs if f not in values]
     for rule in cause.rules:
         state = _rule_state(rule, values)
         if state is not True:
@@ -296,7 +398,7 @@ def _score_cause(cause, values, weeks, filled):
         if _from_log(rule.field, filled):
             item["from_log"] = True
         evidence.append(item)
-    n_fields = len(cause.fields)
+    n_fields = len(inputs)
     coverage = (n_fields - len(missing)) / n_fields if n_fields else 1.0
     score = points_to_score(raw)
     return {
@@ -324,36 +426,233 @@ def _sort_key(cause_by_id):
 
 
 def _questions_for(name, values):
-    """The profile questions whose answers would make an unknown field known."""
+    """The profile questions whose answers would make an unknown field known.
+
+    A follow-up question whose parent is unknown is replaced by its parent; one whose parent's
+    answer makes it moot is not asked.
+    """
     if FIELDS[name].source == "profile":
-        return [name]
+        applies = follow_up_applies(name, values)
+        if applies is True:
+            return [name]
+        return [applies] if applies else []
     # A computed fact: ask for each missing input; of alternatives (waking or morning
     # resting heart rate) ask the last, the one most athletes know.
     return [group[-1] for group in COMPUTED_INPUTS[name] if not any(n in values for n in group)]
 
 
+def _flag_is_plausible(flag, values):
+    """Whether the answers so far make a flag plausible enough to ask its questions first."""
+    return any(all(c.field in values and c.test(values[c.field]) for c in alt) for alt in flag.ask_when)
+
+
+def _flag_questions(flag, values):
+    """The unknown answers that could still make a flag fire, trigger first.
+
+    For each alternative not already ruled out: its first condition (the trigger, such as the
+    haemoglobin value of the anaemia flag) while that is unknown; once the trigger holds, the
+    other conditions still unknown (sex and age only matter once the haemoglobin is low).
+    """
+    out = []
+    for alt in flag.when:
+        if any(c.field in values and not c.test(values[c.field]) for c in alt):
+            continue
+        trigger = alt[0]
+        if trigger.field not in values:
+            out.append(trigger.field)
+        else:
+            out += [c.field for c in alt[1:] if c.field not in values and c.if_unknown is None]
+    return out
+
+
+def _candidate_answers(name, conditions):
+    """One answer for each way the conditions on a field can come out (numbers: both sides of each threshold)."""
+    spec = FIELDS[name]
+    if spec.kind == "bool":
+        return [True, False]
+    if spec.kind == "enum":
+        return list(spec.values)
+    if spec.kind == "list":
+        return [[]] + [[v] for v in spec.values]
+    step = 1 if spec.kind == "int" else 1e-6
+    points = {spec.minimum, spec.maximum}  # a field only tested for being unknown still has answers
+    for cond in conditions:
+        if isinstance(cond.value, (int, float)) and not isinstance(cond.value, bool):
+            points.update((cond.value - step, cond.value, cond.value + step))
+    return sorted(v for v in points if spec.minimum <= v <= spec.maximum)
+
+
+_PLANS = []
+
+
+def _answer_plan(causes, flags):
+    """For each field the rules and flag links that read it, and how each kind of answer sets them.
+
+    Returns ``{field: (entries, classes, was)}``: ``entries`` are ``(cause index, points, other
+    conditions)``; ``classes`` the distinct tuples of "this entry's conditions on the field hold"
+    over the field's candidate answers; ``was`` the same tuple while the field is unknown. It
+    depends only on the catalogue, so it is kept for the last few catalogues seen.
+    """
+    # The cause and flag objects themselves, by identity (a list edited in place is a new key).
+    key = (tuple(map(id, causes)), tuple(map(id, flags)))
+    for known, _objects, plan in _PLANS:
+        if known == key:
+            return plan
+    raw = {}
+    for i, cause in enumerate(causes):
+        for rule in cause.rules:
+            for name in rule.fields:
+                raw.setdefault(name, []).append((i, rule.points, rule.conditions))
+    position = {cause.id: i for i, cause in enumerate(causes)}
+    for flag in flags:
+        for alt in flag.when:
+            for name in dict.fromkeys(c.field for c in alt):
+                for cause_id, grade in flag.causes:
+                    if cause_id in position:
+                        raw.setdefault(name, []).append((position[cause_id], GRADES[grade], alt))
+    plan = {}
+    for name, items in raw.items():
+        entries, mine = [], []
+        for i, points, conds in items:
+            entries.append((i, points, tuple(c for c in conds if c.field != name)))
+            mine.append(tuple(c for c in conds if c.field == name))
+        answers = _candidate_answers(name, [c for group in mine for c in group])
+        classes = list(dict.fromkeys(tuple(all(c.test(a) for c in group) for group in mine) for a in answers))
+        was = tuple(all(bool(c.if_unknown) for c in group) for group in mine)
+        plan[name] = (entries, classes, was)
+    _PLANS.insert(0, (key, (tuple(causes), tuple(flags)), plan))  # the objects kept alive keep their ids
+    del _PLANS[4:]
+    return plan
+
+
+def _cond_holds(cond, values):
+    """A condition against the known values (an unknown field gives ``if_unknown``, None counting as no)."""
+    if cond.field in values:
+        return cond.test(values[cond.field])
+    return bool(cond.if_unknown)
+
+
+def _top_change(plan, values, raws, order_key, top_index, new_tops=None):
+    """The share of a field's answers that would change the top cause, and the best new top score.
+
+    Every kind of answer counts once (a number's answers are both sides of each threshold its
+    rules test); a flag's link counts like a rule of its cause.
+    """
+    entries, classes, was = plan
+    live = [k for k, (_, _, others) in enumerate(entries) if all(_cond_holds(c, values) for c in others)]
+    if not live or not classes:
+        return 0.0, 0
+    seen, changed, best = set(), 0, 0
+    for outcome in classes:
+        key_outcome = tuple(outcome[k] for k in live)
+        if key_outcome in seen:
+            continue
+        seen.add(key_outcome)
+        delta = {}
+        for k in live:
+            if outcome[k] != was[k]:
+                i, points, _ = entries[k]
+                delta[i] = delta.get(i, 0) + (points if outcome[k] else -points)
+        if not delta:
+            continue
+        new_top, new_key = top_index, order_key(top_index, raws[top_index] + delta.get(top_index, 0))
+        for i in delta:
+            key = order_key(i, raws[i] + delta[i])
+            if key < new_key:
+                new_top, new_key = i, key
+        if new_top == top_index and delta.get(top_index, 0) < 0:
+            # the top cause lost points: an untouched cause may now lead
+            for i in range(len(raws)):
+                key = order_key(i, raws[i] + delta.get(i, 0))
+                if key < new_key:
+                    new_top, new_key = i, key
+        if new_top != top_index and (new_tops is None or new_top in new_tops):
+            changed += 1
+            best = max(best, points_to_score(raws[new_top] + delta.get(new_top, 0)))
+    return changed / len(seen), best
+
+
 def _ask_next(values, results, causes, flags):
-    """Unknown profile fields ordered by how much their answer could move the top of the ranking."""
+    """Unknown profile fields, the one whose answer is likeliest to change the top cause first.
+
+    1. The questions of the red flags that the answers so far make plausible (a flag's
+       ``ask_when``), most urgent flag first, trigger before context.
+    2. While no cause reaches the ``possible`` band, the pattern questions
+       (:data:`heavylegs.vocabulary.PATTERN_QUESTIONS`).
+    3. Every other question by one step of look-ahead: the share of its possible answers
+       (each way its rules and red-flag links can come out; for a list, "none of these" as
+       likely as all the rest) that would put another cause on top, then how high that cause
+       would score, then the largest change it could make to a top-three cause
+       (:func:`_top_three_impact`), then the urgency of a red flag it could raise (every
+       unanswered red-flag question stays on the list). A blood test
+       counts only for a cause already in the top three; a follow-up question waits for its
+       parent (:data:`heavylegs.vocabulary.FOLLOW_UPS`). docs/scoring.md, section 4.
+    """
+    by_id = {r["id"]: r for r in results}
+    position = {cause.id: i for i, cause in enumerate(causes)}
+    raws = [by_id[cause.id]["raw_points"] for cause in causes]
+    tie = {i: (_PREVALENCE_ORDER[cause.prevalence], cause.id) for i, cause in enumerate(causes)}
+
+    scores = {}
+
+    def order_key(i, raw):
+        score = scores.get(raw)
+        if score is None:
+            score = scores[raw] = points_to_score(raw)
+        return (-score, -raw) + tie[i]
+
+    top_index = position[results[0]["id"]] if results else 0
+    first = {}
+    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
+        if _flag_is_plausible(flag, values):
+            for name in _flag_questions(flag, values):
+                for ask in _questions_for(name, values):
+                    first.setdefault(ask, len(first))
+    plans = _answer_plan(causes, flags)
+    # A blood test is asked for when it could confirm a cause already in the top three.
+    suspected = {position[r["id"]] for r in results[:3] if r["score"] > 0}
+    value = {}
+    for name, plan in plans.items():
+        if name in values or FIELDS[name].source == "log":
+            continue
+        share, best = _top_change(plan, values, raws, order_key, top_index,
+                                  suspected if name in BLOOD_TESTS else None)
+        if FIELDS[name].kind == "list":
+            share /= 2  # like a yes/no question: "none of these" is as likely as all the rest
+        if share > 0:
+            for ask in _questions_for(name, values):
+                value[ask] = max(value.get(ask, (0.0, 0)), (share, best))
+    # While no cause is even possible, the pattern questions come first: they split the causes.
+    opening = not results or results[0]["score"] < BAND_POSSIBLE
+    pattern = {n: i for i, n in enumerate(PATTERN_QUESTIONS)}
+    impact = _top_three_impact(values, results, causes, flags)
+    ranked = sorted(first, key=first.get)
+    # Every red-flag question stays on the list (a flag is never out of reach), those of the most
+    # urgent flags first among questions of equal weight.
+    urgency = {}
+    for flag in flags:
+        for name in _flag_questions(flag, values):
+            for ask in _questions_for(name, values):
+                urgency[ask] = min(urgency.get(ask, 9), URGENCY_ORDER[flag.urgency])
+    rest = [n for n in set(value) | set(impact) | set(urgency) | (set(pattern) if opening else set())
+            if n not in first and n not in values]
+    rest.sort(key=lambda n: (not (opening and n in pattern), -value.get(n, (0.0, 0))[0],
+                             -value.get(n, (0.0, 0))[1], -impact.get(n, 0), urgency.get(n, 9),
+                             _FIELD_ORDER[n]))
+    return ranked + rest
+
+
+def _top_three_impact(values, results, causes, flags):
+    """For each unknown field, the largest change its answer could make to a top-three cause."""
     top = results[:3]
     top_ids = {r["id"] for r in top}
     cutoff = top[-1]["score"] if top else 0
     by_id = {r["id"]: r for r in results}
+    linked = _flag_fields(flags)
     impact = {}
-    raised = set()
-    for flag in flags:
-        for alt in flag.when:
-            if any(c.field in values and not c.test(values[c.field]) for c in alt):
-                continue
-            unknown = [c.field for c in alt if c.field not in values and c.if_unknown is None]
-            if not unknown and _alt_fires(alt, values):
-                raised.add(flag.id)
-            for name in unknown:
-                # A possible red flag outranks any change of the cause ranking.
-                weight = 300 - 100 * URGENCY_ORDER[flag.urgency]
-                impact[name] = max(impact.get(name, 0), weight)
     for cause in causes:
         result = by_id[cause.id]
-        net = sum(e["points"] for e in result["evidence"])
+        net = result["raw_points"]
         # One pass over the rules: the points each unknown field could still add or take away.
         up, down = {}, {}
         for rule in cause.rules:
@@ -364,7 +663,7 @@ def _ask_next(values, results, causes, flags):
                 if name not in values:
                     bucket[name] = bucket.get(name, 0) + rule.points
         in_top = cause.id in top_ids
-        for name in cause.fields:
+        for name in dict.fromkeys(cause.fields + linked.get(cause.id, ())):
             if name in values or FIELDS[name].source == "log":
                 continue
             reach = points_to_score(net + up.get(name, 0))
@@ -374,9 +673,7 @@ def _ask_next(values, results, causes, flags):
             for ask in _questions_for(name, values):
                 if best > impact.get(ask, 0):
                     impact[ask] = best
-    ranked = [n for n in impact if impact[n] > 0]
-    ranked.sort(key=lambda n: (-impact[n], _FIELD_ORDER[n]))
-    return ranked
+    return {n: v for n, v in impact.items() if v > 0}
 
 
 def _add_evidence(results, extra) -> None:
@@ -390,7 +687,8 @@ def _add_evidence(results, extra) -> None:
             result["band"] = score_to_band(result["score"])
 
 
-def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pattern_evidence=None) -> dict:
+def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pattern_evidence=None,
+                  wellness_facts=None) -> dict:
     """Rank every cause of the catalogue for one athlete.
 
     Parameters
@@ -409,6 +707,12 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
         ``{cause id: [evidence item, ...]}`` from the check-ins' reported
         patterns (:func:`heavylegs.analysis.patterns.pattern_evidence`); each item's
         points join the cause's raw points.
+    wellness_facts : dict, optional
+        What the wearable says (:func:`heavylegs.engine.wellness.wellness_facts`):
+        resting heart rate and sleep fill the answers the coach left unknown,
+        ``hrv_below_normal`` joins the evidence; an evidence line resting on
+        a device value says so (device, days), and one whose answer was
+        entered says the entered answer was used.
 
     Returns
     -------
@@ -418,30 +722,131 @@ def score_profile(profile: dict, causes=None, red_flags=None, log_facts=None, pa
         first, each with ``rank``, ``score`` 0-100, ``band``, ``evidence``,
         ``missing``, ``coverage``, ``advice``, ``see_doctor_if``, plus
         ``title``, ``summary``, ``category`` and ``raw_points``) and
-        ``ask_next``; also ``filled_from_log``, the fields taken from the log.
+        ``ask_next``; also ``filled_from_log``, the fields taken from the log,
+        and, with ``wellness_facts``, ``from_wellness``: one line per field
+        the wearable gave (``field``, ``value`` scored, ``device_value``,
+        ``used`` ``device`` or ``entered``, ``because``).
     """
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
     values, weeks, filled = merge_log_facts(profile, log_facts)
+    values, device = merge_wellness_facts(values, profile, wellness_facts)
     values = {k: v for k, v in values.items()
               if v is not None and k in FIELDS and FIELDS[k].source != "computed"}
+    values = harmonise_answers(values)
     values.update(computed_facts(values))
-    results = [_score_cause(c, values, weeks, filled) for c in causes]
+    linked = _flag_fields(flags)
+    results = [_score_cause(c, values, weeks, filled, linked.get(c.id, ())) for c in causes]
+    if device:
+        for result in results:
+            for item in result["evidence"]:
+                notes = _device_notes(item["field"], values, device)
+                if notes:
+                    item["because"] += " (" + "; ".join(notes) + ")"
+                    item["from_device"] = any(device.get(n, {}).get("used") == "device" for n in
+                                              [item["field"], *(x for g in COMPUTED_INPUTS.get(item["field"], ())
+                                                                for x in g)])
     if pattern_evidence:
         _add_evidence(results, pattern_evidence)
-    results.sort(key=_sort_key({c.id: c for c in causes}))
+    fired = _fired_flags(values, flags)
+    _add_flag_evidence(results, fired, values)
+    cause_by_id = {c.id: c for c in causes}
+    results.sort(key=_sort_key(cause_by_id))
+    results = _lift_leads(results, flag_leads([r["id"] for r in results], fired))
     for rank, result in enumerate(results, start=1):
         result["rank"] = rank
-    return {
+    doc = {
         "format": RANKING_FORMAT,
         "athlete_id": profile.get("athlete_id"),
         "assessed_on": profile.get("assessed_on"),
-        "red_flags": [{k: f[k] for k in ("id", "urgency", "reason", "title", "action")}
-                      for f in red_flags_for(values, flags)],
+        "red_flags": [{"id": flag.id, "urgency": flag.urgency, "reason": _flag_reason(flag, alt, values),
+                       "title": flag.title, "action": flag.action, "causes": list(flag.cause_ids)}
+                      for flag, alt in fired],
         "causes": results,
         "ask_next": _ask_next(values, results, causes, flags),
         "filled_from_log": filled,
     }
+    if wellness_facts is not None:
+        doc["from_wellness"] = [{"field": name, **{k: _json_value(v) for k, v in entry.items()}}
+                                for name, entry in device.items()]
+    return doc
+
+
+def _flag_fields(flags):
+    """For each cause id, the fields of the red flags that bear on it (they are inputs of the cause too)."""
+    out = {}
+    for flag in flags:
+        for cause_id in flag.cause_ids:
+            out[cause_id] = tuple(dict.fromkeys(out.get(cause_id, ()) + flag.fields))
+    return out
+
+
+def _add_flag_evidence(results, fired, values) -> None:
+    """Put each fired flag, most urgent first, at the head of the evidence of every cause it bears on."""
+    by_id = {r["id"]: r for r in results}
+    heads = {}
+    for flag, alt in fired:
+        reason = _flag_reason(flag, alt, values)
+        first = alt[0].field
+        for cause_id, grade in flag.causes:
+            result = by_id.get(cause_id)
+            if result is None:
+                continue
+            points = GRADES[grade]
+            item = {"field": first, "value": _json_value(values.get(first)), "points": points,
+                    "because": f"red flag ({flag.title.lower()}): {reason}", "grade": grade,
+                    "evidence_tag": flag.evidence, "red_flag": flag.id}
+            at = heads.get(cause_id, 0)
+            result["evidence"].insert(at, item)
+            heads[cause_id] = at + 1
+            result["raw_points"] += points
+    for cause_id in heads:
+        result = by_id[cause_id]
+        result["score"] = points_to_score(result["raw_points"])
+        result["band"] = score_to_band(result["score"])
+
+
+def flag_leads(order, fired) -> list:
+    """The causes that must be in the top three so that every fired red flag has one of its causes there.
+
+    Parameters
+    ----------
+    order : sequence of str
+        Cause ids, best first by score.
+    fired : sequence of (RedFlag, alternative)
+        The flags that apply, most urgent first.
+
+    Returns
+    -------
+    list of str
+        For each flag, most urgent first, the best-ranked of its causes, unless
+        a cause already chosen for an earlier flag is one of them.
+    """
+    position = {cause_id: i for i, cause_id in enumerate(order)}
+    leads = []
+    for flag, _ in fired:
+        mine = [c for c in flag.cause_ids if c in position]
+        if mine and not set(leads).intersection(mine):
+            leads.append(min(mine, key=position.__getitem__))
+    return leads
+
+
+def _lift_leads(results, leads, top=3):
+    """The ranking with every lead in the top three, the top kept in score order.
+
+    Nothing moves when the leads are already there. Otherwise the top three
+    become the leads (at most three, the most urgent flags' first) and the best
+    of the other causes; everything else keeps its order below them.
+    """
+    ids = [r["id"] for r in results]
+    if all(lead in ids[:top] for lead in leads):
+        return results
+    chosen = set(leads[:top])
+    for cause_id in ids:
+        if len(chosen) >= top:
+            break
+        chosen.add(cause_id)
+    return [r for r in results if r["id"] in chosen] + [r for r in results if r["id"] not in chosen]
 
 
 # --- Vectorised roster scoring -------------------------------------------------------------
@@ -551,9 +956,20 @@ def score_roster(profiles, causes=None, red_flags=None):
 
     causes = load_causes() if causes is None else causes
     flags = load_red_flags() if red_flags is None else red_flags
-    profiles = [{k: v for k, v in p.items() if v is not None and k not in _COMPUTED} for p in profiles]
+    profiles = [harmonise_answers({k: v for k, v in p.items() if v is not None and k not in _COMPUTED})
+                for p in profiles]
     n = len(profiles)
     columns = {}
+    flag_cols = []
+    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
+        any_alt = np.zeros(n, dtype=bool)
+        for alt in flag.when:
+            fires = np.ones(n, dtype=bool)
+            for cond in alt:
+                holds, _ = _vector_condition(cond, columns, profiles, n)
+                fires &= holds
+            any_alt |= fires
+        flag_cols.append((flag, any_alt))
     scores = np.zeros((n, len(causes)), dtype=np.int64)
     raws = np.zeros((n, len(causes)), dtype=np.int64)
     for j, cause in enumerate(causes):
@@ -564,6 +980,10 @@ def score_roster(profiles, causes=None, red_flags=None):
                 holds, _ = _vector_condition(cond, columns, profiles, n)
                 fires &= holds
             raw += np.where(fires, rule.points, 0)
+        for flag, mask in flag_cols:
+            for cause_id, grade in flag.causes:
+                if cause_id == cause.id:
+                    raw += np.where(mask, GRADES[grade], 0)
         raws[:, j] = raw
         r = np.maximum(raw, 0).astype(float)
         scores[:, j] = np.floor(100.0 * (1.0 - np.exp(-r / SCORE_SCALE)) + 0.5).astype(np.int64)
@@ -575,21 +995,32 @@ def score_roster(profiles, causes=None, red_flags=None):
     key = scores * 10**6 + np.clip(raws, -999, 999) * 10**3 - tie_rank
     order = np.argsort(-key, axis=1, kind="stable")
     ids = np.array([c.id for c in causes], dtype=object)
-    flag_cols = []
-    for flag in sorted(flags, key=lambda f: URGENCY_ORDER[f.urgency]):
-        any_alt = np.zeros(n, dtype=bool)
-        for alt in flag.when:
-            fires = np.ones(n, dtype=bool)
-            for cond in alt:
-                holds, _ = _vector_condition(cond, columns, profiles, n)
-                fires &= holds
-            any_alt |= fires
-        flag_cols.append((flag.id, any_alt))
-    flag_text = [";".join(fid for fid, mask in flag_cols if mask[i]) for i in range(n)]
+    top = [list(ids[order[:, k]]) if len(causes) > k else [None] * n for k in range(3)]
+    # Each fired flag's lead (flag_leads, vectorised): its best-ranked cause, unless a cause chosen
+    # for a more urgent flag is one of its causes. Only the athletes with a lead below the third
+    # place are lifted, one by one, as score_profile lifts them.
+    column = {cause.id: j for j, cause in enumerate(causes)}
+    rank = np.empty_like(order)
+    rank[np.arange(n)[:, None], order] = np.arange(len(causes))
+    chosen = np.zeros((n, len(causes)), dtype=bool)
+    for flag, mask in flag_cols:
+        linked = [column[c] for c in flag.cause_ids if c in column]
+        if not linked:
+            continue
+        rows = mask & ~chosen[:, linked].any(axis=1)
+        best = np.array(linked)[np.argmin(rank[:, linked], axis=1)]
+        chosen[rows, best[rows]] = True
+    for i in np.flatnonzero((chosen & (rank >= 3)).any(axis=1)):
+        fired = [(flag, None) for flag, mask in flag_cols if mask[i]]
+        ranked = [{"id": cause_id} for cause_id in ids[order[i]]]
+        lifted = _lift_leads(ranked, flag_leads([r["id"] for r in ranked], fired))
+        for k in range(min(3, len(causes))):
+            top[k][i] = lifted[k]["id"]
+    flag_text = [";".join(flag.id for flag, mask in flag_cols if mask[i]) for i in range(n)]
     frame = pd.DataFrame(scores, columns=[c.id for c in causes])
-    frame.insert(0, "top_3", ids[order[:, 2]] if len(causes) > 2 else None)
-    frame.insert(0, "top_2", ids[order[:, 1]] if len(causes) > 1 else None)
-    frame.insert(0, "top_1", ids[order[:, 0]])
+    frame.insert(0, "top_3", top[2] if len(causes) > 2 else None)
+    frame.insert(0, "top_2", top[1] if len(causes) > 1 else None)
+    frame.insert(0, "top_1", top[0])
     frame.insert(0, "red_flags", flag_text)
     frame.index = pd.Index([p.get("athlete_id") for p in profiles], name="athlete_id")
     return frame
@@ -615,6 +1046,10 @@ def format_ranking(doc: dict, top: int | None = None) -> str:
         lines.append("")
     if doc.get("filled_from_log"):
         lines.append("From the training log: " + ", ".join(doc["filled_from_log"]))
+        lines.append("")
+    if doc.get("from_wellness"):
+        lines.append("From the wearable:")
+        lines += [f"  {entry['because']}" for entry in doc["from_wellness"]]
         lines.append("")
     lines.append(f"{'rank':>4}  {'score':>5}  {'band':<9} {'coverage':>8}  cause")
     for cause in doc["causes"]:

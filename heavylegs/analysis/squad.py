@@ -38,6 +38,15 @@ Where each column comes from:
   legs felt heavier this week than last; null when either week has no
   check-in.
 * ``last_checkin``: the newest check-in's date.
+* ``rhr_7d_bpm``, ``rhr_trend_bpm``, ``rhr_source``: the wearable's resting
+  heart rate (``wellness.csv``, ``spec/wellness.md``), the mean of the 7 days
+  ending ``today`` and its difference from the athlete's baseline (the 60
+  days before) [bpm], of the source with the most days
+  (:func:`heavylegs.engine.wellness.wellness_facts`); null without enough days.
+* ``hrv_7d_ms``, ``hrv_trend_pct``, ``hrv_below_normal``, ``hrv_source``:
+  the same for HRV (geometric mean [ms]; the change from the baseline [%]
+  on the ln scale; whether it is below the normal band); ``hrv_source``
+  names the source and the kind (``garmin rmssd``, ``apple sdnn``).
 
 An athlete whose files cannot be read still gets a row: ``error`` says which
 file and what is wrong, the other columns are null, and the row sorts just
@@ -66,6 +75,7 @@ from heavylegs.logs.csv_cells import csv_line, safe_cell
 from heavylegs.store.athlete import athlete_signature, load_athlete
 from heavylegs.store.storage import ATHLETE_ID_PATTERN, atomic_write_text
 from heavylegs.vocabulary import URGENCY_ORDER
+from heavylegs.engine.wellness import wellness_facts
 
 __all__ = [
     "SQUAD_FORMAT",
@@ -97,6 +107,10 @@ SQUAD_FORMAT = "heavylegs.squad/1"
 SQUAD_COLUMNS = ("athlete_id", "name", "red_flags", "top_causes", "last_assessment", "acwr", "week_load",
                  "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "chronic_load", "error",
                  "load_as_of", "last_session", "days_since_session")
+#: The wearable's columns (``spec/wellness.md``), added after the others.
+WELLNESS_COLUMNS = ("rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                    "hrv_source")
+SQUAD_COLUMNS = SQUAD_COLUMNS + WELLNESS_COLUMNS
 #: The squad view's "ACWR above" filter: above 1.3 the week's load left the range legs usually absorb
 #: (0.8-1.3, Gabbett 2016).
 ACWR_HIGH = 1.3
@@ -310,6 +324,7 @@ def row_of(record, assessment, today) -> dict:
         row["heaviness_7d"] = _number(this, 1)
         row["heaviness_trend"] = None if this is None or before is None else _number(this - before, 1)
         row["last_checkin"] = pd.Timestamp(record.checkins["date"].max()).date().isoformat()
+    row.update(wellness_columns(record.wellness, day))
     return row
 
 
@@ -348,6 +363,27 @@ def athlete_row(data_dir, athlete_id: str, *, today=None) -> dict:
         row = {k: ([] if k in ("red_flags", "top_causes") else None) for k in SQUAD_COLUMNS}
         row.update(athlete_id=athlete_id, name=name, error=f"cannot read this athlete's files: {message}")
         return row
+
+
+def wellness_columns(wellness, today) -> dict:
+    """The squad's wellness columns (:data:`WELLNESS_COLUMNS`) of one athlete's wellness rows up to ``today``."""
+    out = dict.fromkeys(WELLNESS_COLUMNS)
+    facts = wellness_facts(wellness, today) if wellness is not None and len(wellness) else None
+    if not facts:
+        return out
+    rhr, hrv = facts.get("rhr"), facts.get("hrv")
+    if rhr and rhr.get("recent") is not None:
+        out["rhr_7d_bpm"] = _number(rhr["recent"], 1)
+        out["rhr_source"] = rhr["source"]
+        if rhr.get("baseline") is not None:
+            out["rhr_trend_bpm"] = _number(rhr["recent"] - rhr["baseline"], 1)
+    if hrv and hrv.get("recent") is not None:
+        out["hrv_7d_ms"] = _number(math.exp(hrv["recent"]), 1)
+        out["hrv_source"] = f"{hrv['source']} {hrv['kind']}"
+        if hrv.get("baseline") is not None:
+            out["hrv_trend_pct"] = _number((math.exp(hrv["recent"] - hrv["baseline"]) - 1) * 100, 1)
+            out["hrv_below_normal"] = bool(hrv["below_normal"])
+    return out
 
 
 def _order_key(row: dict):
@@ -594,7 +630,9 @@ def sort_rows(rows, by: str = "urgency") -> list:
 _CSV_COLUMNS = ("athlete_id", "name", "red_flags", "top_1", "top_1_score", "top_1_band", "top_2", "top_2_score",
                 "top_2_band", "top_3", "top_3_score", "top_3_band", "last_assessment", "acwr", "week_load",
                 "chronic_load", "load_metric", "heaviness_7d", "heaviness_trend", "last_checkin", "error",
-                "load_as_of", "last_session", "days_since_session")
+                "load_as_of", "last_session", "days_since_session",
+                "rhr_7d_bpm", "rhr_trend_bpm", "rhr_source", "hrv_7d_ms", "hrv_trend_pct", "hrv_below_normal",
+                "hrv_source")
 
 
 def _flat(row: dict) -> dict:
@@ -625,6 +663,13 @@ def _cell(value, fmt: str = "{}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
+def _wellness_cell(value, trend, source, fmt, trend_fmt) -> str:
+    if value is None:
+        return "-"
+    text = fmt.format(value) + (f" ({trend_fmt.format(trend)})" if trend is not None else "")
+    return f"{text} {source}"
+
+
 def _session_cell(row: dict) -> str:
     if row.get("last_session") is None:
         return "no log" if row.get("load_as_of") is None and row.get("week_load") is None else "-"
@@ -635,7 +680,8 @@ def _session_cell(row: dict) -> str:
 def squad_text(rows) -> str:
     """The rows as a table for a person (one line per athlete)."""
     header = ("athlete", "red flags", "top cause", "assessed", "ACWR", "7-day load", "metric", "last session",
-              "heavy 7d", "trend", "check-in")
+              "heavy 7d", "trend", "check-in",
+              "rest HR (trend)", "HRV (trend)")
     lines, errors = [header], {}
     for row in rows:
         if row.get("error"):
@@ -648,7 +694,11 @@ def squad_text(rows) -> str:
                       f"{top['id']} {top['score']} {top['band']}" if top else "-",
                       _cell(row["last_assessment"]), _cell(row["acwr"], "{:.2f}"), _cell(row["week_load"], "{:.0f}"),
                       _cell(row["load_metric"]), _session_cell(row), _cell(row["heaviness_7d"], "{:.1f}"),
-                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"])))
+                      _cell(row["heaviness_trend"], "{:+.1f}"), _cell(row["last_checkin"]),
+                      _wellness_cell(row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm"), row.get("rhr_source"),
+                                     "{:.0f}", "{:+.0f}"),
+                      _wellness_cell(row.get("hrv_7d_ms"), row.get("hrv_trend_pct"), row.get("hrv_source"),
+                                     "{:.0f}", "{:+.0f}%")))
     shown = [line for line in lines if line is not None]
     widths = [max(len(line[i]) for line in shown) for i in range(len(header))]
     out = [errors[i] if line is None else "  ".join(f"{cell:<{widths[j]}}" for j, cell in enumerate(line)).rstrip()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from functools import lru_cache
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -20,10 +21,11 @@ from IPython.display import display
 from heavylegs.analysis.squad import (ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, as_day, filter_rows, no_session_text,
                                       sort_rows, squad_rows)
 from heavylegs.store.storage import SERVED_SQUAD_ENV, default_data_dir
-from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, urgency_label
+from heavylegs.views.html import BAND_COLOURS, URGENCY_ORDER, escape, metric_words, urgency_label
+from heavylegs.knowledge.causes import load_causes, load_red_flags
 from heavylegs.knowledge.causes import rule_threshold  # the ACWR line of the overtraining rule and the chart
 
-__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS"]
+__all__ = ["SquadView", "squad_table_html", "URGENCY_COLOURS", "title_of"]
 
 #: Colour of each red-flag urgency (a red for emergency and urgent, an orange for soon; the
 #: dashboard's banner red for the worst).
@@ -35,35 +37,82 @@ table.hl-squad{border-collapse:collapse;font:13px/1.35 system-ui,-apple-system,"
 table.hl-squad th{position:sticky;top:0;background:#f6f8fa;text-align:left;padding:6px 8px;
   border-bottom:2px solid #d0d7de;font-weight:600;vertical-align:bottom}
 table.hl-squad td{padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
-table.hl-squad td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+table.hl-squad td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.hl-squad .hl-chip{display:inline-block;border-radius:10px;padding:1px 7px;margin:1px 2px 1px 0;
-  font-size:12px;white-space:nowrap}
+  font-size:12px;white-space:normal}
 table.hl-squad .hl-flag{color:#fff;font-weight:600}
 table.hl-squad .hl-id{color:#57606a;font-size:12px}
 table.hl-squad .hl-warn{color:#b00020;font-weight:600}
 table.hl-squad .hl-mute{color:#8c959f}
 table.hl-squad tr.hl-error td{background:#fff4e5}
+table.hl-squad .hl-cause{white-space:normal}
+/* a phone: one card per athlete, each value under its own heading, nothing cut or scrolled */
+@media (max-width: 640px){
+  table.hl-squad thead{display:none}
+  table.hl-squad, table.hl-squad tbody, table.hl-squad tr, table.hl-squad td{display:block;width:auto}
+  table.hl-squad tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 8px 0;padding:4px 0}
+  table.hl-squad td{border:0;padding:2px 8px;text-align:left}
+  table.hl-squad td.num{text-align:left;white-space:normal}
+  table.hl-squad td[data-label]::before{content:attr(data-label);display:block;font-size:11px;color:#57606a}
+  table.hl-squad .hl-chip{white-space:normal}
+}
 </style>"""
 
 _HEAD = ("Athlete", "Red flags", "Top causes", "Last assessment", "Load: 7 days / average week", "ACWR",
-         "Heaviness, 7 days", "Trend", "Last check-in")
+         "Heaviness, 7 days", "Trend", "Last check-in", "Resting HR, 7 days (vs usual)", "HRV, 7 days (vs usual)")
+
+
+@lru_cache(maxsize=1)
+def _titles() -> dict:
+    """Title of every cause and red flag of the catalogue, by id."""
+    return {item.id: item.title for item in (*load_causes(), *load_red_flags())}
+
+
+def title_of(item: dict) -> str:
+    """The title a person reads for a cause or red flag of a squad row (its own ``title``, else the catalogue's)."""
+    return item.get("title") or _titles().get(item["id"]) or item["id"].replace("_", " ")
 
 
 def _flag_chip(flag: dict) -> str:
     colour = URGENCY_COLOURS.get(flag["urgency"], "#B00020")
     return (f'<span class="hl-chip hl-flag" style="background:{colour}" title="{escape(urgency_label(flag["urgency"]))}">'
-            f'{escape(flag["urgency"])}: {escape(flag["id"].replace("_", " "))}</span>')
+            f'{escape(flag["urgency"])}: {escape(title_of(flag))}</span>')
 
 
 def _cause_chip(cause: dict) -> str:
     colour = BAND_COLOURS.get(cause["band"], "#A0A0A0")
-    return (f'<span class="hl-chip" style="border:1px solid {colour}" title="{escape(cause["band"])}">'
-            f'{escape(cause["id"].replace("_", " "))} <b>{int(cause["score"])}</b> '
+    return (f'<span class="hl-chip hl-cause" style="border:1px solid {colour}" title="{escape(cause["band"])}">'
+            f'{escape(title_of(cause))} <b>{int(cause["score"])}</b> '
             f'<span style="color:{colour}">{escape(cause["band"])}</span></span>')
 
 
 def _num(value, fmt: str) -> str:
     return '<span class="hl-mute">–</span>' if value is None else escape(fmt.format(value))
+
+
+def _wellness_cells(row: dict) -> tuple:
+    """Resting HR and HRV of the last 7 days with their change from the athlete's usual, and the source."""
+    rhr, rise = row.get("rhr_7d_bpm"), row.get("rhr_trend_bpm")
+    if rhr is None:
+        rhr_cell = '<span class="hl-mute">no device</span>'
+    else:
+        rhr_cell = f'{_num(rhr, "{:.0f}")} bpm'
+        if rise is not None:
+            change = _num(rise, "{:+.0f}")
+            rhr_cell += (f' <span class="hl-warn" title="5 bpm or more above the usual">({change} ↑)</span>'
+                         if rise >= 5 else f" ({change})")
+        rhr_cell += f'<br><span class="hl-id">{escape(row.get("rhr_source") or "")}</span>'
+    hrv, change_pct = row.get("hrv_7d_ms"), row.get("hrv_trend_pct")
+    if hrv is None:
+        hrv_cell = '<span class="hl-mute">no device</span>'
+    else:
+        hrv_cell = f'{_num(hrv, "{:.0f}")} ms'
+        if change_pct is not None:
+            change = _num(change_pct, "{:+.0f}%")
+            hrv_cell += (f' <span class="hl-warn" title="below the normal band">({change} ↓)</span>'
+                         if row.get("hrv_below_normal") else f" ({change})")
+        hrv_cell += f'<br><span class="hl-id">{escape(row.get("hrv_source") or "")}</span>'
+    return rhr_cell, hrv_cell
 
 
 def _row_html(row: dict, today: _dt.date) -> str:
@@ -82,7 +131,7 @@ def _row_html(row: dict, today: _dt.date) -> str:
         load_cell = f'<span class="hl-mute">{escape(stale)}</span>'
     else:
         load_cell = (f'{_num(row["week_load"], "{:.0f}")} / {_num(row["chronic_load"], "{:.0f}")} '
-                     f'<span class="hl-id">({escape(row["load_metric"] or "")})</span>')
+                     f'<span class="hl-id">({escape(metric_words(row["load_metric"]))})</span>')
     acwr = row["acwr"]
     acwr_cell = _num(acwr, "{:.2f}")
     if acwr is not None and acwr > ACWR_HIGH:
@@ -100,9 +149,10 @@ def _row_html(row: dict, today: _dt.date) -> str:
         text = f'{escape(row["last_checkin"])}<br><span class="hl-id">{days} d ago</span>'
         checkin_cell = f'<span class="hl-warn">{text}</span>' if days >= NO_CHECKIN_DAYS else text
     cells = (who, flags_cell, causes_cell, _num(row["last_assessment"], "{}"), load_cell, acwr_cell,
-             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell)
-    classes = ("", "", "", "", "num", "num", "num", "num", "")
-    tds = "".join(f'<td class="{c}">{cell}</td>' if c else f"<td>{cell}</td>" for c, cell in zip(classes, cells))
+             _num(row["heaviness_7d"], "{:.1f}"), trend_cell, checkin_cell, *_wellness_cells(row))
+    classes = ("", "", "", "", "num", "num", "num", "num", "", "num", "num")
+    tds = "".join(f'<td class="{c}" data-label="{escape(h)}">{cell}</td>' if c
+                  else f'<td data-label="{escape(h)}">{cell}</td>' for c, h, cell in zip(classes, _HEAD, cells))
     return f'<tr data-athlete="{escape(row["athlete_id"])}">{tds}</tr>'
 
 
@@ -167,24 +217,34 @@ class SquadView(widgets.VBox):
         self.workbook = None
         self.sort = widgets.Dropdown(options=[(label, key) for key, label in SORT_KEYS.items()], value="urgency",
                                      description="Sort", layout=widgets.Layout(width="340px"))
-        self.only_flags = widgets.ToggleButton(description="Red flags", tooltip="only athletes with a red flag")
-        self.acwr_high = widgets.ToggleButton(description=f"ACWR above {ACWR_HIGH}",
+        # every control as wide as its words (never cut), and the row wraps on a phone
+        fit = {"width": "auto"}
+        self.sort.layout = widgets.Layout(width="auto", max_width="340px")
+        self.only_flags = widgets.ToggleButton(description="Red flags", tooltip="only athletes with a red flag",
+                                               layout=fit)
+        self.acwr_high = widgets.ToggleButton(description=f"ACWR above {ACWR_HIGH}", layout=fit,
                                               tooltip="only athletes whose 7-day load outgrew their average week")
-        self.no_checkin = widgets.ToggleButton(description=f"No check-in for {NO_CHECKIN_DAYS} days",
-                                               layout=widgets.Layout(width="200px"))
+        self.no_checkin = widgets.ToggleButton(description=f"No check-in for {NO_CHECKIN_DAYS} days", layout=fit)
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
-        self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="340px"))
+        self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="auto", max_width="340px"))
         self.open_button = widgets.Button(description="Open in the workbook", button_style="primary",
-                                          icon="external-link")
+                                          icon="external-link", layout=fit)
         self.workbook_area = widgets.Output()
         for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
             control.observe(self._refresh, names="value")
         self.open_button.on_click(self._open)
-        children = [widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin]), self.summary,
-                    self.table]
+        wrap = widgets.Layout(flex_flow="row wrap", width="100%")
+        self.help = widgets.HTML(
+            "<p style='margin:2px 0;color:#57606a'>Read-only: sort and filter here; a coach opens an athlete in "
+            "the workbook in JupyterLab.</p>" if read_only else
+            "<p style='margin:2px 0;color:#57606a'>Sort and filter with the controls; pick an athlete and press "
+            "<b>Open in the workbook</b> to work on them below the table.</p>")
+        self.open_row = widgets.HBox([self.athlete, self.open_button], layout=wrap)
+        children = [self.help, widgets.HBox([self.sort, self.only_flags, self.acwr_high, self.no_checkin],
+                                            layout=wrap), self.summary, self.table]
         if not read_only:
-            children += [widgets.HBox([self.athlete, self.open_button]), self.workbook_area]
+            children += [self.open_row, self.workbook_area]
         self._refresh()
         super().__init__(children, **kwargs)
 
@@ -240,6 +300,8 @@ class SquadView(widgets.VBox):
         from heavylegs.app.widgets import CoachWorkbook
 
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
+        # one "Athlete" picker on screen: the workbook's own, which lists every athlete
+        self.open_row.layout.display = "none"
         self.workbook_area.clear_output()
         with self.workbook_area:
             display(self.workbook)

@@ -59,8 +59,10 @@ function render({ model, el }) {
 
   let waiting = null;   // resolves when the kernel acknowledges a message
   let failed = null;
+  let finishedNote = "";
   model.on("msg:custom", (msg) => {
-    if (msg.event === "ack" && waiting) { const w = waiting; waiting = null; w(); }
+    if (msg.event === "finished") finishedNote = msg.note || "";
+    if ((msg.event === "ack" || msg.event === "finished") && waiting) { const w = waiting; waiting = null; w(); }
     if (msg.event === "error") { failed = msg.message; if (waiting) { const w = waiting; waiting = null; w(); } }
   });
   const sendAndWait = (content, buffers) => new Promise((resolve) => {
@@ -101,7 +103,10 @@ function render({ model, el }) {
     label.style.pointerEvents = ""; label.style.opacity = "";
     if (failed) { note.textContent = "Upload stopped: " + failed; return; }
     note.textContent = "Sent " + ok.length + " file(s), " + human(sent) + "; importing...";
-    model.send({ event: "done" });
+    // The kernel answers "finished" once the import is over, whatever its outcome, so this
+    // line never stays on "importing..."; it then shows the kernel's note (or nothing).
+    await sendAndWait({ event: "done" });
+    note.textContent = failed ? "Import stopped: " + failed : finishedNote;
   });
   model.on("change:note", () => { if (model.get("note")) note.textContent = model.get("note"); });
 }
@@ -172,6 +177,7 @@ class ChunkedUpload(anywidget.AnyWidget):
                 return
             if event == "start":
                 self._reset()
+                self.note = ""
                 self._folder = Path(tempfile.mkdtemp(prefix="heavylegs-upload-"))
                 self.total, self.received = int(content.get("total", 0)), 0
             elif event == "begin":
@@ -199,6 +205,8 @@ class ChunkedUpload(anywidget.AnyWidget):
                 finally:
                     if folder is not None:
                         shutil.rmtree(folder, ignore_errors=True)
+                    # whatever happened, the browser's "importing..." line is replaced
+                    self.send({"event": "finished", "note": self.note})
                 return
             else:
                 return

@@ -30,15 +30,17 @@ from heavylegs.errors import InputError
 from heavylegs.errors import Problem as type_problem
 from heavylegs.vocabulary import KM_PER_MILE, PROFILE_FIELDS, SECTIONS
 from heavylegs.views.html import UNKNOWN, ask_next_html, cause_detail_html, delta_html, format_answer, red_flag_html, status_html
-from heavylegs.views.html import follow_up_html, load_summary_html, patterns_html, plan_table_html
+from heavylegs.views.html import follow_up_html, latest_ratio, load_summary_html, patterns_html, plan_table_html, ratio_sentence
 from heavylegs.views.dashboard import export_dashboard
-from heavylegs.analysis.plan import KINDS, distance_unit, plan_columns, plan_rows
+from heavylegs.analysis.plan import KINDS, distance_unit, plan_column_labels, plan_columns, plan_rows
+from heavylegs.views.html import wellness_html, wellness_import_html
 from heavylegs.views.html import escape as _esc
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
                                     ranking_delta, rename_source)
+from heavylegs.app.workbook import WELLNESS_SUFFIXES
 
 __all__ = [
     "UNKNOWN",
@@ -54,12 +56,43 @@ __all__ = [
     "ask_next_html",
     "delta_html",
     "FIGURE_WIDTHS",
+    "import_status_line",
 ]
 
 _AUTO = {"width": "auto"}
 # Units a question shows in miles for an athlete who reads miles (the files keep km).
 _MILE_UNITS = {"km": "mi", "min/km": "min/mi"}
 _UPLOAD_TYPES = ".csv,.fit,.gpx,.tcx,.gz,.zip"
+_WELLNESS_TYPES = ".zip,.xml,.json,.csv"
+
+
+def import_status_line(athlete_id: str, outcome: dict) -> tuple:
+    """The workbook's one status line after an import, and whether it is an error.
+
+    Parameters
+    ----------
+    athlete_id : str
+    outcome : dict
+        From :meth:`heavylegs.app.workbook.WorkbookModel.import_files`
+        (``added``, ``duplicates``, ``failed``).
+
+    Returns
+    -------
+    (str, bool)
+        Green only when sessions were added and every file was read; an
+        error when nothing was added because files could not be read.
+    """
+    added, duplicates, failed = outcome["added"], outcome["duplicates"], len(outcome["failed"])
+    unread = f"{failed} file(s) could not be read (reasons below the upload button)"
+    if added and not failed:
+        return f"Imported {added} session(s) into {athlete_id}'s log.", False
+    if added:
+        return f"Imported {added} session(s) into {athlete_id}'s log; {unread}.", True
+    if failed:
+        return f"Nothing imported into {athlete_id}'s log: {unread}.", True
+    if duplicates:
+        return f"Nothing new for {athlete_id}'s log: {duplicates} session(s) were already in it.", False
+    return f"Nothing imported into {athlete_id}'s log: the files held no session.", True
 
 
 # --- The form ------------------------------------------------------------------------------
@@ -91,8 +124,9 @@ class _FieldControl:
             self.input = widgets.SelectMultiple(options=[(v.replace("_", " "), v) for v in spec.values],
                                                 value=(), rows=4, disabled=True, layout=box,
                                                 style=shared["description_style"])
+            # wide enough for the whole word "unknown" (80 px cut it to "unkno...")
             self.unknown = widgets.Checkbox(value=True, description=UNKNOWN, indent=False,
-                                            layout=widgets.Layout(width="80px"))
+                                            layout=widgets.Layout(width="100px"))
         else:
             hint = {"date": "YYYY-MM-DD (empty = today)"}.get(spec.kind, UNKNOWN)
             self.input = widgets.Text(value="", placeholder=hint, continuous_update=False, layout=box,
@@ -458,26 +492,43 @@ class CoachWorkbook(widgets.VBox):
         self._ranking_box = widgets.Box([self.ranking_figure], layout=widgets.Layout(width="100%"))
         self._history_box = widgets.Box([self.history_figure], layout=widgets.Layout(width="100%"))
         self._build_checkins()
+        self._build_wellness()
         self._build_plan()
         self._wire()
 
     def _build_checkins(self):
-        small = widgets.Layout(width="150px")
+        # as wide as the label and the choice need: "Soreness 1-7" and "unknown" are never cut
+        small = {"layout": widgets.Layout(width="auto"), "style": {"description_width": "initial"}}
         self.checkin_date = widgets.Text(placeholder="YYYY-MM-DD (empty = today)", continuous_update=True,
                                          description="Day", layout=widgets.Layout(width="230px"))
         self.checkin_heaviness = widgets.Dropdown(options=[("heaviness?", None)] + [(str(i), i) for i in range(11)],
-                                                  value=None, description="Heavy 0-10", layout=small)
+                                                  value=None, description="Heavy 0-10", **small)
         self.checkin_items = {}
         for name, label in (("sleep_quality", "Sleep 1-7"), ("fatigue", "Fatigue 1-7"),
                             ("stress", "Stress 1-7"), ("soreness", "Soreness 1-7")):
             self.checkin_items[name] = widgets.Dropdown(options=[(UNKNOWN, None)] + [(str(i), i) for i in range(1, 8)],
-                                                        value=None, description=label, layout=small)
+                                                        value=None, description=label, **small)
         self.checkin_button = widgets.Button(description="Add check-in", icon="plus", layout=_AUTO)
         self.checkin_status = widgets.HTML("")
         self.heaviness_figure = _figure_widget(figures.heaviness_figure(None), FIGURE_WIDTHS["load"])
         self._heaviness_box = widgets.Box([self.heaviness_figure], layout=widgets.Layout(width="100%"))
         self.patterns = widgets.HTML("")
         self.follow_up = widgets.HTML("")
+
+    def _build_wellness(self):
+        """Beside the training log: import a watch's or ring's export; under the heaviness chart: its panel."""
+        self.wellness_upload = ChunkedUpload(accept=_WELLNESS_TYPES, description="Upload wellness (watch, ring)")
+        self.wellness_upload.on_upload(lambda files: self._guard(lambda: self.import_wellness_uploads(files)))
+        self.wellness_upload.on_too_large(self._too_large)
+        self.wellness_path_text = widgets.Text(placeholder="or a path, e.g. ~/apple_health_export/export.xml",
+                                               continuous_update=True, layout=widgets.Layout(width="330px"))
+        self.wellness_path_button = widgets.Button(description="Import wellness from path", icon="heartbeat",
+                                                   layout=_AUTO, tooltip="Garmin, Apple Health, Fitbit, Oura, "
+                                                   "WHOOP exports or a wellness CSV, where they lie")
+        self.wellness_status = widgets.HTML("")
+        self.wellness_summary = widgets.HTML("")
+        self.wellness_figure = _figure_widget(figures.wellness_figure(None), FIGURE_WIDTHS["load"])
+        self._wellness_box = widgets.Box([self.wellness_figure], layout=widgets.Layout(width="100%"))
 
     def _build_plan(self):
         self.plan_new_button = widgets.Button(description="New plan from these answers", icon="calendar",
@@ -518,6 +569,9 @@ class CoachWorkbook(widgets.VBox):
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                              widgets.HBox([self.progress, self.log_status],
                                           layout=widgets.Layout(align_items="center")),
+                             widgets.HBox([self.wellness_upload, self.wellness_path_text, self.wellness_path_button],
+                                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
+                             self.wellness_status,
                              widgets.HBox([self.metric, self.load_metric, self.show_fitness],
                                           layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                              self.load_summary, self._load_box])
@@ -528,7 +582,8 @@ class CoachWorkbook(widgets.VBox):
                          "four Hooper items (1 very, very good to 7 very, very bad).</div>"),
             widgets.HBox([self.checkin_date, self.checkin_heaviness, *self.checkin_items.values(),
                           self.checkin_button], layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.checkin_status, self.follow_up, self._heaviness_box, self.patterns])
+            self.checkin_status, self.follow_up, self._heaviness_box, self.wellness_summary, self._wellness_box,
+            self.patterns])
         plan = widgets.VBox([
             widgets.HTML("<h3 style='margin:8px 0 4px 0'>Two-week plan</h3>"),
             widgets.HBox([self.plan_new_button, self.plan_edit_toggle, self.plan_apply_button, self.plan_status],
@@ -548,6 +603,7 @@ class CoachWorkbook(widgets.VBox):
         self.what_if_try.on_click(lambda _b: self._guard_what_if(self.try_what_if))
         self.what_if_reset.on_click(lambda _b: self._guard_what_if(self.reset_what_if))
         self.import_path_button.on_click(lambda _b: self._guard(self.import_from_path))
+        self.wellness_path_button.on_click(lambda _b: self._guard(self.import_wellness_from_path))
         self.checkin_button.on_click(lambda _b: self._guard_in(self.checkin_status, self.add_checkin))
         self.plan_new_button.on_click(lambda _b: self._guard_in(self.plan_status, self.new_plan))
         self.plan_apply_button.on_click(lambda _b: self._guard_in(self.plan_status, self.apply_plan_edits))
@@ -741,7 +797,9 @@ class CoachWorkbook(widgets.VBox):
         """Redraw the weekly load chart from the model's log."""
         self._drawn_log = None if self.model.assessment is None else self.model.assessment.log
         self._drawn_unit = self._unit()
-        self.load_summary.value = load_summary_html(self.model.load_summary()) if self.model.state else ""
+        ratio = ratio_sentence(latest_ratio(self.model.weekly, self.model.daily), "coach") if self.model.state else ""
+        self.load_summary.value = ((load_summary_html(self.model.load_summary()) if self.model.state else "")
+                                   + (f"<div class='hl-ratio' style='font-size:12px'>{ratio}</div>" if ratio else ""))
         projection = self.model.plan_projection() if self.model.state is not None else None
         fig = figures.weekly_load_figure(self.model.weekly, metric=self.metric.value,
                                          show_fitness=self.show_fitness.value, daily=self.model.daily,
@@ -791,6 +849,49 @@ class CoachWorkbook(widgets.VBox):
                 paths.append(path)
             self._import(paths, names={str(p): p.name for p in paths})
 
+    def import_wellness_uploads(self, files):
+        """Import uploaded wellness exports into the open athlete's wellness.csv (as :meth:`import_uploads`)."""
+        with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
+            paths = []
+            for i, item in enumerate(files):
+                if item.get("path") is not None:
+                    paths.append(Path(item["path"]))
+                    continue
+                name = Path(str(item["name"])).name or f"upload-{i}"
+                path = Path(tmp) / f"{i:03d}" / name
+                path.parent.mkdir()
+                path.write_bytes(bytes(item["content"]))
+                paths.append(path)
+            names = {str(p): (Path(str(f["name"])).name if f.get("name") else p.name) for p, f in zip(paths, files)}
+            self._import_wellness(paths, names)
+
+    def import_wellness_from_path(self, text: str | None = None):
+        """Import the wellness export typed in the wellness path box (an Apple export.zip of several GB, say)."""
+        text = self.wellness_path_text.value if text is None else text
+        path = check_import_path(text, "Import wellness from path", WELLNESS_SUFFIXES)
+        self._say(f"Importing {path}...")
+        self._import_wellness([path])
+
+    def _import_wellness(self, paths, names=None):
+        athlete_id = self.model.athlete_id
+        outcome = self.model.import_wellness(paths, names=names)
+        self.wellness_status.value = wellness_import_html(outcome, athlete_id)
+        self._say(f"Imported wellness into {athlete_id}'s wellness.csv.")
+        if athlete_id not in self.athlete_picker.options:
+            self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
+        self.refresh()
+        self.refresh_checkins()
+
+    def refresh_wellness(self, x_range=None):
+        """Redraw the wellness panel on the heaviness chart's dates, and its summary in words."""
+        state = self.model.state
+        until = None if state is None else state.answers.get("assessed_on")
+        fig = figures.wellness_figure(self.model.wellness, until=until, x_range=x_range)
+        if not _sync_figure(self.wellness_figure, fig):
+            self.wellness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
+            self._wellness_box.children = [self.wellness_figure]
+        self.wellness_summary.value = wellness_html(self.model.wellness_summary(), self.model.wellness_problems)
+
     def import_from_path(self, text: str | None = None):
         """Import the file or folder typed in the path box (a large Strava export, say)."""
         text = self.import_path_text.value if text is None else text
@@ -808,7 +909,9 @@ class CoachWorkbook(widgets.VBox):
         kept = "" if outcome["path"] is not None else " The log was left as it was."
         self.log_status.value = (f"{outcome['added']} session(s) added to {_esc(athlete_id)}'s log, "
                                  f"{outcome['duplicates']} duplicate(s) skipped.{kept}{failed}")
-        self._say(f"Imported into {athlete_id}'s log.")
+        line, error = import_status_line(athlete_id, outcome)
+        self._say(line, error=error)
+        self.upload.note = line
         if athlete_id not in self.athlete_picker.options:
             self._set_picker(sorted(set(self.model.athletes()) | {athlete_id}), athlete_id)
         self.refresh()
@@ -859,6 +962,7 @@ class CoachWorkbook(widgets.VBox):
         if not _sync_figure(self.heaviness_figure, fig):
             self.heaviness_figure = _figure_widget(fig, FIGURE_WIDTHS["load"])
             self._heaviness_box.children = [self.heaviness_figure]
+        self.refresh_wellness(fig.layout.xaxis.range)
         self.patterns.value = patterns_html(self.model.patterns, detail=True)
         self.follow_up.value = follow_up_html(self.model.follow_up()) if self.model.state is not None else ""
 
@@ -894,13 +998,14 @@ class CoachWorkbook(widgets.VBox):
             return
         unit = self._plan_unit = distance_unit(self.model.answers)
         columns = plan_columns(unit)
+        labels = plan_column_labels(unit, plan.get("load_metric"))
         rows = plan_rows(plan, unit)
-        self.plan_view.value = "" if editing else plan_table_html(rows, columns)
+        self.plan_view.value = "" if editing else plan_table_html(rows, columns, labels)
         if editing:
             if not self._plan_cells:
                 self._build_plan_grid()
             for box, col in zip(self._plan_header, columns):
-                box.value = f"<b>{_esc(col.replace('_', ' '))}</b>"
+                box.value = f"<b>{_esc(labels.get(col, col))}</b>"
             for cells, row in zip(self._plan_cells, rows):
                 for cell, col in zip(cells, columns):
                     value = row.get(col)

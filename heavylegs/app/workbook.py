@@ -30,7 +30,9 @@ from heavylegs.analysis.scoring import score_profile
 from heavylegs.engine.device_load import check_metric, load_summary
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.checkins import add_checkin, follow_up, load_checkins
-from heavylegs.logs.formats import import_sources
+from heavylegs.logs.formats import import_sources, not_importable_reason
+from heavylegs.logs.formats.wellness_import import import_wellness
+from heavylegs.store.wellness_files import save_wellness, wellness_path
 from heavylegs.logs.traininglog import merge_logs  # the one same-session rule, shared with the importers and the CLI
 from heavylegs.logs.traininglog import read_log, validate_log, write_log
 from heavylegs.store.assessments import list_assessments, save_assessment, top_cause_history
@@ -43,6 +45,7 @@ from heavylegs.vocabulary import PROFILE_FIELDS
 __all__ = [
     "UNKNOWN",
     "IMPORT_SUFFIXES",
+    "WELLNESS_SUFFIXES",
     "parse_answer",
     "format_answer",
     "ranking_delta",
@@ -59,6 +62,8 @@ _LOAD_ANSWERS = ("hr_max_bpm", "hr_rest_bpm", "resting_hr_bpm", "lthr_bpm", "thr
                  "sex", "birth_year")
 #: File endings the workbook imports (also gzipped activity files, and folders).
 IMPORT_SUFFIXES = (".csv", ".fit", ".gpx", ".tcx", ".gz", ".zip")
+#: File endings of the wellness exports the workbook imports (``spec/wellness.md``), and folders.
+WELLNESS_SUFFIXES = (".zip", ".xml", ".json", ".csv")
 
 
 # --- Plain functions -----------------------------------------------------------------------
@@ -158,7 +163,7 @@ def rename_source(source, names: dict):
     return source
 
 
-def check_import_path(text, source: str = "path") -> Path:
+def check_import_path(text, source: str = "path", suffixes: tuple = IMPORT_SUFFIXES) -> Path:
     """The file or folder a coach typed, checked before anything is read.
 
     Parameters
@@ -170,6 +175,9 @@ def check_import_path(text, source: str = "path") -> Path:
         home folder.
     source : str
         What to name in messages.
+    suffixes : tuple of str
+        File endings accepted (:data:`IMPORT_SUFFIXES`; the wellness import
+        passes :data:`WELLNESS_SUFFIXES`).
 
     Returns
     -------
@@ -197,9 +205,9 @@ def check_import_path(text, source: str = "path") -> Path:
     if not stat.S_ISREG(info.st_mode):
         raise InputError([Problem(source, f"found {raw!r}, which is not a regular file, expected a file "
                                           "or a folder")])
-    if not path.name.lower().endswith(IMPORT_SUFFIXES):
+    if not path.name.lower().endswith(suffixes):
         raise InputError([Problem(source, f"found {path.name!r}, expected a file ending in "
-                                          f"{', '.join(IMPORT_SUFFIXES)} or a folder")])
+                                          f"{', '.join(suffixes)} or a folder")])
     return path.resolve()
 
 
@@ -226,6 +234,10 @@ class AthleteState:
         :func:`heavylegs.analysis.pipeline.assess` of ``answers`` and ``log``.
     what_if_ranking : dict
         The ranking with ``what_if`` applied (``assessment.ranking`` without).
+    wellness : pandas.DataFrame or None
+        The wearable's nights and mornings (``athletes/<id>/wellness.csv``).
+    wellness_problems : tuple of Problem
+        Why that file was left out when it could not be read.
     """
 
     athlete_id: str
@@ -241,11 +253,14 @@ class AthleteState:
     plan_source: str = "none"
     saved_plan: dict | None = None
     metric: str = "auto"
+    wellness: object = None
+    wellness_problems: tuple = ()
 
     @staticmethod
     def build(athlete_id: str, answers: dict, saved_answers, what_if: dict, log, log_problems=(),
               analysis: LogAnalysis | None = None, checkins=None, patterns=None, plan=None,
-              plan_source: str = "draft", saved_plan=None, metric: str = "auto") -> "AthleteState":
+              plan_source: str = "draft", saved_plan=None, metric: str = "auto",
+              wellness=None) -> "AthleteState":
         """Assess ``answers`` with ``log`` and ``checkins``.
 
         ``analysis`` and ``patterns`` are reused when they cover the same day
@@ -257,19 +272,22 @@ class AthleteState:
         if analysis is not None and (analysis.until != day or analysis.metric != metric):
             analysis, patterns = None, None
         has_checkins = checkins is not None and len(checkins) > 0
+        has_wellness = wellness is not None and len(wellness) > 0
         result = assess(answers, log, analysis=analysis, checkins=checkins if has_checkins else None,
-                        patterns=patterns if has_checkins else None, metric=metric)
+                        patterns=patterns if has_checkins else None, metric=metric,
+                        wellness=wellness if has_wellness else None)
         trial = result.ranking
         if what_if:
             merged = validate_profile({**answers, **what_if}, "What-if")
             evidence = None
             if result.patterns is not None:
                 evidence = pattern_evidence(result.patterns)
-            trial = score_profile(merged, log_facts=result.log_facts, pattern_evidence=evidence)
+            trial = score_profile(merged, log_facts=result.log_facts, pattern_evidence=evidence,
+                                  wellness_facts=result.wellness)
         if plan_source == "draft":
             plan = build_plan(result)
         return AthleteState(athlete_id, answers, saved_answers, dict(what_if), log, tuple(log_problems),
-                            result, trial, checkins, plan, plan_source, saved_plan, metric)
+                            result, trial, checkins, plan, plan_source, saved_plan, metric, wellness)
 
 
 class WorkbookModel:
@@ -328,6 +346,9 @@ class WorkbookModel:
                            doc='Where the plan comes from: "saved", "edited" or "draft".')
     patterns = property(lambda self: None if self.state is None else self.state.assessment.patterns,
                         doc="The check-ins' patterns (None without check-ins).")
+    wellness = property(lambda self: self._get("wellness"), doc="The wearable's rows (wellness.csv).")
+    wellness_problems = property(lambda self: list(self._get("wellness_problems", ())),
+                                 doc="Why wellness.csv was left out.")
 
     def _require(self) -> AthleteState:
         if self.state is None:
@@ -376,9 +397,10 @@ class WorkbookModel:
         answers = validate_profile(record.answers(), f"<{athlete_id}>")
         saved = dict(answers) if record.exists else None
         plan = record.plan
-        self.state = AthleteState.build(athlete_id, answers, saved, {}, record.log, record.log_problems,
-                                        checkins=record.checkins, plan=plan,
-                                        plan_source="saved" if plan else "draft", saved_plan=plan)
+        state = AthleteState.build(athlete_id, answers, saved, {}, record.log, record.log_problems,
+                                   checkins=record.checkins, plan=plan, plan_source="saved" if plan else "draft",
+                                   saved_plan=plan, wellness=record.wellness if record.has_wellness else None)
+        self.state = replace(state, wellness_problems=record.wellness_problems)
         return self.ranking
 
     def _read_checkins(self, athlete_id: str):
@@ -422,7 +444,7 @@ class WorkbookModel:
     # answers
     def _rebuild(self, state: AthleteState, answers=None, what_if=None, log=None, log_changed=False,
                  saved=..., checkins=None, plan=None, plan_source=None, saved_plan=...,
-                 metric=None) -> dict:
+                 metric=None, wellness=None) -> dict:
         answers = state.answers if answers is None else answers
         what_if = state.what_if if what_if is None else what_if
         new_log = log if log_changed else state.log
@@ -432,13 +454,17 @@ class WorkbookModel:
         saved_answers = state.saved_answers if saved is ... else saved
         problems = () if log_changed else state.log_problems
         checkins = state.checkins if checkins is None else checkins
-        patterns = None if (log_changed or checkins is not state.checkins) else state.assessment.patterns
+        patterns = None if (log_changed or checkins is not state.checkins or wellness is not None) \
+            else state.assessment.patterns
+        wellness = state.wellness if wellness is None else wellness
         built = AthleteState.build(state.athlete_id, answers, saved_answers, what_if, new_log, problems,
                                    analysis=analysis, checkins=checkins, patterns=patterns,
                                    plan=state.plan if plan is None else plan,
                                    plan_source=state.plan_source if plan_source is None else plan_source,
                                    saved_plan=state.saved_plan if saved_plan is ... else saved_plan,
-                                   metric=state.metric if metric is None else metric)
+                                   metric=state.metric if metric is None else metric, wellness=wellness)
+        if wellness is state.wellness:
+            built = replace(built, wellness_problems=state.wellness_problems)
         if self.state is not state:  # never write a result over another athlete's state
             raise RuntimeError("the athlete changed while its answers were being scored")
         self.state = built
@@ -588,9 +614,11 @@ class WorkbookModel:
                 # A CSV that is neither a log nor an export: the log's own problems help more.
                 exc = log_errors.get(str(where))
                 if exc is not None:
-                    reason = "not a training log: " + "; ".join(p.message if p.line is None else
-                                                                 f"line {p.line}: {p.field or ''} {p.message}"
-                                                                 for p in exc.problems[:3])
+                    found = "; ".join(p.message if p.line is None else f"line {p.line}: {p.field or ''} {p.message}"
+                                      for p in exc.problems[:3])
+                    # a log's header with bad rows: its own problems; anything else: what to upload
+                    rows_wrong = any((p.line or 0) > 1 for p in exc.problems)
+                    reason = "not a training log: " + found if rows_wrong else not_importable_reason(found)
                 failed.append((names.get(str(where), str(where)) if names else str(where), str(reason)))
             duplicates += int(getattr(result, "duplicates_skipped", 0) or 0)
         if not frames:
@@ -599,6 +627,53 @@ class WorkbookModel:
         outcome["duplicates"] += duplicates
         outcome["failed"] = failed
         return outcome
+
+    def import_wellness(self, paths, names=None) -> dict:
+        """Import wellness exports (any vendor of ``spec/wellness.md``) into the open athlete's wellness.csv.
+
+        Parameters
+        ----------
+        paths : sequence of str or Path
+            Files or folders (uploads are first written to a temporary folder).
+        names : dict, optional
+            ``{str(path): name}``: the name to show and to keep in
+            ``imported_from`` instead of a temporary copy's path.
+
+        Returns
+        -------
+        dict
+            ``lines`` (what each file gave: days, first and last date,
+            columns filled, values dropped), ``path`` (the file written),
+            ``rows`` (rows in it now) and ``days`` (days imported).
+
+        Raises
+        ------
+        InputError
+            A file that cannot be told or read (named), or files without any
+            value: nothing is written and the athlete stays as it was.
+        """
+        state = self._require()
+        result = import_wellness(paths)
+        names = names or {}
+        if len(result.wellness) == 0:
+            raise InputError([Problem(names.get(read.file, read.file), f"{read.kind}: found no day with sleep, "
+                                                                       "resting heart rate, HRV or scores")
+                              for read in result.files]
+                             or [Problem("wellness import", "found no wellness file")])
+        rows = result.wellness.copy()
+        rows["imported_from"] = rows["imported_from"].map(
+            lambda v: next((Path(n).name for p, n in names.items() if Path(p).name == v), v))
+        saved = save_wellness(wellness_path(self.data_dir, state.athlete_id), rows, result.covers)
+        # read back through the one athlete loader, as every page reads it
+        self._rebuild(state, wellness=load_athlete(self.data_dir, state.athlete_id, bad_log="keep").wellness)
+        lines = result.summary_lines()
+        for path, name in names.items():
+            lines = [line.replace(path, name) for line in lines]
+        return {"lines": lines, "path": saved.path, "rows": saved.rows, "days": result.days}
+
+    def wellness_summary(self):
+        """The wearable's baselines up to the assessment day (:func:`heavylegs.engine.wellness.wellness_facts`)."""
+        return None if self.state is None else self.state.assessment.wellness
 
     def import_path(self, text, progress=None) -> dict:
         """Import the one file or folder a coach typed (see :func:`check_import_path`).

@@ -36,6 +36,7 @@ __all__ = [
     "load_causes",
     "rule_threshold",
     "load_red_flags",
+    "check_flag_causes",
     "parse_cause",
     "KNOWLEDGE_DIR",
     "catalogue_markdown",
@@ -82,7 +83,7 @@ EVIDENCE_TAGS = {
     "P": "pattern question (a discriminating symptom pattern, no single study)",
 }
 
-CATEGORIES = ("training", "recovery", "nutrition", "fuel", "blood", "equipment", "body",
+CATEGORIES = ("training", "recovery", "nutrition", "nutrient", "fuel", "blood", "equipment", "body", "health",
               "environment", "circulation", "injury", "neurological")
 
 PREVALENCE = ("common", "occasional", "rare")
@@ -91,7 +92,9 @@ _CAUSE_KEYS = {"id", "title", "category", "prevalence", "summary", "mechanism", 
                "advice", "see_doctor_if", "sources", "examples"}
 _RULE_KEYS = {"field", "op", "value", "and", "points", "grade", "evidence", "because", "examples"}
 _COND_KEYS = {"field", "op", "value", "if_unknown"}
-_FLAG_KEYS = {"id", "title", "urgency", "when", "reason", "action"}
+_FLAG_KEYS = {"id", "title", "urgency", "when", "reason", "action", "causes", "evidence", "ask_when", "examples"}
+#: Keys a red flag must carry (``ask_when`` and ``examples`` may be left out).
+_FLAG_REQUIRED = _FLAG_KEYS - {"ask_when", "examples"}
 
 
 class CatalogueError(ValueError):
@@ -187,7 +190,17 @@ class Cause:
 
 @dataclass(frozen=True)
 class RedFlag:
-    """An answer that means "see a doctor" whatever else is true."""
+    """An answer that means "see a doctor" whatever else is true.
+
+    ``causes`` names the causes of the catalogue the flag bears on, each with
+    the specificity grade of that link (``(("poor_circulation", "S"),)``):
+    when the flag fires, each of them gains the grade's points with the flag
+    as its first reason, and one of them is ranked in the top three
+    (``spec/profile.md``, "Red flags point at causes"). ``ask_when`` lists the
+    answers under which the flag's questions are plausible enough to be asked
+    before any other (alternatives of conditions, like ``when``); ``examples``
+    holds answers with which the flag must and must not fire.
+    """
 
     id: str
     title: str
@@ -195,10 +208,19 @@ class RedFlag:
     when: tuple  # tuple of alternatives, each a tuple of Conditions (all must hold)
     reason: str
     action: str
+    causes: tuple = ()
+    evidence: str = "CS"
+    ask_when: tuple = ()
+    examples: dict = _dc_field(default_factory=dict, compare=False)
 
     @cached_property
     def fields(self) -> tuple:
         return tuple(dict.fromkeys(c.field for alt in self.when for c in alt))
+
+    @property
+    def cause_ids(self) -> tuple:
+        """The ids of the causes the flag bears on, most specific link first (then by id)."""
+        return tuple(cause_id for cause_id, _ in self.causes)
 
 
 def _fail(path, key, message):
@@ -604,26 +626,71 @@ def _load_dir(directory, require_spec, cache=None):
     return tuple(causes)
 
 
-def load_red_flags(path=None) -> tuple:
+def load_red_flags(path=None, causes=None) -> tuple:
     """Load and validate the red flags.
 
     Parameters
     ----------
     path : str or Path, optional
         A YAML file with a list of red flags; the packaged one by default.
+    causes : sequence of Cause, optional
+        The catalogue the flags' ``causes`` must name (the packaged one by
+        default).
 
     Returns
     -------
     tuple of RedFlag
+
+    Raises
+    ------
+    CatalogueError
+        Naming the file and the key: also when a flag names a cause the
+        catalogue does not have, or when a cause it names has a rule that
+        repeats the flag's own test (the flag already gives that evidence).
     """
-    if path is None:
+    if path is None and causes is None:
         return _load_packaged_flags()
-    return _parse_flags(Path(path))
+    path = KNOWLEDGE_DIR / "red_flags.yaml" if path is None else Path(path)
+    flags = _parse_flags(path)
+    check_flag_causes(flags, load_causes() if causes is None else causes, path)
+    return flags
 
 
 @lru_cache(maxsize=1)
 def _load_packaged_flags():
-    return _parse_flags(KNOWLEDGE_DIR / "red_flags.yaml", cache=_read_cache())
+    path = KNOWLEDGE_DIR / "red_flags.yaml"
+    flags = _parse_flags(path, cache=_read_cache())
+    check_flag_causes(flags, _load_packaged(), path)
+    return flags
+
+
+def check_flag_causes(flags, causes, path="<red flags>") -> None:
+    """Check that every flag names causes of ``causes`` and that no such cause repeats the flag's test.
+
+    Parameters
+    ----------
+    flags : sequence of RedFlag
+    causes : sequence of Cause
+    path : str or Path
+        Named in the error.
+
+    Raises
+    ------
+    CatalogueError
+    """
+    by_id = {cause.id: cause for cause in causes}
+    for i, flag in enumerate(flags):
+        for cause_id, _ in flag.causes:
+            cause = by_id.get(cause_id)
+            if cause is None:
+                _fail(path, f"[{i}].causes.{cause_id}",
+                      f"{flag.id} names an unknown cause; valid causes: {', '.join(sorted(by_id))}")
+            tests = {frozenset(alt) for alt in flag.when}
+            for j, rule in enumerate(cause.rules):
+                if frozenset(rule.conditions) in tests:
+                    _fail(path, f"[{i}].causes.{cause_id}",
+                          f"{cause.path or cause_id}: rules[{j}] repeats the test of the red flag {flag.id}, "
+                          "which already gives this evidence: drop the rule")
 
 
 def _parse_flags(path, cache=None):
@@ -638,7 +705,7 @@ def _parse_flags(path, cache=None):
         extra = set(item) - _FLAG_KEYS
         if extra:
             _fail(path, f"{key}.{sorted(extra)[0]}", f"unknown key; valid keys: {', '.join(sorted(_FLAG_KEYS))}")
-        for k in _FLAG_KEYS:
+        for k in sorted(_FLAG_REQUIRED):
             if k not in item:
                 _fail(path, f"{key}.{k}", "missing")
         if item["urgency"] not in URGENCIES:
@@ -652,8 +719,30 @@ def _parse_flags(path, cache=None):
                 _fail(path, f"{key}.when[{j}]", "expected a list of conditions")
             alts.append(tuple(_parse_condition(c, path, f"{key}.when[{j}][{k}]") for k, c in enumerate(alt)))
         _check_template(item["reason"], path, f"{key}.reason", ("value", "threshold"))
+        links = item["causes"]
+        if not isinstance(links, dict) or not links:
+            _fail(path, f"{key}.causes", "expected a mapping of the cause ids the flag bears on to a grade "
+                                         "(S, M or N), for example {poor_circulation: S}")
+        for cause_id, grade in links.items():
+            if grade not in ("S", "M", "N"):
+                _fail(path, f"{key}.causes.{cause_id}", f"{grade!r} is not valid; valid: S, M, N")
+        if item["evidence"] not in EVIDENCE_TAGS:
+            _fail(path, f"{key}.evidence", f"{item['evidence']!r} is not valid; valid: {', '.join(EVIDENCE_TAGS)}")
+        ask_when = item.get("ask_when", [])
+        if not isinstance(ask_when, list):
+            _fail(path, f"{key}.ask_when", "expected a list of alternatives")
+        asks = []
+        for j, alt in enumerate(ask_when):
+            if not isinstance(alt, list) or not alt:
+                _fail(path, f"{key}.ask_when[{j}]", "expected a list of conditions")
+            asks.append(tuple(_parse_condition(c, path, f"{key}.ask_when[{j}][{k}]") for k, c in enumerate(alt)))
+        examples = _parse_examples(item.get("examples", {"fires": [], "does_not_fire": []}), path,
+                                   f"{key}.examples", required=False)
+        order = {"S": 0, "M": 1, "N": 2}
+        causes = tuple(sorted(links.items(), key=lambda kv: (order[kv[1]], kv[0])))
         flags.append(RedFlag(item["id"], " ".join(item["title"].split()), item["urgency"], tuple(alts),
-                             " ".join(item["reason"].split()), " ".join(item["action"].split())))
+                             " ".join(item["reason"].split()), " ".join(item["action"].split()),
+                             causes, item["evidence"], tuple(asks), examples))
     return tuple(flags)
 
 
@@ -674,12 +763,17 @@ def catalogue_markdown(causes=None, red_flags=None) -> str:
         "",
         "## Red flags (always first: see a doctor)",
         "",
-        "| id | urgency | when | action |",
-        "|---|---|---|---|",
+        "Each flag names the causes it bears on, with the grade of that link: when the flag fires, each",
+        "of them gains the grade's points with the flag as its first reason, and the best of them is",
+        "ranked in the top three, so the banner and the ranking tell one story.",
+        "",
+        "| id | urgency | when | points at | action |",
+        "|---|---|---|---|---|",
     ]
     for flag in red_flags:
         when = " **or** ".join(" and ".join(_cond_text(c) for c in alt) for alt in flag.when)
-        lines.append(f"| `{flag.id}` | {flag.urgency} | {when} | {flag.action} |")
+        links = ", ".join(f"`{cause_id}` ({grade})" for cause_id, grade in flag.causes)
+        lines.append(f"| `{flag.id}` | {flag.urgency} | {when} | {links} | {flag.action} |")
     lines.append("")
     for cause in causes:
         lines += [f"## {cause.title} (`{cause.id}`)", "",

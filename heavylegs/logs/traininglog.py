@@ -36,6 +36,7 @@ bad cell is rejected whole, so a partial log is never used.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import csv
 import io
 import itertools
@@ -512,7 +513,59 @@ def read_log(path) -> pd.DataFrame:
         raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, "
                                           "expected a UTF-8 text file", line=line)]) from None
     fast = _fast_log(text)
-    return fast if fast is not None else _log_from_text(text, source)
+    if fast is not None:
+        return fast
+    _fail_fast(text, source)
+    return _log_from_text(text, source)
+
+
+#: Rows checked at a time when a large log is not plainly valid (:func:`_fail_fast`).
+_CHUNK_ROWS = 20_000
+#: Problems after which the check of a large log stops.
+_MOST_PROBLEMS = 100
+
+
+def _fail_fast(text: str, source: str) -> None:
+    """Raise the problems of a large log that the fast path doubted, looking only where it doubted.
+
+    The careful path of :func:`_log_from_text` checks every cell of the file
+    in Python, about five times the time and memory of the fast path: for a
+    million rows with one bad row at the end, 20 s and 1.4 GB before the
+    error (issue 18). A file of more than ``2 * _CHUNK_ROWS`` lines without
+    quotes (so a line is a row) is cut into blocks of ``_CHUNK_ROWS`` rows
+    under its header; the fast path reads each, and the careful path only
+    the blocks it doubts. Their problems are raised with the lines of the
+    whole file, stopping after ``_MOST_PROBLEMS``. When no block has a
+    problem (only doubts), nothing is raised and the whole file goes the
+    careful way, as a small file does.
+    """
+    if '"' in text or text.count("\n") <= 2 * _CHUNK_ROWS:
+        return
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.replace(",", "").strip()), None)
+    if first is None:
+        return
+    header = lines[first]
+    problems = []
+    for begin in range(first + 1, len(lines), _CHUNK_ROWS):
+        block = header + "\n" + "\n".join(lines[begin:begin + _CHUNK_ROWS]) + "\n"
+        if _fast_log(block) is not None:
+            continue
+        try:
+            _log_from_text(block, source)
+        except InputError as exc:
+            # Line 1 of the block is the header (line first + 1); line 2 is line begin + 1 of the file.
+            problems += [dataclasses.replace(p, line=None if p.line is None else
+                                             (first + 1 if p.line == 1 else p.line + begin - 1))
+                         for p in exc.problems]
+            if len(problems) >= _MOST_PROBLEMS or any(p.line == 1 for p in exc.problems):
+                break
+    if len(problems) > _MOST_PROBLEMS:
+        problems = problems[:_MOST_PROBLEMS] + [Problem(source, f"more problems may follow: the check stopped "
+                                                                f"after the first {_MOST_PROBLEMS}; fix these "
+                                                                "and read the file again")]
+    if problems:
+        raise InputError(problems)
 
 
 # ---------------------------------------------------------------------------
@@ -1321,21 +1374,40 @@ def _spans(keys: list, instants: list, duration) -> tuple:
     return group, start, start + (duration * 60e9).astype(np.int64)
 
 
-def _overlapping_pairs(group, start, end) -> list:
-    """Pairs ``(i, j)`` of rows whose spans overlap by more than half of the shorter.
+#: Most neighbours each session is compared with for overlap: the sessions of
+#: its activity that start next after it (sessions with the very same span
+#: count once). A watch, a phone app and a chest strap give three recordings
+#: of one run; a session overlapping more than this many others is compared
+#: with the nearest only, so a crafted or concatenated export of 200,000 rows
+#: costs seconds, never a search of every pair (issue 18). Missing a pair
+#: keeps a duplicate; it never drops a session.
+SAME_SESSION_NEIGHBOURS = 64
 
-    Rows are sorted by group and start, then each is compared with the next
-    one, the one after, and so on while any row still overlaps its
-    neighbour at that distance at all: real logs need one or two passes.
+
+def _overlapping_pairs(group, start, end) -> tuple:
+    """Pairs ``(i, j)`` of rows whose spans overlap by more than half of the shorter, as two arrays.
+
+    Rows with the very same span (group, start and end) are compared once,
+    through one of them; the others join it by their equal session key. The
+    distinct spans are sorted by group and start, and each is compared with
+    the next one, the one after, and so on while any span still overlaps its
+    neighbour at that distance at all, at most :data:`SAME_SESSION_NEIGHBOURS`
+    on: real logs need one or two passes.
     """
     rows = np.flatnonzero(group >= 0)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if len(rows) < 2:
-        return []
+        return empty
+    spans = np.stack([group[rows], start[rows], end[rows]], axis=1)
+    _unique, first = np.unique(spans, axis=0, return_index=True)
+    rows = rows[np.sort(first)]
+    if len(rows) < 2:
+        return empty
     order = rows[np.lexsort((start[rows], group[rows]))]
     g, s, e = group[order], start[order], end[order]
     length = e - s
-    pairs = []
-    for shift in range(1, len(order)):
+    left, right = [], []
+    for shift in range(1, min(len(order), SAME_SESSION_NEIGHBOURS + 1)):
         # rows that still reach past the start of their neighbour this far on
         reaching = (g[:-shift] == g[shift:]) & (e[:-shift] > s[shift:])
         if not reaching.any():
@@ -1343,8 +1415,34 @@ def _overlapping_pairs(group, start, end) -> list:
         overlap = np.minimum(e[:-shift], e[shift:]) - s[shift:]
         shorter = np.minimum(length[:-shift], length[shift:])
         hit = np.flatnonzero(reaching & (overlap > 0) & (overlap > SAME_SESSION_OVERLAP * shorter))
-        pairs.extend(zip(order[hit].tolist(), order[hit + shift].tolist()))
-    return pairs
+        left.append(order[hit])
+        right.append(order[hit + shift])
+    if not left:
+        return empty
+    return np.concatenate(left), np.concatenate(right)
+
+
+def _components(n: int, left, right) -> np.ndarray:
+    """Connected components of ``n`` nodes joined by the edges ``left[k] - right[k]``.
+
+    Returns each node's component as the smallest node in it. Roots are
+    hooked to the smaller root across every edge, then paths are halved
+    until each node points at its root, until no edge joins two roots:
+    a few NumPy passes, whatever the shape of the graph.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    while True:
+        a, b = parent[left], parent[right]
+        differ = a != b
+        if not differ.any():
+            return parent
+        a, b = a[differ], b[differ]
+        np.minimum.at(parent, np.maximum(a, b), np.minimum(a, b))
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
 
 
 def same_session_keep(log: pd.DataFrame, locked: int = 0) -> np.ndarray:
@@ -1360,44 +1458,37 @@ def _keep_from(keys, instants, duration, has_hr, locked: int = 0) -> np.ndarray:
     half of the shorter one (same activity), form one session. A session
     holding a locked row keeps only its locked rows; otherwise its richest
     row is kept: one with heart rate before one without, then the longer,
-    then the first given.
+    then the first given. Time and memory grow with the number of rows
+    (:data:`SAME_SESSION_NEIGHBOURS`), not with the pairs of sessions.
     """
     n = len(keys)
-    parent = list(range(n))
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i, j):
-        a, b = root(i), root(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-
+    if n == 0:
+        return np.ones(0, dtype=bool)
     first: dict = {}
-    for pos, key in enumerate(keys):
-        if key in first:
-            join(first[key], pos)
-        else:
-            first[key] = pos
+    same_key = np.fromiter((first.setdefault(key, pos) for pos, key in enumerate(keys)), dtype=np.int64, count=n)
     group, start, end = _spans(keys, instants, duration)
-    for i, j in _overlapping_pairs(group, start, end):
-        join(i, j)
+    left, right = _overlapping_pairs(group, start, end)
+    positions = np.arange(n, dtype=np.int64)
+    component = _components(n, np.concatenate([positions, left]), np.concatenate([same_key, right]))
+    size = np.bincount(component, minlength=n)
+    shared = size[component] > 1
     keep = np.ones(n, dtype=bool)
-    members: dict = {}
-    for pos in range(n):
-        members.setdefault(root(pos), []).append(pos)
-    for rows in members.values():
-        if len(rows) == 1:
-            continue
-        if any(pos < locked for pos in rows):
-            winners = {pos for pos in rows if pos < locked}
-        else:
-            winners = {max(rows, key=lambda pos: (has_hr[pos], duration[pos], -pos))}
-        for pos in rows:
-            keep[pos] = pos in winners
+    if not shared.any():
+        return keep
+    is_locked = positions < locked
+    with_locked = np.bincount(component, weights=is_locked, minlength=n) > 0
+    held = shared & with_locked[component]
+    keep[held] = is_locked[held]  # a session the existing log holds keeps only its existing rows
+    open_rows = np.flatnonzero(shared & ~with_locked[component])
+    if len(open_rows):
+        has = np.asarray(has_hr, dtype=bool)[open_rows]
+        length = np.asarray(duration, dtype=float)[open_rows]
+        # by session, then heart rate first, then longer, then earlier
+        order = open_rows[np.lexsort((open_rows, -length, ~has, component[open_rows]))]
+        best = np.ones(len(order), dtype=bool)
+        best[1:] = component[order][1:] != component[order][:-1]
+        keep[open_rows] = False
+        keep[order[best]] = True
     return keep
 
 

@@ -17,7 +17,9 @@ kernel starts). It is Voila's own ``main`` with:
   :func:`_install_one_shot`), so the athlete's first visit finds it ready;
 * that first render's kernel started before Voila is even imported (see
   :func:`_start_preload` and :mod:`heavylegs.serve._kernel`), so the kernel's
-  start and imports overlap with Voila's on a second core;
+  start and imports overlap with Voila's on a second core; once a page has
+  been sent, the next such kernel is started, so the render after a change of
+  the athlete's files (a new check-in) finds its imports done too;
 * a watch on the parent process: should ``heavylegs serve`` die without
   stopping Voila, Voila stops (its kernels with it) and removes the folder;
 * the module ``rfc3987_syntax`` kept out: jsonschema (through
@@ -39,6 +41,7 @@ import contextvars
 import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,8 +100,60 @@ def refusal(host: str | None, query_token: str | None, cookie_header: str | None
     return "open the address that `heavylegs serve` printed: it carries the server's token"
 
 
+# Paths no page of this server has, answered 404 without a word more: the log-out page of
+# jupyter_server (whose template is not shipped with Voila: it answered 500) and the log-in page.
+_NO_SUCH_PAGES = frozenset({"/logout", "/login"})
+
+
+_TEMPLATE_FILE = re.compile(r"/voila/templates/[^/]+/static/[^/].*\Z")
+
+
+def refused_path(path: str) -> bool:
+    """True for a request path the server answers with a bare 404 before any handler sees it.
+
+    Parameters
+    ----------
+    path : str
+        The request's path as sent, still percent-encoded (no query).
+
+    Notes
+    -----
+    Refused: a path with an encoded slash, backslash or NUL (``%2F``,
+    ``%5C``, ``%00``), or a ``.`` or ``..`` segment once decoded (``..%2F``,
+    ``%2e%2e/``): no file this server sends has such a name, and Voila's
+    template static handler answered 500 to them; a path under
+    ``/voila/templates/`` other than ``TEMPLATE/static/FILE`` (500 too);
+    ``/logout`` and ``/login``. The answer names nothing: no path, no
+    handler, no trace.
+
+    Examples
+    --------
+    >>> refused_path("/voila/templates/heavylegs-dashboard/static/..%2F..%2Fetc%2Fpasswd")
+    True
+    >>> refused_path("/voila/templates/heavylegs-dashboard/static/plotly-basic.min.js"), refused_path("/")
+    (False, False)
+    """
+    import urllib.parse
+
+    lowered = path.lower()
+    if any(code in lowered for code in ("%2f", "%5c", "%00")) or "\\" in path:
+        return True
+    decoded = urllib.parse.unquote(path)
+    if any(segment in (".", "..") for segment in decoded.split("/")):
+        return True
+    if decoded.startswith("/voila/templates/") and not _TEMPLATE_FILE.match(decoded):
+        return True  # Voila's template file handler fails (500) on anything but TEMPLATE/static/FILE
+    return decoded.rstrip("/") in _NO_SUCH_PAGES
+
+
 def _install_gate(token: str, port: int) -> None:
     import tornado.web
+
+    class NotFound(tornado.web.RequestHandler):
+        def prepare(self):
+            self.set_status(404)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("404 Not Found\n")
 
     class Refused(tornado.web.RequestHandler):
         def initialize(self, reason):
@@ -130,6 +185,8 @@ def _install_gate(token: str, port: int) -> None:
                          request.headers.get("Cookie"), token, port)
         if reason is not None:
             return self.get_handler_delegate(request, Refused, {"reason": reason})
+        if refused_path(request.path):
+            return self.get_handler_delegate(request, NotFound, {})
         return find_handler(self, request, **kwargs)
 
     def gated_init(self, *args, **kwargs):
@@ -213,7 +270,7 @@ def _kernel_manager_class():
 
 
 def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None) -> tuple:
-    """What a rendered page depends on: the request's query (less the token) and the athlete's files.
+    """What a rendered page depends on: the athlete's files, and whether the query is refused.
 
     Parameters
     ----------
@@ -226,26 +283,43 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
     Returns
     -------
     tuple
-        Hashable; it changes when the query does, or when the athlete's
-        profile, training log or saved assessments change (name, size and
-        modification time of each).
+        Hashable. The page shows the served athlete whatever else the query
+        holds (a token, a campaign tag, a cache-buster), so only an
+        ``athlete`` other than the served one (a refusal) gives another key;
+        30 visitors with 30 different queries share one rendering. The rest
+        is the signature of every file the page is drawn from:
+        :func:`heavylegs.store.athlete.athlete_signature` (profile, training
+        log, check-ins, the assessments and the plan saved in them: size,
+        modification time [ns] and inode of each, taken before the page is
+        rendered), and the same for each other file of the athlete's folder
+        (``wellness.csv`` and whatever a later version keeps there), so a
+        page is never sent again once any of them changed.
     """
-    query = tuple(sorted((name, tuple(values)) for name, values in query_arguments.items() if name != "token"))
-    files = []
-    if data_dir and athlete_id:
-        from heavylegs.store.storage import athlete_paths
+    asked = query_arguments.get("athlete")
+    asked = asked[-1].decode("utf-8", "replace") if asked else None
+    query = () if asked is None or asked == athlete_id else (("athlete", asked),)
+    if not (data_dir and athlete_id):
+        return query, ()
+    # Lazy: the Voila process imports the package's readers only once a page is asked for.
+    from heavylegs.store.athlete import athlete_signature
+    from heavylegs.store.storage import athlete_paths
 
-        paths = athlete_paths(data_dir, athlete_id)
-        candidates = [paths["profile"], paths["log"]]
-        if paths["assessments"].is_dir():
-            candidates += sorted(paths["assessments"].iterdir())
-        for path in candidates:
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            files.append((str(path), info.st_size, info.st_mtime_ns))
-    return query, tuple(files)
+    folder = athlete_paths(data_dir, athlete_id)["folder"]
+    others = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue  # the lock file and temporary files of writes in progress
+        try:
+            info = entry.stat(follow_symlinks=True)
+        except OSError:
+            continue
+        if not entry.is_dir():
+            others.append((entry.name, info.st_size, info.st_mtime_ns, info.st_ino))
+    return query, (athlete_signature(data_dir, athlete_id), tuple(others))
 
 
 # Rendered pages: key -> (expiry [monotonic s], bytes); and the renders in progress: key -> _Render.
@@ -351,6 +425,8 @@ def _install_one_shot() -> None:
             kernel_id = _STARTED.get()
             if kernel_id is not None and kernel_id in manager and getattr(manager, "shutdown_after_page", False):
                 await manager.shutdown_kernel(kernel_id)
+            if getattr(manager, "shutdown_after_page", False):  # kernels kept for culling: no spare one
+                _refill_preload()
 
     tornado_handler.TornadoVoilaHandler.get = get
 
@@ -367,8 +443,19 @@ def _warm_up(port: int, token: str) -> None:
     IOLoop.current().add_callback(fetch)
 
 
-# The process started by _start_preload, until a kernel launch adopts it (or None).
-_PRELOAD: dict = {"process": None}
+# The process started by _start_preload, until a kernel launch adopts it (or None); and whether a
+# new one is started once a page has been sent (so the render after a change of the athlete's files
+# finds a kernel with its imports done, as the first one does).
+_PRELOAD: dict = {"process": None, "refill": False}
+
+
+def _refill_preload() -> None:
+    """Start the next preloaded kernel once the last one was taken and its page sent."""
+    if _PRELOAD["refill"] and _PRELOAD["process"] is None:
+        try:
+            _start_preload()
+        except OSError:  # no process to spare now: the next render starts its kernel the usual way
+            _PRELOAD["process"] = None
 
 
 def _start_preload() -> subprocess.Popen:
@@ -519,6 +606,7 @@ def main(argv=None) -> int:
     warm = float(cache) > 0 and "--preheat_kernel=True" not in argv
     if warm:  # first of all, so the kernel's start overlaps with Voila's imports
         _start_preload()
+        _PRELOAD["refill"] = True
     try:
         port = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--port=")), 8866)
         _install_gate(token, port)

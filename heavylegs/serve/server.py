@@ -17,10 +17,14 @@ needs:
   page has been sent, and kernels left idle (a page Voila could not finish)
   are culled after ``cull_idle_timeout`` seconds;
 * **pages rendered once**: the server shows one athlete, so a page is reused
-  for later requests with the same query for ``page_cache_ttl`` seconds, or
-  until the athlete's profile, log or assessments change; requests that
-  come while it is rendered get that render streamed; the page is rendered
-  once as soon as Voila listens, so the first visit finds it ready;
+  for later requests whatever else their query holds (only a request for
+  another athlete, which is refused, is a page of its own) for
+  ``page_cache_ttl`` seconds, and never once a file it was drawn from has
+  changed (the profile, the training log, the check-ins, the assessments and
+  the plan saved in them, ``wellness.csv``: size, modification time and inode
+  of each); requests that come while it is rendered get that render
+  streamed; the page is rendered once as soon as Voila listens, so the first
+  visit finds it ready;
 * **a clean stop**: SIGTERM (``kill PID``) or Ctrl+C on ``heavylegs serve``
   stops Voila and its kernels and removes the temporary folder; should the
   manager die without cleaning up (SIGKILL), Voila notices within a second

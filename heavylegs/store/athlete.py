@@ -13,6 +13,7 @@ What it reads, for ``data/athletes/<id>``::
     <id>/assessments/*.json   the dated assessments, oldest first
     <id>/log.csv              the training log
     <id>/checkins.csv         the daily check-ins
+    <id>/wellness.csv         the wearable's nights and mornings (spec/wellness.md)
 
 The current answers are those of the newest assessment (after
 :func:`heavylegs.store.assessments.reconcile_profile` has repaired what a
@@ -39,6 +40,8 @@ from heavylegs.logs.traininglog import read_log
 from heavylegs.store.assessments import list_assessments, read_assessment, reconcile_profile
 from heavylegs.store.profiles import read_profile, validate_profile
 from heavylegs.store.storage import athlete_paths, validate_athlete_id
+from heavylegs.logs.wellness import empty_wellness, read_wellness
+from heavylegs.store.wellness_files import wellness_path
 
 __all__ = ["AthleteRecord", "ANSWERS_SOURCES", "athlete_signature", "load_athlete"]
 
@@ -67,9 +70,9 @@ def athlete_signature(data_dir, athlete_id: str) -> tuple:
     Returns
     -------
     tuple
-        ``(profile, log, checkins, assessments)``: for each of the first
-        three files ``(size [B], modification time [ns], inode)`` or None
-        when there is no such file; for the assessments folder a tuple of
+        ``(profile, log, checkins, assessments, wellness)``: for each file
+        ``(size [B], modification time [ns], inode)`` or None when there is
+        no such file; for the assessments folder a tuple of
         ``(name, size, modification time, inode)`` per entry, sorted by name,
         or None without the folder. Equal signatures mean the files were not
         changed in between (saves replace files, so they change the inode).
@@ -88,6 +91,7 @@ def athlete_signature(data_dir, athlete_id: str) -> tuple:
         out.append(tuple(folder))
     except OSError:
         out.append(None)
+    out.append(_stat(wellness_path(data_dir, athlete_id)))
     return tuple(out)
 
 
@@ -133,6 +137,13 @@ class AthleteRecord:
         (profile, log, check-ins: see :func:`athlete_signature`).
     signature : tuple
         :func:`athlete_signature` taken before anything was read.
+    wellness : pandas.DataFrame
+        The wearable's rows (:func:`heavylegs.logs.wellness.read_wellness`),
+        empty (with the format's columns) without a wellness file, or when it
+        could not be read with ``bad_log="keep"`` (then ``wellness_problems``
+        says why). Shared.
+    wellness_problems : tuple of Problem
+        Why ``wellness.csv`` was left out.
     """
 
     data_dir: Path
@@ -148,11 +159,18 @@ class AthleteRecord:
     last_assessment: str | None
     files: tuple
     signature: tuple
+    wellness: object = None
+    wellness_problems: tuple = ()
 
     @property
     def exists(self) -> bool:
         """True when the athlete has answers on disk (an assessment or a profile file)."""
         return self.answers_source is not None
+
+    @property
+    def has_wellness(self) -> bool:
+        """True when the wearable gave at least one row."""
+        return self.wellness is not None and len(self.wellness) > 0
 
     @property
     def has_checkins(self) -> bool:
@@ -198,11 +216,12 @@ def load_athlete(data_dir, athlete_id: str, *, bad_log: str = "raise") -> Athlet
         A valid athlete id (checked: an invalid one raises before any file
         is touched).
     bad_log : {"raise", "keep"}
-        What an unreadable training log does: ``"raise"`` its
-        :class:`~heavylegs.errors.InputError` (a page, the squad, the CLI);
-        ``"keep"`` reads everything else and leaves the log out, with its
-        problems in :attr:`AthleteRecord.log_problems` (the workbook, which
-        still opens the answers and shows why).
+        What an unreadable training log (or wellness file) does: ``"raise"``
+        its :class:`~heavylegs.errors.InputError` (a page, the squad, the
+        CLI); ``"keep"`` reads everything else and leaves that file out, with
+        its problems in :attr:`AthleteRecord.log_problems` (or
+        ``wellness_problems``): the workbook still opens the answers and
+        shows why.
 
     Returns
     -------
@@ -259,7 +278,15 @@ def load_athlete(data_dir, athlete_id: str, *, bad_log: str = "raise") -> Athlet
                 raise
             log_problems = tuple(exc.problems)
     checkins = read_checkins(checkins_path(data_dir, athlete_id)) if signature[2] is not None else empty_checkins()
+    wellness, wellness_problems = empty_wellness(), ()
+    if signature[4] is not None:
+        try:
+            wellness = read_wellness(wellness_path(data_dir, athlete_id))
+        except InputError as exc:
+            if bad_log == "raise":
+                raise
+            wellness_problems = tuple(exc.problems)
     files = ((paths["profile"], signature[0]), (paths["log"], signature[1]),
-             (checkins_path(data_dir, athlete_id), signature[2]))
+             (checkins_path(data_dir, athlete_id), signature[2]), (wellness_path(data_dir, athlete_id), signature[4]))
     return AthleteRecord(data_dir, athlete_id, MappingProxyType(dict(profile)), source, log, log_problems,
-                         checkins, plan, assessments, previous, last, files, signature)
+                         checkins, plan, assessments, previous, last, files, signature, wellness, wellness_problems)

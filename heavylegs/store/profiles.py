@@ -21,6 +21,7 @@ from pathlib import Path
 
 from heavylegs.errors import InputError, Problem, ascii_number, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.vocabulary import PROFILE_FIELDS, PROFILE_FORMAT
+from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.store.storage import atomic_write_text
 
 __all__ = [
@@ -166,6 +167,18 @@ def _check_one(spec, value, source, line, problems):
     return value
 
 
+def _check_diuretics(clean, source, line, problems):
+    """``diuretics`` and ``diuretic`` in ``medications`` are one answer (spec/profile.md, Additions 2)."""
+    if "diuretics" not in clean or "medications" not in clean:
+        return
+    listed = "diuretic" in clean["medications"]
+    if clean["diuretics"] != listed:
+        said = "true" if clean["diuretics"] else "false"
+        problems.append(Problem(
+            source, f"found diuretics {said} but medications {'lists' if listed else 'does not list'} "
+                    f"diuretic, expected the two answers to agree", field="medications", line=line))
+
+
 def validate_profile(raw, source: str = "<profile>", line: int | None = None,
                      today: _dt.date | None = None) -> dict:
     """Validate a profile mapping.
@@ -224,6 +237,7 @@ def validate_profile(raw, source: str = "<profile>", line: int | None = None,
         checked = _check_one(spec, value, source, line, problems)
         if checked is not None:
             clean[key] = checked
+    _check_diuretics(clean, source, line, problems)
     if "athlete_id" not in raw or raw.get("athlete_id") is None:
         problems.append(Problem(source, "missing, expected an id such as \"ana\" (required)",
                                 field="athlete_id", line=line))
@@ -394,7 +408,7 @@ def _roster_rows(reader, source: str, today) -> list:
             continue
         raw = {}
         for name, cell in zip(header, row):
-            cell = cell.strip()
+            cell = unquote_cell(cell.strip())  # the formula guard roster_to_csv writes
             if name.startswith("x_"):
                 raw[name] = cell
             elif cell == "":
@@ -431,14 +445,18 @@ def _cell(value) -> str:
 
 
 def roster_to_csv(profiles) -> str:
-    """CSV text of a roster: every profile field as a column, in vocabulary order."""
+    """CSV text of a roster: every profile field as a column, in vocabulary order.
+
+    Text that a spreadsheet would run as a formula (a name ``=cmd|...``) is
+    written with a leading ``'`` (:func:`heavylegs.logs.csv_cells.safe_cell`),
+    which :func:`read_roster` removes again.
+    """
     extras = sorted({k for p in profiles for k in p if k.startswith("x_")})
     columns = list(PROFILE_FIELDS) + extras
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    out.write(csv_line(columns))
     for profile in profiles:
-        writer.writerow([_cell(profile.get(c)) for c in columns])
+        out.write(csv_line([safe_cell(_cell(profile.get(c))) for c in columns]))
     return out.getvalue()
 
 

@@ -50,8 +50,9 @@ from heavylegs.store.storage import SERVED_ATHLETE_ENV, atomic_write_text, defau
 from heavylegs.views.figures import heaviness_figure, weekly_load_figure
 # CSS and DISCLAIMER stay importable from here; the page's primitives are heavylegs.views.html's.
 from heavylegs.views.html import (ACWR_SENTENCE, ADVICE_SHOWN, BAND_WORDS, BECAUSE_SHOWN, CSS, DISCLAIMER,
-                                  URGENCY_ORDER, date_text, escape, follow_up_html, in_unit, patterns_html,
-                                  refused_html, urgency_label, urgency_when)
+                                  URGENCY_ORDER, date_text, escape, follow_up_html, in_unit, latest_ratio,
+                                  patterns_html, ratio_sentence, refused_html, urgency_label, urgency_when,
+                                  wellness_sentences)
 from heavylegs.views.plan_pages import doctor_summary_html, doctor_summary_needed, plan_section_html
 
 __all__ = [
@@ -88,17 +89,6 @@ def _last_run(log) -> str | None:
     if len(runs) == 0:
         return None
     return str(max(runs["date"].tolist()))[:10]
-
-
-def _latest_acwr(weekly) -> dict | None:
-    """The last week with an ACWR: ``{"value", "week"}``, or None."""
-    if weekly is None or "acwr" not in getattr(weekly, "columns", ()):
-        return None
-    rows = weekly[weekly["acwr"].notna()]
-    if len(rows) == 0:
-        return None
-    last = rows.iloc[-1]
-    return {"value": float(last["acwr"]), "week": str(last["week_start"])[:10]}
 
 
 def _because(item: dict) -> str:
@@ -170,7 +160,9 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         values), ``advice`` (list of str) and ``see_doctor_if``, every
         distance in ``unit``); ``weekly`` (the
         :func:`heavylegs.engine.load.weekly_table` DataFrame, km, or None without a
-        log) and ``acwr`` (the latest ``{"value", "week"}`` or None);
+        log) and ``acwr`` (:func:`heavylegs.views.html.latest_ratio`: the
+        latest ratio, or None for it with the days since the last session;
+        None without a log);
         ``daily`` (the daily series with ``load_au`` [AU], or None);
         ``checkins`` (:func:`heavylegs.logs.checkins.load_checkins`, None
         without any); ``patterns`` (:attr:`heavylegs.analysis.pipeline.Assessment.patterns`,
@@ -218,13 +210,15 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         "causes": [{
             "rank": c["rank"], "id": c["id"], "title": c["title"], "summary": in_unit(c.get("summary", ""), unit),
             "band": c["band"], "score": c["score"],
-            "because": [in_unit(_because(e), unit) for e in sorted(c["evidence"], key=lambda e: -e["points"])
+            # A red flag stays the first reason of the causes it points at (spec/profile.md).
+            "because": [in_unit(_because(e), unit)
+                        for e in sorted(c["evidence"], key=lambda e: ("red_flag" not in e, -e["points"]))
                         if e["points"] > 0],
             "advice": [in_unit(a, unit) for a in c.get("advice", [])],
             "see_doctor_if": in_unit(c.get("see_doctor_if") or "", unit),
         } for c in ranking["causes"][:top]],
         "weekly": weekly,
-        "acwr": _latest_acwr(weekly),
+        "acwr": latest_ratio(weekly, result.daily),
         "load": _load_words(log, profile),
         "daily": result.daily,
         "checkins": checkins,
@@ -233,6 +227,8 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         "follow_up": follow_up(record.checkins, plan["start"]) if started else None,
         "doctor": doctor,
         "today": day.isoformat(),
+        "wellness": result.wellness,
+        "wellness_words": wellness_sentences(result.wellness),
     }
 
 
@@ -252,12 +248,13 @@ def dashboard_figure(content: dict):
         small margins and the legend under the plot so it fits 390 px.
     """
     unit = content.get("unit", "km")
-    fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit)
+    fig = weekly_load_figure(content["weekly"], metric="distance", unit=unit, audience="athlete")
     fig.update_layout(
-        title=dict(text=f"Weekly distance [{unit}] and load ratio", x=0, font=dict(size=14)),
-        margin=dict(l=44, r=40, t=40, b=20), height=400, autosize=True,
+        # the page shows no mode bar: the title needs no room above it, the buttons a row below it
+        title=dict(text=f"Weekly distance [{unit}] and load ratio", pad=dict(t=8)),
+        margin=dict(l=44, r=40, t=64, b=20), height=400, autosize=True,
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", font=dict(size=10)),
-        yaxis=dict(title=dict(text=unit)), yaxis2=dict(title=dict(text="ACWR"), tickformat=".1f", dtick=0.5),
+        yaxis=dict(title=dict(text=unit)), yaxis2=dict(title=dict(text="load ratio"), tickformat=".1f", dtick=0.5),
     )
     return fig
 
@@ -406,6 +403,17 @@ def _heaviness_note(content: dict) -> str:
             f"the training load of each day.{escape(began)}</p></section>")
 
 
+def _wellness_words_html(content: dict) -> str:
+    """What the athlete's watch or ring says, in plain words (nothing without wellness data)."""
+    words = content.get("wellness_words") or []
+    if not words:
+        return ""
+    items = "".join(f"<li>{escape(w)}</li>" for w in words)
+    return ('<section id="hl-wellness"><h2>What your watch or ring says</h2>'
+            f"<ul>{items}</ul><p class=\"hl-chart-note\">Each week compared with your own usual: the 60 days "
+            "before it.</p></section>")
+
+
 def dashboard_blocks(content: dict) -> list:
     """The dashboard in order: blocks of HTML and the names of the charts between them.
 
@@ -437,11 +445,7 @@ def dashboard_blocks(content: dict) -> list:
              "</strong>", "Last logged run: <strong class=\"hl-date\">"
              f"{escape(date_text(content['last_run']) or 'none logged')}</strong>"]
     causes = "".join(cause_html(c) for c in content["causes"])
-    if content["acwr"]:
-        latest = (f" Your latest ratio is <strong>{content['acwr']['value']:.2f}</strong> "
-                  f"(week of {escape(date_text(content['acwr']['week']))}).")
-    else:
-        latest = ""
+    latest = (" " + ratio_sentence(content["acwr"])) if content.get("acwr") else ""
     words = "miles" if unit == "mi" else "kilometres"
     load_words = f" {escape(content['load'])}" if content.get("load") else ""
     chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
@@ -462,7 +466,7 @@ def dashboard_blocks(content: dict) -> list:
              f'<section id="hl-causes"><h2>What is most likely behind your heavy legs</h2>{causes}</section>'
              f'{plan}{follow_up_html(content.get("follow_up"))}'
              f'{_heaviness_note(content) if has_checkins else ""}</div>')
-    second = (f'<div class="hl-dash">{patterns_html(content.get("patterns"), detail=False)}'
+    second = (f'<div class="hl-dash">{_wellness_words_html(content)}{patterns_html(content.get("patterns"), detail=False)}'
               f'<section id="hl-training"><h2>Your training, week by week</h2>{chart_note}</section></div>')
     last = (f'<div class="hl-dash">{"" if flags_first else doctor}'
             f'<p class="hl-disclaimer" id="hl-disclaimer">{escape(DISCLAIMER)}</p></div>')

@@ -40,6 +40,9 @@ __all__ = [
     "status_html",
     "plan_table_html",
     "load_summary_html",
+    "latest_ratio",
+    "ratio_sentence",
+    "metric_words",
 ]
 
 #: What the workbook shows for an unknown answer.
@@ -105,6 +108,88 @@ ACWR_SENTENCE = ("The dark line compares your last 7 days of training load with 
                  "last 4: inside the green band (0.8 to 1.3) training grew at a pace legs usually absorb, "
                  "and above the red dashed line (1.5) it rose faster than they usually adapt, a rough rule "
                  "of thumb rather than a verdict.")
+
+#: Days without a session after which the acute:chronic ratio is no longer shown: its acute
+#: window (7 days) then holds nothing, and a ratio of 0.00 would only say that.
+RATIO_STALE_DAYS = 7
+
+
+def _float_or_none(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
+def latest_ratio(weekly, daily=None) -> dict | None:
+    """The acute:chronic ratio to show now, or why there is none.
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame or None
+        :func:`heavylegs.engine.load.weekly_table` (``week_start``, ``acwr``,
+        and ``days``, ``duration_min`` when present).
+    daily : pandas.DataFrame, optional
+        The daily series of the same log, indexed by day, with
+        ``sessions`` or ``duration_min``: gives the exact last session day.
+
+    Returns
+    -------
+    dict or None
+        None without a table. Else ``value`` (the last week's ACWR, or None
+        when the acute window holds no session or the log is too short for
+        one), ``week`` (its ``week_start``), ``as_of`` (the table's last day),
+        ``last_session`` (``YYYY-MM-DD`` or None) and ``days_without``
+        (days from the last session to ``as_of``, or None).
+    """
+    if weekly is None or len(weekly) == 0 or "week_start" not in weekly.columns:
+        return None
+    week = str(weekly["week_start"].iloc[-1])[:10]
+    last_days = int(weekly["days"].iloc[-1]) if "days" in weekly.columns else 7
+    as_of = _dt.date.fromisoformat(week) + _dt.timedelta(days=max(last_days, 1) - 1)
+    last_session = None
+    if daily is not None and len(daily):
+        column = "duration_min" if "duration_min" in daily.columns else "sessions"
+        if column in daily.columns:
+            days = [str(d)[:10] for d, v in zip(daily.index, daily[column].tolist()) if (_float_or_none(v) or 0) > 0]
+            last_session = days[-1] if days else None
+            as_of = _dt.date.fromisoformat(str(daily.index[-1])[:10])
+    elif "duration_min" in weekly.columns:
+        active = [str(w)[:10] for w, v in zip(weekly["week_start"], weekly["duration_min"].tolist())
+                  if (_float_or_none(v) or 0) > 0]
+        if active:  # the week only: its last day is the latest the session can have been
+            last_session = min(as_of, _dt.date.fromisoformat(active[-1]) + _dt.timedelta(days=6)).isoformat()
+    days_without = None if last_session is None else (as_of - _dt.date.fromisoformat(last_session)).days
+    value = _float_or_none(weekly["acwr"].iloc[-1]) if "acwr" in weekly.columns else None
+    if days_without is None or days_without >= RATIO_STALE_DAYS:
+        value = None
+    return {"value": value, "week": week, "as_of": as_of.isoformat(), "last_session": last_session,
+            "days_without": days_without}
+
+
+def ratio_sentence(ratio: dict | None, audience: str = "athlete") -> str:
+    """The latest ratio in one sentence (HTML), or why there is none; "" without a table.
+
+    Parameters
+    ----------
+    ratio : dict or None
+        From :func:`latest_ratio`.
+    audience : {"athlete", "coach"}
+        "your latest ratio" for the athlete, "latest ACWR" for the coach.
+    """
+    if not ratio:
+        return ""
+    if ratio["value"] is not None:
+        name = "Your latest ratio is" if audience == "athlete" else "Latest ACWR:"
+        return f"{name} <strong>{ratio['value']:.2f}</strong> (week of {escape(date_text(ratio['week']))})."
+    if ratio["last_session"] is None:
+        return "No session in the log, so there is no ratio."
+    if ratio["days_without"] is not None and ratio["days_without"] >= RATIO_STALE_DAYS:
+        return (f"No session in the {ratio['days_without']} days up to {escape(date_text(ratio['as_of']))} "
+                f"(the last on {escape(date_text(ratio['last_session']))}), so there is no current ratio.")
+    return "The log is too short for a ratio yet: it needs sessions in the four weeks before."
+
 
 def date_text(value) -> str | None:
     """``YYYY-MM-DD`` as "16 Nov 2026" (unambiguous in any country)."""
@@ -512,16 +597,22 @@ def follow_up_html(follow: dict | None) -> str:
             f"<p>{escape(lead)}</p><p><strong>{escape(follow['text'])}</strong></p></section>")
 
 
-def plan_table_html(rows, columns) -> str:
-    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`)."""
-    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(c.replace('_', ' '))}</th>"
+def plan_table_html(rows, columns, labels: dict | None = None) -> str:
+    """The plan as a compact read-only table for the workbook (rows of :func:`heavylegs.analysis.plan.plan_rows`).
+
+    ``labels`` (:func:`heavylegs.analysis.plan.plan_column_labels`) gives each
+    column's header with its unit; without it the column names are shown.
+    """
+    labels = labels or {}
+    head = "".join(f"<th style='text-align:left;padding:2px 6px'>{escape(labels.get(c, c.replace('_', ' ')))}</th>"
                    for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td style='padding:2px 6px;border-top:1px solid #eee;vertical-align:top'>"
                          f"{escape('' if row.get(c) is None else row.get(c))}</td>" for c in columns) + "</tr>"
         for row in rows)
-    return (f"<table style='border-collapse:collapse;font-size:12px;margin:4px 0'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+    # on a narrow screen the table scrolls sideways in its own box rather than being cut
+    return (f"<div style='overflow-x:auto;max-width:100%'><table style='border-collapse:collapse;font-size:12px;"
+            f"margin:4px 0;min-width:760px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 _PROVENANCE = {"entered": "entered", "from_log": "from the log", "estimated": "estimated"}
@@ -530,6 +621,11 @@ _THRESHOLD_NAMES = {"hr_max": "maximum heart rate", "hr_rest": "resting heart ra
 _METRIC_WORDS = {"srpe": "session RPE × minutes", "trimp": "TRIMP (heart rate)", "hrss": "HRSS (heart rate)",
                  "rtss": "rTSS (pace)", "stress": "stress (heart rate, else pace)", "duration": "minutes",
                  "distance": "kilometres"}
+
+
+def metric_words(metric: str | None) -> str:
+    """A load metric's name for a page ("session RPE × minutes"), never its id; "" for None."""
+    return "" if metric is None else _METRIC_WORDS.get(metric, str(metric))
 
 
 def load_summary_html(summary: dict | None) -> str:
@@ -576,3 +672,102 @@ def load_summary_html(summary: dict | None) -> str:
     if summary.get("hr_max_note"):
         parts.append(f"<span style='color:#8a3300'><b>&#9888; {escape(summary['hr_max_note'])}</b></span>")
     return "<div class='hl-load-summary' style='font-size:12px;line-height:1.4'>" + " ".join(parts) + "</div>"
+
+
+__all__ += ["wellness_sentences", "wellness_html", "wellness_import_html"]
+
+
+def _beats(n: float) -> str:
+    n = int(round(abs(n)))
+    return f"{n} beat" if n == 1 else f"{n} beats"
+
+
+def wellness_sentences(summary: dict | None) -> list:
+    """What the watch or ring says, in plain words for the athlete.
+
+    Parameters
+    ----------
+    summary : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts` (the assessment's
+        ``wellness``).
+
+    Returns
+    -------
+    list of str
+        One sentence per measure that has enough days, e.g. "Your resting
+        heart rate has been 6 beats above your usual for a week (Garmin: 57
+        against 51 bpm)."; empty without a summary. Plain text (escape it
+        before putting it in HTML).
+    """
+    if not summary:
+        return []
+    out = []
+    rhr = summary.get("rhr")
+    if rhr and rhr.get("recent") is not None and rhr.get("baseline") is not None:
+        vendor = rhr["vendor"]
+        rise = rhr["recent"] - rhr["baseline"]
+        figures = f"({vendor}: {rhr['recent']:.0f} against {rhr['baseline']:.0f} bpm)"
+        if rise >= 2.5:
+            out.append(f"Your resting heart rate has been {_beats(rise)} above your usual for a week {figures}.")
+        elif rise <= -2.5:
+            out.append(f"Your resting heart rate has been {_beats(rise)} below your usual for a week {figures}.")
+        else:
+            out.append(f"Your resting heart rate this week is close to your usual {figures}.")
+    hrv = summary.get("hrv")
+    if hrv and hrv.get("below_normal") is not None:
+        vendor = hrv["vendor"]
+        low, high = hrv["band_ms"]
+        figures = f"({vendor}: {hrv['recent_ms']:.0f} ms, your normal range {low:.0f}-{high:.0f} ms)"
+        if hrv["below_normal"]:
+            out.append("Your heart-rate variability this week is below your normal range, a sign your body is "
+                       f"still absorbing recent training {figures}.")
+        elif hrv["recent"] > hrv["baseline"] + hrv["sd"]:
+            out.append(f"Your heart-rate variability this week is above your normal range {figures}.")
+        else:
+            out.append(f"Your heart-rate variability this week is within your normal range {figures}.")
+    sleep = summary.get("sleep")
+    if sleep and sleep.get("n", 0) >= 7 and sleep.get("mean_h") is not None:
+        vendor = sleep["vendor"]
+        hours, minutes = divmod(int(round(sleep["mean_h"] * 60)), 60)
+        advice = " Most runners need 7 to 9 hours." if sleep["mean_h"] < 7 else ""
+        out.append(f"You slept {hours} h {minutes:02d} min a night on average over the last two weeks "
+                   f"({vendor}, {sleep['n']} nights).{advice}")
+    return out
+
+
+def wellness_html(summary: dict | None, problems=()) -> str:
+    """The wearable's baselines for the coach: each measure's source, days and numbers.
+
+    Parameters
+    ----------
+    summary : dict or None
+        :func:`heavylegs.engine.wellness.wellness_facts`.
+    problems : sequence of Problem
+        Why ``wellness.csv`` was left out, when it could not be read.
+
+    Returns
+    -------
+    str
+        ``<section class="hl-wellness">``; every text escaped.
+    """
+    parts = ['<section class="hl-wellness"><h4 style="margin:6px 0 2px 0">From the watch or ring</h4>']
+    if problems:
+        parts.append('<p style="color:#a00">wellness.csv was left out: '
+                     + escape("; ".join(str(p) for p in list(problems)[:3])) + "</p>")
+    if not summary:
+        parts.append("<p>No wellness data up to the assessment day. Import a Garmin, Apple Health, Fitbit, Oura "
+                     "or WHOOP export beside the training log.</p></section>")
+        return "".join(parts)
+    items = [summary[k]["text"] for k in ("rhr", "hrv", "sleep") if summary.get(k) and summary[k].get("text")]
+    parts.append("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in items) + "</ul>")
+    parts.append(f'<p style="color:#555">Baselines per source and HRV kind up to {escape(summary["until"])}: '
+                 "the last 7 days (4 values needed) against the 60 days before (21 needed); Apple's SDNN and the "
+                 "others' rMSSD are never mixed.</p></section>")
+    return "".join(parts)
+
+
+def wellness_import_html(outcome: dict, athlete_id: str) -> str:
+    """What a wellness import did: each file's days, dates, columns and dropped values, and the file written."""
+    lines = "".join(f"<br>{escape(line)}" for line in outcome.get("lines", []))
+    return (f"Wellness: {outcome['days']} day(s) imported into {escape(athlete_id)}'s wellness.csv "
+            f"({outcome['rows']} rows now).{lines}")

@@ -23,9 +23,10 @@ import math
 from icalendar import Calendar, Event
 
 from heavylegs.analysis.plan import (day_texts, distance_text, distance_unit, load_plan_knowledge, load_source,
-                                     plan_causes_doctor)
+                                     load_unit, plan_causes_doctor)
 from heavylegs.knowledge.causes import load_causes, load_red_flags
-from heavylegs.views.html import DISCLAIMER, date_text, escape, field_label, format_answer, in_unit, urgency_label
+from heavylegs.views.html import (DISCLAIMER, date_text, escape, field_label, format_answer, in_unit, metric_words,
+                                  urgency_label)
 from heavylegs.vocabulary import FIELDS, PROFILE_FIELDS
 
 __all__ = [
@@ -145,8 +146,10 @@ def _week_targets_html(plan, unit):
             text = (f"{distance_text(week['target_low'], unit, 0)} to {distance_text(week['target_high'], unit, 0)}")
             planned = distance_text(week.get("planned_load"), unit, 0) if week.get("planned_load") is not None else "–"
         else:
-            text = f"{week['target_low']:.0f} to {week['target_high']:.0f} ({escape(metric)})"
-            planned = f"{week['planned_load']:.0f}" if week.get("planned_load") is not None else "–"
+            text = (f"{week['target_low']:.0f} to {week['target_high']:.0f} {load_unit(metric)} "
+                    f"({escape(metric_words(metric))})")
+            planned = (f"{week['planned_load']:.0f} {load_unit(metric)}" if week.get("planned_load") is not None
+                       else "–")
         rows.append(f"<li>Week {i + 1}: total load {text}; planned {planned}.</li>")
     return "<ul>" + "".join(rows) + "</ul>" if rows else ""
 
@@ -428,7 +431,8 @@ def doctor_summary_html(assessment, *, previous_profile: dict | None = None, pla
         elif plan.get("weeks") and plan["weeks"][0].get("target_high") is not None:
             w = plan["weeks"][0]
             lines.append(f"Two-week plan from {date_text(plan['start'])}: week 1 load "
-                         f"{w['target_low']:.0f}-{w['target_high']:.0f} ({plan.get('load_metric')})"
+                         f"{w['target_low']:.0f}-{w['target_high']:.0f} {load_unit(plan.get('load_metric'))} "
+                         f"({metric_words(plan.get('load_metric'))})"
                          + (", a lighter week" if plan.get("lighter") else "") + ".")
     if lines:
         parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>")

@@ -161,8 +161,91 @@ def test_no_log_works_from_the_answers_on_distance():
     # aim 36 km: three easy runs and a long run twice as long, 36 / 5 = 7.2 km
     assert [d["training"]["load"] for d in week if d["training"]["kind"] == "easy"] == [7.2, 7.2, 7.2]
     long_day = next(d for d in week if d["training"]["kind"] == "long")
-    assert long_day["training"]["max_km"] == 14.4 and long_day["training"]["minutes"] == 99
+    # every run has its minutes, at the assumed easy pace 6:30 min/km: 14.4 km = 93.6 -> 95 min (cap 99)
+    assert plan["easy_pace_min_km"] == 6.5
+    assert long_day["training"]["max_km"] == 14.4 and long_day["training"]["minutes"] == 95
+    assert [d["training"]["minutes"] for d in week if d["training"]["kind"] == "easy"] == [45, 45, 45]
     assert plan["weeks"][0]["planned_load"] == 36.0
+    assert any("easy pace of 6:30 min/km (an assumed pace" in line for line in plan["why"])
+
+
+def test_every_planned_run_has_minutes_and_a_load_with_its_unit_whatever_the_basis(steady):
+    from heavylegs.analysis.plan import load_unit, plan_column_labels
+
+    answers = build_plan(assess({"athlete_id": "ola", "assessed_on": "2026-11-15", "weekly_distance_km": 40.0,
+                                 "runs_per_week": 4, "threshold_pace_min_km": 4.0}))
+    for plan in (build_plan(steady), answers):
+        runs = [d["training"] for d in plan["days"] if d["training"]["kind"] in ("easy", "long", "quality")]
+        assert runs and all(t["minutes"] and t["load"] for t in runs)
+    assert answers["easy_pace_min_km"] == 5.0                               # 1.25 x the threshold pace 4:00
+    assert load_unit("srpe") == "AU" and load_unit("duration") == "min" and load_unit("distance", "mi") == "mi"
+    assert plan_column_labels("km", "srpe")["load"] == "load [AU]"
+    assert plan_column_labels("mi", "distance")["load"] == "load [mi]"
+    words = day_texts(next(d for d in answers["days"] if d["training"]["kind"] == "easy"), "km", "distance")
+    assert words["training"].startswith("Easy run ") and " min, " in words["training"] and "km" in words["training"]
+
+
+def test_a_log_that_ended_long_ago_plans_minutes_at_the_logs_own_pace():
+    # issue 17: zoe's real runs date from 2017-2021; the plan comes from her answers, timed at her pace
+    from pathlib import Path
+
+    from heavylegs.logs.formats import import_sources
+
+    files = sorted((Path(__file__).parents[1] / "data" / "activities").glob("runpandas__*"))
+    log = import_sources(files, use_cache=False).log
+    profile = {"athlete_id": "zoe", "assessed_on": "2026-12-06", "weekly_distance_km": 30.0, "runs_per_week": 3}
+    plan = build_plan(assess(profile, log))
+    assert plan["basis"] == "answers"
+    runs = log[log["activity"] == "run"]
+    pace = runs["duration_min"].sum() / runs["distance_km"].sum()
+    assert plan["easy_pace_min_km"] == pytest.approx(pace, rel=0.02)
+    assert all(d["training"]["minutes"] for d in plan["days"] if d["training"]["kind"] in ("easy", "long"))
+
+
+def test_an_edit_implying_an_impossible_pace_is_refused_with_the_reason(steady):
+    from heavylegs.analysis.plan import pace_problem
+
+    plan = build_plan(steady)
+    rows = plan_rows(plan)
+    i = next(n for n, r in enumerate(rows) if r["kind"] == "long")
+    rows[i] = dict(rows[i], minutes="35", max_km="16.5")
+    with pytest.raises(InputError) as info:
+        apply_plan_edits(plan, rows)
+    message = str(info.value.problems[0])
+    assert f"day {i + 1}" in message and "35 min for 16.5 km is 2:07 min/km, faster than anyone runs" in message
+    assert "more minutes or fewer kilometres" in message
+    rows[i] = dict(rows[i], minutes="100")
+    assert apply_plan_edits(plan, rows)["days"][i]["training"]["minutes"] == 100
+    assert pace_problem("strength", 5, 10) is None and pace_problem("easy", 30, None) is None
+    assert pace_problem("easy", 25, 10) is None and pace_problem("easy", 24, 10) is not None
+
+
+def test_an_edit_of_the_minutes_carries_the_load_with_it(steady):
+    plan = build_plan(steady)
+    rows = plan_rows(plan)
+    i = next(n for n, r in enumerate(rows) if r["kind"] == "easy")
+    before = plan["days"][i]["training"]
+    rows[i] = dict(rows[i], minutes=str(before["minutes"] * 2))
+    edited = apply_plan_edits(plan, rows)["days"][i]["training"]
+    assert edited["load"] == pytest.approx(before["load"] * 2, abs=0.1)
+    rows[i] = dict(rows[i], load="123")                                      # the coach's own load stays
+    assert apply_plan_edits(plan, rows)["days"][i]["training"]["load"] == 123.0
+
+
+@pytest.mark.parametrize("likely", [[], ["overtraining"]])
+def test_the_notes_say_what_the_week_targets_are(steady, likely):
+    ranking = _ranking([_cause(c, 1) for c in likely])
+    plan = build_plan({"profile": steady.profile, "ranking": ranking, "daily": steady.daily,
+                       "weekly": steady.weekly})
+    notes = " ".join(n for d in plan["days"] for n in d["notes"])
+    assert "fortnight" not in notes.lower()
+    first, second = plan["days"][0]["notes"][0], plan["days"][7]["notes"][0]
+    chronic = plan["chronic_load"]
+    for note, week in ((first, plan["weeks"][0]), (second, plan["weeks"][1])):
+        assert f"load {week['target_low']:.0f}-{week['target_high']:.0f} AU" in note
+        lighter = week["target_high"] < chronic
+        assert ("lighter than the usual week" in note) == lighter
+    assert "at most 1.1 × week 1's upper target" in second
 
 
 def test_no_log_and_no_answers_gives_kinds_without_numbers():
@@ -211,8 +294,8 @@ def test_week_layout_rules():
 def test_day_texts_in_miles(steady):
     plan = build_plan(steady)
     words = day_texts(plan["days"][6], "mi", plan["load_metric"])
-    assert words["training"] == "Long run 80 min, ≤ 13.7 mi (load 320)"
-    assert day_texts(plan["days"][6], "km", "srpe")["training"] == "Long run 80 min, ≤ 22.0 km (load 320)"
+    assert words["training"] == "Long run 80 min, ≤ 13.7 mi (load 320 AU)"
+    assert day_texts(plan["days"][6], "km", "srpe")["training"] == "Long run 80 min, ≤ 22.0 km (load 320 AU)"
     assert words["fuel"] == "Carbohydrate about 510 g (7-10 g/kg)"
     assert words["recovery"] == "Warm up 10 min; cool down 10 min; sleep 7 h"
 
@@ -341,3 +424,34 @@ def test_knowledge_errors_name_the_valid_values(tmp_path):
     text = str(err.value)
     assert "found cause 'no_such_cause', expected one of" in text
     assert "found when 'someday', expected one of first_day" in text
+
+
+@pytest.mark.parametrize("hours, training, long", [
+    (None, [5, 7], [7, 10]), (1, [5, 7], [7, 10]), (2, [6, 10], [7, 10]), (4, [8, 12], [8, 12]),
+])
+def test_training_hours_set_the_carbohydrate_band(tmp_path, hours, training, long):
+    """spec/profile.md, Additions 2: about 5-7 g/kg at ~1 h a day, 6-10 at 1-3 h, 8-12 at 4 h or more."""
+    from heavylegs.analysis.plan import training_carbs_band
+
+    assert training_carbs_band(hours) == training
+    profile = dict(PROFILE) if hours is None else {**PROFILE, "training_hours_per_day": hours}
+    plan = build_plan(assess(profile, _log(tmp_path)))
+    by_kind = {}
+    for i, day in enumerate(plan["days"]):
+        nxt = plan["days"][i + 1]["training"]["kind"] if i + 1 < len(plan["days"]) else None
+        kind = "long" if "long" in (day["training"]["kind"], nxt) else day["training"]["kind"]
+        by_kind.setdefault(kind, set()).add(tuple(day["carbs_g_per_kg"]))
+    assert by_kind["easy"] == {tuple(training)} and by_kind["long"] == {tuple(long)}
+    assert by_kind["rest"] == {(3, 5)}
+    mass = PROFILE["body_mass_kg"]
+    easy = next(d for d in plan["days"] if d["training"]["kind"] == "easy")
+    assert easy["carbs_g"] == int(round((training[0] + training[1]) / 2 * mass / 10) * 10)
+
+
+def test_plan_docstring_examples_run():
+    import doctest
+
+    import heavylegs.analysis.plan
+
+    result = doctest.testmod(heavylegs.analysis.plan)
+    assert result.attempted >= 1 and result.failed == 0

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from heavylegs.serve.server import serve_squad
-from views.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, _Offline
+from views.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, _Offline
 from analysis.test_squad import _checkins, _log, _profile
 
 
@@ -64,7 +64,7 @@ def test_served_squad_draws_the_table_and_filters(squad_server, browser):
         rows = page.locator("table.hl-squad tbody tr")
         assert rows.count() == 3
         assert rows.first.get_attribute("data-athlete") == "urgent1"
-        assert "urgent: possible limb ischemia" in rows.first.inner_text()
+        assert "urgent: " in rows.first.inner_text() and "possible limb ischemia" not in rows.first.inner_text()
         assert page.get_by_role("button", name="Open in the workbook").count() == 0  # read-only
         assert "from heavylegs" not in page.inner_text("body")        # code cells stripped
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -89,3 +89,40 @@ def test_served_squad_needs_the_token_and_serves_no_file(squad_server, path):
             status, body = exc.code, exc.read().decode("utf-8", "replace")
         assert status in (403, 404), (url, status)
         assert "Una Urgent" not in body
+
+
+_CUT = """() => {
+    // every control, table cell and chip: inside the viewport and not clipped by its own box
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('.widget-toggle-button, .widget-dropdown, button, '
+                                               + 'table.hl-squad td, table.hl-squad .hl-chip')) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0) continue;
+        if (box.right > width + 1 || box.left < -1) out.push(['outside', el.innerText.slice(0, 40)]);
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+            out.push(['clipped', el.innerText.slice(0, 40)]);
+    }
+    const wide = Array.from(document.querySelectorAll('table.hl-squad')).filter(t => t.scrollWidth > width + 1);
+    if (wide.length) out.push(['table wider than the screen', wide[0].scrollWidth]);
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_served_squad_fits_the_screen_with_titles_and_no_notebook_words(squad_server, browser, viewport):
+    # issue 17: the served page said "Run all cells", cut the table and filters at phone width and
+    # showed causes by their ids
+    offline = _Offline(browser, viewport)
+    try:
+        page = offline.page
+        page.goto(squad_server.url, wait_until="domcontentloaded", timeout=120_000)
+        page.wait_for_selector("table.hl-squad tbody tr", timeout=120_000)
+        text = page.inner_text("body")
+        assert "Run all" not in text and "Read-only: sort and filter here" in text
+        assert "iron_deficiency" not in text and "Low iron stores or anaemia" in text
+        assert page.evaluate(_CUT) == [], page.evaluate(_CUT)
+        page.screenshot(path=str(ARTIFACTS / f"served-squad-{viewport['width']}-cards.png"), full_page=True)
+        assert offline.blocked == []
+    finally:
+        offline.close()

@@ -30,8 +30,12 @@ def test_table_rows_in_urgency_order(squad_dir):
     assert _shown_ids(view.table.value) == ["soon1", "broken", "loaded", "quiet"]
     assert "4 of 4 athletes shown · 1 with a red flag · 1 whose files cannot be read" in view.summary.value
     html = view.table.value
-    assert "soon: possible stress fracture" in html and "#E65100" in html  # the urgency's colour
-    assert "iron deficiency <b>" in html                                      # a top cause with its score
+    # issue 17: titles, never ids
+    assert "soon: Pain at one point on a bone" in html and "#E65100" in html  # the urgency's colour
+    assert "Low iron stores or anaemia <b>" in html                            # a top cause with its score
+    assert "possible_stress_fracture" not in html and "iron_deficiency" not in html
+    assert "possible stress fracture" not in html and "(srpe)" not in html
+    assert "(session RPE × minutes)" in html
     assert "4200 / 2625" in html and "1.60" in html and "+2.0 ↑" in html     # load, ACWR, trend
 
 
@@ -65,6 +69,20 @@ def test_open_in_the_workbook(squad_dir):
     view.athlete.value = "loaded"
     view.open_button.click()
     assert view.workbook is not None and view.workbook.model.athlete_id == "loaded"
+    # one "Athlete" picker on screen: the workbook's, set to the athlete opened
+    assert view.open_row.layout.display == "none"
+    assert view.workbook.athlete_picker.value == "loaded"
+
+
+def test_every_cell_carries_its_heading_for_the_phone_layout(squad_dir):
+    html = SquadView(squad_dir, today=TODAY).table.value
+    assert "@media (max-width: 640px)" in html
+    for heading in ("Athlete", "Red flags", "Top causes", "ACWR", "Last check-in"):
+        assert f'data-label="{heading}"' in html
+    view = SquadView(squad_dir, today=TODAY)
+    assert all(c.layout.width == "auto" for c in (view.only_flags, view.acwr_high, view.no_checkin,
+                                                  view.open_button))
+    assert "Open in the workbook" in view.help.value and "Run all" not in view.help.value
 
 
 def test_read_only_has_no_workbook(squad_dir, monkeypatch):

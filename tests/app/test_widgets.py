@@ -368,10 +368,12 @@ def test_uploading_activity_files_reports_the_bad_ones(app, data_copy):
     log_path = data_copy / "athletes" / "ana" / "log.csv"
     n_before = len(pd.read_csv(log_path))
     good = ACTIVITIES / "runpandas__run.gpx"
-    garmin_list = ACTIVITIES / "gap__activities.csv"   # neither a training log nor a Strava export
-    app.import_uploads([_upload(good), _upload(garmin_list)])
+    other_list = data_copy.parent / "garmin-activities.csv"   # neither a training log nor a Strava export
+    other_list.write_text("Activity Type,Date,Title,Distance\nRunning,2026-11-01 07:00:00,Morning,5.0\n",
+                          encoding="utf-8")
+    app.import_uploads([_upload(good), _upload(other_list)])
     assert "1 session(s) added" in app.log_status.value
-    assert "gap__activities.csv:" in app.log_status.value   # named as uploaded, with the reason
+    assert "garmin-activities.csv:" in app.log_status.value   # named as uploaded, with the reason
     assert app.progress.max == 2 and app.progress.value == 2
     log = pd.read_csv(log_path)
     assert len(log) == n_before + 1
@@ -454,3 +456,100 @@ def test_an_athlete_who_reads_miles_sees_and_types_miles_while_the_file_keeps_km
     assert form.profile["weekly_distance_km"] == pytest.approx(48.28, abs=0.001)   # typed miles, stored km
     form.controls["distance_unit"].value = "km"
     assert form.controls["weekly_distance_km"].value == "48.28"
+
+
+# --- import status (issue 17) -------------------------------------------------------------------
+
+def test_a_file_that_adds_nothing_is_an_error_with_the_same_words_as_the_command_line(app, data_copy, capsys):
+    from heavylegs import cli
+    from heavylegs.logs.formats import NOT_IMPORTABLE
+
+    other = data_copy.parent / "export.csv"
+    other.write_text("Activity Type,Date,Title\nRunning,2026-11-01,Morning\n", encoding="utf-8")
+    before = _files(data_copy)
+    app.upload.simulate([("export.csv", other.read_bytes())])
+    assert "Imported into" not in app.status.value and "#B00020" in app.status.value   # red, not green
+    assert "Nothing imported into ana&#x27;s log: 1 file(s) could not be read" in app.status.value
+    assert NOT_IMPORTABLE.replace("'", "&#x27;") in app.log_status.value
+    assert _files(data_copy) == before
+    # the upload line that said "importing..." is replaced by the outcome
+    assert app.upload.note.startswith("Nothing imported into ana's log")
+    assert cli.main(["import", str(other), "-o", str(data_copy.parent / "out.csv")]) == 2
+    assert f"{other}: {NOT_IMPORTABLE}" in capsys.readouterr().err
+    assert "Strava" in NOT_IMPORTABLE and ".zip" in NOT_IMPORTABLE       # says what to upload instead
+
+
+def test_stravas_activities_csv_under_any_name_imports_as_its_export_does(app, data_copy, tmp_path):
+    # the export is read through its activities.csv alone, so the file renamed by a download
+    # gives the same sessions as the whole export
+    from heavylegs.logs.formats import import_sources
+
+    renamed = tmp_path / "gap__activities.csv"
+    renamed.write_bytes((ACTIVITIES / "gap__activities.csv").read_bytes())
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "activities.csv").write_bytes(renamed.read_bytes())
+    alone, whole = (import_sources([p], use_cache=False) for p in (renamed, export))
+    assert alone.sessions == whole.sessions == 1 and not alone.failed
+    assert alone.log["start_time"].tolist() == whole.log["start_time"].tolist()
+    app.import_uploads([_upload(renamed)])
+    assert "1 session(s) added to ana's log" in app.log_status.value
+    assert "Imported 1 session(s) into ana&#x27;s log." in app.status.value and "#1B5E20" in app.status.value
+
+
+def test_import_status_line_for_every_outcome():
+    from heavylegs.app.widgets import import_status_line
+
+    assert import_status_line("zoe", {"added": 3, "duplicates": 0, "failed": []}) == (
+        "Imported 3 session(s) into zoe's log.", False)
+    line, error = import_status_line("zoe", {"added": 2, "duplicates": 0, "failed": [("a", "b")]})
+    assert error and "1 file(s) could not be read" in line
+    line, error = import_status_line("zoe", {"added": 0, "duplicates": 0, "failed": [("a", "b")]})
+    assert error and line.startswith("Nothing imported into zoe's log")
+    assert import_status_line("zoe", {"added": 0, "duplicates": 4, "failed": []}) == (
+        "Nothing new for zoe's log: 4 session(s) were already in it.", False)
+    assert import_status_line("zoe", {"added": 0, "duplicates": 0, "failed": []})[1]
+
+
+def test_the_upload_widget_always_tells_the_browser_the_import_is_over():
+    from heavylegs.app.upload import ChunkedUpload
+
+    upload = ChunkedUpload()
+    sent = []
+    upload.send = lambda content, buffers=None: sent.append(content)
+
+    def broken(files):
+        raise RuntimeError("the import crashed")
+
+    upload.on_upload(broken)
+    with pytest.raises(RuntimeError):
+        upload.simulate([("a.gpx", b"<gpx/>")])
+    assert sent[-1] == {"event": "finished", "note": ""}
+
+
+def test_the_plan_editor_names_the_loads_unit_and_refuses_an_impossible_pace(app):
+    # issue 17: "load" had no unit, and 35 min for a 16.5 km day was accepted
+    app.open_athlete("ben")
+    assert "load [AU]" in app.plan_view.value and "minutes [min]" in app.plan_view.value
+    app.plan_edit_toggle.value = True
+    assert any("load [AU]" in box.value for box in app._plan_header)
+    kinds = [cells[2].value for cells in app._plan_cells]
+    row = app._plan_cells[kinds.index("long")]
+    row[3].value, row[4].value = "35", "16.5"
+    app.plan_apply_button.click()
+    assert "35 min for 16.5 km is 2:07 min/km, faster than anyone runs" in app.plan_status.value
+    assert app.model.plan_source == "draft"                 # nothing applied
+    row[3].value = "110"
+    app.plan_apply_button.click()
+    assert app.model.plan_source == "edited"
+
+
+def test_the_workbook_says_when_there_is_no_current_ratio(app):
+    # issue 17: a log that ended years before the assessment: no 0.00, the days without a session
+    app.new_athlete("zoe")
+    files = sorted(ACTIVITIES.glob("runpandas__*"))
+    app.import_uploads([_upload(f) for f in files])
+    summary = app.load_summary.value
+    assert "no current ratio" in summary and "(the last on 4 Jul 2021)" in summary and "0.00" not in summary
+    app.open_athlete("ana")
+    assert "Latest ACWR: <strong>" in app.load_summary.value

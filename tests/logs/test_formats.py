@@ -48,9 +48,9 @@ REFERENCE = {
     "gap__12866632127.fit.gz": ("run", 3322.95, 1428.04, None),
     "runpandas__run.fit": ("run", 5839.77, 3164.61, 130),
     "tormoder__mornindew-broken.fit": ("run", 16773.34, 6855.96, 147),
-    # GPX without a <type>: no sport recorded, so cross training with a note (docs/importing.md)
-    "runpandas__nike_run.gpx": ("cross", 8257.3, 2916.0, 177.8),
-    "runpandas__run.gpx": ("cross", 4812.2, 1423.0, None),
+    # GPX without a <type>: no sport recorded, a run by its speed (10-12 km/h; docs/importing.md)
+    "runpandas__nike_run.gpx": ("run", 8257.3, 2916.0, 177.8),
+    "runpandas__run.gpx": ("run", 4812.2, 1423.0, None),
     "runpandas__strava_export.gpx": ("run", 12608.7, 4553.0, 151.2),
     "runpandas__run.tcx": ("run", 4824.9, 1424.0, None),
     "runpandas__run_garmin.tcx": ("run", 2153.7, 816.0, 142.0),
@@ -507,8 +507,8 @@ def test_many_files_in_two_workers_match_serial_reading(tmp_path, cache):
                               progress=lambda done, total: calls.append((done, total)))
     serial = import_sources([folder], workers=1, use_cache=False)
     pd.testing.assert_frame_equal(parallel.log, serial.log)
-    # 13 twins; run.gpx (no sport recorded: cross) and run.tcx (Running) are no longer one session
-    assert parallel.duplicates_skipped == 13
+    # 13 twins, and run.gpx (no sport recorded, a run by its speed) is run.tcx's twin: 14
+    assert parallel.duplicates_skipped == 14
     assert calls[-1] == (26, 26) and len(calls) == 26
 
 
@@ -1062,8 +1062,51 @@ def test_tcx_and_gpx_files_without_a_known_sport_are_cross_with_a_note():
     from heavylegs.logs.formats.tcx import read_tcx
     row = read_tcx("other.tcx", text.encode("utf-8")).rows[0]
     assert (row["activity"], row["notes"]) == ("cross", "TCX sport 'Other' not recognised; imported as cross training")
-    row = read_activity_file(DATA / "runpandas__run.gpx").rows[0]
+    walk = _gpx([(10 * i, i * 12e-5, 0, 100) for i in range(60)]).replace("<type>running</type>", "")
+    from heavylegs.logs.formats.gpx import read_gpx
+    row = read_gpx("walk.gpx", walk.encode("utf-8")).rows[0]       # 13 m in 10 s: 4.8 km/h
     assert (row["activity"], row["notes"]) == ("cross", "no sport recorded; imported as cross training")
+
+
+def _track(speeds_kmh, seconds=10):
+    """A GPX track without <type> moving north at the given speeds, one point every ``seconds``."""
+    metres_per_degree = 6_371_008.8 * math.pi / 180
+    lat, points = 0.0, [(0, 0.0, 0, 120)]
+    for i, kmh in enumerate(speeds_kmh, start=1):
+        lat += kmh / 3.6 * seconds / metres_per_degree
+        points.append((i * seconds, lat, 0, 120))
+    return _gpx(points).replace("<type>running</type>", "").encode("utf-8")
+
+
+@pytest.mark.parametrize("speeds, activity", [
+    ([11.0] * 50, "run"),                          # 5:27 min/km
+    ([7.0] * 50, "run"),                           # a slow jog, 8:34 min/km
+    ([5.0] * 50, "cross"),                         # a walk
+    ([24.0] * 50, "cross"),                        # a ride
+    ([15.0] * 40 + [42.0] * 10, "cross"),          # a ride on average at running speed, with a descent
+    ([12.0] * 48 + [30.0] * 2, "run"),             # a run whose GPS jumps once
+])
+def test_a_gpx_without_a_sport_moving_at_running_speed_is_a_run(speeds, activity):
+    from heavylegs.logs.formats.gpx import read_gpx
+
+    row = read_gpx("track.gpx", _track(speeds)).rows[0]
+    assert row["activity"] == activity
+    assert row["notes"] == ("no sport recorded; a run by its speed" if activity == "run"
+                            else "no sport recorded; imported as cross training")
+
+
+def test_the_gpx_and_tcx_copies_of_one_run_are_one_session_of_one_kind(tmp_path):
+    # issue 17: runpandas' run.gpx (no <type>) and run.tcx (Running) were imported as cross and run
+    from heavylegs.logs.traininglog import merge_logs
+
+    both = import_sources([DATA / "runpandas__run.gpx", DATA / "runpandas__run.tcx"], use_cache=False)
+    assert both.sessions == 1 and both.duplicates_skipped == 1
+    assert list(both.log["activity"]) == ["run"]
+    # one at a time, as a coach uploads them: merged by the one same-session rule
+    first = import_sources([DATA / "runpandas__run.gpx"], use_cache=False).log
+    second = import_sources([DATA / "runpandas__run.tcx"], use_cache=False).log
+    merged, dropped = merge_logs(first, second)
+    assert dropped == 1 and len(merged) == 1 and list(merged["activity"]) == ["run"]
 
 
 def test_tcx_laps_far_over_their_track_points_give_way_to_the_points():

@@ -380,11 +380,16 @@ def test_idle_kernels_are_culled(tmp_path):
     """With kernels kept after the page, an idle one is culled after cull_idle_timeout."""
     srv = serve_dashboard(ROOT / "data", "ana", port=_free_port(), env=_jupyter_env(tmp_path), shutdown_after_page=False, cull_idle_timeout=2, cull_interval=1)
     try:
+        # The kernel preloaded at start-up becomes the page's kernel; once the page is sent the
+        # server preloads the next one, which stays (idle, not a kernel of Voila's) after the cull.
+        assert _wait_until(lambda: len(_kernels(srv)) == 1)
+        serving = {p.pid for p in _kernels(srv)}
         status, _, body = _get(_port(srv), f"/?token={srv.token}")
         assert status == 200 and "Ana" in body
         kernel_id = re.search(r'"kernelId": "([0-9a-f-]{36})"', body).group(1)
         assert _wait_until(lambda: f"Culling 'idle' kernel 'python3' ({kernel_id})" in srv._stderr_tail())
-        assert _wait_until(lambda: _kernels(srv) == [])
+        assert _wait_until(lambda: not serving & {p.pid for p in _kernels(srv)})
+        assert len(_kernels(srv)) <= 1
     finally:
         srv.stop()
     assert not srv.root.exists()
@@ -411,14 +416,76 @@ def test_pages_are_rendered_once_until_the_athletes_files_change(tmp_path):
         assert len({r[2] for r in results}) == 1 and "Low iron" in results[0][2]
         assert _started(srv) == 1  # three visitors at once, one kernel
         assert _get(port, f"/?token={srv.token}")[2] == results[0][2] and _started(srv) == 1
+        # Issue 18: the page depends on the athlete's data, not on the query string: 30 visitors with
+        # 30 query strings took a kernel each (median 21 s). Any other query shares the one page.
+        for query in ("&v=1", "&utm_source=qr&v=2", "&athlete=ana", "&x=%2F"):
+            assert _get(port, f"/?token={srv.token}{query}")[2] == results[0][2]
+        assert _started(srv) == 1
         refused = _get(port, f"/?token={srv.token}&athlete=ben")[2]  # another query: its own page
         assert "another athlete" in refused and _started(srv) == 2
         profile = data / "athletes" / "ana.json"
         profile.write_text(profile.read_text(encoding="utf-8").replace('"Ana ', '"Anneke '), encoding="utf-8")
         status, _, body = _get(port, f"/?token={srv.token}")
         assert status == 200 and "Anneke" in body and _started(srv) == 3
+        # Issue 18: a byte-identical page was sent for 300 s after 7 new check-ins. A page is valid
+        # only while every file it was drawn from is unchanged: the check-ins are one of them.
+        from heavylegs.logs.checkins import add_checkin
+
+        add_checkin(data, "ana", {"date": "2026-11-29", "heaviness": 10, "sleep_h": 3})
+        status, _, fresh = _get(port, f"/?token={srv.token}&v=after-checkin")
+        assert status == 200 and _started(srv) == 4 and _figure_data(fresh) != _figure_data(body)
+        assert "2026-11-29" in _figure_data(fresh)
+        assert _get(port, f"/?token={srv.token}")[2] == fresh and _started(srv) == 4
     finally:
         srv.stop()
+
+
+def _figure_data(page):
+    """The page's charts' data (what a new check-in changes), without the kernel id."""
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "", page)
+
+
+def test_page_key_follows_every_file_the_page_is_drawn_from_and_not_the_query(tmp_path):
+    from heavylegs.logs.checkins import add_checkin
+
+    (tmp_path / "athletes" / "ana").mkdir(parents=True)
+    (tmp_path / "athletes" / "ana.json").write_text("{}")
+    key = _voila.page_key({"token": [b"a"]}, str(tmp_path), "ana")
+    for query in ({"v": [b"1"]}, {"utm": [b"x"], "v": [b"2"]}, {"athlete": [b"ana"]}):
+        assert _voila.page_key(query, str(tmp_path), "ana") == key
+    keys = {key}
+    add_checkin(tmp_path, "ana", {"date": "2026-11-20", "heaviness": 3})
+    keys.add(_voila.page_key({}, str(tmp_path), "ana"))
+    add_checkin(tmp_path, "ana", {"date": "2026-11-20", "heaviness": 3})  # same bytes: a new inode
+    keys.add(_voila.page_key({}, str(tmp_path), "ana"))
+    (tmp_path / "athletes" / "ana" / "wellness.csv").write_text("date,resting_hr_bpm\n")
+    keys.add(_voila.page_key({}, str(tmp_path), "ana"))
+    (tmp_path / "athletes" / "ana" / "log.csv").write_text("date,duration_min\n")
+    keys.add(_voila.page_key({}, str(tmp_path), "ana"))
+    assert len(keys) == 5
+    # a lock file or a temporary file of a write in progress changes nothing
+    (tmp_path / "athletes" / "ana" / ".checkins.csv.1.x.tmp").write_text("")
+    assert _voila.page_key({}, str(tmp_path), "ana") in keys
+
+
+@pytest.mark.parametrize("path", ["/logout", "/login",
+                                  "/voila/templates/heavylegs-dashboard/static/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+                                  "/voila/templates/heavylegs-dashboard/static/%2e%2e/%2e%2e/x",
+                                  "/voila/static/..%5C..%5Cx", "/voila/templates/heavylegs-dashboard/static/",
+                                  "/voila/templates/", "/voila/templates/heavylegs-dashboard/"])
+def test_logout_and_traversal_paths_get_a_bare_404(server, path):
+    # Issue 18: /logout and an encoded traversal under the template's static folder answered 500.
+    status, headers, body = _get(_port(server), f"{path}?token={server.token}")
+    assert (status, body) == (404, "404 Not Found\n")
+    assert headers["Content-Type"].startswith("text/plain")
+
+
+def test_refused_paths():
+    for path in ("/logout", "/logout/", "/a/%2e%2e/b", "/a/..%2fb", "/a%00", "/./x", "/voila/templates/t/",
+                 "/voila/templates/t/static/"):
+        assert _voila.refused_path(path), path
+    for path in ("/", "/voila/static/voila.js", "/api/kernels/x/channels", "/voila/templates/t/static/a.js"):
+        assert not _voila.refused_path(path), path
 
 
 def test_page_key_follows_the_query_and_the_files(tmp_path):

@@ -29,7 +29,7 @@ def test_a_sample_athlete_with_an_assessment(data):
     assert record.previous_profile is None  # one assessment only
     assert len(record.log) == 126 and record.log_problems == ()
     assert record.has_checkins and len(record.checkins) > 0
-    assert [p.name for p, _sig in record.files] == ["ana.json", "log.csv", "checkins.csv"]
+    assert [p.name for p, _sig in record.files] == ["ana.json", "log.csv", "checkins.csv", "wellness.csv"]
     assert record.signature == athlete_signature(data, "ana")
 
 
@@ -40,7 +40,7 @@ def test_a_profile_without_assessment_and_an_athlete_with_nothing(data):
     nobody = load_athlete(data, "nobody")
     assert (nobody.answers_source, nobody.exists, nobody.log) == (None, False, None)
     assert set(nobody.profile) <= {"athlete_id", "assessed_on"} and nobody.profile["athlete_id"] == "nobody"
-    assert nobody.signature == (None, None, None, None)
+    assert nobody.signature == (None, None, None, None, None)
     with pytest.raises(InputError, match=r"nobody\.json.*no profile for athlete 'nobody'"):
         nobody.require()
 
@@ -104,3 +104,20 @@ def test_the_signature_changes_with_every_file_and_not_without(data):
     assert changed[2] != before[2] and changed[:2] == before[:2]
     os.replace(data / "athletes" / "dev.json", data / "athletes" / "dev.json.bak")
     assert athlete_signature(data, "dev")[0] is None
+
+
+def test_wellness_joins_the_record_and_its_signature(data):
+    """spec/wellness.md: the wearable's file is read by the one loader, and a change of it changes the signature."""
+    hana = load_athlete(data, "hana")
+    assert hana.has_wellness and set(hana.wellness["source"]) == {"apple"}
+    assert load_athlete(data, "ana").has_wellness is False
+    path = data / "athletes" / "ana" / "wellness.csv"
+    before = athlete_signature(data, "ana")
+    path.write_text("date,source,rhr_bpm\n2026-11-15,garmin,50\n")
+    assert athlete_signature(data, "ana")[4] is not None and athlete_signature(data, "ana") != before
+    assert load_athlete(data, "ana").wellness["rhr_bpm"].tolist() == [50.0]
+    path.write_text("date,source,rhr_bpm\n2026-11-15,garmin,500\n")
+    with pytest.raises(InputError, match="rhr_bpm: found 500"):
+        load_athlete(data, "ana")
+    kept = load_athlete(data, "ana", bad_log="keep")
+    assert not kept.has_wellness and "found 500" in str(kept.wellness_problems[0])

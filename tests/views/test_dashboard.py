@@ -4,6 +4,7 @@ The real-browser checks (Voila and the exported file in Chromium) are in
 tests/test_browser.py.
 """
 import csv
+from datetime import date
 import json
 import re
 import socket
@@ -103,6 +104,48 @@ def test_latest_acwr_is_the_last_week_with_a_ratio(ana):
     known = weekly[weekly["acwr"].notna()]
     assert ana["acwr"]["value"] == pytest.approx(float(known["acwr"].iloc[-1]))
     assert ana["acwr"]["week"] == str(known["week_start"].iloc[-1])[:10]
+
+
+def test_a_log_that_ended_weeks_ago_says_so_instead_of_a_ratio_of_zero(tmp_path):
+    # issue 17: the athlete page said "Your latest ratio is 0.00" for a log that ended years ago
+    import shutil
+
+    from heavylegs.logs.formats import import_sources
+    from heavylegs.logs.traininglog import write_log
+
+    (tmp_path / "athletes" / "zoe").mkdir(parents=True)
+    profile = dict(_profile("ana"), athlete_id="zoe", name="Zoe", assessed_on="2026-12-06")
+    (tmp_path / "athletes" / "zoe.json").write_text(json.dumps(profile), encoding="utf-8")
+    files = sorted((ROOT / "tests" / "data" / "activities").glob("runpandas__*"))
+    write_log(import_sources(files, use_cache=False).log, tmp_path / "athletes" / "zoe" / "log.csv")
+    content = dashboard_content(tmp_path, "zoe", today="2026-12-06")
+    ratio = content["acwr"]
+    assert ratio["value"] is None and ratio["last_session"] == "2021-07-04" and ratio["as_of"] == "2026-12-06"
+    assert ratio["days_without"] == (date(2026, 12, 6) - date(2021, 7, 4)).days
+    before, after = dashboard_sections(content)
+    page = before + after
+    assert "0.00" not in page and "latest ratio is" not in page
+    assert "No session in the 1981 days up to 6 Dec 2026 (the last on 4 Jul 2021), so there is no current ratio." in page
+    # the chart opens on the log's last weeks, in plain words for the athlete
+    fig = dashboard_figure(content)
+    assert fig.layout.xaxis.range[1] < "2021-08-01" and fig.layout.yaxis.range[1] > 1
+    words = " ".join(a.text for a in fig.layout.annotations) + " ".join(t.name or "" for t in fig.data)
+    assert "Gabbett" not in words and "ACWR" not in words
+    shutil.rmtree(tmp_path / "athletes")
+
+
+def test_ratio_sentences_for_every_case():
+    from heavylegs.views.html import ratio_sentence
+
+    assert ratio_sentence(None) == ""
+    fresh = {"value": 1.234, "week": "2026-11-09", "as_of": "2026-11-15", "last_session": "2026-11-14",
+             "days_without": 1}
+    assert ratio_sentence(fresh) == "Your latest ratio is <strong>1.23</strong> (week of 9 Nov 2026)."
+    assert ratio_sentence(fresh, "coach").startswith("Latest ACWR: <strong>1.23</strong>")
+    new_log = dict(fresh, value=None)
+    assert "too short" in ratio_sentence(new_log)
+    empty = dict(fresh, value=None, last_session=None, days_without=None)
+    assert ratio_sentence(empty) == "No session in the log, so there is no ratio."
 
 
 def test_athlete_without_log(tmp_path):

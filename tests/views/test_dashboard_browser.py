@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from screen_words import citations, cut_texts, internal_words
 from playwright.sync_api import sync_playwright
 
 from heavylegs.serve.server import serve_dashboard
@@ -152,6 +154,11 @@ def _check_dashboard(offline, content, shot_name):
     # nothing sticks out sideways on a phone
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow} px wider than the screen"
+    # issue 17: no label cut, no internal word on the page, no literature citation in a chart's labels
+    assert cut_texts(page) == []
+    chart_words = " ".join(page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent)"))
+    assert internal_words(page.inner_text("body") + chart_words) == [] and citations(chart_words) == []
     _screenshots(page, shot_name)
     assert offline.blocked == []
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
@@ -256,11 +257,108 @@ def test_a_long_log_opens_on_the_recent_16_weeks_with_the_whole_log_a_click_away
     start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
     assert (end - start).days == RECENT_WEEKS * 7 - 7 + 8          # 16 weekly bars, half a bar each side
     assert end > pd.Timestamp(weekly["week_start"].iloc[-1]) > start > pd.Timestamp("2026-07-01")
-    labels = [b.label for b in fig.layout.xaxis.rangeselector.buttons]
-    assert labels == ["last 16 weeks", f"whole log ({len(weekly)} weeks)"]
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert labels == ["last 16 weeks of the log", f"whole log ({len(weekly)} weeks)"]
     assert len(fig.data[0].x) == len(weekly)                         # every week is still in the figure
     short = weekly_load_figure(weekly.tail(10))
-    assert short.layout.xaxis.range is None and not short.layout.xaxis.rangeselector.buttons
+    assert not short.layout.updatemenus                              # the window is the whole log
+
+
+def _visible(fig, axis, x_range):
+    """The y values of the traces on ``axis`` drawn inside ``x_range``."""
+    return [y for trace in fig.data if (trace.yaxis or "y") == axis
+            for x, y in zip(trace.x or (), trace.y or ())
+            if y is not None and x_range[0] <= str(x)[:10] <= x_range[1]]
+
+
+def _old_log_weekly(until="2026-12-06"):
+    """The real activity files (2017-2021), imported and tabled up to a 2026 assessment day."""
+    from heavylegs.analysis.pipeline import analyse_log
+    from heavylegs.logs.formats import import_sources
+
+    files = sorted((Path(__file__).parents[1] / "data" / "activities").glob("runpandas__*"))
+    log = import_sources(files, use_cache=False).log
+    return analyse_log(log, until)
+
+
+def test_an_old_log_opens_on_its_own_last_weeks_and_every_axis_fits_it():
+    # issue 17: a log whose sessions are years older than the assessment drew an empty chart
+    # with a y axis from -1 to 1, and "whole log" rescaled x but not y
+    analysis = _old_log_weekly()
+    weekly = analysis.weekly
+    assert str(weekly["week_start"].iloc[-1])[:4] == "2026"                # the table runs to the assessment
+    for metric in ("distance", "load"):
+        fig = weekly_load_figure(weekly, metric=metric, show_fitness=True, daily=analysis.daily)
+        x_range = tuple(fig.layout.xaxis.range)
+        assert "2021-03-01" < x_range[0] < x_range[1] < "2021-08-01"      # ends on the log's last session
+        bars = _visible(fig, "y", x_range)
+        assert max(bars) > 0
+        top = fig.layout.yaxis.range[1]
+        assert max(bars) <= top <= 1.3 * max(bars)                         # fits: no empty -1..1 axis
+        ratio = _visible(fig, "y2", x_range)
+        assert max(ratio) <= fig.layout.yaxis2.range[1]
+        low3, high3 = fig.layout.yaxis3.range
+        fitness = _visible(fig, "y3", x_range)
+        assert low3 <= min(fitness) and max(fitness) <= high3
+        notes = " ".join(a.text for a in fig.layout.annotations)
+        assert "No session after the week of 28 Jun 2021" in notes
+        # both buttons set every axis: the whole log rescales y as well as x
+        recent, whole = (b.args[0] for b in fig.layout.updatemenus[0].buttons)
+        assert recent["xaxis.range"] == list(x_range) and recent["yaxis.range"] == list(fig.layout.yaxis.range)
+        assert whole["xaxis.range"][0] < "2017-06-01" and whole["xaxis.range"][1] > "2026-11-30"
+        assert set(whole) >= {"yaxis.range", "yaxis2.range", "yaxis3.range"}
+        assert max(_visible(fig, "y", whole["xaxis.range"])) <= whole["yaxis.range"][1]
+
+
+def test_chart_window_takes_in_a_plan_that_follows_the_log_and_not_one_years_later(weekly):
+    from heavylegs.views.figures import chart_window
+
+    soon = pd.DataFrame({"load": 1.0, "planned": True, "acwr": 1.0},
+                        index=pd.date_range("2026-11-10", periods=14, freq="D"))
+    assert chart_window(weekly, soon)["recent"] == ("2026-10-01", "2026-11-24")
+    late = pd.DataFrame({"load": 1.0, "planned": True, "acwr": 1.0},
+                        index=pd.date_range("2028-01-10", periods=14, freq="D"))
+    window = chart_window(weekly, late)
+    assert window["recent"] == ("2026-10-01", "2026-11-06") and window["whole"][1] == "2028-01-24"
+    assert chart_window(None) == {"recent": None, "whole": None, "last_session_week": None, "quiet_days": 0}
+
+
+
+def test_a_log_that_ran_until_the_day_before_has_no_quiet_note():
+    # ana's sample log ends on Sunday 15 Nov, her assessment on Monday 16 Nov opens a new week
+    from heavylegs.analysis.pipeline import analyse_log
+    from heavylegs.logs.traininglog import read_log
+    from heavylegs.views.figures import chart_window
+
+    log = read_log(Path(__file__).parents[2] / "data" / "athletes" / "ana" / "log.csv")
+    weekly = analyse_log(log, "2026-11-16").weekly
+    assert chart_window(weekly)["quiet_days"] == 1
+    notes = " ".join(a.text for a in weekly_load_figure(weekly).layout.annotations)
+    assert "No session after" not in notes
+    later = analyse_log(log, "2026-12-06").weekly
+    assert chart_window(later)["quiet_days"] == 21
+    assert "No session after the week of 9 Nov 2026" in " ".join(
+        a.text for a in weekly_load_figure(later).layout.annotations)
+
+
+def test_the_athletes_chart_says_the_heuristics_in_plain_words(weekly):
+    coach = weekly_load_figure(weekly)
+    athlete = weekly_load_figure(weekly, audience="athlete")
+    coach_text = " ".join(a.text for a in coach.layout.annotations)
+    athlete_text = " ".join(a.text for a in athlete.layout.annotations)
+    assert "Gabbett 2016" in coach_text and "heuristic" in coach_text
+    assert "Gabbett" not in athlete_text and "ACWR" not in athlete_text and "heuristic" not in athlete_text
+    assert "ACWR" not in athlete.data[1].name
+    with pytest.raises(ValueError, match="audience"):
+        weekly_load_figure(weekly, audience="doctor")
+
+
+def test_long_cause_titles_are_wrapped_never_cut():
+    long = "Tired muscles and a tired mind (short sleep, stress, recent hard efforts)"
+    doc = {"causes": [dict(_cause("muscle_fatigue", 70, "likely", 1), title=long)]}
+    label = ranking_figure(doc).data[0].y[0]
+    assert "…" not in label and label.replace("<br>", " ") == long
+    assert all(len(line) <= 34 for line in label.split("<br>"))
 
 # --- heaviness_figure -------------------------------------------------------------------------
 
@@ -308,6 +406,19 @@ def test_weekly_load_figure_draws_the_plan_after_the_log(weekly):
     assert list(acwr.y)[5:7] == [None, 1.1]
     distance = weekly_load_figure(weekly, metric="distance", plan=plan)
     assert list(distance.data[-2].x) == [] and len(distance.data[-1].x) == 14   # km bars cannot hold loads
+
+
+def test_a_plan_in_kilometres_is_drawn_on_the_distance_chart_never_on_the_load_axis(weekly):
+    # issue 17: a plan drafted from the answers (loads in km) was drawn on the sRPE axis
+    days = pd.date_range("2026-12-07", periods=14, freq="D")
+    plan = pd.DataFrame({"load": [8.0, 0.0] * 7, "planned": True, "acwr": [None] * 14}, index=days)
+    plan.attrs["load_metric"] = "distance"
+    table = weekly.assign(load_metric="srpe", load=weekly["load_au"])
+    assert list(weekly_load_figure(table, metric="load", plan=plan).data[-2].y) == []
+    km = weekly_load_figure(table, metric="distance", plan=plan).data[-2]
+    assert list(km.y) == [32.0, 24.0]
+    miles = weekly_load_figure(table, metric="distance", plan=plan, unit="mi").data[-2]
+    assert list(miles.y) == pytest.approx([32.0 / 1.609344, 24.0 / 1.609344])
 
 
 def test_chart_lines_are_the_catalogues_thresholds_and_move_with_a_rule():

@@ -30,7 +30,7 @@ from heavylegs.logs.traininglog import same_session_keep  # the one same-session
 from heavylegs.logs.formats._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
 from heavylegs.logs.formats.fit import read_fit
 from heavylegs.logs.formats.gpx import read_gpx
-from heavylegs.logs.formats.strava import export_csv_bytes, read_strava_csv
+from heavylegs.logs.formats.strava import export_csv_bytes, looks_like_strava_csv, read_strava_csv
 from heavylegs.logs.formats.tcx import read_tcx
 
 __all__ = [
@@ -41,10 +41,12 @@ __all__ = [
     "default_cache_dir",
     "LOG_COLUMNS",
     "PARSER_VERSION",
+    "NOT_IMPORTABLE",
+    "not_importable_reason",
 ]
 
 #: Bump when a reader changes what it returns, so old cache entries are ignored.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 _CACHE_FORMAT = "heavylegs.import-cache/1"
 
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -95,6 +97,25 @@ class ImportResult:
     skipped: dict = field(default_factory=dict)
 
 
+#: Why a file is not imported when it is no activity file and no Strava export: the command
+#: line and the workbook say the same, and say what to upload instead.
+NOT_IMPORTABLE = ("not an activity file or a Strava export: upload the .zip of Strava's bulk export "
+                  "(Strava: Settings, My Account, Download or delete your account), or .fit, .gpx or .tcx "
+                  "files (also .gz)")
+
+
+def not_importable_reason(log_problems: str | None = None) -> str:
+    """:data:`NOT_IMPORTABLE`, and why the file is no training log either when it was read as one.
+
+    Parameters
+    ----------
+    log_problems : str, optional
+        The problems found reading the file as a training log (a CSV the
+        workbook tried as a log first), e.g. ``"line 1: date: missing column"``.
+    """
+    return NOT_IMPORTABLE if not log_problems else f"{NOT_IMPORTABLE}; nor a training log ({log_problems})"
+
+
 def default_cache_dir() -> Path:
     """``$HEAVYLEGS_CACHE_DIR``, else ``~/.cache/heavylegs``."""
     env = os.environ.get("HEAVYLEGS_CACHE_DIR")
@@ -130,8 +151,7 @@ def read_activity_file(path, *, source: str | None = None) -> FileResult:
     kind = sniff_format(data, Path(path).name)
     reader = {"fit": read_fit, "gpx": read_gpx, "tcx": read_tcx}.get(kind)
     if reader is None:
-        return FileResult(failed=[(source, "unknown file type, expected .fit, .gpx or .tcx "
-                                           "(optionally .gz) or a Strava export")])
+        return FileResult(failed=[(source, NOT_IMPORTABLE)])
     try:
         return reader(path, data, source=source)
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop an import
@@ -174,7 +194,10 @@ def _expand(sources) -> tuple[list, list]:
                         units.append(("export", here / name))
         elif path.is_file():
             name = path.name.lower()
-            if name.endswith(".zip") or name == "activities.csv":
+            if name.endswith(".zip") or name == "activities.csv" or (name.endswith(".csv")
+                                                                     and _is_strava_csv(path)):
+                # a Strava activities.csv under another name (a download renamed it) is read
+                # as the export it came from: the export is read through that file alone
                 units.append(("export", path))
             else:
                 units.append(("file", path))
@@ -185,6 +208,14 @@ def _expand(sources) -> tuple[list, list]:
         else:
             failed.append((str(source), "no such file or folder"))
     return units, failed
+
+
+def _is_strava_csv(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return looks_like_strava_csv(handle.read(65536))
+    except OSError:
+        return False
 
 
 # --- cache ------------------------------------------------------------------

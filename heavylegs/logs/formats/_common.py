@@ -34,6 +34,7 @@ __all__ = [
     "check_xml",
     "sniff_format",
     "map_sport",
+    "moves_at_running_speed",
     "normalise_sport",
     "MAX_ACTIVITY_BYTES",
     "MAX_EXPORT_CSV_BYTES",
@@ -258,6 +259,55 @@ def make_row(*, start_utc: datetime | None, activity: str, duration_s, source: s
         "relative_effort": relative_effort,
         "hr_histogram": hr_histogram or None,
     }
+
+
+#: Average moving speed of a run [km/h]: from 9:14 min/km, faster than a brisk walk (about
+#: 6 km/h), to 3:00 min/km, beyond which only elite racers keep going (the road 10 km world
+#: records are near 2:40 min/km); Strava's and Garmin's own sport detection also start from speed.
+RUN_MOVING_SPEED_KMH = (6.5, 20.0)
+#: Fastest 30-second stretch a run reaches [km/h], 95th percentile: a sprint finish or a steep
+#: descent stays under it, while bike rides pass it on every descent.
+RUN_TOP_SPEED_KMH = 25.0
+_SPEED_WINDOW_S = 30.0
+
+
+def moves_at_running_speed(times_s, distance_m, moving_s=None) -> bool:
+    """Whether a track's points move at running speed (:data:`RUN_MOVING_SPEED_KMH`).
+
+    For a file that names no sport (a GPX track without ``<type>``): its
+    average moving speed lies in the running band and the 95th percentile
+    of its 30-second speeds stays below :data:`RUN_TOP_SPEED_KMH`.
+
+    Parameters
+    ----------
+    times_s : array-like of float
+        Point times [s], increasing.
+    distance_m : array-like of float
+        Cumulative distance at each point [m].
+    moving_s : float, optional
+        Moving time [s] (pauses left out); the elapsed time when None.
+
+    Returns
+    -------
+    bool
+        False for fewer than two points, no distance or no time.
+    """
+    times = np.asarray(times_s, dtype=float)
+    distance = np.asarray(distance_m, dtype=float)
+    keep = np.isfinite(times) & np.isfinite(distance)
+    times, distance = times[keep], distance[keep]
+    if len(times) < 2 or distance[-1] <= distance[0] or times[-1] <= times[0]:
+        return False
+    seconds = float(moving_s) if moving_s else float(times[-1] - times[0])
+    average_kmh = (distance[-1] - distance[0]) / seconds * 3.6
+    if not RUN_MOVING_SPEED_KMH[0] <= average_kmh <= RUN_MOVING_SPEED_KMH[1]:
+        return False
+    ends = times + _SPEED_WINDOW_S
+    inside = ends <= times[-1]
+    if not inside.any():
+        return True
+    window_kmh = (np.interp(ends[inside], times, distance) - distance[inside]) / _SPEED_WINDOW_S * 3.6
+    return bool(np.percentile(window_kmh, 95) < RUN_TOP_SPEED_KMH)
 
 
 def record_fields(times_s, heart_rate_bpm, distance_m, altitude_m) -> dict:

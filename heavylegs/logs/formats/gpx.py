@@ -16,10 +16,10 @@ import gpxpy
 import gpxpy.gpx
 import numpy as np
 
-from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, normalise_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.logs.formats._common import check_xml, FileResult, make_row, map_sport, moves_at_running_speed, normalise_sport, parse_ascii_float, read_bytes, ReadError, record_fields
 from heavylegs.metrics.distance import cumulative_distance
 
-__all__ = ["read_gpx", "gpx_activity", "MAX_SESSION_SPEED_KMH", "MAX_STEP_SPEED_KMH"]
+__all__ = ["read_gpx", "gpx_activity", "gpx_sport_missing", "MAX_SESSION_SPEED_KMH", "MAX_STEP_SPEED_KMH"]
 
 # Strava writes its numeric activity-type code in <trk><type>.
 _STRAVA_GPX_TYPES = {"1": "ride", "4": "hike", "9": "run", "10": "walk"}
@@ -34,6 +34,11 @@ def gpx_activity(track_type) -> tuple[str, str | None, str | None] | str:
     """
     code = normalise_sport(track_type)
     return map_sport(_STRAVA_GPX_TYPES.get(code, track_type), label="GPX type")
+
+
+def gpx_sport_missing(gpx) -> bool:
+    """Whether a parsed GPX names no sport (no track, or a first track without ``<type>``)."""
+    return not gpx.tracks or not normalise_sport(gpx.tracks[0].type)
 
 
 def read_gpx(path, data: bytes | None = None, *, source: str | None = None) -> FileResult:
@@ -97,6 +102,13 @@ def _gpx_row(data: bytes, source: str, result: FileResult):
     duration_s = moving.moving_time if moving and moving.moving_time else None
     if duration_s is None and bounds.start_time and bounds.end_time:
         duration_s = (bounds.end_time - bounds.start_time).total_seconds()
+    if activity == "cross" and gpx_sport_missing(gpx):
+        # No <type>: the same run exported as TCX says Running, so a track that moves at
+        # running speed is a run, and the two copies are one session of one kind.
+        times = [_utc(point.time).timestamp() for point in timed]
+        if moves_at_running_speed(times, distance, duration_s):
+            activity = "run"
+            note = note.replace("imported as cross training", "a run by its speed")
     heart = []
     point_hr = []  # one per timed point, NaN without a reading
     for point in timed:
@@ -187,8 +199,6 @@ def _check_speeds(timed, distance, activity: str) -> str | None:
 
 def _device_fields(points, heart, distance_m, distance) -> dict:
     """Heart-rate histogram, maximum and grade-adjusted distance of the timed points."""
-
-
     nan = float("nan")
     times = np.array([point.time.timestamp() for point in points], dtype=float)
     altitude = np.array([nan if point.elevation is None else point.elevation for point in points], dtype=float)

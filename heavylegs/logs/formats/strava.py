@@ -35,6 +35,7 @@ __all__ = [
     "parse_strava_date",
     "strava_activity",
     "normalise_header",
+    "looks_like_strava_csv",
 ]
 
 _TAG = re.compile(r"<[^>]*>")
@@ -215,6 +216,25 @@ class _Columns:
     def find(self, name, occurrence=0):
         found = self.positions.get(name, [])
         return found[occurrence] if len(found) > occurrence else None
+
+
+def looks_like_strava_csv(data: bytes) -> bool:
+    """Whether ``data`` starts with the header of a Strava ``activities.csv``, whatever the file's name.
+
+    Any language and year of :func:`read_strava_csv` counts: the header has
+    an activity date and an activity type column.
+    """
+    head = bytes(data[:65536])
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = head.decode("cp1252", errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")))
+    except (StopIteration, csv.Error):
+        return False
+    columns = _Columns(header)
+    return columns.find("activity date") is not None and columns.find("activity type") is not None
 
 
 def read_strava_csv(data: bytes, source: str, *, origin: str | None = None) -> FileResult:
