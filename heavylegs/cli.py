@@ -317,7 +317,7 @@ def _summary_lines(summary) -> list:
 
 def _check_output_file(output: str, what: str = "training-log CSV file", example: str = "log.csv") -> None:
     """Refuse an output path that can never be written as a regular file, before any work."""
-    from heavylegs.store.storage import check_output_file
+    from heavylegs.files import check_output_file
 
     path = Path(output)
     if output and path.is_dir():
@@ -430,7 +430,8 @@ def _cmd_wellness(args, out):
     if missing:
         raise InputError([Problem(f, f"no such file or folder, expected {EXPECTED}") for f in missing])
     if args.athlete:
-        from heavylegs.store.storage import default_data_dir, validate_athlete_id
+        from heavylegs.files import validate_athlete_id
+        from heavylegs.store.storage import default_data_dir
 
         validate_athlete_id(args.athlete, "--athlete")
         data_dir = Path(args.data) if args.data else default_data_dir()
@@ -455,7 +456,8 @@ def _cmd_wellness(args, out):
 
 
 def _check_athlete(data, athlete_id):
-    from heavylegs.store.storage import athlete_paths, default_data_dir, validate_athlete_id
+    from heavylegs.files import athlete_paths, validate_athlete_id
+    from heavylegs.store.storage import default_data_dir
 
     validate_athlete_id(athlete_id, "ATHLETE")
     data_dir = Path(data) if data else default_data_dir()
@@ -552,7 +554,7 @@ def _cmd_plan(args, out):
     from heavylegs.analysis.pipeline import assess_athlete
     from heavylegs.analysis.plan import build_plan
     from heavylegs.store.athlete import load_athlete
-    from heavylegs.store.storage import atomic_write_text, check_output_file
+    from heavylegs.files import atomic_write_text, check_output_file
     from heavylegs.views.plan_pages import plan_files
 
     record = load_athlete(data_dir, args.athlete).require()

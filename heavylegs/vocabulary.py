@@ -41,6 +41,10 @@ PROFILE_FORMAT = "heavylegs.profile/1"
 
 #: The loads a weekly table can be computed on (``spec/device-load.md``); ``auto`` chooses from the log.
 LOAD_METRICS = ("auto", "srpe", "trimp", "hrss", "rtss", "stress", "duration", "distance")
+#: The acute:chronic workload ratio range often called the "sweet spot" [ratio] (Gabbett 2016, Br J
+#: Sports Med 50:273-280): weekly load grew at a pace legs usually absorb. A contested heuristic
+#: (Impellizzeri 2020); the figures shade it and the squad's "ACWR above" filter starts at its top.
+ACWR_SAFE_BAND = (0.8, 1.3)
 #: Kilometres in an international mile [km].
 KM_PER_MILE = 1.609344
 #: Red-flag urgencies, most urgent first (``spec/profile.md``, ``spec/cli.md``) ...

@@ -7,7 +7,7 @@ entries are simply not used: each file is parsed from its YAML.
     python scripts/make_catalogue_cache.py
 """
 from heavylegs.knowledge.causes import CATALOGUE_CACHE, catalogue_cache_text
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 
 if __name__ == "__main__":
     atomic_write_text(CATALOGUE_CACHE, catalogue_cache_text())

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from heavylegs.knowledge.causes import catalogue_markdown
 from heavylegs.vocabulary import nomenclature_markdown
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

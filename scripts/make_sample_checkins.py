@@ -36,7 +36,7 @@ from _samples import main as sample_script_main, stale_files  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from heavylegs.logs.checkins import checkins_path, checkins_to_csv_text, validate_checkins  # noqa: E402
-from heavylegs.store.storage import athlete_paths, atomic_write_text  # noqa: E402
+from heavylegs.files import athlete_paths, atomic_write_text
 from heavylegs.logs.traininglog import read_log  # noqa: E402
 
 #: Base of every athlete's random stream; change it and every file changes.

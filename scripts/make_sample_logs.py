@@ -34,7 +34,7 @@ for _folder in (ROOT, ROOT / "scripts"):  # heavylegs, and _samples.py beside th
 from _samples import main as sample_script_main, stale_files  # noqa: E402
 
 from heavylegs.store.profiles import write_profile  # noqa: E402
-from heavylegs.store.storage import athlete_paths, atomic_write_text  # noqa: E402
+from heavylegs.files import athlete_paths, atomic_write_text
 
 #: Base of every athlete's random stream; change it and every log changes.
 BASE_SEED = 20261116

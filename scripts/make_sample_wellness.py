@@ -37,7 +37,7 @@ from _samples import main as sample_script_main, stale_files  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from heavylegs.logs.wellness import validate_wellness, wellness_to_csv_text  # noqa: E402
-from heavylegs.store.storage import atomic_write_text  # noqa: E402
+from heavylegs.files import atomic_write_text
 from heavylegs.store.wellness_files import wellness_path  # noqa: E402
 
 #: The seed of hana's watch; change it and the file changes.

@@ -2,7 +2,7 @@
 
 Concurrency and bad-input cases that the probe of issue 18 found, each
 replayed: concurrent check-in and roster writers lose nothing (they share
-the athlete's lock, :func:`heavylegs.store.storage.athlete_lock`), outputs and
+the athlete's lock, :func:`heavylegs.files.athlete_lock`), outputs and
 inputs that are not regular files are refused before anything is read or
 written, and nothing blocks on a FIFO. Worker processes are forked
 (``multiprocessing`` "fork") after pandas is imported, so a writer costs
@@ -20,7 +20,7 @@ import pytest
 from heavylegs import cli
 from heavylegs.logs.checkins import (add_checkin, checkins_path, import_checkins, load_checkins,
                                      update_checkins)
-from heavylegs.store.storage import athlete_lock, folder_lock
+from heavylegs.files import athlete_lock, folder_lock
 
 # Far beyond what the writers need (about a second), so a deadlock fails instead of stalling.
 JOIN_TIMEOUT_S = 120

@@ -9,7 +9,8 @@ import pytest
 from heavylegs.engine.load import log_facts
 from heavylegs.store.profiles import read_profile
 from heavylegs.analysis.scoring import score_profile
-from heavylegs.store.storage import athlete_paths, list_athletes
+from heavylegs.files import athlete_paths
+from heavylegs.store.storage import list_athletes
 from heavylegs.logs.traininglog import read_log
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ A roster CSV has the profile field names as columns, one athlete a row
    athlete whose answers do not change gets no new assessment.
 
 Steps 2-4 run while holding the lock of every athlete of the roster
-(:func:`heavylegs.store.storage.athlete_lock`, the lock the workbook's saves
+(:func:`heavylegs.files.athlete_lock`, the lock the workbook's saves
 and the check-in writers take): each row is a read-modify-write of the newest
 answers, so an import running beside another import or a workbook save never
 loses an answer either wrote.
@@ -43,7 +43,7 @@ from heavylegs.errors import InputError, Problem
 from heavylegs.store.assessments import save_assessment
 from heavylegs.store.athlete import load_athlete
 from heavylegs.store.profiles import read_roster, validate_profile
-from heavylegs.store.storage import athlete_lock, check_writable
+from heavylegs.files import athlete_lock, check_writable
 
 __all__ = ["RosterImport", "RosterChange", "import_roster", "merge_answers"]
 

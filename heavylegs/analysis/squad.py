@@ -70,8 +70,9 @@ from heavylegs.analysis._squad import (SQUAD_COLUMNS, TOP_CAUSES, WELLNESS_COLUM
 from heavylegs.errors import InputError
 from heavylegs.logs.csv_cells import csv_line, safe_cell
 from heavylegs.metrics.ratios import ACUTE_DAYS
-from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_signature, atomic_write_text
-from heavylegs.vocabulary import URGENCY_ORDER
+from heavylegs.files import ATHLETE_ID_PATTERN, atomic_write_text
+from heavylegs.store.storage import athlete_signature
+from heavylegs.vocabulary import ACWR_SAFE_BAND, URGENCY_ORDER
 
 __all__ = [
     "SQUAD_FORMAT",
@@ -95,9 +96,9 @@ __all__ = [
 ]
 
 SQUAD_FORMAT = "heavylegs.squad/1"
-#: The squad view's "ACWR above" filter: above 1.3 the week's load left the range legs usually absorb
-#: (0.8-1.3, Gabbett 2016).
-ACWR_HIGH = 1.3
+#: The squad view's "ACWR above" filter: above the top of the range legs usually absorb
+#: (:data:`heavylegs.vocabulary.ACWR_SAFE_BAND`, Gabbett 2016).
+ACWR_HIGH = ACWR_SAFE_BAND[1]
 #: The squad view's "no check-in for" filter [days].
 NO_CHECKIN_DAYS = 7
 _CACHE_FORMAT = "heavylegs.squad-cache/3"

@@ -40,7 +40,8 @@ from heavylegs.store.assessments import list_assessments, save_assessment, top_c
 from heavylegs.store.athlete import load_athlete
 from heavylegs.store.drafts import DRAFT_NAME, draft_path, read_draft, remove_draft, set_draft_aside, write_draft
 from heavylegs.store.profiles import validate_profile
-from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, default_data_dir, validate_athlete_id
+from heavylegs.files import ATHLETE_ID_PATTERN, athlete_paths, validate_athlete_id
+from heavylegs.store.storage import default_data_dir
 from heavylegs.views.html import UNKNOWN, field_label, format_answer
 from heavylegs.vocabulary import PROFILE_FIELDS
 

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - pyarrow is a test dependency
 from heavylegs.engine.batch import BATCH_COLUMNS, READ_COLUMNS, weekly_tables
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.traininglog import LOG_COLUMNS, checked_log, read_log
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 
 __all__ = ["STORE_MANIFEST", "csv_logs", "write_parquet_store", "process_store", "csv_to_weekly", "read_store",
            "read_results"]

@@ -43,7 +43,7 @@ import pandas as pd
 from heavylegs.errors import InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
-from heavylegs.store.storage import athlete_lock, athlete_paths, atomic_write_text, folder_lock
+from heavylegs.files import athlete_lock, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = [
     "CHECKIN_COLUMNS",
@@ -561,9 +561,9 @@ def write_checkins(checkins: pd.DataFrame, path) -> Path:
 
     Notes
     -----
-    Written with :func:`heavylegs.store.storage.atomic_write_text` while
+    Written with :func:`heavylegs.files.atomic_write_text` while
     holding the lock of the file's folder
-    (:func:`heavylegs.store.storage.folder_lock`, the athlete's lock for
+    (:func:`heavylegs.files.folder_lock`, the athlete's lock for
     ``athletes/<id>/checkins.csv``), so it never lands in the middle of
     another writer's read-modify-write. To add check-ins to the ones
     already in the file, use :func:`update_checkins`.
@@ -600,7 +600,7 @@ def update_checkins(path, checkins: pd.DataFrame) -> dict:
     Notes
     -----
     The file is read, merged and written back (atomically) while holding
-    the lock of its folder (:func:`heavylegs.store.storage.folder_lock`; for
+    the lock of its folder (:func:`heavylegs.files.folder_lock`; for
     ``athletes/<id>/checkins.csv`` that is the athlete's lock, the one the
     workbook's saves and :func:`add_checkin` take), so imports, quick
     entries and the athlete portal writing at the same moment never lose a
@@ -842,7 +842,7 @@ def add_checkin(data_dir, athlete_id, entry: dict, source: str | None = None) ->
     so a quick entry never erases, say, the sleep an import brought in.
     The file is read, the entry merged in and the whole file written to a
     temporary file and renamed over it, all while holding
-    :func:`heavylegs.store.storage.athlete_lock`, so two quick entries at the same
+    :func:`heavylegs.files.athlete_lock`, so two quick entries at the same
     moment never lose each other's day, and a crash leaves the old file.
     """
     checked = validate_checkin(entry)

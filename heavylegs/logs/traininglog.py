@@ -54,7 +54,7 @@ import pandas as pd
 pd.set_option("mode.string_storage", "python")
 
 from heavylegs.errors import FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 from heavylegs.logs.csv_cells import csv_line as _csv_line, safe_cell as _safe_cell, unquote_cell as _unquote_cell
 
 __all__ = [

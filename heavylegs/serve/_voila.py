@@ -376,7 +376,7 @@ def page_key(query_arguments: dict, data_dir: str | None, athlete_id: str | None
         return query, ()
     # Lazy: the Voila process imports the package's readers only once a page is asked for.
     from heavylegs.store.athlete import athlete_signature
-    from heavylegs.store.storage import athlete_paths
+    from heavylegs.files import athlete_paths
 
     folder = athlete_paths(data_dir, athlete_id)["folder"]
     others = []

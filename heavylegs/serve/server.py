@@ -52,8 +52,8 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_path
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import (DATA_DIR_ENV, SERVED_ATHLETE_ENV, SERVED_SQUAD_ENV, athlete_paths, default_data_dir,
-                                     validate_athlete_id)
+from heavylegs.files import athlete_paths, validate_athlete_id
+from heavylegs.store.storage import DATA_DIR_ENV, SERVED_ATHLETE_ENV, SERVED_SQUAD_ENV, default_data_dir
 
 __all__ = [
     "DashboardServer",

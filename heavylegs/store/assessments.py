@@ -18,7 +18,7 @@ Safety of a save, with any number of processes saving at once:
   and the content renamed onto it; :func:`list_assessments` skips an empty,
   reserved file.)
 * **The profile and the newest assessment agree.** A save holds the
-  athlete's lock (:func:`heavylegs.store.storage.athlete_lock`) while it writes the
+  athlete's lock (:func:`heavylegs.files.athlete_lock`) while it writes the
   assessment and then ``athletes/<id>.json``. A save that raises removes the
   assessment it wrote. A save killed between its two writes leaves the
   profile older than the newest assessment; :func:`reconcile_profile`, run
@@ -28,7 +28,7 @@ Safety of a save, with any number of processes saving at once:
   purpose) is left as it is.
 * **Stale temporary files are cleaned.** The same steps remove the temporary
   files that killed writes left in the athlete's folders
-  (:func:`heavylegs.store.storage.remove_stale_temp_files`), never one that a live
+  (:func:`heavylegs.files.remove_stale_temp_files`), never one that a live
   process is writing.
 """
 from __future__ import annotations
@@ -45,8 +45,8 @@ import pandas as pd
 from heavylegs.errors import InputError, Problem, read_input_file
 from heavylegs.store.plans import validate_plan
 from heavylegs.store.profiles import profile_to_json, read_profile, validate_profile
-from heavylegs.store.storage import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
-                                     remove_stale_temp_files, temp_file, write_all)
+from heavylegs.files import (athlete_lock, athlete_paths, atomic_write_text, fsync_folder, mode_for,
+                             remove_stale_temp_files, temp_file, write_all)
 
 __all__ = [
     "ASSESSMENT_FORMAT",
@@ -276,7 +276,7 @@ def reconcile_profile(data_dir, athlete_id) -> bool:
     """Repair what a killed save left behind for one athlete.
 
     Under the athlete's lock: removes the temporary files of interrupted
-    writes whose writer is gone (:func:`heavylegs.store.storage.remove_stale_temp_files`)
+    writes whose writer is gone (:func:`heavylegs.files.remove_stale_temp_files`)
     and, when the profile file ``athletes/<id>.json`` is missing, damaged or
     older than the newest assessment and holds other answers, rewrites it
     from the newest assessment. Run by every save and by

@@ -38,7 +38,8 @@ from heavylegs.logs.checkins import empty_checkins, read_checkins
 from heavylegs.logs.traininglog import read_log
 from heavylegs.store.assessments import list_assessments, read_assessment, reconcile_profile
 from heavylegs.store.profiles import read_profile, validate_profile
-from heavylegs.store.storage import athlete_paths, athlete_signature, validate_athlete_id
+from heavylegs.files import athlete_paths, validate_athlete_id
+from heavylegs.store.storage import athlete_signature
 from heavylegs.logs.wellness import empty_wellness, read_wellness
 
 __all__ = ["AthleteRecord", "ANSWERS_SOURCES", "athlete_signature", "load_athlete"]

@@ -19,7 +19,7 @@ A draft file (``heavylegs.draft/1``) is a JSON object::
      "answers": {...},                       # the whole validated profile being edited
      "plan": {...}}                          # only when the coach edited the plan
 
-It is written atomically (:func:`heavylegs.store.storage.atomic_write_text`):
+It is written atomically (:func:`heavylegs.files.atomic_write_text`):
 a crash leaves the previous draft or the new one, never half of one.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
 from heavylegs.store.profiles import validate_profile
-from heavylegs.store.storage import athlete_paths, atomic_write_text
+from heavylegs.files import athlete_paths, atomic_write_text
 
 __all__ = ["DRAFT_FORMAT", "DRAFT_NAME", "draft_path", "write_draft", "read_draft", "remove_draft",
            "set_draft_aside"]

@@ -37,7 +37,8 @@ import urllib.parse
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import atomic_write_text, folder_lock, list_athletes, validate_athlete_id
+from heavylegs.files import atomic_write_text, folder_lock, validate_athlete_id
+from heavylegs.store.storage import list_athletes
 
 __all__ = [
     "TOKENS_FORMAT",
@@ -89,7 +90,7 @@ def secret_hash(secret: str) -> str:
 
 
 def _locked(data_dir):
-    """The portal folder's lock (:func:`heavylegs.store.storage.folder_lock` on ``<data_dir>/portal``)."""
+    """The portal folder's lock (:func:`heavylegs.files.folder_lock` on ``<data_dir>/portal``)."""
     return folder_lock(portal_dir(data_dir))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from heavylegs.errors import InputError, Problem, ascii_number, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.vocabulary import PROFILE_FIELDS, PROFILE_FORMAT
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 
 __all__ = [
     "validate_profile",

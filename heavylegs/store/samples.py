@@ -1,7 +1,7 @@
 """Copy the sample athletes shipped inside the package to a folder of one's own.
 
 An installed package holds its fictional sample athletes read-only
-(:data:`heavylegs.store.storage.PACKAGED_DATA_DIR`). :func:`copy_samples`
+(:data:`heavylegs.files.PACKAGED_DATA_DIR`). :func:`copy_samples`
 (``heavylegs samples [DIR]``) copies them to ``./data`` or another folder,
 so the README's examples (``heavylegs score data/athletes/ana.json``) work
 as written from any folder, and the coach can change the copies. A file
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.store.storage import PACKAGED_DATA_DIR, atomic_write_text
+from heavylegs.files import PACKAGED_DATA_DIR, atomic_write_text
 
 __all__ = ["sample_files", "copy_samples"]
 
@@ -23,7 +23,7 @@ def sample_files(source=None) -> list:
     Parameters
     ----------
     source : str or Path, optional
-        The samples folder (:data:`heavylegs.store.storage.PACKAGED_DATA_DIR` by default).
+        The samples folder (:data:`heavylegs.files.PACKAGED_DATA_DIR` by default).
 
     Returns
     -------

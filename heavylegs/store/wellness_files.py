@@ -2,8 +2,8 @@
 
 The format and the merge rule are :mod:`heavylegs.logs.wellness`; this module
 adds what touches the athlete's folder: the path, the atomic write
-(:func:`heavylegs.store.storage.atomic_write_text`) and
-:func:`heavylegs.store.storage.folder_lock` of the file's folder (for an athlete's file, the
+(:func:`heavylegs.files.atomic_write_text`) and
+:func:`heavylegs.files.folder_lock` of the file's folder (for an athlete's file, the
 athlete's lock), held from reading the file
 that is there to renaming the new one over it, so two imports at once never
 lose each other's rows and a crash leaves the old file.
@@ -16,7 +16,7 @@ from pathlib import Path
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.wellness import (empty_wellness, merge_wellness, read_wellness, validate_wellness,
                                      wellness_to_csv_text)
-from heavylegs.store.storage import ATHLETE_ID_PATTERN, athlete_paths, atomic_write_text, folder_lock
+from heavylegs.files import ATHLETE_ID_PATTERN, athlete_paths, atomic_write_text, folder_lock
 
 __all__ = ["wellness_path", "load_wellness", "write_wellness", "save_wellness", "WellnessSave", "athlete_of_path"]
 
@@ -100,7 +100,7 @@ def save_wellness(path, imported, covers=None) -> WellnessSave:
         raise InputError([Problem(str(path), "is a folder, expected the path of a wellness CSV file, e.g. "
                                              + str(path / "wellness.csv"))])
     # The lock of the file's folder: for athletes/<id>/wellness.csv the athlete's lock itself
-    # (heavylegs.store.storage.folder_lock, as check-ins do).
+    # (heavylegs.files.folder_lock, as check-ins do).
     with folder_lock(path.parent):
         existing = read_wellness(path) if path.exists() else empty_wellness()
         merged, changed = merge_wellness(existing, imported, covers)

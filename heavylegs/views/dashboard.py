@@ -46,10 +46,11 @@ from heavylegs.engine.device_load import load_summary
 from heavylegs.errors import InputError, Problem
 from heavylegs.logs.checkins import follow_up
 from heavylegs.store.athlete import load_athlete
-from heavylegs.store.storage import SERVED_ATHLETE_ENV, atomic_write_text, default_data_dir, validate_athlete_id
+from heavylegs.files import atomic_write_text, validate_athlete_id
+from heavylegs.store.storage import SERVED_ATHLETE_ENV, default_data_dir
 from heavylegs.views.figures import heaviness_figure, weekly_load_figure
 # CSS and DISCLAIMER stay importable from here; the page's primitives are heavylegs.views.html's.
-from heavylegs.views.html import (ACWR_SENTENCE, ADVICE_SHOWN, BAND_WORDS, BECAUSE_SHOWN, CSS, DISCLAIMER,
+from heavylegs.views.html import (acwr_sentence, ADVICE_SHOWN, BAND_WORDS, BECAUSE_SHOWN, CSS, DISCLAIMER,
                                   URGENCY_ORDER, date_text, escape, follow_up_html, in_unit, latest_ratio,
                                   patterns_html, ratio_sentence, refused_html, urgency_label, urgency_when,
                                   wellness_sentences)
@@ -139,7 +140,7 @@ def dashboard_content(data_dir, athlete_id: str, top: int = TOP_CAUSES, today=No
         (``$HEAVYLEGS_DATA_DIR`` when set).
     athlete_id : str
         A valid athlete id (checked with
-        :func:`heavylegs.store.storage.validate_athlete_id`).
+        :func:`heavylegs.files.validate_athlete_id`).
     top : int
         Number of causes to explain.
     today : str or date, optional
@@ -448,7 +449,7 @@ def dashboard_blocks(content: dict) -> list:
     latest = (" " + ratio_sentence(content["acwr"])) if content.get("acwr") else ""
     words = "miles" if unit == "mi" else "kilometres"
     load_words = f" {escape(content['load'])}" if content.get("load") else ""
-    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(ACWR_SENTENCE)}{latest}'
+    chart_note = (f'<p class="hl-chart-note">Bars are your {words} each week. {escape(acwr_sentence())}{latest}'
                   f'{load_words}</p>'
                   if content["weekly"] is not None else
                   '<p class="hl-chart-note">No training log yet, so there is no chart.</p>')

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from heavylegs.knowledge.causes import rule_threshold
-from heavylegs.vocabulary import KM_PER_MILE
+from heavylegs.vocabulary import ACWR_SAFE_BAND, KM_PER_MILE
 from heavylegs.views.html import BAND_COLOURS, escape
 from heavylegs.engine.wellness import choose_source, morning_series
 from heavylegs.logs.wellness import SOURCE_NAMES
@@ -29,7 +29,6 @@ from heavylegs.analysis.scoring import BAND_LIKELY, BAND_POSSIBLE
 __all__ = [
     "BAND_COLOURS",
     "BANDS",
-    "ACWR_SAFE_BAND",
     "RECENT_WEEKS",
     "LOAD_METRIC_NAMES",
     "CHART_LINE_FIELDS",
@@ -55,8 +54,6 @@ LOAD_METRIC_NAMES = {
 }
 #: Weeks the weekly chart shows when it opens; the whole log is one click away.
 RECENT_WEEKS = 16
-#: ACWR range often called the "sweet spot" (Gabbett 2016); contested.
-ACWR_SAFE_BAND = (0.8, 1.3)
 #: The weekly chart's lines and flags, each drawn where the catalogue's rule on a log field begins to
 #: fire (see :func:`chart_lines`): the ACWR line (1.5, Gabbett 2016; contested), weekly monotony
 #: (2.0, Foster 1998), a run longer than the longest of the 30 days before (10 %, Frandsen et al.

@@ -11,7 +11,8 @@ import datetime as _dt
 import html as _html
 import re as _re
 
-from heavylegs.vocabulary import FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
+from heavylegs.knowledge.causes import rule_threshold
+from heavylegs.vocabulary import ACWR_SAFE_BAND, FIELDS, KM_PER_MILE, SECTIONS, URGENCY_ORDER
 
 __all__ = [
     "escape",
@@ -27,7 +28,7 @@ __all__ = [
     "field_label",
     "CSS",
     "DISCLAIMER",
-    "ACWR_SENTENCE",
+    "acwr_sentence",
     "BAND_WORDS",
     "in_unit",
     "pace_text",
@@ -103,10 +104,18 @@ BAND_WORDS = {"likely": "most likely", "possible": "possible", "unlikely": "less
 
 DISCLAIMER = ("This page is coaching support, not a diagnosis. It ranks common reasons for heavy legs "
               "from your answers and your training log; only a doctor can examine you and rule out illness.")
-ACWR_SENTENCE = ("The dark line compares your last 7 days of training load with your average week of the "
-                 "last 4: inside the green band (0.8 to 1.3) training grew at a pace legs usually absorb, "
-                 "and above the red dashed line (1.5) it rose faster than they usually adapt, a rough rule "
-                 "of thumb rather than a verdict.")
+def acwr_sentence() -> str:
+    """The athlete's one sentence on the acute:chronic ratio, with the chart's band and line.
+
+    The green band is :data:`heavylegs.vocabulary.ACWR_SAFE_BAND`; the red line
+    is where the catalogue's overtraining rule on ``log_acwr`` begins
+    (:func:`heavylegs.knowledge.causes.rule_threshold`), as on the chart.
+    """
+    low, high = ACWR_SAFE_BAND
+    return ("The dark line compares your last 7 days of training load with your average week of the "
+            f"last 4: inside the green band ({low:g} to {high:g}) training grew at a pace legs usually absorb, "
+            f"and above the red dashed line ({rule_threshold('log_acwr'):g}) it rose faster than they usually "
+            "adapt, a rough rule of thumb rather than a verdict.")
 
 #: Days without a session after which the acute:chronic ratio is no longer shown: its acute
 #: window (7 days) then holds nothing, and a ratio of 0.00 would only say that.

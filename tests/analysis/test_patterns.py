@@ -13,7 +13,7 @@ from heavylegs.analysis.patterns import (DEVICE_FACTS, FACTS, benjamini_hochberg
 from heavylegs.analysis.pipeline import assess
 from heavylegs.store.profiles import read_profile
 from heavylegs.analysis.scoring import score_profile
-from heavylegs.store.storage import athlete_paths
+from heavylegs.files import athlete_paths
 from heavylegs.logs.traininglog import read_log, validate_log
 
 ROOT = Path(__file__).resolve().parents[2]

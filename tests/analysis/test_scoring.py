@@ -467,7 +467,8 @@ def _flag_cases():
     from heavylegs.engine.load import log_facts
     from heavylegs.logs.traininglog import read_log
     from heavylegs.store.profiles import read_profile
-    from heavylegs.store.storage import athlete_paths, list_athletes
+    from heavylegs.files import athlete_paths
+    from heavylegs.store.storage import list_athletes
 
     for cause in load_causes():
         for kind in ("fires", "does_not_fire"):

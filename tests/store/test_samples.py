@@ -4,7 +4,7 @@ import pytest
 from heavylegs import cli
 from heavylegs.errors import InputError
 from heavylegs.store.samples import copy_samples, sample_files
-from heavylegs.store.storage import PACKAGED_DATA_DIR
+from heavylegs.files import PACKAGED_DATA_DIR
 
 
 def _tree(folder):

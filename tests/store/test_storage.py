@@ -7,16 +7,9 @@ import pytest
 
 from heavylegs.errors import InputError
 from heavylegs.store import storage
-from heavylegs.store.storage import (
-    PACKAGED_DATA_DIR,
-    athlete_lock,
-    athlete_paths,
-    atomic_write_text,
-    default_data_dir,
-    list_athletes,
-    remove_stale_temp_files,
-    validate_athlete_id,
-)
+from heavylegs.files import (PACKAGED_DATA_DIR, athlete_lock, athlete_paths, atomic_write_text,
+                             remove_stale_temp_files, validate_athlete_id)
+from heavylegs.store.storage import default_data_dir, list_athletes
 
 
 def _mode(path):

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from heavylegs.views import figures
-from heavylegs.views.figures import (ACWR_SAFE_BAND, chart_lines, BAND_COLOURS, flagged_weeks, history_figure,
+from heavylegs.vocabulary import ACWR_SAFE_BAND
+from heavylegs.views.figures import (chart_lines, BAND_COLOURS, flagged_weeks, history_figure,
                                ranking_figure, weekly_load_figure)
 
 

@@ -133,3 +133,13 @@ def test_the_restored_draft_note_gives_the_time_and_both_choices():
     older = draft_note_html({"updated": "2026-11-18T09:05:00", "newer_save": "2026-11-19T080000.json"},
                             today=today)
     assert "from 18 Nov 2026 09:05" in older and "2026-11-19T080000.json" in older
+
+
+def test_the_acwr_sentence_names_the_band_and_the_rule_the_chart_draws(monkeypatch):
+    from heavylegs.views import html
+
+    text = html.acwr_sentence()
+    assert "green band (0.8 to 1.3)" in text and "red dashed line (1.5)" in text
+    # the line follows the catalogue's rule, not a second constant
+    monkeypatch.setattr(html, "rule_threshold", lambda field: 1.6 if field == "log_acwr" else None)
+    assert "red dashed line (1.6)" in html.acwr_sentence()

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from heavylegs.store.storage import atomic_write_text
+from heavylegs.files import atomic_write_text
 from heavylegs.logs.traininglog import same_session_keep  # the one same-session rule, shared with merge_logs
 from heavylegs.logs.formats._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
 from heavylegs.logs.formats.fit import read_fit
