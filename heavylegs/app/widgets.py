@@ -23,7 +23,6 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import HTML
 from ipywidgets.widgets import widget_description, widget_string
-import plotly.graph_objects as go
 import traitlets
 
 from heavylegs.views import figures

@@ -33,14 +33,14 @@ import datetime as _dt
 import io
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from heavylegs.errors import InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
+from heavylegs.errors import InputError, Problem, find_lone_surrogate
+from heavylegs.logs._cells import NUMBER as _NUMBER, date_of, missing as _missing, read_text, shown as _shown
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 from heavylegs.files import athlete_lock, athlete_paths, atomic_write_text, folder_lock
@@ -121,12 +121,6 @@ MAX_NOTE_CHARS = 2000
 #: long notes fits many times over.
 MAX_CHECKINS_BYTES = 64 * 2**20
 
-# re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
-# A form's timestamp: an ISO date followed by a time (and maybe an offset).
-_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
-                        r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?\Z", re.ASCII)
 
 
 def _norm(header: str) -> str:
@@ -174,47 +168,9 @@ def _range_text(column: str) -> str:
     return f"{kind} from {low} to {high}{unit}"
 
 
-def _shown(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "...'"
-
-
-def _missing(value) -> bool:
-    return (value is None or value is pd.NaT or value is pd.NA
-            or (isinstance(value, str) and value.strip() == "")
-            or (isinstance(value, float) and math.isnan(value)))
-
-
-def _date_of(value):
-    """A ``datetime.date`` from 1900 to 2100, or a message saying what is wrong."""
-    day = _any_date_of(value)
-    if isinstance(day, str):
-        return day
-    return check_date_range(day) or day
-
-
-def _any_date_of(value):
-    if isinstance(value, pd.Timestamp):
-        return "found an empty cell, expected a date YYYY-MM-DD" if pd.isna(value) else value.date()
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return "found an empty cell, expected a date YYYY-MM-DD" if np.isnat(value) else \
-            pd.Timestamp(value).date()
-    if _missing(value):
-        return "found an empty cell, expected a date YYYY-MM-DD"
-    if not isinstance(value, str):
-        return f"found {_shown(value)}, expected a date YYYY-MM-DD"
-    text = value.strip()
-    match = _DATE.match(text) or _DATE_TIME.match(text)
-    if not match:
-        return f"found {_shown(value)}, expected a date YYYY-MM-DD"
-    try:
-        return _dt.date.fromisoformat(text if match.re is _DATE else match.group(1))
-    except ValueError:
-        return f"found {_shown(value)}, which is not a real date, expected a date YYYY-MM-DD"
+def _day_of(value):
+    """A check-in's day (a form's timestamp keeps its date), or a message saying what is wrong."""
+    return date_of(value, times=True)
 
 
 def _number_of(value, column: str):
@@ -263,7 +219,7 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
     n = len(frame)
     dates = []
     for pos, value in enumerate(frame["date"].tolist()):
-        day = _date_of(value)
+        day = _day_of(value)
         if isinstance(day, str):
             bad(pos, "date", day)
             day = None
@@ -359,22 +315,6 @@ def _rows_of(text: str, source: str) -> tuple:
     return header, rows, lines, header_line
 
 
-def _read_text(path) -> str:
-    path = Path(path)
-    try:
-        # a regular file only (a FIFO or a device is refused without blocking), at most 64 MiB
-        raw = read_input_file(path, MAX_CHECKINS_BYTES, "a check-in CSV file")
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot be read ({exc.strerror or exc}), expected a "
-                                             "check-in CSV file")]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(str(path), f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, "
-                                             "expected a UTF-8 text file", line=line)]) from None
-
-
 # ---------------------------------------------------------------------------
 # Reading and writing the check-in file
 
@@ -404,7 +344,7 @@ def read_checkins(path) -> pd.DataFrame:
         returned.
     """
     source = str(path)
-    header, rows, lines, header_line = _rows_of(_read_text(path), source)
+    header, rows, lines, header_line = _rows_of(read_text(path, MAX_CHECKINS_BYTES, "a check-in CSV file"), source)
     problems = repeated_columns(header, header_line, source)
     if problems:
         raise InputError(problems)
@@ -491,7 +431,7 @@ def validate_checkin(entry: dict, source: str = "<check-in>") -> dict:
         problems.append(Problem(source, f"is not a check-in field, expected one of "
                                         f"{', '.join(CHECKIN_COLUMNS)}", field=str(key)))
     out = {}
-    day = _date_of(entry.get("date"))
+    day = _day_of(entry.get("date"))
     if isinstance(day, str):
         problems.append(Problem(source, day, field="date"))
     else:
@@ -759,7 +699,7 @@ def import_checkins(paths) -> CheckinImport:
     for path in paths:
         source = str(path)
         try:
-            header, rows, lines, header_line = _rows_of(_read_text(path), source)
+            header, rows, lines, header_line = _rows_of(read_text(path, MAX_CHECKINS_BYTES, "a check-in CSV file"), source)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -880,7 +820,7 @@ def add_checkin(data_dir, athlete_id, entry: dict, source: str | None = None) ->
 
 
 def _as_date(value, name: str) -> _dt.date:
-    day = _date_of(value)
+    day = _day_of(value)
     if isinstance(day, str):
         raise InputError([Problem(name, day)])
     return day

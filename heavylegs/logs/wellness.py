@@ -28,15 +28,14 @@ under the athlete's lock, are :mod:`heavylegs.store.wellness_files`.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import io
 import math
-import re
 
 import numpy as np
 import pandas as pd
 
-from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
+from heavylegs.errors import InputError, Problem
+from heavylegs.logs._cells import NUMBER as _NUMBER, date_of as _date_of, missing as _missing, read_text, shown as _shown
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 
@@ -83,8 +82,6 @@ MAX_WELLNESS_BYTES = 64 * 2**20
 
 _REQUIRED = ("date", "source")
 _TEXT = ("imported_from",)
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 def range_text(column: str) -> str:
@@ -110,41 +107,6 @@ def empty_wellness() -> pd.DataFrame:
         frame[name] = pd.Series(dtype="float64")
     frame["imported_from"] = pd.Series(dtype=object)
     return frame
-
-
-def _missing(value) -> bool:
-    return (value is None or value is pd.NaT or value is pd.NA
-            or (isinstance(value, str) and value.strip() == "")
-            or (isinstance(value, float) and math.isnan(value)))
-
-
-def _shown(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "...'"
-
-
-def _date_of(value):
-    """A ``datetime.date``, or the message saying what is wrong."""
-    if isinstance(value, pd.Timestamp):
-        return "found an empty cell, expected a date YYYY-MM-DD" if pd.isna(value) else value.date()
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return "found an empty cell, expected a date YYYY-MM-DD" if np.isnat(value) else \
-            pd.Timestamp(value).date()
-    if _missing(value):
-        return "found an empty cell, expected a date YYYY-MM-DD"
-    text = str(value).strip()
-    if not _DATE.match(text):
-        return f"found {_shown(value)}, expected a date YYYY-MM-DD"
-    try:
-        day = _dt.date.fromisoformat(text)
-    except ValueError:
-        return f"found {_shown(value)}, which is not a real date, expected a date YYYY-MM-DD"
-    far = check_date_range(day)
-    return far if far else day
 
 
 def _number_of(value, column: str):
@@ -296,17 +258,7 @@ def read_wellness(path) -> pd.DataFrame:
         column; nothing of a file with any problem is returned.
     """
     source = str(path)
-    try:
-        raw = read_input_file(path, MAX_WELLNESS_BYTES, "a wellness CSV file")
-    except OSError as exc:
-        raise InputError([Problem(source, f"cannot be read ({exc.strerror or exc}), expected a wellness "
-                                          "CSV file")]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, expected a "
-                                          "UTF-8 text file", line=line)]) from None
+    text = read_text(path, MAX_WELLNESS_BYTES, "a wellness CSV file")
     return wellness_from_text(text, source)
 
 

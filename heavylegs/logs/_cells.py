@@ -1,0 +1,99 @@
+"""Cell checks shared by the CSV formats of ``logs/`` (check-ins, wellness): one rule for an empty cell, a date
+and a file's text, so two files never disagree on what a valid day is.
+
+Private to :mod:`heavylegs.logs`; every message says what was found and what was expected.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
+
+__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text"]
+
+# re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
+NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+# A form's timestamp: an ISO date followed by a time (and maybe an offset).
+DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                       r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?))?\Z", re.ASCII)
+_EMPTY = "found an empty cell, expected a date YYYY-MM-DD"
+
+
+def shown(value) -> str:
+    """``repr(value)``, cut to 40 characters, for messages."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def missing(value) -> bool:
+    """Whether a cell is empty: None, NaN, NaT, NA or blank text."""
+    return (value is None or value is pd.NaT or value is pd.NA
+            or (isinstance(value, str) and value.strip() == "")
+            or (isinstance(value, float) and math.isnan(value)))
+
+
+def date_of(value, times: bool = False):
+    """A ``datetime.date`` from 1900 to 2100 (the training log's range), or the message saying what is wrong.
+
+    Parameters
+    ----------
+    value : str, date, datetime, Timestamp or numpy.datetime64
+        A cell.
+    times : bool
+        Also take an ISO date followed by a time (a form's timestamp), keeping its date.
+    """
+    if isinstance(value, pd.Timestamp):
+        day = _EMPTY if pd.isna(value) else value.date()
+    elif isinstance(value, _dt.datetime):
+        day = value.date()
+    elif isinstance(value, _dt.date):
+        day = value
+    elif isinstance(value, np.datetime64):
+        day = _EMPTY if np.isnat(value) else pd.Timestamp(value).date()
+    elif missing(value):
+        return _EMPTY
+    elif not isinstance(value, str):
+        return f"found {shown(value)}, expected a date YYYY-MM-DD"
+    else:
+        text = value.strip()
+        match = DATE.match(text) or (DATE_TIME.match(text) if times else None)
+        if not match:
+            return f"found {shown(value)}, expected a date YYYY-MM-DD"
+        try:
+            day = _dt.date.fromisoformat(text if match.re is DATE else match.group(1))
+        except ValueError:
+            return f"found {shown(value)}, which is not a real date, expected a date YYYY-MM-DD"
+    if isinstance(day, str):
+        return day
+    return check_date_range(day) or day
+
+
+def read_text(path, max_bytes: int, what: str) -> str:
+    """The UTF-8 text of a regular file of at most ``max_bytes``, or :class:`InputError` naming it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (a FIFO, device or folder is refused without blocking: :func:`heavylegs.errors.read_input_file`).
+    max_bytes : int
+        Largest file read [bytes].
+    what : str
+        What the file should be, for messages (``"a check-in CSV file"``).
+    """
+    source = str(path)
+    try:
+        raw = read_input_file(path, max_bytes, what)
+    except OSError as exc:
+        raise InputError([Problem(source, f"cannot be read ({exc.strerror or exc}), expected {what}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, expected a "
+                                          "UTF-8 text file", line=line)]) from None
