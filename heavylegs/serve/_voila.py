@@ -442,6 +442,10 @@ class _Render:
                 await changed.wait()
 
 
+# Pages being rendered now (a stop waits for them, see _install_graceful_stop).
+_IN_FLIGHT = {"pages": 0}
+
+
 def _install_one_shot() -> None:
     """Shut each page's kernel down once the page has been sent, and reuse rendered pages.
 
@@ -488,11 +492,13 @@ def _install_one_shot() -> None:
             self.write = capture
         body = None
         _STARTED.set(None)
+        _IN_FLIGHT["pages"] += 1
         try:
             await base_get(self, path)
             if render is not None:
                 body = b"".join(render.chunks)
         finally:
+            _IN_FLIGHT["pages"] -= 1
             if render is not None:
                 if body and self.get_status() == 200 and _VOILA_ERROR not in body:
                     _PAGES[key] = (time.monotonic() + ttl, body)
@@ -675,6 +681,48 @@ def _watch_parent() -> None:
     IOLoop.current().add_callback(start)
 
 
+#: Seconds a stop waits for kernels still running a cell (a save, a page) before shutting them down [s].
+STOP_GRACE = 5.0
+
+
+def _install_graceful_stop() -> None:
+    """Let SIGTERM wait for busy kernels to finish their cell before Voila shuts them down.
+
+    Voila stops its loop at once on SIGTERM and asks every kernel to shut
+    down; a kernel still running a cell (a coach's Save, a page being drawn)
+    then finds its sockets closed under it and prints a traceback. Here the
+    loop keeps running until no page is being rendered and no kernel is
+    busy, for at most
+    :data:`STOP_GRACE` seconds; a kernel busy past that is killed without a
+    word, as its cell's writes are atomic files and nothing is half-written.
+    """
+    from voila.app import Voila
+
+    def handle(self, sig, frame):
+        self.log.info("Handle signal %s.", sig)
+
+        async def stop_when_idle():
+            manager = self.kernel_manager
+            deadline = time.monotonic() + STOP_GRACE
+
+            def busy():
+                return [k for k in list(manager.list_kernel_ids())
+                        if getattr(manager.get_kernel(k), "execution_state", "idle") in ("busy", "starting")]
+
+            while (busy() or _IN_FLIGHT["pages"]) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            for kernel_id in busy():
+                try:
+                    await manager.shutdown_kernel(kernel_id, now=True)
+                except Exception:  # already gone
+                    pass
+            self.ioloop.stop()
+
+        self.ioloop.add_callback_from_signal(lambda: self.ioloop.add_callback(stop_when_idle))
+
+    Voila._handle_signal_stop = handle
+
+
 _PARENT = os.getppid()
 _PORTAL_ENV = "HEAVYLEGS_PORTAL"
 
@@ -742,6 +790,7 @@ def main(argv=None) -> int:
         this.BoundedKernelManager = _kernel_manager_class()
         _install_one_shot()
         _install_quick_ready()
+        _install_graceful_stop()
         if warm:
             _install_preload_handover()
         from voila.app import Voila
