@@ -28,3 +28,16 @@ def data_copy(tmp_path):
 @pytest.fixture
 def root():
     return ROOT
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright, for the tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

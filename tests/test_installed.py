@@ -21,14 +21,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.installed
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 _SKIP = {".git", ".venv", "build", "dist", "tests", "__pycache__", ".pytest_cache", ".hypothesis", "benchmarks"}
 
 
@@ -138,7 +134,7 @@ def test_export_with_the_default_and_with_data(installed):
     assert "Heavy legs: Anneke" in (work / "out2" / "ana-dashboard.html").read_text(encoding="utf-8")
 
 
-def test_serve_draws_the_chart_and_kill_stops_everything(installed):
+def test_serve_draws_the_chart_and_kill_stops_everything(installed, browser):
     env, work, venv = installed
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -153,16 +149,14 @@ def test_serve_draws_the_chart_and_kill_stops_everything(installed):
         voila = [p for p in children if "heavylegs.serve._voila" in " ".join(p.cmdline())]
         assert len(voila) == 1
         folder = Path(voila[0].cwd()).parent
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(match.group(1), wait_until="domcontentloaded", timeout=120_000)
-                page.wait_for_selector(".js-plotly-plot .main-svg .bars, .js-plotly-plot .main-svg .trace",
-                                       state="attached", timeout=120_000)
-                assert "See a doctor" in page.inner_text("#hl-red-flags")
-            finally:
-                browser.close()
+        page = browser.new_page()
+        try:
+            page.goto(match.group(1), wait_until="domcontentloaded", timeout=120_000)
+            page.wait_for_selector(".js-plotly-plot .main-svg .bars, .js-plotly-plot .main-svg .trace",
+                                   state="attached", timeout=120_000)
+            assert "See a doctor" in page.inner_text("#hl-red-flags")
+        finally:
+            page.close()
         proc.send_signal(signal.SIGTERM)  # `kill PID`
         out, err = proc.communicate(timeout=60)
     finally:

@@ -15,6 +15,7 @@ multiple-choice question has an "unknown" box of its own.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import tempfile
@@ -102,6 +103,28 @@ def import_status_line(athlete_id: str, outcome: dict) -> tuple:
 
 
 # --- The form ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _uploaded_paths(files):
+    """The files of an upload as paths, for as long as the ``with`` block runs.
+
+    An item with a ``path`` (a chunked upload already on disk) is used as it
+    is; one with ``content`` (bytes) is written to a temporary folder of its
+    own, so it keeps its name (messages quote it) even when two share one.
+    """
+    with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
+        paths = []
+        for i, item in enumerate(files):
+            if item.get("path") is not None:
+                paths.append(Path(item["path"]))
+                continue
+            name = Path(str(item["name"])).name or f"upload-{i}"
+            path = Path(tmp) / f"{i:03d}" / name
+            path.parent.mkdir()
+            path.write_bytes(bytes(item["content"]))
+            paths.append(path)
+        yield paths
 
 class _FieldControl:
     """The widgets of one question: a description (with its inline error) and an input.
@@ -886,33 +909,12 @@ class CoachWorkbook(widgets.VBox):
             passes them) or ``{"name", "content"}`` (bytes, as
             ``ipywidgets.FileUpload`` holds them).
         """
-        with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
-            paths = []
-            for i, item in enumerate(files):
-                if item.get("path") is not None:
-                    paths.append(Path(item["path"]))
-                    continue
-                # One folder per file keeps its own name (messages quote it) even when two share one.
-                name = Path(str(item["name"])).name or f"upload-{i}"
-                path = Path(tmp) / f"{i:03d}" / name
-                path.parent.mkdir()
-                path.write_bytes(bytes(item["content"]))
-                paths.append(path)
+        with _uploaded_paths(files) as paths:
             self._import(paths, names={str(p): p.name for p in paths})
 
     def import_wellness_uploads(self, files):
         """Import uploaded wellness exports into the open athlete's wellness.csv (as :meth:`import_uploads`)."""
-        with tempfile.TemporaryDirectory(prefix="heavylegs-upload-") as tmp:
-            paths = []
-            for i, item in enumerate(files):
-                if item.get("path") is not None:
-                    paths.append(Path(item["path"]))
-                    continue
-                name = Path(str(item["name"])).name or f"upload-{i}"
-                path = Path(tmp) / f"{i:03d}" / name
-                path.parent.mkdir()
-                path.write_bytes(bytes(item["content"]))
-                paths.append(path)
+        with _uploaded_paths(files) as paths:
             names = {str(p): (Path(str(f["name"])).name if f.get("name") else p.name) for p, f in zip(paths, files)}
             self._import_wellness(paths, names)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
 
-__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text"]
+__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text", "Cells"]
 
 # re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
@@ -97,3 +97,76 @@ def read_text(path, max_bytes: int, what: str) -> str:
         line = raw[:exc.start].count(b"\n") + 1
         raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, expected a "
                                           "UTF-8 text file", line=line)]) from None
+
+
+class Cells:
+    """The cells of one CSV table being checked: every problem is collected, then all are raised at once.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The file's cells as text (object dtype), one row per data line.
+    source : str
+        The file, for messages.
+    lines : sequence of int
+        The file's line number of each row.
+    columns : dict
+        Column name → its 1-based position in the header.
+    required : sequence of str
+        Columns the format needs; a missing one raises :class:`InputError` at once.
+    header_line : int, optional
+        The header's line number.
+    """
+
+    def __init__(self, frame: pd.DataFrame, source: str, lines, columns: dict, required, header_line=None):
+        absent = [name for name in required if name not in frame.columns]
+        if absent:
+            found = ", ".join(map(str, frame.columns)) or "no columns"
+            raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
+                                              f"(found: {found})", field=name, line=header_line)
+                              for name in absent])
+        self.frame, self.source, self.lines, self.columns = frame, source, lines, columns
+        self.problems: list = []
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def bad(self, pos: int, column: str, message: str) -> None:
+        """Note that the cell of row ``pos`` in ``column`` is wrong: ``message`` says what was found and expected."""
+        self.problems.append(Problem(self.source, message, field=column, line=int(self.lines[pos]),
+                                     column=self.columns.get(column)))
+
+    def values(self, column: str) -> list:
+        """The column's cells (None for each row when the file has no such column)."""
+        return self.frame[column].tolist() if column in self.frame.columns else [None] * len(self.frame)
+
+    def dates(self, column: str = "date", times: bool = False) -> list:
+        """The column as ``datetime.date`` (None where the cell is wrong, which is noted)."""
+        out = []
+        for pos, value in enumerate(self.values(column)):
+            day = date_of(value, times=times)
+            if isinstance(day, str):
+                self.bad(pos, column, day)
+                day = None
+            out.append(day)
+        return out
+
+    def numbers(self, column: str, number_of) -> np.ndarray:
+        """The column as floats (NaN where empty or wrong; wrong cells are noted).
+
+        ``number_of(value, column)`` returns a float or the message saying what is wrong.
+        """
+        out = np.full(len(self.frame), np.nan)
+        if column in self.frame.columns:
+            for pos, value in enumerate(self.frame[column].tolist()):
+                number = number_of(value, column)
+                if isinstance(number, str):
+                    self.bad(pos, column, number)
+                else:
+                    out[pos] = number
+        return out
+
+    def check(self) -> None:
+        """Raise :class:`InputError` with every problem noted, in the file's order."""
+        if self.problems:
+            raise InputError(sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0)))

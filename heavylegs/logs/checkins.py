@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem, find_lone_surrogate
-from heavylegs.logs._cells import NUMBER as _NUMBER, date_of, missing as _missing, read_text, shown as _shown
+from heavylegs.logs._cells import NUMBER as _NUMBER, Cells, date_of, missing as _missing, read_text, shown as _shown
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 from heavylegs.files import athlete_lock, athlete_paths, atomic_write_text, folder_lock
@@ -204,48 +204,21 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
     ``replaced`` lists ``(line, date)`` of rows that a later row of the same
     date replaced.
     """
-    missing = [name for name in _REQUIRED if name not in frame.columns]
-    if missing:
-        found = ", ".join(map(str, frame.columns)) or "no columns"
-        raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
-                                          f"(found: {found})", field=name, line=header_line)
-                          for name in missing])
-    problems = []
-
-    def bad(pos, column, message):
-        problems.append(Problem(source, message, field=column, line=int(lines[pos]),
-                                column=columns.get(column)))
-
-    n = len(frame)
-    dates = []
-    for pos, value in enumerate(frame["date"].tolist()):
-        day = _day_of(value)
-        if isinstance(day, str):
-            bad(pos, "date", day)
-            day = None
-        dates.append(day)
-    out = {"date": dates}
+    cells = Cells(frame, source, lines, columns, _REQUIRED, header_line)
+    bad, n = cells.bad, len(cells)
+    out = {"date": cells.dates(times=True)}
     for column in _NUMERIC:
-        values = np.full(n, np.nan)
-        if column in frame.columns:
-            for pos, value in enumerate(frame[column].tolist()):
-                number = _number_of(value, column)
-                if isinstance(number, str):
-                    bad(pos, column, number)
-                elif column == "heaviness" and math.isnan(number):
-                    bad(pos, column, f"found an empty cell, expected {_range_text(column)}")
-                else:
-                    values[pos] = number
-        out[column] = values
+        out[column] = cells.numbers(column, _number_of)
+    for pos in np.flatnonzero(np.isnan(out["heaviness"])):
+        if _missing(frame["heaviness"].iat[pos]):  # a wrong cell was noted already; an empty one is wrong too
+            bad(int(pos), "heaviness", f"found an empty cell, expected {_range_text('heaviness')}")
     for column in frame.columns:
         if column not in CHECKIN_COLUMNS[:-1] and column != "hooper":  # notes and extra columns
             for pos, value in enumerate(frame[column].tolist()):
                 message = _text_problem(value)
                 if message:
                     bad(pos, column, message)
-    if problems:
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise InputError(problems)
+    cells.check()
     result = pd.DataFrame({"date": pd.to_datetime(pd.Series(out["date"], dtype=object)).astype("datetime64[ns]"),
                            "heaviness": out["heaviness"].astype(np.int64)})
     for column in _NUMERIC[1:]:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.logs._cells import NUMBER as _NUMBER, date_of as _date_of, missing as _missing, read_text, shown as _shown
+from heavylegs.logs._cells import NUMBER as _NUMBER, Cells, missing as _missing, read_text, shown as _shown
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 
@@ -142,26 +142,9 @@ def _text(series: pd.Series, unquote: bool) -> pd.Series:
 def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=None,
            unquote: bool = False) -> pd.DataFrame:
     """Check every cell; return the typed frame or raise :class:`InputError` with every problem."""
-    missing = [name for name in _REQUIRED if name not in frame.columns]
-    if missing:
-        found = ", ".join(map(str, frame.columns)) or "no columns"
-        raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
-                                          f"(found: {found})", field=name, line=header_line)
-                          for name in missing])
-    problems = []
-
-    def bad(pos, column, message):
-        problems.append(Problem(source, message, field=column, line=int(lines[pos]),
-                                column=columns.get(column)))
-
-    n = len(frame)
-    dates = []
-    for pos, value in enumerate(frame["date"].tolist()):
-        day = _date_of(value)
-        if isinstance(day, str):
-            bad(pos, "date", day)
-            day = None
-        dates.append(day)
+    cells = Cells(frame, source, lines, columns, _REQUIRED, header_line)
+    bad, n = cells.bad, len(cells)
+    dates = cells.dates()
     sources = []
     for pos, value in enumerate(frame["source"].tolist()):
         text = "" if _missing(value) else str(value).strip()
@@ -169,20 +152,9 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
             found = "an empty cell" if not text else _shown(text)
             bad(pos, "source", f"found {found}, expected one of {', '.join(SOURCES)}")
         sources.append(text)
-    numbers = {}
-    for column in RANGES:
-        values = np.full(n, np.nan)
-        if column in frame.columns:
-            for pos, value in enumerate(frame[column].tolist()):
-                number = _number_of(value, column)
-                if isinstance(number, str):
-                    bad(pos, column, number)
-                else:
-                    values[pos] = number
-        numbers[column] = values
+    numbers = {column: cells.numbers(column, _number_of) for column in RANGES}
     kinds = []
-    raw_kinds = frame["hrv_kind"].tolist() if "hrv_kind" in frame.columns else [None] * n
-    for pos, value in enumerate(raw_kinds):
+    for pos, value in enumerate(cells.values("hrv_kind")):
         text = "" if _missing(value) else str(value).strip().lower()
         if text and text not in HRV_KINDS:
             bad(pos, "hrv_kind", f"found {_shown(str(value).strip())}, expected one of {', '.join(HRV_KINDS)}")
@@ -190,9 +162,7 @@ def _typed(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=N
             bad(pos, "hrv_kind", f"found an empty cell next to hrv_ms {numbers['hrv_ms'][pos]:g}, expected "
                                  f"{' or '.join(HRV_KINDS)} (Apple gives SDNN, the others rMSSD)")
         kinds.append(text or np.nan)
-    if problems:
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise InputError(problems)
+    cells.check()
     out = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates, dtype=object)).astype("datetime64[ns]"),
                         "source": pd.Series(sources, dtype=object)})
     for column in ("sleep_h", "rhr_bpm", "hrv_ms"):

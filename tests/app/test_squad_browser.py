@@ -9,10 +9,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from heavylegs.serve.server import serve_squad
-from views.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, _Offline
+from views.test_dashboard_browser import ARTIFACTS, DESKTOP, PHONE, _Offline
 from analysis.test_squad import _checkins, _log, _profile
 
 
@@ -45,14 +44,6 @@ def squad_server(tmp_path_factory):
     server = serve_squad(port=_free_port(), data_dir=data, env=env)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_served_squad_draws_the_table_and_filters(squad_server, browser):

@@ -1,6 +1,5 @@
 """The squad view without a browser: set the controls' values and check the table (house rule 12)."""
 import datetime as dt
-import json
 import re
 
 import pytest

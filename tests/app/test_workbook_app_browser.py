@@ -11,12 +11,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from heavylegs.store.assessments import list_assessments
 from heavylegs.store.drafts import draft_path, read_draft
 
-from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, TOKEN, AppPage, AppServer
+from jupyterlab_driver import TOKEN, AppPage, AppServer
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -27,14 +26,6 @@ def app():
     server.wait_preheated()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ restart and Run All: the answer comes back with its note. (The app that
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from heavylegs.store.assessments import list_assessments, read_assessment
 from heavylegs.store.drafts import read_draft
 from heavylegs.engine.load import weekly_table
 from heavylegs.logs.traininglog import read_log
 
-from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook
+from jupyterlab_driver import LabServer, Workbook
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -30,12 +29,10 @@ def lab():
 
 
 @pytest.fixture(scope="module")
-def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def _expected_bars(data: Path, athlete: str) -> list:

@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, LabServer, Workbook
+from jupyterlab_driver import LabServer, Workbook
 from screen_words import cut_texts, internal_words
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,14 +28,6 @@ def lab():
     server = LabServer("ana")
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

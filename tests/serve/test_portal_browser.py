@@ -11,7 +11,6 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from heavylegs.logs.checkins import load_checkins
 from heavylegs.serve.portal import serve_portal
@@ -20,9 +19,6 @@ from planned_athlete import planned_data
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 CHART = ".js-plotly-plot .main-svg"
 TODAY = dt.date.today()
@@ -42,14 +38,6 @@ def portal(tmp_path_factory):
     yield {"server": server, "data": data, "ana": make_link(data, "ana"), "gus": make_link(data, "gus")}
     server.stop()
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

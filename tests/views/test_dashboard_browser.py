@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from screen_words import citations, cut_texts, internal_words
-from playwright.sync_api import sync_playwright
 
 from heavylegs.serve.server import serve_dashboard
 from heavylegs.views.dashboard import dashboard_content, export_dashboard
@@ -26,9 +25,6 @@ from planned_athlete import planned_data
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 CHART = ".js-plotly-plot .main-svg"
@@ -44,14 +40,6 @@ def _free_port():
 def data_dir(tmp_path_factory):
     # ana: miles, check-ins and the plan saved with her newest assessment (from 2026-11-17)
     return planned_data(tmp_path_factory.mktemp("dash") / "data")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _serve(athlete, data_dir, tmp_path_factory):

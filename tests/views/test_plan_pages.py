@@ -14,8 +14,6 @@ from heavylegs.store.profiles import read_profile
 from heavylegs.logs.traininglog import read_log
 
 NOW = dt.datetime(2026, 11, 16, 9, 30, tzinfo=dt.timezone.utc)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _sample(root, athlete_id, **changes):
@@ -119,24 +117,20 @@ def test_doctor_summary_content(root):
     assert "Training stopped until a doctor has seen the athlete." in page
 
 
-def _pdf_pages(pages):
-    from playwright.sync_api import sync_playwright
-
+def _pdf_pages(browser, pages):
     counts = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page()
-            for html in pages:
-                tab.set_content(html)
-                pdf = tab.pdf(format="A4")
-                counts.append(len(re.findall(rb"/Type\s*/Page[^s]", pdf)))
-        finally:
-            browser.close()
+    tab = browser.new_page()
+    try:
+        for html in pages:
+            tab.set_content(html)
+            pdf = tab.pdf(format="A4")
+            counts.append(len(re.findall(rb"/Type\s*/Page[^s]", pdf)))
+    finally:
+        tab.close()
     return counts
 
 
-def test_printed_on_a4(root, tmp_path):
+def test_printed_on_a4(root, browser, tmp_path):
     """plan.html on one or two A4 pages, the doctor's summary on one, in Chromium's print to PDF."""
     ana = _sample(root, "ana")  # a likely cause with steps, notes on many days
     busy = _sample(root, "gus", ferritin_ug_l=18.0, hemoglobin_g_dl=12.1, vitamin_d_ng_ml=15.0, crp_mg_l=4.0,
@@ -144,7 +138,7 @@ def test_printed_on_a4(root, tmp_path):
     pages = [plan_html(build_plan(ana), name="Ana Sousa"), plan_html(build_plan(busy), name="Gus"),
              doctor_summary_html(ana, previous_profile=dict(ana.profile, sleep_h=5.0), plan=build_plan(ana)),
              doctor_summary_html(busy, previous_profile={"athlete_id": "gus"}, plan=build_plan(busy))]
-    counts = _pdf_pages(pages)
+    counts = _pdf_pages(browser, pages)
     assert 1 <= counts[0] <= 2 and 1 <= counts[1] <= 2
     assert counts[2:] == [1, 1]
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from heavylegs.files import atomic_write_text
 from heavylegs.logs.traininglog import same_session_keep  # the one same-session rule, shared with merge_logs
-from heavylegs.logs.formats._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format
+from heavylegs.logs.formats._common import LOG_COLUMNS, FileResult, ReadError, read_bytes, sniff_format, unread_reason
 from heavylegs.logs.formats.fit import read_fit
 from heavylegs.logs.formats.gpx import read_gpx
 from heavylegs.logs.formats.strava import export_csv_bytes, looks_like_strava_csv, read_strava_csv
@@ -144,10 +144,8 @@ def read_activity_file(path, *, source: str | None = None) -> FileResult:
     source = str(path) if source is None else source
     try:
         data = read_bytes(path)
-    except ReadError as exc:
-        return FileResult(failed=[(source, str(exc))])
-    except OSError as exc:
-        return FileResult(failed=[(source, f"could not open the file ({exc.strerror or exc})")])
+    except (ReadError, OSError) as exc:
+        return FileResult(failed=[(source, unread_reason(exc))])
     kind = sniff_format(data, Path(path).name)
     reader = {"fit": read_fit, "gpx": read_gpx, "tcx": read_tcx}.get(kind)
     if reader is None:

@@ -89,6 +89,13 @@ class ReadError(Exception):
     """A file (or a row of one) that could not be read; the message says why."""
 
 
+def unread_reason(exc: Exception) -> str:
+    """Why a file could not be read, from the :class:`ReadError` or ``OSError`` its reading raised."""
+    if isinstance(exc, ReadError):
+        return str(exc)
+    return f"could not open the file ({getattr(exc, 'strerror', None) or exc})"
+
+
 @dataclass
 class FileResult:
     """What one input file gave.

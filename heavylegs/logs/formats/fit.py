@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from gpxpy.geo import calculate_uphill_downhill, haversine_distance
 import numpy as np
 
-from heavylegs.logs.formats._common import FileResult, ReadError, make_row, map_sport, read_bytes, record_fields
+from heavylegs.logs.formats._common import FileResult, make_row, map_sport, read_bytes, ReadError, record_fields, unread_reason
 from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["decode_fit", "missing_crc", "read_fit", "fit_activity", "fit_sport", "fit_crc16", "crc_problems", "MAX_FIT_MESSAGES"]
@@ -571,11 +571,8 @@ def read_fit(path, data: bytes | None = None, *, source: str | None = None) -> F
         if data is None:
             data = read_bytes(path)
         decoded = decode_fit(data)
-    except ReadError as exc:
-        result.failed.append((source, str(exc)))
-        return result
-    except OSError as exc:
-        result.failed.append((source, f"could not open the file ({exc.strerror or exc})"))
+    except (ReadError, OSError) as exc:
+        result.failed.append((source, unread_reason(exc)))
         return result
     messages, stopped = decoded["messages"], decoded["stopped"]
     offset = _utc_offset(messages)

@@ -16,7 +16,7 @@ import gpxpy
 import gpxpy.gpx
 import numpy as np
 
-from heavylegs.logs.formats._common import check_xml, FileResult, make_row, map_sport, moves_at_running_speed, normalise_sport, parse_ascii_float, read_bytes, ReadError, record_fields
+from heavylegs.logs.formats._common import check_xml, FileResult, make_row, map_sport, moves_at_running_speed, normalise_sport, parse_ascii_float, read_bytes, ReadError, record_fields, unread_reason
 from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_gpx", "gpx_activity", "gpx_sport_missing", "MAX_SESSION_SPEED_KMH", "MAX_STEP_SPEED_KMH"]
@@ -66,10 +66,8 @@ def read_gpx(path, data: bytes | None = None, *, source: str | None = None) -> F
         row = _gpx_row(data, source, result)
         if row is not None:
             result.rows.append(row)
-    except ReadError as exc:
-        result.failed.append((source, str(exc)))
-    except OSError as exc:
-        result.failed.append((source, f"could not open the file ({exc.strerror or exc})"))
+    except (ReadError, OSError) as exc:
+        result.failed.append((source, unread_reason(exc)))
     return result
 
 

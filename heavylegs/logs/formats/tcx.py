@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from gpxpy.geo import calculate_uphill_downhill
 import numpy as np
 
-from heavylegs.logs.formats._common import FileResult, ReadError, check_xml, make_row, map_sport, parse_ascii_float, read_bytes, record_fields
+from heavylegs.logs.formats._common import check_xml, FileResult, make_row, map_sport, parse_ascii_float, read_bytes, ReadError, record_fields, unread_reason
 from heavylegs.metrics.distance import cumulative_distance
 
 __all__ = ["read_tcx"]
@@ -84,11 +84,8 @@ def read_tcx(path, data: bytes | None = None, *, source: str | None = None) -> F
         data = data.lstrip()
         check_xml(data, "TCX")
         root = ET.fromstring(data)
-    except ReadError as exc:
-        result.failed.append((source, str(exc)))
-        return result
-    except OSError as exc:
-        result.failed.append((source, f"could not open the file ({exc.strerror or exc})"))
+    except (ReadError, OSError) as exc:
+        result.failed.append((source, unread_reason(exc)))
         return result
     except ET.ParseError as exc:
         result.failed.append((source, f"not well-formed XML ({exc}), expected a TCX document"))
