@@ -22,9 +22,14 @@ from urllib.parse import parse_qs
 
 from websockets.sync.client import connect
 
-__all__ = ["wait_for_page", "page_query"]
+__all__ = ["wait_for_page", "page_query", "served_by_voila"]
 
 _PREHEAT = "VOILA_PREHEAT"
+
+
+def served_by_voila() -> bool:
+    """Whether this kernel draws a page Voila serves (the app), not a notebook open in JupyterLab."""
+    return _PREHEAT in os.environ  # Voila sets it for every kernel it starts, "False" when not preheated
 
 
 def wait_for_page(timeout: float = 3600.0) -> dict:

@@ -42,7 +42,7 @@ from heavylegs.views.portal_pages import last_checkin, last_checkin_html, portal
 from heavylegs.store.portal_links import make_link
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
-from heavylegs.app.page import page_query
+from heavylegs.app.page import page_query, served_by_voila
 from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
@@ -479,7 +479,9 @@ class CoachWorkbook(widgets.VBox):
             "<div style='color:#555'>Coaching support, not a diagnosis. Leave a question empty or "
             "&ldquo;unknown&rdquo; when you do not know: unknown is never counted as no or 0."
             + (f" <a href='{_esc(self.lab_url)}' target='_blank' class='hl-lab-link'>Open the notebook in "
-               "JupyterLab &#8599;</a>" if self.lab_url else "") + "</div>")
+               "JupyterLab &#8599;</a>" if self.lab_url else "") + "</div>"
+            # served as the app: the notebook's notes for JupyterLab (cells tagged lab-only) are not shown
+            + ("<style>.celltag_lab-only{display:none}</style>" if served_by_voila() else ""))
         self.banner = widgets.HTML("")
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from heavylegs.app.page import page_query, wait_for_page
+from heavylegs.app.page import page_query, served_by_voila, wait_for_page
 
 
 def test_outside_a_preheated_kernel_there_is_nothing_to_wait_for(monkeypatch):
@@ -66,3 +66,11 @@ def test_only_a_kernel_voila_started_reads_the_query_from_its_environment(monkey
     assert page_query() == {}                          # JupyterLab, nbval: no page
     monkeypatch.setenv("VOILA_PREHEAT", "False")       # a kernel Voila started for the page
     assert page_query() == {"athlete": "ben"}
+
+
+def test_a_kernel_knows_whether_voila_serves_its_page(monkeypatch):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)     # JupyterLab's kernel
+    assert served_by_voila() is False
+    for value in ("False", "True"):                      # Voila sets it for every kernel, preheated or not
+        monkeypatch.setenv("VOILA_PREHEAT", value)
+        assert served_by_voila() is True

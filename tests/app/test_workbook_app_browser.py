@@ -60,6 +60,7 @@ def test_the_printed_address_shows_the_ranking_without_run_all_or_code(app, page
     body = page.inner_text("body")
     assert "Opened ana." in body
     assert "from heavylegs" not in body and "import os" not in body    # no code to read
+    assert "run all cells" not in body.lower()           # the notebook's note for JupyterLab is not shown
     link = page.locator("a.hl-lab-link")
     assert link.get_attribute("href") == app.lab_url                     # JupyterLab one click away
     with urllib.request.urlopen(app.lab_url, timeout=60) as answer:
