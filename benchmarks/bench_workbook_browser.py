@@ -139,7 +139,7 @@ def bench_app(figures: Figures, switches: int, reloads: int) -> None:
 
             def open_in_workbook():
                 label = squad.locator("label", has_text=re.compile("^Athlete$"))
-                select = squad.locator(".widget-dropdown").filter(has=label).locator("select")
+                select = squad.locator(".widget-dropdown:visible").filter(has=label).locator("select")
                 names = select.locator("option").all_inner_texts()
                 select.select_option(label=next(name for name in names if name.endswith("(ben)")))
                 squad.get_by_role("button", name="Open in the workbook").click()

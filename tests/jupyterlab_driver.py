@@ -204,7 +204,8 @@ class Workbook:
 #: True once the ranking's bars are drawn (a horizontal bar chart with at least one cause).
 RANKING_DRAWN = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p =>
     p.data && p.data.length && p.data[0].type === 'bar' && p.data[0].orientation === 'h'
-    && p.data.slice(0, 3).some(t => (t.y || []).length > 0) && p.querySelector('.main-svg'))"""
+    && p.data.slice(0, 3).some(t => (t.y || []).length > 0) && p.querySelector('.main-svg')
+    && p.offsetParent !== null)"""  # shown: not inside a workbook built ahead and still hidden
 
 
 def jupyter_env(base: Path) -> dict:

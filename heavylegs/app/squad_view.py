@@ -16,7 +16,6 @@ import os
 from functools import lru_cache
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from heavylegs.analysis.squad import (ACWR_HIGH, NO_CHECKIN_DAYS, SORT_KEYS, as_day, filter_rows, no_session_text,
                                       sort_rows, squad_rows)
@@ -254,7 +253,7 @@ class SquadView(widgets.VBox):
         self.athlete = widgets.Dropdown(description="Athlete", layout=widgets.Layout(width="auto", max_width="340px"))
         self.open_button = widgets.Button(description="Open in the workbook", button_style="primary",
                                           icon="external-link", layout=fit)
-        self.workbook_area = widgets.Output()
+        self.workbook_area = widgets.VBox()
         for control in (self.sort, self.only_flags, self.acwr_high, self.no_checkin):
             control.observe(self._refresh, names="value")
         self.open_button.on_click(self._open)
@@ -272,11 +271,11 @@ class SquadView(widgets.VBox):
                                              self.reload_button], layout=wrap), self.summary, self.table]
         if not read_only:
             children += [self.open_row, self.workbook_area]
-            if os.environ.get("VOILA_PREHEAT") == "True":
-                # a kernel run ahead of the page (make run's app) has the time: the workbook's widgets and
-                # plotly are imported before the coach asks, not on "Open in the workbook"
-                import heavylegs.app.widgets  # noqa: F401
         self._refresh()
+        if not read_only and os.environ.get("VOILA_PREHEAT") == "True" and self.athlete.value:
+            # a kernel run ahead of the page (make run's app) has the time: the workbook is built, hidden,
+            # before the coach asks, so "Open in the workbook" shows it (a switch of athlete at most)
+            self._place_workbook(self.athlete.value, hidden=True)
         super().__init__(children, **kwargs)
 
     @classmethod
@@ -336,19 +335,25 @@ class SquadView(widgets.VBox):
         """
         if self.read_only:
             raise PermissionError("the served squad view is read-only: open the workbook in JupyterLab")
+        if self.workbook is not None and self.workbook.model.state is not None:
+            # the workbook already on the page (built ahead, hidden, or opened before): its widgets stay,
+            # only what changes is sent; the athlete is read again when another page changed their files
+            self.workbook.layout.display = None
+            if self.workbook.model.athlete_id != athlete_id or self.workbook.model.changed_on_disk():
+                self.workbook.open_athlete(athlete_id)
+        else:
+            self._place_workbook(athlete_id)
+        # one "Athlete" picker on screen: the workbook's own, which lists every athlete
+        self.open_row.layout.display = "none"
+        return self.workbook
+
+    def _place_workbook(self, athlete_id: str, hidden: bool = False) -> None:
+        """Build the athlete's workbook below the table (hidden until "Open in the workbook" when built ahead)."""
         # Imported here, not at the top (tests/test_architecture.py lists it): the served, read-only view
         # never opens a workbook, and the workbook's widgets and plotly cost its page about half a second.
         from heavylegs.app.widgets import CoachWorkbook
 
-        if self.workbook is not None and self.workbook.model.state is not None:
-            # a switch in the workbook already on the page: its widgets stay, only what changes is sent
-            if self.workbook.model.athlete_id != athlete_id:
-                self.workbook.open_athlete(athlete_id)
-            return self.workbook
         self.workbook = CoachWorkbook(data_dir=self.data_dir, athlete_id=athlete_id)
-        # one "Athlete" picker on screen: the workbook's own, which lists every athlete
-        self.open_row.layout.display = "none"
-        self.workbook_area.clear_output()
-        with self.workbook_area:
-            display(self.workbook)
-        return self.workbook
+        if hidden:
+            self.workbook.layout.display = "none"
+        self.workbook_area.children = (self.workbook,)

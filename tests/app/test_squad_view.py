@@ -112,3 +112,32 @@ def test_a_log_that_stopped_says_since_when_never_no_log_or_zero(squad_dir):
     assert "no log" not in html and "0.00" not in html
     quiet = squad_table_html([r for r in SquadView(squad_dir, today=TODAY).rows if r["athlete_id"] == "quiet"], TODAY)
     assert "no log" in quiet  # quiet has no log file at all
+
+
+def test_a_kernel_run_ahead_builds_the_workbook_hidden_and_open_shows_it(squad_dir, monkeypatch):
+    """make run's app: the squad page's kernel builds the first athlete's workbook before the coach asks."""
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    view = SquadView(squad_dir, today=TODAY)
+    built = view.workbook
+    assert built is not None and built.layout.display == "none"          # on the page, not shown
+    assert built.model.athlete_id == view.athlete.value
+    assert view.workbook_area.children == (built,) and view.open_row.layout.display != "none"
+    view.athlete.value = "quiet" if view.athlete.value != "quiet" else "loaded"
+    wanted = view.athlete.value
+    view.open_button.click()
+    assert view.workbook is built and built.layout.display is None       # shown, switched, not rebuilt
+    assert built.model.athlete_id == wanted and built.form.profile["athlete_id"] == wanted
+    assert view.open_row.layout.display == "none"                        # one "Athlete" picker on screen
+
+
+def test_open_reads_the_athlete_again_when_another_page_changed_their_files(squad_dir):
+    import json
+
+    view = SquadView(squad_dir, today=TODAY)
+    workbook = view.open_athlete("loaded")
+    path = squad_dir / "athletes" / "loaded.json"
+    profile = json.loads(path.read_text(encoding="utf-8"))
+    profile["sleep_h"] = 4.5                                             # saved by another page meanwhile
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    assert view.open_athlete("loaded") is workbook
+    assert workbook.form.profile.get("sleep_h") == 4.5                   # not the answers first read

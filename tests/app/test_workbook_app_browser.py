@@ -15,7 +15,7 @@ import pytest
 from heavylegs.store.assessments import list_assessments
 from heavylegs.store.drafts import draft_path, read_draft
 
-from jupyterlab_driver import TOKEN, AppPage, AppServer
+from jupyterlab_driver import RANKING_DRAWN, TOKEN, AppPage, AppServer
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -132,3 +132,30 @@ def test_switch_reload_and_a_dead_kernel_keep_the_unsaved_answers(app, page):
     page.locator(".hl-draft-note").wait_for(state="hidden", timeout=30_000)
     assert not draft_path(app.data, "ana").exists()
     assert shown()[0] != "5.5"
+
+
+def test_the_squad_opens_the_workbook_built_ahead_for_the_picked_athlete(app, page):
+    """The squad page of the app: "Open in the workbook" shows ben's workbook below the table, his scores."""
+    page.goto(app.squad_url, wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_selector("table.hl-squad tbody tr", timeout=120_000)
+    assert not page.evaluate(RANKING_DRAWN)                   # built ahead, not shown before the coach asks
+    ben_row = page.locator("table.hl-squad tbody tr", has_text="Ben Okafor").first.inner_text()
+    label = page.locator("label", has_text=re.compile("^Athlete$"))
+    pickers = page.locator(".widget-dropdown:visible").filter(has=label).locator("select")
+    assert pickers.count() == 1                                 # the squad's; the workbook's is hidden with it
+    names = pickers.locator("option").all_inner_texts()
+    pickers.select_option(label=next(name for name in names if name.endswith("(ben)")))
+    page.get_by_role("button", name="Open in the workbook").click()
+    page.wait_for_function(RANKING_DRAWN, timeout=120_000, polling=50)
+    page.locator(".widget-html-content:visible", has_text="Opened ben.").first.wait_for(timeout=60_000)
+    assert pickers.count() == 1 and pickers.input_value() == "ben"   # now the workbook's, set to ben
+    assert page.get_by_role("button", name="Open in the workbook").is_hidden()   # one Athlete picker
+    top = page.evaluate("""() => {
+        const chart = Array.from(document.querySelectorAll('.js-plotly-plot')).find(p => p.offsetParent !== null
+            && p.data && p.data.length && p.data[0].orientation === 'h');
+        const bars = chart.data.flatMap(t => (t.x || []).map((x, i) => [x, t.y[i]]));
+        return bars.sort((a, b) => b[0] - a[0])[0];
+    }""")
+    squad_words = " ".join(ben_row.split())
+    title = " ".join(str(top[1]).replace("<br>", " ").split())
+    assert f"{title} {round(top[0])}" in squad_words, (top, squad_words)     # the squad's top cause and score
