@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # *`make run` opens this workbook ready, as an app; here in JupyterLab, run all cells. The guide is
 # `docs/workbook.md`.*
 
