@@ -14,7 +14,7 @@ import pandas as pd
 
 from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
 
-__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text", "Cells"]
+__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text", "require_columns", "Cells"]
 
 # re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
@@ -99,6 +99,28 @@ def read_text(path, max_bytes: int, what: str) -> str:
                                           "UTF-8 text file", line=line)]) from None
 
 
+def require_columns(columns, required, source: str, header_line=None) -> None:
+    """Raise :class:`InputError` naming every required column the header lacks, and what it holds.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The header's columns.
+    required : sequence of str
+        Columns the format needs.
+    source : str
+        The file, for messages.
+    header_line : int, optional
+        The header's line number.
+    """
+    absent = [name for name in required if name not in columns]
+    if absent:
+        found = ", ".join(map(str, columns)) or "no columns"
+        raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
+                                          f"(found: {found})", field=name, line=header_line)
+                          for name in absent])
+
+
 class Cells:
     """The cells of one CSV table being checked: every problem is collected, then all are raised at once.
 
@@ -119,12 +141,7 @@ class Cells:
     """
 
     def __init__(self, frame: pd.DataFrame, source: str, lines, columns: dict, required, header_line=None):
-        absent = [name for name in required if name not in frame.columns]
-        if absent:
-            found = ", ".join(map(str, frame.columns)) or "no columns"
-            raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
-                                              f"(found: {found})", field=name, line=header_line)
-                              for name in absent])
+        require_columns(frame.columns, required, source, header_line)
         self.frame, self.source, self.lines, self.columns = frame, source, lines, columns
         self.problems: list = []
 

@@ -55,6 +55,7 @@ pd.set_option("mode.string_storage", "python")
 
 from heavylegs.errors import FIRST_DATE, LAST_DATE, InputError, Problem, check_date_range, find_lone_surrogate, read_input_file
 from heavylegs.files import atomic_write_text
+from heavylegs.logs._cells import require_columns
 from heavylegs.logs.csv_cells import csv_line as _csv_line, safe_cell as _safe_cell, unquote_cell as _unquote_cell
 
 __all__ = [
@@ -342,12 +343,7 @@ def _parse_start_times(series: pd.Series, check: _Checker) -> pd.Series:
 def _validate(frame: pd.DataFrame, source: str, lines, columns: dict, header_line=None) -> pd.DataFrame:
     """Check every cell of ``frame`` and return the typed, sorted log."""
     check = _Checker(source, lines, columns)
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
-    if missing:
-        found = ", ".join(map(str, frame.columns)) or "no columns"
-        raise InputError([Problem(source, f"column {name!r} is missing, expected it in the header "
-                                          f"(found: {found})", field=name, line=header_line)
-                          for name in missing])
+    require_columns(frame.columns, REQUIRED_COLUMNS, source, header_line)
 
     _check_surrogates(frame, check)
     n = len(frame)
