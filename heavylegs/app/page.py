@@ -20,9 +20,11 @@ import json
 import os
 from urllib.parse import parse_qs
 
+import anywidget
+import traitlets
 from websockets.sync.client import connect
 
-__all__ = ["wait_for_page", "page_query", "served_by_voila"]
+__all__ = ["wait_for_page", "page_query", "served_by_voila", "PageAddress"]
 
 _PREHEAT = "VOILA_PREHEAT"
 
@@ -85,9 +87,41 @@ def page_query(info: dict | None = None) -> dict:
     """
     if info:
         source = info
-    elif _PREHEAT in os.environ:  # Voila sets it for every kernel it starts, "False" when not preheated
+    elif served_by_voila():  # a kernel Voila started for this page: the query is in its environment
         source = os.environ
     else:
         return {}
     query = parse_qs(source.get("QUERY_STRING", ""), keep_blank_values=False)
     return {key: values[-1] for key, values in query.items() if key != "token"}
+
+
+_ADDRESS_ESM = """
+export default {
+  render({ model, el }) {
+    el.style.display = "none";
+    const follow = () => {
+      const athlete = model.get("athlete");
+      if (!athlete) return;
+      const url = new URL(window.location.href);
+      if (url.searchParams.get("athlete") === athlete) return;
+      url.searchParams.set("athlete", athlete);
+      window.history.replaceState(window.history.state, "", url);
+    };
+    follow();
+    model.on("change:athlete", follow);
+    return () => model.off("change:athlete", follow);
+  },
+};
+"""
+
+
+class PageAddress(anywidget.AnyWidget):
+    """A hidden widget that keeps ``?athlete=`` of the page's address on the athlete shown.
+
+    A reload, a bookmark or a copied address then opens the same athlete
+    (:func:`page_query` reads it back). Nothing changes while ``athlete`` is
+    empty, as in JupyterLab, whose address is its own.
+    """
+
+    _esm = _ADDRESS_ESM
+    athlete = traitlets.Unicode("").tag(sync=True)

@@ -42,7 +42,7 @@ from heavylegs.views.portal_pages import last_checkin, last_checkin_html, portal
 from heavylegs.store.portal_links import make_link
 from heavylegs.views.html import field_label as _label
 from heavylegs.store.profiles import validate_profile
-from heavylegs.app.page import page_query, served_by_voila
+from heavylegs.app.page import PageAddress, page_query, served_by_voila
 from heavylegs.app.plotly_chart import PlotlyChart, plotly_library
 from heavylegs.app.upload import ChunkedUpload
 from heavylegs.app.workbook import (WorkbookModel, check_import_path, merge_logs, parse_answer,  # noqa: F401 (re-exported)
@@ -483,6 +483,7 @@ class CoachWorkbook(widgets.VBox):
             # served as the app: the notebook's notes for JupyterLab (cells tagged lab-only) are not shown
             + ("<style>.celltag_lab-only{display:none}</style>" if served_by_voila() else ""))
         self.banner = widgets.HTML("")
+        self.address = PageAddress()  # the page's ?athlete=, once page_opened says it is the app's page
         self.athlete_picker = widgets.Dropdown(description="Athlete", options=[], value=None,
                                                layout=widgets.Layout(width="230px"))
         self.new_id = widgets.Text(placeholder="new athlete id", continuous_update=True,
@@ -658,7 +659,7 @@ class CoachWorkbook(widgets.VBox):
             self.plan_view, self.plan_grid])
         main = widgets.HBox([form, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         return [self.title, self.banner, bar, self.draft_box, self.status, self.export_link, main, load, plan,
-                checkins, history, plotly_library()]
+                checkins, history, plotly_library(), self.address]
 
     def _wire(self):
         self.athlete_picker.observe(self._on_pick, names="value")
@@ -773,6 +774,8 @@ class CoachWorkbook(widgets.VBox):
         finally:
             self._busy = False
         self._set_picker(sorted(set(self.model.athletes()) | {self.model.athlete_id}), self.model.athlete_id)
+        if self.address.athlete:
+            self.address.athlete = self.model.athlete_id or ""
         self.log_status.value = ""
         self.progress.value = 0
         self.export_link.outputs = ()
@@ -1004,6 +1007,8 @@ class CoachWorkbook(widgets.VBox):
         request : dict, optional
             What :func:`heavylegs.app.page.wait_for_page` returned.
         """
+        if served_by_voila():  # the app's workbook page: a reload comes back to the athlete shown
+            self.address.athlete = self.model.athlete_id or ""
         wanted = page_query(request).get("athlete")
         if wanted and wanted != self.model.athlete_id:
             if self.model.exists(wanted):

@@ -592,3 +592,26 @@ def test_the_workbook_says_when_there_is_no_current_ratio(app):
     assert "no current ratio" in summary and "(the last on 4 Jul 2021)" in summary and "0.00" not in summary
     app.open_athlete("ana")
     assert "Latest ACWR: <strong>" in app.load_summary.value
+
+
+def test_the_app_page_address_follows_the_athlete_shown(tmp_path, monkeypatch):
+    """Served by Voila, ?athlete= of the page follows the athlete, so a reload reopens them; not in JupyterLab."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data", data)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    lab = CoachWorkbook(data_dir=data, athlete_id="ana").page_opened({})
+    lab.open_athlete("ben")
+    assert lab.address.athlete == ""                       # JupyterLab's address is left alone
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    app = CoachWorkbook(data_dir=data, athlete_id="ana")
+    assert app.address.athlete == ""                       # not before the page is the app's
+    app.page_opened({"QUERY_STRING": "token=t"})
+    assert app.address.athlete == "ana"
+    app.open_athlete("ben")
+    assert app.address.athlete == "ben"
+    app.new_athlete("zed")
+    assert app.address.athlete == "zed"
+    app.page_opened({"QUERY_STRING": "athlete=carla&token=t"})
+    assert app.address.athlete == "carla" and app.model.athlete_id == "carla"

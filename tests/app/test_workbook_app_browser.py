@@ -159,3 +159,16 @@ def test_the_squad_opens_the_workbook_built_ahead_for_the_picked_athlete(app, pa
     squad_words = " ".join(ben_row.split())
     title = " ".join(str(top[1]).replace("<br>", " ").split())
     assert f"{title} {round(top[0])}" in squad_words, (top, squad_words)     # the squad's top cause and score
+
+
+def test_a_reload_comes_back_to_the_athlete_the_coach_was_on(app, page):
+    """The address follows the athlete picked (?athlete=), so a reload or a copied address reopens them."""
+    wb = AppPage(page, app.url)
+    wb.open()
+    wb.pick("carla")
+    page.wait_for_function("() => new URL(window.location.href).searchParams.get('athlete') === 'carla'",
+                           timeout=30_000)
+    assert "token=" in page.url                           # the rest of the address is kept
+    wb.reload()
+    page.locator(".widget-html-content", has_text="Opened carla.").first.wait_for(timeout=60_000)
+    assert wb.picked() == "carla"
