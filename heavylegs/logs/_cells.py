@@ -14,7 +14,7 @@ import pandas as pd
 
 from heavylegs.errors import InputError, Problem, check_date_range, read_input_file
 
-__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text", "require_columns", "Cells"]
+__all__ = ["NUMBER", "DATE", "DATE_TIME", "shown", "missing", "date_of", "read_text", "require_columns", "number_of", "Cells"]
 
 # re.ASCII: digits are 0-9 only, never "٣" or "３", as everywhere in heavylegs.
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
@@ -98,6 +98,40 @@ def read_text(path, max_bytes: int, what: str) -> str:
         raise InputError([Problem(source, f"found byte 0x{raw[exc.start]:02x} that is not UTF-8, expected a "
                                           "UTF-8 text file", line=line)]) from None
 
+
+
+def number_of(value, bounds: tuple, expected: str, shown_number=lambda x: f"{x:g}"):
+    """A cell as a float within ``bounds`` (NaN for an empty cell), or the message saying what is wrong.
+
+    Parameters
+    ----------
+    value : str, int, float or None
+        A cell: text as in a CSV file (ASCII digits only, :data:`NUMBER`) or a number.
+    bounds : tuple
+        ``(lowest, highest, whole)``: the range, ends included, and whether only whole numbers are valid.
+    expected : str
+        What a valid value is, for messages (``"a number from 0 to 14 [h]"``).
+    shown_number : callable
+        How a number that is not text is written in a message.
+    """
+    if missing(value):
+        return math.nan
+    if isinstance(value, bool):
+        return f"found {value!r}, expected {expected}"
+    if isinstance(value, (int, np.integer)) and not -2**53 <= value <= 2**53:
+        return f"found a number of {len(str(abs(int(value))))} digits, expected {expected}"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        text = None
+    elif isinstance(value, str) and NUMBER.match(value.strip()):
+        text = value.strip()
+        number = float(text)
+    else:
+        return f"found {shown(value)}, expected {expected}"
+    low, high, whole = bounds
+    if not math.isfinite(number) or number < low or number > high or (whole and not number.is_integer()):
+        return f"found {shown_number(number) if text is None else text}, expected {expected}"
+    return number
 
 def require_columns(columns, required, source: str, header_line=None) -> None:
     """Raise :class:`InputError` naming every required column the header lacks, and what it holds.

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem, find_lone_surrogate
-from heavylegs.logs._cells import NUMBER as _NUMBER, Cells, date_of, missing as _missing, read_text, shown as _shown
+from heavylegs.logs._cells import Cells, date_of, missing as _missing, number_of, read_text
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 from heavylegs.files import athlete_lock, athlete_paths, atomic_write_text, folder_lock
@@ -175,23 +175,7 @@ def _day_of(value):
 
 def _number_of(value, column: str):
     """A float (NaN for an empty cell), or a message saying what is wrong."""
-    if _missing(value):
-        return math.nan
-    if isinstance(value, bool):
-        return f"found {value!r}, expected {_range_text(column)}"
-    if isinstance(value, (int, np.integer)) and not -2**53 <= value <= 2**53:
-        return f"found a number of {len(str(abs(int(value))))} digits, expected {_range_text(column)}"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
-    elif isinstance(value, str) and _NUMBER.match(value.strip()):
-        number = float(value.strip())
-    else:
-        return f"found {_shown(value)}, expected {_range_text(column)}"
-    low, high, whole, _unit = _RANGES[column]
-    if not math.isfinite(number) or number < low or number > high or (whole and not number.is_integer()):
-        shown = value.strip() if isinstance(value, str) else _num_text(number)
-        return f"found {shown}, expected {_range_text(column)}"
-    return number
+    return number_of(value, _RANGES[column][:3], _range_text(column), _num_text)
 
 
 def _num_text(x: float) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from heavylegs.errors import InputError, Problem
-from heavylegs.logs._cells import NUMBER as _NUMBER, Cells, missing as _missing, read_text, shown as _shown
+from heavylegs.logs._cells import Cells, missing as _missing, number_of, read_text, shown as _shown
 from heavylegs.logs.csv_cells import csv_line, safe_cell, unquote_cell
 from heavylegs.logs.traininglog import csv_records, repeated_columns
 
@@ -111,21 +111,7 @@ def empty_wellness() -> pd.DataFrame:
 
 def _number_of(value, column: str):
     """A float (NaN for an empty cell), or the message saying what is wrong."""
-    if _missing(value):
-        return math.nan
-    if isinstance(value, bool):
-        return f"found {value!r}, expected {range_text(column)}"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
-        shown = f"{number:g}"
-    elif isinstance(value, str) and _NUMBER.match(value.strip()):
-        number = float(value.strip())
-        shown = value.strip()
-    else:
-        return f"found {_shown(value)}, expected {range_text(column)}"
-    if out_of_range(column, number):
-        return f"found {shown}, expected {range_text(column)}"
-    return number
+    return number_of(value, RANGES[column][:3], range_text(column))
 
 
 def _text(series: pd.Series, unquote: bool) -> pd.Series:
