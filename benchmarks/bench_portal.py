@@ -33,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -46,22 +45,16 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from heavylegs.analysis.squad import squad_rows  # noqa: E402
 from heavylegs.logs.checkins import load_checkins  # noqa: E402
 from heavylegs.serve.portal import serve_portal  # noqa: E402
 from heavylegs.store.portal_links import make_link  # noqa: E402
+from jupyterlab_driver import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402 (tests/, beside the tests' Chromium)
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHART = ".js-plotly-plot .main-svg"
 TODAY = dt.date.today()
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _env():
@@ -191,7 +184,7 @@ def browser_figures(runs: int) -> None:
 
     data = Path(tempfile.mkdtemp(prefix="bench-portal-")) / "data"
     shutil.copytree(ROOT / "data", data)
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     portal = serve_portal(data, port=port, env=_env(), log=open(os.devnull, "w"))
     _cpu(portal.process.pid)
@@ -207,7 +200,7 @@ def browser_figures(runs: int) -> None:
     time.sleep(0.1)
     all0 = everything.total() - everything.seen.get(os.getpid(), 0.0)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             for run in range(runs):
                 context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -285,7 +278,7 @@ def squad_folder(n: int) -> Path:
 
 def burst_figures(n: int) -> None:
     data = squad_folder(n)
-    port = _free_port()
+    port = free_port()
     host = f"127.0.0.1:{port}"
     portal = serve_portal(data, port=port, env=_env(), log=open(os.devnull, "w"), warm=False)
     pid = portal.process.pid

@@ -158,6 +158,19 @@ class AthleteRecord:
                 f"{len(self.checkins)} check-ins, {len(self.assessments)} assessments)")
 
 
+def _read_or_keep(read, path, empty, bad_log: str) -> tuple:
+    """``(read(path), ())``; with ``bad_log="keep"``, ``(empty(), problems)`` when the file has problems.
+
+    ``empty`` is None or a callable giving what stands for an unreadable file.
+    """
+    try:
+        return read(path), ()
+    except InputError as exc:
+        if bad_log == "raise":
+            raise
+        return (None if empty is None else empty()), tuple(exc.problems)
+
+
 def load_athlete(data_dir, athlete_id: str, *, bad_log: str = "raise") -> AthleteRecord:
     """Read one athlete's files into an :class:`AthleteRecord`.
 
@@ -224,21 +237,11 @@ def load_athlete(data_dir, athlete_id: str, *, bad_log: str = "raise") -> Athlet
                                          f"of {athlete_id!r}", field="athlete_id")])
     log, log_problems = None, ()
     if signature[1] is not None:
-        try:
-            log = read_log(paths["log"])
-        except InputError as exc:
-            if bad_log == "raise":
-                raise
-            log_problems = tuple(exc.problems)
+        log, log_problems = _read_or_keep(read_log, paths["log"], None, bad_log)
     checkins = read_checkins(paths["checkins"]) if signature[2] is not None else empty_checkins()
     wellness, wellness_problems = empty_wellness(), ()
     if signature[4] is not None:
-        try:
-            wellness = read_wellness(paths["wellness"])
-        except InputError as exc:
-            if bad_log == "raise":
-                raise
-            wellness_problems = tuple(exc.problems)
+        wellness, wellness_problems = _read_or_keep(read_wellness, paths["wellness"], empty_wellness, bad_log)
     files = ((paths["profile"], signature[0]), (paths["log"], signature[1]), (paths["checkins"], signature[2]),
              (paths["wellness"], signature[4]))
     return AthleteRecord(data_dir, athlete_id, MappingProxyType(dict(profile)), source, log, log_problems,

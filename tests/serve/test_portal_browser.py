@@ -6,7 +6,6 @@ Every request that is not to 127.0.0.1 is aborted and recorded, so a page that n
 here. Screenshots go to tests/artifacts/ for a person to look at.
 """
 import datetime as dt
-import socket
 import urllib.parse
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from heavylegs.logs.checkins import load_checkins
 from heavylegs.serve.portal import serve_portal
 from heavylegs.store.portal_links import make_link
+from jupyterlab_driver import free_port
 from planned_athlete import planned_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,17 +24,11 @@ CHART = ".js-plotly-plot .main-svg"
 TODAY = dt.date.today()
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     data = planned_data(tmp_path_factory.mktemp("portal-browser") / "data")
     log = open(data.parent / "portal.log", "w")
-    server = serve_portal(data, port=_free_port(), log=log)
+    server = serve_portal(data, port=free_port(), log=log)
     yield {"server": server, "data": data, "ana": make_link(data, "ana"), "gus": make_link(data, "gus")}
     server.stop()
     log.close()
